@@ -1,0 +1,288 @@
+// Package app is the composition root: it builds every plane from the configuration,
+// starts them in order and stops them in reverse.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/jishitong/jishitong/graph"
+	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/bus"
+	"github.com/jishitong/jishitong/internal/config"
+	"github.com/jishitong/jishitong/internal/directory"
+	"github.com/jishitong/jishitong/internal/directory/sheet"
+	"github.com/jishitong/jishitong/internal/store"
+	"github.com/jishitong/jishitong/web"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/app.Version=v1.2.3".
+var Version = ""
+
+// version returns Version, or the VCS revision the binary was built from.
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			if dirty {
+				rev += "-dirty"
+			}
+			return "dev-" + rev
+		}
+	}
+	return "dev"
+}
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		cfg, err := config.FromEnv(args[1:])
+		if errors.Is(err, flag.ErrHelp) {
+			config.Usage(stdout)
+			return 0
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "jishitong serve:", err)
+			return 2
+		}
+		log := newLogger(stderr, cfg)
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := Serve(ctx, cfg, log); err != nil {
+			log.Error("server stopped", "err", err)
+			return 1
+		}
+		return 0
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "jishitong", version())
+		return 0
+	case "help", "--help", "-h":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "jishitong: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, "jishitong — video conferencing platform\n\nCommands:\n  serve     run every plane in one process\n  version   print the version\n\n")
+	config.Usage(w)
+}
+
+func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Serve runs the server until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	s, err := Start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	log.Info("shutting down", "deadline", cfg.ShutdownTimeout)
+	return s.Close()
+}
+
+// Server is a running jishitong.
+type Server struct {
+	cfg   *config.Config
+	log   *slog.Logger
+	st    *store.Store
+	bus   *bus.Bus
+	auth  *auth.Service
+	dir   *directory.Service
+	http  *http.Server
+	ln    net.Listener
+	ready atomic.Bool
+
+	baseCancel context.CancelFunc
+	served     chan error
+}
+
+// Addr returns the HTTP listener's address.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Start builds every plane, bootstraps an empty database and starts serving. The
+// HTTP listener is bound first so /healthz answers (and /readyz says 503) while the
+// store starts.
+func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server, err error) {
+	s := &Server{cfg: cfg, log: log, served: make(chan error, 1)}
+	ln, err := net.Listen("tcp", cfg.HTTP)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTP, err)
+	}
+	s.ln = ln
+	mux := http.NewServeMux()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	var appHandler atomic.Pointer[http.Handler]
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := appHandler.Load()
+		if h == nil {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		(*h).ServeHTTP(w, r)
+	}))
+	baseCtx, baseCancel := context.WithCancel(context.Background())
+	s.baseCancel = baseCancel
+	s.http = &http.Server{
+		Handler:           instrument(reg, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return baseCtx },
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() { s.served <- s.http.Serve(ln) }()
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+
+	log.Info("starting", "version", version(), "http", ln.Addr().String(), "public_url", cfg.PublicURL, "embedded_store", cfg.MongoURI == "")
+	if s.st, err = store.Open(ctx, store.Config{MongoURI: cfg.MongoURI, DataDir: cfg.DataDir}, log); err != nil {
+		return nil, err
+	}
+	s.bus = bus.New(log)
+	if s.dir, err = directory.New(ctx, directory.Config{DataDir: cfg.DataDir}, s.st, s.bus, log); err != nil {
+		return nil, err
+	}
+	if s.auth, err = auth.New(ctx, auth.Config{SessionTTL: cfg.SessionTTL}, s.st, s.dir, s.bus, log); err != nil {
+		return nil, err
+	}
+	s.dir.SetRevoker(s.auth)
+	if err := s.bootstrap(ctx); err != nil {
+		return nil, err
+	}
+
+	app := http.NewServeMux()
+	secure := strings.HasPrefix(cfg.PublicURL, "https://")
+	app.Handle("/graphql", graph.NewHandler(
+		graph.Config{Dev: cfg.Dev, PublicURL: cfg.PublicURL, MaxUploadBytes: cfg.MaxUploadBytes},
+		&graph.Resolver{Auth: s.auth, Directory: s.dir, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.PublicURL, SecureCookies: secure},
+		log))
+	web.New(s.dir, log).Register(app)
+	var h http.Handler = s.auth.Middleware(securityHeaders(app))
+	appHandler.Store(&h)
+	s.ready.Store(true)
+	log.Info("ready", "url", cfg.PublicURL)
+	return s, nil
+}
+
+// bootstrap creates the platform admin on an empty database.
+func (s *Server) bootstrap(ctx context.Context) error {
+	email := s.cfg.AdminEmail
+	if email == "" {
+		email = "admin@jishitong.local"
+	}
+	created, generated, err := s.dir.EnsurePlatformAdmin(ctx, email, s.cfg.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("bootstrap platform admin: %w", err)
+	}
+	switch {
+	case created && generated != "":
+		s.log.Warn("created the platform admin with a generated password; it is shown only this once", "email", auth.NormalizeEmail(email), "password", generated)
+	case created:
+		s.log.Info("created the platform admin", "email", auth.NormalizeEmail(email))
+	}
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
+		return
+	}
+	pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.st.Ping(pctx); err != nil {
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ready\n")
+}
+
+// Close stops accepting, lets in-flight requests finish within the shutdown
+// timeout, ends long-lived connections, then stops the planes and the store.
+func (s *Server) Close() error {
+	s.ready.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if err := s.http.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	// Websockets were hijacked: Shutdown does not wait for them; end them now.
+	s.baseCancel()
+	if err := <-s.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, err)
+	}
+	if s.auth != nil {
+		s.auth.Close()
+	}
+	if s.st != nil {
+		if err := s.st.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	s.log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+// securityHeaders adds headers every response should carry.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,115 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"unicode/utf8"
+
+	"github.com/alexedwards/argon2id"
+
+	"github.com/jishitong/jishitong/internal/errs"
+)
+
+// argonParams follow the OWASP password storage recommendation for argon2id
+// (19 MiB, 2 passes, 1 lane): strong, and cheap enough that a login flood cannot
+// exhaust memory while hashes are limited by hashSlots.
+var argonParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// hashSlots bounds concurrent hash computations (each holds Memory KiB).
+var hashSlots = make(chan struct{}, 4)
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 8
+
+// MaxPasswordLength bounds the work a single password can cause.
+const MaxPasswordLength = 128
+
+// CheckPasswordPolicy returns an error when pw is not acceptable as a new password.
+func CheckPasswordPolicy(pw string) error {
+	n := utf8.RuneCountInString(pw)
+	if n < MinPasswordLength {
+		return errs.Invalid("password", "password must be at least %d characters", MinPasswordLength)
+	}
+	if len(pw) > MaxPasswordLength {
+		return errs.Invalid("password", "password must be at most %d bytes", MaxPasswordLength)
+	}
+	return nil
+}
+
+// HashPassword returns the argon2id hash of pw in PHC string form.
+func HashPassword(ctx context.Context, pw string) (string, error) {
+	if err := acquire(ctx); err != nil {
+		return "", err
+	}
+	defer release()
+	h, err := argon2id.CreateHash(pw, argonParams)
+	if err != nil {
+		return "", fmt.Errorf("auth: hash password: %w", err)
+	}
+	return h, nil
+}
+
+// VerifyPassword reports whether pw matches hash. An empty or malformed hash never
+// matches.
+func VerifyPassword(ctx context.Context, pw, hash string) (bool, error) {
+	if len(pw) > MaxPasswordLength {
+		return false, nil
+	}
+	if err := acquire(ctx); err != nil {
+		return false, err
+	}
+	defer release()
+	if hash == "" {
+		_, _ = argon2id.ComparePasswordAndHash(pw, dummyHash)
+		return false, nil
+	}
+	ok, err := argon2id.ComparePasswordAndHash(pw, hash)
+	if err != nil {
+		if errors.Is(err, argon2id.ErrInvalidHash) || errors.Is(err, argon2id.ErrIncompatibleVersion) || errors.Is(err, argon2id.ErrIncompatibleVariant) {
+			return false, nil
+		}
+		return false, err
+	}
+	return ok, nil
+}
+
+func acquire(ctx context.Context) error {
+	select {
+	case hashSlots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func release() { <-hashSlots }
+
+// dummyHash is compared against when an account does not exist or has no password,
+// so that such logins take as long as a wrong password.
+var dummyHash = func() string {
+	h, err := argon2id.CreateHash(GeneratePassword(24), argonParams)
+	if err != nil {
+		panic(err) // only fails when crypto/rand does, at program start
+	}
+	return h
+}()
+
+const passwordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+// GeneratePassword returns a random password of n characters from an alphabet without
+// look-alike characters.
+func GeneratePassword(n int) string {
+	b := make([]byte, n)
+	max := big.NewInt(int64(len(passwordAlphabet)))
+	for i := range b {
+		v, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			panic(err) // crypto/rand never fails on supported platforms
+		}
+		b[i] = passwordAlphabet[v.Int64()]
+	}
+	return string(b)
+}

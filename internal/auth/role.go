@@ -1,0 +1,68 @@
+// Package auth holds passwords, sessions and the caller's identity and role.
+package auth
+
+import "context"
+
+// Role is what a signed-in account may do.
+type Role int
+
+// Roles. Guests of meetings do not hold accounts and have no Role.
+const (
+	RoleUnknown Role = iota
+	RolePlatformAdmin
+	RoleEnterpriseAdmin
+	RoleMember
+)
+
+// String returns the role's stored name.
+func (r Role) String() string {
+	switch r {
+	case RolePlatformAdmin:
+		return "platform_admin"
+	case RoleEnterpriseAdmin:
+		return "enterprise_admin"
+	case RoleMember:
+		return "member"
+	}
+	return "unknown"
+}
+
+// ParseRole returns the role with stored name s, or RoleUnknown.
+func ParseRole(s string) Role {
+	switch s {
+	case "platform_admin":
+		return RolePlatformAdmin
+	case "enterprise_admin":
+		return RoleEnterpriseAdmin
+	case "member":
+		return RoleMember
+	}
+	return RoleUnknown
+}
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	UserID       string
+	EnterpriseID string // empty for platform admins
+	Role         Role
+	SessionID    string
+}
+
+// IsPlatformAdmin reports whether p administers the whole platform.
+func (p *Principal) IsPlatformAdmin() bool { return p != nil && p.Role == RolePlatformAdmin }
+
+// IsEnterpriseAdmin reports whether p administers their enterprise.
+func (p *Principal) IsEnterpriseAdmin() bool { return p != nil && p.Role == RoleEnterpriseAdmin }
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the caller, or nil for an anonymous request.
+func FromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}

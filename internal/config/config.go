@@ -1,0 +1,126 @@
+// Package config reads the server's configuration from flags and environment
+// variables, flags winning. Each component receives only its own slice of it.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole server configuration.
+type Config struct {
+	HTTP      string // listen address
+	DataDir   string
+	MongoURI  string
+	PublicURL string
+	LogLevel  slog.Level
+	LogFormat string // text or json
+	Dev       bool
+
+	ShutdownTimeout time.Duration
+	SessionTTL      time.Duration
+	MaxUploadBytes  int64
+
+	AdminEmail    string
+	AdminPassword string
+}
+
+// option is one flag with its environment variable.
+type option struct {
+	name, env, def, usage string
+}
+
+var options = []option{
+	{"http", "JISHITONG_HTTP", ":8080", "HTTP listen address"},
+	{"data", "JISHITONG_DATA", "./data", "folder for the embedded store and files"},
+	{"mongo-uri", "JISHITONG_MONGO_URI", "", "MongoDB URI; empty runs the embedded store"},
+	{"public-url", "JISHITONG_PUBLIC_URL", "", "URL users reach the server at (default http://localhost:<port>)"},
+	{"log-level", "JISHITONG_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"log-format", "JISHITONG_LOG_FORMAT", "text", "text or json"},
+	{"dev", "JISHITONG_DEV", "false", "development mode: GraphQL introspection for everyone, verbose errors in logs"},
+	{"shutdown-timeout", "JISHITONG_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may take to finish on shutdown"},
+	{"session-ttl", "JISHITONG_SESSION_TTL", "72h", "how long a login lasts"},
+	{"max-upload", "JISHITONG_MAX_UPLOAD", "8388608", "largest accepted upload in bytes"},
+}
+
+// Usage writes the flag table with environment variables.
+func Usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: jishitong serve [flags]")
+	fmt.Fprintln(w, "\nFlags (each also read from its environment variable; the flag wins):")
+	for _, o := range options {
+		fmt.Fprintf(w, "  --%-18s %-28s %s (default %q)\n", o.name, o.env, o.usage, o.def)
+	}
+	fmt.Fprintln(w, "\nBootstrap (first start on an empty database): JISHITONG_ADMIN_EMAIL, JISHITONG_ADMIN_PASSWORD")
+}
+
+// Parse reads args (without the program and command names) and the environment.
+func Parse(args []string, getenv func(string) string) (*Config, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	vals := make(map[string]*string, len(options))
+	for _, o := range options {
+		def := o.def
+		if v := getenv(o.env); v != "" {
+			def = v
+		}
+		vals[o.name] = fs.String(o.name, def, o.usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w (see jishitong serve --help)", err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	c := &Config{
+		HTTP: *vals["http"], DataDir: *vals["data"], MongoURI: *vals["mongo-uri"], PublicURL: *vals["public-url"],
+		LogFormat:     *vals["log-format"],
+		AdminEmail:    getenv("JISHITONG_ADMIN_EMAIL"),
+		AdminPassword: getenv("JISHITONG_ADMIN_PASSWORD"),
+	}
+	var err error
+	if err = c.LogLevel.UnmarshalText([]byte(*vals["log-level"])); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not debug, info, warn or error", *vals["log-level"])
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return nil, fmt.Errorf("--log-format: %q is not text or json", c.LogFormat)
+	}
+	if c.Dev, err = strconv.ParseBool(*vals["dev"]); err != nil {
+		return nil, fmt.Errorf("--dev: %q is not a boolean", *vals["dev"])
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(*vals["shutdown-timeout"]); err != nil || c.ShutdownTimeout <= 0 {
+		return nil, fmt.Errorf("--shutdown-timeout: %q is not a positive duration", *vals["shutdown-timeout"])
+	}
+	if c.SessionTTL, err = time.ParseDuration(*vals["session-ttl"]); err != nil || c.SessionTTL < time.Minute {
+		return nil, fmt.Errorf("--session-ttl: %q is not a duration of at least 1m", *vals["session-ttl"])
+	}
+	if c.MaxUploadBytes, err = strconv.ParseInt(*vals["max-upload"], 10, 64); err != nil || c.MaxUploadBytes < 1024 {
+		return nil, fmt.Errorf("--max-upload: %q is not a byte count of at least 1024", *vals["max-upload"])
+	}
+	if c.DataDir == "" {
+		return nil, errors.New("--data must not be empty")
+	}
+	if c.PublicURL == "" {
+		port := c.HTTP[strings.LastIndexByte(c.HTTP, ':')+1:]
+		c.PublicURL = "http://localhost:" + port
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--public-url: %q is not an http(s) URL", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	return c, nil
+}
+
+// FromEnv is Parse with the process environment.
+func FromEnv(args []string) (*Config, error) { return Parse(args, os.Getenv) }

@@ -1,0 +1,515 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/store"
+)
+
+// Status of an account.
+const (
+	StatusActive  = "active"
+	StatusFrozen  = "frozen"
+	StatusDeleted = "deleted"
+)
+
+// Member is an account: a platform admin (no enterprise), an enterprise admin or a
+// member. Deleted members keep their name so that history still shows it.
+type Member struct {
+	ID           string     `bson:"_id"`
+	EnterpriseID string     `bson:"enterpriseId,omitempty"`
+	Role         string     `bson:"role"`
+	Name         string     `bson:"name"`
+	Email        string     `bson:"email"`
+	Phone        string     `bson:"phone,omitempty"`
+	Department   string     `bson:"department,omitempty"`
+	Title        string     `bson:"title,omitempty"`
+	EmployeeNo   string     `bson:"employeeNo,omitempty"`
+	Status       string     `bson:"status"`
+	PasswordHash string     `bson:"passwordHash,omitempty"`
+	EmailKey     string     `bson:"emailKey"`
+	EmpKey       string     `bson:"empKey"`
+	NameKey      string     `bson:"nameKey"`
+	Search       string     `bson:"search"`
+	CreatedAt    time.Time  `bson:"createdAt"`
+	UpdatedAt    time.Time  `bson:"updatedAt"`
+	DeletedAt    *time.Time `bson:"deletedAt,omitempty"`
+}
+
+// RoleOf returns the member's role.
+func (m *Member) RoleOf() auth.Role { return auth.ParseRole(m.Role) }
+
+// MemberInput creates a member, or replaces a member's editable fields.
+type MemberInput struct {
+	Name, Email, Phone, Department, Title, EmployeeNo string
+	// Role is auth.RoleMember or auth.RoleEnterpriseAdmin; RoleUnknown means member.
+	Role auth.Role
+}
+
+// MemberPatch edits a member; nil fields stay as they are.
+type MemberPatch struct {
+	Name, Email, Phone, Department, Title, EmployeeNo *string
+	Role                                              *auth.Role
+}
+
+// MemberQuery filters the member list.
+type MemberQuery struct {
+	// Search matches any part of name, email, phone, employee number, department or title.
+	Search string
+	// Department, when set, matches exactly.
+	Department string
+	// Status: StatusActive or StatusFrozen; empty for both.
+	Status string
+	// IDs, when not nil, limits the list to these members.
+	IDs []string
+}
+
+// normalized validates in and returns its canonical form.
+func (in MemberInput) normalized() (MemberInput, error) {
+	var err error
+	out := in
+	if out.Name, err = validName("name", in.Name, 64); err != nil {
+		return out, err
+	}
+	if out.Email, err = normalizeEmail(in.Email); err != nil {
+		return out, err
+	}
+	if out.Phone, err = normalizePhone(in.Phone); err != nil {
+		return out, err
+	}
+	out.Department, out.Title = clean(in.Department), clean(in.Title)
+	if err = checkLen("department", out.Department, 64); err != nil {
+		return out, err
+	}
+	if err = checkLen("title", out.Title, 64); err != nil {
+		return out, err
+	}
+	if out.EmployeeNo, err = normalizeEmployeeNo(in.EmployeeNo); err != nil {
+		return out, err
+	}
+	switch out.Role {
+	case auth.RoleUnknown:
+		out.Role = auth.RoleMember
+	case auth.RoleMember, auth.RoleEnterpriseAdmin:
+	default:
+		return out, errs.Invalid("role", "role must be member or enterprise admin")
+	}
+	return out, nil
+}
+
+func empKey(enterpriseID, employeeNo, id string) string {
+	if employeeNo == "" {
+		return "none:" + id
+	}
+	return enterpriseID + ":" + strings.ToLower(employeeNo)
+}
+
+func searchKey(in MemberInput) string {
+	return strings.ToLower(strings.Join([]string{in.Name, in.Email, in.Phone, in.EmployeeNo, in.Department, in.Title}, "\x1f"))
+}
+
+// newMember builds the document of a new member of enterpriseID.
+func newMember(enterpriseID string, in MemberInput, hash string) *Member {
+	now := time.Now().UTC()
+	id := store.NewID()
+	return &Member{
+		ID: id, EnterpriseID: enterpriseID, Role: in.Role.String(),
+		Name: in.Name, Email: in.Email, Phone: in.Phone, Department: in.Department, Title: in.Title, EmployeeNo: in.EmployeeNo,
+		Status: StatusActive, PasswordHash: hash,
+		EmailKey: in.Email, EmpKey: empKey(enterpriseID, in.EmployeeNo, id), NameKey: strings.ToLower(in.Name), Search: searchKey(in),
+		CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// duplicateError explains a unique-index violation on insert or update of a member.
+func (s *Service) duplicateError(ctx context.Context, in MemberInput) error {
+	if n, _ := s.st.R.Collection(usersColl).CountDocuments(ctx, bson.M{"emailKey": in.Email}); n > 0 {
+		return errs.Conflict("email", "email %s is already registered", in.Email)
+	}
+	return errs.Conflict("employeeNo", "employee number %s is already used in this enterprise", in.EmployeeNo)
+}
+
+// CreateMember adds a member to the caller's enterprise. With an empty password a
+// strong one is generated and returned once.
+func (s *Service) CreateMember(ctx context.Context, p *auth.Principal, in MemberInput, password string) (*Member, string, error) {
+	if err := requireEnterpriseAdmin(p); err != nil {
+		return nil, "", err
+	}
+	return s.createMember(ctx, p.EnterpriseID, in, password)
+}
+
+// CreateEnterpriseAdmin adds an administrator to an enterprise. Platform admins only:
+// this is how an enterprise gets its first admin.
+func (s *Service) CreateEnterpriseAdmin(ctx context.Context, p *auth.Principal, enterpriseID string, in MemberInput, password string) (*Member, string, error) {
+	if err := requirePlatformAdmin(p); err != nil {
+		return nil, "", err
+	}
+	if _, err := s.enterprise(ctx, enterpriseID); err != nil {
+		return nil, "", err
+	}
+	in.Role = auth.RoleEnterpriseAdmin
+	return s.createMember(ctx, enterpriseID, in, password)
+}
+
+func (s *Service) createMember(ctx context.Context, enterpriseID string, in MemberInput, password string) (*Member, string, error) {
+	in, err := in.normalized()
+	if err != nil {
+		return nil, "", err
+	}
+	generated := ""
+	if password == "" {
+		generated = auth.GeneratePassword(16)
+		password = generated
+	} else if err := auth.CheckPasswordPolicy(password); err != nil {
+		return nil, "", err
+	}
+	hash, err := auth.HashPassword(ctx, password)
+	if err != nil {
+		return nil, "", err
+	}
+	m := newMember(enterpriseID, in, hash)
+	if _, err := s.st.W.Collection(usersColl).InsertOne(ctx, m); err != nil {
+		if store.IsDuplicateKey(err) {
+			return nil, "", s.duplicateError(ctx, in)
+		}
+		return nil, "", dbErr("create member", err)
+	}
+	s.publish(enterpriseID, EventMemberChanged, m.ID)
+	return m, generated, nil
+}
+
+// Me returns the caller's own account.
+func (s *Service) Me(ctx context.Context, p *auth.Principal) (*Member, error) {
+	if err := requireSignedIn(p); err != nil {
+		return nil, err
+	}
+	m, err := s.user(ctx, p.UserID)
+	if err != nil {
+		// The session outlived its account.
+		return nil, errs.ErrUnauthenticated
+	}
+	return m, nil
+}
+
+// Member returns a member of the caller's enterprise (deleted ones too, for history).
+func (s *Service) Member(ctx context.Context, p *auth.Principal, id string) (*Member, error) {
+	if err := requireEnterprise(p); err != nil {
+		return nil, err
+	}
+	m, err := s.user(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.EnterpriseID != p.EnterpriseID {
+		return nil, errs.NotFound("member")
+	}
+	return m, nil
+}
+
+// MembersByID returns the caller's enterprise members with these IDs, in that order,
+// skipping unknown ones. It is the batch behind dataloaders.
+func (s *Service) MembersByID(ctx context.Context, p *auth.Principal, ids []string) (map[string]*Member, error) {
+	if err := requireEnterprise(p); err != nil {
+		return nil, err
+	}
+	cur, err := s.st.R.Collection(usersColl).Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "enterpriseId": p.EnterpriseID})
+	if err != nil {
+		return nil, dbErr("find members", err)
+	}
+	var ms []*Member
+	if err := cur.All(ctx, &ms); err != nil {
+		return nil, dbErr("read members", err)
+	}
+	out := make(map[string]*Member, len(ms))
+	for _, m := range ms {
+		out[m.ID] = m
+	}
+	return out, nil
+}
+
+func (s *Service) user(ctx context.Context, id string) (*Member, error) {
+	if !store.ValidID(id) {
+		return nil, errs.NotFound("member")
+	}
+	var m Member
+	err := s.st.R.Collection(usersColl).FindOne(ctx, bson.M{"_id": id}).Decode(&m)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, errs.NotFound("member")
+	}
+	if err != nil {
+		return nil, dbErr("find member", err)
+	}
+	return &m, nil
+}
+
+// Members lists the caller's enterprise members (not deleted) by name.
+func (s *Service) Members(ctx context.Context, p *auth.Principal, q MemberQuery, page PageArgs) (*Page[*Member], error) {
+	if err := requireEnterprise(p); err != nil {
+		return nil, err
+	}
+	base := bson.M{"enterpriseId": p.EnterpriseID, "status": bson.M{"$in": bson.A{StatusActive, StatusFrozen}}}
+	switch q.Status {
+	case "":
+	case StatusActive, StatusFrozen:
+		base["status"] = q.Status
+	default:
+		return nil, errs.Invalid("status", "unknown status %q", q.Status)
+	}
+	if q.IDs != nil {
+		base["_id"] = bson.M{"$in": q.IDs}
+	}
+	if d := clean(q.Department); d != "" {
+		base["department"] = d
+	}
+	if t := strings.ToLower(clean(q.Search)); t != "" {
+		if err := checkLen("search", t, 100); err != nil {
+			return nil, err
+		}
+		base["search"] = bson.M{"$regex": regexp.QuoteMeta(t)}
+	}
+	return findPage(ctx, s.st.R.Collection(usersColl), base, "nameKey", page,
+		func(m *Member) string { return m.NameKey }, func(m *Member) string { return m.ID })
+}
+
+// editable returns the member of the caller's enterprise with id for an admin to
+// change; deleted members cannot be changed.
+func (s *Service) editable(ctx context.Context, p *auth.Principal, id string) (*Member, error) {
+	if err := requireEnterpriseAdmin(p); err != nil {
+		return nil, err
+	}
+	m, err := s.Member(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.Status == StatusDeleted {
+		return nil, errs.NotFound("member")
+	}
+	return m, nil
+}
+
+// UpdateMember edits a member. Changing someone's role ends their sessions so that
+// the new role applies at once.
+func (s *Service) UpdateMember(ctx context.Context, p *auth.Principal, id string, patch MemberPatch) (*Member, error) {
+	m, err := s.editable(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	in := MemberInput{Name: m.Name, Email: m.Email, Phone: m.Phone, Department: m.Department, Title: m.Title, EmployeeNo: m.EmployeeNo, Role: m.RoleOf()}
+	for dst, src := range map[*string]*string{&in.Name: patch.Name, &in.Email: patch.Email, &in.Phone: patch.Phone, &in.Department: patch.Department, &in.Title: patch.Title, &in.EmployeeNo: patch.EmployeeNo} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if patch.Role != nil {
+		in.Role = *patch.Role
+		if in.Role == auth.RoleUnknown {
+			return nil, errs.Invalid("role", "role must be member or enterprise admin")
+		}
+		if id == p.UserID && in.Role != auth.RoleEnterpriseAdmin {
+			return nil, errs.Invalid("role", "you cannot remove your own administrator role")
+		}
+	}
+	if in, err = in.normalized(); err != nil {
+		return nil, err
+	}
+	if err := s.saveMember(ctx, m, in); err != nil {
+		return nil, err
+	}
+	if in.Role.String() != m.Role && s.revoker != nil {
+		if err := s.revoker.RevokeUser(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	s.publish(p.EnterpriseID, EventMemberChanged, id)
+	return s.user(ctx, id)
+}
+
+// saveMember writes in over m's editable fields.
+func (s *Service) saveMember(ctx context.Context, m *Member, in MemberInput) error {
+	set := bson.M{
+		"name": in.Name, "email": in.Email, "phone": in.Phone, "department": in.Department, "title": in.Title,
+		"employeeNo": in.EmployeeNo, "role": in.Role.String(),
+		"emailKey": in.Email, "empKey": empKey(m.EnterpriseID, in.EmployeeNo, m.ID),
+		"nameKey": strings.ToLower(in.Name), "search": searchKey(in), "updatedAt": time.Now().UTC(),
+	}
+	_, err := s.st.W.Collection(usersColl).UpdateOne(ctx, bson.M{"_id": m.ID, "status": bson.M{"$ne": StatusDeleted}}, bson.M{"$set": set})
+	if store.IsDuplicateKey(err) {
+		return s.duplicateError(ctx, in)
+	}
+	if err != nil {
+		return dbErr("update member", err)
+	}
+	return nil
+}
+
+// SetMemberFrozen freezes (disables login, ends sessions) or unfreezes a member.
+func (s *Service) SetMemberFrozen(ctx context.Context, p *auth.Principal, id string, frozen bool) (*Member, error) {
+	m, err := s.editable(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if id == p.UserID {
+		return nil, errs.Invalid("id", "you cannot freeze your own account")
+	}
+	status := StatusActive
+	if frozen {
+		status = StatusFrozen
+	}
+	if _, err := s.st.W.Collection(usersColl).UpdateOne(ctx, bson.M{"_id": m.ID, "status": bson.M{"$ne": StatusDeleted}},
+		bson.M{"$set": bson.M{"status": status, "updatedAt": time.Now().UTC()}}); err != nil {
+		return nil, dbErr("freeze member", err)
+	}
+	if frozen && s.revoker != nil {
+		if err := s.revoker.RevokeUser(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	s.publish(p.EnterpriseID, EventMemberChanged, id)
+	return s.user(ctx, id)
+}
+
+// DeleteMember removes a member: they can no longer sign in, leave every group, and
+// their email and employee number are free again; their name stays for history.
+func (s *Service) DeleteMember(ctx context.Context, p *auth.Principal, id string) error {
+	m, err := s.editable(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if id == p.UserID {
+		return errs.Invalid("id", "you cannot delete your own account")
+	}
+	now := time.Now().UTC()
+	if _, err := s.st.W.Collection(usersColl).UpdateOne(ctx, bson.M{"_id": m.ID}, bson.M{
+		"$set":   bson.M{"status": StatusDeleted, "deletedAt": now, "updatedAt": now, "emailKey": "deleted:" + m.ID, "empKey": "deleted:" + m.ID},
+		"$unset": bson.M{"passwordHash": ""},
+	}); err != nil {
+		return dbErr("delete member", err)
+	}
+	if s.revoker != nil {
+		if err := s.revoker.RevokeUser(ctx, id); err != nil {
+			return err
+		}
+	}
+	if _, err := s.st.W.Collection(groupsColl).UpdateMany(ctx, bson.M{"enterpriseId": p.EnterpriseID, "memberIds": id},
+		bson.M{"$pull": bson.M{"memberIds": id}}); err != nil {
+		return dbErr("remove deleted member from groups", err)
+	}
+	s.publish(p.EnterpriseID, EventMemberDeleted, id)
+	return nil
+}
+
+// ResetMemberPassword sets a new generated password for a member, ends their sessions
+// and returns the password once.
+func (s *Service) ResetMemberPassword(ctx context.Context, p *auth.Principal, id string) (string, error) {
+	m, err := s.editable(ctx, p, id)
+	if err != nil {
+		return "", err
+	}
+	pw := auth.GeneratePassword(16)
+	if err := s.setPassword(ctx, m.ID, pw); err != nil {
+		return "", err
+	}
+	if s.revoker != nil && id != p.UserID {
+		if err := s.revoker.RevokeUser(ctx, id); err != nil {
+			return "", err
+		}
+	}
+	return pw, nil
+}
+
+// ChangePassword changes the caller's own password after checking the current one.
+// Other sessions of the caller are ended.
+func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error {
+	m, err := s.Me(ctx, p)
+	if err != nil {
+		return err
+	}
+	ok, err := auth.VerifyPassword(ctx, current, m.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.Invalid("currentPassword", "the current password is wrong")
+	}
+	if err := auth.CheckPasswordPolicy(next); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, m.ID, next)
+}
+
+func (s *Service) setPassword(ctx context.Context, userID, pw string) error {
+	hash, err := auth.HashPassword(ctx, pw)
+	if err != nil {
+		return err
+	}
+	if _, err := s.st.W.Collection(usersColl).UpdateByID(ctx, userID, bson.M{"$set": bson.M{"passwordHash": hash, "updatedAt": time.Now().UTC()}}); err != nil {
+		return dbErr("set password", err)
+	}
+	return nil
+}
+
+// AccountByEmail implements auth.Accounts.
+func (s *Service) AccountByEmail(ctx context.Context, email string) (auth.Account, error) {
+	var m Member
+	err := s.st.R.Collection(usersColl).FindOne(ctx, bson.M{"emailKey": email}).Decode(&m)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return auth.Account{}, errs.NotFound("account")
+	}
+	if err != nil {
+		return auth.Account{}, dbErr("find account", err)
+	}
+	acc := auth.Account{UserID: m.ID, EnterpriseID: m.EnterpriseID, Role: m.RoleOf(), PasswordHash: m.PasswordHash, Active: m.Status == StatusActive}
+	if acc.Active && m.EnterpriseID != "" {
+		e, err := s.enterprise(ctx, m.EnterpriseID)
+		if err != nil {
+			return auth.Account{}, err
+		}
+		acc.Active = !e.Frozen
+	}
+	return acc, nil
+}
+
+// EnsurePlatformAdmin creates the platform admin when the database has none. With an
+// empty password a strong one is generated and returned so the caller can show it
+// once; created reports whether an account was made.
+func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password string) (created bool, generated string, err error) {
+	n, err := s.st.R.Collection(usersColl).CountDocuments(ctx, bson.M{"role": auth.RolePlatformAdmin.String(), "status": bson.M{"$ne": StatusDeleted}})
+	if err != nil {
+		return false, "", dbErr("count platform admins", err)
+	}
+	if n > 0 {
+		return false, "", nil
+	}
+	in, err := MemberInput{Name: "Platform Admin", Email: email, Role: auth.RoleMember}.normalized()
+	if err != nil {
+		return false, "", err
+	}
+	in.Role = auth.RolePlatformAdmin
+	if password == "" {
+		generated = auth.GeneratePassword(20)
+		password = generated
+	} else if err := auth.CheckPasswordPolicy(password); err != nil {
+		return false, "", err
+	}
+	hash, err := auth.HashPassword(ctx, password)
+	if err != nil {
+		return false, "", err
+	}
+	m := newMember("", in, hash)
+	if _, err := s.st.W.Collection(usersColl).InsertOne(ctx, m); err != nil {
+		if store.IsDuplicateKey(err) {
+			return false, "", errs.Conflict("email", "email %s is already registered to another account", in.Email)
+		}
+		return false, "", dbErr("create platform admin", err)
+	}
+	return true, generated, nil
+}

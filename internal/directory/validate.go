@@ -1,0 +1,94 @@
+package directory
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jishitong/jishitong/internal/errs"
+)
+
+var (
+	chinaMobile   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	international = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+	employeeNoRe  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+	colourRe      = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	shortCodeRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
+	domainLabelRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+// clean trims spaces, including full-width ones, and drops control characters.
+func clean(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimFunc(s, unicode.IsSpace)
+}
+
+func checkLen(field, v string, max int) error {
+	if utf8.RuneCountInString(v) > max {
+		return errs.Invalid(field, "%s must be at most %d characters", field, max)
+	}
+	return nil
+}
+
+// normalizeEmail validates an email address and returns it lower-cased.
+func normalizeEmail(v string) (string, error) {
+	v = strings.ToLower(clean(v))
+	if v == "" {
+		return "", errs.Invalid("email", "email is required")
+	}
+	a, err := mail.ParseAddress(v)
+	at := strings.LastIndexByte(v, '@')
+	if err != nil || a.Address != v || len(v) > 254 || at < 1 || !strings.Contains(v[at+1:], ".") {
+		return "", errs.Invalid("email", "%q is not a valid email address", v)
+	}
+	return v, nil
+}
+
+// normalizePhone validates a phone number (a mainland China mobile number, or an
+// international number with +country code) and returns its digits.
+func normalizePhone(v string) (string, error) {
+	v = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(clean(v))
+	if v == "" {
+		return "", nil
+	}
+	if strings.HasPrefix(v, "+86") && chinaMobile.MatchString(v[3:]) {
+		return v[3:], nil
+	}
+	if chinaMobile.MatchString(v) || international.MatchString(v) {
+		return v, nil
+	}
+	return "", errs.Invalid("phone", "%q is not a valid phone number (11-digit mobile or +country code)", v)
+}
+
+func normalizeEmployeeNo(v string) (string, error) {
+	v = clean(v)
+	if v == "" {
+		return "", nil
+	}
+	if !employeeNoRe.MatchString(v) {
+		return "", errs.Invalid("employeeNo", "employee number may hold only letters, digits, _ and -, at most 32")
+	}
+	return v, nil
+}
+
+// normalizeDomain validates a host name for custom branding domains.
+func normalizeDomain(v string) (string, error) {
+	v = strings.TrimSuffix(strings.ToLower(clean(v)), ".")
+	labels := strings.Split(v, ".")
+	if len(v) > 253 || len(labels) < 2 {
+		return "", errs.Invalid("domains", "%q is not a valid domain name", v)
+	}
+	for _, l := range labels {
+		if !domainLabelRe.MatchString(l) {
+			return "", errs.Invalid("domains", "%q is not a valid domain name", v)
+		}
+	}
+	return v, nil
+}

@@ -1,0 +1,185 @@
+// Package web serves what is not GraphQL over plain HTTP: the web app, enterprise
+// logos, and directory spreadsheets (template and export).
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/directory/sheet"
+	"github.com/jishitong/jishitong/internal/errs"
+)
+
+// Directory is what this edge needs of the directory.
+type Directory interface {
+	LogoPath(ctx context.Context, enterpriseID, file string) (path, contentType string, err error)
+	Export(ctx context.Context, p *auth.Principal, w io.Writer, f sheet.Format, lang string) error
+}
+
+// Handler serves the plain HTTP routes.
+type Handler struct {
+	dir Directory
+	log *slog.Logger
+}
+
+// New returns the handler.
+func New(dir Directory, log *slog.Logger) *Handler {
+	return &Handler{dir: dir, log: log}
+}
+
+// Register adds the routes to mux. The handlers expect auth.Service.Middleware
+// in front of them.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /branding/logo/{enterprise}/{file}", h.logo)
+	mux.HandleFunc("GET /api/directory/{file}", h.spreadsheet)
+	mux.HandleFunc("GET /{$}", h.index)
+}
+
+// logo serves an enterprise logo. Names are content hashes, so they never change:
+// browsers may cache them for a year.
+func (h *Handler) logo(w http.ResponseWriter, r *http.Request) {
+	path, ctype, err := h.dir.LogoPath(r.Context(), r.PathValue("enterprise"), r.PathValue("file"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	http.ServeContent(w, r, "", st.ModTime(), f)
+}
+
+func format(ext string) (sheet.Format, bool) {
+	switch ext {
+	case "xlsx":
+		return sheet.FormatXLSX, true
+	case "csv":
+		return sheet.FormatCSV, true
+	}
+	return sheet.FormatUnknown, false
+}
+
+func lang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l != "" {
+		return l
+	}
+	if strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "en") {
+		return "en"
+	}
+	return "zh-CN"
+}
+
+// spreadsheet serves template.xlsx, template.csv, export.xlsx and export.csv.
+func (h *Handler) spreadsheet(w http.ResponseWriter, r *http.Request) {
+	name, ext, _ := strings.Cut(r.PathValue("file"), ".")
+	f, ok := format(ext)
+	switch {
+	case !ok:
+		http.NotFound(w, r)
+	case name == "template":
+		h.template(w, r, f)
+	case name == "export":
+		h.export(w, r, f)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// template serves the empty import template. Signed-in accounts only.
+func (h *Handler) template(w http.ResponseWriter, r *http.Request, f sheet.Format) {
+	if auth.FromContext(r.Context()) == nil {
+		h.fail(w, r, errs.ErrUnauthenticated)
+		return
+	}
+	var buf bytes.Buffer
+	l := lang(r)
+	if err := sheet.Template(&buf, f, l); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	name := "members-template"
+	if l != "en" {
+		name = "成员导入模板"
+	}
+	attach(w, f, name)
+	w.Write(buf.Bytes())
+}
+
+// export serves the directory as a spreadsheet. Enterprise admins only.
+func (h *Handler) export(w http.ResponseWriter, r *http.Request, f sheet.Format) {
+	var buf bytes.Buffer
+	if err := h.dir.Export(r.Context(), auth.FromContext(r.Context()), &buf, f, lang(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	attach(w, f, "members-"+time.Now().Format("20060102"))
+	w.Write(buf.Bytes())
+}
+
+func attach(w http.ResponseWriter, f sheet.Format, name string) {
+	w.Header().Set("Content-Type", f.ContentType())
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s",
+		"members."+f.Extension(), url.PathEscape(name+"."+f.Extension())))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+}
+
+// index stands in for the web app until it is built into the binary.
+func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>及时通 Jishitong</title>
+<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
+<h1>及时通 Jishitong</h1><p>The server is running. The GraphQL API is at <code>/graphql</code>.</p></body></html>`)
+}
+
+// fail answers err with the HTTP status of its kind; internals are logged, not shown.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	msg := "internal error"
+	if de, ok := errs.As(err); ok && de.Kind != errs.KindUnknown {
+		msg = de.Message
+		switch de.Kind {
+		case errs.KindNotFound:
+			status = http.StatusNotFound
+		case errs.KindUnauthenticated:
+			status = http.StatusUnauthorized
+		case errs.KindForbidden:
+			status = http.StatusForbidden
+		case errs.KindInvalid:
+			status = http.StatusBadRequest
+		case errs.KindConflict:
+			status = http.StatusConflict
+		case errs.KindRateLimited:
+			status = http.StatusTooManyRequests
+		case errs.KindTooLarge:
+			status = http.StatusRequestEntityTooLarge
+		}
+	} else if errors.Is(err, os.ErrNotExist) {
+		status, msg = http.StatusNotFound, "not found"
+	} else {
+		h.log.Error("http", "path", r.URL.Path, "err", err)
+	}
+	http.Error(w, msg, status)
+}
