@@ -177,11 +177,10 @@ func (r *userResolver) Enterprise(ctx context.Context, obj *directory.Member) (*
 	if obj.EnterpriseID == "" {
 		return nil, nil
 	}
-	p := caller(ctx)
-	if p == nil {
+	if caller(ctx) == nil {
 		return nil, errs.ErrUnauthenticated
 	}
-	return r.Directory.Enterprise(ctx, p, obj.EnterpriseID)
+	return r.loadEnterprise(ctx, obj.EnterpriseID)
 }
 
 // Group returns generated.GroupResolver implementation.

@@ -1,8 +1,8 @@
 package graph
 
 import (
-	"github.com/99designs/gqlgen/graphql"
 	"context"
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/jishitong/jishitong/graph/generated"
 	"github.com/jishitong/jishitong/graph/model"

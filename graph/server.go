@@ -3,13 +3,14 @@ package graph
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -20,6 +21,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/core"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/jishitong/jishitong/graph/generated"
 	"github.com/jishitong/jishitong/internal/auth"
@@ -74,6 +77,9 @@ func NewHandler(cfg Config, r *Resolver, log *slog.Logger) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(MaxTokens)
 	srv.SetDisableSuggestion(true)
+	srv.SetValidationRulesFn(rulesWithoutSuggestions)
+	srv.Use(documentLimit{})
+	srv.Use(websocketSubscriptions{})
 	srv.Use(introspection{dev: cfg.Dev})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(depthLimit{max: MaxDepth})
@@ -82,10 +88,30 @@ func NewHandler(cfg Config, r *Resolver, log *slog.Logger) http.Handler {
 		log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String())
 		return errors.New("internal error")
 	})
-	return limitBody(srv, cfg.MaxUploadBytes)
+	return limitBody(withLoaders(r, srv), cfg.MaxUploadBytes)
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// rulesWithoutSuggestions are gqlparser's default rules with every rule that
+// suggests names ("Did you mean …") swapped for its silent variant: without
+// introspection, suggestions would reveal the schema piece by piece.
+// SetDisableSuggestion swaps only FieldsOnCorrectType and ScalarLeafs.
+func rulesWithoutSuggestions() *rules.Rules {
+	r := rules.NewDefaultRules()
+	for _, swap := range []struct {
+		old  string
+		rule core.Rule
+	}{
+		{"KnownArgumentNames", rules.KnownArgumentNamesRuleWithoutSuggestions},
+		{"KnownTypeNames", rules.KnownTypeNamesRuleWithoutSuggestions},
+		{"ValuesOfCorrectType", rules.ValuesOfCorrectTypeRuleWithoutSuggestions},
+	} {
+		r.RemoveRule(swap.old)
+		r.AddRule(swap.rule.Name, swap.rule.RuleFunc)
+	}
+	return r
+}
 
 // websocketInit authenticates a websocket at connection_init, by the payload's
 // token or the session the upgrade request carried, and ties the connection's life
@@ -107,34 +133,103 @@ func (r *Resolver) websocketInit(ctx context.Context, payload transport.InitPayl
 	return r.Auth.Watch(ctx, p, exp), nil, nil
 }
 
-// limitBody refuses oversized requests before gqlgen reads them, with a GraphQL
+// limitBody refuses oversized requests, other methods than POST (websocket
+// upgrades aside), other content types than JSON and multipart, and JSON bodies
+// that are no GraphQL request, before gqlgen reads them, with a coded GraphQL
 // error body like every other error.
 func limitBody(next http.Handler, maxUpload int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
-			next.ServeHTTP(w, r)
+			if r.Header.Get("Upgrade") != "" {
+				next.ServeHTTP(w, r) // websocket
+				return
+			}
+			w.Header().Set("Allow", http.MethodPost)
+			writeError(w, http.StatusMethodNotAllowed, "send GraphQL requests with POST, or open a graphql-transport-ws websocket")
 			return
 		}
+		mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		limit := int64(MaxBodyBytes)
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		switch mediaType {
+		case "application/json":
+		case "multipart/form-data":
 			limit = maxUpload
+		default:
+			writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json or multipart/form-data")
+			return
 		}
 		if r.ContentLength > limit {
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds %d bytes", limit))
 			return
 		}
-		if limit == MaxBodyBytes {
+		if mediaType == "application/json" {
 			body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 			if err != nil || int64(len(body)) > limit {
 				writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds %d bytes", limit))
 				return
 			}
+			// gqlgen's own decoding error names Go types and echoes the body.
+			var params struct {
+				Query         string         `json:"query"`
+				OperationName string         `json:"operationName"`
+				Variables     map[string]any `json:"variables"`
+				Extensions    map[string]any `json:"extensions"`
+			}
+			if err := json.Unmarshal(body, &params); err != nil {
+				writeError(w, http.StatusBadRequest, `the body must be a JSON object {"query": string, "operationName": string, "variables": object}`)
+				return
+			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		} else {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			w = &codedErrors{ResponseWriter: w}
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), plainHTTPKey{}, true)))
 	})
+}
+
+// codedErrors gives extensions.code BAD_USER_INPUT to errors of 4xx answers that
+// lack a code: gqlgen's multipart transport writes its own errors without the
+// error presenter.
+type codedErrors struct {
+	http.ResponseWriter
+	status int
+}
+
+func (c *codedErrors) WriteHeader(status int) {
+	c.status = status
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *codedErrors) Write(b []byte) (int, error) {
+	if c.status < 400 || c.status > 499 {
+		return c.ResponseWriter.Write(b)
+	}
+	var resp struct {
+		Errors []map[string]any `json:"errors"`
+		Data   json.RawMessage  `json:"data"`
+	}
+	if err := json.Unmarshal(b, &resp); err != nil || len(resp.Errors) == 0 {
+		return c.ResponseWriter.Write(b)
+	}
+	for _, e := range resp.Errors {
+		ext, _ := e["extensions"].(map[string]any)
+		if ext == nil {
+			ext = map[string]any{}
+			e["extensions"] = ext
+		}
+		if _, ok := ext["code"]; !ok {
+			ext["code"] = "BAD_USER_INPUT"
+		}
+	}
+	out, err := json.Marshal(resp)
+	if err != nil {
+		return c.ResponseWriter.Write(b)
+	}
+	if _, err := c.ResponseWriter.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
@@ -200,6 +295,85 @@ func (introspection) Validate(schema graphql.ExecutableSchema) error { return ni
 
 func (i introspection) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	oc.DisableIntrospection = !(i.dev || auth.FromContext(ctx).IsPlatformAdmin())
+	// Refuse before execution: executed, each __schema or __type field would fail
+	// with gqlgen's plain error, which the presenter can only show as INTERNAL.
+	if op := oc.Doc.Operations.ForName(oc.OperationName); oc.DisableIntrospection && op != nil && selectsIntrospection(op.SelectionSet, 0) {
+		e := gqlerror.Errorf("introspection is disabled")
+		e.Extensions = map[string]any{"code": "INTROSPECTION_DISABLED"}
+		return e
+	}
+	return nil
+}
+
+// selectsIntrospection reports whether a root selection set asks for __schema or
+// __type, directly or through fragments. Validation has refused fragment cycles;
+// level only guards against them (a document cannot nest deeper than its tokens).
+func selectsIntrospection(set ast.SelectionSet, level int) bool {
+	if level > MaxTokens {
+		return false
+	}
+	for _, s := range set {
+		switch s := s.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selectsIntrospection(s.SelectionSet, level+1) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && selectsIntrospection(s.Definition.SelectionSet, level+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// documentLimit refuses documents longer than MaxBodyBytes on every transport: the
+// multipart one reads them up to the upload limit, and the query cache would keep
+// 1000 such documents.
+type documentLimit struct{}
+
+var _ interface {
+	graphql.OperationParameterMutator
+	graphql.HandlerExtension
+} = documentLimit{}
+
+func (documentLimit) ExtensionName() string                          { return "DocumentLimit" }
+func (documentLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (documentLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if len(p.Query) > MaxBodyBytes {
+		e := gqlerror.Errorf("the GraphQL document exceeds %d bytes", MaxBodyBytes)
+		e.Extensions = map[string]any{"code": "DOCUMENT_TOO_LARGE"}
+		return e
+	}
+	return nil
+}
+
+// plainHTTPKey marks the context of a POST request (not a websocket).
+type plainHTTPKey struct{}
+
+// websocketSubscriptions refuses subscriptions sent as POST requests: gqlgen would
+// hold such a request open until the first event, outside the session watch.
+type websocketSubscriptions struct{}
+
+var _ interface {
+	graphql.OperationContextMutator
+	graphql.HandlerExtension
+} = websocketSubscriptions{}
+
+func (websocketSubscriptions) ExtensionName() string                          { return "WebsocketSubscriptions" }
+func (websocketSubscriptions) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (websocketSubscriptions) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation != nil && oc.Operation.Operation == ast.Subscription && ctx.Value(plainHTTPKey{}) != nil {
+		e := gqlerror.Errorf("subscriptions need a graphql-transport-ws websocket")
+		e.Extensions = map[string]any{"code": "SUBSCRIPTION_NEEDS_WEBSOCKET"}
+		return e
+	}
 	return nil
 }
 

@@ -141,7 +141,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request, f sheet.Format)
 func attach(w http.ResponseWriter, f sheet.Format, name string) {
 	w.Header().Set("Content-Type", f.ContentType())
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s",
-		"members."+f.Extension(), url.PathEscape(name+"."+f.Extension())))
+		"members"+f.Extension(), url.PathEscape(name+f.Extension()))) // Extension includes the dot
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 }

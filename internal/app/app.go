@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -139,6 +140,8 @@ type Server struct {
 
 	baseCancel context.CancelFunc
 	served     chan error
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // Addr returns the HTTP listener's address.
@@ -187,7 +190,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	}()
 
 	log.Info("starting", "version", version(), "http", ln.Addr().String(), "public_url", cfg.PublicURL, "embedded_store", cfg.MongoURI == "")
-	if s.st, err = store.Open(ctx, store.Config{MongoURI: cfg.MongoURI, DataDir: cfg.DataDir}, log); err != nil {
+	if s.st, err = store.Open(ctx, store.Config{MongoURI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.Database}, log); err != nil {
 		return nil, err
 	}
 	s.bus = bus.New(log)
@@ -250,8 +253,14 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 // Close stops accepting, lets in-flight requests finish within the shutdown
-// timeout, ends long-lived connections, then stops the planes and the store.
+// timeout, ends long-lived connections, then stops the planes and the store. Later
+// calls return the first call's result.
 func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Server) close() error {
 	s.ready.Store(false)
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()

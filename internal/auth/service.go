@@ -236,6 +236,11 @@ func (s *Service) RevokeUser(ctx context.Context, userID string) error {
 	return s.revoke(ctx, bson.M{"userId": userID})
 }
 
+// RevokeOtherSessions ends every session of the user but keep (the caller's own).
+func (s *Service) RevokeOtherSessions(ctx context.Context, userID, keep string) error {
+	return s.revoke(ctx, bson.M{"userId": userID, "_id": bson.M{"$ne": keep}})
+}
+
 // RevokeEnterprise ends every session of the enterprise's accounts.
 func (s *Service) RevokeEnterprise(ctx context.Context, enterpriseID string) error {
 	return s.revoke(ctx, bson.M{"enterpriseId": enterpriseID})

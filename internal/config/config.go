@@ -20,6 +20,7 @@ type Config struct {
 	HTTP      string // listen address
 	DataDir   string
 	MongoURI  string
+	Database  string // database name in the store
 	PublicURL string
 	LogLevel  slog.Level
 	LogFormat string // text or json
@@ -42,6 +43,7 @@ var options = []option{
 	{"http", "JISHITONG_HTTP", ":8080", "HTTP listen address"},
 	{"data", "JISHITONG_DATA", "./data", "folder for the embedded store and files"},
 	{"mongo-uri", "JISHITONG_MONGO_URI", "", "MongoDB URI; empty runs the embedded store"},
+	{"mongo-database", "JISHITONG_MONGO_DATABASE", "jishitong", "database name"},
 	{"public-url", "JISHITONG_PUBLIC_URL", "", "URL users reach the server at (default http://localhost:<port>)"},
 	{"log-level", "JISHITONG_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-format", "JISHITONG_LOG_FORMAT", "text", "text or json"},
@@ -71,7 +73,15 @@ func Parse(args []string, getenv func(string) string) (*Config, error) {
 		if v := getenv(o.env); v != "" {
 			def = v
 		}
-		vals[o.name] = fs.String(o.name, def, o.usage)
+		v := new(string)
+		*v = def
+		if o.def == "false" {
+			// A boolean: --dev alone means true, --dev=false is allowed too.
+			fs.Var(boolValue{v}, o.name, o.usage)
+		} else {
+			fs.StringVar(v, o.name, def, o.usage)
+		}
+		vals[o.name] = v
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -83,7 +93,7 @@ func Parse(args []string, getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	c := &Config{
-		HTTP: *vals["http"], DataDir: *vals["data"], MongoURI: *vals["mongo-uri"], PublicURL: *vals["public-url"],
+		HTTP: *vals["http"], DataDir: *vals["data"], MongoURI: *vals["mongo-uri"], Database: *vals["mongo-database"], PublicURL: *vals["public-url"],
 		LogFormat:     *vals["log-format"],
 		AdminEmail:    getenv("JISHITONG_ADMIN_EMAIL"),
 		AdminPassword: getenv("JISHITONG_ADMIN_PASSWORD"),
@@ -124,3 +134,15 @@ func Parse(args []string, getenv func(string) string) (*Config, error) {
 
 // FromEnv is Parse with the process environment.
 func FromEnv(args []string) (*Config, error) { return Parse(args, os.Getenv) }
+
+// boolValue is a flag.Value that accepts being given without a value.
+type boolValue struct{ s *string }
+
+func (b boolValue) String() string {
+	if b.s == nil {
+		return ""
+	}
+	return *b.s
+}
+func (b boolValue) Set(v string) error { *b.s = v; return nil }
+func (b boolValue) IsBoolFlag() bool   { return true }

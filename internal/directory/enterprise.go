@@ -231,3 +231,37 @@ func findPage[T any](ctx context.Context, coll *mongo.Collection, base bson.M, k
 	}
 	return out, nil
 }
+
+// EnterprisesByID returns the enterprises with these IDs that the caller may see
+// (any for platform admins, the own one for others). It is the batch behind the
+// per-request dataloader.
+func (s *Service) EnterprisesByID(ctx context.Context, p *auth.Principal, ids []string) (map[string]*Enterprise, error) {
+	if err := requireSignedIn(p); err != nil {
+		return nil, err
+	}
+	var want []string
+	for _, id := range ids {
+		if store.ValidID(id) && (p.IsPlatformAdmin() || id == p.EnterpriseID) {
+			want = append(want, id)
+		}
+	}
+	out := make(map[string]*Enterprise, len(want))
+	if len(want) == 0 {
+		return out, nil
+	}
+	cur, err := s.st.R.Collection(enterprisesColl).Find(ctx, bson.M{"_id": bson.M{"$in": want}})
+	if err != nil {
+		return nil, dbErr("find enterprises", err)
+	}
+	var es []*Enterprise
+	if err := cur.All(ctx, &es); err != nil {
+		return nil, dbErr("read enterprises", err)
+	}
+	for _, e := range es {
+		if e.Branding.Domains == nil {
+			e.Branding.Domains = []string{}
+		}
+		out[e.ID] = e
+	}
+	return out, nil
+}

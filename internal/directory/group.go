@@ -202,7 +202,8 @@ func (s *Service) changeGroupMembers(ctx context.Context, p *auth.Principal, id 
 		}
 		update = bson.M{"$addToSet": bson.M{"memberIds": bson.M{"$each": ids}}}
 	} else {
-		update = bson.M{"$pull": bson.M{"memberIds": bson.M{"$in": memberIDs}}}
+		// $pullAll, not $pull with $in: FerretDB v1's $pull matches exact values only.
+		update = bson.M{"$pullAll": bson.M{"memberIds": append([]string{}, memberIDs...)}}
 	}
 	update["$set"] = bson.M{"updatedAt": time.Now().UTC()}
 	if _, err := s.st.W.Collection(groupsColl).UpdateOne(ctx, bson.M{"_id": id, "enterpriseId": p.EnterpriseID}, update); err != nil {

@@ -167,7 +167,8 @@ func headerErrors(h *sheet.HeaderError) []sheet.CellError {
 // plan matches every valid row against the directory and reports rows that clash
 // with it.
 func (im *Importer) plan(ctx context.Context, p *auth.Principal, sh *sheet.Sheet, bad map[int]bool) ([]plannedRow, []sheet.CellError, error) {
-	var emails, empKeys []string
+	// Not nil: a nil slice is encoded as null, which $in refuses.
+	emails, empKeys := make([]string, 0, len(sh.Rows)), []string{}
 	for _, r := range sh.Rows {
 		emails = append(emails, r.Email)
 		if r.EmployeeNo != "" {
@@ -191,6 +192,7 @@ func (im *Importer) plan(ctx context.Context, p *auth.Principal, sh *sheet.Sheet
 
 	var plan []plannedRow
 	var out []sheet.CellError
+	empRows := map[string]int{} // lower-cased employee number -> first row
 	cellErr := func(r sheet.Row, field, code, format string, args ...any) {
 		out = append(out, sheet.CellError{Row: r.Line, Column: sh.Column(field), Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
 	}
@@ -211,6 +213,16 @@ func (im *Importer) plan(ctx context.Context, p *auth.Principal, sh *sheet.Sheet
 			}
 			cellErr(r, field, "invalid", "%s", err.Error())
 			continue
+		}
+		if norm.EmployeeNo != "" {
+			// Employee numbers are unique regardless of case; sheet.Validate only
+			// catches exact repeats.
+			k := strings.ToLower(norm.EmployeeNo)
+			if first, dup := empRows[k]; dup {
+				cellErr(r, sheet.FieldEmployeeNo, sheet.CodeDuplicateInFile, "employee number %s already appears on row %d", norm.EmployeeNo, first)
+				continue
+			}
+			empRows[k] = r.Line
 		}
 		existing := byEmail[norm.Email]
 		if existing != nil && existing.EnterpriseID != p.EnterpriseID {

@@ -130,9 +130,10 @@ func newMember(enterpriseID string, in MemberInput, hash string) *Member {
 	}
 }
 
-// duplicateError explains a unique-index violation on insert or update of a member.
-func (s *Service) duplicateError(ctx context.Context, in MemberInput) error {
-	if n, _ := s.st.R.Collection(usersColl).CountDocuments(ctx, bson.M{"emailKey": in.Email}); n > 0 {
+// duplicateError explains a unique-index violation on insert or update of a member;
+// selfID is the member being updated ("" on insert), whose own email is no clash.
+func (s *Service) duplicateError(ctx context.Context, in MemberInput, selfID string) error {
+	if n, _ := s.st.R.Collection(usersColl).CountDocuments(ctx, bson.M{"emailKey": in.Email, "_id": bson.M{"$ne": selfID}}); n > 0 {
 		return errs.Conflict("email", "email %s is already registered", in.Email)
 	}
 	return errs.Conflict("employeeNo", "employee number %s is already used in this enterprise", in.EmployeeNo)
@@ -179,7 +180,7 @@ func (s *Service) createMember(ctx context.Context, enterpriseID string, in Memb
 	m := newMember(enterpriseID, in, hash)
 	if _, err := s.st.W.Collection(usersColl).InsertOne(ctx, m); err != nil {
 		if store.IsDuplicateKey(err) {
-			return nil, "", s.duplicateError(ctx, in)
+			return nil, "", s.duplicateError(ctx, in, "")
 		}
 		return nil, "", dbErr("create member", err)
 	}
@@ -343,7 +344,7 @@ func (s *Service) saveMember(ctx context.Context, m *Member, in MemberInput) err
 	}
 	_, err := s.st.W.Collection(usersColl).UpdateOne(ctx, bson.M{"_id": m.ID, "status": bson.M{"$ne": StatusDeleted}}, bson.M{"$set": set})
 	if store.IsDuplicateKey(err) {
-		return s.duplicateError(ctx, in)
+		return s.duplicateError(ctx, in, m.ID)
 	}
 	if err != nil {
 		return dbErr("update member", err)
@@ -443,7 +444,13 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 	if err := auth.CheckPasswordPolicy(next); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, m.ID, next)
+	if err := s.setPassword(ctx, m.ID, next); err != nil {
+		return err
+	}
+	if s.revoker != nil {
+		return s.revoker.RevokeOtherSessions(ctx, m.ID, p.SessionID)
+	}
+	return nil
 }
 
 func (s *Service) setPassword(ctx context.Context, userID, pw string) error {

@@ -28,6 +28,7 @@ type Config struct {
 // Revoker ends sessions; the auth service implements it.
 type Revoker interface {
 	RevokeUser(ctx context.Context, userID string) error
+	RevokeOtherSessions(ctx context.Context, userID, keep string) error
 	RevokeEnterprise(ctx context.Context, enterpriseID string) error
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -127,7 +128,13 @@ func (s *Store) Close(ctx context.Context) error {
 
 // IsDuplicateKey reports whether err is a unique-index violation (E11000).
 func IsDuplicateKey(err error) bool {
-	return mongo.IsDuplicateKeyError(err)
+	if mongo.IsDuplicateKeyError(err) {
+		return true
+	}
+	// FerretDB v1's SQLite backend reports a violation by an update as an
+	// InternalError carrying SQLite's message instead of E11000.
+	var se mongo.ServerError
+	return errors.As(err, &se) && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
 // EnsureIndexes creates the indexes of one collection. Creating an index that exists

@@ -19,8 +19,12 @@ func parseCSV(b []byte, lim Limits) (*Sheet, error) {
 	if err != nil {
 		return nil, err
 	}
+	comma, text := sepLine(text)
+	if comma == 0 {
+		comma = sniffDelimiter(text)
+	}
 	r := csv.NewReader(bytes.NewReader(text))
-	r.Comma = sniffDelimiter(text)
+	r.Comma = comma
 	r.LazyQuotes = true    // Excel and hand-edited files often carry stray quotes
 	r.FieldsPerRecord = -1 // trailing empty cells are often dropped
 	r.ReuseRecord = true
@@ -77,6 +81,22 @@ func decodeText(b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: binary content in a CSV file", ErrNotSpreadsheet)
 	}
 	return text, nil
+}
+
+// sepLine reads the "sep=;" first line that Excel writes and honours to name
+// the delimiter. Excel does not show it as a row, so it is cut from text. It
+// returns 0 and text unchanged when there is no such line.
+func sepLine(text []byte) (rune, []byte) {
+	line, rest, _ := bytes.Cut(text, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) != len("sep=;") || !bytes.EqualFold(line[:4], []byte("sep=")) {
+		return 0, text
+	}
+	switch d := line[4]; d {
+	case ',', ';', '\t', '|':
+		return rune(d), rest
+	}
+	return 0, text
 }
 
 // sniffDelimiter picks the field separator from the first line: a comma when

@@ -11,5 +11,6 @@
 //
 // The package is pure: no database, no network, no goroutines. Parse is meant
 // to sit behind a public upload endpoint and bounds the bytes it reads, the
-// bytes a workbook may decompress to, and the rows it returns (see Limits).
+// bytes and XML elements a workbook may decompress to, and the rows it
+// returns (see Limits).
 package sheet

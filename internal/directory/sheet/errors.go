@@ -9,7 +9,8 @@ import (
 // Sentinel errors returned (wrapped) by Parse, DetectFormat, Template and
 // Export; match them with errors.Is.
 var (
-	// ErrTooLarge means the upload is larger than Limits.MaxBytes.
+	// ErrTooLarge means the upload is larger than Limits.MaxBytes, or a
+	// workbook's XML is over the element budget (see Limits).
 	ErrTooLarge = errors.New("sheet: file is too large")
 	// ErrTooManyRows means the upload has more than Limits.MaxRows data rows.
 	ErrTooManyRows = errors.New("sheet: too many rows")

@@ -1,6 +1,10 @@
 package sheet
 
 // Limits bounds what Parse accepts; a zero or negative field means its default.
+//
+// A workbook is also held to an XML element budget derived from MaxRows, so
+// that its structure, not only its size, stays proportional to the rows it
+// may hold; Parse refuses one over budget with ErrTooLarge.
 type Limits struct {
 	MaxBytes         int64 // size of the uploaded file
 	MaxRows          int   // non-blank data rows, header excluded

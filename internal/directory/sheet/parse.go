@@ -14,6 +14,11 @@ import (
 // ErrLegacyXLS, ErrZipBomb, ErrBadHeader (a *HeaderError) or ErrEmpty, or with
 // the reader's own error. Cell values are checked by Validate, not here.
 //
+// It reads at most lim.MaxBytes+1 bytes from r and holds the whole upload in
+// memory; a workbook is vetted (sizes, compression ratios, XML element
+// budget, UTF-8 only) before excelize parses it, and large worksheets are
+// streamed from temporary files that are removed before Parse returns.
+//
 // The header is the first non-blank row; its columns may come in any order.
 // Only the first worksheet of a workbook is read.
 func Parse(r io.Reader, f Format, lim Limits) (*Sheet, error) {
@@ -24,6 +29,9 @@ func Parse(r io.Reader, f Format, lim Limits) (*Sheet, error) {
 	}
 	if int64(len(b)) > lim.MaxBytes {
 		return nil, fmt.Errorf("%w: the limit is %d bytes", ErrTooLarge, lim.MaxBytes)
+	}
+	if len(b) == 0 {
+		return nil, ErrEmpty
 	}
 	if f == FormatUnknown {
 		if f, err = DetectFormat("", b[:min(len(b), 512)]); err != nil {
@@ -38,6 +46,9 @@ func Parse(r io.Reader, f Format, lim Limits) (*Sheet, error) {
 	}
 	return nil, fmt.Errorf("%w: %v", ErrUnsupportedFormat, f)
 }
+
+// maxQuoted bounds, in runes, the user text quoted in errors.
+const maxQuoted = 64
 
 // collector turns the cell records of either format into a Sheet: it finds
 // the header, maps columns to fields and builds rows.
@@ -70,7 +81,7 @@ func (c *collector) add(line int, cells []string) error {
 			continue
 		}
 		if i >= len(c.fields) || c.fields[i] == "" {
-			return &HeaderError{Unnamed: []HeaderCell{{Row: line, Column: columnName(i), Text: v}}}
+			return &HeaderError{Unnamed: []HeaderCell{{Row: line, Column: columnName(i), Text: clip(v, maxQuoted)}}}
 		}
 		if p := row.field(c.fields[i]); p != nil {
 			*p = v
@@ -103,7 +114,7 @@ func (c *collector) readHeader(line int, cells []string) error {
 		if key == "" {
 			continue
 		}
-		hc := HeaderCell{Row: line, Column: columnName(i), Text: cleanCell(v)}
+		hc := HeaderCell{Row: line, Column: columnName(i), Text: clip(cleanCell(v), maxQuoted)}
 		field, ok := headerAliases[key]
 		switch {
 		case !ok:

@@ -31,7 +31,7 @@ func TestParseHeaders(t *testing.T) {
 				{"Zhang San", "zs@example.com", "13800138000", "R&D", "Engineer", "E1", "admin"},
 			},
 			want: &Sheet{
-				Rows: []Row{{Line: 2, Name: "Zhang San", Email: "zs@example.com", Phone: "13800138000", Department: "R&D", Title: "Engineer", EmployeeNo: "E1", Role: RoleAdmin}},
+				Rows:    []Row{{Line: 2, Name: "Zhang San", Email: "zs@example.com", Phone: "13800138000", Department: "R&D", Title: "Engineer", EmployeeNo: "E1", Role: RoleAdmin}},
 				Columns: map[string]string{"name": "A", "email": "B", "phone": "C", "department": "D", "title": "E", "employeeNo": "F", "role": "G"},
 			},
 		},
@@ -237,6 +237,8 @@ func TestParseCSVEncodings(t *testing.T) {
 		{"utf-16 with tabs", utf16le},
 		{"semicolons, LF", strings.ReplaceAll(strings.ReplaceAll(text, ",", ";"), "\r\n", "\n")},
 		{"no final newline", strings.TrimSuffix(text, "\r\n")},
+		{"excel sep line", "sep=;\r\n" + strings.ReplaceAll(text, ",", ";")},
+		{"excel sep line, pipes", "\uFEFFSEP=|\n" + strings.ReplaceAll(text, ",", "|")},
 	}
 	want := []Row{{Line: 2, Name: "张三", Email: "zhangsan@example.com", Department: "研发部", Role: RoleMember}}
 	for _, tt := range tests {
@@ -388,7 +390,8 @@ func TestParseFileErrors(t *testing.T) {
 		{"csv empty", nil, FormatCSV, small, ErrEmpty},
 		{"csv only blank lines", []byte("\uFEFF\r\n , \r\n\r\n"), FormatCSV, small, ErrEmpty},
 		{"xlsx empty", buildXLSX(t, nil), FormatXLSX, small, ErrEmpty},
-		{"unknown format empty", nil, FormatUnknown, small, ErrNotSpreadsheet},
+		{"unknown format empty", nil, FormatUnknown, small, ErrEmpty},
+		{"xlsx zero bytes", nil, FormatXLSX, small, ErrEmpty},
 		{"garbage as csv", garbage, FormatCSV, small, ErrNotSpreadsheet},
 		{"garbage as xlsx", garbage, FormatXLSX, small, ErrNotSpreadsheet},
 		{"garbage sniffed", garbage, FormatUnknown, small, ErrNotSpreadsheet},

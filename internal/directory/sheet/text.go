@@ -55,7 +55,8 @@ func isFormulaLead(r rune) bool {
 
 // needsQuote reports whether s, after any leading single quotes, starts with
 // a formula lead. Counting the quotes makes neutralise and unneutralise exact
-// inverses: "'=x" is written as "''=x" and read back as "'=x".
+// inverses: a value that itself starts with a quote and "=" is written with
+// two quotes and read back with one.
 func needsQuote(s string) bool {
 	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(s, "'"))
 	return isFormulaLead(r)
@@ -153,4 +154,17 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// clip shortens s to at most n runes, marking the cut with an ellipsis; for
+// quoting user text in error messages.
+func clip(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
 }

@@ -91,7 +91,7 @@ func (v *validator) row(r *Row) {
 	v.employeeNo(r)
 	r.Role = normaliseRole(r.Role)
 	if r.Role != RoleMember && r.Role != RoleAdmin {
-		v.fail(r, FieldRole, CodeInvalidRole, "role %q must be member or admin (成员 or 管理员)", r.Role)
+		v.fail(r, FieldRole, CodeInvalidRole, "role %q must be member or admin (成员 or 管理员)", clip(r.Role, maxQuoted))
 	}
 }
 
@@ -116,7 +116,7 @@ func (v *validator) email(r *Row) {
 	case len(r.Email) > MaxEmailLen:
 		v.fail(r, FieldEmail, CodeTooLong, "email is %d characters long; the limit is %d", len(r.Email), MaxEmailLen)
 	case !validEmail(r.Email):
-		v.fail(r, FieldEmail, CodeInvalidEmail, "email %q is not a valid address", r.Email)
+		v.fail(r, FieldEmail, CodeInvalidEmail, "email %q is not a valid address", clip(r.Email, maxQuoted))
 	default:
 		if first, ok := v.emails[r.Email]; ok {
 			v.fail(r, FieldEmail, CodeDuplicateInFile, "email %q already appears on row %d", r.Email, first)
@@ -134,7 +134,7 @@ func (v *validator) phone(r *Row) {
 	p, ok := normalisePhone(r.Phone)
 	if !ok {
 		v.fail(r, FieldPhone, CodeInvalidPhone,
-			"phone %q is not valid: use an 11-digit mobile number starting with 13-19, or + country code and number (8 to 15 digits)", r.Phone)
+			"phone %q is not valid: use an 11-digit mobile number starting with 13-19, or + country code and number (8 to 15 digits)", clip(r.Phone, maxQuoted))
 		return
 	}
 	r.Phone = p
@@ -148,7 +148,7 @@ func (v *validator) employeeNo(r *Row) {
 	case len(s) > MaxEmployeeNoLen:
 		v.fail(r, FieldEmployeeNo, CodeTooLong, "employee number is %d characters long; the limit is %d", utf8.RuneCountInString(s), MaxEmployeeNoLen)
 	case strings.IndexFunc(s, func(c rune) bool { return !isEmployeeNoRune(c) }) >= 0:
-		v.fail(r, FieldEmployeeNo, CodeInvalidEmployeeNo, "employee number %q may contain only letters A-Z, digits, '_' and '-'", s)
+		v.fail(r, FieldEmployeeNo, CodeInvalidEmployeeNo, "employee number %q may contain only letters A-Z, digits, '_' and '-'", clip(s, maxQuoted))
 	default:
 		if first, ok := v.employeeNos[s]; ok {
 			v.fail(r, FieldEmployeeNo, CodeDuplicateInFile, "employee number %q already appears on row %d", s, first)

@@ -1,0 +1,330 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jishitong/jishitong/internal/xtest"
+)
+
+const loginDoc = `mutation($e:String!,$p:String!){login(email:$e,password:$p){token expiresAt user{email role}}}`
+
+// authFixture is an enterprise with an admin and a member, each signed in.
+type authFixture struct {
+	srv          *xtest.Server
+	root         *xtest.Client
+	enterpriseID string
+	admin        *xtest.Client
+	memberID     string
+	member       *xtest.Client
+}
+
+func newAuthFixture(t *testing.T, srv *xtest.Server) *authFixture {
+	t.Helper()
+	f := &authFixture{srv: srv, root: srv.Admin(t)}
+	var e struct{ CreateEnterprise struct{ ID string } }
+	f.root.Do(t, `mutation{createEnterprise(input:{name:"Acme 测试",code:"acme",quota:50}){id}}`, nil).Decode(t, &e)
+	f.enterpriseID = e.CreateEnterprise.ID
+	f.root.Do(t, `mutation($id:ID!){createEnterpriseAdmin(enterpriseId:$id,input:{name:"管理员",email:"boss@acme.example",password:"boss-password-1"}){member{id}}}`,
+		map[string]any{"id": f.enterpriseID}).Decode(t, &struct{}{})
+	f.admin = srv.Login(t, "boss@acme.example", "boss-password-1")
+	var m struct {
+		CreateMember struct{ Member struct{ ID string } }
+	}
+	f.admin.Do(t, `mutation{createMember(input:{name:"张三",email:"zhang@acme.example",password:"zhang-password-1"}){member{id}}}`, nil).Decode(t, &m)
+	f.memberID = m.CreateMember.Member.ID
+	f.member = srv.Login(t, "zhang@acme.example", "zhang-password-1")
+	return f
+}
+
+func TestLoginAndMe(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	c := srv.Client()
+
+	r := c.Do(t, `{me{email}}`, nil)
+	if r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("anonymous me: code %q, want UNAUTHENTICATED (%+v)", r.Code(), r.Errors)
+	}
+
+	var out struct {
+		Login struct {
+			Token     string
+			ExpiresAt time.Time
+			User      struct{ Email, Role string }
+		}
+	}
+	c.Do(t, loginDoc, map[string]any{"e": " ROOT@example.com ", "p": xtest.AdminPassword}).Decode(t, &out)
+	if !strings.HasPrefix(out.Login.Token, "jst_") || out.Login.User.Role != "PLATFORM_ADMIN" || out.Login.User.Email != xtest.AdminEmail {
+		t.Fatalf("login: %+v", out.Login)
+	}
+	if d := time.Until(out.Login.ExpiresAt); d < 71*time.Hour || d > 73*time.Hour {
+		t.Errorf("session lasts %v, want the 72h default", d)
+	}
+	c.Token = out.Login.Token
+	var me struct{ Me struct{ Email string } }
+	c.Do(t, `{me{email}}`, nil).Decode(t, &me)
+	if me.Me.Email != xtest.AdminEmail {
+		t.Fatalf("me = %q", me.Me.Email)
+	}
+
+	// A forged or mangled token is anonymous.
+	for _, tok := range []string{out.Login.Token + "x", "jst_", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", strings.Repeat("a", 5000)} {
+		bad := srv.Client()
+		bad.Token = tok
+		if r := bad.Do(t, `{me{email}}`, nil); r.Code() != "UNAUTHENTICATED" {
+			t.Errorf("token %.20q: code %q, want UNAUTHENTICATED", tok, r.Code())
+		}
+	}
+}
+
+func TestLoginFailuresAnswerAlike(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	// Frozen accounts also answer alike.
+	f.admin.Do(t, `mutation($id:ID!){freezeMember(id:$id){status}}`, map[string]any{"id": f.memberID}).Decode(t, &struct{}{})
+
+	cases := map[string][2]string{
+		"unknown account": {"nobody@acme.example", "whatever-password"},
+		"wrong password":  {"boss@acme.example", "wrong-password-1"},
+		"frozen account":  {"zhang@acme.example", "zhang-password-1"},
+		"empty":           {"", ""},
+		"huge password":   {"boss@acme.example", strings.Repeat("x", 10000)},
+	}
+	var first string
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := srv.Client().Do(t, loginDoc, map[string]any{"e": tc[0], "p": tc[1]})
+			if r.Code() != "UNAUTHENTICATED" {
+				t.Fatalf("code %q, want UNAUTHENTICATED: %+v", r.Code(), r.Errors)
+			}
+			if first == "" {
+				first = r.Errors[0].Message
+			} else if r.Errors[0].Message != first {
+				t.Errorf("message %q differs from %q", r.Errors[0].Message, first)
+			}
+		})
+	}
+}
+
+func TestLoginThrottle(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	newAuthFixture(t, srv)
+	c := srv.Client()
+	// Per account: 5 failures lock the account, even for the right password.
+	for i := range 5 {
+		if r := c.Do(t, loginDoc, map[string]any{"e": "boss@acme.example", "p": "wrong-password"}); r.Code() != "UNAUTHENTICATED" {
+			t.Fatalf("failure %d: code %q", i, r.Code())
+		}
+	}
+	r := c.Do(t, loginDoc, map[string]any{"e": "boss@acme.example", "p": "boss-password-1"})
+	if r.Code() != "RATE_LIMITED" {
+		t.Fatalf("after 5 failures: code %q, want RATE_LIMITED", r.Code())
+	}
+	if s, _ := r.Errors[0].Extensions["retryAfterSeconds"].(float64); s < 1 {
+		t.Errorf("retryAfterSeconds = %v", r.Errors[0].Extensions["retryAfterSeconds"])
+	}
+	// Another account from the same source is not locked yet...
+	c.Do(t, loginDoc, map[string]any{"e": "zhang@acme.example", "p": "zhang-password-1"}).Decode(t, &struct{}{})
+	// ...until the source itself has failed 20 times, across accounts.
+	for i := range 15 {
+		c.Do(t, loginDoc, map[string]any{"e": "spray" + string(rune('a'+i)) + "@acme.example", "p": "x"})
+	}
+	if r := c.Do(t, loginDoc, map[string]any{"e": "zhang@acme.example", "p": "zhang-password-1"}); r.Code() != "RATE_LIMITED" {
+		t.Fatalf("after 20 failures from one source: code %q, want RATE_LIMITED", r.Code())
+	}
+}
+
+func TestLogout(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	other := srv.Login(t, "zhang@acme.example", "zhang-password-1")
+	var out struct{ Logout bool }
+	f.member.Do(t, `mutation{logout}`, nil).Decode(t, &out)
+	if !out.Logout {
+		t.Fatal("logout returned false")
+	}
+	if r := f.member.Do(t, `{me{email}}`, nil); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("after logout: code %q", r.Code())
+	}
+	// Only that session ended.
+	other.Do(t, `{me{email}}`, nil).Decode(t, &struct{}{})
+	if r := srv.Client().Do(t, `mutation{logout}`, nil); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("anonymous logout: code %q", r.Code())
+	}
+}
+
+// TestFreezeEndsSessions checks the issue's requirement: freezing or deleting a
+// member ends their sessions, including open websocket subscriptions, within a
+// second.
+func TestFreezeEndsSessions(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws, err := f.member.DialWS(ctx, t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Subscribe(ctx, "1", `subscription{directoryChanged{kind id}}`, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The subscription works: a change arrives.
+	f.admin.Do(t, `mutation{createGroup(name:"一组"){id}}`, nil).Decode(t, &struct{}{})
+	m, err := ws.Read(ctx)
+	if err != nil || m.Type != "next" {
+		t.Fatalf("expected an event, got %+v, %v", m, err)
+	}
+
+	start := time.Now()
+	f.admin.Do(t, `mutation($id:ID!){freezeMember(id:$id){status}}`, map[string]any{"id": f.memberID}).Decode(t, &struct{}{})
+	if _, err := ws.WaitClosed(time.Second); err != nil {
+		t.Fatalf("subscription of a frozen member: %v", err)
+	}
+	t.Logf("websocket closed %v after the freeze", time.Since(start))
+	if r := f.member.Do(t, `{me{email}}`, nil); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("frozen member's token: code %q", r.Code())
+	}
+	if r := srv.Client().Do(t, loginDoc, map[string]any{"e": "zhang@acme.example", "p": "zhang-password-1"}); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("frozen member login: code %q", r.Code())
+	}
+	// Unfrozen, they sign in again; deleted, their new session and socket end too.
+	f.admin.Do(t, `mutation($id:ID!){unfreezeMember(id:$id){status}}`, map[string]any{"id": f.memberID}).Decode(t, &struct{}{})
+	again := srv.Login(t, "zhang@acme.example", "zhang-password-1")
+	ws2, err := again.DialWS(ctx, t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.admin.Do(t, `mutation($id:ID!){deleteMember(id:$id)}`, map[string]any{"id": f.memberID}).Decode(t, &struct{}{})
+	if _, err := ws2.WaitClosed(time.Second); err != nil {
+		t.Fatalf("subscription of a deleted member: %v", err)
+	}
+	if r := again.Do(t, `{me{email}}`, nil); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("deleted member's token: code %q", r.Code())
+	}
+}
+
+func TestFreezeEnterpriseEndsSessions(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, err := f.admin.DialWS(ctx, t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.root.Do(t, `mutation($id:ID!){updateEnterprise(id:$id,input:{frozen:true}){frozen}}`, map[string]any{"id": f.enterpriseID}).Decode(t, &struct{}{})
+	if _, err := ws.WaitClosed(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*xtest.Client{f.admin, f.member} {
+		if r := c.Do(t, `{me{email}}`, nil); r.Code() != "UNAUTHENTICATED" {
+			t.Fatalf("frozen enterprise's session: code %q", r.Code())
+		}
+	}
+	if r := srv.Client().Do(t, loginDoc, map[string]any{"e": "boss@acme.example", "p": "boss-password-1"}); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("frozen enterprise login: code %q", r.Code())
+	}
+	f.root.Do(t, `mutation($id:ID!){updateEnterprise(id:$id,input:{frozen:false}){frozen}}`, map[string]any{"id": f.enterpriseID}).Decode(t, &struct{}{})
+	srv.Login(t, "boss@acme.example", "boss-password-1")
+}
+
+func TestRoleChangeEndsSessions(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	f.admin.Do(t, `mutation($id:ID!){updateMember(id:$id,input:{role:ENTERPRISE_ADMIN}){role}}`, map[string]any{"id": f.memberID}).Decode(t, &struct{}{})
+	if r := f.member.Do(t, `{me{email}}`, nil); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("session kept across a role change: code %q", r.Code())
+	}
+	promoted := srv.Login(t, "zhang@acme.example", "zhang-password-1")
+	var me struct{ Me struct{ Role string } }
+	promoted.Do(t, `{me{role}}`, nil).Decode(t, &me)
+	if me.Me.Role != "ENTERPRISE_ADMIN" {
+		t.Fatalf("role = %s", me.Me.Role)
+	}
+}
+
+func TestWebsocketNeedsSession(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := srv.Client().DialWS(ctx, t); err == nil {
+		t.Fatal("anonymous websocket was acknowledged")
+	}
+	bad := srv.Client()
+	bad.Token = "jst_nope"
+	if _, err := bad.DialWS(ctx, t); err == nil {
+		t.Fatal("websocket with a bad token was acknowledged")
+	}
+}
+
+func TestSessionCookie(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	c := srv.Client()
+	body := `{"query":"mutation{login(email:\"` + xtest.AdminEmail + `\",password:\"` + xtest.AdminPassword + `\"){token}}"}`
+	resp, err := http.Post(srv.URL+"/graphql", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var cookie *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "jst_session" {
+			cookie = ck
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie: %+v", cookie)
+	}
+	c.Header.Set("Cookie", "jst_session="+cookie.Value)
+	c.Do(t, `{me{email}}`, nil).Decode(t, &struct{}{})
+	// Another site's page cannot use the visitor's cookie.
+	c.Header.Set("Origin", "http://evil.example")
+	if r := c.Do(t, `{me{email}}`, nil); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("cross-origin request with the cookie: code %q", r.Code())
+	}
+}
+
+func TestChangePassword(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	r := f.member.Do(t, `mutation{changePassword(currentPassword:"wrong",newPassword:"new-password-1")}`, nil)
+	if r.Code() != "BAD_USER_INPUT" {
+		t.Fatalf("wrong current password: %q", r.Code())
+	}
+	if r := f.member.Do(t, `mutation{changePassword(currentPassword:"zhang-password-1",newPassword:"short")}`, nil); r.Code() != "BAD_USER_INPUT" {
+		t.Fatalf("short password: %q", r.Code())
+	}
+	f.member.Do(t, `mutation{changePassword(currentPassword:"zhang-password-1",newPassword:"new-password-1")}`, nil).Decode(t, &struct{}{})
+	srv.Login(t, "zhang@acme.example", "new-password-1")
+	if r := srv.Client().Do(t, loginDoc, map[string]any{"e": "zhang@acme.example", "p": "zhang-password-1"}); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("old password still works: %q", r.Code())
+	}
+}
+
+// TestRestartKeepsData restarts the server on the same data folder.
+func TestRestartKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	first := xtest.StartServer(t, xtest.Options{DataDir: dir})
+	newAuthFixture(t, first)
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The bootstrap variables are ignored on a database that has an admin.
+	second := xtest.StartServer(t, xtest.Options{DataDir: dir, Env: map[string]string{"JISHITONG_ADMIN_PASSWORD": "another-password"}})
+	second.Admin(t)
+	member := second.Login(t, "zhang@acme.example", "zhang-password-1")
+	var me struct {
+		Me struct {
+			Name       string
+			Enterprise struct{ Name string }
+		}
+	}
+	member.Do(t, `{me{name enterprise{name}}}`, nil).Decode(t, &me)
+	if me.Me.Name != "张三" || me.Me.Enterprise.Name != "Acme 测试" {
+		t.Fatalf("after restart: %+v", me.Me)
+	}
+}
