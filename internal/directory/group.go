@@ -90,24 +90,13 @@ func (s *Service) checkMembers(ctx context.Context, enterpriseID string, ids []s
 	if len(out) == 0 {
 		return []string{}, nil
 	}
-	for _, id := range out {
-		if !store.ValidID(id) {
-			return nil, errs.NotFound("member " + id)
-		}
-	}
-	cur, err := s.st.R.Collection(usersColl).Find(ctx, bson.M{"_id": bson.M{"$in": out}, "enterpriseId": enterpriseID, "status": bson.M{"$ne": StatusDeleted}})
+	all, err := s.snapshot(ctx, enterpriseID)
 	if err != nil {
-		return nil, dbErr("check members", err)
+		return nil, err
 	}
-	var found []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &found); err != nil {
-		return nil, dbErr("check members", err)
-	}
-	ok := make(map[string]bool, len(found))
-	for _, f := range found {
-		ok[f.ID] = true
+	ok := make(map[string]bool, len(all))
+	for _, m := range all {
+		ok[m.ID] = true
 	}
 	for _, id := range out {
 		if !ok[id] {

@@ -288,6 +288,11 @@ func (im *Importer) apply(ctx context.Context, p *auth.Principal, plan []planned
 				im.s.log.Error("import: undoing update failed", "err", uerr, "member", m.ID)
 			}
 		}
+		// Lookups of undone accounts fail their check against the user and are
+		// healed at the next start; the version bump drops cached lists.
+		if uerr := im.s.touch(uctx, p.EnterpriseID); uerr != nil {
+			im.s.log.Error("import: marking the directory changed failed", "err", uerr)
+		}
 	}()
 	var docs []any
 	for _, pr := range plan {
@@ -305,6 +310,12 @@ func (im *Importer) apply(ctx context.Context, p *auth.Principal, plan []planned
 			return dbErr("import members", err)
 		}
 	}
+	for _, d := range docs {
+		m := d.(*Member)
+		if err := im.s.putLogin(ctx, m.Email, m.ID); err != nil {
+			return err
+		}
+	}
 	var revoke []string
 	for _, pr := range plan {
 		if pr.existing == nil || sameMember(pr.existing, pr.in) {
@@ -320,6 +331,9 @@ func (im *Importer) apply(ctx context.Context, p *auth.Principal, plan []planned
 		if pr.existing.Role != pr.in.Role.String() {
 			revoke = append(revoke, pr.existing.ID)
 		}
+	}
+	if err := im.s.touch(ctx, p.EnterpriseID); err != nil {
+		return err
 	}
 	for _, id := range revoke {
 		if im.s.revoker != nil {

@@ -3,7 +3,6 @@ package directory
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strings"
 	"time"
 
@@ -184,6 +183,12 @@ func (s *Service) createMember(ctx context.Context, enterpriseID string, in Memb
 		}
 		return nil, "", dbErr("create member", err)
 	}
+	if err := s.putLogin(ctx, m.Email, m.ID); err != nil {
+		return nil, "", err
+	}
+	if err := s.touch(ctx, enterpriseID); err != nil {
+		return nil, "", err
+	}
 	s.publish(enterpriseID, EventMemberChanged, m.ID)
 	return m, generated, nil
 }
@@ -216,27 +221,6 @@ func (s *Service) Member(ctx context.Context, p *auth.Principal, id string) (*Me
 	return m, nil
 }
 
-// MembersByID returns the caller's enterprise members with these IDs, in that order,
-// skipping unknown ones. It is the batch behind dataloaders.
-func (s *Service) MembersByID(ctx context.Context, p *auth.Principal, ids []string) (map[string]*Member, error) {
-	if err := requireEnterprise(p); err != nil {
-		return nil, err
-	}
-	cur, err := s.st.R.Collection(usersColl).Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "enterpriseId": p.EnterpriseID})
-	if err != nil {
-		return nil, dbErr("find members", err)
-	}
-	var ms []*Member
-	if err := cur.All(ctx, &ms); err != nil {
-		return nil, dbErr("read members", err)
-	}
-	out := make(map[string]*Member, len(ms))
-	for _, m := range ms {
-		out[m.ID] = m
-	}
-	return out, nil
-}
-
 func (s *Service) user(ctx context.Context, id string) (*Member, error) {
 	if !store.ValidID(id) {
 		return nil, errs.NotFound("member")
@@ -257,28 +241,38 @@ func (s *Service) Members(ctx context.Context, p *auth.Principal, q MemberQuery,
 	if err := requireEnterprise(p); err != nil {
 		return nil, err
 	}
-	base := bson.M{"enterpriseId": p.EnterpriseID, "status": bson.M{"$in": bson.A{StatusActive, StatusFrozen}}}
 	switch q.Status {
-	case "":
-	case StatusActive, StatusFrozen:
-		base["status"] = q.Status
+	case "", StatusActive, StatusFrozen:
 	default:
 		return nil, errs.Invalid("status", "unknown status %q", q.Status)
 	}
+	search := strings.ToLower(clean(q.Search))
+	if err := checkLen("search", search, 100); err != nil {
+		return nil, err
+	}
+	dept := clean(q.Department)
+	var ids map[string]bool
 	if q.IDs != nil {
-		base["_id"] = bson.M{"$in": q.IDs}
-	}
-	if d := clean(q.Department); d != "" {
-		base["department"] = d
-	}
-	if t := strings.ToLower(clean(q.Search)); t != "" {
-		if err := checkLen("search", t, 100); err != nil {
-			return nil, err
+		ids = make(map[string]bool, len(q.IDs))
+		for _, id := range q.IDs {
+			ids[id] = true
 		}
-		base["search"] = bson.M{"$regex": regexp.QuoteMeta(t)}
 	}
-	return findPage(ctx, s.st.R.Collection(usersColl), base, "nameKey", page,
-		func(m *Member) string { return m.NameKey }, func(m *Member) string { return m.ID })
+	all, err := s.snapshot(ctx, p.EnterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	ms := all
+	if q.Status != "" || dept != "" || search != "" || ids != nil {
+		ms = make([]*Member, 0, len(all))
+		for _, m := range all {
+			if (q.Status == "" || m.Status == q.Status) && (dept == "" || m.Department == dept) &&
+				(ids == nil || ids[m.ID]) && (search == "" || strings.Contains(m.Search, search)) {
+				ms = append(ms, m)
+			}
+		}
+	}
+	return pageOf(ms, page)
 }
 
 // editable returns the member of the caller's enterprise with id for an admin to
@@ -342,14 +336,24 @@ func (s *Service) saveMember(ctx context.Context, m *Member, in MemberInput) err
 		"emailKey": in.Email, "empKey": empKey(m.EnterpriseID, in.EmployeeNo, m.ID),
 		"nameKey": strings.ToLower(in.Name), "search": searchKey(in), "updatedAt": time.Now().UTC(),
 	}
-	_, err := s.st.W.Collection(usersColl).UpdateOne(ctx, bson.M{"_id": m.ID, "status": bson.M{"$ne": StatusDeleted}}, bson.M{"$set": set})
+	// Filters are by _id alone: the embedded store uses no other index, and callers
+	// have checked the member is not deleted.
+	_, err := s.st.W.Collection(usersColl).UpdateByID(ctx, m.ID, bson.M{"$set": set})
 	if store.IsDuplicateKey(err) {
 		return s.duplicateError(ctx, in, m.ID)
 	}
 	if err != nil {
 		return dbErr("update member", err)
 	}
-	return nil
+	if in.Email != m.Email {
+		if err := s.dropLogin(ctx, m.Email, m.ID); err != nil {
+			return err
+		}
+		if err := s.putLogin(ctx, in.Email, m.ID); err != nil {
+			return err
+		}
+	}
+	return s.touch(ctx, m.EnterpriseID)
 }
 
 // SetMemberFrozen freezes (disables login, ends sessions) or unfreezes a member.
@@ -365,9 +369,12 @@ func (s *Service) SetMemberFrozen(ctx context.Context, p *auth.Principal, id str
 	if frozen {
 		status = StatusFrozen
 	}
-	if _, err := s.st.W.Collection(usersColl).UpdateOne(ctx, bson.M{"_id": m.ID, "status": bson.M{"$ne": StatusDeleted}},
+	if _, err := s.st.W.Collection(usersColl).UpdateByID(ctx, m.ID,
 		bson.M{"$set": bson.M{"status": status, "updatedAt": time.Now().UTC()}}); err != nil {
 		return nil, dbErr("freeze member", err)
+	}
+	if err := s.touch(ctx, m.EnterpriseID); err != nil {
+		return nil, err
 	}
 	if frozen && s.revoker != nil {
 		if err := s.revoker.RevokeUser(ctx, id); err != nil {
@@ -394,6 +401,12 @@ func (s *Service) DeleteMember(ctx context.Context, p *auth.Principal, id string
 		"$unset": bson.M{"passwordHash": ""},
 	}); err != nil {
 		return dbErr("delete member", err)
+	}
+	if err := s.dropLogin(ctx, m.Email, m.ID); err != nil {
+		return err
+	}
+	if err := s.touch(ctx, m.EnterpriseID); err != nil {
+		return err
 	}
 	if s.revoker != nil {
 		if err := s.revoker.RevokeUser(ctx, id); err != nil {
@@ -466,13 +479,9 @@ func (s *Service) setPassword(ctx context.Context, userID, pw string) error {
 
 // AccountByEmail implements auth.Accounts.
 func (s *Service) AccountByEmail(ctx context.Context, email string) (auth.Account, error) {
-	var m Member
-	err := s.st.R.Collection(usersColl).FindOne(ctx, bson.M{"emailKey": email}).Decode(&m)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return auth.Account{}, errs.NotFound("account")
-	}
+	m, err := s.userByEmail(ctx, email)
 	if err != nil {
-		return auth.Account{}, dbErr("find account", err)
+		return auth.Account{}, err
 	}
 	acc := auth.Account{UserID: m.ID, EnterpriseID: m.EnterpriseID, Role: m.RoleOf(), PasswordHash: m.PasswordHash, Active: m.Status == StatusActive}
 	if acc.Active && m.EnterpriseID != "" {
@@ -517,6 +526,9 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 			return false, "", errs.Conflict("email", "email %s is already registered to another account", in.Email)
 		}
 		return false, "", dbErr("create platform admin", err)
+	}
+	if err := s.putLogin(ctx, m.Email, m.ID); err != nil {
+		return false, "", err
 	}
 	return true, generated, nil
 }

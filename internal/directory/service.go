@@ -41,6 +41,7 @@ type Service struct {
 	bus     *bus.Bus
 	revoker Revoker
 	log     *slog.Logger
+	members memberIndex
 }
 
 const (
@@ -77,13 +78,18 @@ func New(ctx context.Context, cfg Config, st *store.Store, b *bus.Bus, log *slog
 		{domainsColl, []mongo.IndexModel{
 			{Keys: bson.D{{Key: "enterpriseId", Value: 1}}},
 		}},
+		{loginsColl, nil},
 	}
 	for _, i := range idx {
 		if err := st.EnsureIndexes(ctx, i.coll, i.models...); err != nil {
 			return nil, err
 		}
 	}
-	return &Service{cfg: cfg, st: st, bus: b, log: log}, nil
+	s := &Service{cfg: cfg, st: st, bus: b, log: log}
+	if err := s.reconcileLogins(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // SetRevoker wires the session revoker (auth is built after the directory because it

@@ -38,6 +38,8 @@ type Store struct {
 	W *mongo.Database
 	// Embedded tells whether the embedded FerretDB is in use.
 	Embedded bool
+	// Database is the database name.
+	Database string
 
 	readClient  *mongo.Client
 	writeClient *mongo.Client
@@ -142,10 +144,22 @@ func IsDuplicateKey(err error) bool {
 // one by one: FerretDB v1.24 crashes the connection when one createIndexes command
 // names several indexes that all exist already.
 func (s *Store) EnsureIndexes(ctx context.Context, collection string, models ...mongo.IndexModel) error {
+	if err := s.W.CreateCollection(ctx, collection); err != nil && !isNamespaceExists(err) {
+		return fmt.Errorf("store: create collection %s: %w", collection, err)
+	}
 	for _, m := range models {
 		if _, err := s.W.Collection(collection).Indexes().CreateOne(ctx, m); err != nil {
 			return fmt.Errorf("store: indexes of %s: %w", collection, err)
 		}
 	}
+	if s.ferret != nil {
+		return s.ferret.indexID(ctx, s.W.Name(), collection)
+	}
 	return nil
+}
+
+// isNamespaceExists reports whether err says the collection exists already (48).
+func isNamespaceExists(err error) bool {
+	var se mongo.ServerError
+	return errors.As(err, &se) && se.HasErrorCode(48)
 }

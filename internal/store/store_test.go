@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -135,5 +136,52 @@ func TestValidID(t *testing.T) {
 		if ValidID(s) != want {
 			t.Errorf("ValidID(%q) = %v", s, !want)
 		}
+	}
+}
+
+// TestIDLookupsUseAnIndex checks that FerretDB's _id lookups are answered from an
+// index on the embedded store (see embedded.indexID).
+func TestIDLookupsUseAnIndex(t *testing.T) {
+	if os.Getenv("JISHITONG_TEST_MONGO_URI") != "" {
+		t.Skip("embedded store only")
+	}
+	s := open(t, t.TempDir())
+	ctx := context.Background()
+	if err := s.EnsureIndexes(ctx, "people"); err != nil {
+		t.Fatal(err)
+	}
+	db, err := s.ferret.sqlite(s.W.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table string
+	if err := db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = 'people'`).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	// The statement FerretDB v1.24 runs for FindOne({_id: x}).
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = ? LIMIT 1`, table), `"x"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan += detail + "\n"
+	}
+	if !strings.Contains(plan, "USING INDEX") {
+		t.Fatalf("_id lookup scans the table:\n%s", plan)
+	}
+	// And through the driver, lookups by _id still find documents.
+	if _, err := s.W.Collection("people").InsertOne(ctx, bson.M{"_id": "a@b.c", "n": 1}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ N int }
+	if err := s.R.Collection("people").FindOne(ctx, bson.M{"_id": "a@b.c"}).Decode(&got); err != nil || got.N != 1 {
+		t.Fatalf("find by _id: %+v %v", got, err)
 	}
 }

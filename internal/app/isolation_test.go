@@ -1,0 +1,814 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jishitong/jishitong/internal/store"
+	"github.com/jishitong/jishitong/internal/xtest"
+)
+
+// The tenant-isolation walk: every root field of the schema, read by introspection,
+// is called as enterprise B's admin and B's member against enterprise A's objects.
+// Objects of another enterprise must answer exactly like missing ones, and nothing
+// of A may change or leak. A root field missing from isoOps fails the test.
+
+// isoClass says how an operation is scoped, and so what the walk expects of it.
+type isoClass int
+
+const (
+	isoUnknown isoClass = iota
+	// isoAnonymous operations need no session (login, branding by host).
+	isoAnonymous
+	// isoSelf operations act only on the caller's own account or enterprise.
+	isoSelf
+	// isoPlatformOnly operations answer FORBIDDEN to enterprise accounts, whatever the IDs.
+	isoPlatformOnly
+	// isoByID operations take the ID of an enterprise object: B's callers get
+	// NOT_FOUND for A's IDs exactly as for unknown ones (FORBIDDEN for a member
+	// calling an admin-only operation, also exactly alike).
+	isoByID
+	// isoOwnScope operations work on the caller's enterprise without a root ID
+	// (lists, creations, branding, imports, subscriptions): they must show none of A
+	// and change nothing of A.
+	isoOwnScope
+)
+
+func (c isoClass) String() string {
+	return [...]string{"unknown", "anonymous", "self", "platformOnly", "byID", "ownScope"}[c]
+}
+
+// isoTargets are the IDs an operation is aimed at: A's, unknown ones or garbage.
+type isoTargets struct{ Enterprise, Member, Member2, Group string }
+
+func (x isoTargets) all() []string { return []string{x.Enterprise, x.Member, x.Member2, x.Group} }
+
+// isoCaller is one of B's accounts.
+type isoCaller struct {
+	name     string
+	c        *xtest.Client
+	admin    bool
+	id       string
+	email    string
+	password string
+}
+
+// isoOp classifies one root field and says how to call it.
+type isoOp struct {
+	class isoClass
+	// adminOnly: B's member gets FORBIDDEN (isoByID).
+	adminOnly bool
+	// doc and vars are sent by the generic isoByID / isoPlatformOnly walk.
+	doc  string
+	vars func(w *isoWorld, x isoTargets) map[string]any
+	// run checks isoAnonymous, isoSelf and isoOwnScope operations, and extra
+	// cases of the others.
+	run func(t *testing.T, w *isoWorld, c isoCaller)
+	// subscription operations are walked over websockets after the HTTP walk.
+	subscription bool
+}
+
+// isoWorld holds enterprises A and B and their accounts.
+type isoWorld struct {
+	srv  *xtest.Server
+	root *xtest.Client
+
+	entA, adminAID, memberA1, memberA2, groupA string
+	adminA, memberA                            *xtest.Client
+	cursorA                                    string // a cursor of A's member list
+
+	entB, groupB    string
+	adminB, memberB isoCaller
+
+	// secretsA must never appear in an answer to B.
+	secretsA []string
+}
+
+const (
+	isoEntAName   = "Iso Alpha 甲"
+	isoAdminAMail = "admin@alpha.iso.test"
+	isoAdminAPass = "alpha-admin-pw-1"
+	isoMemA1Name  = "Alpha One"
+	isoMemA1Mail  = "one@alpha.iso.test"
+	isoMemA1Pass  = "alpha-one-pw-1"
+	isoMemA2Name  = "Alpha Two"
+	isoMemA2Mail  = "two@alpha.iso.test"
+	isoGroupAName = "Alpha Team"
+	isoDomainA    = "alpha.iso.test"
+	isoSloganA    = "Alpha slogan 甲"
+)
+
+func isoSetup(t *testing.T) *isoWorld {
+	t.Helper()
+	w := &isoWorld{srv: xtest.StartServer(t, xtest.Options{})}
+	w.root = w.srv.Admin(t)
+
+	var ea, eb struct{ CreateEnterprise struct{ ID string } }
+	w.root.Do(t, `mutation{createEnterprise(input:{name:"`+isoEntAName+`",code:"iso-alpha",quota:10}){id}}`, nil).Decode(t, &ea)
+	w.root.Do(t, `mutation{createEnterprise(input:{name:"Iso Beta 乙",code:"iso-beta",quota:10}){id}}`, nil).Decode(t, &eb)
+	w.entA, w.entB = ea.CreateEnterprise.ID, eb.CreateEnterprise.ID
+
+	const adminDoc = `mutation($e:ID!,$in:NewMemberInput!){createEnterpriseAdmin(enterpriseId:$e,input:$in){member{id}}}`
+	var aa, ab struct {
+		CreateEnterpriseAdmin struct{ Member struct{ ID string } }
+	}
+	w.root.Do(t, adminDoc, map[string]any{"e": w.entA, "in": map[string]any{"name": "Alpha Admin", "email": isoAdminAMail, "password": isoAdminAPass}}).Decode(t, &aa)
+	w.root.Do(t, adminDoc, map[string]any{"e": w.entB, "in": map[string]any{"name": "Beta Admin", "email": "admin@beta.iso.test", "password": "beta-admin-pw-1"}}).Decode(t, &ab)
+	w.adminAID = aa.CreateEnterpriseAdmin.Member.ID
+	w.adminA = w.srv.Login(t, isoAdminAMail, isoAdminAPass)
+	w.adminB = isoCaller{name: "B's admin", c: w.srv.Login(t, "admin@beta.iso.test", "beta-admin-pw-1"), admin: true,
+		id: ab.CreateEnterpriseAdmin.Member.ID, email: "admin@beta.iso.test", password: "beta-admin-pw-1"}
+
+	w.memberA1 = isoCreateMember(t, w.adminA, map[string]any{"name": isoMemA1Name, "email": isoMemA1Mail, "password": isoMemA1Pass,
+		"employeeNo": "E001", "department": "Alpha R&D", "phone": "13800000001"})
+	w.memberA2 = isoCreateMember(t, w.adminA, map[string]any{"name": isoMemA2Name, "email": isoMemA2Mail, "employeeNo": "E002"})
+	w.memberA = w.srv.Login(t, isoMemA1Mail, isoMemA1Pass)
+	var g struct{ CreateGroup struct{ ID string } }
+	w.adminA.Do(t, `mutation($m:[ID!]){createGroup(name:"`+isoGroupAName+`",memberIds:$m){id}}`, map[string]any{"m": []string{w.memberA1, w.memberA2}}).Decode(t, &g)
+	w.groupA = g.CreateGroup.ID
+	w.adminA.Do(t, `mutation($d:[String!]){updateBranding(input:{primaryColor:"#123456",mode:DARK,slogan:"`+isoSloganA+`",domains:$d}){id}}`,
+		map[string]any{"d": []string{isoDomainA}}).Decode(t, &struct{}{})
+	w.adminA.Upload(t, `mutation($f:Upload!){uploadLogo(file:$f){id}}`, nil, "f", "alpha.png", isoPNG(t, 3)).Decode(t, &struct{}{})
+	var page struct {
+		Members struct{ Edges []struct{ Cursor string } }
+	}
+	w.adminA.Do(t, `{members(first:1){edges{cursor}}}`, nil).Decode(t, &page)
+	w.cursorA = page.Members.Edges[0].Cursor
+
+	bm := isoCreateMember(t, w.adminB.c, map[string]any{"name": "Beta One", "email": "one@beta.iso.test", "password": "beta-one-pw-1"})
+	w.memberB = isoCaller{name: "B's member", c: w.srv.Login(t, "one@beta.iso.test", "beta-one-pw-1"), id: bm,
+		email: "one@beta.iso.test", password: "beta-one-pw-1"}
+	w.adminB.c.Do(t, `mutation($m:[ID!]){createGroup(name:"Beta Team",memberIds:$m){id}}`, map[string]any{"m": []string{bm}}).Decode(t, &g)
+	w.groupB = g.CreateGroup.ID
+
+	w.secretsA = []string{w.entA, w.adminAID, w.memberA1, w.memberA2, w.groupA, isoEntAName, isoAdminAMail, isoMemA1Name, isoMemA1Mail,
+		isoMemA2Name, isoMemA2Mail, isoGroupAName, isoDomainA, isoSloganA, "Alpha R&D", "13800000001", "#123456"}
+	return w
+}
+
+func isoCreateMember(t *testing.T, c *xtest.Client, in map[string]any) string {
+	t.Helper()
+	var out struct {
+		CreateMember struct{ Member struct{ ID string } }
+	}
+	c.Do(t, `mutation($in:NewMemberInput!){createMember(input:$in){member{id}}}`, map[string]any{"in": in}).Decode(t, &out)
+	return out.CreateMember.Member.ID
+}
+
+// isoPNG returns a small valid PNG whose colour depends on shade.
+func isoPNG(t *testing.T, shade uint8) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	for i := range 16 {
+		img.Set(i%4, i/4, color.RGBA{shade, 0x40, 0x80, 0xff})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// isoSnapshot is everything A's admin can see of A, including update times, so any
+// write by the walk changes it.
+func isoSnapshot(t *testing.T, w *isoWorld) string {
+	t.Helper()
+	r := w.adminA.Do(t, `query($g:ID!,$m1:ID!,$m2:ID!){
+		myEnterprise{id name code quota frozen createdAt updatedAt branding{primaryColor mode slogan logoUrl domains}}
+		members(first:200){totalCount edges{cursor node{id name email phone department title employeeNo role status createdAt updatedAt}}}
+		groups(first:200){totalCount edges{node{id name memberCount updatedAt members(first:200){totalCount edges{node{id}}}}}}
+		group(id:$g){id name memberCount updatedAt}
+		m1:member(id:$m1){id name status updatedAt}
+		m2:member(id:$m2){id name status updatedAt}
+	}`, map[string]any{"g": w.groupA, "m1": w.memberA1, "m2": w.memberA2})
+	if len(r.Errors) > 0 {
+		t.Fatalf("snapshot of A: %+v", r.Errors)
+	}
+	return string(r.Data)
+}
+
+// isoSig is an answer with the given IDs masked: two answers with equal
+// signatures cannot be told apart.
+func isoSig(r *xtest.Response, ids ...string) string {
+	b, _ := json.Marshal(struct {
+		Status int
+		Data   json.RawMessage
+		Errors []xtest.GQLError
+	}{r.Status, r.Data, r.Errors})
+	s := string(b)
+	for _, id := range ids {
+		if id != "" {
+			s = strings.ReplaceAll(s, id, "<id>")
+		}
+	}
+	return s
+}
+
+func isoDataNull(r *xtest.Response) bool {
+	d := strings.TrimSpace(string(r.Data))
+	return d == "" || d == "null"
+}
+
+// isoNoLeak fails when an answer to B mentions anything of A.
+func isoNoLeak(t *testing.T, w *isoWorld, what string, r *xtest.Response) {
+	t.Helper()
+	b, _ := json.Marshal(r)
+	raw := string(r.Data) + string(b)
+	for _, s := range w.secretsA {
+		if strings.Contains(raw, s) {
+			t.Errorf("%s: the answer mentions A's %q: %.400s", what, s, raw)
+		}
+	}
+}
+
+func isoWantCode(t *testing.T, what string, r *xtest.Response, code string) {
+	t.Helper()
+	if r.Code() != code || len(r.Errors) != 1 {
+		t.Errorf("%s: want exactly one %s error, got code %q: %+v (data %s)", what, code, r.Code(), r.Errors, r.Data)
+	}
+}
+
+func isoWantOK(t *testing.T, what string, r *xtest.Response) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Errorf("%s: unexpected errors %+v", what, r.Errors)
+	}
+}
+
+// isoMemberOnly checks that B's member is refused an admin-only operation with the
+// same FORBIDDEN as always, and returns whether c is the admin (who should go on).
+func isoMemberOnly(t *testing.T, c isoCaller, what string, r *xtest.Response) bool {
+	t.Helper()
+	if c.admin {
+		return true
+	}
+	isoWantCode(t, what+" as "+c.name, r, "FORBIDDEN")
+	if !isoDataNull(r) {
+		t.Errorf("%s as %s: refused but data = %s", what, c.name, r.Data)
+	}
+	return false
+}
+
+// isoRefsAlike checks that an operation aimed at own objects but naming A's member
+// IDs answers exactly as with unknown IDs.
+func isoRefsAlike(t *testing.T, w *isoWorld, c isoCaller, what, doc string, vars func(ids []string) map[string]any, wantCode string) {
+	t.Helper()
+	ra := c.c.Do(t, doc, vars([]string{w.memberA1}))
+	rnd := store.NewID()
+	rr := c.c.Do(t, doc, vars([]string{rnd}))
+	isoWantCode(t, what+" with A's member as "+c.name, ra, wantCode)
+	if a, b := isoSig(ra, w.memberA1), isoSig(rr, rnd); a != b {
+		t.Errorf("%s as %s: A's member answers\n  %s\nan unknown ID answers\n  %s", what, c.name, a, b)
+	}
+}
+
+// isoOps classifies every root field of the schema.
+var isoOps = map[string]isoOp{
+	// ---- Query ----
+	"Query.me": {class: isoSelf, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		var out struct {
+			Me struct {
+				ID         string
+				Enterprise struct{ ID string }
+			}
+		}
+		c.c.Do(t, `{me{id name email enterprise{id name}}}`, nil).Decode(t, &out)
+		if out.Me.ID != c.id || out.Me.Enterprise.ID != w.entB {
+			t.Errorf("me as %s = %+v", c.name, out.Me)
+		}
+	}},
+	"Query.myEnterprise": {class: isoSelf, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		r := c.c.Do(t, `{myEnterprise{id name code branding{domains slogan logoUrl}}}`, nil)
+		var out struct{ MyEnterprise struct{ ID string } }
+		r.Decode(t, &out)
+		if out.MyEnterprise.ID != w.entB {
+			t.Errorf("myEnterprise as %s = %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "myEnterprise as "+c.name, r)
+	}},
+	"Query.branding": {class: isoAnonymous, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		r := c.c.Do(t, `{branding{enterpriseName primaryColor mode slogan logoUrl}}`, nil)
+		isoWantOK(t, "branding as "+c.name, r)
+		isoNoLeak(t, w, "branding as "+c.name, r)
+	}},
+	"Query.enterprises": {class: isoPlatformOnly,
+		doc: `{enterprises(first:200){totalCount edges{node{id name}}}}`},
+	"Query.enterprise": {class: isoByID,
+		doc:  `query($id:ID!){enterprise(id:$id){id name code quota branding{domains slogan}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Enterprise} }},
+	"Query.member": {class: isoByID,
+		doc:  `query($id:ID!){member(id:$id){id name email phone employeeNo status enterprise{id}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Member} }},
+	"Query.group": {class: isoByID,
+		doc:  `query($id:ID!){group(id:$id){id name memberCount members{totalCount edges{node{id name}}}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Group} }},
+	"Query.members": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		r := c.c.Do(t, `query($after:String,$s:String){
+			all:members(first:200){totalCount edges{cursor node{id name email enterprise{id}}}}
+			search:members(filter:{search:$s}){totalCount edges{node{id}}}
+			dept:members(filter:{department:"Alpha R&D"}){totalCount edges{node{id}}}
+			paged:members(first:200,after:$after){edges{node{id name}}}
+		}`, map[string]any{"after": w.cursorA, "s": isoMemA1Name})
+		var out struct {
+			All struct {
+				TotalCount int
+				Edges      []struct{ Node struct{ ID string } }
+			}
+			Search, Dept struct{ TotalCount int }
+		}
+		r.Decode(t, &out)
+		if !slices.ContainsFunc(out.All.Edges, func(e struct{ Node struct{ ID string } }) bool { return e.Node.ID == w.memberB.id }) {
+			t.Errorf("members as %s misses B's own member: %s", c.name, r.Data)
+		}
+		if out.Search.TotalCount != 0 || out.Dept.TotalCount != 0 {
+			t.Errorf("members as %s finds A's members: %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "members as "+c.name, r)
+	}},
+	"Query.groups": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		r := c.c.Do(t, `{all:groups(first:200){totalCount edges{node{id name members{edges{node{id}}}}}} search:groups(search:"`+isoGroupAName+`"){totalCount edges{node{id name}}}}`, nil)
+		isoWantOK(t, "groups as "+c.name, r)
+		if !strings.Contains(string(r.Data), w.groupB) {
+			t.Errorf("groups as %s misses B's own group: %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "groups as "+c.name, r)
+	}},
+
+	// ---- Mutation ----
+	"Mutation.login": {class: isoAnonymous, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		// A's admin with a wrong password answers exactly like an unknown account.
+		const doc = `mutation($e:String!,$p:String!){login(email:$e,password:$p){token user{id}}}`
+		ra := c.c.Do(t, doc, map[string]any{"e": isoAdminAMail, "p": "wrong-password-1"})
+		unknown := "nobody-" + c.id + "@alpha.iso.test"
+		ru := c.c.Do(t, doc, map[string]any{"e": unknown, "p": "wrong-password-1"})
+		isoWantCode(t, "login to A's admin as "+c.name, ra, "UNAUTHENTICATED")
+		if a, b := isoSig(ra, isoAdminAMail), isoSig(ru, unknown); a != b {
+			t.Errorf("login: A's admin answers\n  %s\nan unknown account answers\n  %s", a, b)
+		}
+	}},
+	"Mutation.logout": {class: isoSelf, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		// A second session of the caller's own: logging it out must end only it.
+		fresh := w.srv.Login(t, c.email, c.password)
+		var out struct{ Logout bool }
+		fresh.Do(t, `mutation{logout}`, nil).Decode(t, &out)
+		if !out.Logout {
+			t.Errorf("logout as %s = false", c.name)
+		}
+		if r := fresh.Do(t, `{me{id}}`, nil); r.Code() != "UNAUTHENTICATED" {
+			t.Errorf("session still valid after logout as %s: %q", c.name, r.Code())
+		}
+		isoWantOK(t, "other session after logout as "+c.name, c.c.Do(t, `{me{id}}`, nil))
+	}},
+	"Mutation.changePassword": {class: isoSelf, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		// The current password checked is the caller's own, never anyone else's.
+		const doc = `mutation($c:String!,$n:String!){changePassword(currentPassword:$c,newPassword:$n)}`
+		for _, cur := range []string{isoAdminAPass, isoMemA1Pass} {
+			r := c.c.Do(t, doc, map[string]any{"c": cur, "n": "hijacked-pw-1"})
+			isoWantCode(t, "changePassword with A's password as "+c.name, r, "BAD_USER_INPUT")
+		}
+		// A real change ends the caller's other sessions, only those: the caller's
+		// current one lives on, and A's sessions are checked after the walk.
+		other := w.srv.Login(t, c.email, c.password)
+		c.c.Do(t, doc, map[string]any{"c": c.password, "n": "changed-pw-1"}).Decode(t, &struct{}{})
+		if r := other.Do(t, `{me{id}}`, nil); r.Code() != "UNAUTHENTICATED" {
+			t.Errorf("changePassword as %s left another session of theirs open: %q", c.name, r.Code())
+		}
+		isoWantOK(t, "own session after changePassword as "+c.name, c.c.Do(t, `{me{id}}`, nil))
+		c.c.Do(t, doc, map[string]any{"c": "changed-pw-1", "n": c.password}).Decode(t, &struct{}{})
+	}},
+	"Mutation.createEnterprise": {class: isoPlatformOnly,
+		doc: `mutation{createEnterprise(input:{name:"Evil Corp",code:"iso-evil",quota:5}){id}}`},
+	"Mutation.updateEnterprise": {class: isoPlatformOnly,
+		doc:  `mutation($id:ID!){updateEnterprise(id:$id,input:{name:"pwned",frozen:true,quota:0}){id name frozen}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Enterprise} }},
+	"Mutation.createEnterpriseAdmin": {class: isoPlatformOnly,
+		doc:  `mutation($id:ID!){createEnterpriseAdmin(enterpriseId:$id,input:{name:"Mole",email:"mole@evil.iso.test",password:"mole-password-1"}){member{id}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Enterprise} }},
+	"Mutation.updateMember": {class: isoByID, adminOnly: true,
+		doc:  `mutation($id:ID!){updateMember(id:$id,input:{name:"pwned",email:"pwned@evil.iso.test",role:ENTERPRISE_ADMIN}){id name}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Member} }},
+	"Mutation.freezeMember": {class: isoByID, adminOnly: true,
+		doc:  `mutation($id:ID!){freezeMember(id:$id){id status}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Member} }},
+	"Mutation.unfreezeMember": {class: isoByID, adminOnly: true,
+		doc:  `mutation($id:ID!){unfreezeMember(id:$id){id status}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Member2} }},
+	"Mutation.deleteMember": {class: isoByID, adminOnly: true,
+		doc:  `mutation($id:ID!){deleteMember(id:$id)}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Member2} }},
+	"Mutation.resetMemberPassword": {class: isoByID, adminOnly: true,
+		doc:  `mutation($id:ID!){resetMemberPassword(id:$id)}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Member} }},
+	"Mutation.renameGroup": {class: isoByID, adminOnly: true,
+		doc:  `mutation($id:ID!){renameGroup(id:$id,name:"pwned"){id name}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Group} }},
+	"Mutation.addGroupMembers": {class: isoByID, adminOnly: true,
+		// B's own member into A's group: a breach would be visible in A's snapshot.
+		doc: `mutation($id:ID!,$m:[ID!]!){addGroupMembers(id:$id,memberIds:$m){id memberCount}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any {
+			return map[string]any{"id": x.Group, "m": []string{w.memberB.id}}
+		},
+		run: func(t *testing.T, w *isoWorld, c isoCaller) {
+			// A's members into B's own group answer like unknown members.
+			want := "NOT_FOUND"
+			if !c.admin {
+				want = "FORBIDDEN"
+			}
+			isoRefsAlike(t, w, c, "addGroupMembers to B's group", `mutation($id:ID!,$m:[ID!]!){addGroupMembers(id:$id,memberIds:$m){id memberCount members{edges{node{id name}}}}}`,
+				func(ids []string) map[string]any { return map[string]any{"id": w.groupB, "m": ids} }, want)
+		}},
+	"Mutation.removeGroupMembers": {class: isoByID, adminOnly: true,
+		doc: `mutation($id:ID!,$m:[ID!]!){removeGroupMembers(id:$id,memberIds:$m){id memberCount}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any {
+			return map[string]any{"id": x.Group, "m": []string{x.Member, x.Member2}}
+		}},
+	"Mutation.deleteGroup": {class: isoByID, adminOnly: true,
+		doc:  `mutation($id:ID!){deleteGroup(id:$id)}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Group} }},
+	"Mutation.createMember": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		const doc = `mutation($in:NewMemberInput!){createMember(input:$in){member{id name employeeNo enterprise{id}} generatedPassword}}`
+		email := "new-" + map[bool]string{true: "admin", false: "member"}[c.admin] + "@beta.iso.test"
+		// A's employee number is free in B: numbers are unique per enterprise.
+		r := c.c.Do(t, doc, map[string]any{"in": map[string]any{"name": "Beta New", "email": email, "employeeNo": "E001"}})
+		if !isoMemberOnly(t, c, "createMember", r) {
+			return
+		}
+		var out struct {
+			CreateMember struct {
+				Member struct{ Enterprise struct{ ID string } }
+			}
+		}
+		r.Decode(t, &out)
+		if out.CreateMember.Member.Enterprise.ID != w.entB {
+			t.Errorf("createMember as %s landed in %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "createMember as "+c.name, r)
+		// Emails are unique on the whole platform (they sign in): A's is a conflict,
+		// and A's member stays as it is (checked by the snapshot).
+		rc := c.c.Do(t, doc, map[string]any{"in": map[string]any{"name": "Beta Clash", "email": isoMemA1Mail}})
+		isoWantCode(t, "createMember with A's email as "+c.name, rc, "CONFLICT")
+	}},
+	"Mutation.createGroup": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		const doc = `mutation($n:String!,$m:[ID!]){createGroup(name:$n,memberIds:$m){id name memberCount members{edges{node{id name}}}}}`
+		r := c.c.Do(t, doc, map[string]any{"n": "Beta Crew"})
+		if !isoMemberOnly(t, c, "createGroup", r) {
+			return
+		}
+		isoWantOK(t, "createGroup as "+c.name, r)
+		// A's group name is free in B: names are unique per enterprise. (Deleted
+		// again so that B's lists show nothing named like A's.)
+		var same struct{ CreateGroup struct{ ID string } }
+		c.c.Do(t, doc, map[string]any{"n": isoGroupAName}).Decode(t, &same)
+		isoWantOK(t, "deleteGroup of B's own", c.c.Do(t, `mutation($id:ID!){deleteGroup(id:$id)}`, map[string]any{"id": same.CreateGroup.ID}))
+		isoRefsAlike(t, w, c, "createGroup", doc, func(ids []string) map[string]any {
+			return map[string]any{"n": "Beta Squad " + ids[0], "m": ids}
+		}, "NOT_FOUND")
+	}},
+	"Mutation.updateBranding": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		const doc = `mutation($in:BrandingInput!){updateBranding(input:$in){id name branding{primaryColor mode slogan logoUrl domains}}}`
+		r := c.c.Do(t, doc, map[string]any{"in": map[string]any{"slogan": "Beta slogan", "primaryColor": "#654321", "mode": "LIGHT", "domains": []string{"beta.iso.test"}}})
+		if !isoMemberOnly(t, c, "updateBranding", r) {
+			return
+		}
+		var out struct{ UpdateBranding struct{ ID string } }
+		r.Decode(t, &out)
+		if out.UpdateBranding.ID != w.entB {
+			t.Errorf("updateBranding as %s changed %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "updateBranding as "+c.name, r)
+		// Domains are unique on the platform: A's is a conflict and stays A's.
+		rc := c.c.Do(t, doc, map[string]any{"in": map[string]any{"domains": []string{"beta.iso.test", isoDomainA}}})
+		isoWantCode(t, "updateBranding with A's domain as "+c.name, rc, "CONFLICT")
+	}},
+	"Mutation.importMembers": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		const doc = `mutation($f:Upload!){importMembers(file:$f){applied total created updated unchanged errors{row column field code message}}}`
+		// A row with A's member's email is refused, as for any registered email.
+		r := c.c.Upload(t, doc, nil, "f", "clash.csv", []byte("Name,Email,Employee No\nImposter,"+isoMemA1Mail+",\n"))
+		if !isoMemberOnly(t, c, "importMembers", r) {
+			return
+		}
+		var out struct {
+			ImportMembers struct {
+				Applied          bool
+				Created, Updated int
+				Errors           []struct{ Code string }
+			}
+		}
+		r.Decode(t, &out)
+		if out.ImportMembers.Applied || len(out.ImportMembers.Errors) != 1 || out.ImportMembers.Errors[0].Code != "email_taken" {
+			t.Errorf("import of A's email as %s: %s", c.name, r.Data)
+		}
+		// A's employee number matches nobody in B: a new member, A's untouched.
+		r = c.c.Upload(t, doc, nil, "f", "new.csv", []byte("Name,Email,Employee No\nBeta Import,import@beta.iso.test,E002\n"))
+		out.ImportMembers.Errors = nil
+		r.Decode(t, &out)
+		if !out.ImportMembers.Applied || out.ImportMembers.Created != 1 || out.ImportMembers.Updated != 0 {
+			t.Errorf("import with A's employee number as %s: %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "importMembers as "+c.name, r)
+	}},
+	"Mutation.uploadLogo": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		r := c.c.Upload(t, `mutation($f:Upload!){uploadLogo(file:$f){id branding{logoUrl}}}`, nil, "f", "beta.png", isoPNG(t, 200))
+		if !isoMemberOnly(t, c, "uploadLogo", r) {
+			return
+		}
+		var out struct {
+			UploadLogo struct {
+				ID       string
+				Branding struct{ LogoURL *string }
+			}
+		}
+		r.Decode(t, &out)
+		if out.UploadLogo.ID != w.entB || out.UploadLogo.Branding.LogoURL == nil || !strings.Contains(*out.UploadLogo.Branding.LogoURL, w.entB) {
+			t.Errorf("uploadLogo as %s: %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "uploadLogo as "+c.name, r)
+	}},
+	"Mutation.removeLogo": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		r := c.c.Do(t, `mutation{removeLogo{id branding{logoUrl}}}`, nil)
+		if !isoMemberOnly(t, c, "removeLogo", r) {
+			return
+		}
+		var out struct{ RemoveLogo struct{ ID string } }
+		r.Decode(t, &out)
+		if out.RemoveLogo.ID != w.entB {
+			t.Errorf("removeLogo as %s: %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "removeLogo as "+c.name, r)
+	}},
+
+	// ---- Subscription ----
+	"Subscription.directoryChanged": {class: isoOwnScope, subscription: true},
+}
+
+// isoRootFields reads the root fields of the schema by introspection.
+func isoRootFields(t *testing.T, root *xtest.Client) []string {
+	t.Helper()
+	type fields struct {
+		Name   string
+		Fields []struct{ Name string }
+	}
+	var out struct {
+		Schema struct{ QueryType, MutationType, SubscriptionType *fields } `json:"__schema"`
+	}
+	root.Do(t, `{__schema{queryType{name fields{name}} mutationType{name fields{name}} subscriptionType{name fields{name}}}}`, nil).Decode(t, &out)
+	var names []string
+	for _, ty := range []*fields{out.Schema.QueryType, out.Schema.MutationType, out.Schema.SubscriptionType} {
+		if ty == nil {
+			continue
+		}
+		for _, f := range ty.Fields {
+			names = append(names, ty.Name+"."+f.Name)
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("introspection found only %v", names)
+	}
+	return names
+}
+
+func TestIsoTenantWalk(t *testing.T) {
+	w := isoSetup(t)
+
+	// Every root field is classified, and the table names no field that is gone.
+	fields := isoRootFields(t, w.root)
+	for _, f := range fields {
+		if op, ok := isoOps[f]; !ok || op.class == isoUnknown {
+			t.Errorf("operation %s is not classified in the tenant-isolation walk", f)
+		}
+	}
+	for name := range isoOps {
+		if !slices.Contains(fields, name) {
+			t.Errorf("the tenant-isolation walk classifies %s, which the schema no longer has", name)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	// A's admin listens to A's directory through the whole walk.
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	subA := isoSubscribe(ctx, t, w.adminA, "A's admin")
+	isoWarm(t, func(n int) string {
+		return isoCreateMember(t, w.adminA, map[string]any{"name": "Alpha Warmup", "email": fmt.Sprintf("warmup%d@alpha.iso.test", n)})
+	}, subA)
+	w.secretsA = append(w.secretsA, "Alpha Warmup", "@alpha.iso.test")
+
+	before := isoSnapshot(t, w)
+	aTargets := isoTargets{Enterprise: w.entA, Member: w.memberA1, Member2: w.memberA2, Group: w.groupA}
+	names := slices.Sorted(maps.Keys(isoOps))
+	for _, name := range names {
+		op := isoOps[name]
+		if op.subscription {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			for _, c := range []isoCaller{w.adminB, w.memberB} {
+				switch op.class {
+				case isoPlatformOnly, isoByID:
+					isoWalkTargeted(t, w, name, op, c, aTargets)
+				}
+				if op.run != nil {
+					op.run(t, w, c)
+				}
+			}
+		})
+	}
+
+	// Nothing of A changed, its sessions and passwords still work, and the walk
+	// sent nothing to A's subscribers.
+	if after := isoSnapshot(t, w); after != before {
+		t.Errorf("A changed during the walk:\nbefore %s\nafter  %s", before, after)
+	}
+	isoWantOK(t, "A's member's session after the walk", w.memberA.Do(t, `{me{id}}`, nil))
+	w.srv.Login(t, isoMemA1Mail, isoMemA1Pass)
+	w.srv.Login(t, isoAdminAMail, isoAdminAPass)
+
+	// Subscriptions: B subscribes, A changes its directory; only A hears of it.
+	subs := map[string]<-chan *xtest.WSMessage{}
+	for _, name := range names {
+		if !isoOps[name].subscription {
+			continue
+		}
+		field := strings.TrimPrefix(name, "Subscription.")
+		if field != "directoryChanged" {
+			t.Fatalf("no websocket walk for subscription %s", name)
+		}
+		for _, c := range []isoCaller{w.adminB, w.memberB} {
+			subs[c.name] = isoSubscribe(ctx, t, c.c, c.name)
+		}
+	}
+	// Live before A changes anything: each has heard a change of B's.
+	isoWarm(t, func(n int) string {
+		return isoCreateMember(t, w.adminB.c, map[string]any{"name": "Beta Warmup", "email": fmt.Sprintf("warmup%d@beta.iso.test", n)})
+	}, slices.Collect(maps.Values(subs))...)
+	newA := isoCreateMember(t, w.adminA, map[string]any{"name": "Alpha Three", "email": "three@alpha.iso.test"})
+	if ev := isoNext(t, subA, 5*time.Second, "A's admin"); ev == nil || ev.ID != newA {
+		t.Errorf("A's subscriber: first event after the walk is %+v, want the change A made (%s): the walk published to A", ev, newA)
+	}
+	quiet := time.Now().Add(time.Second) // one second for all of B's subscribers
+	for who, ch := range subs {
+		if ev := isoNext(t, ch, time.Until(quiet), who); ev != nil {
+			t.Errorf("%s received A's directory event %+v", who, ev)
+		}
+	}
+	// B's subscribers do work: they hear B's own change, and only that.
+	newB := isoCreateMember(t, w.adminB.c, map[string]any{"name": "Beta Sub", "email": "sub@beta.iso.test"})
+	for who, ch := range subs {
+		if ev := isoNext(t, ch, 5*time.Second, who); ev == nil || ev.ID != newB {
+			t.Errorf("%s: event %+v, want B's own change %s", who, ev, newB)
+		}
+	}
+}
+
+// isoWalkTargeted calls a platform-only or by-ID operation with A's IDs, unknown
+// IDs and garbage, and checks the answers are the expected refusal and identical.
+func isoWalkTargeted(t *testing.T, w *isoWorld, name string, op isoOp, c isoCaller, a isoTargets) {
+	t.Helper()
+	want := "NOT_FOUND"
+	if op.class == isoPlatformOnly || (op.adminOnly && !c.admin) {
+		want = "FORBIDDEN"
+	}
+	vars := func(x isoTargets) map[string]any {
+		if op.vars == nil {
+			return nil
+		}
+		return op.vars(w, x)
+	}
+	rnd := isoTargets{Enterprise: store.NewID(), Member: store.NewID(), Member2: store.NewID(), Group: store.NewID()}
+	bad := isoTargets{Enterprise: "not-an-id", Member: "0123", Member2: "zz" + strings.Repeat("f", 22), Group: "../" + w.groupA}
+	ra := c.c.Do(t, op.doc, vars(a))
+	isoWantCode(t, name+" on A's objects as "+c.name, ra, want)
+	if !isoDataNull(ra) {
+		t.Errorf("%s as %s: refused but data = %s", name, c.name, ra.Data)
+	}
+	isoNoLeak(t, w, name+" as "+c.name, ra)
+	sa := isoSig(ra, a.all()...)
+	for _, x := range []isoTargets{rnd, bad} {
+		r := c.c.Do(t, op.doc, vars(x))
+		if s := isoSig(r, x.all()...); s != sa {
+			t.Errorf("%s as %s: A's objects answer\n  %s\nbut IDs %v answer\n  %s", name, c.name, sa, x.all(), s)
+		}
+	}
+}
+
+// isoEvent is one directoryChanged event.
+type isoEvent struct{ Kind, ID string }
+
+// isoSubscribe subscribes c to directoryChanged and pumps its events into a channel
+// until ctx ends; protocol errors fail the test.
+func isoSubscribe(ctx context.Context, t *testing.T, c *xtest.Client, who string) <-chan *xtest.WSMessage {
+	t.Helper()
+	ws, err := c.DialWS(ctx, t)
+	if err != nil {
+		t.Fatalf("websocket as %s: %v", who, err)
+	}
+	if err := ws.Subscribe(ctx, "1", `subscription{directoryChanged{kind id}}`, nil); err != nil {
+		t.Fatalf("subscribe as %s: %v", who, err)
+	}
+	ch := make(chan *xtest.WSMessage, 16)
+	go func() {
+		defer close(ch)
+		for {
+			m, err := ws.Read(ctx)
+			if err != nil {
+				return
+			}
+			select {
+			case ch <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+// isoWarm makes a directory change with trigger, which returns the changed ID, until
+// every subscriber has heard of it: the subscriptions are then live. A subscription
+// starts asynchronously, so the first changes may come before it listens.
+func isoWarm(t *testing.T, trigger func(n int) string, subs ...<-chan *xtest.WSMessage) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	n := 0
+	for i, ch := range subs {
+		for {
+			n++
+			id := trigger(n)
+			ev := isoNext(t, ch, 200*time.Millisecond, "warm-up")
+			for ev != nil && ev.ID != id { // events of earlier tries
+				ev = isoNext(t, ch, 200*time.Millisecond, "warm-up")
+			}
+			if ev != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("subscriber %d never heard a change", i)
+			}
+		}
+	}
+	// Forget what the others heard of later tries (already sent: the last
+	// subscriber has heard the last one).
+	for _, ch := range subs {
+		for isoNext(t, ch, 100*time.Millisecond, "warm-up") != nil {
+		}
+	}
+}
+
+// isoNext returns the next directory event within d, or nil when none came.
+func isoNext(t *testing.T, ch <-chan *xtest.WSMessage, d time.Duration, who string) *isoEvent {
+	t.Helper()
+	select {
+	case m, ok := <-ch:
+		if !ok {
+			t.Errorf("%s: websocket closed", who)
+			return nil
+		}
+		if m.Type != "next" {
+			t.Errorf("%s: %s %s", who, m.Type, m.Payload)
+			return nil
+		}
+		var p struct {
+			Data   struct{ DirectoryChanged isoEvent }
+			Errors []xtest.GQLError
+		}
+		if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
+			t.Errorf("%s: bad event %s", who, m.Payload)
+			return nil
+		}
+		return &p.Data.DirectoryChanged
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// A member of B looking up A's member, an unknown ObjectID and garbage gets the same
+// NOT_FOUND, down to the message.
+func TestIsoMemberLookupIndistinguishable(t *testing.T) {
+	w := isoSetup(t)
+	const doc = `query($id:ID!){member(id:$id){id name}}`
+	for _, c := range []isoCaller{w.memberB, w.adminB} {
+		var first string
+		for _, id := range []string{w.memberA1, w.adminAID, store.NewID(), "garbage", "", strings.Repeat("x", 300)} {
+			r := c.c.Do(t, doc, map[string]any{"id": id})
+			isoWantCode(t, "member("+id+") as "+c.name, r, "NOT_FOUND")
+			s := isoSig(r, id)
+			if first == "" {
+				first = s
+			} else if s != first {
+				t.Errorf("member(%.40q) as %s answers\n  %s\nwhile A's member answers\n  %s", id, c.name, s, first)
+			}
+		}
+	}
+}
