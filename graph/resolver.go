@@ -3,7 +3,10 @@
 package graph
 
 import (
+	"net/url"
+
 	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/directory"
 )
 
@@ -11,10 +14,20 @@ import (
 type Resolver struct {
 	Auth      *auth.Service
 	Directory *directory.Service
+	// Conference holds rooms, meetings, resources and history.
+	Conference *conference.Service
 	// Importer runs bulk member imports.
 	Importer *directory.Importer
 	// PublicURL is the base of links the API returns.
 	PublicURL string
 	// SecureCookies marks the session cookie Secure (public URL is https).
 	SecureCookies bool
+}
+
+// sipDomain is the host SIP terminals dial meetings at.
+func (r *Resolver) sipDomain() string {
+	if u, err := url.Parse(r.PublicURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "localhost"
 }

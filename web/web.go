@@ -5,6 +5,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/directory/sheet"
 	"github.com/jishitong/jishitong/internal/errs"
 )
@@ -26,15 +28,21 @@ type Directory interface {
 	Export(ctx context.Context, p *auth.Principal, w io.Writer, f sheet.Format, lang string) error
 }
 
+// Conference is what this edge needs of the conference domain.
+type Conference interface {
+	MeetingLog(ctx context.Context, p *auth.Principal, runID string) (*conference.Run, []conference.LogEntry, error)
+}
+
 // Handler serves the plain HTTP routes.
 type Handler struct {
-	dir Directory
-	log *slog.Logger
+	dir  Directory
+	conf Conference
+	log  *slog.Logger
 }
 
 // New returns the handler.
-func New(dir Directory, log *slog.Logger) *Handler {
-	return &Handler{dir: dir, log: log}
+func New(dir Directory, conf Conference, log *slog.Logger) *Handler {
+	return &Handler{dir: dir, conf: conf, log: log}
 }
 
 // Register adds the routes to mux. The handlers expect auth.Service.Middleware
@@ -42,6 +50,7 @@ func New(dir Directory, log *slog.Logger) *Handler {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /branding/logo/{enterprise}/{file}", h.logo)
 	mux.HandleFunc("GET /api/directory/{file}", h.spreadsheet)
+	mux.HandleFunc("GET /api/meetings/runs/{run}/log.csv", h.meetingLog)
 	mux.HandleFunc("GET /{$}", h.index)
 }
 
@@ -182,4 +191,40 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Error("http", "path", r.URL.Path, "err", err)
 	}
 	http.Error(w, msg, status)
+}
+
+// meetingLog serves a meeting log as CSV, UTF-8 with a BOM so spreadsheet programs
+// show Chinese names correctly. Cells are neutralised against formula injection.
+func (h *Handler) meetingLog(w http.ResponseWriter, r *http.Request) {
+	run, entries, err := h.conf.MeetingLog(r.Context(), auth.FromContext(r.Context()), r.PathValue("run"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true
+	header := []string{"时间 Time", "事件 Event", "操作人 Actor", "对象 Subject", "终端 Client", "地址 Address", "详情 Detail"}
+	if lang(r) == "en" {
+		header = []string{"Time", "Event", "Actor", "Subject", "Client", "Address", "Detail"}
+	}
+	cw.Write(header)
+	for _, e := range entries {
+		cw.Write([]string{e.At.UTC().Format(time.RFC3339), e.Kind, safeCell(e.ActorName), safeCell(e.Subject), e.ClientKind, e.Address, safeCell(e.Detail)})
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	name := fmt.Sprintf("meeting-%s-%s.csv", run.Number, run.StartedAt.Format("20060102-1504"))
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
+// safeCell neutralises a cell a spreadsheet would read as a formula.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package main
 
 import (
 	"os"
+	_ "time/tzdata" // meetings repeat in their IANA time zone even where the OS has no zone files
 
 	"github.com/jishitong/jishitong/internal/app"
 )

@@ -2023,6 +2023,22 @@ func (ec *executionContext) unmarshalNUpdateMemberInput2githubᚗcomᚋjishitong
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋjishitongᚋjishitongᚋinternalᚋdirectoryᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*directory.Member) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋinternalᚋdirectoryᚐMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋinternalᚋdirectoryᚐMember(ctx context.Context, sel ast.SelectionSet, v *directory.Member) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "User!")
@@ -2101,6 +2117,13 @@ func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋjishitongᚋjishitong
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋinternalᚋdirectoryᚐMember(ctx context.Context, sel ast.SelectionSet, v *directory.Member) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

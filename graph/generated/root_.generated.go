@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jishitong/jishitong/graph/model"
@@ -24,8 +25,11 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Enterprise() EnterpriseResolver
 	Group() GroupResolver
+	Meeting() MeetingResolver
+	MeetingRun() MeetingRunResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Room() RoomResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
 }
@@ -45,6 +49,17 @@ type ComplexityRoot struct {
 	CreateMemberPayload struct {
 		GeneratedPassword func(childComplexity int) int
 		Member            func(childComplexity int) int
+	}
+
+	Delivery struct {
+		Attempts  func(childComplexity int) int
+		Email     func(childComplexity int) int
+		LastError func(childComplexity int) int
+		Method    func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Sequence  func(childComplexity int) int
+		Status    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
 	}
 
 	DirectoryEvent struct {
@@ -111,34 +126,153 @@ type ComplexityRoot struct {
 		Updated   func(childComplexity int) int
 	}
 
+	InstantMeeting struct {
+		Meeting func(childComplexity int) int
+		Run     func(childComplexity int) int
+	}
+
+	Invitees struct {
+		Emails   func(childComplexity int) int
+		GroupIds func(childComplexity int) int
+		Members  func(childComplexity int) int
+	}
+
+	LogEntry struct {
+		ActorID    func(childComplexity int) int
+		ActorName  func(childComplexity int) int
+		Address    func(childComplexity int) int
+		At         func(childComplexity int) int
+		ClientKind func(childComplexity int) int
+		Detail     func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Subject    func(childComplexity int) int
+		SubjectID  func(childComplexity int) int
+	}
+
 	LoginPayload struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
 		User      func(childComplexity int) int
 	}
 
+	Meeting struct {
+		Cancelled       func(childComplexity int) int
+		Deliveries      func(childComplexity int) int
+		Description     func(childComplexity int) int
+		DurationMinutes func(childComplexity int) int
+		Host            func(childComplexity int) int
+		HostName        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Instant         func(childComplexity int) int
+		Invitees        func(childComplexity int) int
+		JoinURL         func(childComplexity int) int
+		Live            func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Number          func(childComplexity int) int
+		Occurrences     func(childComplexity int, from time.Time, to time.Time) int
+		Options         func(childComplexity int) int
+		Participants    func(childComplexity int) int
+		Password        func(childComplexity int) int
+		PresenterID     func(childComplexity int) int
+		Recurrence      func(childComplexity int) int
+		Room            func(childComplexity int) int
+		SipURI          func(childComplexity int) int
+		Start           func(childComplexity int) int
+		TimeZone        func(childComplexity int) int
+	}
+
+	MeetingOptions struct {
+		GuestsMayStart func(childComplexity int) int
+		Live           func(childComplexity int) int
+		MuteOnEntry    func(childComplexity int) int
+		Record         func(childComplexity int) int
+	}
+
+	MeetingRun struct {
+		EndReason      func(childComplexity int) int
+		EndedAt        func(childComplexity int) int
+		HostName       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Live           func(childComplexity int) int
+		Log            func(childComplexity int) int
+		LogCSVURL      func(childComplexity int) int
+		MeetingID      func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Number         func(childComplexity int) int
+		ScheduledEnd   func(childComplexity int) int
+		ScheduledStart func(childComplexity int) int
+		StartedAt      func(childComplexity int) int
+	}
+
+	MeetingRunConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MeetingRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddGroupMembers       func(childComplexity int, id string, memberIds []string) int
+		BookMeeting           func(childComplexity int, input model.BookMeetingInput) int
+		CancelMeeting         func(childComplexity int, id string) int
+		CancelOccurrence      func(childComplexity int, id string, occurrence time.Time) int
 		ChangePassword        func(childComplexity int, currentPassword string, newPassword string) int
 		CreateEnterprise      func(childComplexity int, input model.CreateEnterpriseInput) int
 		CreateEnterpriseAdmin func(childComplexity int, enterpriseID string, input model.NewMemberInput) int
 		CreateGroup           func(childComplexity int, name string, memberIds []string) int
 		CreateMember          func(childComplexity int, input model.NewMemberInput) int
+		CreateRoom            func(childComplexity int, input model.RoomInput) int
 		DeleteGroup           func(childComplexity int, id string) int
 		DeleteMember          func(childComplexity int, id string) int
+		DeleteRoom            func(childComplexity int, id string) int
+		EndMeeting            func(childComplexity int, id string) int
 		FreezeMember          func(childComplexity int, id string) int
 		ImportMembers         func(childComplexity int, file graphql.Upload, dryRun *bool) int
 		Login                 func(childComplexity int, email string, password string) int
 		Logout                func(childComplexity int) int
+		MoveOccurrence        func(childComplexity int, id string, occurrence time.Time, start time.Time, durationMinutes *int) int
+		RelaunchMeeting       func(childComplexity int, id string, start *time.Time) int
 		RemoveGroupMembers    func(childComplexity int, id string, memberIds []string) int
 		RemoveLogo            func(childComplexity int) int
 		RenameGroup           func(childComplexity int, id string, name string) int
 		ResetMemberPassword   func(childComplexity int, id string) int
+		StartInstantMeeting   func(childComplexity int, input model.InstantMeetingInput) int
+		StartMeeting          func(childComplexity int, id string) int
 		UnfreezeMember        func(childComplexity int, id string) int
 		UpdateBranding        func(childComplexity int, input model.BrandingInput) int
 		UpdateEnterprise      func(childComplexity int, id string, input model.UpdateEnterpriseInput) int
+		UpdateMeeting         func(childComplexity int, id string, input model.BookMeetingInput) int
+		UpdateMeetingFrom     func(childComplexity int, id string, occurrence time.Time, input model.BookMeetingInput) int
 		UpdateMember          func(childComplexity int, id string, input model.UpdateMemberInput) int
+		UpdateRoom            func(childComplexity int, id string, input model.RoomInput) int
 		UploadLogo            func(childComplexity int, file graphql.Upload) int
+	}
+
+	Notification struct {
+		At        func(childComplexity int) int
+		HostName  func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		MeetingID func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Number    func(childComplexity int) int
+		Start     func(childComplexity int) int
+	}
+
+	NowStatus struct {
+		Meetings             func(childComplexity int) int
+		Participants         func(childComplexity int) int
+		PlatformParticipants func(childComplexity int) int
+		RoomsInUse           func(childComplexity int) int
+	}
+
+	Occurrence struct {
+		End   func(childComplexity int) int
+		Key   func(childComplexity int) int
+		Moved func(childComplexity int) int
+		Start func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -155,19 +289,77 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Branding     func(childComplexity int) int
-		Enterprise   func(childComplexity int, id string) int
-		Enterprises  func(childComplexity int, search *string, first *int, after *string) int
-		Group        func(childComplexity int, id string) int
-		Groups       func(childComplexity int, search *string, first *int, after *string) int
-		Me           func(childComplexity int) int
-		Member       func(childComplexity int, id string) int
-		Members      func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
-		MyEnterprise func(childComplexity int) int
+		Branding       func(childComplexity int) int
+		Enterprise     func(childComplexity int, id string) int
+		Enterprises    func(childComplexity int, search *string, first *int, after *string) int
+		Group          func(childComplexity int, id string) int
+		Groups         func(childComplexity int, search *string, first *int, after *string) int
+		Me             func(childComplexity int) int
+		Meeting        func(childComplexity int, id string) int
+		MeetingHistory func(childComplexity int, from *time.Time, to *time.Time, search *string, first *int, after *string) int
+		MeetingRun     func(childComplexity int, id string) int
+		Member         func(childComplexity int, id string) int
+		Members        func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
+		MyEnterprise   func(childComplexity int) int
+		MyMeetings     func(childComplexity int, from time.Time, to time.Time) int
+		ResourceStatus func(childComplexity int, from time.Time, to time.Time) int
+		Room           func(childComplexity int, id string) int
+		Rooms          func(childComplexity int) int
+	}
+
+	Recurrence struct {
+		Count     func(childComplexity int) int
+		Frequency func(childComplexity int) int
+		Interval  func(childComplexity int) int
+		MonthDay  func(childComplexity int) int
+		Ordinal   func(childComplexity int) int
+		Rrule     func(childComplexity int) int
+		Until     func(childComplexity int) int
+		Weekday   func(childComplexity int) int
+		Weekdays  func(childComplexity int) int
+	}
+
+	ResourceStatus struct {
+		Enterprise func(childComplexity int) int
+		From       func(childComplexity int) int
+		Now        func(childComplexity int) int
+		Platform   func(childComplexity int) int
+		Rooms      func(childComplexity int) int
+		To         func(childComplexity int) int
+	}
+
+	Room struct {
+		Capacity     func(childComplexity int) int
+		EnterpriseID func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Number       func(childComplexity int) int
+		OwnerID      func(childComplexity int) int
+		Password     func(childComplexity int) int
+		Scope        func(childComplexity int) int
+	}
+
+	RoomUsage struct {
+		Bookings func(childComplexity int) int
+		Room     func(childComplexity int) int
+		Usage    func(childComplexity int) int
+	}
+
+	ScheduledMeeting struct {
+		Meeting    func(childComplexity int) int
+		Occurrence func(childComplexity int) int
 	}
 
 	Subscription struct {
-		DirectoryChanged func(childComplexity int) int
+		DirectoryChanged      func(childComplexity int) int
+		Notifications         func(childComplexity int) int
+		ResourceStatusChanged func(childComplexity int, from time.Time, to time.Time) int
+	}
+
+	Usage struct {
+		Booked   func(childComplexity int) int
+		Capacity func(childComplexity int) int
+		Free     func(childComplexity int) int
 	}
 
 	User struct {
@@ -254,6 +446,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateMemberPayload.Member(childComplexity), true
+
+	case "Delivery.attempts":
+		if e.ComplexityRoot.Delivery.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.Attempts(childComplexity), true
+	case "Delivery.email":
+		if e.ComplexityRoot.Delivery.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.Email(childComplexity), true
+	case "Delivery.lastError":
+		if e.ComplexityRoot.Delivery.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.LastError(childComplexity), true
+	case "Delivery.method":
+		if e.ComplexityRoot.Delivery.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.Method(childComplexity), true
+	case "Delivery.name":
+		if e.ComplexityRoot.Delivery.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.Name(childComplexity), true
+	case "Delivery.sequence":
+		if e.ComplexityRoot.Delivery.Sequence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.Sequence(childComplexity), true
+	case "Delivery.status":
+		if e.ComplexityRoot.Delivery.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.Status(childComplexity), true
+	case "Delivery.updatedAt":
+		if e.ComplexityRoot.Delivery.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.UpdatedAt(childComplexity), true
 
 	case "DirectoryEvent.id":
 		if e.ComplexityRoot.DirectoryEvent.ID == nil {
@@ -491,6 +732,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportResult.Updated(childComplexity), true
 
+	case "InstantMeeting.meeting":
+		if e.ComplexityRoot.InstantMeeting.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstantMeeting.Meeting(childComplexity), true
+	case "InstantMeeting.run":
+		if e.ComplexityRoot.InstantMeeting.Run == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstantMeeting.Run(childComplexity), true
+
+	case "Invitees.emails":
+		if e.ComplexityRoot.Invitees.Emails == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitees.Emails(childComplexity), true
+	case "Invitees.groupIds":
+		if e.ComplexityRoot.Invitees.GroupIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitees.GroupIds(childComplexity), true
+	case "Invitees.members":
+		if e.ComplexityRoot.Invitees.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitees.Members(childComplexity), true
+
+	case "LogEntry.actorId":
+		if e.ComplexityRoot.LogEntry.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogEntry.ActorID(childComplexity), true
+	case "LogEntry.actorName":
+		if e.ComplexityRoot.LogEntry.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogEntry.ActorName(childComplexity), true
+	case "LogEntry.address":
+		if e.ComplexityRoot.LogEntry.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogEntry.Address(childComplexity), true
+	case "LogEntry.at":
+		if e.ComplexityRoot.LogEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogEntry.At(childComplexity), true
+	case "LogEntry.clientKind":
+		if e.ComplexityRoot.LogEntry.ClientKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogEntry.ClientKind(childComplexity), true
+	case "LogEntry.detail":
+		if e.ComplexityRoot.LogEntry.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogEntry.Detail(childComplexity), true
+	case "LogEntry.kind":
+		if e.ComplexityRoot.LogEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogEntry.Kind(childComplexity), true
+	case "LogEntry.subject":
+		if e.ComplexityRoot.LogEntry.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogEntry.Subject(childComplexity), true
+	case "LogEntry.subjectId":
+		if e.ComplexityRoot.LogEntry.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogEntry.SubjectID(childComplexity), true
+
 	case "LoginPayload.expiresAt":
 		if e.ComplexityRoot.LoginPayload.ExpiresAt == nil {
 			break
@@ -510,6 +838,280 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LoginPayload.User(childComplexity), true
 
+	case "Meeting.cancelled":
+		if e.ComplexityRoot.Meeting.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Cancelled(childComplexity), true
+	case "Meeting.deliveries":
+		if e.ComplexityRoot.Meeting.Deliveries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Deliveries(childComplexity), true
+	case "Meeting.description":
+		if e.ComplexityRoot.Meeting.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Description(childComplexity), true
+	case "Meeting.durationMinutes":
+		if e.ComplexityRoot.Meeting.DurationMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.DurationMinutes(childComplexity), true
+	case "Meeting.host":
+		if e.ComplexityRoot.Meeting.Host == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Host(childComplexity), true
+	case "Meeting.hostName":
+		if e.ComplexityRoot.Meeting.HostName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.HostName(childComplexity), true
+	case "Meeting.id":
+		if e.ComplexityRoot.Meeting.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.ID(childComplexity), true
+	case "Meeting.instant":
+		if e.ComplexityRoot.Meeting.Instant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Instant(childComplexity), true
+	case "Meeting.invitees":
+		if e.ComplexityRoot.Meeting.Invitees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Invitees(childComplexity), true
+	case "Meeting.joinUrl":
+		if e.ComplexityRoot.Meeting.JoinURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.JoinURL(childComplexity), true
+	case "Meeting.live":
+		if e.ComplexityRoot.Meeting.Live == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Live(childComplexity), true
+	case "Meeting.name":
+		if e.ComplexityRoot.Meeting.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Name(childComplexity), true
+	case "Meeting.number":
+		if e.ComplexityRoot.Meeting.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Number(childComplexity), true
+	case "Meeting.occurrences":
+		if e.ComplexityRoot.Meeting.Occurrences == nil {
+			break
+		}
+
+		args, err := ec.field_Meeting_occurrences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Meeting.Occurrences(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Meeting.options":
+		if e.ComplexityRoot.Meeting.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Options(childComplexity), true
+	case "Meeting.participants":
+		if e.ComplexityRoot.Meeting.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Participants(childComplexity), true
+	case "Meeting.password":
+		if e.ComplexityRoot.Meeting.Password == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Password(childComplexity), true
+	case "Meeting.presenterId":
+		if e.ComplexityRoot.Meeting.PresenterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.PresenterID(childComplexity), true
+	case "Meeting.recurrence":
+		if e.ComplexityRoot.Meeting.Recurrence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Recurrence(childComplexity), true
+	case "Meeting.room":
+		if e.ComplexityRoot.Meeting.Room == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Room(childComplexity), true
+	case "Meeting.sipUri":
+		if e.ComplexityRoot.Meeting.SipURI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.SipURI(childComplexity), true
+	case "Meeting.start":
+		if e.ComplexityRoot.Meeting.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Start(childComplexity), true
+	case "Meeting.timeZone":
+		if e.ComplexityRoot.Meeting.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.TimeZone(childComplexity), true
+
+	case "MeetingOptions.guestsMayStart":
+		if e.ComplexityRoot.MeetingOptions.GuestsMayStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOptions.GuestsMayStart(childComplexity), true
+	case "MeetingOptions.live":
+		if e.ComplexityRoot.MeetingOptions.Live == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOptions.Live(childComplexity), true
+	case "MeetingOptions.muteOnEntry":
+		if e.ComplexityRoot.MeetingOptions.MuteOnEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOptions.MuteOnEntry(childComplexity), true
+	case "MeetingOptions.record":
+		if e.ComplexityRoot.MeetingOptions.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingOptions.Record(childComplexity), true
+
+	case "MeetingRun.endReason":
+		if e.ComplexityRoot.MeetingRun.EndReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.EndReason(childComplexity), true
+	case "MeetingRun.endedAt":
+		if e.ComplexityRoot.MeetingRun.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.EndedAt(childComplexity), true
+	case "MeetingRun.hostName":
+		if e.ComplexityRoot.MeetingRun.HostName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.HostName(childComplexity), true
+	case "MeetingRun.id":
+		if e.ComplexityRoot.MeetingRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.ID(childComplexity), true
+	case "MeetingRun.live":
+		if e.ComplexityRoot.MeetingRun.Live == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.Live(childComplexity), true
+	case "MeetingRun.log":
+		if e.ComplexityRoot.MeetingRun.Log == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.Log(childComplexity), true
+	case "MeetingRun.logCsvUrl":
+		if e.ComplexityRoot.MeetingRun.LogCSVURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.LogCSVURL(childComplexity), true
+	case "MeetingRun.meetingId":
+		if e.ComplexityRoot.MeetingRun.MeetingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.MeetingID(childComplexity), true
+	case "MeetingRun.name":
+		if e.ComplexityRoot.MeetingRun.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.Name(childComplexity), true
+	case "MeetingRun.number":
+		if e.ComplexityRoot.MeetingRun.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.Number(childComplexity), true
+	case "MeetingRun.scheduledEnd":
+		if e.ComplexityRoot.MeetingRun.ScheduledEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.ScheduledEnd(childComplexity), true
+	case "MeetingRun.scheduledStart":
+		if e.ComplexityRoot.MeetingRun.ScheduledStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.ScheduledStart(childComplexity), true
+	case "MeetingRun.startedAt":
+		if e.ComplexityRoot.MeetingRun.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.StartedAt(childComplexity), true
+
+	case "MeetingRunConnection.edges":
+		if e.ComplexityRoot.MeetingRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRunConnection.Edges(childComplexity), true
+	case "MeetingRunConnection.pageInfo":
+		if e.ComplexityRoot.MeetingRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRunConnection.PageInfo(childComplexity), true
+
+	case "MeetingRunEdge.cursor":
+		if e.ComplexityRoot.MeetingRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRunEdge.Cursor(childComplexity), true
+	case "MeetingRunEdge.node":
+		if e.ComplexityRoot.MeetingRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRunEdge.Node(childComplexity), true
+
 	case "Mutation.addGroupMembers":
 		if e.ComplexityRoot.Mutation.AddGroupMembers == nil {
 			break
@@ -521,6 +1123,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddGroupMembers(childComplexity, args["id"].(string), args["memberIds"].([]string)), true
+	case "Mutation.bookMeeting":
+		if e.ComplexityRoot.Mutation.BookMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bookMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BookMeeting(childComplexity, args["input"].(model.BookMeetingInput)), true
+	case "Mutation.cancelMeeting":
+		if e.ComplexityRoot.Mutation.CancelMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelMeeting(childComplexity, args["id"].(string)), true
+	case "Mutation.cancelOccurrence":
+		if e.ComplexityRoot.Mutation.CancelOccurrence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelOccurrence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelOccurrence(childComplexity, args["id"].(string), args["occurrence"].(time.Time)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -576,6 +1211,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateMember(childComplexity, args["input"].(model.NewMemberInput)), true
+	case "Mutation.createRoom":
+		if e.ComplexityRoot.Mutation.CreateRoom == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRoom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRoom(childComplexity, args["input"].(model.RoomInput)), true
 	case "Mutation.deleteGroup":
 		if e.ComplexityRoot.Mutation.DeleteGroup == nil {
 			break
@@ -598,6 +1244,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteMember(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteRoom":
+		if e.ComplexityRoot.Mutation.DeleteRoom == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRoom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteRoom(childComplexity, args["id"].(string)), true
+	case "Mutation.endMeeting":
+		if e.ComplexityRoot.Mutation.EndMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndMeeting(childComplexity, args["id"].(string)), true
 	case "Mutation.freezeMember":
 		if e.ComplexityRoot.Mutation.FreezeMember == nil {
 			break
@@ -637,6 +1305,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.moveOccurrence":
+		if e.ComplexityRoot.Mutation.MoveOccurrence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveOccurrence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveOccurrence(childComplexity, args["id"].(string), args["occurrence"].(time.Time), args["start"].(time.Time), args["durationMinutes"].(*int)), true
+	case "Mutation.relaunchMeeting":
+		if e.ComplexityRoot.Mutation.RelaunchMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_relaunchMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RelaunchMeeting(childComplexity, args["id"].(string), args["start"].(*time.Time)), true
 	case "Mutation.removeGroupMembers":
 		if e.ComplexityRoot.Mutation.RemoveGroupMembers == nil {
 			break
@@ -676,6 +1366,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetMemberPassword(childComplexity, args["id"].(string)), true
+	case "Mutation.startInstantMeeting":
+		if e.ComplexityRoot.Mutation.StartInstantMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startInstantMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartInstantMeeting(childComplexity, args["input"].(model.InstantMeetingInput)), true
+	case "Mutation.startMeeting":
+		if e.ComplexityRoot.Mutation.StartMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartMeeting(childComplexity, args["id"].(string)), true
 	case "Mutation.unfreezeMember":
 		if e.ComplexityRoot.Mutation.UnfreezeMember == nil {
 			break
@@ -709,6 +1421,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateEnterprise(childComplexity, args["id"].(string), args["input"].(model.UpdateEnterpriseInput)), true
+	case "Mutation.updateMeeting":
+		if e.ComplexityRoot.Mutation.UpdateMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMeeting(childComplexity, args["id"].(string), args["input"].(model.BookMeetingInput)), true
+	case "Mutation.updateMeetingFrom":
+		if e.ComplexityRoot.Mutation.UpdateMeetingFrom == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMeetingFrom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMeetingFrom(childComplexity, args["id"].(string), args["occurrence"].(time.Time), args["input"].(model.BookMeetingInput)), true
 	case "Mutation.updateMember":
 		if e.ComplexityRoot.Mutation.UpdateMember == nil {
 			break
@@ -720,6 +1454,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMember(childComplexity, args["id"].(string), args["input"].(model.UpdateMemberInput)), true
+	case "Mutation.updateRoom":
+		if e.ComplexityRoot.Mutation.UpdateRoom == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRoom_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRoom(childComplexity, args["id"].(string), args["input"].(model.RoomInput)), true
 	case "Mutation.uploadLogo":
 		if e.ComplexityRoot.Mutation.UploadLogo == nil {
 			break
@@ -731,6 +1476,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadLogo(childComplexity, args["file"].(graphql.Upload)), true
+
+	case "Notification.at":
+		if e.ComplexityRoot.Notification.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.At(childComplexity), true
+	case "Notification.hostName":
+		if e.ComplexityRoot.Notification.HostName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.HostName(childComplexity), true
+	case "Notification.kind":
+		if e.ComplexityRoot.Notification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Kind(childComplexity), true
+	case "Notification.meetingId":
+		if e.ComplexityRoot.Notification.MeetingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.MeetingID(childComplexity), true
+	case "Notification.name":
+		if e.ComplexityRoot.Notification.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Name(childComplexity), true
+	case "Notification.number":
+		if e.ComplexityRoot.Notification.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Number(childComplexity), true
+	case "Notification.start":
+		if e.ComplexityRoot.Notification.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Start(childComplexity), true
+
+	case "NowStatus.meetings":
+		if e.ComplexityRoot.NowStatus.Meetings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NowStatus.Meetings(childComplexity), true
+	case "NowStatus.participants":
+		if e.ComplexityRoot.NowStatus.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NowStatus.Participants(childComplexity), true
+	case "NowStatus.platformParticipants":
+		if e.ComplexityRoot.NowStatus.PlatformParticipants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NowStatus.PlatformParticipants(childComplexity), true
+	case "NowStatus.roomsInUse":
+		if e.ComplexityRoot.NowStatus.RoomsInUse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NowStatus.RoomsInUse(childComplexity), true
+
+	case "Occurrence.end":
+		if e.ComplexityRoot.Occurrence.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Occurrence.End(childComplexity), true
+	case "Occurrence.key":
+		if e.ComplexityRoot.Occurrence.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Occurrence.Key(childComplexity), true
+	case "Occurrence.moved":
+		if e.ComplexityRoot.Occurrence.Moved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Occurrence.Moved(childComplexity), true
+	case "Occurrence.start":
+		if e.ComplexityRoot.Occurrence.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Occurrence.Start(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -833,6 +1671,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.meeting":
+		if e.ComplexityRoot.Query.Meeting == nil {
+			break
+		}
+
+		args, err := ec.field_Query_meeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Meeting(childComplexity, args["id"].(string)), true
+	case "Query.meetingHistory":
+		if e.ComplexityRoot.Query.MeetingHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_meetingHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MeetingHistory(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["search"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.meetingRun":
+		if e.ComplexityRoot.Query.MeetingRun == nil {
+			break
+		}
+
+		args, err := ec.field_Query_meetingRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MeetingRun(childComplexity, args["id"].(string)), true
 	case "Query.member":
 		if e.ComplexityRoot.Query.Member == nil {
 			break
@@ -861,6 +1732,218 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyEnterprise(childComplexity), true
+	case "Query.myMeetings":
+		if e.ComplexityRoot.Query.MyMeetings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myMeetings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyMeetings(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Query.resourceStatus":
+		if e.ComplexityRoot.Query.ResourceStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Query_resourceStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ResourceStatus(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Query.room":
+		if e.ComplexityRoot.Query.Room == nil {
+			break
+		}
+
+		args, err := ec.field_Query_room_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Room(childComplexity, args["id"].(string)), true
+	case "Query.rooms":
+		if e.ComplexityRoot.Query.Rooms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Rooms(childComplexity), true
+
+	case "Recurrence.count":
+		if e.ComplexityRoot.Recurrence.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Count(childComplexity), true
+	case "Recurrence.frequency":
+		if e.ComplexityRoot.Recurrence.Frequency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Frequency(childComplexity), true
+	case "Recurrence.interval":
+		if e.ComplexityRoot.Recurrence.Interval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Interval(childComplexity), true
+	case "Recurrence.monthDay":
+		if e.ComplexityRoot.Recurrence.MonthDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.MonthDay(childComplexity), true
+	case "Recurrence.ordinal":
+		if e.ComplexityRoot.Recurrence.Ordinal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Ordinal(childComplexity), true
+	case "Recurrence.rrule":
+		if e.ComplexityRoot.Recurrence.Rrule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Rrule(childComplexity), true
+	case "Recurrence.until":
+		if e.ComplexityRoot.Recurrence.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Until(childComplexity), true
+	case "Recurrence.weekday":
+		if e.ComplexityRoot.Recurrence.Weekday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Weekday(childComplexity), true
+	case "Recurrence.weekdays":
+		if e.ComplexityRoot.Recurrence.Weekdays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Weekdays(childComplexity), true
+
+	case "ResourceStatus.enterprise":
+		if e.ComplexityRoot.ResourceStatus.Enterprise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceStatus.Enterprise(childComplexity), true
+	case "ResourceStatus.from":
+		if e.ComplexityRoot.ResourceStatus.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceStatus.From(childComplexity), true
+	case "ResourceStatus.now":
+		if e.ComplexityRoot.ResourceStatus.Now == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceStatus.Now(childComplexity), true
+	case "ResourceStatus.platform":
+		if e.ComplexityRoot.ResourceStatus.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceStatus.Platform(childComplexity), true
+	case "ResourceStatus.rooms":
+		if e.ComplexityRoot.ResourceStatus.Rooms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceStatus.Rooms(childComplexity), true
+	case "ResourceStatus.to":
+		if e.ComplexityRoot.ResourceStatus.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResourceStatus.To(childComplexity), true
+
+	case "Room.capacity":
+		if e.ComplexityRoot.Room.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Room.Capacity(childComplexity), true
+	case "Room.enterpriseId":
+		if e.ComplexityRoot.Room.EnterpriseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Room.EnterpriseID(childComplexity), true
+	case "Room.id":
+		if e.ComplexityRoot.Room.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Room.ID(childComplexity), true
+	case "Room.name":
+		if e.ComplexityRoot.Room.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Room.Name(childComplexity), true
+	case "Room.number":
+		if e.ComplexityRoot.Room.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Room.Number(childComplexity), true
+	case "Room.ownerId":
+		if e.ComplexityRoot.Room.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Room.OwnerID(childComplexity), true
+	case "Room.password":
+		if e.ComplexityRoot.Room.Password == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Room.Password(childComplexity), true
+	case "Room.scope":
+		if e.ComplexityRoot.Room.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Room.Scope(childComplexity), true
+
+	case "RoomUsage.bookings":
+		if e.ComplexityRoot.RoomUsage.Bookings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomUsage.Bookings(childComplexity), true
+	case "RoomUsage.room":
+		if e.ComplexityRoot.RoomUsage.Room == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomUsage.Room(childComplexity), true
+	case "RoomUsage.usage":
+		if e.ComplexityRoot.RoomUsage.Usage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoomUsage.Usage(childComplexity), true
+
+	case "ScheduledMeeting.meeting":
+		if e.ComplexityRoot.ScheduledMeeting.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduledMeeting.Meeting(childComplexity), true
+	case "ScheduledMeeting.occurrence":
+		if e.ComplexityRoot.ScheduledMeeting.Occurrence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScheduledMeeting.Occurrence(childComplexity), true
 
 	case "Subscription.directoryChanged":
 		if e.ComplexityRoot.Subscription.DirectoryChanged == nil {
@@ -868,6 +1951,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.DirectoryChanged(childComplexity), true
+	case "Subscription.notifications":
+		if e.ComplexityRoot.Subscription.Notifications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.Notifications(childComplexity), true
+	case "Subscription.resourceStatusChanged":
+		if e.ComplexityRoot.Subscription.ResourceStatusChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_resourceStatusChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ResourceStatusChanged(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+
+	case "Usage.booked":
+		if e.ComplexityRoot.Usage.Booked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Usage.Booked(childComplexity), true
+	case "Usage.capacity":
+		if e.ComplexityRoot.Usage.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Usage.Capacity(childComplexity), true
+	case "Usage.free":
+		if e.ComplexityRoot.Usage.Free == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Usage.Free(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -983,10 +2102,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("BookMeetingInput", ec.unmarshalInputBookMeetingInput),
 			graphql.NewInputUnmarshaler("BrandingInput", ec.unmarshalInputBrandingInput),
 			graphql.NewInputUnmarshaler("CreateEnterpriseInput", ec.unmarshalInputCreateEnterpriseInput),
+			graphql.NewInputUnmarshaler("InstantMeetingInput", ec.unmarshalInputInstantMeetingInput),
+			graphql.NewInputUnmarshaler("MeetingOptionsInput", ec.unmarshalInputMeetingOptionsInput),
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("NewMemberInput", ec.unmarshalInputNewMemberInput),
+			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
+			graphql.NewInputUnmarshaler("RoomInput", ec.unmarshalInputRoomInput),
 			graphql.NewInputUnmarshaler("UpdateEnterpriseInput", ec.unmarshalInputUpdateEnterpriseInput),
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 		)
@@ -1082,6 +2206,341 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/conference.graphqls", Input: `enum RoomScope {
+  "Shared by every enterprise of the platform."
+  SHARED
+  "Given to one enterprise."
+  ENTERPRISE
+  "One user's own room: only they (and admins) book or start meetings there."
+  DEDICATED
+}
+
+"A cloud meeting room: a virtual room with a fixed number and a capacity that the meetings booked in it share."
+type Room {
+  id: ID!
+  number: String!
+  name: String!
+  "Shown to platform admins and the room's own users."
+  password: String!
+  capacity: Int!
+  scope: RoomScope!
+  enterpriseId: ID
+  ownerId: ID
+}
+
+input RoomInput {
+  number: String!
+  name: String!
+  "Empty for none, else 4 to 16 digits."
+  password: String
+  capacity: Int!
+  scope: RoomScope!
+  "For ENTERPRISE rooms."
+  enterpriseId: ID
+  "For DEDICATED rooms: the member whose room it is."
+  ownerId: ID
+}
+
+enum Frequency {
+  DAILY
+  WEEKLY
+  MONTHLY
+}
+
+enum Weekday {
+  SUNDAY
+  MONDAY
+  TUESDAY
+  WEDNESDAY
+  THURSDAY
+  FRIDAY
+  SATURDAY
+}
+
+"An RFC 5545 recurrence rule. A series ends at ` + "`" + `until` + "`" + ` (a date, inclusive) or after ` + "`" + `count` + "`" + ` meetings."
+input RecurrenceInput {
+  frequency: Frequency!
+  interval: Int
+  "WEEKLY: the days (default: the start's weekday)."
+  weekdays: [Weekday!]
+  "MONTHLY by date: 1 to 31, or -1 for the last day."
+  monthDay: Int
+  "MONTHLY by weekday: 1 to 4, or -1 for the last, with ` + "`" + `weekday` + "`" + ` (e.g. the 2nd Tuesday)."
+  ordinal: Int
+  weekday: Weekday
+  "Last date of the series, in the meeting's time zone (YYYY-MM-DD)."
+  until: String
+  count: Int
+}
+
+type Recurrence {
+  frequency: Frequency!
+  interval: Int!
+  weekdays: [Weekday!]!
+  monthDay: Int
+  ordinal: Int
+  weekday: Weekday
+  until: String
+  count: Int
+  "The RFC 5545 RRULE."
+  rrule: String!
+}
+
+input MeetingOptionsInput {
+  muteOnEntry: Boolean
+  live: Boolean
+  record: Boolean
+  guestsMayStart: Boolean
+}
+
+type MeetingOptions {
+  muteOnEntry: Boolean!
+  live: Boolean!
+  record: Boolean!
+  guestsMayStart: Boolean!
+}
+
+input BookMeetingInput {
+  "The only required field."
+  start: Time!
+  "Minutes; default 60."
+  durationMinutes: Int
+  "IANA time zone the series repeats in; default Asia/Shanghai."
+  timeZone: String
+  "Default: generated from the host's name."
+  name: String
+  "Default: 6 random digits; empty string for none."
+  password: String
+  "Participants to reserve capacity for; default 25."
+  participants: Int
+  recurrence: RecurrenceInput
+  options: MeetingOptionsInput
+  description: String
+  presenterId: ID
+  memberIds: [ID!]
+  "Groups are expanded into their members."
+  groupIds: [ID!]
+  "Outside email addresses."
+  emails: [String!]
+  "A room you may use; default: the system picks one that fits."
+  roomId: ID
+  "Language of generated text: zh-CN (default) or en."
+  lang: String
+}
+
+type Invitees {
+  members: [User!]!
+  groupIds: [ID!]!
+  emails: [String!]!
+}
+
+"A booking: a single meeting or a recurring series."
+type Meeting {
+  id: ID!
+  "Unique 10-digit number to join or dial."
+  number: String!
+  name: String!
+  password: String!
+  description: String!
+  host: User
+  hostName: String!
+  start: Time!
+  durationMinutes: Int!
+  timeZone: String!
+  recurrence: Recurrence
+  participants: Int!
+  room: Room
+  options: MeetingOptions!
+  presenterId: ID
+  invitees: Invitees!
+  instant: Boolean!
+  cancelled: Boolean!
+  "Occurrences in [from, to)."
+  occurrences(from: Time!, to: Time!): [Occurrence!]!
+  "Invitation mail status per recipient (host and admins)."
+  deliveries: [Delivery!]!
+  "The live run, if the meeting is in progress."
+  live: MeetingRun
+  joinUrl: String!
+  sipUri: String!
+}
+
+type Occurrence {
+  "The original start: identifies the occurrence (RECURRENCE-ID)."
+  key: Time!
+  start: Time!
+  end: Time!
+  moved: Boolean!
+}
+
+type ScheduledMeeting {
+  meeting: Meeting!
+  occurrence: Occurrence!
+}
+
+type Delivery {
+  email: String!
+  name: String!
+  method: String!
+  sequence: Int!
+  "pending, sending, sent, retrying, failed or disabled."
+  status: String!
+  attempts: Int!
+  lastError: String
+  updatedAt: Time!
+}
+
+"One held occurrence of a meeting."
+type MeetingRun {
+  id: ID!
+  meetingId: ID!
+  number: String!
+  name: String!
+  hostName: String!
+  scheduledStart: Time!
+  scheduledEnd: Time!
+  startedAt: Time!
+  endedAt: Time
+  "host, window or empty."
+  endReason: String
+  live: Boolean!
+  log: [LogEntry!]!
+  "CSV download of the log (UTF-8 with BOM)."
+  logCsvUrl: String!
+}
+
+type LogEntry {
+  at: Time!
+  kind: String!
+  actorId: ID
+  actorName: String
+  subjectId: ID
+  subject: String
+  clientKind: String
+  address: String
+  detail: String
+}
+
+type MeetingRunEdge {
+  cursor: String!
+  node: MeetingRun!
+}
+
+type MeetingRunConnection {
+  edges: [MeetingRunEdge!]!
+  pageInfo: PageInfo!
+}
+
+type Usage {
+  "0 means unlimited."
+  capacity: Int!
+  "Peak participants booked at any instant of the window."
+  booked: Int!
+  "-1 when unlimited."
+  free: Int!
+}
+
+type RoomUsage {
+  room: Room!
+  usage: Usage!
+  "Your enterprise's bookings in the room during the window."
+  bookings: [ScheduledMeeting!]!
+}
+
+type NowStatus {
+  participants: Int!
+  meetings: Int!
+  roomsInUse: Int!
+  platformParticipants: Int!
+}
+
+type ResourceStatus {
+  from: Time!
+  to: Time!
+  enterprise: Usage!
+  platform: Usage!
+  rooms: [RoomUsage!]!
+  now: NowStatus!
+}
+
+enum NotificationKind {
+  INVITED
+  UPDATED
+  CANCELLED
+  STARTED_NOW
+}
+
+type Notification {
+  kind: NotificationKind!
+  meetingId: ID!
+  number: String!
+  name: String!
+  hostName: String!
+  start: Time!
+  at: Time!
+}
+
+type InstantMeeting {
+  meeting: Meeting!
+  run: MeetingRun!
+}
+
+input InstantMeetingInput {
+  name: String
+  memberIds: [ID!]
+  groupIds: [ID!]
+  emails: [String!]
+  participants: Int
+  durationMinutes: Int
+  timeZone: String
+  options: MeetingOptionsInput
+  lang: String
+}
+
+extend type Query {
+  "Cloud rooms you may see."
+  rooms: [Room!]!
+  room(id: ID!): Room!
+  meeting(id: ID!): Meeting!
+  "Occurrences in [from, to) of meetings you host or are invited to."
+  myMeetings(from: Time!, to: Time!): [ScheduledMeeting!]!
+  "Booked versus free capacity for [from, to), and what is in use now."
+  resourceStatus(from: Time!, to: Time!): ResourceStatus!
+  "Ended meetings, newest first, started in [from, to)."
+  meetingHistory(from: Time, to: Time, search: String, first: Int, after: String): MeetingRunConnection!
+  meetingRun(id: ID!): MeetingRun!
+}
+
+extend type Mutation {
+  "Platform admins only."
+  createRoom(input: RoomInput!): Room!
+  updateRoom(id: ID!, input: RoomInput!): Room!
+  deleteRoom(id: ID!): ID!
+  bookMeeting(input: BookMeetingInput!): Meeting!
+  "Edits the whole meeting or series; invitees get an update."
+  updateMeeting(id: ID!, input: BookMeetingInput!): Meeting!
+  "This and following: ends the series before the occurrence and starts a new series there with the input's settings."
+  updateMeetingFrom(id: ID!, occurrence: Time!, input: BookMeetingInput!): Meeting!
+  moveOccurrence(id: ID!, occurrence: Time!, start: Time!, durationMinutes: Int): Meeting!
+  cancelOccurrence(id: ID!, occurrence: Time!): Meeting!
+  "Deletes the meeting; invitees get a cancellation."
+  cancelMeeting(id: ID!): ID!
+  startInstantMeeting(input: InstantMeetingInput!): InstantMeeting!
+  "Makes the current occurrence live (host and admins)."
+  startMeeting(id: ID!): MeetingRun!
+  "Ends the live meeting for everyone (host and admins)."
+  endMeeting(id: ID!): MeetingRun!
+  "A new meeting with the same settings and invitees; default start now."
+  relaunchMeeting(id: ID!, start: Time): Meeting!
+}
+
+extend type Subscription {
+  "Signals (with the current status for the window) when your enterprise's resource use changes."
+  resourceStatusChanged(from: Time!, to: Time!): ResourceStatus!
+  "In-app notifications for the signed-in member."
+  notifications: Notification!
+}
+`, BuiltIn: false},
 	{Name: "../schema/directory.graphqls", Input: `enum Role {
   PLATFORM_ADMIN
   ENTERPRISE_ADMIN
@@ -1415,6 +2874,28 @@ func (ec *executionContext) childFields_CreateMemberPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreateMemberPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Delivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_Delivery_email(ctx, field)
+	case "name":
+		return ec.fieldContext_Delivery_name(ctx, field)
+	case "method":
+		return ec.fieldContext_Delivery_method(ctx, field)
+	case "sequence":
+		return ec.fieldContext_Delivery_sequence(ctx, field)
+	case "status":
+		return ec.fieldContext_Delivery_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_Delivery_attempts(ctx, field)
+	case "lastError":
+		return ec.fieldContext_Delivery_lastError(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Delivery_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Delivery", field.Name)
+}
+
 func (ec *executionContext) childFields_DirectoryEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -1543,6 +3024,52 @@ func (ec *executionContext) childFields_ImportResult(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ImportResult", field.Name)
 }
 
+func (ec *executionContext) childFields_InstantMeeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meeting":
+		return ec.fieldContext_InstantMeeting_meeting(ctx, field)
+	case "run":
+		return ec.fieldContext_InstantMeeting_run(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InstantMeeting", field.Name)
+}
+
+func (ec *executionContext) childFields_Invitees(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "members":
+		return ec.fieldContext_Invitees_members(ctx, field)
+	case "groupIds":
+		return ec.fieldContext_Invitees_groupIds(ctx, field)
+	case "emails":
+		return ec.fieldContext_Invitees_emails(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invitees", field.Name)
+}
+
+func (ec *executionContext) childFields_LogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_LogEntry_at(ctx, field)
+	case "kind":
+		return ec.fieldContext_LogEntry_kind(ctx, field)
+	case "actorId":
+		return ec.fieldContext_LogEntry_actorId(ctx, field)
+	case "actorName":
+		return ec.fieldContext_LogEntry_actorName(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_LogEntry_subjectId(ctx, field)
+	case "subject":
+		return ec.fieldContext_LogEntry_subject(ctx, field)
+	case "clientKind":
+		return ec.fieldContext_LogEntry_clientKind(ctx, field)
+	case "address":
+		return ec.fieldContext_LogEntry_address(ctx, field)
+	case "detail":
+		return ec.fieldContext_LogEntry_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LogEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -1553,6 +3080,172 @@ func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field 
 		return ec.fieldContext_LoginPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LoginPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Meeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Meeting_id(ctx, field)
+	case "number":
+		return ec.fieldContext_Meeting_number(ctx, field)
+	case "name":
+		return ec.fieldContext_Meeting_name(ctx, field)
+	case "password":
+		return ec.fieldContext_Meeting_password(ctx, field)
+	case "description":
+		return ec.fieldContext_Meeting_description(ctx, field)
+	case "host":
+		return ec.fieldContext_Meeting_host(ctx, field)
+	case "hostName":
+		return ec.fieldContext_Meeting_hostName(ctx, field)
+	case "start":
+		return ec.fieldContext_Meeting_start(ctx, field)
+	case "durationMinutes":
+		return ec.fieldContext_Meeting_durationMinutes(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_Meeting_timeZone(ctx, field)
+	case "recurrence":
+		return ec.fieldContext_Meeting_recurrence(ctx, field)
+	case "participants":
+		return ec.fieldContext_Meeting_participants(ctx, field)
+	case "room":
+		return ec.fieldContext_Meeting_room(ctx, field)
+	case "options":
+		return ec.fieldContext_Meeting_options(ctx, field)
+	case "presenterId":
+		return ec.fieldContext_Meeting_presenterId(ctx, field)
+	case "invitees":
+		return ec.fieldContext_Meeting_invitees(ctx, field)
+	case "instant":
+		return ec.fieldContext_Meeting_instant(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_Meeting_cancelled(ctx, field)
+	case "occurrences":
+		return ec.fieldContext_Meeting_occurrences(ctx, field)
+	case "deliveries":
+		return ec.fieldContext_Meeting_deliveries(ctx, field)
+	case "live":
+		return ec.fieldContext_Meeting_live(ctx, field)
+	case "joinUrl":
+		return ec.fieldContext_Meeting_joinUrl(ctx, field)
+	case "sipUri":
+		return ec.fieldContext_Meeting_sipUri(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Meeting", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingOptions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "muteOnEntry":
+		return ec.fieldContext_MeetingOptions_muteOnEntry(ctx, field)
+	case "live":
+		return ec.fieldContext_MeetingOptions_live(ctx, field)
+	case "record":
+		return ec.fieldContext_MeetingOptions_record(ctx, field)
+	case "guestsMayStart":
+		return ec.fieldContext_MeetingOptions_guestsMayStart(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingOptions", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MeetingRun_id(ctx, field)
+	case "meetingId":
+		return ec.fieldContext_MeetingRun_meetingId(ctx, field)
+	case "number":
+		return ec.fieldContext_MeetingRun_number(ctx, field)
+	case "name":
+		return ec.fieldContext_MeetingRun_name(ctx, field)
+	case "hostName":
+		return ec.fieldContext_MeetingRun_hostName(ctx, field)
+	case "scheduledStart":
+		return ec.fieldContext_MeetingRun_scheduledStart(ctx, field)
+	case "scheduledEnd":
+		return ec.fieldContext_MeetingRun_scheduledEnd(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_MeetingRun_startedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_MeetingRun_endedAt(ctx, field)
+	case "endReason":
+		return ec.fieldContext_MeetingRun_endReason(ctx, field)
+	case "live":
+		return ec.fieldContext_MeetingRun_live(ctx, field)
+	case "log":
+		return ec.fieldContext_MeetingRun_log(ctx, field)
+	case "logCsvUrl":
+		return ec.fieldContext_MeetingRun_logCsvUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingRun", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MeetingRunConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MeetingRunConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MeetingRunEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MeetingRunEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingRunEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Notification_kind(ctx, field)
+	case "meetingId":
+		return ec.fieldContext_Notification_meetingId(ctx, field)
+	case "number":
+		return ec.fieldContext_Notification_number(ctx, field)
+	case "name":
+		return ec.fieldContext_Notification_name(ctx, field)
+	case "hostName":
+		return ec.fieldContext_Notification_hostName(ctx, field)
+	case "start":
+		return ec.fieldContext_Notification_start(ctx, field)
+	case "at":
+		return ec.fieldContext_Notification_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NowStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "participants":
+		return ec.fieldContext_NowStatus_participants(ctx, field)
+	case "meetings":
+		return ec.fieldContext_NowStatus_meetings(ctx, field)
+	case "roomsInUse":
+		return ec.fieldContext_NowStatus_roomsInUse(ctx, field)
+	case "platformParticipants":
+		return ec.fieldContext_NowStatus_platformParticipants(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NowStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_Occurrence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Occurrence_key(ctx, field)
+	case "start":
+		return ec.fieldContext_Occurrence_start(ctx, field)
+	case "end":
+		return ec.fieldContext_Occurrence_end(ctx, field)
+	case "moved":
+		return ec.fieldContext_Occurrence_moved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Occurrence", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1579,6 +3272,104 @@ func (ec *executionContext) childFields_PublicBranding(ctx context.Context, fiel
 		return ec.fieldContext_PublicBranding_logoUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PublicBranding", field.Name)
+}
+
+func (ec *executionContext) childFields_Recurrence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "frequency":
+		return ec.fieldContext_Recurrence_frequency(ctx, field)
+	case "interval":
+		return ec.fieldContext_Recurrence_interval(ctx, field)
+	case "weekdays":
+		return ec.fieldContext_Recurrence_weekdays(ctx, field)
+	case "monthDay":
+		return ec.fieldContext_Recurrence_monthDay(ctx, field)
+	case "ordinal":
+		return ec.fieldContext_Recurrence_ordinal(ctx, field)
+	case "weekday":
+		return ec.fieldContext_Recurrence_weekday(ctx, field)
+	case "until":
+		return ec.fieldContext_Recurrence_until(ctx, field)
+	case "count":
+		return ec.fieldContext_Recurrence_count(ctx, field)
+	case "rrule":
+		return ec.fieldContext_Recurrence_rrule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Recurrence", field.Name)
+}
+
+func (ec *executionContext) childFields_ResourceStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ResourceStatus_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ResourceStatus_to(ctx, field)
+	case "enterprise":
+		return ec.fieldContext_ResourceStatus_enterprise(ctx, field)
+	case "platform":
+		return ec.fieldContext_ResourceStatus_platform(ctx, field)
+	case "rooms":
+		return ec.fieldContext_ResourceStatus_rooms(ctx, field)
+	case "now":
+		return ec.fieldContext_ResourceStatus_now(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResourceStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_Room(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Room_id(ctx, field)
+	case "number":
+		return ec.fieldContext_Room_number(ctx, field)
+	case "name":
+		return ec.fieldContext_Room_name(ctx, field)
+	case "password":
+		return ec.fieldContext_Room_password(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Room_capacity(ctx, field)
+	case "scope":
+		return ec.fieldContext_Room_scope(ctx, field)
+	case "enterpriseId":
+		return ec.fieldContext_Room_enterpriseId(ctx, field)
+	case "ownerId":
+		return ec.fieldContext_Room_ownerId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Room", field.Name)
+}
+
+func (ec *executionContext) childFields_RoomUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "room":
+		return ec.fieldContext_RoomUsage_room(ctx, field)
+	case "usage":
+		return ec.fieldContext_RoomUsage_usage(ctx, field)
+	case "bookings":
+		return ec.fieldContext_RoomUsage_bookings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoomUsage", field.Name)
+}
+
+func (ec *executionContext) childFields_ScheduledMeeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meeting":
+		return ec.fieldContext_ScheduledMeeting_meeting(ctx, field)
+	case "occurrence":
+		return ec.fieldContext_ScheduledMeeting_occurrence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScheduledMeeting", field.Name)
+}
+
+func (ec *executionContext) childFields_Usage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "capacity":
+		return ec.fieldContext_Usage_capacity(ctx, field)
+	case "booked":
+		return ec.fieldContext_Usage_booked(ctx, field)
+	case "free":
+		return ec.fieldContext_Usage_free(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Usage", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

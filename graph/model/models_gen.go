@@ -9,8 +9,37 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/directory"
 )
+
+type BookMeetingInput struct {
+	// The only required field.
+	Start time.Time `json:"start"`
+	// Minutes; default 60.
+	DurationMinutes *int `json:"durationMinutes,omitempty"`
+	// IANA time zone the series repeats in; default Asia/Shanghai.
+	TimeZone *string `json:"timeZone,omitempty"`
+	// Default: generated from the host's name.
+	Name *string `json:"name,omitempty"`
+	// Default: 6 random digits; empty string for none.
+	Password *string `json:"password,omitempty"`
+	// Participants to reserve capacity for; default 25.
+	Participants *int                 `json:"participants,omitempty"`
+	Recurrence   *RecurrenceInput     `json:"recurrence,omitempty"`
+	Options      *MeetingOptionsInput `json:"options,omitempty"`
+	Description  *string              `json:"description,omitempty"`
+	PresenterID  *string              `json:"presenterId,omitempty"`
+	MemberIds    []string             `json:"memberIds,omitempty"`
+	// Groups are expanded into their members.
+	GroupIds []string `json:"groupIds,omitempty"`
+	// Outside email addresses.
+	Emails []string `json:"emails,omitempty"`
+	// A room you may use; default: the system picks one that fits.
+	RoomID *string `json:"roomId,omitempty"`
+	// Language of generated text: zh-CN (default) or en.
+	Lang *string `json:"lang,omitempty"`
+}
 
 type Branding struct {
 	// Like #1677ff.
@@ -39,6 +68,18 @@ type CreateMemberPayload struct {
 	Member *directory.Member `json:"member"`
 	// The generated initial password, shown once; null when one was given.
 	GeneratedPassword *string `json:"generatedPassword,omitempty"`
+}
+
+type Delivery struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Method   string `json:"method"`
+	Sequence int    `json:"sequence"`
+	// pending, sending, sent, retrying, failed or disabled.
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	LastError *string   `json:"lastError,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 type DirectoryEvent struct {
@@ -91,11 +132,70 @@ type ImportResult struct {
 	Errors    []*ImportError `json:"errors"`
 }
 
+type InstantMeeting struct {
+	Meeting *conference.Meeting `json:"meeting"`
+	Run     *conference.Run     `json:"run"`
+}
+
+type InstantMeetingInput struct {
+	Name            *string              `json:"name,omitempty"`
+	MemberIds       []string             `json:"memberIds,omitempty"`
+	GroupIds        []string             `json:"groupIds,omitempty"`
+	Emails          []string             `json:"emails,omitempty"`
+	Participants    *int                 `json:"participants,omitempty"`
+	DurationMinutes *int                 `json:"durationMinutes,omitempty"`
+	TimeZone        *string              `json:"timeZone,omitempty"`
+	Options         *MeetingOptionsInput `json:"options,omitempty"`
+	Lang            *string              `json:"lang,omitempty"`
+}
+
+type Invitees struct {
+	Members  []*directory.Member `json:"members"`
+	GroupIds []string            `json:"groupIds"`
+	Emails   []string            `json:"emails"`
+}
+
+type LogEntry struct {
+	At         time.Time `json:"at"`
+	Kind       string    `json:"kind"`
+	ActorID    *string   `json:"actorId,omitempty"`
+	ActorName  *string   `json:"actorName,omitempty"`
+	SubjectID  *string   `json:"subjectId,omitempty"`
+	Subject    *string   `json:"subject,omitempty"`
+	ClientKind *string   `json:"clientKind,omitempty"`
+	Address    *string   `json:"address,omitempty"`
+	Detail     *string   `json:"detail,omitempty"`
+}
+
 type LoginPayload struct {
 	// Send as `Authorization: Bearer <token>` (also set as an HttpOnly cookie).
 	Token     string            `json:"token"`
 	ExpiresAt time.Time         `json:"expiresAt"`
 	User      *directory.Member `json:"user"`
+}
+
+type MeetingOptions struct {
+	MuteOnEntry    bool `json:"muteOnEntry"`
+	Live           bool `json:"live"`
+	Record         bool `json:"record"`
+	GuestsMayStart bool `json:"guestsMayStart"`
+}
+
+type MeetingOptionsInput struct {
+	MuteOnEntry    *bool `json:"muteOnEntry,omitempty"`
+	Live           *bool `json:"live,omitempty"`
+	Record         *bool `json:"record,omitempty"`
+	GuestsMayStart *bool `json:"guestsMayStart,omitempty"`
+}
+
+type MeetingRunConnection struct {
+	Edges    []*MeetingRunEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type MeetingRunEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *conference.Run `json:"node"`
 }
 
 type MemberFilter struct {
@@ -121,6 +221,31 @@ type NewMemberInput struct {
 	Password *string `json:"password,omitempty"`
 }
 
+type Notification struct {
+	Kind      NotificationKind `json:"kind"`
+	MeetingID string           `json:"meetingId"`
+	Number    string           `json:"number"`
+	Name      string           `json:"name"`
+	HostName  string           `json:"hostName"`
+	Start     time.Time        `json:"start"`
+	At        time.Time        `json:"at"`
+}
+
+type NowStatus struct {
+	Participants         int `json:"participants"`
+	Meetings             int `json:"meetings"`
+	RoomsInUse           int `json:"roomsInUse"`
+	PlatformParticipants int `json:"platformParticipants"`
+}
+
+type Occurrence struct {
+	// The original start: identifies the occurrence (RECURRENCE-ID).
+	Key   time.Time `json:"key"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Moved bool      `json:"moved"`
+}
+
 // Position in a list, for cursor pagination.
 type PageInfo struct {
 	HasNextPage bool `json:"hasNextPage"`
@@ -138,6 +263,69 @@ type PublicBranding struct {
 }
 
 type Query struct {
+}
+
+type Recurrence struct {
+	Frequency Frequency `json:"frequency"`
+	Interval  int       `json:"interval"`
+	Weekdays  []Weekday `json:"weekdays"`
+	MonthDay  *int      `json:"monthDay,omitempty"`
+	Ordinal   *int      `json:"ordinal,omitempty"`
+	Weekday   *Weekday  `json:"weekday,omitempty"`
+	Until     *string   `json:"until,omitempty"`
+	Count     *int      `json:"count,omitempty"`
+	// The RFC 5545 RRULE.
+	Rrule string `json:"rrule"`
+}
+
+// An RFC 5545 recurrence rule. A series ends at `until` (a date, inclusive) or after `count` meetings.
+type RecurrenceInput struct {
+	Frequency Frequency `json:"frequency"`
+	Interval  *int      `json:"interval,omitempty"`
+	// WEEKLY: the days (default: the start's weekday).
+	Weekdays []Weekday `json:"weekdays,omitempty"`
+	// MONTHLY by date: 1 to 31, or -1 for the last day.
+	MonthDay *int `json:"monthDay,omitempty"`
+	// MONTHLY by weekday: 1 to 4, or -1 for the last, with `weekday` (e.g. the 2nd Tuesday).
+	Ordinal *int     `json:"ordinal,omitempty"`
+	Weekday *Weekday `json:"weekday,omitempty"`
+	// Last date of the series, in the meeting's time zone (YYYY-MM-DD).
+	Until *string `json:"until,omitempty"`
+	Count *int    `json:"count,omitempty"`
+}
+
+type ResourceStatus struct {
+	From       time.Time    `json:"from"`
+	To         time.Time    `json:"to"`
+	Enterprise *Usage       `json:"enterprise"`
+	Platform   *Usage       `json:"platform"`
+	Rooms      []*RoomUsage `json:"rooms"`
+	Now        *NowStatus   `json:"now"`
+}
+
+type RoomInput struct {
+	Number string `json:"number"`
+	Name   string `json:"name"`
+	// Empty for none, else 4 to 16 digits.
+	Password *string   `json:"password,omitempty"`
+	Capacity int       `json:"capacity"`
+	Scope    RoomScope `json:"scope"`
+	// For ENTERPRISE rooms.
+	EnterpriseID *string `json:"enterpriseId,omitempty"`
+	// For DEDICATED rooms: the member whose room it is.
+	OwnerID *string `json:"ownerId,omitempty"`
+}
+
+type RoomUsage struct {
+	Room  *conference.Room `json:"room"`
+	Usage *Usage           `json:"usage"`
+	// Your enterprise's bookings in the room during the window.
+	Bookings []*ScheduledMeeting `json:"bookings"`
+}
+
+type ScheduledMeeting struct {
+	Meeting    *conference.Meeting `json:"meeting"`
+	Occurrence *Occurrence         `json:"occurrence"`
 }
 
 type Subscription struct {
@@ -158,6 +346,15 @@ type UpdateMemberInput struct {
 	Title      *string `json:"title,omitempty"`
 	EmployeeNo *string `json:"employeeNo,omitempty"`
 	Role       *Role   `json:"role,omitempty"`
+}
+
+type Usage struct {
+	// 0 means unlimited.
+	Capacity int `json:"capacity"`
+	// Peak participants booked at any instant of the window.
+	Booked int `json:"booked"`
+	// -1 when unlimited.
+	Free int `json:"free"`
 }
 
 type UserConnection struct {
@@ -234,6 +431,63 @@ func (e DirectoryEventKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type Frequency string
+
+const (
+	FrequencyDaily   Frequency = "DAILY"
+	FrequencyWeekly  Frequency = "WEEKLY"
+	FrequencyMonthly Frequency = "MONTHLY"
+)
+
+var AllFrequency = []Frequency{
+	FrequencyDaily,
+	FrequencyWeekly,
+	FrequencyMonthly,
+}
+
+func (e Frequency) IsValid() bool {
+	switch e {
+	case FrequencyDaily, FrequencyWeekly, FrequencyMonthly:
+		return true
+	}
+	return false
+}
+
+func (e Frequency) String() string {
+	return string(e)
+}
+
+func (e *Frequency) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Frequency(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Frequency", str)
+	}
+	return nil
+}
+
+func (e Frequency) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Frequency) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Frequency) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type MemberStatus string
 
 const (
@@ -286,6 +540,65 @@ func (e *MemberStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e MemberStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type NotificationKind string
+
+const (
+	NotificationKindInvited    NotificationKind = "INVITED"
+	NotificationKindUpdated    NotificationKind = "UPDATED"
+	NotificationKindCancelled  NotificationKind = "CANCELLED"
+	NotificationKindStartedNow NotificationKind = "STARTED_NOW"
+)
+
+var AllNotificationKind = []NotificationKind{
+	NotificationKindInvited,
+	NotificationKindUpdated,
+	NotificationKindCancelled,
+	NotificationKindStartedNow,
+}
+
+func (e NotificationKind) IsValid() bool {
+	switch e {
+	case NotificationKindInvited, NotificationKindUpdated, NotificationKindCancelled, NotificationKindStartedNow:
+		return true
+	}
+	return false
+}
+
+func (e NotificationKind) String() string {
+	return string(e)
+}
+
+func (e *NotificationKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NotificationKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NotificationKind", str)
+	}
+	return nil
+}
+
+func (e NotificationKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NotificationKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NotificationKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -348,6 +661,66 @@ func (e Role) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type RoomScope string
+
+const (
+	// Shared by every enterprise of the platform.
+	RoomScopeShared RoomScope = "SHARED"
+	// Given to one enterprise.
+	RoomScopeEnterprise RoomScope = "ENTERPRISE"
+	// One user's own room: only they (and admins) book or start meetings there.
+	RoomScopeDedicated RoomScope = "DEDICATED"
+)
+
+var AllRoomScope = []RoomScope{
+	RoomScopeShared,
+	RoomScopeEnterprise,
+	RoomScopeDedicated,
+}
+
+func (e RoomScope) IsValid() bool {
+	switch e {
+	case RoomScopeShared, RoomScopeEnterprise, RoomScopeDedicated:
+		return true
+	}
+	return false
+}
+
+func (e RoomScope) String() string {
+	return string(e)
+}
+
+func (e *RoomScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RoomScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RoomScope", str)
+	}
+	return nil
+}
+
+func (e RoomScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RoomScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RoomScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type ThemeMode string
 
 const (
@@ -398,6 +771,71 @@ func (e *ThemeMode) UnmarshalJSON(b []byte) error {
 }
 
 func (e ThemeMode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Weekday string
+
+const (
+	WeekdaySunday    Weekday = "SUNDAY"
+	WeekdayMonday    Weekday = "MONDAY"
+	WeekdayTuesday   Weekday = "TUESDAY"
+	WeekdayWednesday Weekday = "WEDNESDAY"
+	WeekdayThursday  Weekday = "THURSDAY"
+	WeekdayFriday    Weekday = "FRIDAY"
+	WeekdaySaturday  Weekday = "SATURDAY"
+)
+
+var AllWeekday = []Weekday{
+	WeekdaySunday,
+	WeekdayMonday,
+	WeekdayTuesday,
+	WeekdayWednesday,
+	WeekdayThursday,
+	WeekdayFriday,
+	WeekdaySaturday,
+}
+
+func (e Weekday) IsValid() bool {
+	switch e {
+	case WeekdaySunday, WeekdayMonday, WeekdayTuesday, WeekdayWednesday, WeekdayThursday, WeekdayFriday, WeekdaySaturday:
+		return true
+	}
+	return false
+}
+
+func (e Weekday) String() string {
+	return string(e)
+}
+
+func (e *Weekday) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Weekday(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Weekday", str)
+	}
+	return nil
+}
+
+func (e Weekday) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Weekday) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Weekday) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -27,9 +27,11 @@ import (
 	"github.com/jishitong/jishitong/graph"
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/bus"
+	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/config"
 	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/jishitong/jishitong/internal/directory/sheet"
+	"github.com/jishitong/jishitong/internal/notify"
 	"github.com/jishitong/jishitong/internal/store"
 	"github.com/jishitong/jishitong/web"
 )
@@ -134,6 +136,8 @@ type Server struct {
 	bus   *bus.Bus
 	auth  *auth.Service
 	dir   *directory.Service
+	mail  *notify.Outbox
+	conf  *conference.Service
 	http  *http.Server
 	ln    net.Listener
 	ready atomic.Bool
@@ -146,6 +150,14 @@ type Server struct {
 
 // Addr returns the HTTP listener's address.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// StoreURI returns the MongoDB URI the server uses (the embedded store's loopback
+// address by default), so that tests can run a second instance on the same data.
+func (s *Server) StoreURI() string { return s.st.URI }
+
+// Conference returns the conference service, for tests that drive its clock-based
+// work (SweepOnce) directly.
+func (s *Server) Conference() *conference.Service { return s.conf }
 
 // Start builds every plane, bootstraps an empty database and starts serving. The
 // HTTP listener is bound first so /healthz answers (and /readyz says 503) while the
@@ -204,14 +216,21 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	if err := s.bootstrap(ctx); err != nil {
 		return nil, err
 	}
+	if s.mail, err = notify.NewOutbox(ctx, notify.Config{SMTPURL: cfg.SMTPURL, From: cfg.SMTPFrom, PublicURL: cfg.PublicURL}, s.st, log); err != nil {
+		return nil, err
+	}
+	s.mail.Start()
+	if s.conf, err = conference.New(ctx, conference.Config{PlatformCapacity: cfg.Capacity, PublicURL: cfg.PublicURL}, s.st, s.dir, s.mail, s.bus, log); err != nil {
+		return nil, err
+	}
 
 	app := http.NewServeMux()
 	secure := strings.HasPrefix(cfg.PublicURL, "https://")
 	app.Handle("/graphql", graph.NewHandler(
 		graph.Config{Dev: cfg.Dev, PublicURL: cfg.PublicURL, MaxUploadBytes: cfg.MaxUploadBytes},
-		&graph.Resolver{Auth: s.auth, Directory: s.dir, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.PublicURL, SecureCookies: secure},
+		&graph.Resolver{Auth: s.auth, Directory: s.dir, Conference: s.conf, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.PublicURL, SecureCookies: secure},
 		log))
-	web.New(s.dir, log).Register(app)
+	web.New(s.dir, s.conf, log).Register(app)
 	var h http.Handler = s.auth.Middleware(securityHeaders(app))
 	appHandler.Store(&h)
 	s.ready.Store(true)
@@ -272,6 +291,12 @@ func (s *Server) close() error {
 	s.baseCancel()
 	if err := <-s.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, err)
+	}
+	if s.conf != nil {
+		s.conf.Close()
+	}
+	if s.mail != nil {
+		s.mail.Close()
 	}
 	if s.auth != nil {
 		s.auth.Close()

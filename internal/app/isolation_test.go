@@ -49,9 +49,17 @@ func (c isoClass) String() string {
 }
 
 // isoTargets are the IDs an operation is aimed at: A's, unknown ones or garbage.
-type isoTargets struct{ Enterprise, Member, Member2, Group string }
+// Room is A's member's dedicated room, Meeting A's booked series (about to start),
+// Live a live meeting of A, Ended an ended one and Run its run.
+type isoTargets struct {
+	Enterprise, Member, Member2, Group string
+	Room, Meeting, Live, Ended, Run    string
+}
 
-func (x isoTargets) all() []string { return []string{x.Enterprise, x.Member, x.Member2, x.Group} }
+// all lists the IDs, runs first: a run ID contains its meeting's ID.
+func (x isoTargets) all() []string {
+	return []string{x.Run, x.Enterprise, x.Member, x.Member2, x.Group, x.Room, x.Meeting, x.Live, x.Ended}
+}
 
 // isoCaller is one of B's accounts.
 type isoCaller struct {
@@ -74,8 +82,10 @@ type isoOp struct {
 	// run checks isoAnonymous, isoSelf and isoOwnScope operations, and extra
 	// cases of the others.
 	run func(t *testing.T, w *isoWorld, c isoCaller)
-	// subscription operations are walked over websockets after the HTTP walk.
+	// subscription operations are walked over websockets after the HTTP walk:
+	// directoryChanged by the walk itself, the others by subWalk.
 	subscription bool
+	subWalk      func(ctx context.Context, t *testing.T, w *isoWorld)
 }
 
 // isoWorld holds enterprises A and B and their accounts.
@@ -89,6 +99,16 @@ type isoWorld struct {
 
 	entB, groupB    string
 	adminB, memberB isoCaller
+
+	// Conference objects (isoConferenceSetup): a shared room that A's series fills,
+	// A's dedicated and enterprise rooms, A's series starting at startA (its 2nd
+	// meeting at occA2), A's live meeting, A's ended meeting and its run; B's own
+	// booked meeting and ended run. winFrom and winTo frame them; far is a time clear
+	// of all of them for B's own bookings.
+	roomShared, roomDedA, roomEntA     string
+	meetingA, liveA, endedA, runA      string
+	meetingB, runB                     string
+	startA, occA2, winFrom, winTo, far time.Time
 
 	// secretsA must never appear in an answer to B.
 	secretsA []string
@@ -114,8 +134,8 @@ func isoSetup(t *testing.T) *isoWorld {
 	w.root = w.srv.Admin(t)
 
 	var ea, eb struct{ CreateEnterprise struct{ ID string } }
-	w.root.Do(t, `mutation{createEnterprise(input:{name:"`+isoEntAName+`",code:"iso-alpha",quota:10}){id}}`, nil).Decode(t, &ea)
-	w.root.Do(t, `mutation{createEnterprise(input:{name:"Iso Beta 乙",code:"iso-beta",quota:10}){id}}`, nil).Decode(t, &eb)
+	w.root.Do(t, `mutation{createEnterprise(input:{name:"`+isoEntAName+`",code:"iso-alpha",quota:100}){id}}`, nil).Decode(t, &ea)
+	w.root.Do(t, `mutation{createEnterprise(input:{name:"Iso Beta 乙",code:"iso-beta",quota:100}){id}}`, nil).Decode(t, &eb)
 	w.entA, w.entB = ea.CreateEnterprise.ID, eb.CreateEnterprise.ID
 
 	const adminDoc = `mutation($e:ID!,$in:NewMemberInput!){createEnterpriseAdmin(enterpriseId:$e,input:$in){member{id}}}`
@@ -153,7 +173,78 @@ func isoSetup(t *testing.T) *isoWorld {
 
 	w.secretsA = []string{w.entA, w.adminAID, w.memberA1, w.memberA2, w.groupA, isoEntAName, isoAdminAMail, isoMemA1Name, isoMemA1Mail,
 		isoMemA2Name, isoMemA2Mail, isoGroupAName, isoDomainA, isoSloganA, "Alpha R&D", "13800000001", "#123456"}
+	isoConferenceSetup(t, w)
 	return w
+}
+
+const (
+	isoRoomSharedNo = "70019999"
+	isoRoomDedANo   = "70011111"
+	isoRoomDedAName = "Alpha Den 甲"
+	isoRoomDedAPass = "86420975"
+	isoRoomEntANo   = "70012222"
+	isoRoomEntAName = "Alpha Hall 甲"
+	isoMeetAName    = "Alpha Planning 甲"
+	isoMeetAPass    = "97531086"
+	isoMeetADesc    = "Alpha agenda 甲"
+	isoMeetAGuest   = "guest@alpha.iso.test"
+)
+
+// isoConferenceSetup gives A rooms, a booked series about to start (startable
+// now), a live meeting and an ended one; and B a booked meeting and an ended one.
+func isoConferenceSetup(t *testing.T, w *isoWorld) {
+	t.Helper()
+	room := func(in map[string]any) string {
+		var out struct{ CreateRoom struct{ ID string } }
+		w.root.Do(t, `mutation($in:RoomInput!){createRoom(input:$in){id}}`, map[string]any{"in": in}).Decode(t, &out)
+		return out.CreateRoom.ID
+	}
+	// A's series fills the small shared room: B's bookings there clash with it.
+	w.roomShared = room(map[string]any{"number": isoRoomSharedNo, "name": "Iso Shared Small", "capacity": 4, "scope": "SHARED"})
+	w.roomDedA = room(map[string]any{"number": isoRoomDedANo, "name": isoRoomDedAName, "password": isoRoomDedAPass, "capacity": 10,
+		"scope": "DEDICATED", "ownerId": w.memberA1})
+	w.roomEntA = room(map[string]any{"number": isoRoomEntANo, "name": isoRoomEntAName, "capacity": 20, "scope": "ENTERPRISE", "enterpriseId": w.entA})
+
+	w.startA = time.Now().Add(10 * time.Minute).Truncate(time.Minute)
+	w.occA2 = w.startA.AddDate(0, 0, 7)
+	w.winFrom, w.winTo = w.startA.Add(-24*time.Hour), w.startA.AddDate(0, 0, 40)
+	w.far = w.startA.AddDate(0, 0, 60)
+	book := func(c *xtest.Client, in map[string]any) (id, number string) {
+		var out struct{ BookMeeting struct{ ID, Number string } }
+		c.Do(t, `mutation($in:BookMeetingInput!){bookMeeting(input:$in){id number}}`, map[string]any{"in": in}).Decode(t, &out)
+		return out.BookMeeting.ID, out.BookMeeting.Number
+	}
+	instant := func(c *xtest.Client, in map[string]any) (id, number, runID string) {
+		var out struct {
+			StartInstantMeeting struct {
+				Meeting struct{ ID, Number string }
+				Run     struct{ ID string }
+			}
+		}
+		c.Do(t, `mutation($in:InstantMeetingInput!){startInstantMeeting(input:$in){meeting{id number} run{id}}}`, map[string]any{"in": in}).Decode(t, &out)
+		x := out.StartInstantMeeting
+		return x.Meeting.ID, x.Meeting.Number, x.Run.ID
+	}
+	end := func(c *xtest.Client, id string) {
+		c.Do(t, `mutation($id:ID!){endMeeting(id:$id){id}}`, map[string]any{"id": id}).Decode(t, &struct{}{})
+	}
+	var numA, numLive, numEnded string
+	w.meetingA, numA = book(w.memberA, map[string]any{"start": w.startA, "name": isoMeetAName, "password": isoMeetAPass, "description": isoMeetADesc,
+		"participants": 4, "roomId": w.roomShared, "memberIds": []string{w.memberA2}, "emails": []string{isoMeetAGuest},
+		"recurrence": map[string]any{"frequency": "WEEKLY", "count": 4}})
+	w.liveA, numLive, _ = instant(w.adminA, map[string]any{"name": "Alpha Live 甲", "participants": 2, "memberIds": []string{w.memberA1}})
+	w.endedA, numEnded, w.runA = instant(w.memberA, map[string]any{"name": "Alpha Standup 甲", "participants": 2})
+	end(w.memberA, w.endedA)
+
+	w.meetingB, _ = book(w.adminB.c, map[string]any{"start": w.startA.Add(2 * time.Hour), "name": "Beta Sync", "participants": 2,
+		"memberIds": []string{w.memberB.id}})
+	var endedB string
+	endedB, _, w.runB = instant(w.adminB.c, map[string]any{"name": "Beta Standup", "participants": 2, "memberIds": []string{w.memberB.id}})
+	end(w.adminB.c, endedB)
+
+	w.secretsA = append(w.secretsA, w.roomDedA, w.roomEntA, isoRoomDedANo, isoRoomDedAName, isoRoomDedAPass, isoRoomEntANo, isoRoomEntAName,
+		w.meetingA, numA, isoMeetAName, isoMeetAPass, isoMeetADesc, isoMeetAGuest, w.liveA, numLive, "Alpha Live 甲",
+		w.endedA, numEnded, "Alpha Standup 甲", w.runA)
 }
 
 func isoCreateMember(t *testing.T, c *xtest.Client, in map[string]any) string {
@@ -194,7 +285,29 @@ func isoSnapshot(t *testing.T, w *isoWorld) string {
 	if len(r.Errors) > 0 {
 		t.Fatalf("snapshot of A: %+v", r.Errors)
 	}
-	return string(r.Data)
+	// A's conference: rooms, meetings, live state, runs and logs, schedules and what
+	// A's enterprise has booked and in use (not the platform's or shared rooms'
+	// totals, which B's bookings legitimately change).
+	vars := map[string]any{"ma": w.meetingA, "ml": w.liveA, "me": w.endedA, "run": w.runA, "f": w.winFrom, "t": w.winTo}
+	rc := w.adminA.Do(t, `query($ma:ID!,$ml:ID!,$me:ID!,$run:ID!,$f:Time!,$t:Time!){
+		rooms{id number name password capacity scope enterpriseId ownerId}
+		ma:meeting(id:$ma){id number name password description hostName start durationMinutes timeZone participants cancelled instant
+			recurrence{rrule} room{id} options{muteOnEntry live record guestsMayStart} presenterId invitees{members{id} groupIds emails}
+			occurrences(from:$f,to:$t){key start end moved} live{id}}
+		ml:meeting(id:$ml){id name participants cancelled live{id live startedAt endedAt}}
+		me:meeting(id:$me){id name cancelled live{id}}
+		run:meetingRun(id:$run){id name startedAt endedAt endReason live log{at kind actorId actorName detail}}
+		meetingHistory(first:200){edges{cursor node{id name}}}
+		myMeetings(from:$f,to:$t){meeting{id} occurrence{key start end moved}}
+		resourceStatus(from:$f,to:$t){enterprise{capacity booked free} rooms{room{id} bookings{meeting{id} occurrence{key start end}}}
+			now{participants meetings roomsInUse}}
+	}`, vars)
+	rm := w.memberA.Do(t, `query($f:Time!,$t:Time!){myMeetings(from:$f,to:$t){meeting{id name} occurrence{key start end moved}}
+		meetingHistory{edges{node{id}}} rooms{id}}`, vars)
+	if len(rc.Errors) > 0 || len(rm.Errors) > 0 {
+		t.Fatalf("snapshot of A's conference: %+v %+v", rc.Errors, rm.Errors)
+	}
+	return string(r.Data) + string(rc.Data) + string(rm.Data)
 }
 
 // isoSig is an answer with the given IDs masked: two answers with equal
@@ -228,6 +341,31 @@ func isoNoLeak(t *testing.T, w *isoWorld, what string, r *xtest.Response) {
 		if strings.Contains(raw, s) {
 			t.Errorf("%s: the answer mentions A's %q: %.400s", what, s, raw)
 		}
+	}
+}
+
+// isoNoLeakRaw fails when a raw answer to B (a subscription event) mentions
+// anything of A.
+func isoNoLeakRaw(t *testing.T, w *isoWorld, what string, raw []byte) {
+	t.Helper()
+	for _, s := range w.secretsA {
+		if strings.Contains(string(raw), s) {
+			t.Errorf("%s: the answer mentions A's %q: %.400s", what, s, raw)
+		}
+	}
+}
+
+// isoIDAlike checks that an operation naming one of A's IDs (aID) answers wantCode
+// exactly as with an unknown ID.
+func isoIDAlike(t *testing.T, w *isoWorld, c isoCaller, what, doc string, vars func(id string) map[string]any, aID, wantCode string) {
+	t.Helper()
+	ra := c.c.Do(t, doc, vars(aID))
+	rnd := store.NewID()
+	rr := c.c.Do(t, doc, vars(rnd))
+	isoWantCode(t, what+" with A's ID as "+c.name, ra, wantCode)
+	isoNoLeak(t, w, what+" as "+c.name, ra)
+	if a, b := isoSig(ra, aID), isoSig(rr, rnd); a != b {
+		t.Errorf("%s as %s: A's ID answers\n  %s\nan unknown ID answers\n  %s", what, c.name, a, b)
 	}
 }
 
@@ -547,8 +685,207 @@ var isoOps = map[string]isoOp{
 		isoNoLeak(t, w, "removeLogo as "+c.name, r)
 	}},
 
+	// ---- Conference: Query ----
+	"Query.rooms": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		r := c.c.Do(t, `{rooms{id number name password capacity scope enterpriseId ownerId}}`, nil)
+		var out struct{ Rooms []struct{ ID, Number string } }
+		r.Decode(t, &out)
+		var nums []string
+		for _, x := range out.Rooms {
+			nums = append(nums, x.Number)
+		}
+		if !slices.Equal(nums, []string{"8000", isoRoomSharedNo}) {
+			t.Errorf("rooms as %s = %v, want only the shared ones", c.name, nums)
+		}
+		isoNoLeak(t, w, "rooms as "+c.name, r)
+	}},
+	"Query.room": {class: isoByID,
+		doc:  `query($id:ID!){room(id:$id){id number name password capacity scope enterpriseId ownerId}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Room} },
+		run: func(t *testing.T, w *isoWorld, c isoCaller) {
+			isoIDAlike(t, w, c, "room (A's enterprise room)", `query($id:ID!){room(id:$id){id name}}`,
+				func(id string) map[string]any { return map[string]any{"id": id} }, w.roomEntA, "NOT_FOUND")
+		}},
+	"Query.meeting": {class: isoByID,
+		doc: `query($id:ID!){meeting(id:$id){id number name password description host{id} hostName start participants room{id number name}
+			invitees{members{id name} groupIds emails} occurrences(from:"2020-01-01T00:00:00Z",to:"2020-06-01T00:00:00Z"){key} live{id}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Meeting} },
+		run: func(t *testing.T, w *isoWorld, c isoCaller) {
+			for what, id := range map[string]string{"live": w.liveA, "ended": w.endedA} {
+				isoIDAlike(t, w, c, "meeting (A's "+what+" meeting)", `query($id:ID!){meeting(id:$id){id name live{id}}}`,
+					func(id string) map[string]any { return map[string]any{"id": id} }, id, "NOT_FOUND")
+			}
+		}},
+	"Query.myMeetings": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		r := c.c.Do(t, `query($f:Time!,$t:Time!){myMeetings(from:$f,to:$t){meeting{id number name hostName room{id name} invitees{members{id}}} occurrence{start}}}`,
+			map[string]any{"f": w.winFrom, "t": w.winTo})
+		if !strings.Contains(string(r.Data), w.meetingB) {
+			t.Errorf("myMeetings as %s misses B's own meeting: %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "myMeetings as "+c.name, r)
+	}},
+	"Query.resourceStatus": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		r := c.c.Do(t, `query($f:Time!,$t:Time!){resourceStatus(from:$f,to:$t){enterprise{capacity booked free} platform{capacity booked free}
+			rooms{room{id number name password} usage{capacity booked free} bookings{meeting{id number name} occurrence{start end}}}
+			now{participants meetings roomsInUse platformParticipants}}}`, map[string]any{"f": time.Now().Add(-time.Hour), "t": w.startA.Add(24 * time.Hour)})
+		var out struct {
+			ResourceStatus struct {
+				Enterprise struct{ Capacity int }
+				Rooms      []struct {
+					Room     struct{ Number string }
+					Usage    struct{ Booked int }
+					Bookings []struct{ Meeting struct{ ID string } }
+				}
+			}
+		}
+		r.Decode(t, &out)
+		if out.ResourceStatus.Enterprise.Capacity != 100 {
+			t.Errorf("resourceStatus as %s: not B's quota: %s", c.name, r.Data)
+		}
+		// A's series fills the small shared room: counted, not shown.
+		found := false
+		for _, ru := range out.ResourceStatus.Rooms {
+			if ru.Room.Number != isoRoomSharedNo {
+				continue
+			}
+			found = true
+			if ru.Usage.Booked != 4 || len(ru.Bookings) != 1 || ru.Bookings[0].Meeting.ID != w.meetingB {
+				t.Errorf("resourceStatus as %s: the shared room %+v", c.name, ru)
+			}
+		}
+		if !found {
+			t.Errorf("resourceStatus as %s lacks the shared room: %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "resourceStatus as "+c.name, r)
+	}},
+	"Query.meetingHistory": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		r := c.c.Do(t, `{all:meetingHistory(first:200){edges{cursor node{id name number hostName log{kind actorId actorName}}}}
+			alpha:meetingHistory(search:"Alpha"){edges{node{id}}}}`, nil)
+		var out struct {
+			All, Alpha struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+		r.Decode(t, &out)
+		if !strings.Contains(string(r.Data), w.runB) || len(out.Alpha.Edges) != 0 {
+			t.Errorf("meetingHistory as %s: %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "meetingHistory as "+c.name, r)
+		// A's run as a cursor answers like an unknown one.
+		isoIDAlike(t, w, c, "meetingHistory after A's run", `query($a:String){meetingHistory(after:$a){edges{cursor}}}`,
+			func(id string) map[string]any { return map[string]any{"a": id} }, w.runA, "BAD_USER_INPUT")
+	}},
+	"Query.meetingRun": {class: isoByID,
+		doc:  `query($id:ID!){meetingRun(id:$id){id meetingId number name hostName startedAt endedAt log{kind actorId actorName} logCsvUrl}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Run} },
+		run: func(t *testing.T, w *isoWorld, c isoCaller) {
+			// The CSV log of A's run answers like an unknown run's.
+			ra, ba := c.c.Get(t, "/api/meetings/runs/"+w.runA+"/log.csv")
+			rnd := store.NewID() + "|" + w.startA.UTC().Format(time.RFC3339)
+			rr, br := c.c.Get(t, "/api/meetings/runs/"+rnd+"/log.csv")
+			if ra.StatusCode != 404 || rr.StatusCode != 404 || !bytes.Equal(ba, br) {
+				t.Errorf("log.csv of A's run as %s: %d %q; of an unknown run: %d %q", c.name, ra.StatusCode, ba, rr.StatusCode, br)
+			}
+		}},
+
+	// ---- Conference: Mutation ----
+	"Mutation.createRoom": {class: isoPlatformOnly,
+		doc:  `mutation($o:ID!){createRoom(input:{number:"70013333",name:"Evil Room",capacity:5,scope:DEDICATED,ownerId:$o}){id}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"o": x.Member} }},
+	"Mutation.updateRoom": {class: isoPlatformOnly,
+		doc:  `mutation($id:ID!,$e:ID!){updateRoom(id:$id,input:{number:"70013334",name:"pwned",capacity:1,scope:ENTERPRISE,enterpriseId:$e}){id}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Room, "e": x.Enterprise} }},
+	"Mutation.deleteRoom": {class: isoPlatformOnly,
+		doc:  `mutation($id:ID!){deleteRoom(id:$id)}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Room} }},
+	"Mutation.bookMeeting": {class: isoByID,
+		// A's member's dedicated room.
+		doc:  `mutation($s:Time!,$r:ID!){bookMeeting(input:{start:$s,participants:2,roomId:$r}){id room{id}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"s": w.far, "r": x.Room} },
+		run: func(t *testing.T, w *isoWorld, c isoCaller) {
+			const doc = `mutation($in:BookMeetingInput!){bookMeeting(input:$in){id number name room{id number name} invitees{members{id name} groupIds emails}}}`
+			in := func(k string, v any) map[string]any {
+				m := map[string]any{"start": w.far, "participants": 2}
+				if k != "" {
+					m[k] = v
+				}
+				return map[string]any{"in": m}
+			}
+			isoIDAlike(t, w, c, "bookMeeting in A's enterprise room", doc, func(id string) map[string]any { return in("roomId", id) }, w.roomEntA, "NOT_FOUND")
+			isoRefsAlike(t, w, c, "bookMeeting inviting", doc, func(ids []string) map[string]any { return in("memberIds", ids) }, "NOT_FOUND")
+			isoIDAlike(t, w, c, "bookMeeting inviting A's group", doc, func(id string) map[string]any { return in("groupIds", []string{id}) }, w.groupA, "NOT_FOUND")
+			isoIDAlike(t, w, c, "bookMeeting presented by A's member", doc, func(id string) map[string]any { return in("presenterId", id) }, w.memberA1, "BAD_USER_INPUT")
+			// A's series fills the shared room: refused without naming it.
+			r := c.c.Do(t, doc, map[string]any{"in": map[string]any{"start": w.startA, "participants": 2, "roomId": w.roomShared}})
+			isoWantCode(t, "bookMeeting against A's meeting as "+c.name, r, "CONFLICT")
+			if len(r.Errors) == 1 {
+				if _, named := r.Errors[0].Extensions["conflictMeetingId"]; named {
+					t.Errorf("bookMeeting as %s: the conflict names A's meeting: %+v", c.name, r.Errors[0])
+				}
+			}
+			isoNoLeak(t, w, "bookMeeting against A's meeting as "+c.name, r)
+			// B's own booking works.
+			r = c.c.Do(t, doc, in("", nil))
+			isoWantOK(t, "bookMeeting as "+c.name, r)
+			isoNoLeak(t, w, "bookMeeting as "+c.name, r)
+		}},
+	"Mutation.updateMeeting": {class: isoByID,
+		doc: `mutation($id:ID!,$s:Time!,$m:[ID!]){updateMeeting(id:$id,input:{start:$s,name:"pwned",participants:2,memberIds:$m}){id name}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any {
+			return map[string]any{"id": x.Meeting, "s": w.startA, "m": []string{w.memberB.id}}
+		}},
+	"Mutation.updateMeetingFrom": {class: isoByID,
+		doc: `mutation($id:ID!,$o:Time!){updateMeetingFrom(id:$id,occurrence:$o,input:{start:$o,name:"pwned",participants:2,
+			recurrence:{frequency:WEEKLY,count:2}}){id name}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Meeting, "o": w.occA2} }},
+	"Mutation.moveOccurrence": {class: isoByID,
+		doc: `mutation($id:ID!,$o:Time!,$s:Time!){moveOccurrence(id:$id,occurrence:$o,start:$s,durationMinutes:30){id}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any {
+			return map[string]any{"id": x.Meeting, "o": w.occA2, "s": w.occA2.Add(time.Hour)}
+		}},
+	"Mutation.cancelOccurrence": {class: isoByID,
+		doc:  `mutation($id:ID!,$o:Time!){cancelOccurrence(id:$id,occurrence:$o){id}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Meeting, "o": w.occA2} }},
+	"Mutation.cancelMeeting": {class: isoByID,
+		doc:  `mutation($id:ID!){cancelMeeting(id:$id)}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Meeting} }},
+	"Mutation.startMeeting": {class: isoByID,
+		// A's series starts within the early-start window: A's host could start it.
+		doc:  `mutation($id:ID!){startMeeting(id:$id){id live log{kind}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Meeting} }},
+	"Mutation.endMeeting": {class: isoByID,
+		doc:  `mutation($id:ID!){endMeeting(id:$id){id live}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+	"Mutation.relaunchMeeting": {class: isoByID,
+		doc:  `mutation($id:ID!){relaunchMeeting(id:$id){id name}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Ended} }},
+	"Mutation.startInstantMeeting": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		const doc = `mutation($in:InstantMeetingInput!){startInstantMeeting(input:$in){meeting{id name room{id number name} invitees{members{id}}} run{id live}}}`
+		isoRefsAlike(t, w, c, "startInstantMeeting inviting", doc, func(ids []string) map[string]any {
+			return map[string]any{"in": map[string]any{"participants": 2, "memberIds": ids}}
+		}, "NOT_FOUND")
+		isoIDAlike(t, w, c, "startInstantMeeting inviting A's group", doc, func(id string) map[string]any {
+			return map[string]any{"in": map[string]any{"participants": 2, "groupIds": []string{id}}}
+		}, w.groupA, "NOT_FOUND")
+		r := c.c.Do(t, doc, map[string]any{"in": map[string]any{"participants": 2}})
+		var out struct {
+			StartInstantMeeting struct {
+				Meeting struct{ ID string }
+				Run     struct{ Live bool }
+			}
+		}
+		r.Decode(t, &out)
+		if !out.StartInstantMeeting.Run.Live {
+			t.Errorf("startInstantMeeting as %s: %s", c.name, r.Data)
+		}
+		isoNoLeak(t, w, "startInstantMeeting as "+c.name, r)
+		isoWantOK(t, "endMeeting of B's own", c.c.Do(t, `mutation($id:ID!){endMeeting(id:$id){id}}`, map[string]any{"id": out.StartInstantMeeting.Meeting.ID}))
+	}},
+
 	// ---- Subscription ----
-	"Subscription.directoryChanged": {class: isoOwnScope, subscription: true},
+	"Subscription.directoryChanged":      {class: isoOwnScope, subscription: true},
+	"Subscription.resourceStatusChanged": {class: isoOwnScope, subscription: true, subWalk: isoWalkResourceSubs},
+	"Subscription.notifications":         {class: isoOwnScope, subscription: true, subWalk: isoWalkNotificationSubs},
 }
 
 // isoRootFields reads the root fields of the schema by introspection.
@@ -606,7 +943,8 @@ func TestIsoTenantWalk(t *testing.T) {
 	w.secretsA = append(w.secretsA, "Alpha Warmup", "@alpha.iso.test")
 
 	before := isoSnapshot(t, w)
-	aTargets := isoTargets{Enterprise: w.entA, Member: w.memberA1, Member2: w.memberA2, Group: w.groupA}
+	aTargets := isoTargets{Enterprise: w.entA, Member: w.memberA1, Member2: w.memberA2, Group: w.groupA,
+		Room: w.roomDedA, Meeting: w.meetingA, Live: w.liveA, Ended: w.endedA, Run: w.runA}
 	names := slices.Sorted(maps.Keys(isoOps))
 	for _, name := range names {
 		op := isoOps[name]
@@ -638,12 +976,16 @@ func TestIsoTenantWalk(t *testing.T) {
 	// Subscriptions: B subscribes, A changes its directory; only A hears of it.
 	subs := map[string]<-chan *xtest.WSMessage{}
 	for _, name := range names {
-		if !isoOps[name].subscription {
+		op := isoOps[name]
+		if !op.subscription {
 			continue
 		}
 		field := strings.TrimPrefix(name, "Subscription.")
 		if field != "directoryChanged" {
-			t.Fatalf("no websocket walk for subscription %s", name)
+			if op.subWalk == nil {
+				t.Fatalf("no websocket walk for subscription %s", name)
+			}
+			continue // walked below
 		}
 		for _, c := range []isoCaller{w.adminB, w.memberB} {
 			subs[c.name] = isoSubscribe(ctx, t, c.c, c.name)
@@ -670,6 +1012,13 @@ func TestIsoTenantWalk(t *testing.T) {
 			t.Errorf("%s: event %+v, want B's own change %s", who, ev, newB)
 		}
 	}
+
+	// The other subscriptions, each with its own walk.
+	for _, name := range names {
+		if op := isoOps[name]; op.subWalk != nil {
+			t.Run(name, func(t *testing.T) { op.subWalk(ctx, t, w) })
+		}
+	}
 }
 
 // isoWalkTargeted calls a platform-only or by-ID operation with A's IDs, unknown
@@ -686,8 +1035,11 @@ func isoWalkTargeted(t *testing.T, w *isoWorld, name string, op isoOp, c isoCall
 		}
 		return op.vars(w, x)
 	}
-	rnd := isoTargets{Enterprise: store.NewID(), Member: store.NewID(), Member2: store.NewID(), Group: store.NewID()}
-	bad := isoTargets{Enterprise: "not-an-id", Member: "0123", Member2: "zz" + strings.Repeat("f", 22), Group: "../" + w.groupA}
+	rnd := isoTargets{Enterprise: store.NewID(), Member: store.NewID(), Member2: store.NewID(), Group: store.NewID(),
+		Room: store.NewID(), Meeting: store.NewID(), Live: store.NewID(), Ended: store.NewID(),
+		Run: store.NewID() + "|" + w.startA.UTC().Format(time.RFC3339)}
+	bad := isoTargets{Enterprise: "not-an-id", Member: "0123", Member2: "zz" + strings.Repeat("f", 22), Group: "../" + w.groupA,
+		Room: "room-8000", Meeting: "00000", Live: "../" + w.liveA, Ended: w.endedA + "x", Run: `{"$ne":null}`}
 	ra := c.c.Do(t, op.doc, vars(a))
 	isoWantCode(t, name+" on A's objects as "+c.name, ra, want)
 	if !isoDataNull(ra) {
@@ -710,11 +1062,18 @@ type isoEvent struct{ Kind, ID string }
 // until ctx ends; protocol errors fail the test.
 func isoSubscribe(ctx context.Context, t *testing.T, c *xtest.Client, who string) <-chan *xtest.WSMessage {
 	t.Helper()
+	return isoSubscribeDoc(ctx, t, c, who, `subscription{directoryChanged{kind id}}`, nil)
+}
+
+// isoSubscribeDoc subscribes c to the subscription doc and pumps its messages into
+// a channel until ctx ends.
+func isoSubscribeDoc(ctx context.Context, t *testing.T, c *xtest.Client, who, doc string, vars map[string]any) <-chan *xtest.WSMessage {
+	t.Helper()
 	ws, err := c.DialWS(ctx, t)
 	if err != nil {
 		t.Fatalf("websocket as %s: %v", who, err)
 	}
-	if err := ws.Subscribe(ctx, "1", `subscription{directoryChanged{kind id}}`, nil); err != nil {
+	if err := ws.Subscribe(ctx, "1", doc, vars); err != nil {
 		t.Fatalf("subscribe as %s: %v", who, err)
 	}
 	ch := make(chan *xtest.WSMessage, 16)
@@ -790,6 +1149,164 @@ func isoNext(t *testing.T, ch <-chan *xtest.WSMessage, d time.Duration, who stri
 		return &p.Data.DirectoryChanged
 	case <-time.After(d):
 		return nil
+	}
+}
+
+// isoNextMsg returns the next subscription event within d, or nil when none came.
+func isoNextMsg(t *testing.T, ch <-chan *xtest.WSMessage, d time.Duration, who string) *xtest.WSMessage {
+	t.Helper()
+	select {
+	case m, ok := <-ch:
+		if !ok {
+			t.Errorf("%s: websocket closed", who)
+			return nil
+		}
+		if m.Type != "next" {
+			t.Errorf("%s: %s %s", who, m.Type, m.Payload)
+			return nil
+		}
+		return m
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// isoDecode decodes an event's data into v.
+func isoDecode(t *testing.T, m *xtest.WSMessage, v any) bool {
+	t.Helper()
+	var p struct {
+		Data   json.RawMessage
+		Errors []xtest.GQLError
+	}
+	if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 || json.Unmarshal(p.Data, v) != nil {
+		t.Errorf("bad event %s", m.Payload)
+		return false
+	}
+	return true
+}
+
+// isoWalkResourceSubs: B's resource status subscriptions show nothing of A and
+// do not fire on A's changes; A's does.
+func isoWalkResourceSubs(ctx context.Context, t *testing.T, w *isoWorld) {
+	const doc = `subscription($f:Time!,$t:Time!){resourceStatusChanged(from:$f,to:$t){enterprise{capacity booked free}
+		rooms{room{id number name password} usage{booked} bookings{meeting{id number name} occurrence{start}}} now{participants meetings roomsInUse}}}`
+	vars := map[string]any{"f": time.Now().Add(-time.Hour), "t": w.startA.Add(24 * time.Hour)}
+	var st struct {
+		ResourceStatusChanged struct{ Now struct{ Meetings int } }
+	}
+	subA := isoSubscribeDoc(ctx, t, w.adminA, "A's admin", doc, vars)
+	subsB := map[string]<-chan *xtest.WSMessage{}
+	for _, c := range []isoCaller{w.adminB, w.memberB} {
+		subsB[c.name] = isoSubscribeDoc(ctx, t, c.c, c.name, doc, vars)
+	}
+	// Each answers the current status at once: it listens from then on.
+	if m := isoNextMsg(t, subA, 5*time.Second, "A's admin"); m == nil || !isoDecode(t, m, &st) || st.ResourceStatusChanged.Now.Meetings < 1 {
+		t.Fatalf("A's first status: %+v", st)
+	}
+	liveNow := st.ResourceStatusChanged.Now.Meetings
+	for who, ch := range subsB {
+		m := isoNextMsg(t, ch, 5*time.Second, who)
+		if m == nil {
+			t.Fatalf("%s: no first status", who)
+		}
+		isoNoLeakRaw(t, w, "resourceStatusChanged as "+who, m.Payload)
+	}
+	// A ends its live meeting: A hears of it, B does not.
+	w.adminA.Do(t, `mutation($id:ID!){endMeeting(id:$id){id}}`, map[string]any{"id": w.liveA}).Decode(t, &struct{}{})
+	deadline := time.Now().Add(5 * time.Second)
+	for st.ResourceStatusChanged.Now.Meetings != liveNow-1 {
+		m := isoNextMsg(t, subA, time.Until(deadline), "A's admin")
+		if m == nil {
+			t.Fatalf("A's subscriber never heard its meeting end")
+		}
+		isoDecode(t, m, &st)
+	}
+	quiet := time.Now().Add(time.Second)
+	for who, ch := range subsB {
+		if m := isoNextMsg(t, ch, time.Until(quiet), who); m != nil {
+			t.Errorf("%s heard A's change: %s", who, m.Payload)
+		}
+	}
+	// B's own change reaches both of B's subscribers.
+	w.adminB.c.Do(t, `mutation($s:Time!){bookMeeting(input:{start:$s,participants:2}){id}}`, map[string]any{"s": w.startA.Add(3 * time.Hour)}).Decode(t, &struct{}{})
+	for who, ch := range subsB {
+		if m := isoNextMsg(t, ch, 5*time.Second, who); m == nil {
+			t.Errorf("%s did not hear B's own booking", who)
+		} else {
+			isoNoLeakRaw(t, w, "resourceStatusChanged as "+who, m.Payload)
+		}
+	}
+}
+
+// isoWalkNotificationSubs: A calling its member into a meeting reaches that member
+// and none of B's; B's own notifications reach B.
+func isoWalkNotificationSubs(ctx context.Context, t *testing.T, w *isoWorld) {
+	const doc = `subscription{notifications{kind meetingId number name hostName start}}`
+	const updateDoc = `mutation($id:ID!,$in:BookMeetingInput!){updateMeeting(id:$id,input:$in){id}}`
+	type party struct {
+		who       string
+		c, host   *xtest.Client
+		invitee   string
+		sub       <-chan *xtest.WSMessage
+		meetingID string
+		in        map[string]any
+	}
+	parties := []*party{
+		{who: "A's member", c: w.memberA, host: w.adminA, invitee: w.memberA1},
+		{who: w.adminB.name, c: w.adminB.c, host: w.memberB.c, invitee: w.adminB.id},
+		{who: w.memberB.name, c: w.memberB.c, host: w.adminB.c, invitee: w.memberB.id},
+	}
+	// Each has a meeting they are invited to, which its host edits to reach them.
+	for i, p := range parties {
+		p.sub = isoSubscribeDoc(ctx, t, p.c, p.who, doc, nil)
+		p.in = map[string]any{"start": w.far.AddDate(0, 0, i+1), "participants": 2, "memberIds": []string{p.invitee}}
+		var out struct{ BookMeeting struct{ ID string } }
+		p.host.Do(t, `mutation($in:BookMeetingInput!){bookMeeting(input:$in){id}}`, map[string]any{"in": p.in}).Decode(t, &out)
+		p.meetingID = out.BookMeeting.ID
+	}
+	// Subscriptions start asynchronously: edit until each has heard.
+	for _, p := range parties {
+		deadline := time.Now().Add(10 * time.Second)
+		for isoNextMsg(t, p.sub, 300*time.Millisecond, p.who) == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never heard a notification", p.who)
+			}
+			p.host.Do(t, updateDoc, map[string]any{"id": p.meetingID, "in": p.in}).Decode(t, &struct{}{})
+		}
+	}
+	for _, p := range parties {
+		for isoNextMsg(t, p.sub, 200*time.Millisecond, p.who) != nil {
+		}
+	}
+	var n struct {
+		Notifications struct{ Kind, MeetingID string }
+	}
+	// A calls its member into a meeting now: only A's member hears.
+	var inst struct {
+		StartInstantMeeting struct{ Meeting struct{ ID, Number string } }
+	}
+	w.adminA.Do(t, `mutation($m:[ID!]){startInstantMeeting(input:{name:"Alpha Call 甲",participants:2,memberIds:$m}){meeting{id number}}}`,
+		map[string]any{"m": []string{w.memberA1}}).Decode(t, &inst)
+	w.secretsA = append(w.secretsA, inst.StartInstantMeeting.Meeting.ID, inst.StartInstantMeeting.Meeting.Number, "Alpha Call 甲")
+	if m := isoNextMsg(t, parties[0].sub, 5*time.Second, parties[0].who); m == nil || !isoDecode(t, m, &n) ||
+		n.Notifications.Kind != "STARTED_NOW" || n.Notifications.MeetingID != inst.StartInstantMeeting.Meeting.ID {
+		t.Errorf("A's member: notification %+v", n)
+	}
+	quiet := time.Now().Add(time.Second)
+	for _, p := range parties[1:] {
+		if m := isoNextMsg(t, p.sub, time.Until(quiet), p.who); m != nil {
+			t.Errorf("%s heard A's notification: %s", p.who, m.Payload)
+		}
+	}
+	// B's own notifications reach B, with nothing of A.
+	for _, p := range parties[1:] {
+		p.host.Do(t, updateDoc, map[string]any{"id": p.meetingID, "in": p.in}).Decode(t, &struct{}{})
+		m := isoNextMsg(t, p.sub, 5*time.Second, p.who)
+		if m == nil || !isoDecode(t, m, &n) || n.Notifications.Kind != "UPDATED" || n.Notifications.MeetingID != p.meetingID {
+			t.Errorf("%s: notification %+v", p.who, n)
+			continue
+		}
+		isoNoLeakRaw(t, w, "notifications as "+p.who, m.Payload)
 	}
 }
 

@@ -32,6 +32,10 @@ type Config struct {
 
 	AdminEmail    string
 	AdminPassword string
+
+	Capacity int    // concurrent participants the platform serves
+	SMTPURL  string // invitation mail; empty disables mail
+	SMTPFrom string
 }
 
 // option is one flag with its environment variable.
@@ -51,6 +55,9 @@ var options = []option{
 	{"shutdown-timeout", "JISHITONG_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may take to finish on shutdown"},
 	{"session-ttl", "JISHITONG_SESSION_TTL", "72h", "how long a login lasts"},
 	{"max-upload", "JISHITONG_MAX_UPLOAD", "8388608", "largest accepted upload in bytes"},
+	{"capacity", "JISHITONG_CAPACITY", "1000", "concurrent participants the platform serves (bookings beyond it are refused)"},
+	{"smtp-url", "JISHITONG_SMTP_URL", "", "mail server for invitations: smtp://user:pass@host:587 (STARTTLS), smtps://…:465 (TLS); empty disables mail"},
+	{"smtp-from", "JISHITONG_SMTP_FROM", "", "sender address of invitations (default noreply@<public host>)"},
 }
 
 // Usage writes the flag table with environment variables.
@@ -117,6 +124,10 @@ func Parse(args []string, getenv func(string) string) (*Config, error) {
 	if c.MaxUploadBytes, err = strconv.ParseInt(*vals["max-upload"], 10, 64); err != nil || c.MaxUploadBytes < 1024 {
 		return nil, fmt.Errorf("--max-upload: %q is not a byte count of at least 1024", *vals["max-upload"])
 	}
+	if c.Capacity, err = strconv.Atoi(*vals["capacity"]); err != nil || c.Capacity < 1 {
+		return nil, fmt.Errorf("--capacity: %q is not a positive number", *vals["capacity"])
+	}
+	c.SMTPURL, c.SMTPFrom = *vals["smtp-url"], *vals["smtp-from"]
 	if c.DataDir == "" {
 		return nil, errors.New("--data must not be empty")
 	}

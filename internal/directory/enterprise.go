@@ -265,3 +265,9 @@ func (s *Service) EnterprisesByID(ctx context.Context, p *auth.Principal, ids []
 	}
 	return out, nil
 }
+
+// EnterpriseByID returns any enterprise by ID. It is for other domains, which scope
+// and authorize the caller themselves; edges must use Enterprise.
+func (s *Service) EnterpriseByID(ctx context.Context, id string) (*Enterprise, error) {
+	return s.enterprise(ctx, id)
+}

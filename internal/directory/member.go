@@ -532,3 +532,7 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 	}
 	return true, generated, nil
 }
+
+// MemberByID returns any account by ID. It is for other domains, which scope and
+// authorize the caller themselves; edges must use Member.
+func (s *Service) MemberByID(ctx context.Context, id string) (*Member, error) { return s.user(ctx, id) }

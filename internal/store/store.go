@@ -38,8 +38,10 @@ type Store struct {
 	W *mongo.Database
 	// Embedded tells whether the embedded FerretDB is in use.
 	Embedded bool
-	// Database is the database name.
-	Database string
+	// URI is the MongoDB URI in use: the embedded store's loopback address, or
+	// --mongo-uri. Another process may share the embedded store through it (tests
+	// run two server instances this way).
+	URI string
 
 	readClient  *mongo.Client
 	writeClient *mongo.Client
@@ -102,6 +104,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		s.Close(ctx)
 		return nil, fmt.Errorf("store: ping: %w", err)
 	}
+	s.URI = uri
 	s.R = rc.Database(cfg.Database)
 	s.W = s.writeClient.Database(cfg.Database)
 	return s, nil

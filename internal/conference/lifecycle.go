@@ -1,0 +1,390 @@
+package conference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/bus"
+	"github.com/jishitong/jishitong/internal/conference/recur"
+	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/store"
+)
+
+// Run is one held occurrence of a meeting: live from its start until it ends. Its
+// _id is "<meetingID>|<occurrence key>", so racing starts of the same occurrence
+// (two hosts, two processes) create exactly one run.
+type Run struct {
+	ID             string     `bson:"_id"`
+	MeetingID      string     `bson:"meetingId"`
+	EnterpriseID   string     `bson:"enterpriseId"`
+	Number         string     `bson:"number"`
+	Name           string     `bson:"name"`
+	HostID         string     `bson:"hostId"`
+	HostName       string     `bson:"hostName"`
+	RoomID         string     `bson:"roomId"`
+	Occurrence     time.Time  `bson:"occurrence"`
+	ScheduledStart time.Time  `bson:"scheduledStart"`
+	ScheduledEnd   time.Time  `bson:"scheduledEnd"`
+	Participants   int        `bson:"participants"`
+	StartedAt      time.Time  `bson:"startedAt"`
+	StartedBy      string     `bson:"startedBy"`
+	EndedAt        *time.Time `bson:"endedAt,omitempty"`
+	EndReason      string     `bson:"endReason,omitempty"`
+	// Search is the lower-cased name and number, for history search.
+	Search string `bson:"search"`
+}
+
+// Live reports whether the run has not ended.
+func (r *Run) Live() bool { return r.EndedAt == nil }
+
+// End reasons.
+const (
+	EndedByHost   = "host"
+	EndedByWindow = "window"
+	EndedEmpty    = "empty"
+)
+
+const (
+	runsColl = "meeting_runs"
+	// liveColl lists the IDs of live runs {_id: runID}, so the sweeper and the "now"
+	// resource status read a handful of documents, not the whole history.
+	liveColl = "live_runs"
+	// logsColl holds one document per run {_id: runID, entries: [...]}, appended by
+	// _id.
+	logsColl = "meeting_logs"
+)
+
+// LogEntry is one line of a meeting log.
+type LogEntry struct {
+	At time.Time `bson:"at"`
+	// Kind: started, ended, joined, left, control, live_started, live_stopped,
+	// recording_started, recording_stopped.
+	Kind       string `bson:"kind"`
+	ActorID    string `bson:"actorId,omitempty"`
+	ActorName  string `bson:"actorName,omitempty"`
+	SubjectID  string `bson:"subjectId,omitempty"`
+	Subject    string `bson:"subject,omitempty"`
+	ClientKind string `bson:"clientKind,omitempty"` // browser, sip, rtsp
+	Address    string `bson:"address,omitempty"`
+	Detail     string `bson:"detail,omitempty"`
+}
+
+func runID(meetingID string, key recur.Key) string { return meetingID + "|" + key.String() }
+
+// Start makes the caller's meeting live: the current occurrence (started from
+// Config.EarlyStart before its start until its end). Host and admins only.
+func (s *Service) Start(ctx context.Context, p *auth.Principal, id string) (*Run, error) {
+	m, err := s.controllable(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	os := m.Occurrences(now.Add(-recur.MaxDuration), now.Add(s.cfg.EarlyStart))
+	var cur *recur.Occurrence
+	for i := range os {
+		o := &os[i]
+		if o.End.After(now) && !o.Start.After(now.Add(s.cfg.EarlyStart)) {
+			cur = o
+			break
+		}
+	}
+	if cur == nil {
+		return nil, errs.Conflict("id", "the meeting has no occurrence now; it can be started from %v before its start", s.cfg.EarlyStart)
+	}
+	return s.startRun(ctx, m, *cur, p.UserID)
+}
+
+// startRun creates the run of occurrence o, or returns the existing one.
+func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, by string) (*Run, error) {
+	actor, _ := s.dir.MemberByID(ctx, by)
+	r := &Run{ID: runID(m.ID, o.Key), MeetingID: m.ID, EnterpriseID: m.EnterpriseID, Number: m.Number, Name: m.Name,
+		HostID: m.HostID, HostName: m.HostName, RoomID: m.RoomID, Occurrence: o.Key.Time(), ScheduledStart: o.Start, ScheduledEnd: o.End,
+		Participants: m.Participants, StartedAt: time.Now().UTC(), StartedBy: by, Search: strings.ToLower(m.Name + " " + m.Number)}
+	_, err := s.st.W.Collection(runsColl).InsertOne(ctx, r)
+	if isDuplicate(err) {
+		existing, err := s.run(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !existing.Live() {
+			return nil, errs.Conflict("id", "this meeting was ended; relaunch it to meet again")
+		}
+		return existing, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("conference: start run: %w", err)
+	}
+	if _, err := s.st.W.Collection(liveColl).InsertOne(ctx, bson.M{"_id": r.ID, "enterpriseId": r.EnterpriseID}); err != nil && !isDuplicate(err) {
+		return nil, fmt.Errorf("conference: mark run live: %w", err)
+	}
+	name := ""
+	if actor != nil {
+		name = actor.Name
+	}
+	s.Log(ctx, r.ID, LogEntry{Kind: "started", ActorID: by, ActorName: name})
+	s.publishResources(m.EnterpriseID)
+	s.bus.Publish(bus.Event{Topic: "meeting." + m.ID, Payload: RunEvent{RunID: r.ID, Live: true}})
+	return r, nil
+}
+
+// RunEvent tells planes that a meeting became live or ended.
+type RunEvent struct {
+	RunID string
+	Live  bool
+}
+
+func (s *Service) run(ctx context.Context, id string) (*Run, error) {
+	var r Run
+	err := s.st.R.Collection(runsColl).FindOne(ctx, bson.M{"_id": id}).Decode(&r)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, errs.NotFound("meeting run")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("conference: read run: %w", err)
+	}
+	return &r, nil
+}
+
+// LiveRun returns the live run of a meeting, or NOT_FOUND.
+func (s *Service) LiveRun(ctx context.Context, p *auth.Principal, meetingID string) (*Run, error) {
+	m, err := s.meetingFor(ctx, p, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range s.liveRuns(ctx) {
+		if r.MeetingID == m.ID {
+			return r, nil
+		}
+	}
+	return nil, errs.NotFound("live meeting")
+}
+
+// End ends the caller's live meeting for everyone. Host and admins only.
+func (s *Service) End(ctx context.Context, p *auth.Principal, meetingID string) (*Run, error) {
+	m, err := s.meetingFor(ctx, p, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if !canControl(p, m) {
+		return nil, errs.New(errs.KindForbidden, "only the host and administrators may end this meeting")
+	}
+	for _, r := range s.liveRuns(ctx) {
+		if r.MeetingID != m.ID {
+			continue
+		}
+		if r, err = s.endRun(ctx, r, EndedByHost, p.UserID); err != nil {
+			return nil, err
+		}
+		if m.Instant {
+			s.releaseRest(ctx, p, m, *r.EndedAt)
+		}
+		return r, nil
+	}
+	return nil, errs.NotFound("live meeting")
+}
+
+// releaseRest marks an instant meeting ended early, so that its reserved capacity
+// is free for others at once; its booked duration stays for relaunching.
+func (s *Service) releaseRest(ctx context.Context, p *auth.Principal, m *Meeting, ended time.Time) {
+	done := copyMeeting(m)
+	done.ReleasedAt = &ended
+	if err := s.save(ctx, p, done, m); err != nil {
+		s.log.Error("releasing the rest of an instant meeting", "meeting", m.ID, "err", err)
+	}
+}
+
+func (s *Service) endRun(ctx context.Context, r *Run, reason, by string) (*Run, error) {
+	now := time.Now().UTC()
+	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, r.ID, bson.M{"$set": bson.M{"endedAt": now, "endReason": reason}}); err != nil {
+		return nil, fmt.Errorf("conference: end run: %w", err)
+	}
+	if _, err := s.st.W.Collection(liveColl).DeleteOne(ctx, bson.M{"_id": r.ID}); err != nil {
+		return nil, fmt.Errorf("conference: unmark run live: %w", err)
+	}
+	r.EndedAt, r.EndReason = &now, reason
+	e := LogEntry{Kind: "ended", ActorID: by, Detail: reason}
+	if by != "" {
+		if a, err := s.dir.MemberByID(ctx, by); err == nil {
+			e.ActorName = a.Name
+		}
+	}
+	s.Log(ctx, r.ID, e)
+	s.publishResources(r.EnterpriseID)
+	s.bus.Publish(bus.Event{Topic: "meeting." + r.MeetingID, Payload: RunEvent{RunID: r.ID, Live: false}})
+	return r, nil
+}
+
+// liveRuns returns every live run.
+func (s *Service) liveRuns(ctx context.Context) []*Run {
+	cur, err := s.st.R.Collection(liveColl).Find(ctx, bson.M{})
+	if err != nil {
+		s.log.Error("listing live meetings", "err", err)
+		return nil
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		s.log.Error("listing live meetings", "err", err)
+		return nil
+	}
+	var out []*Run
+	for _, id := range ids {
+		r, err := s.run(ctx, id.ID)
+		if err == nil && r.Live() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// sweep ends live meetings past their booked end plus grace.
+func (s *Service) sweep(ctx context.Context) {
+	defer close(s.done)
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.SweepOnce(ctx, time.Now())
+		}
+	}
+}
+
+// SweepOnce ends the live meetings whose booked end plus grace is before now.
+func (s *Service) SweepOnce(ctx context.Context, now time.Time) {
+	for _, r := range s.liveRuns(ctx) {
+		if now.After(r.ScheduledEnd.Add(s.cfg.Grace)) {
+			if _, err := s.endRun(ctx, r, EndedByWindow, ""); err != nil {
+				s.log.Error("ending a meeting past its window", "run", r.ID, "err", err)
+			}
+		}
+	}
+}
+
+// Log appends an entry to a run's meeting log.
+func (s *Service) Log(ctx context.Context, runID string, e LogEntry) {
+	if e.At.IsZero() {
+		e.At = time.Now().UTC()
+	}
+	_, err := s.st.W.Collection(logsColl).UpdateByID(ctx, runID, bson.M{"$push": bson.M{"entries": e}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		s.log.Error("writing the meeting log", "run", runID, "err", err)
+	}
+}
+
+// MeetingLog returns a run's log. Those who could see the meeting may read it.
+func (s *Service) MeetingLog(ctx context.Context, p *auth.Principal, runID string) (*Run, []LogEntry, error) {
+	r, err := s.runFor(ctx, p, runID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var doc struct {
+		Entries []LogEntry `bson:"entries"`
+	}
+	err = s.st.R.Collection(logsColl).FindOne(ctx, bson.M{"_id": runID}).Decode(&doc)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil, fmt.Errorf("conference: read log: %w", err)
+	}
+	return r, doc.Entries, nil
+}
+
+func (s *Service) runFor(ctx context.Context, p *auth.Principal, runID string) (*Run, error) {
+	if p == nil {
+		return nil, errs.ErrUnauthenticated
+	}
+	r, err := s.run(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.loadMeeting(ctx, r.MeetingID)
+	if err != nil || !canSee(p, m) {
+		return nil, errs.NotFound("meeting run")
+	}
+	return r, nil
+}
+
+// HistoryQuery filters meetingHistory.
+type HistoryQuery struct {
+	From, To time.Time // ended runs that started in [From, To); zero = open
+	Search   string
+}
+
+// History lists the caller's enterprise's ended meetings, newest first: all of them
+// for admins, those they hosted or were invited to for members.
+func (s *Service) History(ctx context.Context, p *auth.Principal, q HistoryQuery, first int, after string) ([]*Run, string, bool, error) {
+	if err := requireMember(p); err != nil {
+		return nil, "", false, err
+	}
+	if first <= 0 || first > 200 {
+		first = 50
+	}
+	filter := bson.M{"enterpriseId": p.EnterpriseID, "endedAt": bson.M{"$exists": true}}
+	if t := strings.ToLower(strings.TrimSpace(q.Search)); t != "" {
+		if len(t) > 100 {
+			return nil, "", false, errs.Invalid("search", "search is at most 100 characters")
+		}
+		filter["search"] = bson.M{"$regex": regexp.QuoteMeta(t)}
+	}
+	cur, err := s.st.R.Collection(runsColl).Find(ctx, filter)
+	if err != nil {
+		return nil, "", false, fmt.Errorf("conference: history: %w", err)
+	}
+	var runs []*Run
+	if err := cur.All(ctx, &runs); err != nil {
+		return nil, "", false, fmt.Errorf("conference: history: %w", err)
+	}
+	visible := map[string]bool{}
+	out := runs[:0]
+	for _, r := range runs {
+		if (!q.From.IsZero() && r.StartedAt.Before(q.From)) || (!q.To.IsZero() && !r.StartedAt.Before(q.To)) {
+			continue
+		}
+		if p.Role != auth.RoleEnterpriseAdmin && r.HostID != p.UserID {
+			ok, seen := visible[r.MeetingID]
+			if !seen {
+				m, err := s.loadMeeting(ctx, r.MeetingID)
+				ok = err == nil && canSee(p, m)
+				visible[r.MeetingID] = ok
+			}
+			if !ok {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b *Run) int {
+		if c := b.StartedAt.Compare(a.StartedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	start := 0
+	if after != "" {
+		start = slices.IndexFunc(out, func(r *Run) bool { return r.ID == after }) + 1
+		if start == 0 {
+			return nil, "", false, errs.Invalid("after", "invalid cursor")
+		}
+	}
+	end := min(start+first, len(out))
+	page := out[start:end]
+	next := ""
+	if len(page) > 0 {
+		next = page[len(page)-1].ID
+	}
+	return page, next, end < len(out), nil
+}
+
+func isDuplicate(err error) bool { return err != nil && store.IsDuplicateKey(err) }

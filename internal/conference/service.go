@@ -1,0 +1,120 @@
+// Package conference holds cloud meeting rooms, bookings (single meetings and
+// recurring series), capacity and resource status, invitations, the lifecycle of
+// meetings (scheduled, live, ended), history and meeting logs.
+package conference
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/bus"
+	"github.com/jishitong/jishitong/internal/directory"
+	"github.com/jishitong/jishitong/internal/notify"
+	"github.com/jishitong/jishitong/internal/store"
+)
+
+// Config is the conference slice of the server configuration.
+type Config struct {
+	// PlatformCapacity is how many participants the platform serves at once.
+	PlatformCapacity int
+	// DefaultParticipants is a booking's capacity when none is given.
+	DefaultParticipants int
+	// DefaultDuration is a booking's length when none is given.
+	DefaultDuration time.Duration
+	// DefaultTimeZone is used when a booking names none.
+	DefaultTimeZone string
+	// EarlyStart is how long before its start a host may start a meeting.
+	EarlyStart time.Duration
+	// Grace is how long a live meeting may run past its booked end before it ends.
+	Grace time.Duration
+	// EmptyTimeout ends a live meeting nobody has been in for this long.
+	EmptyTimeout time.Duration
+	// PublicURL is the base of join links in mails.
+	PublicURL string
+}
+
+func (c *Config) defaults() {
+	if c.PlatformCapacity <= 0 {
+		c.PlatformCapacity = 1000
+	}
+	if c.DefaultParticipants <= 0 {
+		c.DefaultParticipants = 25
+	}
+	if c.DefaultDuration <= 0 {
+		c.DefaultDuration = time.Hour
+	}
+	if c.DefaultTimeZone == "" {
+		c.DefaultTimeZone = "Asia/Shanghai"
+	}
+	if c.EarlyStart <= 0 {
+		c.EarlyStart = 30 * time.Minute
+	}
+	if c.Grace <= 0 {
+		c.Grace = 15 * time.Minute
+	}
+	if c.EmptyTimeout <= 0 {
+		c.EmptyTimeout = 10 * time.Minute
+	}
+}
+
+// Directory is what the conference domain needs of the directory.
+type Directory interface {
+	Member(ctx context.Context, p *auth.Principal, id string) (*directory.Member, error)
+	Group(ctx context.Context, p *auth.Principal, id string) (*directory.Group, error)
+	MemberByID(ctx context.Context, id string) (*directory.Member, error)
+	EnterpriseByID(ctx context.Context, id string) (*directory.Enterprise, error)
+}
+
+// Mailer queues invitation mails; notify.Outbox implements it.
+type Mailer interface {
+	Enqueue(ctx context.Context, refType, refID string, inv notify.Invitation, attendees []notify.Person) error
+	Deliveries(ctx context.Context, refType, refID string) ([]notify.Delivery, error)
+}
+
+// Service is the conference domain.
+type Service struct {
+	cfg  Config
+	st   *store.Store
+	dir  Directory
+	mail Mailer
+	bus  *bus.Bus
+	log  *slog.Logger
+	host string // public URL host, for iCalendar UIDs
+
+	mu    sync.Mutex
+	sched *schedule
+
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// New creates the service and its indexes, and starts the lifecycle sweeper.
+func New(ctx context.Context, cfg Config, st *store.Store, dir Directory, mail Mailer, b *bus.Bus, log *slog.Logger) (*Service, error) {
+	cfg.defaults()
+	for _, c := range []string{roomsColl, meetingsColl, numbersColl, locksColl, countersColl, runsColl, liveColl, logsColl} {
+		if err := st.EnsureIndexes(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	s := &Service{cfg: cfg, st: st, dir: dir, mail: mail, bus: b, log: log, done: make(chan struct{})}
+	if u, err := url.Parse(cfg.PublicURL); err == nil {
+		s.host = u.Hostname()
+	}
+	if err := s.bootstrapRoom(ctx); err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	go s.sweep(sctx)
+	return s, nil
+}
+
+// Close stops the sweeper and returns when it has exited.
+func (s *Service) Close() {
+	s.stop()
+	<-s.done
+}
