@@ -101,7 +101,7 @@ func (r *meetingResolver) Deliveries(ctx context.Context, obj *conference.Meetin
 	}
 	out := make([]*model.Delivery, len(ds))
 	for i, d := range ds {
-		out[i] = &model.Delivery{Email: d.Recipient.Email, Name: d.Recipient.Name, Method: d.Method.String(), Sequence: d.Sequence,
+		out[i] = &model.Delivery{Email: d.Recipient.Email, Name: d.Recipient.Name, Language: d.Recipient.Lang, Method: d.Method.String(), Sequence: d.Sequence,
 			Status: string(d.Status), Attempts: d.Attempts, LastError: optional(d.LastError), UpdatedAt: d.UpdatedAt}
 	}
 	return out, nil
@@ -194,6 +194,10 @@ func (r *mutationResolver) MoveOccurrence(ctx context.Context, id string, occurr
 
 func (r *mutationResolver) CancelOccurrence(ctx context.Context, id string, occurrence time.Time) (*conference.Meeting, error) {
 	return r.Conference.CancelOccurrence(ctx, caller(ctx), id, occurrence)
+}
+
+func (r *mutationResolver) InviteToMeeting(ctx context.Context, id string, memberIds []string, groupIds []string, emails []string) (*conference.Meeting, error) {
+	return r.Conference.Invite(ctx, caller(ctx), id, memberIds, groupIds, emails)
 }
 
 func (r *mutationResolver) CancelMeeting(ctx context.Context, id string) (string, error) {

@@ -70,6 +70,17 @@ func (r *mutationResolver) DeleteMember(ctx context.Context, id string) (string,
 	return id, r.Directory.DeleteMember(ctx, caller(ctx), id)
 }
 
+func (r *mutationResolver) SetLanguage(ctx context.Context, memberID *string, language string) (*directory.Member, error) {
+	target := ""
+	if p := caller(ctx); p != nil {
+		target = p.UserID
+	}
+	if memberID != nil {
+		target = *memberID
+	}
+	return r.Directory.SetLanguage(ctx, caller(ctx), target, language)
+}
+
 // ResetMemberPassword is the resolver for the resetMemberPassword field.
 func (r *mutationResolver) ResetMemberPassword(ctx context.Context, id string) (string, error) {
 	return r.Directory.ResetMemberPassword(ctx, caller(ctx), id)
@@ -174,6 +185,10 @@ func (r *userResolver) Status(ctx context.Context, obj *directory.Member) (model
 		return model.MemberStatusDeleted, nil
 	}
 	return model.MemberStatusActive, nil
+}
+
+func (r *userResolver) Language(ctx context.Context, obj *directory.Member) (string, error) {
+	return obj.Lang(), nil
 }
 
 // Enterprise is the resolver for the enterprise field.

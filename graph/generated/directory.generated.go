@@ -24,6 +24,7 @@ type GroupResolver interface {
 type UserResolver interface {
 	Role(ctx context.Context, obj *directory.Member) (model.Role, error)
 	Status(ctx context.Context, obj *directory.Member) (model.MemberStatus, error)
+	Language(ctx context.Context, obj *directory.Member) (string, error)
 	Enterprise(ctx context.Context, obj *directory.Member) (*directory.Enterprise, error)
 }
 
@@ -928,6 +929,29 @@ func (ec *executionContext) fieldContext_User_status(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("User", field, true, true, "MemberStatus")
 }
 
+func (ec *executionContext) _User_language(ctx context.Context, field graphql.CollectedField, obj *directory.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Language(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
+}
+
 func (ec *executionContext) _User_enterprise(ctx context.Context, field graphql.CollectedField, obj *directory.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1776,6 +1800,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_status(ctx, field, obj)
+				})
+		case "language":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_language(ctx, field, obj)
 				})
 		case "enterprise":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -54,6 +54,7 @@ type ComplexityRoot struct {
 	Delivery struct {
 		Attempts  func(childComplexity int) int
 		Email     func(childComplexity int) int
+		Language  func(childComplexity int) int
 		LastError func(childComplexity int) int
 		Method    func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -231,6 +232,7 @@ type ComplexityRoot struct {
 		EndMeeting            func(childComplexity int, id string) int
 		FreezeMember          func(childComplexity int, id string) int
 		ImportMembers         func(childComplexity int, file graphql.Upload, dryRun *bool) int
+		InviteToMeeting       func(childComplexity int, id string, memberIds []string, groupIds []string, emails []string) int
 		Login                 func(childComplexity int, email string, password string) int
 		Logout                func(childComplexity int) int
 		MoveOccurrence        func(childComplexity int, id string, occurrence time.Time, start time.Time, durationMinutes *int) int
@@ -239,6 +241,7 @@ type ComplexityRoot struct {
 		RemoveLogo            func(childComplexity int) int
 		RenameGroup           func(childComplexity int, id string, name string) int
 		ResetMemberPassword   func(childComplexity int, id string) int
+		SetLanguage           func(childComplexity int, memberID *string, language string) int
 		StartInstantMeeting   func(childComplexity int, input model.InstantMeetingInput) int
 		StartMeeting          func(childComplexity int, id string) int
 		UnfreezeMember        func(childComplexity int, id string) int
@@ -369,6 +372,7 @@ type ComplexityRoot struct {
 		EmployeeNo func(childComplexity int) int
 		Enterprise func(childComplexity int) int
 		ID         func(childComplexity int) int
+		Language   func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Phone      func(childComplexity int) int
 		Role       func(childComplexity int) int
@@ -459,6 +463,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Delivery.Email(childComplexity), true
+	case "Delivery.language":
+		if e.ComplexityRoot.Delivery.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Delivery.Language(childComplexity), true
 	case "Delivery.lastError":
 		if e.ComplexityRoot.Delivery.LastError == nil {
 			break
@@ -1288,6 +1298,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportMembers(childComplexity, args["file"].(graphql.Upload), args["dryRun"].(*bool)), true
+	case "Mutation.inviteToMeeting":
+		if e.ComplexityRoot.Mutation.InviteToMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteToMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteToMeeting(childComplexity, args["id"].(string), args["memberIds"].([]string), args["groupIds"].([]string), args["emails"].([]string)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1366,6 +1387,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetMemberPassword(childComplexity, args["id"].(string)), true
+	case "Mutation.setLanguage":
+		if e.ComplexityRoot.Mutation.SetLanguage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLanguage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLanguage(childComplexity, args["memberId"].(*string), args["language"].(string)), true
 	case "Mutation.startInstantMeeting":
 		if e.ComplexityRoot.Mutation.StartInstantMeeting == nil {
 			break
@@ -2024,6 +2056,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.language":
+		if e.ComplexityRoot.User.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Language(childComplexity), true
 	case "User.name":
 		if e.ComplexityRoot.User.Name == nil {
 			break
@@ -2381,6 +2419,8 @@ type ScheduledMeeting {
 type Delivery {
   email: String!
   name: String!
+  "Language the mail was written in."
+  language: String!
   method: String!
   sequence: Int!
   "pending, sending, sent, retrying, failed or disabled."
@@ -2523,6 +2563,8 @@ extend type Mutation {
   updateMeetingFrom(id: ID!, occurrence: Time!, input: BookMeetingInput!): Meeting!
   moveOccurrence(id: ID!, occurrence: Time!, start: Time!, durationMinutes: Int): Meeting!
   cancelOccurrence(id: ID!, occurrence: Time!): Meeting!
+  "Invites more people (before or during the meeting); they get the invitation mail and an in-app notice."
+  inviteToMeeting(id: ID!, memberIds: [ID!], groupIds: [ID!], emails: [String!]): Meeting!
   "Deletes the meeting; invitees get a cancellation."
   cancelMeeting(id: ID!): ID!
   startInstantMeeting(input: InstantMeetingInput!): InstantMeeting!
@@ -2564,6 +2606,8 @@ type User {
   employeeNo: String!
   role: Role!
   status: MemberStatus!
+  "Language of mails and notices: zh-CN (default) or en."
+  language: String!
   "The account's enterprise; null for platform admins."
   enterprise: Enterprise
   createdAt: Time!
@@ -2692,6 +2736,8 @@ extend type Mutation {
   unfreezeMember(id: ID!): User!
   "Deletes a member; history keeps their name."
   deleteMember(id: ID!): ID!
+  "Sets the language of mails and notices (zh-CN or en): your own, or a member's for admins."
+  setLanguage(memberId: ID, language: String!): User!
   "Sets and returns a new generated password; ends the member's sessions."
   resetMemberPassword(id: ID!): String!
   createGroup(name: String!, memberIds: [ID!]): Group!
@@ -2880,6 +2926,8 @@ func (ec *executionContext) childFields_Delivery(ctx context.Context, field grap
 		return ec.fieldContext_Delivery_email(ctx, field)
 	case "name":
 		return ec.fieldContext_Delivery_name(ctx, field)
+	case "language":
+		return ec.fieldContext_Delivery_language(ctx, field)
 	case "method":
 		return ec.fieldContext_Delivery_method(ctx, field)
 	case "sequence":
@@ -3392,6 +3440,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_role(ctx, field)
 	case "status":
 		return ec.fieldContext_User_status(ctx, field)
+	case "language":
+		return ec.fieldContext_User_language(ctx, field)
 	case "enterprise":
 		return ec.fieldContext_User_enterprise(ctx, field)
 	case "createdAt":

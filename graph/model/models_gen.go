@@ -71,8 +71,10 @@ type CreateMemberPayload struct {
 }
 
 type Delivery struct {
-	Email    string `json:"email"`
-	Name     string `json:"name"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	// Language the mail was written in.
+	Language string `json:"language"`
 	Method   string `json:"method"`
 	Sequence int    `json:"sequence"`
 	// pending, sending, sent, retrying, failed or disabled.

@@ -35,18 +35,23 @@ func (s *Service) invitation(m *Meeting, method notify.Method) notify.Invitation
 	return inv
 }
 
-// attendees returns the people (members and outside addresses) of ids and emails.
-func (s *Service) attendees(ctx context.Context, ids, emails []string) []notify.Person {
+// attendees returns the people (members and outside addresses) of ids and emails,
+// each in their language; outside guests get the host's.
+func (s *Service) attendees(ctx context.Context, m *Meeting, ids, emails []string) []notify.Person {
 	var out []notify.Person
 	for _, id := range ids {
-		m, err := s.dir.MemberByID(ctx, id)
-		if err != nil || m.Status == "deleted" {
+		mem, err := s.dir.MemberByID(ctx, id)
+		if err != nil || mem.Status == "deleted" {
 			continue
 		}
-		out = append(out, notify.Person{Name: m.Name, Email: m.Email, Lang: "zh-CN"})
+		out = append(out, notify.Person{Name: mem.Name, Email: mem.Email, Lang: mem.Lang()})
+	}
+	lang := "zh-CN"
+	if host, err := s.dir.MemberByID(ctx, m.HostID); err == nil {
+		lang = host.Lang()
 	}
 	for _, e := range emails {
-		out = append(out, notify.Person{Email: e, Lang: "zh-CN"})
+		out = append(out, notify.Person{Email: e, Lang: lang})
 	}
 	return out
 }
@@ -63,7 +68,7 @@ func (s *Service) invite(ctx context.Context, m *Meeting, update bool) {
 	if s.mail == nil {
 		return
 	}
-	people := s.attendees(ctx, m.Invitees.MemberIDs, m.Invitees.Emails)
+	people := s.attendees(ctx, m, m.Invitees.MemberIDs, m.Invitees.Emails)
 	if len(people) == 0 {
 		return
 	}
@@ -93,7 +98,7 @@ func (s *Service) cancelMail(ctx context.Context, m *Meeting, ids, emails []stri
 	if s.mail == nil {
 		return
 	}
-	people := s.attendees(ctx, ids, emails)
+	people := s.attendees(ctx, m, ids, emails)
 	if len(people) == 0 {
 		return
 	}
@@ -210,7 +215,7 @@ func (s *Service) StartInstant(ctx context.Context, p *auth.Principal, in Instan
 	}
 	s.notify(m, m.Invitees.MemberIDs, NotificationStartedNow)
 	if s.mail != nil {
-		if people := s.attendees(ctx, m.Invitees.MemberIDs, m.Invitees.Emails); len(people) > 0 {
+		if people := s.attendees(ctx, m, m.Invitees.MemberIDs, m.Invitees.Emails); len(people) > 0 {
 			if err := s.mail.Enqueue(ctx, "meeting", m.ID, s.invitation(m, notify.MethodRequest), people); err != nil {
 				s.log.Error("queueing instant meeting invitations", "meeting", m.ID, "err", err)
 			}
@@ -240,4 +245,71 @@ func (s *Service) bootstrapRoom(ctx context.Context) error {
 	}
 	s.log.Info("created the default shared meeting room", "number", r.Number, "capacity", r.Capacity)
 	return s.changed(ctx, func(sc *schedule) { sc.putRoom(r) })
+}
+
+// Invite adds invitees to a meeting (before or during it). The new invitees get the
+// invitation and an in-app notice; the others are not mailed again.
+func (s *Service) Invite(ctx context.Context, p *auth.Principal, id string, memberIDs, groupIDs, emails []string) (*Meeting, error) {
+	old, err := s.controllable(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	add, err := s.invitees(ctx, p, BookingInput{MemberIDs: memberIDs, GroupIDs: groupIDs, Emails: emails})
+	if err != nil {
+		return nil, err
+	}
+	m := copyMeeting(old)
+	var newIDs, newEmails []string
+	for _, mid := range add.MemberIDs {
+		if mid != m.HostID && !slices.Contains(m.Invitees.MemberIDs, mid) {
+			m.Invitees.MemberIDs = append(m.Invitees.MemberIDs, mid)
+			newIDs = append(newIDs, mid)
+		}
+	}
+	for _, g := range add.GroupIDs {
+		if !slices.Contains(m.Invitees.GroupIDs, g) {
+			m.Invitees.GroupIDs = append(m.Invitees.GroupIDs, g)
+		}
+	}
+	for _, e := range add.Emails {
+		if !slices.Contains(m.Invitees.Emails, e) {
+			m.Invitees.Emails = append(m.Invitees.Emails, e)
+			newEmails = append(newEmails, e)
+		}
+	}
+	if len(m.Invitees.MemberIDs)+len(m.Invitees.Emails) > MaxInvitees {
+		return nil, errs.Invalid("memberIds", "at most %d invitees", MaxInvitees)
+	}
+	if len(newIDs)+len(newEmails) == 0 {
+		return old, nil
+	}
+	m.Sequence = old.Sequence + 1
+	l, err := s.lockSchedule(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := s.current(ctx, l)
+	if err == nil {
+		err = s.replace(ctx, m)
+	}
+	if err == nil {
+		err = s.commit(ctx, sc, func(sc *schedule) { sc.putMeeting(m) })
+	}
+	l.unlock(s.st)
+	if err != nil {
+		return nil, err
+	}
+	kind := NotificationInvited
+	if _, lerr := s.LiveRun(ctx, p, m.ID); lerr == nil {
+		kind = NotificationStartedNow
+	}
+	s.notify(m, newIDs, kind)
+	if s.mail != nil {
+		if people := s.attendees(ctx, m, newIDs, newEmails); len(people) > 0 {
+			if err := s.mail.Enqueue(ctx, "meeting", m.ID, s.invitation(m, notify.MethodRequest), people); err != nil {
+				s.log.Error("queueing invitations", "meeting", m.ID, "err", err)
+			}
+		}
+	}
+	return m, nil
 }

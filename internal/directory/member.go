@@ -24,15 +24,17 @@ const (
 // Member is an account: a platform admin (no enterprise), an enterprise admin or a
 // member. Deleted members keep their name so that history still shows it.
 type Member struct {
-	ID           string     `bson:"_id"`
-	EnterpriseID string     `bson:"enterpriseId,omitempty"`
-	Role         string     `bson:"role"`
-	Name         string     `bson:"name"`
-	Email        string     `bson:"email"`
-	Phone        string     `bson:"phone,omitempty"`
-	Department   string     `bson:"department,omitempty"`
-	Title        string     `bson:"title,omitempty"`
-	EmployeeNo   string     `bson:"employeeNo,omitempty"`
+	ID           string `bson:"_id"`
+	EnterpriseID string `bson:"enterpriseId,omitempty"`
+	Role         string `bson:"role"`
+	Name         string `bson:"name"`
+	Email        string `bson:"email"`
+	Phone        string `bson:"phone,omitempty"`
+	Department   string `bson:"department,omitempty"`
+	Title        string `bson:"title,omitempty"`
+	EmployeeNo   string `bson:"employeeNo,omitempty"`
+	// Language of mails and notices: "zh-CN" (default when empty) or "en".
+	Language     string     `bson:"language,omitempty"`
 	Status       string     `bson:"status"`
 	PasswordHash string     `bson:"passwordHash,omitempty"`
 	EmailKey     string     `bson:"emailKey"`
@@ -536,3 +538,55 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 // MemberByID returns any account by ID. It is for other domains, which scope and
 // authorize the caller themselves; edges must use Member.
 func (s *Service) MemberByID(ctx context.Context, id string) (*Member, error) { return s.user(ctx, id) }
+
+// Languages the product speaks.
+const (
+	LangChinese = "zh-CN"
+	LangEnglish = "en"
+)
+
+// Lang returns the member's language, zh-CN unless they chose English.
+func (m *Member) Lang() string {
+	if m.Language == LangEnglish {
+		return LangEnglish
+	}
+	return LangChinese
+}
+
+func validLanguage(lang string) (string, error) {
+	switch lang {
+	case LangChinese, LangEnglish:
+		return lang, nil
+	case "zh", "zh-cn", "zh-Hans":
+		return LangChinese, nil
+	}
+	return "", errs.Invalid("language", "language must be zh-CN or en")
+}
+
+// SetLanguage sets the language of mails and notices for a member: the caller's own,
+// or any member's for an admin of their enterprise.
+func (s *Service) SetLanguage(ctx context.Context, p *auth.Principal, id, lang string) (*Member, error) {
+	if err := requireSignedIn(p); err != nil {
+		return nil, err
+	}
+	lang, err := validLanguage(lang)
+	if err != nil {
+		return nil, err
+	}
+	if id != p.UserID {
+		if _, err := s.editable(ctx, p, id); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := s.st.W.Collection(usersColl).UpdateByID(ctx, id, bson.M{"$set": bson.M{"language": lang, "updatedAt": time.Now().UTC()}}); err != nil {
+		return nil, dbErr("set language", err)
+	}
+	m, err := s.user(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.touch(ctx, m.EnterpriseID); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
