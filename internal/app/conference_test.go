@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/store"
 	"github.com/jishitong/jishitong/internal/xtest"
 )
@@ -1235,7 +1236,13 @@ func TestConfLifecycle(t *testing.T) {
 		!run.ScheduledStart.Equal(soon) || !run.ScheduledEnd.Equal(soon.Add(time.Hour)) || time.Since(run.StartedAt) > time.Minute {
 		t.Errorf("started: %+v", run)
 	}
-	waitNow("after the start", 1, 12)
+	waitNow("after the start", 1, 0) // nobody is in yet: participants count presence
+	for _, who := range []string{"张三", "李四"} {
+		if err := w.srv.Conference().Joined(ctx, run.ID, conference.LogEntry{ActorName: who, ClientKind: "browser"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitNow("after two joins", 1, 2)
 	if again := confRunOp(t, w.admin, "startMeeting", m.ID); again.ID != run.ID {
 		t.Errorf("starting a live meeting again made run %s, not %s", again.ID, run.ID)
 	}
@@ -1243,7 +1250,7 @@ func TestConfLifecycle(t *testing.T) {
 		t.Errorf("meeting.live for the invitee: %+v", got.Live)
 	}
 	st := confResources(t, w.li, from, to)
-	if st.Now.Meetings != 1 || st.Now.Participants != 12 || st.Now.RoomsInUse != 1 || st.Now.PlatformParticipants != 12 {
+	if st.Now.Meetings != 1 || st.Now.Participants != 2 || st.Now.RoomsInUse != 1 || st.Now.PlatformParticipants != 2 {
 		t.Errorf("now, for a member: %+v", st.Now)
 	}
 
@@ -1259,16 +1266,21 @@ func TestConfLifecycle(t *testing.T) {
 		t.Errorf("meeting.live after the end: %+v", got.Live)
 	}
 	log := confGetRun(t, w.li, run.ID).Log
-	if len(log) != 2 || log[0].Kind != "started" || log[1].Kind != "ended" ||
+	if len(log) != 4 || log[0].Kind != "started" || log[1].Kind != "joined" || log[2].Kind != "joined" || log[3].Kind != "ended" ||
 		log[0].ActorID == nil || *log[0].ActorID != w.memberID || log[0].ActorName == nil || *log[0].ActorName != "张三" ||
-		log[1].ActorID == nil || *log[1].ActorID != w.memberID || log[1].Detail == nil || *log[1].Detail != "host" || log[1].At.Before(log[0].At) {
+		log[3].ActorID == nil || *log[3].ActorID != w.memberID || log[3].Detail == nil || *log[3].Detail != "host" || log[3].At.Before(log[0].At) {
 		t.Errorf("log: %+v", log)
 	}
 
 	// A live meeting ends by itself 15 minutes after its booked end.
 	p := confBook(t, w.li, map[string]any{"start": confSoon(20 * time.Minute), "participants": 3})
 	prun := confRunOp(t, w.admin, "startMeeting", p.ID) // admins may start members' meetings
-	waitNow("after the admin's start", 1, 3)
+	waitNow("after the admin's start", 1, 0)
+	// Someone is in, so only the window (not the empty timeout) can end it.
+	if err := w.srv.Conference().Joined(ctx, prun.ID, conference.LogEntry{ActorName: "李四"}); err != nil {
+		t.Fatal(err)
+	}
+	waitNow("after a join", 1, 1)
 	sweep := func(at time.Time) {
 		sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
 		defer scancel()
@@ -1281,7 +1293,7 @@ func TestConfLifecycle(t *testing.T) {
 	}
 	sweep(prun.ScheduledEnd.Add(15*time.Minute + time.Second))
 	got := confGetRun(t, w.li, prun.ID)
-	if got.Live || got.EndReason == nil || *got.EndReason != "window" || len(got.Log) != 2 || got.Log[1].Kind != "ended" || got.Log[1].ActorID != nil ||
+	if got.Live || got.EndReason == nil || *got.EndReason != "window" || len(got.Log) != 3 || got.Log[2].Kind != "ended" || got.Log[2].ActorID != nil ||
 		*got.Log[0].ActorID != w.adminID || *got.Log[0].ActorName != "管理员" {
 		t.Errorf("after the sweep: %+v", got)
 	}

@@ -40,6 +40,11 @@ type Run struct {
 	StartedBy      string     `bson:"startedBy"`
 	EndedAt        *time.Time `bson:"endedAt,omitempty"`
 	EndReason      string     `bson:"endReason,omitempty"`
+	// Present counts who is in the meeting, as the media plane reports joins and
+	// leaves; EmptySince is when it last became empty (the start, until someone
+	// joins). A live run empty for Config.EmptyTimeout ends.
+	Present    int        `bson:"present"`
+	EmptySince *time.Time `bson:"emptySince,omitempty"`
 	// Search is the lower-cased name and number, for history search.
 	Search string `bson:"search"`
 }
@@ -110,6 +115,7 @@ func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, 
 	r := &Run{ID: runID(m.ID, o.Key), MeetingID: m.ID, EnterpriseID: m.EnterpriseID, Number: m.Number, Name: m.Name,
 		HostID: m.HostID, HostName: m.HostName, RoomID: m.RoomID, Occurrence: o.Key.Time(), ScheduledStart: o.Start, ScheduledEnd: o.End,
 		Participants: m.Participants, StartedAt: time.Now().UTC(), StartedBy: by, Search: strings.ToLower(m.Name + " " + m.Number)}
+	r.EmptySince = &r.StartedAt
 	_, err := s.st.W.Collection(runsColl).InsertOne(ctx, r)
 	if isDuplicate(err) {
 		existing, err := s.run(ctx, r.ID)
@@ -263,15 +269,124 @@ func (s *Service) sweep(ctx context.Context) {
 	}
 }
 
-// SweepOnce ends the live meetings whose booked end plus grace is before now.
+// SweepOnce ends the live meetings whose booked end plus grace is before now, and
+// those nobody has been in for Config.EmptyTimeout.
 func (s *Service) SweepOnce(ctx context.Context, now time.Time) {
 	for _, r := range s.liveRuns(ctx) {
-		if now.After(r.ScheduledEnd.Add(s.cfg.Grace)) {
-			if _, err := s.endRun(ctx, r, EndedByWindow, ""); err != nil {
-				s.log.Error("ending a meeting past its window", "run", r.ID, "err", err)
-			}
+		reason := ""
+		switch {
+		case now.After(r.ScheduledEnd.Add(s.cfg.Grace)):
+			reason = EndedByWindow
+		case r.Present <= 0 && r.EmptySince != nil && now.Sub(*r.EmptySince) >= s.cfg.EmptyTimeout:
+			reason = EndedEmpty
+		}
+		if reason == "" {
+			continue
+		}
+		if _, err := s.endRun(ctx, r, reason, ""); err != nil {
+			s.log.Error("ending a meeting", "run", r.ID, "reason", reason, "err", err)
+			continue
+		}
+		if m, err := s.loadMeeting(ctx, r.MeetingID); err == nil && m.Instant {
+			host := &auth.Principal{UserID: m.HostID, EnterpriseID: m.EnterpriseID, Role: auth.RoleMember}
+			s.releaseRest(ctx, host, m, *r.EndedAt)
 		}
 	}
+}
+
+// Joiner is who asks to enter a meeting: a member (with a principal) or a guest.
+type Joiner struct {
+	// Principal is the signed-in member; nil for a guest.
+	Principal *auth.Principal
+	Name      string
+}
+
+// Admit returns the live run a joiner of the meeting with this number enters,
+// making the current occurrence live when the joiner may start it: the host and the
+// enterprise's admins from Config.EarlyStart before its start, other members (and
+// guests when the meeting lets guests start it) from its start. Others wait:
+// CONFLICT "not started". Password, lock and capacity are the join's own checks.
+func (s *Service) Admit(ctx context.Context, number string, j Joiner) (*Meeting, *Run, error) {
+	var ref struct {
+		Kind  string `bson:"kind"`
+		RefID string `bson:"refId"`
+	}
+	if err := s.st.R.Collection(numbersColl).FindOne(ctx, bson.M{"_id": number}).Decode(&ref); err != nil || ref.Kind != "meeting" {
+		return nil, nil, errs.NotFound("meeting")
+	}
+	m, err := s.loadMeeting(ctx, ref.RefID)
+	if err != nil || m.Status == StatusCancelled {
+		return nil, nil, errs.NotFound("meeting")
+	}
+	now := time.Now()
+	var cur *recur.Occurrence
+	for _, o := range m.Occurrences(now.Add(-recur.MaxDuration), now.Add(s.cfg.EarlyStart)) {
+		if o.End.After(now) {
+			cur = &o
+			break
+		}
+	}
+	if cur == nil {
+		return m, nil, errs.Conflict("number", "the meeting is not on now")
+	}
+	if r, err := s.run(ctx, runID(m.ID, cur.Key)); err == nil {
+		if !r.Live() {
+			return m, nil, errs.Conflict("number", "the meeting has ended")
+		}
+		return m, r, nil
+	}
+	p := j.Principal
+	host := p != nil && canControl(p, m)
+	member := p != nil && p.EnterpriseID == m.EnterpriseID
+	started := !now.Before(cur.Start)
+	switch {
+	case host && !now.Before(cur.Start.Add(-s.cfg.EarlyStart)):
+	case member && started:
+	case p == nil && started && m.Options.GuestsMayStart:
+	default:
+		return m, nil, errs.Conflict("number", "the meeting has not started yet; please wait for the host")
+	}
+	by := ""
+	if p != nil {
+		by = p.UserID
+	}
+	r, err := s.startRun(ctx, m, *cur, by)
+	return m, r, err
+}
+
+// Joined records that someone entered a live run, and logs it.
+func (s *Service) Joined(ctx context.Context, runID string, e LogEntry) error {
+	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, runID, bson.M{"$inc": bson.M{"present": 1}, "$unset": bson.M{"emptySince": ""}}); err != nil {
+		return fmt.Errorf("conference: record join: %w", err)
+	}
+	e.Kind = "joined"
+	s.Log(ctx, runID, e)
+	if r, err := s.run(ctx, runID); err == nil {
+		s.publishResources(r.EnterpriseID)
+	}
+	return nil
+}
+
+// Left records that someone left a live run, and logs it. When the last one leaves
+// the empty timer starts.
+func (s *Service) Left(ctx context.Context, runID string, e LogEntry) error {
+	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, runID, bson.M{"$inc": bson.M{"present": -1}}); err != nil {
+		return fmt.Errorf("conference: record leave: %w", err)
+	}
+	e.Kind = "left"
+	s.Log(ctx, runID, e)
+	r, err := s.run(ctx, runID)
+	if err != nil {
+		return err
+	}
+	if r.Present <= 0 {
+		now := time.Now().UTC()
+		if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, runID, bson.M{"$set": bson.M{"emptySince": now, "present": 0}}); err != nil {
+			return fmt.Errorf("conference: record empty meeting: %w", err)
+		}
+	}
+	s.publishResources(r.EnterpriseID)
+	return nil
 }
 
 // Log appends an entry to a run's meeting log.

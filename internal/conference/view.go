@@ -93,8 +93,8 @@ type ResourceStatus struct {
 
 // NowStatus is what is in use at this moment.
 type NowStatus struct {
-	// Participants are those in live meetings of the caller's enterprise (reserved
-	// seats until the media plane reports who is present).
+	// Participants are those present in live meetings of the caller's enterprise,
+	// as the media plane reports joins and leaves.
 	Participants int
 	Meetings     int
 	RoomsInUse   int
@@ -144,9 +144,9 @@ func (s *Service) ResourceStatus(ctx context.Context, p *auth.Principal, from, t
 	}
 	rooms2 := map[string]bool{}
 	for _, r := range s.liveRuns(ctx) {
-		st.Now.PlatformParticipants += r.Participants
+		st.Now.PlatformParticipants += max(r.Present, 0)
 		if r.EnterpriseID == p.EnterpriseID {
-			st.Now.Participants += r.Participants
+			st.Now.Participants += max(r.Present, 0)
 			st.Now.Meetings++
 			rooms2[r.RoomID] = true
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -208,7 +209,8 @@ func (o *Outbox) deliver(d *deliveryDoc, n int) {
 	start := time.Now()
 	err := o.send(ctx, d)
 	interrupted := err != nil && o.ctx.Err() != nil
-	if err != nil && !interrupted && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	var nerr net.Error
+	if err != nil && !interrupted && (errors.Is(ctx.Err(), context.DeadlineExceeded) || (errors.As(err, &nerr) && nerr.Timeout())) {
 		// The connection was closed under the client; say why.
 		err = fmt.Errorf("timed out after %v: %w", o.cfg.SendTimeout, err)
 	}
