@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -218,6 +216,9 @@ func (s *Service) endRun(ctx context.Context, r *Run, reason, by string) (*Run, 
 		return nil, fmt.Errorf("conference: unmark run live: %w", err)
 	}
 	r.EndedAt, r.EndReason = &now, reason
+	if err := s.indexEnded(ctx, r); err != nil {
+		return nil, err
+	}
 	e := LogEntry{Kind: "ended", ActorID: by, Detail: reason}
 	if by != "" {
 		if a, err := s.dir.MemberByID(ctx, by); err == nil {
@@ -429,77 +430,6 @@ func (s *Service) runFor(ctx context.Context, p *auth.Principal, runID string) (
 		return nil, errs.NotFound("meeting run")
 	}
 	return r, nil
-}
-
-// HistoryQuery filters meetingHistory.
-type HistoryQuery struct {
-	From, To time.Time // ended runs that started in [From, To); zero = open
-	Search   string
-}
-
-// History lists the caller's enterprise's ended meetings, newest first: all of them
-// for admins, those they hosted or were invited to for members.
-func (s *Service) History(ctx context.Context, p *auth.Principal, q HistoryQuery, first int, after string) ([]*Run, string, bool, error) {
-	if err := requireMember(p); err != nil {
-		return nil, "", false, err
-	}
-	if first <= 0 || first > 200 {
-		first = 50
-	}
-	filter := bson.M{"enterpriseId": p.EnterpriseID, "endedAt": bson.M{"$exists": true}}
-	if t := strings.ToLower(strings.TrimSpace(q.Search)); t != "" {
-		if len(t) > 100 {
-			return nil, "", false, errs.Invalid("search", "search is at most 100 characters")
-		}
-		filter["search"] = bson.M{"$regex": regexp.QuoteMeta(t)}
-	}
-	cur, err := s.st.R.Collection(runsColl).Find(ctx, filter)
-	if err != nil {
-		return nil, "", false, fmt.Errorf("conference: history: %w", err)
-	}
-	var runs []*Run
-	if err := cur.All(ctx, &runs); err != nil {
-		return nil, "", false, fmt.Errorf("conference: history: %w", err)
-	}
-	visible := map[string]bool{}
-	out := runs[:0]
-	for _, r := range runs {
-		if (!q.From.IsZero() && r.StartedAt.Before(q.From)) || (!q.To.IsZero() && !r.StartedAt.Before(q.To)) {
-			continue
-		}
-		if p.Role != auth.RoleEnterpriseAdmin && r.HostID != p.UserID {
-			ok, seen := visible[r.MeetingID]
-			if !seen {
-				m, err := s.loadMeeting(ctx, r.MeetingID)
-				ok = err == nil && canSee(p, m)
-				visible[r.MeetingID] = ok
-			}
-			if !ok {
-				continue
-			}
-		}
-		out = append(out, r)
-	}
-	slices.SortFunc(out, func(a, b *Run) int {
-		if c := b.StartedAt.Compare(a.StartedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
-	start := 0
-	if after != "" {
-		start = slices.IndexFunc(out, func(r *Run) bool { return r.ID == after }) + 1
-		if start == 0 {
-			return nil, "", false, errs.Invalid("after", "invalid cursor")
-		}
-	}
-	end := min(start+first, len(out))
-	page := out[start:end]
-	next := ""
-	if len(page) > 0 {
-		next = page[len(page)-1].ID
-	}
-	return page, next, end < len(out), nil
 }
 
 func isDuplicate(err error) bool { return err != nil && store.IsDuplicateKey(err) }
