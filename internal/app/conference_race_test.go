@@ -118,31 +118,46 @@ func raceSlot(base time.Time, i int) time.Time { return base.Add(time.Duration(i
 
 func raceBase() time.Time { return time.Now().UTC().Truncate(time.Hour).Add(48 * time.Hour) }
 
-// TestRaceLastSeatOneServer races two bookings on one server for the last capacity
-// of the platform: exactly one wins, the other gets CONFLICT.
+// TestRaceLastSeatOneServer races two bookings on one server for the last seats,
+// of the platform's capacity and of the enterprise's quota: exactly one wins, the
+// other gets CONFLICT.
 func TestRaceLastSeatOneServer(t *testing.T) {
-	srv := xtest.StartServer(t, xtest.Options{Args: []string{"--capacity", fmt.Sprint(raceCapacity)}})
-	f := newAuthFixture(t, srv)
-	base := raceBase()
-	wins := map[string]int{}
-	for i := range raceRounds {
-		slot := raceSlot(base, i)
-		raceBook(t, f.member, raceBooking(slot, raceCapacity-6, "filler", ""))
-		outs := raceAll(map[string]func() (*xtest.Response, error){
-			"admin": func() (*xtest.Response, error) {
-				return raceGQL(f.admin, raceBookDoc, raceBooking(slot, 6, "racer admin", ""))
-			},
-			"member": func() (*xtest.Response, error) {
-				return raceGQL(f.member, raceBookDoc, raceBooking(slot, 6, "racer member", ""))
-			},
+	for _, tc := range []struct {
+		name     string
+		capacity int
+		quota    int
+		why      string
+	}{
+		{"platform capacity", raceCapacity, 50, "capacity"},
+		{"enterprise quota", 1000, raceCapacity, "quota"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := xtest.StartServer(t, xtest.Options{Args: []string{"--capacity", fmt.Sprint(tc.capacity)}})
+			f := newAuthFixture(t, srv)
+			f.root.Do(t, `mutation($id:ID!,$q:Int!){updateEnterprise(id:$id,input:{quota:$q}){quota}}`,
+				map[string]any{"id": f.enterpriseID, "q": tc.quota}).Decode(t, &struct{}{})
+			base := raceBase()
+			wins := map[string]int{}
+			for i := range raceRounds {
+				slot := raceSlot(base, i)
+				raceBook(t, f.member, raceBooking(slot, raceCapacity-6, "filler", ""))
+				outs := raceAll(map[string]func() (*xtest.Response, error){
+					"admin": func() (*xtest.Response, error) {
+						return raceGQL(f.admin, raceBookDoc, raceBooking(slot, 6, "racer admin", ""))
+					},
+					"member": func() (*xtest.Response, error) {
+						return raceGQL(f.member, raceBookDoc, raceBooking(slot, 6, "racer member", ""))
+					},
+				})
+				wins[raceOneWinner(t, fmt.Sprintf("round %d", i), outs, tc.why)]++
+			}
+			t.Logf("winners over %d rounds: %v", raceRounds, wins)
+			// Every slot is full: exactly the limit is booked, no more.
+			st := raceResources(t, f.member, base, raceSlot(base, raceRounds))
+			if st.Platform.Booked != raceCapacity || st.Enterprise.Booked != raceCapacity {
+				t.Errorf("booked: platform %d, enterprise %d; want %d", st.Platform.Booked, st.Enterprise.Booked, raceCapacity)
+			}
 		})
-		wins[raceOneWinner(t, fmt.Sprintf("round %d", i), outs, "capacity")]++
-	}
-	t.Logf("winners over %d rounds: %v", raceRounds, wins)
-	// Every slot is full: the platform reports its capacity booked, no more.
-	st := raceResources(t, f.member, base, raceSlot(base, raceRounds))
-	if st.Platform.Booked != raceCapacity {
-		t.Errorf("platform booked %d, want %d", st.Platform.Booked, raceCapacity)
 	}
 }
 
