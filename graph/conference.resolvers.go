@@ -11,6 +11,7 @@ import (
 
 	"github.com/jishitong/jishitong/graph/generated"
 	"github.com/jishitong/jishitong/graph/model"
+	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/jishitong/jishitong/internal/errs"
@@ -235,6 +236,24 @@ func (r *mutationResolver) RelaunchMeeting(ctx context.Context, id string, start
 		t = *start
 	}
 	return r.Conference.Relaunch(ctx, caller(ctx), id, t)
+}
+
+func (r *mutationResolver) JoinMeeting(ctx context.Context, number string, password *string, displayName *string) (*model.JoinPayload, error) {
+	j, err := r.Conference.Join(ctx, caller(ctx), conference.JoinInput{Number: number, Password: str(password), DisplayName: str(displayName), Source: auth.RequestFrom(ctx).Source})
+	if err != nil {
+		return nil, err
+	}
+	role := model.ParticipantRoleParticipant
+	switch j.Grant.Role {
+	case conference.RoleHost:
+		role = model.ParticipantRoleHost
+	case conference.RolePresenter:
+		role = model.ParticipantRolePresenter
+	}
+	o := j.Meeting.Options
+	return &model.JoinPayload{Token: j.Token, ExpiresAt: j.Grant.ExpiresAt, Role: role, DisplayName: j.Grant.Name, MeetingID: j.Meeting.ID,
+		Number: j.Meeting.Number, Name: j.Meeting.Name, RunID: j.Run.ID, IceServers: r.iceServers(),
+		Options: &model.MeetingOptions{MuteOnEntry: o.MuteOnEntry, Live: o.Live, Record: o.Record, GuestsMayStart: o.GuestsMayStart}}, nil
 }
 
 func (r *queryResolver) Rooms(ctx context.Context) ([]*conference.Room, error) {

@@ -5,6 +5,7 @@ package graph
 import (
 	"net/url"
 
+	"github.com/jishitong/jishitong/graph/model"
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/directory"
@@ -22,6 +23,16 @@ type Resolver struct {
 	PublicURL string
 	// SecureCookies marks the session cookie Secure (public URL is https).
 	SecureCookies bool
+	// ICEServers are handed to joining clients (STUN/TURN); empty lets them use
+	// host candidates only.
+	ICEServers []*model.IceServer
+}
+
+func (r *Resolver) iceServers() []*model.IceServer {
+	if r.ICEServers == nil {
+		return []*model.IceServer{}
+	}
+	return r.ICEServers
 }
 
 // sipDomain is the host SIP terminals dial meetings at.

@@ -110,6 +110,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IceServer struct {
+		Credential func(childComplexity int) int
+		Urls       func(childComplexity int) int
+		Username   func(childComplexity int) int
+	}
+
 	ImportError struct {
 		Code    func(childComplexity int) int
 		Column  func(childComplexity int) int
@@ -136,6 +142,19 @@ type ComplexityRoot struct {
 		Emails   func(childComplexity int) int
 		GroupIds func(childComplexity int) int
 		Members  func(childComplexity int) int
+	}
+
+	JoinPayload struct {
+		DisplayName func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
+		IceServers  func(childComplexity int) int
+		MeetingID   func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Number      func(childComplexity int) int
+		Options     func(childComplexity int) int
+		Role        func(childComplexity int) int
+		RunID       func(childComplexity int) int
+		Token       func(childComplexity int) int
 	}
 
 	LogEntry struct {
@@ -233,6 +252,7 @@ type ComplexityRoot struct {
 		FreezeMember          func(childComplexity int, id string) int
 		ImportMembers         func(childComplexity int, file graphql.Upload, dryRun *bool) int
 		InviteToMeeting       func(childComplexity int, id string, memberIds []string, groupIds []string, emails []string) int
+		JoinMeeting           func(childComplexity int, number string, password *string, displayName *string) int
 		Login                 func(childComplexity int, email string, password string) int
 		Logout                func(childComplexity int) int
 		MoveOccurrence        func(childComplexity int, id string, occurrence time.Time, start time.Time, durationMinutes *int) int
@@ -674,6 +694,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupEdge.Node(childComplexity), true
 
+	case "IceServer.credential":
+		if e.ComplexityRoot.IceServer.Credential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IceServer.Credential(childComplexity), true
+	case "IceServer.urls":
+		if e.ComplexityRoot.IceServer.Urls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IceServer.Urls(childComplexity), true
+	case "IceServer.username":
+		if e.ComplexityRoot.IceServer.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IceServer.Username(childComplexity), true
+
 	case "ImportError.code":
 		if e.ComplexityRoot.ImportError.Code == nil {
 			break
@@ -773,6 +812,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invitees.Members(childComplexity), true
+
+	case "JoinPayload.displayName":
+		if e.ComplexityRoot.JoinPayload.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.DisplayName(childComplexity), true
+	case "JoinPayload.expiresAt":
+		if e.ComplexityRoot.JoinPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.ExpiresAt(childComplexity), true
+	case "JoinPayload.iceServers":
+		if e.ComplexityRoot.JoinPayload.IceServers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.IceServers(childComplexity), true
+	case "JoinPayload.meetingId":
+		if e.ComplexityRoot.JoinPayload.MeetingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.MeetingID(childComplexity), true
+	case "JoinPayload.name":
+		if e.ComplexityRoot.JoinPayload.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.Name(childComplexity), true
+	case "JoinPayload.number":
+		if e.ComplexityRoot.JoinPayload.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.Number(childComplexity), true
+	case "JoinPayload.options":
+		if e.ComplexityRoot.JoinPayload.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.Options(childComplexity), true
+	case "JoinPayload.role":
+		if e.ComplexityRoot.JoinPayload.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.Role(childComplexity), true
+	case "JoinPayload.runId":
+		if e.ComplexityRoot.JoinPayload.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.RunID(childComplexity), true
+	case "JoinPayload.token":
+		if e.ComplexityRoot.JoinPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.Token(childComplexity), true
 
 	case "LogEntry.actorId":
 		if e.ComplexityRoot.LogEntry.ActorID == nil {
@@ -1309,6 +1409,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteToMeeting(childComplexity, args["id"].(string), args["memberIds"].([]string), args["groupIds"].([]string), args["emails"].([]string)), true
+	case "Mutation.joinMeeting":
+		if e.ComplexityRoot.Mutation.JoinMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_joinMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JoinMeeting(childComplexity, args["number"].(string), args["password"].(*string), args["displayName"].(*string)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2582,6 +2693,39 @@ extend type Subscription {
   "In-app notifications for the signed-in member."
   notifications: Notification!
 }
+
+enum ParticipantRole {
+  HOST
+  PRESENTER
+  PARTICIPANT
+}
+
+type IceServer {
+  urls: [String!]!
+  username: String
+  credential: String
+}
+
+"What a joiner needs to open /rtc."
+type JoinPayload {
+  "Short-lived (60 s), single-use token for the /rtc signaling socket."
+  token: String!
+  expiresAt: Time!
+  role: ParticipantRole!
+  displayName: String!
+  meetingId: ID!
+  number: String!
+  name: String!
+  runId: ID!
+  iceServers: [IceServer!]!
+  "Meeting options the client applies on entry (e.g. muted on entry)."
+  options: MeetingOptions!
+}
+
+extend type Mutation {
+  "Joins a meeting by number, as a member or as a guest without an account. Unknown numbers and wrong passwords answer alike (NOT_FOUND); wrong passwords are throttled (RATE_LIMITED)."
+  joinMeeting(number: String!, password: String, displayName: String): JoinPayload!
+}
 `, BuiltIn: false},
 	{Name: "../schema/directory.graphqls", Input: `enum Role {
   PLATFORM_ADMIN
@@ -3038,6 +3182,18 @@ func (ec *executionContext) childFields_GroupEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type GroupEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IceServer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "urls":
+		return ec.fieldContext_IceServer_urls(ctx, field)
+	case "username":
+		return ec.fieldContext_IceServer_username(ctx, field)
+	case "credential":
+		return ec.fieldContext_IceServer_credential(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IceServer", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "row":
@@ -3092,6 +3248,32 @@ func (ec *executionContext) childFields_Invitees(ctx context.Context, field grap
 		return ec.fieldContext_Invitees_emails(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Invitees", field.Name)
+}
+
+func (ec *executionContext) childFields_JoinPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_JoinPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_JoinPayload_expiresAt(ctx, field)
+	case "role":
+		return ec.fieldContext_JoinPayload_role(ctx, field)
+	case "displayName":
+		return ec.fieldContext_JoinPayload_displayName(ctx, field)
+	case "meetingId":
+		return ec.fieldContext_JoinPayload_meetingId(ctx, field)
+	case "number":
+		return ec.fieldContext_JoinPayload_number(ctx, field)
+	case "name":
+		return ec.fieldContext_JoinPayload_name(ctx, field)
+	case "runId":
+		return ec.fieldContext_JoinPayload_runId(ctx, field)
+	case "iceServers":
+		return ec.fieldContext_JoinPayload_iceServers(ctx, field)
+	case "options":
+		return ec.fieldContext_JoinPayload_options(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JoinPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_LogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -112,6 +112,12 @@ type GroupEdge struct {
 	Node   *directory.Group `json:"node"`
 }
 
+type IceServer struct {
+	Urls       []string `json:"urls"`
+	Username   *string  `json:"username,omitempty"`
+	Credential *string  `json:"credential,omitempty"`
+}
+
 // A problem with one cell of an import file.
 type ImportError struct {
 	// Spreadsheet row number (the header is row 1); 0 for the whole file.
@@ -155,6 +161,22 @@ type Invitees struct {
 	Members  []*directory.Member `json:"members"`
 	GroupIds []string            `json:"groupIds"`
 	Emails   []string            `json:"emails"`
+}
+
+// What a joiner needs to open /rtc.
+type JoinPayload struct {
+	// Short-lived (60 s), single-use token for the /rtc signaling socket.
+	Token       string          `json:"token"`
+	ExpiresAt   time.Time       `json:"expiresAt"`
+	Role        ParticipantRole `json:"role"`
+	DisplayName string          `json:"displayName"`
+	MeetingID   string          `json:"meetingId"`
+	Number      string          `json:"number"`
+	Name        string          `json:"name"`
+	RunID       string          `json:"runId"`
+	IceServers  []*IceServer    `json:"iceServers"`
+	// Meeting options the client applies on entry (e.g. muted on entry).
+	Options *MeetingOptions `json:"options"`
 }
 
 type LogEntry struct {
@@ -601,6 +623,63 @@ func (e *NotificationKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e NotificationKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ParticipantRole string
+
+const (
+	ParticipantRoleHost        ParticipantRole = "HOST"
+	ParticipantRolePresenter   ParticipantRole = "PRESENTER"
+	ParticipantRoleParticipant ParticipantRole = "PARTICIPANT"
+)
+
+var AllParticipantRole = []ParticipantRole{
+	ParticipantRoleHost,
+	ParticipantRolePresenter,
+	ParticipantRoleParticipant,
+}
+
+func (e ParticipantRole) IsValid() bool {
+	switch e {
+	case ParticipantRoleHost, ParticipantRolePresenter, ParticipantRoleParticipant:
+		return true
+	}
+	return false
+}
+
+func (e ParticipantRole) String() string {
+	return string(e)
+}
+
+func (e *ParticipantRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ParticipantRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ParticipantRole", str)
+	}
+	return nil
+}
+
+func (e ParticipantRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ParticipantRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ParticipantRole) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -494,6 +494,19 @@ var isoOps = map[string]isoOp{
 			t.Errorf("login: A's admin answers\n  %s\nan unknown account answers\n  %s", a, b)
 		}
 	}},
+	"Mutation.joinMeeting": {class: isoAnonymous, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		// Anyone may join with number and password (outside guests do); without the
+		// password, A's live meeting answers exactly like a number that does not exist.
+		var m struct{ Meeting struct{ Number string } }
+		w.adminA.Do(t, `query($id:ID!){meeting(id:$id){number}}`, map[string]any{"id": w.liveA}).Decode(t, &m)
+		const doc = `mutation($n:String!,$p:String){joinMeeting(number:$n,password:$p,displayName:"x"){token runId}}`
+		ra := c.c.Do(t, doc, map[string]any{"n": m.Meeting.Number, "p": "000000"})
+		ru := c.c.Do(t, doc, map[string]any{"n": "1000000001", "p": "000000"})
+		isoWantCode(t, "joinMeeting A's meeting with a wrong password as "+c.name, ra, "NOT_FOUND")
+		if a, b := isoSig(ra, m.Meeting.Number), isoSig(ru, "1000000001"); a != b {
+			t.Errorf("joinMeeting: A's meeting answers\n  %s\nan unknown number answers\n  %s", a, b)
+		}
+	}},
 	"Mutation.logout": {class: isoSelf, run: func(t *testing.T, w *isoWorld, c isoCaller) {
 		// A second session of the caller's own: logging it out must end only it.
 		fresh := w.srv.Login(t, c.email, c.password)

@@ -41,7 +41,9 @@ type Run struct {
 	// Present counts who is in the meeting, as the media plane reports joins and
 	// leaves; EmptySince is when it last became empty (the start, until someone
 	// joins). A live run empty for Config.EmptyTimeout ends.
-	Present    int        `bson:"present"`
+	Present int `bson:"present"`
+	// Locked refuses new joins (the host's lock).
+	Locked     bool       `bson:"locked"`
 	EmptySince *time.Time `bson:"emptySince,omitempty"`
 	// Search is the lower-cased name and number, for history search.
 	Search string `bson:"search"`
@@ -308,16 +310,9 @@ type Joiner struct {
 // guests when the meeting lets guests start it) from its start. Others wait:
 // CONFLICT "not started". Password, lock and capacity are the join's own checks.
 func (s *Service) Admit(ctx context.Context, number string, j Joiner) (*Meeting, *Run, error) {
-	var ref struct {
-		Kind  string `bson:"kind"`
-		RefID string `bson:"refId"`
-	}
-	if err := s.st.R.Collection(numbersColl).FindOne(ctx, bson.M{"_id": number}).Decode(&ref); err != nil || ref.Kind != "meeting" {
-		return nil, nil, errs.NotFound("meeting")
-	}
-	m, err := s.loadMeeting(ctx, ref.RefID)
-	if err != nil || m.Status == StatusCancelled {
-		return nil, nil, errs.NotFound("meeting")
+	m, err := s.meetingByNumber(ctx, number)
+	if err != nil {
+		return nil, nil, err
 	}
 	now := time.Now()
 	var cur *recur.Occurrence

@@ -88,6 +88,10 @@ type Service struct {
 	mu    sync.Mutex
 	sched *schedule
 
+	// Wrong meeting passwords: per source 20 in 15 minutes, per meeting 10.
+	joinThrottleSource  *auth.Throttle
+	joinThrottleMeeting *auth.Throttle
+
 	stop context.CancelFunc
 	done chan struct{}
 }
@@ -95,12 +99,14 @@ type Service struct {
 // New creates the service and its indexes, and starts the lifecycle sweeper.
 func New(ctx context.Context, cfg Config, st *store.Store, dir Directory, mail Mailer, b *bus.Bus, log *slog.Logger) (*Service, error) {
 	cfg.defaults()
-	for _, c := range []string{roomsColl, meetingsColl, numbersColl, locksColl, countersColl, runsColl, liveColl, logsColl, historyColl} {
+	for _, c := range []string{roomsColl, meetingsColl, numbersColl, locksColl, countersColl, runsColl, liveColl, logsColl, historyColl, joinTokensColl} {
 		if err := st.EnsureIndexes(ctx, c); err != nil {
 			return nil, err
 		}
 	}
-	s := &Service{cfg: cfg, st: st, dir: dir, mail: mail, bus: b, log: log, done: make(chan struct{})}
+	s := &Service{cfg: cfg, st: st, dir: dir, mail: mail, bus: b, log: log, done: make(chan struct{}),
+		joinThrottleSource:  &auth.Throttle{Limit: 20, Window: 15 * time.Minute, BaseLock: 5 * time.Minute, MaxLock: time.Hour},
+		joinThrottleMeeting: &auth.Throttle{Limit: 10, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: 15 * time.Minute}}
 	if u, err := url.Parse(cfg.PublicURL); err == nil {
 		s.host = u.Hostname()
 	}
