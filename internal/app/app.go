@@ -85,6 +85,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		log := newLogger(stderr, cfg)
+		// Libraries that print with the standard log package (gqlgen on refused
+		// websocket upgrades) go through the structured handler too.
+		slog.SetDefault(log)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		if err := Serve(ctx, cfg, log); err != nil {
