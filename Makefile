@@ -11,7 +11,7 @@ LDFLAGS  := -s -w -X github.com/jishitong/jishitong/internal/app.Version=$(VERSI
 HTTP     ?= :8080
 DATA     ?= ./data
 # Debian packages the tests and features need, as command=package pairs.
-TEST_DEBS := git=git gcc=gcc
+TEST_DEBS := git=git gcc=gcc unshare=util-linux ip=iproute2
 
 .PHONY: build run test vet unit bench race deps generate fmt clean
 
@@ -49,9 +49,10 @@ vet: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
-## test: vet and every test
+## test: vet and every test; media tests run in a loopback-only network namespace
 test: vet
-	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -count=1 -timeout 15m $$($(GO) list ./... | grep -v /media/)
+	scripts/netns-run $(GO) test -count=1 -timeout 10m ./media/...
 
 ## race: the tests under the race detector (slow)
 race: deps

@@ -1,0 +1,474 @@
+package live
+
+import (
+	"context"
+	"maps"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/layout"
+)
+
+// MaxNameLength is the longest display name, in characters.
+const MaxNameLength = 64
+
+func forbidden(format string, args ...any) error {
+	return errs.New(errs.KindForbidden, format, args...)
+}
+
+func onlyModerators(a Actor) error {
+	if !a.moderator() {
+		return forbidden("only the host and administrators may do this")
+	}
+	return nil
+}
+
+// present returns the participant, or NOT_FOUND. Owner goroutine.
+func (o *owner) present(id ParticipantID) (Participant, error) {
+	p, ok := o.st.Participant(id)
+	if !ok {
+		return Participant{}, errs.NotFound("participant")
+	}
+	return p, nil
+}
+
+// Join adds p to the roster. The owner sets the mutes, speaking state and join time;
+// the caller gives ID, Name, Client, Role (zero means participant; host needs a
+// moderator) and the published tracks. A locked meeting refuses all but moderators
+// (CONFLICT); a participant hung up cannot rejoin under the same ID (FORBIDDEN).
+func (m *Meeting) Join(ctx context.Context, a Actor, p Participant) error {
+	return m.do(ctx, func(o *owner) error {
+		p.Name = strings.TrimSpace(p.Name)
+		switch {
+		case !a.moderator() && !a.self(p.ID):
+			return forbidden("participants may only join as themselves")
+		case p.ID == "":
+			return errs.Invalid("id", "a participant needs an ID")
+		case p.Name == "" || utf8.RuneCountInString(p.Name) > MaxNameLength:
+			return errs.Invalid("name", "a name has 1 to %d characters", MaxNameLength)
+		case p.Client < ClientBrowser || p.Client > ClientRTSP:
+			return errs.Invalid("client", "unknown client kind")
+		case p.Role == RoleUnknown:
+			p.Role = RoleParticipant
+		case p.Role > RoleParticipant:
+			return errs.Invalid("role", "unknown role")
+		case p.Role == RoleHost && !a.moderator():
+			return forbidden("only the host and administrators join as host")
+		}
+		if _, ok := o.hungUp[p.ID]; ok {
+			return forbidden("you were removed from this meeting")
+		}
+		if o.st.Locked && !a.IsModerator {
+			return errs.Conflict("", "the meeting is locked")
+		}
+		if _, ok := o.st.Participant(p.ID); ok {
+			return errs.Conflict("id", "the participant is in the meeting already")
+		}
+		if p.Screen && o.sharer() != "" {
+			return errs.Conflict("screen", "someone else is sharing a screen")
+		}
+		p.SelfMuted, p.UnmuteRequested, p.Speaking, p.NetworkQuality = false, false, false, 0
+		p.MutedByHost = o.st.MuteOnEntry && !a.IsModerator && p.Role != RoleHost
+		p.JoinedAt = o.cfg.Clock.Now()
+		o.emit(KindJoined, a, p.ID, ParticipantDelta{p})
+		return nil
+	})
+}
+
+// sharer returns who shares a screen, "" for nobody. Owner goroutine.
+func (o *owner) sharer() ParticipantID {
+	for _, p := range o.st.Participants {
+		if p.Screen {
+			return p.ID
+		}
+	}
+	return ""
+}
+
+// Leave removes a participant who left (or whose connection the server dropped).
+func (m *Meeting) Leave(ctx context.Context, a Actor, id ParticipantID) error {
+	return m.do(ctx, func(o *owner) error {
+		if !a.selfOrSystem(id) {
+			return forbidden("participants may only leave themselves; moderators hang up others")
+		}
+		if _, err := o.present(id); err != nil {
+			return err
+		}
+		o.emit(KindLeft, a, id, RemovedDelta{ID: id})
+		return nil
+	})
+}
+
+// Hangup removes a participant, who may not rejoin under the same ID. Moderators only.
+func (m *Meeting) Hangup(ctx context.Context, a Actor, id ParticipantID) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		if a.self(id) {
+			return errs.Invalid("id", "leave instead of hanging up yourself")
+		}
+		if _, err := o.present(id); err != nil {
+			return err
+		}
+		o.hungUp[id] = struct{}{}
+		o.emit(KindHungUp, a, id, RemovedDelta{ID: id, HungUp: true})
+		return nil
+	})
+}
+
+// Mute mutes a participant: their own mute when they ask, a host mute (enforced by the
+// media plane) when a moderator mutes someone else. Muting oneself declines a pending
+// unmute request.
+func (m *Meeting) Mute(ctx context.Context, a Actor, id ParticipantID) error {
+	return m.do(ctx, func(o *owner) error {
+		if !a.moderator() && !a.self(id) {
+			return forbidden("participants may only mute themselves")
+		}
+		p, err := o.present(id)
+		if err != nil {
+			return err
+		}
+		was := p
+		if a.self(id) {
+			p.SelfMuted, p.UnmuteRequested = true, false
+		} else {
+			p.MutedByHost, p.UnmuteRequested = true, false
+		}
+		if p != was {
+			o.emit(KindMuted, a, id, ParticipantDelta{p})
+		}
+		return nil
+	})
+}
+
+// Unmute lifts a participant's mutes. Participants unmute themselves; a host mute only
+// when self-unmute is allowed or a moderator asked them (else FORBIDDEN). A moderator
+// unmuting someone else asks them (unmute_requested), unless Config.AllowDirectUnmute.
+func (m *Meeting) Unmute(ctx context.Context, a Actor, id ParticipantID) error {
+	return m.do(ctx, func(o *owner) error {
+		if !a.moderator() && !a.self(id) {
+			return forbidden("participants may only unmute themselves")
+		}
+		p, err := o.present(id)
+		if err != nil {
+			return err
+		}
+		was := p
+		kind := KindUnmuted
+		switch {
+		case a.self(id) || a.System || o.cfg.AllowDirectUnmute:
+			if p.MutedByHost && !o.st.AllowSelfUnmute && !p.UnmuteRequested && !a.moderator() {
+				return forbidden("the host muted you; ask the host to unmute you")
+			}
+			p.SelfMuted, p.MutedByHost, p.UnmuteRequested = false, false, false
+		case p.SelfMuted || p.MutedByHost:
+			kind = KindUnmuteRequested
+			p.UnmuteRequested = true
+		}
+		if p != was {
+			o.emit(kind, a, id, ParticipantDelta{p})
+		}
+		return nil
+	})
+}
+
+// MuteAll host-mutes everyone but the actor and the host, and sets whether they may
+// unmute themselves. Moderators only.
+func (m *Meeting) MuteAll(ctx context.Context, a Actor, allowSelfUnmute bool) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		var ids []ParticipantID
+		for _, p := range o.st.Participants {
+			if !a.self(p.ID) && p.Role != RoleHost && (!p.MutedByHost || p.UnmuteRequested) {
+				ids = append(ids, p.ID)
+			}
+		}
+		if len(ids) > 0 || allowSelfUnmute != o.st.AllowSelfUnmute {
+			o.emit(KindMutedAll, a, "", MuteAllDelta{Muted: ids, AllowSelfUnmute: allowSelfUnmute})
+		}
+		return nil
+	})
+}
+
+// setting is the body of every switch operation. Owner goroutine.
+func (o *owner) setting(a Actor, kind Kind, s Setting, on, cur bool) error {
+	if on != cur {
+		o.emit(kind, a, "", SettingDelta{Setting: s, On: on})
+	}
+	return nil
+}
+
+// SetMuteOnEntry switches host-muting joiners. Moderators only.
+func (m *Meeting) SetMuteOnEntry(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		return o.setting(a, KindMuteOnEntry, SettingMuteOnEntry, on, o.st.MuteOnEntry)
+	})
+}
+
+// Lock refuses further joins by anyone but moderators. Moderators only.
+func (m *Meeting) Lock(ctx context.Context, a Actor) error { return m.lock(ctx, a, true) }
+
+// Unlock lets joins in again. Moderators only.
+func (m *Meeting) Unlock(ctx context.Context, a Actor) error { return m.lock(ctx, a, false) }
+
+func (m *Meeting) lock(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		kind := KindUnlocked
+		if on {
+			kind = KindLocked
+		}
+		return o.setting(a, kind, SettingLocked, on, o.st.Locked)
+	})
+}
+
+// SetLive records that the live stream started or stopped. Moderators and the system.
+func (m *Meeting) SetLive(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		return o.setting(a, KindLive, SettingLive, on, o.st.Live)
+	})
+}
+
+// SetRecording records that the recording started or stopped. Moderators and the
+// system.
+func (m *Meeting) SetRecording(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		return o.setting(a, KindRecording, SettingRecording, on, o.st.Recording)
+	})
+}
+
+// SetWhiteboard shows or hides the whiteboard. Moderators and presenters.
+func (m *Meeting) SetWhiteboard(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *owner) error {
+		if !a.moderator() {
+			if p, ok := o.st.Participant(a.ParticipantID); !ok || p.Role != RolePresenter {
+				return forbidden("only the host, administrators and presenters may do this")
+			}
+		}
+		return o.setting(a, KindWhiteboard, SettingWhiteboard, on, o.st.Whiteboard)
+	})
+}
+
+// SetRole makes a participant a presenter or a participant. Moderators only; the host's
+// role does not change.
+func (m *Meeting) SetRole(ctx context.Context, a Actor, id ParticipantID, r Role) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		if r != RolePresenter && r != RoleParticipant {
+			return errs.Invalid("role", "make a participant a presenter or a participant")
+		}
+		p, err := o.present(id)
+		if err != nil {
+			return err
+		}
+		if p.Role == RoleHost {
+			return errs.Conflict("role", "the host's role cannot change")
+		}
+		if p.Role != r {
+			p.Role = r
+			o.emit(KindRole, a, id, ParticipantDelta{p})
+		}
+		return nil
+	})
+}
+
+// Media is the tracks a participant publishes.
+type Media struct{ Audio, Video, Screen bool }
+
+// SetMedia records the tracks a participant publishes. The participant or the media
+// plane; one screen share at a time (CONFLICT).
+func (m *Meeting) SetMedia(ctx context.Context, a Actor, id ParticipantID, md Media) error {
+	return m.do(ctx, func(o *owner) error {
+		if !a.selfOrSystem(id) {
+			return forbidden("participants may only change their own media")
+		}
+		p, err := o.present(id)
+		if err != nil {
+			return err
+		}
+		if s := o.sharer(); md.Screen && s != "" && s != id {
+			return errs.Conflict("screen", "someone else is sharing a screen")
+		}
+		was := p
+		p.Audio, p.Video, p.Screen = md.Audio, md.Video, md.Screen
+		if p != was {
+			o.emit(KindMedia, a, id, ParticipantDelta{p})
+		}
+		return nil
+	})
+}
+
+// SetSpeaking records the active-speaker detector's report. The system only.
+func (m *Meeting) SetSpeaking(ctx context.Context, a Actor, id ParticipantID, speaking bool) error {
+	return m.do(ctx, func(o *owner) error {
+		if !a.System {
+			return forbidden("only the active-speaker detector reports speaking")
+		}
+		p, err := o.present(id)
+		if err != nil {
+			return err
+		}
+		active := o.st.ActiveSpeaker
+		if speaking {
+			active = id
+		}
+		if p.Speaking != speaking || active != o.st.ActiveSpeaker {
+			o.emit(KindSpeaking, a, id, SpeakingDelta{ID: id, Speaking: speaking, ActiveSpeaker: active})
+		}
+		return nil
+	})
+}
+
+// SetNetworkQuality records a participant's network quality, 0 (unknown) to
+// MaxNetworkQuality. The participant or the media plane.
+func (m *Meeting) SetNetworkQuality(ctx context.Context, a Actor, id ParticipantID, q int) error {
+	return m.do(ctx, func(o *owner) error {
+		if !a.selfOrSystem(id) {
+			return forbidden("participants may only report their own network quality")
+		}
+		if q < 0 || q > MaxNetworkQuality {
+			return errs.Invalid("quality", "network quality is 0 to %d", MaxNetworkQuality)
+		}
+		p, err := o.present(id)
+		if err != nil {
+			return err
+		}
+		if p.NetworkQuality != q {
+			p.NetworkQuality = q
+			o.emit(KindNetwork, a, id, ParticipantDelta{p})
+		}
+		return nil
+	})
+}
+
+// layoutChange emits the layout settings (mode, pins, polling) as one event. Owner
+// goroutine.
+func (o *owner) layoutChange(a Actor, kind Kind, subject ParticipantID, mode layout.Mode, pins map[int]ParticipantID, p layout.Polling) {
+	o.emit(kind, a, subject, LayoutDelta{Mode: mode, Pins: pins, Polling: p})
+}
+
+// SetLayout changes the layout mode. Pins and polling that do not fit the new layout
+// are dropped. Moderators only.
+func (m *Meeting) SetLayout(ctx context.Context, a Actor, mode layout.Mode) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		if !mode.Valid() {
+			return errs.Invalid("mode", "unknown layout")
+		}
+		if mode == o.st.Mode {
+			return nil
+		}
+		l := layout.Of(mode)
+		pins := make(map[int]ParticipantID, len(o.st.Pins))
+		for i, id := range o.st.Pins {
+			if i < len(l.Panes) {
+				pins[i] = id
+			}
+		}
+		p := clonePolling(o.st.Polling)
+		if layout.ValidatePolling(p, l) != nil {
+			p = layout.Polling{}
+		}
+		o.layoutChange(a, KindLayoutMode, "", mode, pins, p)
+		return nil
+	})
+}
+
+// Pin keeps a present participant in a pane (moving an earlier pin of theirs).
+// Moderators only.
+func (m *Meeting) Pin(ctx context.Context, a Actor, pane int, id ParticipantID) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		if _, err := o.present(id); err != nil {
+			return err
+		}
+		if o.st.Pins[pane] == id {
+			return nil
+		}
+		pins := make(map[int]ParticipantID, len(o.st.Pins)+1)
+		for i, p := range o.st.Pins {
+			if p != id {
+				pins[i] = p
+			}
+		}
+		pins[pane] = id
+		if err := layout.ValidatePins(pins, layout.Of(o.st.Mode)); err != nil {
+			return err
+		}
+		o.layoutChange(a, KindPinned, id, o.st.Mode, pins, o.st.Polling)
+		return nil
+	})
+}
+
+// Unpin frees a pinned pane (NOT_FOUND when it holds no pin). Moderators only.
+func (m *Meeting) Unpin(ctx context.Context, a Actor, pane int) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		id, ok := o.st.Pins[pane]
+		if !ok {
+			return errs.NotFound("pin")
+		}
+		pins := maps.Clone(o.st.Pins)
+		delete(pins, pane)
+		o.layoutChange(a, KindUnpinned, id, o.st.Mode, pins, o.st.Polling)
+		return nil
+	})
+}
+
+// SetPolling sets polling (轮询). The owner sets Epoch to now, so the first step lasts
+// a whole interval. Moderators only.
+func (m *Meeting) SetPolling(ctx context.Context, a Actor, p layout.Polling) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		p = clonePolling(p)
+		if p.Enabled {
+			p.Epoch = o.cfg.Clock.Now()
+		} else if !o.st.Polling.Enabled {
+			return nil
+		} else {
+			p = layout.Polling{}
+		}
+		if err := layout.ValidatePolling(p, layout.Of(o.st.Mode)); err != nil {
+			return err
+		}
+		o.layoutChange(a, KindPolling, "", o.st.Mode, o.st.Pins, p)
+		return nil
+	})
+}
+
+// End ends the meeting for everyone: one ended event, then subscriptions close and the
+// owner exits. Moderators and the system.
+func (m *Meeting) End(ctx context.Context, a Actor) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		o.emit(KindEnded, a, "", EndedDelta{})
+		return nil
+	})
+}

@@ -1,0 +1,86 @@
+package rtc
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/jishitong/jishitong/media/signal"
+)
+
+// Room is the media side of one live run: its participants and published tracks.
+// Its lock is held only to update or snapshot those sets; work on a participant's
+// PeerConnections is posted to that participant's worker (posting never blocks).
+type Room struct {
+	// RunID is the live run this room serves.
+	RunID string
+
+	mu           sync.Mutex
+	participants map[signal.ParticipantID]*participant
+	tracks       []*publishedTrack
+}
+
+func newRoom(runID string) *Room {
+	return &Room{RunID: runID, participants: map[signal.ParticipantID]*participant{}}
+}
+
+// Len returns the number of participants.
+func (r *Room) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.participants)
+}
+
+// add makes p visible and subscribes it to every published track. The subscriptions
+// are posted under the lock so that a later removal of a track, also posted under the
+// lock, reaches p's worker after them.
+func (r *Room) add(p *participant) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.participants[p.id] = p
+	for _, t := range r.tracks {
+		p.post(func() { p.subscribe(t) })
+	}
+}
+
+// publish adds t and subscribes every other participant. It reports false if the owner
+// already left the room (t is then not forwarded anywhere).
+func (r *Room) publish(owner *participant, t *publishedTrack) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.participants[owner.id] != owner {
+		return false
+	}
+	r.tracks = append(r.tracks, t)
+	for _, p := range r.participants {
+		if p == owner {
+			continue
+		}
+		p.post(func() { p.subscribe(t) })
+	}
+	return true
+}
+
+// remove takes p and its tracks out of the room, unsubscribes the others from them and
+// reports whether the room is now empty.
+func (r *Room) remove(p *participant) (empty bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.participants[p.id] == p {
+		delete(r.participants, p.id)
+	}
+	var gone []*publishedTrack
+	r.tracks = slices.DeleteFunc(r.tracks, func(t *publishedTrack) bool {
+		if t.owner == p.id {
+			gone = append(gone, t)
+			return true
+		}
+		return false
+	})
+	for _, t := range gone {
+		t.close()
+		for _, o := range r.participants {
+			o.post(func() { o.unsubscribe(t) })
+		}
+	}
+	return len(r.participants) == 0
+}

@@ -1,0 +1,547 @@
+package rtc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+	"go.uber.org/goleak"
+
+	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/media/signal"
+)
+
+// fakeAdmission and fakePresence are the test doubles of the interfaces Server needs.
+type fakeAdmission struct {
+	redeem func(ctx context.Context, token string) (*conference.Grant, error)
+}
+
+func (f fakeAdmission) Redeem(ctx context.Context, token string) (*conference.Grant, error) {
+	return f.redeem(ctx, token)
+}
+
+type fakePresence struct {
+	joined, left func(runID string, e conference.LogEntry) error
+}
+
+func (f fakePresence) Joined(_ context.Context, runID string, e conference.LogEntry) error {
+	return f.joined(runID, e)
+}
+
+func (f fakePresence) Left(_ context.Context, runID string, e conference.LogEntry) error {
+	return f.left(runID, e)
+}
+
+// recvStat counts the RTP packets a client receives on one remote track.
+type recvStat struct {
+	packets atomic.Int64
+	first   atomic.Int64 // unix nanos of the first packet
+	ended   atomic.Bool  // the track's Read failed: removed by renegotiation or closed
+}
+
+// client is a synthetic participant: a websocket speaking the /rtc protocol and two pion
+// PeerConnections (publisher, subscriber) on loopback.
+type client struct {
+	t      *testing.T
+	name   string
+	ws     *websocket.Conn
+	wmu    sync.Mutex
+	pub    *webrtc.PeerConnection
+	sub    *webrtc.PeerConnection
+	id     signal.ParticipantID
+	joined chan signal.ParticipantID
+	start  time.Time // join sent
+
+	mu      sync.Mutex
+	recv    map[string]*recvStat // streamID/kind
+	pending map[signal.Target][]webrtc.ICECandidateInit
+	plis    atomic.Int64
+	// keyframeWanted makes the video feeder send a keyframe next, as an encoder does on PLI.
+	keyframeWanted atomic.Bool
+	unpublished    atomic.Int64
+	offers         atomic.Int64
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+func newClient(t *testing.T, api *webrtc.API, url, name, token string) *client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatalf("%s: dial: %v", name, err)
+	}
+	ws.SetReadLimit(signal.MaxServerFrameBytes)
+	c := &client{t: t, name: name, ws: ws, joined: make(chan signal.ParticipantID, 1),
+		recv: map[string]*recvStat{}, pending: map[signal.Target][]webrtc.ICECandidateInit{}, stop: make(chan struct{})}
+	if c.pub, err = api.NewPeerConnection(webrtc.Configuration{}); err != nil {
+		t.Fatal(err)
+	}
+	if c.sub, err = api.NewPeerConnection(webrtc.Configuration{}); err != nil {
+		t.Fatal(err)
+	}
+	c.pub.OnICECandidate(func(ic *webrtc.ICECandidate) { c.trickle(signal.TargetPublisher, ic) })
+	c.sub.OnICECandidate(func(ic *webrtc.ICECandidate) { c.trickle(signal.TargetSubscriber, ic) })
+	c.sub.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		st := &recvStat{}
+		c.mu.Lock()
+		c.recv[tr.StreamID()+"/"+tr.Kind().String()] = st
+		c.mu.Unlock()
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			buf := make([]byte, 1500)
+			for {
+				if _, _, err := tr.Read(buf); err != nil {
+					st.ended.Store(true)
+					return
+				}
+				st.first.CompareAndSwap(0, time.Now().UnixNano())
+				st.packets.Add(1)
+			}
+		}()
+	})
+	c.wg.Add(1)
+	go func() { defer c.wg.Done(); c.readLoop() }()
+	c.start = time.Now()
+	c.send(&signal.Join{Token: token, Device: &signal.Device{Client: "test"}})
+	select {
+	case c.id = <-c.joined:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("%s: no joined", name)
+	}
+	return c
+}
+
+func (c *client) send(p signal.Payload) {
+	b, err := signal.Encode(signal.Message{Data: p})
+	if err != nil {
+		c.t.Errorf("%s: encode %T: %v", c.name, p, err)
+		return
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = c.ws.Write(ctx, websocket.MessageText, b)
+}
+
+func (c *client) trickle(target signal.Target, ic *webrtc.ICECandidate) {
+	if ic == nil {
+		c.send(&signal.Candidate{Target: target})
+		return
+	}
+	init := ic.ToJSON()
+	if !strings.Contains(init.Candidate, " 127.0.0.1 ") {
+		c.t.Errorf("%s: non-loopback client candidate %q", c.name, init.Candidate)
+	}
+	c.send(&signal.Candidate{Target: target, Candidate: &init.Candidate, SDPMid: init.SDPMid, SDPMLineIndex: init.SDPMLineIndex})
+}
+
+func (c *client) pc(t signal.Target) *webrtc.PeerConnection {
+	if t == signal.TargetSubscriber {
+		return c.sub
+	}
+	return c.pub
+}
+
+func (c *client) flush(t signal.Target) {
+	for _, ic := range c.pending[t] {
+		if err := c.pc(t).AddICECandidate(ic); err != nil {
+			c.t.Errorf("%s: add candidate: %v", c.name, err)
+		}
+	}
+	delete(c.pending, t)
+}
+
+// readLoop applies server messages in order until the socket closes.
+func (c *client) readLoop() {
+	for {
+		_, b, err := c.ws.Read(context.Background())
+		if err != nil {
+			return
+		}
+		select {
+		case <-c.stop: // closing: the PeerConnections may already be closed
+			continue
+		default:
+		}
+		m, err := signal.Decode(b)
+		if err != nil {
+			c.errorf("%s: decode %s: %v", c.name, b, err)
+			continue
+		}
+		switch d := m.Data.(type) {
+		case *signal.Joined:
+			c.joined <- d.ParticipantID
+		case *signal.Answer:
+			if err := c.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
+				c.errorf("%s: publisher answer: %v", c.name, err)
+			}
+			c.flush(signal.TargetPublisher)
+		case *signal.Offer:
+			c.offers.Add(1)
+			if err := c.sub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: d.SDP}); err != nil {
+				c.errorf("%s: subscriber offer: %v", c.name, err)
+				continue
+			}
+			c.flush(signal.TargetSubscriber)
+			answer, err := c.sub.CreateAnswer(nil)
+			if err == nil {
+				err = c.sub.SetLocalDescription(answer)
+			}
+			if err != nil {
+				c.errorf("%s: subscriber answer: %v", c.name, err)
+				continue
+			}
+			c.send(&signal.Answer{Target: signal.TargetSubscriber, SDP: answer.SDP})
+		case *signal.Candidate:
+			if d.EndOfCandidates() {
+				continue
+			}
+			if !strings.Contains(*d.Candidate, " 127.0.0.1 ") {
+				c.errorf("%s: non-loopback server candidate %q", c.name, *d.Candidate)
+			}
+			ic := webrtc.ICECandidateInit{Candidate: *d.Candidate, SDPMid: d.SDPMid, SDPMLineIndex: d.SDPMLineIndex}
+			if c.pc(d.Target).RemoteDescription() == nil {
+				c.pending[d.Target] = append(c.pending[d.Target], ic)
+			} else if err := c.pc(d.Target).AddICECandidate(ic); err != nil {
+				c.errorf("%s: add candidate: %v", c.name, err)
+			}
+		case *signal.TrackUnpublished:
+			c.unpublished.Add(1)
+		case *signal.ErrorMessage:
+			c.errorf("%s: server error: %+v", c.name, d)
+		}
+	}
+}
+
+// publish offers an Opus and a VP8 track and starts feeding them at realistic rates:
+// 50 audio packets/s and 30 video frames/s of two packets, a keyframe every second.
+func (c *client) publish() {
+	audio, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", c.name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	video, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "cam", c.name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, tr := range []webrtc.TrackLocal{audio, video} {
+		x, err := c.pub.AddTransceiverFromTrack(tr, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		sender := x.Sender()
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			for {
+				pkts, _, err := sender.ReadRTCP()
+				if err != nil {
+					return
+				}
+				for _, p := range pkts {
+					if _, ok := p.(*rtcp.PictureLossIndication); ok {
+						c.plis.Add(1)
+						c.keyframeWanted.Store(true)
+					}
+				}
+			}
+		}()
+	}
+	offer, err := c.pub.CreateOffer(nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.pub.SetLocalDescription(offer); err != nil {
+		c.t.Fatal(err)
+	}
+	xs := c.pub.GetTransceivers()
+	c.send(&signal.Publish{CID: "mic-1", MID: xs[0].Mid(), Kind: signal.KindAudio, Source: signal.SourceMicrophone})
+	c.send(&signal.Publish{CID: "cam-1", MID: xs[1].Mid(), Kind: signal.KindVideo, Source: signal.SourceCamera})
+	c.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
+
+	c.wg.Add(2)
+	go func() { defer c.wg.Done(); c.feed(audio, 20*time.Millisecond, 960, audioPacket) }()
+	go func() {
+		defer c.wg.Done()
+		c.feed(video, time.Second/30, 3000, func(n int) [][]byte {
+			return videoFrame(n%30 == 0 || c.keyframeWanted.Swap(false))
+		})
+	}()
+}
+
+func audioPacket(int) [][]byte { return [][]byte{make([]byte, 80)} }
+
+// videoFrame returns the RTP payloads of one frame: a VP8 payload descriptor (RFC 7741)
+// with S=1 on the first packet, and a frame tag whose P bit marks keyframes.
+func videoFrame(key bool) [][]byte {
+	first := make([]byte, 600)
+	first[0] = 0x10 // S=1, PID=0
+	if !key {
+		first[1] = 0x01 // P=1: interframe
+	} else {
+		copy(first[1:], []byte{0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a})
+	}
+	second := make([]byte, 400) // continuation: S=0
+	return [][]byte{first, second}
+}
+
+func (c *client) feed(tr *webrtc.TrackLocalStaticRTP, every time.Duration, tsStep uint32, frame func(int) [][]byte) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	var seq uint16
+	var ts uint32
+	for n := 0; ; n++ {
+		select {
+		case <-c.stop:
+			return
+		case <-tick.C:
+		}
+		ts += tsStep
+		payloads := frame(n)
+		for i, p := range payloads {
+			seq++
+			_ = tr.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: ts, Marker: i == len(payloads)-1}, Payload: p})
+		}
+	}
+}
+
+func (c *client) stat(from *client, kind string) *recvStat {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.recv[string(from.id)+"/"+kind]
+}
+
+func (c *client) close() {
+	select {
+	case <-c.stop:
+	default:
+		close(c.stop)
+	}
+	_ = c.pub.Close()
+	_ = c.sub.Close()
+	_ = c.ws.Close(websocket.StatusNormalClosure, "")
+	c.wg.Wait()
+}
+
+// eventually polls cond every 20 ms until it holds or d passes.
+func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func testLogger() *slog.Logger {
+	level := slog.LevelWarn
+	if os.Getenv("RTC_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func TestRoomForwardsBetweenThreePeers(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	var presMu sync.Mutex
+	presence := map[string]int{}
+	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()},
+		fakeAdmission{redeem: func(_ context.Context, token string) (*conference.Grant, error) {
+			name, ok := strings.CutPrefix(token, "jjt_")
+			if !ok {
+				return nil, errors.New("bad token")
+			}
+			return &conference.Grant{RunID: "run-1", MeetingID: "m-1", UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
+		}},
+		fakePresence{
+			joined: func(runID string, e conference.LogEntry) error {
+				presMu.Lock()
+				defer presMu.Unlock()
+				presence[runID]++
+				return nil
+			},
+			left: func(runID string, e conference.LogEntry) error {
+				presMu.Lock()
+				defer presMu.Unlock()
+				presence[runID]--
+				return nil
+			},
+		})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	api, err := newAPI(RTCConfig{LoopbackOnly: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	names := []string{"alice", "bob", "carol"}
+	clients := make([]*client, len(names))
+	for i, n := range names {
+		clients[i] = newClient(t, api, url, n, "jjt_"+n)
+		clients[i].publish()
+	}
+	defer func() {
+		for _, c := range clients {
+			c.close()
+		}
+		_ = srv.Close()
+		hs.Close()
+	}()
+
+	// Everyone receives both kinds from both others.
+	eventually(t, 10*time.Second, "media from every other participant", func() bool {
+		for _, c := range clients {
+			for _, o := range clients {
+				if c == o {
+					continue
+				}
+				for _, k := range []string{"audio", "video"} {
+					if st := c.stat(o, k); st == nil || st.packets.Load() < 10 {
+						return false
+					}
+				}
+			}
+		}
+		return true
+	})
+	for _, c := range clients {
+		var firsts []string
+		for _, o := range clients {
+			if c == o {
+				continue
+			}
+			for _, k := range []string{"audio", "video"} {
+				st := c.stat(o, k)
+				firsts = append(firsts, fmt.Sprintf("%s/%s %dms", o.name, k, (st.first.Load()-c.start.UnixNano())/1e6))
+			}
+		}
+		t.Logf("%s: join to first packet: %s; PLIs received %d; subscriber offers %d", c.name, strings.Join(firsts, ", "), c.plis.Load(), c.offers.Load())
+	}
+	if room := srv.Room("run-1"); room == nil || room.Len() != 3 {
+		t.Fatalf("room: %+v", room)
+	}
+
+	// Carol leaves: the others' carol tracks are removed by renegotiation and stop.
+	alice, bob, carol := clients[0], clients[1], clients[2]
+	carol.send(&signal.Leave{})
+	eventually(t, 5*time.Second, "carol's tracks removed at alice and bob", func() bool {
+		for _, c := range []*client{alice, bob} {
+			for _, k := range []string{"audio", "video"} {
+				if !c.stat(carol, k).ended.Load() {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	if alice.unpublished.Load() != 2 || bob.unpublished.Load() != 2 {
+		t.Errorf("trackUnpublished: alice %d, bob %d, want 2 each", alice.unpublished.Load(), bob.unpublished.Load())
+	}
+	carol.close()
+	eventually(t, 5*time.Second, "room of two", func() bool { return srv.Room("run-1").Len() == 2 })
+	before := alice.stat(carol, "audio").packets.Load()
+	ab := alice.stat(bob, "video").packets.Load()
+	time.Sleep(300 * time.Millisecond)
+	if after := alice.stat(carol, "audio").packets.Load(); after != before {
+		t.Errorf("alice still receives carol's audio: %d -> %d", before, after)
+	}
+	if now := alice.stat(bob, "video").packets.Load(); now <= ab {
+		t.Errorf("alice stopped receiving bob's video: %d -> %d", ab, now)
+	}
+
+	for _, c := range clients[:2] {
+		c.close()
+	}
+	eventually(t, 5*time.Second, "room dropped", func() bool { return srv.Room("run-1") == nil })
+	// Left is recorded after the participant is out of the room.
+	eventually(t, 5*time.Second, "presence back to zero", func() bool {
+		presMu.Lock()
+		defer presMu.Unlock()
+		return presence["run-1"] == 0
+	})
+}
+
+func TestServerRejectsBadTokenAndClosesLiveSessions(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()},
+		fakeAdmission{redeem: func(_ context.Context, token string) (*conference.Grant, error) {
+			if token != "jjt_ok" {
+				return nil, errors.New("bad token")
+			}
+			return &conference.Grant{RunID: "run-2", Name: "ok"}, nil
+		}}, nil)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	ws, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := signal.Encode(signal.Message{Data: &signal.Join{Token: "jjt_bad"}})
+	if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, _, err = ws.Read(ctx); err != nil {
+			break
+		}
+	}
+	if got := websocket.CloseStatus(err); got != signal.CloseUnauthorized {
+		t.Errorf("bad token: close %d (%v), want %d", got, err, signal.CloseUnauthorized)
+	}
+
+	api, err := newAPI(RTCConfig{LoopbackOnly: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, api, url, "ok", "jjt_ok")
+	defer c.close()
+	if srv.Room("run-2").Len() != 1 {
+		t.Fatal("not in the room")
+	}
+	if err := srv.Close(); err != nil { // returns once the session is torn down
+		t.Fatal(err)
+	}
+	if srv.Room("run-2") != nil {
+		t.Error("room survives Close")
+	}
+}
+
+// errorf fails the test unless the client is closing, when the PeerConnections may
+// already be closed under a message being applied.
+func (c *client) errorf(format string, args ...any) {
+	select {
+	case <-c.stop:
+	default:
+		c.t.Errorf(format, args...)
+	}
+}

@@ -1,0 +1,314 @@
+package rtc
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/pion/ice/v4"
+	"github.com/pion/logging"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/media/signal"
+)
+
+// Admission redeems the single-use join token a client presents at /rtc.
+// *conference.Service implements it.
+type Admission interface {
+	Redeem(ctx context.Context, token string) (*conference.Grant, error)
+}
+
+// Presence records who is in a live run. *conference.Service implements it.
+type Presence interface {
+	Joined(ctx context.Context, runID string, e conference.LogEntry) error
+	Left(ctx context.Context, runID string, e conference.LogEntry) error
+}
+
+// presenceTimeout bounds one presence call, which is a database write.
+const presenceTimeout = 5 * time.Second
+
+// Server serves /rtc: it upgrades the websocket, runs a signal.Conn per participant and
+// owns the Rooms of the live runs.
+type Server struct {
+	cfg       RTCConfig
+	admission Admission
+	presence  Presence // may be nil
+	log       *slog.Logger
+
+	api     *webrtc.API
+	udpConn net.PacketConn // single-port mode only
+	udpMux  ice.UDPMux
+
+	nextID atomic.Uint64
+	wg     sync.WaitGroup // ServeHTTP calls past the upgrade
+
+	mu       sync.Mutex
+	closed   bool
+	rooms    map[string]*Room
+	sessions map[*session]struct{}
+}
+
+// NewServer returns a Server; call Start before serving. presence may be nil.
+func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Signal.Logger == nil {
+		cfg.Signal.Logger = cfg.Logger
+	}
+	return &Server{
+		cfg:       cfg,
+		admission: admission,
+		presence:  presence,
+		log:       cfg.Logger,
+		rooms:     map[string]*Room{},
+		sessions:  map[*session]struct{}{},
+	}
+}
+
+// Start opens the shared UDP socket (single-port mode) and builds the WebRTC API.
+func (s *Server) Start() error {
+	if s.cfg.UDPPort > 0 {
+		host := ""
+		if s.cfg.LoopbackOnly {
+			host = "127.0.0.1"
+		}
+		conn, err := net.ListenPacket("udp4", net.JoinHostPort(host, strconv.Itoa(s.cfg.UDPPort)))
+		if err != nil {
+			return fmt.Errorf("rtc: listen udp: %w", err)
+		}
+		s.udpConn = conn
+		s.udpMux = webrtc.NewICEUDPMux(logging.NewDefaultLoggerFactory().NewLogger("rtc-mux"), conn)
+	}
+	api, err := newAPI(s.cfg, s.udpMux)
+	if err != nil {
+		s.closeMux()
+		return err
+	}
+	s.api = api
+	return nil
+}
+
+func (s *Server) closeMux() {
+	if s.udpMux != nil {
+		_ = s.udpMux.Close()
+	}
+	if s.udpConn != nil {
+		_ = s.udpConn.Close()
+	}
+}
+
+// Close ends every connection with bye "shutdown" and returns when all of them, their
+// PeerConnections and goroutines are gone.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	sessions := make([]*session, 0, len(s.sessions))
+	for ss := range s.sessions {
+		sessions = append(sessions, ss)
+	}
+	s.mu.Unlock()
+	for _, ss := range sessions {
+		ss.conn.End(signal.ByeShutdown, "")
+	}
+	s.wg.Wait()
+	s.closeMux()
+	return nil
+}
+
+// Room returns the room of a live run, or nil.
+func (s *Server) Room(runID string) *Room {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rooms[runID]
+}
+
+func (s *Server) newTrackID() signal.TrackID {
+	return signal.TrackID("TR_" + strconv.FormatUint(s.nextID.Add(1), 36))
+}
+
+// ServeHTTP accepts the /rtc websocket and serves it until it closes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+
+	ws, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return // Accept wrote the HTTP error
+	}
+	ss := &session{server: s, conn: signal.NewConn(s.cfg.Signal)}
+	s.mu.Lock()
+	s.sessions[ss] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.sessions, ss)
+		s.mu.Unlock()
+	}()
+	// The connection outlives the request context only by its close handshake.
+	_ = ss.conn.Serve(context.WithoutCancel(r.Context()), ws, ss)
+}
+
+// enterRoom finds or creates the room of p's run and adds p to it.
+func (s *Server) enterRoom(p *participant) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrServerClosed
+	}
+	room := s.rooms[p.grant.RunID]
+	if room == nil {
+		room = newRoom(p.grant.RunID)
+		s.rooms[p.grant.RunID] = room
+	}
+	p.room = room
+	room.add(p)
+	return nil
+}
+
+// leaveRoom removes p from its room and drops the room when it is empty.
+func (s *Server) leaveRoom(p *participant) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.room.remove(p) && s.rooms[p.room.RunID] == p.room {
+		delete(s.rooms, p.room.RunID)
+	}
+}
+
+// session is the signal.Handler of one connection.
+type session struct {
+	server *Server
+	conn   *signal.Conn
+	p      *participant // set by HandleJoin on the reader goroutine; read by Handle and Closed after it
+}
+
+// HandleJoin implements signal.Handler: it redeems the token, creates the participant's
+// PeerConnections, answers joined and only then makes the participant visible.
+func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*signal.Joined) error) error {
+	s := ss.server
+	g, err := s.admission.Redeem(ctx, j.Token)
+	if err != nil || g == nil {
+		return signal.Errorf(signal.CodeUnauthorized, "invalid or used join token")
+	}
+	id := signal.ParticipantID("PA_" + strconv.FormatUint(s.nextID.Add(1), 36))
+	p, err := newParticipant(s, id, g, ss.conn)
+	if err != nil {
+		return fmt.Errorf("rtc: new participant: %w", err)
+	}
+	if err := reply(&signal.Joined{
+		ParticipantID: id,
+		ResumeToken:   randomToken(), // resume is not implemented yet: the token is never honored
+		ICEServers:    s.cfg.ICEServers,
+	}); err != nil {
+		p.w.stop()
+		_ = p.pub.Close()
+		_ = p.sub.Close()
+		return err
+	}
+	ss.p = p
+	if err := s.enterRoom(p); err != nil {
+		return signal.Errorf(signal.CodeForbidden, "server shutting down")
+	}
+	if s.presence != nil {
+		p.post(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+			defer cancel()
+			if err := s.presence.Joined(ctx, g.RunID, logEntry(g, p.id)); err != nil {
+				p.log.Warn("rtc: record join", "err", err)
+				return
+			}
+			p.present.Store(true)
+		})
+	}
+	p.log.Info("rtc: participant joined")
+	return nil
+}
+
+func logEntry(g *conference.Grant, id signal.ParticipantID) conference.LogEntry {
+	return conference.LogEntry{At: time.Now().UTC(), ActorID: g.UserID, ActorName: g.Name, SubjectID: string(id), ClientKind: "browser", Address: g.Source}
+}
+
+// Handle implements signal.Handler: it hands the message to the participant's worker.
+func (ss *session) Handle(_ context.Context, m signal.Message) error {
+	p := ss.p
+	switch m.Data.(type) {
+	case *signal.Offer, *signal.Answer, *signal.Candidate:
+		if t := targetOf(m); t != expectedTarget(m) && expectedTarget(m) != signal.TargetUnknown {
+			return signal.Errorf(signal.CodeInvalidField, "%s must target %s", m.Type(), expectedTarget(m))
+		}
+	case *signal.Publish:
+	case *signal.Leave:
+		return nil // Conn ends the connection; Closed tears down
+	default:
+		return signal.Errorf(signal.CodeInvalidField, "%s is not supported yet", m.Type())
+	}
+	if !p.w.post(func() { p.handle(m) }) {
+		return ErrParticipantGone
+	}
+	return nil
+}
+
+func targetOf(m signal.Message) signal.Target {
+	switch d := m.Data.(type) {
+	case *signal.Offer:
+		return d.Target
+	case *signal.Answer:
+		return d.Target
+	case *signal.Candidate:
+		return d.Target
+	}
+	return signal.TargetUnknown
+}
+
+// expectedTarget: clients offer only on publisher and answer only on subscriber (§1).
+func expectedTarget(m signal.Message) signal.Target {
+	switch m.Data.(type) {
+	case *signal.Offer:
+		return signal.TargetPublisher
+	case *signal.Answer:
+		return signal.TargetSubscriber
+	}
+	return signal.TargetUnknown
+}
+
+// Closed implements signal.Handler: the participant leaves for good.
+func (ss *session) Closed(reason error) {
+	p := ss.p
+	if p == nil {
+		return
+	}
+	p.close()
+	p.log.Info("rtc: participant left", "reason", reason)
+	// Left only pairs a recorded Joined, so the run's presence count stays balanced.
+	if s := ss.server; s.presence != nil && p.present.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+		defer cancel()
+		if err := s.presence.Left(ctx, p.grant.RunID, logEntry(p.grant, p.id)); err != nil && !errors.Is(err, context.Canceled) {
+			p.log.Warn("rtc: record leave", "err", err)
+		}
+	}
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return "r-" + hex.EncodeToString(b)
+}
