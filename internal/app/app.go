@@ -33,6 +33,7 @@ import (
 	"github.com/jishitong/jishitong/internal/directory/sheet"
 	"github.com/jishitong/jishitong/internal/notify"
 	"github.com/jishitong/jishitong/internal/store"
+	"github.com/jishitong/jishitong/media/rtc"
 	"github.com/jishitong/jishitong/web"
 )
 
@@ -141,6 +142,7 @@ type Server struct {
 	dir   *directory.Service
 	mail  *notify.Outbox
 	conf  *conference.Service
+	rtc   *rtc.Server
 	http  *http.Server
 	ln    net.Listener
 	ready atomic.Bool
@@ -227,7 +229,13 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		return nil, err
 	}
 
+	s.rtc = rtc.NewServer(rtc.RTCConfig{UDPPort: cfg.RTCUDPPort, PublicIP: cfg.RTCPublicIP, LoopbackOnly: cfg.RTCLoopback, Logger: log}, s.conf, s.conf)
+	if err := s.rtc.Start(); err != nil {
+		return nil, fmt.Errorf("media: %w", err)
+	}
+
 	app := http.NewServeMux()
+	app.Handle("/rtc", s.rtc)
 	secure := strings.HasPrefix(cfg.PublicURL, "https://")
 	app.Handle("/graphql", graph.NewHandler(
 		graph.Config{Dev: cfg.Dev, PublicURL: cfg.PublicURL, MaxUploadBytes: cfg.MaxUploadBytes},
@@ -294,6 +302,11 @@ func (s *Server) close() error {
 	s.baseCancel()
 	if err := <-s.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, err)
+	}
+	if s.rtc != nil {
+		if err := s.rtc.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close media: %w", err))
+		}
 	}
 	if s.conf != nil {
 		s.conf.Close()

@@ -22,7 +22,7 @@ func instrument(reg prometheus.Registerer, next http.Handler) http.Handler {
 	})
 	reg.MustRegister(requests, duration, inflight)
 	handlers := map[string]http.Handler{}
-	for _, route := range []string{"graphql", "health", "metrics", "api", "branding", "app"} {
+	for _, route := range []string{"graphql", "rtc", "health", "metrics", "api", "branding", "app"} {
 		l := prometheus.Labels{"route": route}
 		handlers[route] = promhttp.InstrumentHandlerCounter(requests.MustCurryWith(l),
 			promhttp.InstrumentHandlerDuration(duration.MustCurryWith(l), next))
@@ -37,6 +37,8 @@ func route(path string) string {
 	switch {
 	case path == "/graphql":
 		return "graphql"
+	case path == "/rtc":
+		return "rtc"
 	case path == "/healthz" || path == "/readyz":
 		return "health"
 	case path == "/metrics":

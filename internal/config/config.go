@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -33,9 +34,12 @@ type Config struct {
 	AdminEmail    string
 	AdminPassword string
 
-	Capacity int    // concurrent participants the platform serves
-	SMTPURL  string // invitation mail; empty disables mail
-	SMTPFrom string
+	RTCUDPPort  int    // single UDP port for all media (ICE UDP mux); 0 = ephemeral ports
+	RTCPublicIP string // address announced in ICE candidates (1:1 NAT)
+	RTCLoopback bool   // restrict ICE to 127.0.0.1 (tests, single-machine demos)
+	Capacity    int    // concurrent participants the platform serves
+	SMTPURL     string // invitation mail; empty disables mail
+	SMTPFrom    string
 }
 
 // option is one flag with its environment variable.
@@ -55,6 +59,9 @@ var options = []option{
 	{"shutdown-timeout", "JISHITONG_SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests may take to finish on shutdown"},
 	{"session-ttl", "JISHITONG_SESSION_TTL", "72h", "how long a login lasts"},
 	{"max-upload", "JISHITONG_MAX_UPLOAD", "8388608", "largest accepted upload in bytes"},
+	{"rtc-udp-port", "JISHITONG_RTC_UDP_PORT", "0", "UDP port every media connection shares (ICE UDP mux); 0 uses ephemeral ports"},
+	{"rtc-public-ip", "JISHITONG_RTC_PUBLIC_IP", "", "public IPv4 address announced to clients when the server is behind 1:1 NAT"},
+	{"rtc-loopback-only", "JISHITONG_RTC_LOOPBACK_ONLY", "false", "offer only 127.0.0.1 as a media address (tests and single-machine demos)"},
 	{"capacity", "JISHITONG_CAPACITY", "1000", "concurrent participants the platform serves (bookings beyond it are refused)"},
 	{"smtp-url", "JISHITONG_SMTP_URL", "", "mail server for invitations: smtp://user:pass@host:587 (STARTTLS), smtps://…:465 (TLS); empty disables mail"},
 	{"smtp-from", "JISHITONG_SMTP_FROM", "", "sender address of invitations (default noreply@<public host>)"},
@@ -128,6 +135,15 @@ func Parse(args []string, getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("--capacity: %q is not a positive number", *vals["capacity"])
 	}
 	c.SMTPURL, c.SMTPFrom = *vals["smtp-url"], *vals["smtp-from"]
+	if c.RTCUDPPort, err = strconv.Atoi(*vals["rtc-udp-port"]); err != nil || c.RTCUDPPort < 0 || c.RTCUDPPort > 65535 {
+		return nil, fmt.Errorf("--rtc-udp-port: %q is not a port number", *vals["rtc-udp-port"])
+	}
+	if c.RTCPublicIP = *vals["rtc-public-ip"]; c.RTCPublicIP != "" && net.ParseIP(c.RTCPublicIP).To4() == nil {
+		return nil, fmt.Errorf("--rtc-public-ip: %q is not an IPv4 address", c.RTCPublicIP)
+	}
+	if c.RTCLoopback, err = strconv.ParseBool(*vals["rtc-loopback-only"]); err != nil {
+		return nil, fmt.Errorf("--rtc-loopback-only: %q is not a boolean", *vals["rtc-loopback-only"])
+	}
 	if c.DataDir == "" {
 		return nil, errors.New("--data must not be empty")
 	}

@@ -59,7 +59,7 @@ func StartServer(t testing.TB, o Options) *Server {
 	for k, v := range o.Env {
 		env[k] = v
 	}
-	args := append([]string{"--http", "127.0.0.1:0", "--data", o.DataDir, "--shutdown-timeout", "5s"}, o.Args...)
+	args := append([]string{"--http", "127.0.0.1:0", "--data", o.DataDir, "--shutdown-timeout", "5s", "--rtc-loopback-only"}, o.Args...)
 	if uri := os.Getenv("JISHITONG_TEST_MONGO_URI"); uri != "" {
 		args = append(args, "--mongo-uri", uri)
 	}
