@@ -222,35 +222,32 @@ func randomDigits(n int) string {
 // save checks m against the schedule and stores it: a new booking when old is nil,
 // else a new version of old. It runs under the schedule lock.
 func (s *Service) save(ctx context.Context, p *auth.Principal, m *Meeting, old *Meeting) error {
-	l, err := s.lockSchedule(ctx)
-	if err != nil {
-		return err
-	}
-	defer l.unlock(s.st)
-	sc, err := s.current(ctx, l)
-	if err != nil {
-		return err
-	}
-	if old != nil {
-		if err := unchanged(sc, old); err != nil {
+	err := s.underLock(ctx, func(sc *schedule) error {
+		if old != nil {
+			if err := unchanged(sc, old); err != nil {
+				return err
+			}
+		}
+		if err := s.place(ctx, sc, p, m); err != nil {
 			return err
 		}
-	}
-	if err := s.place(ctx, sc, p, m); err != nil {
-		return err
-	}
-	if old == nil {
-		if m.Number, err = newMeetingNumber(ctx, s.st, m.ID); err != nil {
-			return err
+		if old != nil {
+			if err := s.replace(ctx, m); err != nil {
+				return err
+			}
+		} else {
+			var err error
+			if m.Number, err = newMeetingNumber(ctx, s.st, m.ID); err != nil {
+				return err
+			}
+			if _, err := s.st.W.Collection(meetingsColl).InsertOne(ctx, m); err != nil {
+				releaseNumber(ctx, s.st, m.Number)
+				return fmt.Errorf("conference: store meeting: %w", err)
+			}
 		}
-		if _, err := s.st.W.Collection(meetingsColl).InsertOne(ctx, m); err != nil {
-			releaseNumber(ctx, s.st, m.Number)
-			return fmt.Errorf("conference: store meeting: %w", err)
-		}
-	} else if err := s.replace(ctx, m); err != nil {
-		return err
-	}
-	if err := s.commit(ctx, sc, func(sc *schedule) { sc.putMeeting(m) }); err != nil {
+		return s.commit(ctx, sc, func(sc *schedule) { sc.putMeeting(m) })
+	})
+	if err != nil {
 		return err
 	}
 	s.publishResources(m.EnterpriseID)

@@ -234,22 +234,7 @@ func (s *Service) Cancel(ctx context.Context, p *auth.Principal, id string) erro
 	m := copyMeeting(old)
 	m.Status = StatusCancelled
 	m.Sequence = old.Sequence + 1
-	l, err := s.lockSchedule(ctx)
-	if err != nil {
-		return err
-	}
-	defer l.unlock(s.st)
-	sc, err := s.current(ctx, l)
-	if err != nil {
-		return err
-	}
-	if err := unchanged(sc, old); err != nil {
-		return err
-	}
-	if err := s.replace(ctx, m); err != nil {
-		return err
-	}
-	if err := s.commit(ctx, sc, func(sc *schedule) { sc.putMeeting(m) }); err != nil {
+	if err := s.storeVersion(ctx, old, m); err != nil {
 		return err
 	}
 	s.publishResources(m.EnterpriseID)

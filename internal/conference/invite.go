@@ -284,19 +284,7 @@ func (s *Service) Invite(ctx context.Context, p *auth.Principal, id string, memb
 		return old, nil
 	}
 	m.Sequence = old.Sequence + 1
-	l, err := s.lockSchedule(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := s.current(ctx, l)
-	if err == nil {
-		err = s.replace(ctx, m)
-	}
-	if err == nil {
-		err = s.commit(ctx, sc, func(sc *schedule) { sc.putMeeting(m) })
-	}
-	l.unlock(s.st)
-	if err != nil {
+	if err := s.storeVersion(ctx, old, m); err != nil {
 		return nil, err
 	}
 	kind := NotificationInvited

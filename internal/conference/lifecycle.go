@@ -140,6 +140,7 @@ func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, 
 	s.Log(ctx, r.ID, LogEntry{Kind: "started", ActorID: by, ActorName: name})
 	s.publishResources(m.EnterpriseID)
 	s.bus.Publish(bus.Event{Topic: "meeting." + m.ID, Payload: RunEvent{RunID: r.ID, Live: true}})
+	s.notifyRun(RunEvent{RunID: r.ID, Live: true})
 	return r, nil
 }
 
@@ -230,6 +231,7 @@ func (s *Service) endRun(ctx context.Context, r *Run, reason, by string) (*Run, 
 	s.Log(ctx, r.ID, e)
 	s.publishResources(r.EnterpriseID)
 	s.bus.Publish(bus.Event{Topic: "meeting." + r.MeetingID, Payload: RunEvent{RunID: r.ID, Live: false}})
+	s.notifyRun(RunEvent{RunID: r.ID, Live: false})
 	return r, nil
 }
 

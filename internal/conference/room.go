@@ -163,39 +163,34 @@ func (s *Service) UpdateRoom(ctx context.Context, p *auth.Principal, id string, 
 	if err != nil {
 		return nil, err
 	}
-	l, err := s.lockSchedule(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer l.unlock(s.st)
-	sc, err := s.current(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	old := sc.rooms[id]
-	if old == nil {
-		return nil, errs.NotFound("room")
-	}
-	updated := *old
-	updated.Name, updated.Password, updated.Capacity = in.Name, in.Password, in.Capacity
-	updated.Scope, updated.EnterpriseID, updated.OwnerID = in.Scope, in.EnterpriseID, in.OwnerID
-	updated.UpdatedAt = time.Now().UTC()
-	if err := sc.checkRoomChange(old, &updated, time.Now()); err != nil {
-		return nil, err
-	}
-	if in.Number != old.Number {
-		if err := claimNumber(ctx, s.st, in.Number, "room", id); err != nil {
-			return nil, err
+	var updated Room
+	err = s.underLock(ctx, func(sc *schedule) error {
+		old := sc.rooms[id]
+		if old == nil {
+			return errs.NotFound("room")
 		}
-		updated.Number = in.Number
-	}
-	if _, err := s.st.W.Collection(roomsColl).ReplaceOne(ctx, bson.M{"_id": id}, &updated); err != nil {
-		return nil, fmt.Errorf("conference: update room: %w", err)
-	}
-	if in.Number != old.Number {
-		releaseNumber(ctx, s.st, old.Number)
-	}
-	if err := s.commit(ctx, sc, func(sc *schedule) { sc.putRoom(&updated) }); err != nil {
+		updated = *old
+		updated.Name, updated.Password, updated.Capacity = in.Name, in.Password, in.Capacity
+		updated.Scope, updated.EnterpriseID, updated.OwnerID = in.Scope, in.EnterpriseID, in.OwnerID
+		updated.UpdatedAt = time.Now().UTC()
+		if err := sc.checkRoomChange(old, &updated, time.Now()); err != nil {
+			return err
+		}
+		if in.Number != old.Number {
+			if err := claimNumber(ctx, s.st, in.Number, "room", id); err != nil {
+				return err
+			}
+			updated.Number = in.Number
+		}
+		if _, err := s.st.W.Collection(roomsColl).ReplaceOne(ctx, bson.M{"_id": id}, &updated); err != nil {
+			return fmt.Errorf("conference: update room: %w", err)
+		}
+		if in.Number != old.Number {
+			releaseNumber(ctx, s.st, old.Number)
+		}
+		return s.commit(ctx, sc, func(sc *schedule) { sc.putRoom(&updated) })
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &updated, nil
@@ -206,32 +201,25 @@ func (s *Service) DeleteRoom(ctx context.Context, p *auth.Principal, id string) 
 	if !p.IsPlatformAdmin() {
 		return forbiddenOrAnon(p, "only platform administrators manage cloud rooms")
 	}
-	l, err := s.lockSchedule(ctx)
-	if err != nil {
-		return err
-	}
-	defer l.unlock(s.st)
-	sc, err := s.current(ctx, l)
-	if err != nil {
-		return err
-	}
-	r := sc.rooms[id]
-	if r == nil {
-		return errs.NotFound("room")
-	}
-	// byRoom is valid only once indexed; a copy from current() may not be.
-	sc.index()
-	for _, o := range sc.byRoom[id] {
-		if o.end.After(time.Now()) {
-			m := sc.meetings[o.meetingID]
-			return errs.Conflict("id", "meeting %q is booked in this room at %s", m.Name, o.start.Format(time.RFC3339))
+	return s.underLock(ctx, func(sc *schedule) error {
+		r := sc.rooms[id]
+		if r == nil {
+			return errs.NotFound("room")
 		}
-	}
-	if _, err := s.st.W.Collection(roomsColl).DeleteOne(ctx, bson.M{"_id": id}); err != nil {
-		return fmt.Errorf("conference: delete room: %w", err)
-	}
-	releaseNumber(ctx, s.st, r.Number)
-	return s.commit(ctx, sc, func(sc *schedule) { sc.removeRoom(id) })
+		// byRoom is valid only once indexed; a copy from current() may not be.
+		sc.index()
+		for _, o := range sc.byRoom[id] {
+			if o.end.After(time.Now()) {
+				m := sc.meetings[o.meetingID]
+				return errs.Conflict("id", "meeting %q is booked in this room at %s", m.Name, o.start.Format(time.RFC3339))
+			}
+		}
+		if _, err := s.st.W.Collection(roomsColl).DeleteOne(ctx, bson.M{"_id": id}); err != nil {
+			return fmt.Errorf("conference: delete room: %w", err)
+		}
+		releaseNumber(ctx, s.st, r.Number)
+		return s.commit(ctx, sc, func(sc *schedule) { sc.removeRoom(id) })
+	})
 }
 
 // Room returns a room the caller may see.

@@ -394,8 +394,9 @@ func (s *Service) commit(ctx context.Context, sc *schedule, apply func(*schedule
 	return nil
 }
 
-// changed applies a change that needs no checks (a new room) under the lock.
-func (s *Service) changed(ctx context.Context, apply func(*schedule)) error {
+// underLock runs change on a private, up-to-date copy of the schedule while holding
+// the schedule lock. Every change to rooms or bookings goes through it.
+func (s *Service) underLock(ctx context.Context, change func(sc *schedule) error) error {
 	l, err := s.lockSchedule(ctx)
 	if err != nil {
 		return err
@@ -405,5 +406,25 @@ func (s *Service) changed(ctx context.Context, apply func(*schedule)) error {
 	if err != nil {
 		return err
 	}
-	return s.commit(ctx, sc, apply)
+	return change(sc)
+}
+
+// storeVersion stores m as the next version of old without a capacity check (for
+// changes that reserve nothing new: invitees, cancellation), refusing when old was
+// changed meanwhile so that a concurrent edit or cancellation is not undone.
+func (s *Service) storeVersion(ctx context.Context, old, m *Meeting) error {
+	return s.underLock(ctx, func(sc *schedule) error {
+		if err := unchanged(sc, old); err != nil {
+			return err
+		}
+		if err := s.replace(ctx, m); err != nil {
+			return err
+		}
+		return s.commit(ctx, sc, func(sc *schedule) { sc.putMeeting(m) })
+	})
+}
+
+// changed applies a change that needs no checks (a new room) under the lock.
+func (s *Service) changed(ctx context.Context, apply func(*schedule)) error {
+	return s.underLock(ctx, func(sc *schedule) error { return s.commit(ctx, sc, apply) })
 }

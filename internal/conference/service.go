@@ -92,6 +92,9 @@ type Service struct {
 	joinThrottleSource  *auth.Throttle
 	joinThrottleMeeting *auth.Throttle
 
+	// onRun is told when a run becomes live or ends (OnRun).
+	onRun func(RunEvent)
+
 	stop context.CancelFunc
 	done chan struct{}
 }

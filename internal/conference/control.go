@@ -1,0 +1,57 @@
+package conference
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/errs"
+)
+
+// OnRun sets a function told synchronously, after the bus event, when a run becomes
+// live or ends; the composition root uses it to start and stop the run's live owner.
+// It must not block. Call it before serving.
+func (s *Service) OnRun(f func(RunEvent)) { s.onRun = f }
+
+// notifyRun tells the OnRun hook, if any.
+func (s *Service) notifyRun(e RunEvent) {
+	if s.onRun != nil {
+		s.onRun(e)
+	}
+}
+
+// Control returns the live run of a meeting the caller may see and whether the caller
+// moderates it (its host or an admin of its enterprise). Meetings the caller may not
+// see, and meetings not live, answer NOT_FOUND; what a non-moderator may do is the
+// live owner's decision.
+func (s *Service) Control(ctx context.Context, p *auth.Principal, meetingID string) (*Run, bool, error) {
+	m, err := s.meetingFor(ctx, p, meetingID)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, r := range s.liveRuns(ctx) {
+		if r.MeetingID == m.ID {
+			return r, canControl(p, m), nil
+		}
+	}
+	return nil, false, errs.NotFound("live meeting")
+}
+
+// Lock locks or unlocks the live run of a meeting: joinMeeting refuses everyone but
+// the host and admins while it is locked. Host and admins only.
+func (s *Service) Lock(ctx context.Context, p *auth.Principal, meetingID string, locked bool) (*Run, error) {
+	r, moderator, err := s.Control(ctx, p, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if !moderator {
+		return nil, errs.New(errs.KindForbidden, "only the host and administrators may lock this meeting")
+	}
+	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, r.ID, bson.M{"$set": bson.M{"locked": locked}}); err != nil {
+		return nil, fmt.Errorf("conference: lock run: %w", err)
+	}
+	r.Locked = locked
+	return r, nil
+}
