@@ -211,7 +211,7 @@ func (h *Handler) meetingLog(w http.ResponseWriter, r *http.Request) {
 	}
 	cw.Write(header)
 	for _, e := range entries {
-		cw.Write([]string{e.At.UTC().Format(time.RFC3339), e.Kind, safeCell(e.ActorName), safeCell(e.Subject), e.ClientKind, e.Address, safeCell(e.Detail)})
+		cw.Write([]string{e.At.UTC().Format(time.RFC3339), e.Kind, sheet.Neutralise(e.ActorName), sheet.Neutralise(e.Subject), e.ClientKind, e.Address, sheet.Neutralise(e.Detail)})
 	}
 	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -219,12 +219,4 @@ func (h *Handler) meetingLog(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(buf.Bytes())
-}
-
-// safeCell neutralises a cell a spreadsheet would read as a formula.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -26,7 +26,7 @@ func (r ExportRow) cells(en bool) []string {
 		roleLabel(normaliseRole(r.Role), en), statusLabel(r.Status, en),
 	}
 	for i, c := range cells {
-		cells[i] = neutralise(c)
+		cells[i] = Neutralise(c)
 	}
 	return cells
 }

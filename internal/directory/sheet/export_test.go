@@ -31,9 +31,9 @@ func TestNeutralise(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got := neutralise(tt.in)
+			got := Neutralise(tt.in)
 			if got != tt.want {
-				t.Errorf("neutralise(%q) = %q, want %q", tt.in, got, tt.want)
+				t.Errorf("Neutralise(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 			if back := unneutralise(got); back != tt.in {
 				t.Errorf("unneutralise(%q) = %q, want %q", got, back, tt.in)

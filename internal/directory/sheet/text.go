@@ -62,8 +62,9 @@ func needsQuote(s string) bool {
 	return isFormulaLead(r)
 }
 
-// neutralise prefixes a single quote to a cell that would start a formula.
-func neutralise(s string) string {
+// Neutralise prefixes a single quote to a cell that would start a formula (= + - @,
+// tab, CR and their full-width forms), for any spreadsheet the product writes.
+func Neutralise(s string) string {
 	if needsQuote(s) {
 		return "'" + s
 	}
