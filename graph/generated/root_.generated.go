@@ -157,6 +157,29 @@ type ComplexityRoot struct {
 		Token       func(childComplexity int) int
 	}
 
+	LayoutPane struct {
+		Pane          func(childComplexity int) int
+		ParticipantID func(childComplexity int) int
+		Polled        func(childComplexity int) int
+		Source        func(childComplexity int) int
+	}
+
+	LiveParticipant struct {
+		Audio           func(childComplexity int) int
+		Client          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		JoinedAt        func(childComplexity int) int
+		MutedByHost     func(childComplexity int) int
+		Name            func(childComplexity int) int
+		NetworkQuality  func(childComplexity int) int
+		Role            func(childComplexity int) int
+		Screen          func(childComplexity int) int
+		SelfMuted       func(childComplexity int) int
+		Speaking        func(childComplexity int) int
+		UnmuteRequested func(childComplexity int) int
+		Video           func(childComplexity int) int
+	}
+
 	LogEntry struct {
 		ActorID    func(childComplexity int) int
 		ActorName  func(childComplexity int) int
@@ -201,6 +224,26 @@ type ComplexityRoot struct {
 		TimeZone        func(childComplexity int) int
 	}
 
+	MeetingEvent struct {
+		ActiveSpeakerID func(childComplexity int) int
+		ActorID         func(childComplexity int) int
+		AllowSelfUnmute func(childComplexity int) int
+		At              func(childComplexity int) int
+		Hidden          func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Mode            func(childComplexity int) int
+		MutedIds        func(childComplexity int) int
+		On              func(childComplexity int) int
+		Panes           func(childComplexity int) int
+		Participant     func(childComplexity int) int
+		Pins            func(childComplexity int) int
+		RemovedID       func(childComplexity int) int
+		Seq             func(childComplexity int) int
+		Setting         func(childComplexity int) int
+		Speaking        func(childComplexity int) int
+		SubjectID       func(childComplexity int) int
+	}
+
 	MeetingOptions struct {
 		GuestsMayStart func(childComplexity int) int
 		Live           func(childComplexity int) int
@@ -234,6 +277,29 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MeetingState struct {
+		ActiveSpeakerID func(childComplexity int) int
+		AllowSelfUnmute func(childComplexity int) int
+		Ended           func(childComplexity int) int
+		Hidden          func(childComplexity int) int
+		Live            func(childComplexity int) int
+		Locked          func(childComplexity int) int
+		Mode            func(childComplexity int) int
+		MuteOnEntry     func(childComplexity int) int
+		Panes           func(childComplexity int) int
+		Participants    func(childComplexity int) int
+		Pins            func(childComplexity int) int
+		Recording       func(childComplexity int) int
+		Seq             func(childComplexity int) int
+		Whiteboard      func(childComplexity int) int
+	}
+
+	MeetingStateUpdate struct {
+		Event func(childComplexity int) int
+		Full  func(childComplexity int) int
+		Seq   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddGroupMembers       func(childComplexity int, id string, memberIds []string) int
 		BookMeeting           func(childComplexity int, input model.BookMeetingInput) int
@@ -250,21 +316,30 @@ type ComplexityRoot struct {
 		DeleteRoom            func(childComplexity int, id string) int
 		EndMeeting            func(childComplexity int, id string) int
 		FreezeMember          func(childComplexity int, id string) int
+		HangupParticipant     func(childComplexity int, meetingID string, participantID string) int
 		ImportMembers         func(childComplexity int, file graphql.Upload, dryRun *bool) int
 		InviteToMeeting       func(childComplexity int, id string, memberIds []string, groupIds []string, emails []string) int
 		JoinMeeting           func(childComplexity int, number string, password *string, displayName *string) int
+		LockMeeting           func(childComplexity int, meetingID string) int
 		Login                 func(childComplexity int, email string, password string) int
 		Logout                func(childComplexity int) int
 		MoveOccurrence        func(childComplexity int, id string, occurrence time.Time, start time.Time, durationMinutes *int) int
+		MuteAll               func(childComplexity int, meetingID string, allowSelfUnmute bool) int
+		MuteParticipant       func(childComplexity int, meetingID string, participantID string) int
+		PinParticipant        func(childComplexity int, meetingID string, pane int, participantID string) int
 		RelaunchMeeting       func(childComplexity int, id string, start *time.Time) int
 		RemoveGroupMembers    func(childComplexity int, id string, memberIds []string) int
 		RemoveLogo            func(childComplexity int) int
 		RenameGroup           func(childComplexity int, id string, name string) int
 		ResetMemberPassword   func(childComplexity int, id string) int
 		SetLanguage           func(childComplexity int, memberID *string, language string) int
+		SetLayout             func(childComplexity int, meetingID string, mode model.LayoutMode) int
+		SetPresenter          func(childComplexity int, meetingID string, participantID string) int
 		StartInstantMeeting   func(childComplexity int, input model.InstantMeetingInput) int
 		StartMeeting          func(childComplexity int, id string) int
 		UnfreezeMember        func(childComplexity int, id string) int
+		UnlockMeeting         func(childComplexity int, meetingID string) int
+		UnmuteParticipant     func(childComplexity int, meetingID string, participantID string) int
 		UpdateBranding        func(childComplexity int, input model.BrandingInput) int
 		UpdateEnterprise      func(childComplexity int, id string, input model.UpdateEnterpriseInput) int
 		UpdateMeeting         func(childComplexity int, id string, input model.BookMeetingInput) int
@@ -301,6 +376,11 @@ type ComplexityRoot struct {
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
+	}
+
+	PanePin struct {
+		Pane          func(childComplexity int) int
+		ParticipantID func(childComplexity int) int
 	}
 
 	PublicBranding struct {
@@ -375,6 +455,7 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		DirectoryChanged      func(childComplexity int) int
+		MeetingState          func(childComplexity int, meetingID string, sinceSeq *int) int
 		Notifications         func(childComplexity int) int
 		ResourceStatusChanged func(childComplexity int, from time.Time, to time.Time) int
 	}
@@ -874,6 +955,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JoinPayload.Token(childComplexity), true
 
+	case "LayoutPane.pane":
+		if e.ComplexityRoot.LayoutPane.Pane == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LayoutPane.Pane(childComplexity), true
+	case "LayoutPane.participantId":
+		if e.ComplexityRoot.LayoutPane.ParticipantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LayoutPane.ParticipantID(childComplexity), true
+	case "LayoutPane.polled":
+		if e.ComplexityRoot.LayoutPane.Polled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LayoutPane.Polled(childComplexity), true
+	case "LayoutPane.source":
+		if e.ComplexityRoot.LayoutPane.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LayoutPane.Source(childComplexity), true
+
+	case "LiveParticipant.audio":
+		if e.ComplexityRoot.LiveParticipant.Audio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.Audio(childComplexity), true
+	case "LiveParticipant.client":
+		if e.ComplexityRoot.LiveParticipant.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.Client(childComplexity), true
+	case "LiveParticipant.id":
+		if e.ComplexityRoot.LiveParticipant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.ID(childComplexity), true
+	case "LiveParticipant.joinedAt":
+		if e.ComplexityRoot.LiveParticipant.JoinedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.JoinedAt(childComplexity), true
+	case "LiveParticipant.mutedByHost":
+		if e.ComplexityRoot.LiveParticipant.MutedByHost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.MutedByHost(childComplexity), true
+	case "LiveParticipant.name":
+		if e.ComplexityRoot.LiveParticipant.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.Name(childComplexity), true
+	case "LiveParticipant.networkQuality":
+		if e.ComplexityRoot.LiveParticipant.NetworkQuality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.NetworkQuality(childComplexity), true
+	case "LiveParticipant.role":
+		if e.ComplexityRoot.LiveParticipant.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.Role(childComplexity), true
+	case "LiveParticipant.screen":
+		if e.ComplexityRoot.LiveParticipant.Screen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.Screen(childComplexity), true
+	case "LiveParticipant.selfMuted":
+		if e.ComplexityRoot.LiveParticipant.SelfMuted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.SelfMuted(childComplexity), true
+	case "LiveParticipant.speaking":
+		if e.ComplexityRoot.LiveParticipant.Speaking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.Speaking(childComplexity), true
+	case "LiveParticipant.unmuteRequested":
+		if e.ComplexityRoot.LiveParticipant.UnmuteRequested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.UnmuteRequested(childComplexity), true
+	case "LiveParticipant.video":
+		if e.ComplexityRoot.LiveParticipant.Video == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.Video(childComplexity), true
+
 	case "LogEntry.actorId":
 		if e.ComplexityRoot.LogEntry.ActorID == nil {
 			break
@@ -1092,6 +1277,109 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Meeting.TimeZone(childComplexity), true
 
+	case "MeetingEvent.activeSpeakerId":
+		if e.ComplexityRoot.MeetingEvent.ActiveSpeakerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.ActiveSpeakerID(childComplexity), true
+	case "MeetingEvent.actorId":
+		if e.ComplexityRoot.MeetingEvent.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.ActorID(childComplexity), true
+	case "MeetingEvent.allowSelfUnmute":
+		if e.ComplexityRoot.MeetingEvent.AllowSelfUnmute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.AllowSelfUnmute(childComplexity), true
+	case "MeetingEvent.at":
+		if e.ComplexityRoot.MeetingEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.At(childComplexity), true
+	case "MeetingEvent.hidden":
+		if e.ComplexityRoot.MeetingEvent.Hidden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Hidden(childComplexity), true
+	case "MeetingEvent.kind":
+		if e.ComplexityRoot.MeetingEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Kind(childComplexity), true
+	case "MeetingEvent.mode":
+		if e.ComplexityRoot.MeetingEvent.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Mode(childComplexity), true
+	case "MeetingEvent.mutedIds":
+		if e.ComplexityRoot.MeetingEvent.MutedIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.MutedIds(childComplexity), true
+	case "MeetingEvent.on":
+		if e.ComplexityRoot.MeetingEvent.On == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.On(childComplexity), true
+	case "MeetingEvent.panes":
+		if e.ComplexityRoot.MeetingEvent.Panes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Panes(childComplexity), true
+	case "MeetingEvent.participant":
+		if e.ComplexityRoot.MeetingEvent.Participant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Participant(childComplexity), true
+	case "MeetingEvent.pins":
+		if e.ComplexityRoot.MeetingEvent.Pins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Pins(childComplexity), true
+	case "MeetingEvent.removedId":
+		if e.ComplexityRoot.MeetingEvent.RemovedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.RemovedID(childComplexity), true
+	case "MeetingEvent.seq":
+		if e.ComplexityRoot.MeetingEvent.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Seq(childComplexity), true
+	case "MeetingEvent.setting":
+		if e.ComplexityRoot.MeetingEvent.Setting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Setting(childComplexity), true
+	case "MeetingEvent.speaking":
+		if e.ComplexityRoot.MeetingEvent.Speaking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Speaking(childComplexity), true
+	case "MeetingEvent.subjectId":
+		if e.ComplexityRoot.MeetingEvent.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.SubjectID(childComplexity), true
+
 	case "MeetingOptions.guestsMayStart":
 		if e.ComplexityRoot.MeetingOptions.GuestsMayStart == nil {
 			break
@@ -1221,6 +1509,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingRunEdge.Node(childComplexity), true
+
+	case "MeetingState.activeSpeakerId":
+		if e.ComplexityRoot.MeetingState.ActiveSpeakerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.ActiveSpeakerID(childComplexity), true
+	case "MeetingState.allowSelfUnmute":
+		if e.ComplexityRoot.MeetingState.AllowSelfUnmute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.AllowSelfUnmute(childComplexity), true
+	case "MeetingState.ended":
+		if e.ComplexityRoot.MeetingState.Ended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Ended(childComplexity), true
+	case "MeetingState.hidden":
+		if e.ComplexityRoot.MeetingState.Hidden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Hidden(childComplexity), true
+	case "MeetingState.live":
+		if e.ComplexityRoot.MeetingState.Live == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Live(childComplexity), true
+	case "MeetingState.locked":
+		if e.ComplexityRoot.MeetingState.Locked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Locked(childComplexity), true
+	case "MeetingState.mode":
+		if e.ComplexityRoot.MeetingState.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Mode(childComplexity), true
+	case "MeetingState.muteOnEntry":
+		if e.ComplexityRoot.MeetingState.MuteOnEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.MuteOnEntry(childComplexity), true
+	case "MeetingState.panes":
+		if e.ComplexityRoot.MeetingState.Panes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Panes(childComplexity), true
+	case "MeetingState.participants":
+		if e.ComplexityRoot.MeetingState.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Participants(childComplexity), true
+	case "MeetingState.pins":
+		if e.ComplexityRoot.MeetingState.Pins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Pins(childComplexity), true
+	case "MeetingState.recording":
+		if e.ComplexityRoot.MeetingState.Recording == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Recording(childComplexity), true
+	case "MeetingState.seq":
+		if e.ComplexityRoot.MeetingState.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Seq(childComplexity), true
+	case "MeetingState.whiteboard":
+		if e.ComplexityRoot.MeetingState.Whiteboard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Whiteboard(childComplexity), true
+
+	case "MeetingStateUpdate.event":
+		if e.ComplexityRoot.MeetingStateUpdate.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingStateUpdate.Event(childComplexity), true
+	case "MeetingStateUpdate.full":
+		if e.ComplexityRoot.MeetingStateUpdate.Full == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingStateUpdate.Full(childComplexity), true
+	case "MeetingStateUpdate.seq":
+		if e.ComplexityRoot.MeetingStateUpdate.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingStateUpdate.Seq(childComplexity), true
 
 	case "Mutation.addGroupMembers":
 		if e.ComplexityRoot.Mutation.AddGroupMembers == nil {
@@ -1387,6 +1779,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FreezeMember(childComplexity, args["id"].(string)), true
+	case "Mutation.hangupParticipant":
+		if e.ComplexityRoot.Mutation.HangupParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_hangupParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.HangupParticipant(childComplexity, args["meetingId"].(string), args["participantId"].(string)), true
 	case "Mutation.importMembers":
 		if e.ComplexityRoot.Mutation.ImportMembers == nil {
 			break
@@ -1420,6 +1823,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.JoinMeeting(childComplexity, args["number"].(string), args["password"].(*string), args["displayName"].(*string)), true
+	case "Mutation.lockMeeting":
+		if e.ComplexityRoot.Mutation.LockMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_lockMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LockMeeting(childComplexity, args["meetingId"].(string)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1448,6 +1862,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MoveOccurrence(childComplexity, args["id"].(string), args["occurrence"].(time.Time), args["start"].(time.Time), args["durationMinutes"].(*int)), true
+	case "Mutation.muteAll":
+		if e.ComplexityRoot.Mutation.MuteAll == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_muteAll_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MuteAll(childComplexity, args["meetingId"].(string), args["allowSelfUnmute"].(bool)), true
+	case "Mutation.muteParticipant":
+		if e.ComplexityRoot.Mutation.MuteParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_muteParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MuteParticipant(childComplexity, args["meetingId"].(string), args["participantId"].(string)), true
+	case "Mutation.pinParticipant":
+		if e.ComplexityRoot.Mutation.PinParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pinParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PinParticipant(childComplexity, args["meetingId"].(string), args["pane"].(int), args["participantId"].(string)), true
 	case "Mutation.relaunchMeeting":
 		if e.ComplexityRoot.Mutation.RelaunchMeeting == nil {
 			break
@@ -1509,6 +1956,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetLanguage(childComplexity, args["memberId"].(*string), args["language"].(string)), true
+	case "Mutation.setLayout":
+		if e.ComplexityRoot.Mutation.SetLayout == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLayout_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLayout(childComplexity, args["meetingId"].(string), args["mode"].(model.LayoutMode)), true
+	case "Mutation.setPresenter":
+		if e.ComplexityRoot.Mutation.SetPresenter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPresenter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPresenter(childComplexity, args["meetingId"].(string), args["participantId"].(string)), true
 	case "Mutation.startInstantMeeting":
 		if e.ComplexityRoot.Mutation.StartInstantMeeting == nil {
 			break
@@ -1542,6 +2011,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnfreezeMember(childComplexity, args["id"].(string)), true
+	case "Mutation.unlockMeeting":
+		if e.ComplexityRoot.Mutation.UnlockMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlockMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlockMeeting(childComplexity, args["meetingId"].(string)), true
+	case "Mutation.unmuteParticipant":
+		if e.ComplexityRoot.Mutation.UnmuteParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unmuteParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnmuteParticipant(childComplexity, args["meetingId"].(string), args["participantId"].(string)), true
 	case "Mutation.updateBranding":
 		if e.ComplexityRoot.Mutation.UpdateBranding == nil {
 			break
@@ -1725,6 +2216,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "PanePin.pane":
+		if e.ComplexityRoot.PanePin.Pane == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PanePin.Pane(childComplexity), true
+	case "PanePin.participantId":
+		if e.ComplexityRoot.PanePin.ParticipantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PanePin.ParticipantID(childComplexity), true
 
 	case "PublicBranding.enterpriseName":
 		if e.ComplexityRoot.PublicBranding.EnterpriseName == nil {
@@ -2094,6 +2598,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.DirectoryChanged(childComplexity), true
+	case "Subscription.meetingState":
+		if e.ComplexityRoot.Subscription.MeetingState == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_meetingState_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.MeetingState(childComplexity, args["meetingId"].(string), args["sinceSeq"].(*int)), true
 	case "Subscription.notifications":
 		if e.ComplexityRoot.Subscription.Notifications == nil {
 			break
@@ -2988,6 +3503,130 @@ extend type Mutation {
   removeLogo: Enterprise!
 }
 `, BuiltIn: false},
+	{Name: "../schema/live.graphqls", Input: `"A fixed layout of the meeting's panes."
+enum LayoutMode {
+  SINGLE
+  GRID_2X2
+  "One big pane and seven small ones."
+  ONE_PLUS_SEVEN
+  ONE_PLUS_TWENTY_ONE
+  TWO_PLUS_TWENTY_ONE
+}
+
+"One member of a live meeting's roster (one connection)."
+type LiveParticipant {
+  id: ID!
+  name: String!
+  "browser, sip or rtsp."
+  client: String!
+  role: ParticipantRole!
+  audio: Boolean!
+  video: Boolean!
+  screen: Boolean!
+  "The participant's own mute."
+  selfMuted: Boolean!
+  "A moderator's mute, enforced by the server."
+  mutedByHost: Boolean!
+  unmuteRequested: Boolean!
+  speaking: Boolean!
+  "1 (bad) to 5 (excellent), 0 when unknown."
+  networkQuality: Int!
+  joinedAt: Time!
+}
+
+"What one pane of the layout shows."
+type LayoutPane {
+  pane: Int!
+  "Empty when the pane shows nobody."
+  participantId: ID
+  "camera, screen or unknown (empty)."
+  source: String!
+  polled: Boolean!
+}
+
+type PanePin {
+  pane: Int!
+  participantId: ID!
+}
+
+"The whole live state of a running meeting as of seq."
+type MeetingState {
+  seq: Int!
+  participants: [LiveParticipant!]!
+  activeSpeakerId: ID
+  locked: Boolean!
+  muteOnEntry: Boolean!
+  allowSelfUnmute: Boolean!
+  mode: LayoutMode!
+  pins: [PanePin!]!
+  panes: [LayoutPane!]!
+  "Participants shown in no pane."
+  hidden: Int!
+  live: Boolean!
+  recording: Boolean!
+  whiteboard: Boolean!
+  ended: Boolean!
+}
+
+"One change of a live meeting. Apply the fields present; panes replaces the panes when present."
+type MeetingEvent {
+  seq: Int!
+  at: Time!
+  "joined, left, hung_up, muted, unmuted, unmute_requested, muted_all, mute_on_entry, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended."
+  kind: String!
+  actorId: ID
+  subjectId: ID
+  "The subject's new record (joined and participant changes)."
+  participant: LiveParticipant
+  "The participant who left or was hung up."
+  removedId: ID
+  "Participants host-muted by muted_all."
+  mutedIds: [ID!]
+  allowSelfUnmute: Boolean
+  "locked, muteOnEntry, live, recording or whiteboard, with on."
+  setting: String
+  on: Boolean
+  "speaking: whether the subject speaks, and who is the active speaker now."
+  speaking: Boolean
+  activeSpeakerId: ID
+  "New layout settings (layout_mode, pinned, unpinned, polling)."
+  mode: LayoutMode
+  pins: [PanePin!]
+  panes: [LayoutPane!]
+  hidden: Int
+}
+
+"A message of meetingState: the full state (first, and after a gap) or the next event."
+type MeetingStateUpdate {
+  seq: Int!
+  full: MeetingState
+  event: MeetingEvent
+}
+
+extend type Mutation {
+  "Host-mutes a participant (host and admins); a participant may mute only themselves."
+  muteParticipant(meetingId: ID!, participantId: ID!): MeetingState!
+  "Asks a participant to unmute (host and admins); a participant unmutes themselves (a host mute only when allowed)."
+  unmuteParticipant(meetingId: ID!, participantId: ID!): MeetingState!
+  "Host-mutes everyone but the host (host and admins)."
+  muteAll(meetingId: ID!, allowSelfUnmute: Boolean!): MeetingState!
+  "Refuses new joins by anyone but the host and admins."
+  lockMeeting(meetingId: ID!): MeetingState!
+  unlockMeeting(meetingId: ID!): MeetingState!
+  setLayout(meetingId: ID!, mode: LayoutMode!): MeetingState!
+  "Keeps a participant in a pane (0-based)."
+  pinParticipant(meetingId: ID!, pane: Int!, participantId: ID!): MeetingState!
+  "Removes a participant, who may not rejoin on the same connection."
+  hangupParticipant(meetingId: ID!, participantId: ID!): MeetingState!
+  "Makes a participant the presenter."
+  setPresenter(meetingId: ID!, participantId: ID!): MeetingState!
+}
+
+extend type Subscription {
+  "A live meeting's state: the full state first (or the events after sinceSeq, when still held), then every change in order."
+  meetingState(meetingId: ID!, sinceSeq: Int): MeetingStateUpdate!
+}
+`, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `# Jishitong GraphQL API. Every error carries extensions.code, one of:
 # UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT, RATE_LIMITED, INTERNAL.
 # Objects of another enterprise answer NOT_FOUND exactly like missing ones.
@@ -3276,6 +3915,52 @@ func (ec *executionContext) childFields_JoinPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type JoinPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_LayoutPane(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pane":
+		return ec.fieldContext_LayoutPane_pane(ctx, field)
+	case "participantId":
+		return ec.fieldContext_LayoutPane_participantId(ctx, field)
+	case "source":
+		return ec.fieldContext_LayoutPane_source(ctx, field)
+	case "polled":
+		return ec.fieldContext_LayoutPane_polled(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LayoutPane", field.Name)
+}
+
+func (ec *executionContext) childFields_LiveParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LiveParticipant_id(ctx, field)
+	case "name":
+		return ec.fieldContext_LiveParticipant_name(ctx, field)
+	case "client":
+		return ec.fieldContext_LiveParticipant_client(ctx, field)
+	case "role":
+		return ec.fieldContext_LiveParticipant_role(ctx, field)
+	case "audio":
+		return ec.fieldContext_LiveParticipant_audio(ctx, field)
+	case "video":
+		return ec.fieldContext_LiveParticipant_video(ctx, field)
+	case "screen":
+		return ec.fieldContext_LiveParticipant_screen(ctx, field)
+	case "selfMuted":
+		return ec.fieldContext_LiveParticipant_selfMuted(ctx, field)
+	case "mutedByHost":
+		return ec.fieldContext_LiveParticipant_mutedByHost(ctx, field)
+	case "unmuteRequested":
+		return ec.fieldContext_LiveParticipant_unmuteRequested(ctx, field)
+	case "speaking":
+		return ec.fieldContext_LiveParticipant_speaking(ctx, field)
+	case "networkQuality":
+		return ec.fieldContext_LiveParticipant_networkQuality(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_LiveParticipant_joinedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveParticipant", field.Name)
+}
+
 func (ec *executionContext) childFields_LogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -3364,6 +4049,46 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Meeting", field.Name)
 }
 
+func (ec *executionContext) childFields_MeetingEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_MeetingEvent_seq(ctx, field)
+	case "at":
+		return ec.fieldContext_MeetingEvent_at(ctx, field)
+	case "kind":
+		return ec.fieldContext_MeetingEvent_kind(ctx, field)
+	case "actorId":
+		return ec.fieldContext_MeetingEvent_actorId(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_MeetingEvent_subjectId(ctx, field)
+	case "participant":
+		return ec.fieldContext_MeetingEvent_participant(ctx, field)
+	case "removedId":
+		return ec.fieldContext_MeetingEvent_removedId(ctx, field)
+	case "mutedIds":
+		return ec.fieldContext_MeetingEvent_mutedIds(ctx, field)
+	case "allowSelfUnmute":
+		return ec.fieldContext_MeetingEvent_allowSelfUnmute(ctx, field)
+	case "setting":
+		return ec.fieldContext_MeetingEvent_setting(ctx, field)
+	case "on":
+		return ec.fieldContext_MeetingEvent_on(ctx, field)
+	case "speaking":
+		return ec.fieldContext_MeetingEvent_speaking(ctx, field)
+	case "activeSpeakerId":
+		return ec.fieldContext_MeetingEvent_activeSpeakerId(ctx, field)
+	case "mode":
+		return ec.fieldContext_MeetingEvent_mode(ctx, field)
+	case "pins":
+		return ec.fieldContext_MeetingEvent_pins(ctx, field)
+	case "panes":
+		return ec.fieldContext_MeetingEvent_panes(ctx, field)
+	case "hidden":
+		return ec.fieldContext_MeetingEvent_hidden(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_MeetingOptions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "muteOnEntry":
@@ -3430,6 +4155,52 @@ func (ec *executionContext) childFields_MeetingRunEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type MeetingRunEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MeetingState(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_MeetingState_seq(ctx, field)
+	case "participants":
+		return ec.fieldContext_MeetingState_participants(ctx, field)
+	case "activeSpeakerId":
+		return ec.fieldContext_MeetingState_activeSpeakerId(ctx, field)
+	case "locked":
+		return ec.fieldContext_MeetingState_locked(ctx, field)
+	case "muteOnEntry":
+		return ec.fieldContext_MeetingState_muteOnEntry(ctx, field)
+	case "allowSelfUnmute":
+		return ec.fieldContext_MeetingState_allowSelfUnmute(ctx, field)
+	case "mode":
+		return ec.fieldContext_MeetingState_mode(ctx, field)
+	case "pins":
+		return ec.fieldContext_MeetingState_pins(ctx, field)
+	case "panes":
+		return ec.fieldContext_MeetingState_panes(ctx, field)
+	case "hidden":
+		return ec.fieldContext_MeetingState_hidden(ctx, field)
+	case "live":
+		return ec.fieldContext_MeetingState_live(ctx, field)
+	case "recording":
+		return ec.fieldContext_MeetingState_recording(ctx, field)
+	case "whiteboard":
+		return ec.fieldContext_MeetingState_whiteboard(ctx, field)
+	case "ended":
+		return ec.fieldContext_MeetingState_ended(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingState", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingStateUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_MeetingStateUpdate_seq(ctx, field)
+	case "full":
+		return ec.fieldContext_MeetingStateUpdate_full(ctx, field)
+	case "event":
+		return ec.fieldContext_MeetingStateUpdate_event(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingStateUpdate", field.Name)
+}
+
 func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -3486,6 +4257,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PanePin(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pane":
+		return ec.fieldContext_PanePin_pane(ctx, field)
+	case "participantId":
+		return ec.fieldContext_PanePin_participantId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PanePin", field.Name)
 }
 
 func (ec *executionContext) childFields_PublicBranding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

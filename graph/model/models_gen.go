@@ -179,6 +179,37 @@ type JoinPayload struct {
 	Options *MeetingOptions `json:"options"`
 }
 
+// What one pane of the layout shows.
+type LayoutPane struct {
+	Pane int `json:"pane"`
+	// Empty when the pane shows nobody.
+	ParticipantID *string `json:"participantId,omitempty"`
+	// camera, screen or unknown (empty).
+	Source string `json:"source"`
+	Polled bool   `json:"polled"`
+}
+
+// One member of a live meeting's roster (one connection).
+type LiveParticipant struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// browser, sip or rtsp.
+	Client string          `json:"client"`
+	Role   ParticipantRole `json:"role"`
+	Audio  bool            `json:"audio"`
+	Video  bool            `json:"video"`
+	Screen bool            `json:"screen"`
+	// The participant's own mute.
+	SelfMuted bool `json:"selfMuted"`
+	// A moderator's mute, enforced by the server.
+	MutedByHost     bool `json:"mutedByHost"`
+	UnmuteRequested bool `json:"unmuteRequested"`
+	Speaking        bool `json:"speaking"`
+	// 1 (bad) to 5 (excellent), 0 when unknown.
+	NetworkQuality int       `json:"networkQuality"`
+	JoinedAt       time.Time `json:"joinedAt"`
+}
+
 type LogEntry struct {
 	At         time.Time `json:"at"`
 	Kind       string    `json:"kind"`
@@ -196,6 +227,34 @@ type LoginPayload struct {
 	Token     string            `json:"token"`
 	ExpiresAt time.Time         `json:"expiresAt"`
 	User      *directory.Member `json:"user"`
+}
+
+// One change of a live meeting. Apply the fields present; panes replaces the panes when present.
+type MeetingEvent struct {
+	Seq int       `json:"seq"`
+	At  time.Time `json:"at"`
+	// joined, left, hung_up, muted, unmuted, unmute_requested, muted_all, mute_on_entry, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended.
+	Kind      string  `json:"kind"`
+	ActorID   *string `json:"actorId,omitempty"`
+	SubjectID *string `json:"subjectId,omitempty"`
+	// The subject's new record (joined and participant changes).
+	Participant *LiveParticipant `json:"participant,omitempty"`
+	// The participant who left or was hung up.
+	RemovedID *string `json:"removedId,omitempty"`
+	// Participants host-muted by muted_all.
+	MutedIds        []string `json:"mutedIds,omitempty"`
+	AllowSelfUnmute *bool    `json:"allowSelfUnmute,omitempty"`
+	// locked, muteOnEntry, live, recording or whiteboard, with on.
+	Setting *string `json:"setting,omitempty"`
+	On      *bool   `json:"on,omitempty"`
+	// speaking: whether the subject speaks, and who is the active speaker now.
+	Speaking        *bool   `json:"speaking,omitempty"`
+	ActiveSpeakerID *string `json:"activeSpeakerId,omitempty"`
+	// New layout settings (layout_mode, pinned, unpinned, polling).
+	Mode   *LayoutMode   `json:"mode,omitempty"`
+	Pins   []*PanePin    `json:"pins,omitempty"`
+	Panes  []*LayoutPane `json:"panes,omitempty"`
+	Hidden *int          `json:"hidden,omitempty"`
 }
 
 type MeetingOptions struct {
@@ -220,6 +279,32 @@ type MeetingRunConnection struct {
 type MeetingRunEdge struct {
 	Cursor string          `json:"cursor"`
 	Node   *conference.Run `json:"node"`
+}
+
+// The whole live state of a running meeting as of seq.
+type MeetingState struct {
+	Seq             int                `json:"seq"`
+	Participants    []*LiveParticipant `json:"participants"`
+	ActiveSpeakerID *string            `json:"activeSpeakerId,omitempty"`
+	Locked          bool               `json:"locked"`
+	MuteOnEntry     bool               `json:"muteOnEntry"`
+	AllowSelfUnmute bool               `json:"allowSelfUnmute"`
+	Mode            LayoutMode         `json:"mode"`
+	Pins            []*PanePin         `json:"pins"`
+	Panes           []*LayoutPane      `json:"panes"`
+	// Participants shown in no pane.
+	Hidden     int  `json:"hidden"`
+	Live       bool `json:"live"`
+	Recording  bool `json:"recording"`
+	Whiteboard bool `json:"whiteboard"`
+	Ended      bool `json:"ended"`
+}
+
+// A message of meetingState: the full state (first, and after a gap) or the next event.
+type MeetingStateUpdate struct {
+	Seq   int           `json:"seq"`
+	Full  *MeetingState `json:"full,omitempty"`
+	Event *MeetingEvent `json:"event,omitempty"`
 }
 
 type MemberFilter struct {
@@ -275,6 +360,11 @@ type PageInfo struct {
 	HasNextPage bool `json:"hasNextPage"`
 	// Cursor of the last item of this page; pass it as `after` for the next page.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+type PanePin struct {
+	Pane          int    `json:"pane"`
+	ParticipantID string `json:"participantId"`
 }
 
 // Branding shown before login, chosen by the request's host.
@@ -507,6 +597,69 @@ func (e *Frequency) UnmarshalJSON(b []byte) error {
 }
 
 func (e Frequency) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A fixed layout of the meeting's panes.
+type LayoutMode string
+
+const (
+	LayoutModeSingle  LayoutMode = "SINGLE"
+	LayoutModeGrid2x2 LayoutMode = "GRID_2X2"
+	// One big pane and seven small ones.
+	LayoutModeOnePlusSeven     LayoutMode = "ONE_PLUS_SEVEN"
+	LayoutModeOnePlusTwentyOne LayoutMode = "ONE_PLUS_TWENTY_ONE"
+	LayoutModeTwoPlusTwentyOne LayoutMode = "TWO_PLUS_TWENTY_ONE"
+)
+
+var AllLayoutMode = []LayoutMode{
+	LayoutModeSingle,
+	LayoutModeGrid2x2,
+	LayoutModeOnePlusSeven,
+	LayoutModeOnePlusTwentyOne,
+	LayoutModeTwoPlusTwentyOne,
+}
+
+func (e LayoutMode) IsValid() bool {
+	switch e {
+	case LayoutModeSingle, LayoutModeGrid2x2, LayoutModeOnePlusSeven, LayoutModeOnePlusTwentyOne, LayoutModeTwoPlusTwentyOne:
+		return true
+	}
+	return false
+}
+
+func (e LayoutMode) String() string {
+	return string(e)
+}
+
+func (e *LayoutMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LayoutMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LayoutMode", str)
+	}
+	return nil
+}
+
+func (e LayoutMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LayoutMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LayoutMode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

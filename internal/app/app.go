@@ -31,6 +31,8 @@ import (
 	"github.com/jishitong/jishitong/internal/config"
 	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/jishitong/jishitong/internal/directory/sheet"
+	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/loadtest"
 	"github.com/jishitong/jishitong/internal/notify"
 	"github.com/jishitong/jishitong/internal/store"
 	"github.com/jishitong/jishitong/media/rtc"
@@ -96,6 +98,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	case "loadtest":
+		return loadtest.Main(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "jishitong", version())
 		return 0
@@ -142,6 +146,8 @@ type Server struct {
 	dir   *directory.Service
 	mail  *notify.Outbox
 	conf  *conference.Service
+	live  *live.Registry
+	mlog  *logAppender
 	rtc   *rtc.Server
 	http  *http.Server
 	ln    net.Listener
@@ -229,7 +235,30 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		return nil, err
 	}
 
+	s.mlog = newLogAppender(s.conf, log)
+	s.live = live.NewRegistry(func(runID string) live.Config {
+		cfg := live.Config{Log: func(e live.Event) { s.mlog.Append(runID, e) }}
+		octx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if o, locked, err := s.conf.RunSettings(octx, runID); err == nil {
+			cfg.MuteOnEntry, cfg.Locked = o.MuteOnEntry, locked
+		} else {
+			log.Warn("reading a live meeting's options", "run", runID, "err", err)
+		}
+		return cfg
+	})
+	s.conf.OnRun(func(e conference.RunEvent) {
+		if e.Live {
+			return // the owner starts with the first join or control
+		}
+		// The ended event reaches every subscriber; the owner's exit waits for no one.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.live.End(ctx, e.RunID)
+	})
+
 	s.rtc = rtc.NewServer(rtc.RTCConfig{UDPPort: cfg.RTCUDPPort, PublicIP: cfg.RTCPublicIP, LoopbackOnly: cfg.RTCLoopback, Logger: log}, s.conf, s.conf)
+	s.rtc.SetMeetings(s.live)
 	if err := s.rtc.Start(); err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
@@ -239,7 +268,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	secure := strings.HasPrefix(cfg.PublicURL, "https://")
 	app.Handle("/graphql", graph.NewHandler(
 		graph.Config{Dev: cfg.Dev, PublicURL: cfg.PublicURL, MaxUploadBytes: cfg.MaxUploadBytes},
-		&graph.Resolver{Auth: s.auth, Directory: s.dir, Conference: s.conf, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.PublicURL, SecureCookies: secure},
+		&graph.Resolver{Auth: s.auth, Directory: s.dir, Conference: s.conf, Meetings: s.live, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.PublicURL, SecureCookies: secure},
 		log))
 	web.New(s.dir, s.conf, log).Register(app)
 	var h http.Handler = s.auth.Middleware(securityHeaders(app))
@@ -307,6 +336,12 @@ func (s *Server) close() error {
 		if err := s.rtc.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close media: %w", err))
 		}
+	}
+	if s.live != nil {
+		s.live.Close()
+	}
+	if s.mlog != nil {
+		s.mlog.Close()
 	}
 	if s.conf != nil {
 		s.conf.Close()

@@ -901,10 +901,40 @@ var isoOps = map[string]isoOp{
 		isoWantOK(t, "endMeeting of B's own", c.c.Do(t, `mutation($id:ID!){endMeeting(id:$id){id}}`, map[string]any{"id": out.StartInstantMeeting.Meeting.ID}))
 	}},
 
+	// ---- Live meeting controls: A's live meeting is NOT_FOUND to B, like unknown IDs ----
+	"Mutation.muteParticipant": {class: isoByID,
+		doc:  `mutation($id:ID!,$p:ID!){muteParticipant(meetingId:$id,participantId:$p){seq}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+	"Mutation.unmuteParticipant": {class: isoByID,
+		doc:  `mutation($id:ID!,$p:ID!){unmuteParticipant(meetingId:$id,participantId:$p){seq}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+	"Mutation.muteAll": {class: isoByID,
+		doc:  `mutation($id:ID!){muteAll(meetingId:$id,allowSelfUnmute:false){seq participants{id name}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+	"Mutation.lockMeeting": {class: isoByID,
+		doc:  `mutation($id:ID!){lockMeeting(meetingId:$id){seq locked}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+	"Mutation.unlockMeeting": {class: isoByID,
+		doc:  `mutation($id:ID!){unlockMeeting(meetingId:$id){seq locked}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+	"Mutation.setLayout": {class: isoByID,
+		doc:  `mutation($id:ID!){setLayout(meetingId:$id,mode:SINGLE){seq mode}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+	"Mutation.pinParticipant": {class: isoByID,
+		doc:  `mutation($id:ID!,$p:ID!){pinParticipant(meetingId:$id,pane:0,participantId:$p){seq}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+	"Mutation.hangupParticipant": {class: isoByID,
+		doc:  `mutation($id:ID!,$p:ID!){hangupParticipant(meetingId:$id,participantId:$p){seq}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+	"Mutation.setPresenter": {class: isoByID,
+		doc:  `mutation($id:ID!,$p:ID!){setPresenter(meetingId:$id,participantId:$p){seq}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+
 	// ---- Subscription ----
 	"Subscription.directoryChanged":      {class: isoOwnScope, subscription: true},
 	"Subscription.resourceStatusChanged": {class: isoOwnScope, subscription: true, subWalk: isoWalkResourceSubs},
 	"Subscription.notifications":         {class: isoOwnScope, subscription: true, subWalk: isoWalkNotificationSubs},
+	"Subscription.meetingState":          {class: isoByID, subscription: true, subWalk: isoWalkMeetingStateSubs},
 }
 
 // isoRootFields reads the root fields of the schema by introspection.
@@ -1345,6 +1375,43 @@ func TestIsoMemberLookupIndistinguishable(t *testing.T) {
 			} else if s != first {
 				t.Errorf("member(%.40q) as %s answers\n  %s\nwhile A's member answers\n  %s", id, c.name, s, first)
 			}
+		}
+	}
+}
+
+// isoWalkMeetingStateSubs: B's subscriptions to A's live meeting fail with NOT_FOUND
+// exactly like those to unknown or garbage IDs, and carry nothing of A.
+func isoWalkMeetingStateSubs(ctx context.Context, t *testing.T, w *isoWorld) {
+	const doc = `subscription($id:ID!){meetingState(meetingId:$id){seq full{participants{id name} locked}}}`
+	for _, c := range []isoCaller{w.adminB, w.memberB} {
+		sigs := map[string]string{}
+		for _, id := range []string{w.liveA, store.NewID(), "../" + w.liveA} {
+			ch := isoSubscribeDoc(ctx, t, c.c, c.name, doc, map[string]any{"id": id})
+			var m *xtest.WSMessage
+			select {
+			case m = <-ch:
+			case <-time.After(5 * time.Second):
+			}
+			if m == nil {
+				t.Fatalf("meetingState(%s) as %s: no answer", id, c.name)
+			}
+			isoNoLeakRaw(t, w, "meetingState as "+c.name, m.Payload)
+			var errs []xtest.GQLError
+			if m.Type == "error" {
+				_ = json.Unmarshal(m.Payload, &errs)
+			} else {
+				var p struct{ Errors []xtest.GQLError }
+				_ = json.Unmarshal(m.Payload, &p)
+				errs = p.Errors
+			}
+			if len(errs) != 1 || errs[0].Extensions["code"] != "NOT_FOUND" {
+				t.Errorf("meetingState(%s) as %s: %s %s", id, c.name, m.Type, m.Payload)
+				continue
+			}
+			sigs[m.Type+" "+errs[0].Message] = id
+		}
+		if len(sigs) != 1 {
+			t.Errorf("meetingState as %s: A's meeting and unknown IDs answer differently: %v", c.name, sigs)
 		}
 	}
 }

@@ -55,3 +55,17 @@ func (s *Service) Lock(ctx context.Context, p *auth.Principal, meetingID string,
 	r.Locked = locked
 	return r, nil
 }
+
+// RunSettings returns the options of a run's meeting and whether the run is locked,
+// for a new live owner of the run (after a restart the lock outlives the owner).
+func (s *Service) RunSettings(ctx context.Context, runID string) (opts Options, locked bool, err error) {
+	r, err := s.run(ctx, runID)
+	if err != nil {
+		return Options{}, false, err
+	}
+	m, err := s.loadMeeting(ctx, r.MeetingID)
+	if err != nil {
+		return Options{}, false, err
+	}
+	return m.Options, r.Locked, nil
+}

@@ -45,8 +45,11 @@ type Grant struct {
 	UserID    string          `bson:"userId,omitempty"` // empty for guests
 	Name      string          `bson:"name"`
 	Role      ParticipantRole `bson:"role"`
-	Source    string          `bson:"source"`
-	ExpiresAt time.Time       `bson:"expiresAt"`
+	// Moderator marks the meeting's host and the enterprise's admins, who may control
+	// the meeting and enter it while it is locked.
+	Moderator bool      `bson:"moderator,omitempty"`
+	Source    string    `bson:"source"`
+	ExpiresAt time.Time `bson:"expiresAt"`
 }
 
 // JoinInput is a request to join a meeting.
@@ -130,6 +133,7 @@ func (s *Service) Join(ctx context.Context, p *auth.Principal, in JoinInput) (*J
 	g := Grant{RunID: run.ID, MeetingID: m.ID, Name: name, Role: RoleParticipant, Source: in.Source, ExpiresAt: time.Now().Add(JoinTokenTTL).UTC()}
 	if p != nil {
 		g.UserID = p.UserID
+		g.Moderator = canControl(p, m)
 		switch {
 		case p.UserID == m.HostID:
 			g.Role = RoleHost

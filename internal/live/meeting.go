@@ -23,6 +23,8 @@ type Config struct {
 	// MuteOnEntry host-mutes joiners who are not moderators (changeable with
 	// SetMuteOnEntry).
 	MuteOnEntry bool
+	// Locked starts the meeting locked (a run locked before its owner restarted).
+	Locked bool
 	// AllowSelfUnmuteDefault lets host-muted participants unmute themselves until a
 	// MuteAll says otherwise.
 	AllowSelfUnmuteDefault bool

@@ -32,6 +32,7 @@ func newOwner(m *Meeting, cfg Config) *owner {
 	}
 	o.st.Mode = cfg.Mode
 	o.st.MuteOnEntry = cfg.MuteOnEntry
+	o.st.Locked = cfg.Locked
 	o.st.AllowSelfUnmute = cfg.AllowSelfUnmuteDefault
 	o.st.Assignment, _ = o.assign(cfg.Clock.Now())
 	return o

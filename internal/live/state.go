@@ -66,8 +66,11 @@ const MaxNetworkQuality = 5
 
 // Participant is one member of the roster.
 type Participant struct {
-	ID     ParticipantID
-	Name   string
+	ID   ParticipantID
+	Name string
+	// UserID is the signed-in member behind the connection, "" for guests and
+	// terminals; it lets the edge recognise a member acting on their own connection.
+	UserID string
 	Client ClientKind
 	Role   Role
 	// Audio, Video and Screen report the tracks the participant publishes.

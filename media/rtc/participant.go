@@ -9,6 +9,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
 )
@@ -26,6 +27,10 @@ type participant struct {
 	wg     sync.WaitGroup // forwarding, keyframe and RTCP goroutines
 	// present is set once Presence.Joined succeeded.
 	present atomic.Bool
+	// live is the run's live owner, nil without Server.Meetings; hostMuted is the host
+	// mute last applied (Room.watch goroutine).
+	live      *live.Meeting
+	hostMuted atomic.Bool
 
 	pub *webrtc.PeerConnection // client offers; carries the client's tracks
 	sub *webrtc.PeerConnection // server offers; carries the other participants' tracks

@@ -1,9 +1,12 @@
 package rtc
 
 import (
+	"context"
 	"slices"
 	"sync"
 
+	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -13,6 +16,10 @@ import (
 type Room struct {
 	// RunID is the live run this room serves.
 	RunID string
+	// live is the run's owner (nil without Server.Meetings); stopWatch ends the watch
+	// goroutine. Both are set once, when the room is created.
+	live      *live.Meeting
+	stopWatch context.CancelFunc
 
 	mu           sync.Mutex
 	participants map[signal.ParticipantID]*participant
@@ -20,7 +27,7 @@ type Room struct {
 }
 
 func newRoom(runID string) *Room {
-	return &Room{RunID: runID, participants: map[signal.ParticipantID]*participant{}}
+	return &Room{RunID: runID, participants: map[signal.ParticipantID]*participant{}, stopWatch: func() {}}
 }
 
 // Len returns the number of participants.
@@ -49,6 +56,10 @@ func (r *Room) publish(owner *participant, t *publishedTrack) bool {
 	defer r.mu.Unlock()
 	if r.participants[owner.id] != owner {
 		return false
+	}
+	if r.live != nil && t.kind == sfu.KindAudio {
+		// Set under the lock, so that setHostMuted either sees t or runs before this.
+		t.src.SetHostMuted(r.live.MutedByHost(live.ParticipantID(owner.id)))
 	}
 	r.tracks = append(r.tracks, t)
 	for _, p := range r.participants {

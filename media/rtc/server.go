@@ -20,6 +20,8 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -35,6 +37,11 @@ type Presence interface {
 	Left(ctx context.Context, runID string, e conference.LogEntry) error
 }
 
+// Meetings gives the live owner of a run: *live.Registry implements it.
+type Meetings interface {
+	Ensure(runID string) (*live.Meeting, error)
+}
+
 // presenceTimeout bounds one presence call, which is a database write.
 const presenceTimeout = 5 * time.Second
 
@@ -44,14 +51,16 @@ type Server struct {
 	cfg       RTCConfig
 	admission Admission
 	presence  Presence // may be nil
+	meetings  Meetings // may be nil: no roster, no controls
 	log       *slog.Logger
 
 	api     *webrtc.API
 	udpConn net.PacketConn // single-port mode only
 	udpMux  ice.UDPMux
 
-	nextID atomic.Uint64
-	wg     sync.WaitGroup // ServeHTTP calls past the upgrade
+	nextID   atomic.Uint64
+	wg       sync.WaitGroup // ServeHTTP calls past the upgrade
+	watchers sync.WaitGroup // Room.watch goroutines
 
 	mu       sync.Mutex
 	closed   bool
@@ -76,6 +85,10 @@ func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
 		sessions:  map[*session]struct{}{},
 	}
 }
+
+// SetMeetings makes joins and leaves known to the runs' live owners and applies their
+// controls (host mutes, hangups, the end). Call it before Start.
+func (s *Server) SetMeetings(m Meetings) { s.meetings = m }
 
 // Start opens the shared UDP socket (single-port mode) and builds the WebRTC API.
 func (s *Server) Start() error {
@@ -123,6 +136,7 @@ func (s *Server) Close() error {
 		ss.conn.End(signal.ByeShutdown, "")
 	}
 	s.wg.Wait()
+	s.watchers.Wait() // every room is gone with its participants
 	s.closeMux()
 	return nil
 }
@@ -167,8 +181,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = ss.conn.Serve(context.WithoutCancel(r.Context()), ws, ss)
 }
 
-// enterRoom finds or creates the room of p's run and adds p to it.
-func (s *Server) enterRoom(p *participant) error {
+// enterRoom finds or creates the room of p's run and adds p to it. lm is the run's live
+// owner (nil without Meetings); a new room watches it.
+func (s *Server) enterRoom(p *participant, lm *live.Meeting) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -178,6 +193,9 @@ func (s *Server) enterRoom(p *participant) error {
 	if room == nil {
 		room = newRoom(p.grant.RunID)
 		s.rooms[p.grant.RunID] = room
+		if lm != nil {
+			room.startWatch(lm, &s.watchers)
+		}
 	}
 	p.room = room
 	room.add(p)
@@ -190,6 +208,7 @@ func (s *Server) leaveRoom(p *participant) {
 	defer s.mu.Unlock()
 	if p.room.remove(p) && s.rooms[p.room.RunID] == p.room {
 		delete(s.rooms, p.room.RunID)
+		p.room.stopWatch()
 	}
 }
 
@@ -209,10 +228,16 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 		return signal.Errorf(signal.CodeUnauthorized, "invalid or used join token")
 	}
 	id := signal.ParticipantID("PA_" + strconv.FormatUint(s.nextID.Add(1), 36))
+	lm, err := s.joinLive(ctx, id, g)
+	if err != nil {
+		return err
+	}
 	p, err := newParticipant(s, id, g, ss.conn)
 	if err != nil {
+		s.leaveLive(lm, id)
 		return fmt.Errorf("rtc: new participant: %w", err)
 	}
+	p.live = lm
 	if err := reply(&signal.Joined{
 		ParticipantID: id,
 		ResumeToken:   randomToken(), // resume is not implemented yet: the token is never honored
@@ -221,11 +246,17 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 		p.w.stop()
 		_ = p.pub.Close()
 		_ = p.sub.Close()
+		s.leaveLive(lm, id)
 		return err
 	}
 	ss.p = p
-	if err := s.enterRoom(p); err != nil {
+	if err := s.enterRoom(p, lm); err != nil {
 		return signal.Errorf(signal.CodeForbidden, "server shutting down")
+	}
+	if lm != nil && lm.MutedByHost(live.ParticipantID(id)) && !p.hostMuted.Swap(true) {
+		// Muted on entry: the room's watcher may have applied the join before p was in
+		// the room; whichever of the two swaps first tells the participant.
+		_ = p.conn.Send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: id}})
 	}
 	if s.presence != nil {
 		p.post(func() {
@@ -240,6 +271,49 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 	}
 	p.log.Info("rtc: participant joined")
 	return nil
+}
+
+// joinLive adds the participant to the run's roster; nil without Meetings. A refusal
+// (the meeting is locked, the participant was hung up) is the client's error.
+func (s *Server) joinLive(ctx context.Context, id signal.ParticipantID, g *conference.Grant) (*live.Meeting, error) {
+	if s.meetings == nil {
+		return nil, nil
+	}
+	lm, err := s.meetings.Ensure(g.RunID)
+	if err != nil {
+		return nil, signal.Errorf(signal.CodeForbidden, "the meeting has ended")
+	}
+	role := live.RoleParticipant
+	switch g.Role {
+	case conference.RoleHost:
+		role = live.RoleHost
+	case conference.RolePresenter:
+		role = live.RolePresenter
+	}
+	// The grant was checked by conference.Join: the media plane joins on its behalf, as
+	// a moderator for the host and admins so that a lock does not keep them out.
+	a := live.Actor{System: true, UserID: g.UserID, IsModerator: g.Moderator || role == live.RoleHost}
+	err = lm.Join(ctx, a, live.Participant{ID: live.ParticipantID(id), Name: g.Name, UserID: g.UserID, Client: live.ClientBrowser, Role: role})
+	if err != nil {
+		msg := "you may not join this meeting now"
+		if e, ok := errs.As(err); ok {
+			msg = e.Message
+		}
+		return nil, signal.Errorf(signal.CodeForbidden, "%s", msg)
+	}
+	return lm, nil
+}
+
+// leaveLive takes the participant off the run's roster (already off after a hangup).
+func (s *Server) leaveLive(lm *live.Meeting, id signal.ParticipantID) {
+	if lm == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+	defer cancel()
+	if err := lm.Leave(ctx, live.System, live.ParticipantID(id)); err != nil && errs.KindOf(err) != errs.KindNotFound && !errors.Is(err, live.ErrEnded) {
+		s.log.Warn("rtc: leave the live meeting", "participant", id, "err", err)
+	}
 }
 
 func logEntry(g *conference.Grant, id signal.ParticipantID) conference.LogEntry {
@@ -296,6 +370,7 @@ func (ss *session) Closed(reason error) {
 		return
 	}
 	p.close()
+	ss.server.leaveLive(p.live, p.id)
 	p.log.Info("rtc: participant left", "reason", reason)
 	// Left only pairs a recorded Joined, so the run's presence count stays balanced.
 	if s := ss.server; s.presence != nil && p.present.Load() {

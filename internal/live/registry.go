@@ -1,0 +1,90 @@
+package live
+
+import (
+	"context"
+	"sync"
+
+	"github.com/jishitong/jishitong/internal/errs"
+)
+
+// Registry holds the owner of every live run, keyed by run ID: one Meeting per run,
+// created on first use and closed when the run ends. Safe for concurrent use.
+type Registry struct {
+	// config returns the configuration of a new meeting of the run; called with the
+	// registry's lock released.
+	config func(runID string) Config
+
+	mu       sync.Mutex
+	closed   bool
+	meetings map[string]*Meeting
+	// ended remembers runs that ended so that a late caller does not revive them.
+	ended map[string]struct{}
+}
+
+// NewRegistry returns an empty registry; config gives each new meeting its
+// configuration (RunID is set by the registry).
+func NewRegistry(config func(runID string) Config) *Registry {
+	return &Registry{config: config, meetings: map[string]*Meeting{}, ended: map[string]struct{}{}}
+}
+
+// Get returns the owner of a run, or nil when none runs.
+func (r *Registry) Get(runID string) *Meeting {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.meetings[runID]
+}
+
+// Ensure returns the owner of a live run, starting it if needed. A run that ended (or a
+// closed registry) answers ErrEnded.
+func (r *Registry) Ensure(runID string) (*Meeting, error) {
+	if runID == "" {
+		return nil, errs.Invalid("runId", "a run ID is required")
+	}
+	if m := r.Get(runID); m != nil {
+		return m, nil
+	}
+	cfg := Config{}
+	if r.config != nil {
+		cfg = r.config(runID)
+	}
+	cfg.RunID = runID
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.ended[runID]; ok || r.closed {
+		return nil, ErrEnded
+	}
+	if m := r.meetings[runID]; m != nil {
+		return m, nil
+	}
+	// The owner lives until End or Close, not until any caller's context.
+	m := Start(context.Background(), cfg)
+	r.meetings[runID] = m
+	return m, nil
+}
+
+// End ends a run's meeting for everyone (one ended event reaches its subscribers), and
+// closes its owner. A later Ensure of the run answers ErrEnded.
+func (r *Registry) End(ctx context.Context, runID string) {
+	r.mu.Lock()
+	r.ended[runID] = struct{}{}
+	m := r.meetings[runID]
+	delete(r.meetings, runID)
+	r.mu.Unlock()
+	if m == nil {
+		return
+	}
+	_ = m.End(ctx, System)
+	m.Close()
+}
+
+// Close closes every owner and returns when their goroutines have exited.
+func (r *Registry) Close() {
+	r.mu.Lock()
+	r.closed = true
+	ms := r.meetings
+	r.meetings = map[string]*Meeting{}
+	r.mu.Unlock()
+	for _, m := range ms {
+		m.Close()
+	}
+}

@@ -1,0 +1,127 @@
+package loadtest_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jishitong/jishitong/internal/loadtest"
+	"github.com/jishitong/jishitong/internal/xtest"
+)
+
+// bookLiveMeeting creates an enterprise and a member on the server at c's URL (c signed
+// in as platform admin), books a password-protected meeting as that member and starts
+// it by joining as host, so that guests can join at once. It returns number, password.
+func bookLiveMeeting(t testing.TB, root *xtest.Client, participants int) (string, string) {
+	t.Helper()
+	code := "lt" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+	var e struct{ CreateEnterprise struct{ ID string } }
+	root.Do(t, `mutation($c:String!){createEnterprise(input:{name:"Load",code:$c,quota:200}){id}}`, map[string]any{"c": code}).Decode(t, &e)
+	email := code + "-host@load.example"
+	root.Do(t, `mutation($id:ID!,$e:String!){createEnterpriseAdmin(enterpriseId:$id,input:{name:"Host",email:$e,password:"host-password-1"}){member{id}}}`,
+		map[string]any{"id": e.CreateEnterprise.ID, "e": email}).Decode(t, &struct{}{})
+	host := &xtest.Client{URL: root.URL, HTTP: root.HTTP, Header: http.Header{}}
+	var l struct{ Login struct{ Token string } }
+	host.Do(t, `mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}`, map[string]any{"e": email, "p": "host-password-1"}).Decode(t, &l)
+	host.Token = l.Login.Token
+	var b struct {
+		BookMeeting struct{ Number, Password string }
+	}
+	host.Do(t, `mutation($s:Time!,$n:Int!){bookMeeting(input:{start:$s,participants:$n,password:"246810",options:{guestsMayStart:true}}){number password}}`,
+		map[string]any{"s": time.Now().Add(time.Minute).Truncate(time.Second), "n": participants}).Decode(t, &b)
+	// The host's join makes the meeting live (hosts may start early); the token is unused.
+	host.Do(t, `mutation($n:String!){joinMeeting(number:$n){token}}`, map[string]any{"n": b.BookMeeting.Number}).Decode(t, &struct{}{})
+	return b.BookMeeting.Number, b.BookMeeting.Password
+}
+
+func TestLoadToolReceivesMedia(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real server and WebRTC media")
+	}
+	srv := xtest.StartServer(t, xtest.Options{})
+	number, password := bookLiveMeeting(t, srv.Admin(t), 10)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := loadtest.Run(ctx, loadtest.Config{URL: srv.URL, Meeting: number, Password: password,
+		Publishers: 2, Subscribers: 1, Duration: 3 * time.Second, LoopbackOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(rep)
+	t.Logf("report: %s", b)
+	if rep.ReceivedPacketsPerSecond <= 0 || rep.LossPercent >= 5 || rep.JoinToFirstPacketMsP50 <= 0 {
+		t.Errorf("report: %s", b)
+	}
+	if rep.Errors != 0 {
+		t.Errorf("errors: %d %v", rep.Errors, rep.ErrorSamples)
+	}
+	// Every participant receives both tracks of every other publisher.
+	if rep.TracksReceived != rep.TracksExpected || rep.TracksExpected != 2*(2*1)+1*(2*2) { // publishers: 1 other each; the subscriber: 2
+		t.Errorf("tracks received %d of %d", rep.TracksReceived, rep.TracksExpected)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"received_packets_per_second", "received_kbps", "join_to_first_packet_ms_p50",
+		"join_to_first_packet_ms_p99", "loss_percent", "participants", "publishers", "subscribers", "duration_s",
+		"errors", "cpu_seconds"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("report has no %q", k)
+		}
+	}
+}
+
+// TestBench is `make bench`'s load run: with JISHITONG_BENCH=1 it books a meeting and
+// runs 5 publishers and 10 subscribers for 20 s, printing the JSON report. The server
+// is JISHITONG_BENCH_URL (with JISHITONG_ADMIN_EMAIL/PASSWORD) when set, so that the
+// report's CPU is the load tool's alone; otherwise one started in this process.
+func TestBench(t *testing.T) {
+	if os.Getenv("JISHITONG_BENCH") != "1" {
+		t.Skip("set JISHITONG_BENCH=1")
+	}
+	var root *xtest.Client
+	url := os.Getenv("JISHITONG_BENCH_URL")
+	if url == "" {
+		srv := xtest.StartServer(t, xtest.Options{})
+		url, root = srv.URL, srv.Admin(t)
+	} else {
+		waitReady(t, url)
+		root = &xtest.Client{URL: url, HTTP: &http.Client{Timeout: time.Minute}, Header: http.Header{}}
+		var l struct{ Login struct{ Token string } }
+		root.Do(t, `mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}`,
+			map[string]any{"e": os.Getenv("JISHITONG_ADMIN_EMAIL"), "p": os.Getenv("JISHITONG_ADMIN_PASSWORD")}).Decode(t, &l)
+		root.Token = l.Login.Token
+	}
+	number, password := bookLiveMeeting(t, root, 30)
+	rep, err := loadtest.Run(context.Background(), loadtest.Config{URL: url, Meeting: number, Password: password,
+		Publishers: 5, Subscribers: 10, Duration: 20 * time.Second, LoopbackOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(rep)
+	os.Stdout.Write(append(b, '\n'))
+}
+
+// waitReady polls url/readyz until it answers 200, for a server just started.
+func waitReady(t testing.TB, url string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not ready: %v", url, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

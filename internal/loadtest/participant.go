@@ -1,0 +1,493 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/jishitong/jishitong/media/signal"
+)
+
+// trackStat counts what one participant receives on one remote track. The counters are
+// atomics read by Run; seq state belongs to the track's reader goroutine.
+type trackStat struct {
+	audio    bool
+	packets  atomic.Int64
+	bytes    atomic.Int64
+	first    atomic.Int64 // unix nanos of the first packet
+	expected atomic.Int64 // highest extended seq - first seq + 1
+}
+
+// participant is one synthetic client: the /rtc websocket and two PeerConnections.
+type participant struct {
+	r         *runner
+	name      string
+	publisher bool
+	ws        *websocket.Conn
+	wmu       sync.Mutex
+	pub, sub  *webrtc.PeerConnection
+	joinSent  time.Time
+	joined    chan error
+	confirmed atomic.Int64 // trackPublished echoes of own tracks
+	keyframe  atomic.Bool  // a PLI asked for a keyframe
+	closing   atomic.Bool
+
+	// read loop only
+	pending map[signal.Target][]webrtc.ICECandidateInit
+
+	mu     sync.Mutex
+	tracks []*trackStat
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+func (p *participant) trackStats() []*trackStat {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tracks
+}
+
+// joinMeeting asks the server for a /rtc token as a guest.
+func joinMeeting(ctx context.Context, base, number, password, name string) (string, error) {
+	body, _ := json.Marshal(map[string]any{
+		"query":     `mutation($n:String!,$p:String,$d:String){joinMeeting(number:$n,password:$p,displayName:$d){token}}`,
+		"variables": map[string]any{"n": number, "p": password, "d": name},
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		Data struct {
+			JoinMeeting struct{ Token string }
+		}
+		Errors []struct{ Message string }
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return "", fmt.Errorf("joinMeeting: status %d: %w", resp.StatusCode, err)
+	}
+	if len(out.Errors) > 0 {
+		return "", fmt.Errorf("joinMeeting: %s", out.Errors[0].Message)
+	}
+	if out.Data.JoinMeeting.Token == "" {
+		return "", errors.New("joinMeeting: no token")
+	}
+	return out.Data.JoinMeeting.Token, nil
+}
+
+// join gets a token, connects /rtc, joins and, for a publisher, starts publishing.
+func join(ctx context.Context, r *runner, name string, publisher bool) (*participant, error) {
+	token, err := joinMeeting(ctx, r.cfg.URL, r.cfg.Meeting, r.cfg.Password, name)
+	if err != nil {
+		return nil, err
+	}
+	wsURL := "ws" + strings.TrimPrefix(strings.TrimRight(r.cfg.URL, "/"), "http") + "/rtc"
+	ws, _, err := websocket.Dial(ctx, wsURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("dial /rtc: %w", err)
+	}
+	ws.SetReadLimit(signal.MaxServerFrameBytes)
+	p := &participant{r: r, name: name, publisher: publisher, ws: ws, joined: make(chan error, 1),
+		pending: map[signal.Target][]webrtc.ICECandidateInit{}, stop: make(chan struct{})}
+	if p.pub, err = r.api.NewPeerConnection(webrtc.Configuration{}); err == nil {
+		p.sub, err = r.api.NewPeerConnection(webrtc.Configuration{})
+	}
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	p.pub.OnICECandidate(func(ic *webrtc.ICECandidate) { p.trickle(signal.TargetPublisher, ic) })
+	p.sub.OnICECandidate(func(ic *webrtc.ICECandidate) { p.trickle(signal.TargetSubscriber, ic) })
+	p.sub.OnTrack(p.onTrack)
+	p.wg.Add(1)
+	go func() { defer p.wg.Done(); p.readLoop() }()
+	p.joinSent = time.Now()
+	p.send(&signal.Join{Token: token, Device: &signal.Device{Client: "loadtool"}})
+	select {
+	case err = <-p.joined:
+	case <-ctx.Done():
+		err = fmt.Errorf("no joined: %w", ctx.Err())
+	}
+	if err == nil && publisher {
+		err = p.publish()
+	}
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *participant) send(d signal.Payload) {
+	b, err := signal.Encode(signal.Message{Data: d})
+	if err != nil {
+		p.r.errorf("%s: encode %T: %v", p.name, d, err)
+		return
+	}
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.ws.Write(ctx, websocket.MessageText, b); err != nil && !p.closing.Load() {
+		p.r.errorf("%s: write %T: %v", p.name, d, err)
+	}
+}
+
+func (p *participant) trickle(target signal.Target, ic *webrtc.ICECandidate) {
+	if p.closing.Load() {
+		return
+	}
+	if ic == nil {
+		p.send(&signal.Candidate{Target: target})
+		return
+	}
+	init := ic.ToJSON()
+	p.send(&signal.Candidate{Target: target, Candidate: &init.Candidate, SDPMid: init.SDPMid, SDPMLineIndex: init.SDPMLineIndex})
+}
+
+func (p *participant) pc(t signal.Target) *webrtc.PeerConnection {
+	if t == signal.TargetSubscriber {
+		return p.sub
+	}
+	return p.pub
+}
+
+func (p *participant) fail(format string, args ...any) {
+	if !p.closing.Load() {
+		p.r.errorf(p.name+": "+format, args...)
+	}
+}
+
+// readLoop applies server messages in order until the socket closes.
+func (p *participant) readLoop() {
+	for {
+		_, b, err := p.ws.Read(context.Background())
+		if err != nil {
+			if !p.closing.Load() {
+				select {
+				case p.joined <- fmt.Errorf("socket: %w", err):
+				default:
+				}
+				p.fail("socket: %v", err)
+			}
+			return
+		}
+		if p.closing.Load() {
+			continue
+		}
+		m, err := signal.Decode(b)
+		if err != nil {
+			p.fail("decode: %v", err)
+			continue
+		}
+		switch d := m.Data.(type) {
+		case *signal.Joined:
+			p.joined <- nil
+		case *signal.Answer:
+			if err := p.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
+				p.fail("publisher answer: %v", err)
+			}
+			p.flush(signal.TargetPublisher)
+		case *signal.Offer:
+			if err := p.sub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: d.SDP}); err != nil {
+				p.fail("subscriber offer: %v", err)
+				continue
+			}
+			p.flush(signal.TargetSubscriber)
+			answer, err := p.sub.CreateAnswer(nil)
+			if err == nil {
+				err = p.sub.SetLocalDescription(answer)
+			}
+			if err != nil {
+				p.fail("subscriber answer: %v", err)
+				continue
+			}
+			p.send(&signal.Answer{Target: signal.TargetSubscriber, SDP: answer.SDP})
+		case *signal.Candidate:
+			if d.EndOfCandidates() {
+				continue
+			}
+			ic := webrtc.ICECandidateInit{Candidate: *d.Candidate, SDPMid: d.SDPMid, SDPMLineIndex: d.SDPMLineIndex}
+			if p.pc(d.Target).RemoteDescription() == nil {
+				p.pending[d.Target] = append(p.pending[d.Target], ic)
+			} else if err := p.pc(d.Target).AddICECandidate(ic); err != nil {
+				p.fail("add candidate: %v", err)
+			}
+		case *signal.TrackPublished:
+			if d.CID != "" {
+				p.confirmed.Add(1)
+			}
+		case *signal.ErrorMessage:
+			p.fail("server error %s: %s", d.Code, d.Message)
+		case *signal.Bye:
+			p.fail("bye %s: %s", d.Reason, d.Message)
+		}
+	}
+}
+
+func (p *participant) flush(t signal.Target) {
+	for _, ic := range p.pending[t] {
+		if err := p.pc(t).AddICECandidate(ic); err != nil {
+			p.fail("add candidate: %v", err)
+		}
+	}
+	delete(p.pending, t)
+}
+
+// onTrack starts counting a remote track. Pion's goroutine.
+func (p *participant) onTrack(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	st := &trackStat{audio: tr.Kind() == webrtc.RTPCodecTypeAudio}
+	p.mu.Lock()
+	p.tracks = append(grown(p.tracks), st)
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() { defer p.wg.Done(); receive(tr, st) }()
+}
+
+// grown returns a copy of ts with room for one more, so that readers of the old
+// slice (trackStats) never see it change.
+func grown(ts []*trackStat) []*trackStat {
+	return append(make([]*trackStat, 0, len(ts)+1), ts...)
+}
+
+// receive counts the RTP packets of one track until it ends. It reads raw packets into
+// one buffer and parses only the sequence number: no allocation per packet here.
+func receive(tr *webrtc.TrackRemote, st *trackStat) {
+	buf := make([]byte, 1500)
+	var seqs seqCounter
+	for {
+		n, _, err := tr.Read(buf)
+		if err != nil {
+			return
+		}
+		if n < 12 { // shorter than an RTP header
+			continue
+		}
+		if seqs.expected() == 0 {
+			st.first.Store(time.Now().UnixNano())
+		}
+		st.expected.Store(seqs.observe(binary.BigEndian.Uint16(buf[2:4])))
+		st.bytes.Add(int64(n))
+		st.packets.Add(1)
+	}
+}
+
+// seqCounter extends 16-bit RTP sequence numbers across wrap-around (RFC 3550 §A.1,
+// simplified: reordered packets older than the highest are not counted twice) and
+// tells how many packets the range seen so far spans.
+type seqCounter struct {
+	started       bool
+	base, highest int64
+}
+
+// observe records one sequence number and returns the number of packets expected.
+func (c *seqCounter) observe(seq uint16) int64 {
+	if !c.started {
+		c.started = true
+		c.base, c.highest = int64(seq), int64(seq)
+	} else if d := int64(int16(seq - uint16(c.highest))); d > 0 {
+		c.highest += d
+	}
+	return c.expected()
+}
+
+// expected is highest - first + 1, or 0 before the first packet.
+func (c *seqCounter) expected() int64 {
+	if !c.started {
+		return 0
+	}
+	return c.highest - c.base + 1
+}
+
+// Media shapes: Opus at 50 packets/s of 100 B; VP8 at 30 frames/s cut into packets of
+// at most 1,100 B, keyframes (first, every 2 s and on PLI) six times a delta frame.
+const (
+	audioPayload   = 100
+	maxVideoPacket = 1100
+	videoFPS       = 30
+	keyframeEvery  = 2 * videoFPS
+	keyframeFactor = 6
+)
+
+// publish adds an Opus and a VP8 track, announces them and offers. Then feeders send
+// media until close.
+func (p *participant) publish() error {
+	audio, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", p.name)
+	if err != nil {
+		return err
+	}
+	video, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "cam", p.name)
+	if err != nil {
+		return err
+	}
+	var mids [2]string
+	for _, tr := range []webrtc.TrackLocal{audio, video} {
+		x, err := p.pub.AddTransceiverFromTrack(tr, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+		if err != nil {
+			return err
+		}
+		sender := x.Sender()
+		p.wg.Add(1)
+		go func() { defer p.wg.Done(); p.readRTCP(sender) }()
+	}
+	offer, err := p.pub.CreateOffer(nil)
+	if err != nil {
+		return err
+	}
+	if err := p.pub.SetLocalDescription(offer); err != nil {
+		return err
+	}
+	for i, x := range p.pub.GetTransceivers() {
+		if i < 2 {
+			mids[i] = x.Mid()
+		}
+	}
+	p.send(&signal.Publish{CID: "mic-1", MID: mids[0], Kind: signal.KindAudio, Source: signal.SourceMicrophone})
+	p.send(&signal.Publish{CID: "cam-1", MID: mids[1], Kind: signal.KindVideo, Source: signal.SourceCamera})
+	p.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
+	p.wg.Add(2)
+	go func() { defer p.wg.Done(); p.feedAudio(audio) }()
+	go func() { defer p.wg.Done(); p.feedVideo(video) }()
+	return nil
+}
+
+// readRTCP drains a sender's RTCP (the report interceptor needs it read) and turns
+// PLI/FIR into a keyframe request.
+func (p *participant) readRTCP(s *webrtc.RTPSender) {
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := s.Read(buf)
+		if err != nil {
+			return
+		}
+		pkts, err := rtcp.Unmarshal(buf[:n])
+		if err != nil {
+			continue
+		}
+		for _, pkt := range pkts {
+			switch pkt.(type) {
+			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				p.keyframe.Store(true)
+			}
+		}
+	}
+}
+
+func (p *participant) feedAudio(tr *webrtc.TrackLocalStaticRTP) {
+	payload := make([]byte, audioPayload)
+	for i := range payload {
+		payload[i] = byte(i * 7)
+	}
+	pkt := &rtp.Packet{Header: rtp.Header{Version: 2, Marker: true}, Payload: payload}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-tick.C:
+		}
+		pkt.SequenceNumber++
+		pkt.Timestamp += 960
+		if tr.WriteRTP(pkt) == nil {
+			p.r.sentPackets.Add(1)
+		}
+	}
+}
+
+func (p *participant) feedVideo(tr *webrtc.TrackLocalStaticRTP) {
+	frameBytes := p.r.cfg.VideoKbps * 1000 / 8 / videoFPS
+	buf := make([]byte, maxVideoPacket)
+	for i := range buf {
+		buf[i] = byte(i * 13)
+	}
+	pkt := &rtp.Packet{Header: rtp.Header{Version: 2}}
+	tick := time.NewTicker(time.Second / videoFPS)
+	defer tick.Stop()
+	for n := 0; ; n++ {
+		select {
+		case <-p.stop:
+			return
+		case <-tick.C:
+		}
+		key := p.keyframe.Swap(false) || n%keyframeEvery == 0
+		size := frameBytes
+		if key {
+			size *= keyframeFactor
+		}
+		pkt.Timestamp += 90000 / videoFPS
+		for off := 0; off < size; off += maxVideoPacket - 1 {
+			chunk := min(maxVideoPacket-1, size-off)
+			// VP8 payload descriptor (RFC 7741 §4.2): S=1, PID=0 on the first packet of
+			// the frame, then the frame tag whose P bit is 0 for keyframes (RFC 6386 §9.1).
+			payload := buf[:chunk+1]
+			payload[0] = 0
+			if off == 0 {
+				payload[0] = 0x10
+				if key {
+					copy(payload[1:], []byte{0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a})
+				} else {
+					payload[1] = 0x01
+				}
+			}
+			pkt.SequenceNumber++
+			pkt.Marker = off+chunk >= size
+			pkt.Payload = payload
+			if tr.WriteRTP(pkt) == nil {
+				p.r.sentPackets.Add(1)
+			}
+		}
+	}
+}
+
+// close leaves and tears everything down; it returns when the goroutines have exited.
+func (p *participant) close() {
+	if !p.closing.CompareAndSwap(false, true) {
+		return
+	}
+	close(p.stop)
+	if p.ws != nil {
+		p.wmu.Lock()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if b, err := signal.Encode(signal.Message{Data: &signal.Leave{}}); err == nil {
+			_ = p.ws.Write(ctx, websocket.MessageText, b)
+		}
+		cancel()
+		p.wmu.Unlock()
+	}
+	if p.pub != nil {
+		_ = p.pub.Close()
+	}
+	if p.sub != nil {
+		_ = p.sub.Close()
+	}
+	if p.ws != nil {
+		_ = p.ws.CloseNow()
+	}
+	p.wg.Wait()
+}

@@ -1,0 +1,93 @@
+package rtc
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/live"
+)
+
+// TestHostMuteStopsForwardingAudio checks the control path into the media plane with
+// real pion peers: joins reach the live roster, a moderator's mute stops the muted
+// participant's audio (not their video) at the others, lifting it resumes it, and a
+// hangup closes the connection and empties the roster.
+func TestHostMuteStopsForwardingAudio(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	reg := live.NewRegistry(nil)
+	defer reg.Close()
+	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()},
+		fakeAdmission{redeem: func(_ context.Context, token string) (*conference.Grant, error) {
+			name, ok := strings.CutPrefix(token, "jjt_")
+			if !ok {
+				return nil, errors.New("bad token")
+			}
+			return &conference.Grant{RunID: "run-1", MeetingID: "m-1", UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
+		}}, nil)
+	srv.SetMeetings(reg)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	api, err := newAPI(RTCConfig{LoopbackOnly: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := newClient(t, api, url, "alice", "jjt_alice")
+	alice.publish()
+	bob := newClient(t, api, url, "bob", "jjt_bob")
+	defer func() {
+		alice.close()
+		bob.close()
+		_ = srv.Close()
+		hs.Close()
+	}()
+	ctx := context.Background()
+	lm := reg.Get("run-1")
+	if lm == nil {
+		t.Fatal("no live owner for the run")
+	}
+	eventually(t, 5*time.Second, "both in the roster", func() bool {
+		st, err := lm.Snapshot(ctx)
+		return err == nil && len(st.Participants) == 2
+	})
+	eventually(t, 10*time.Second, "bob receives alice", func() bool {
+		a, v := bob.stat(alice, "audio"), bob.stat(alice, "video")
+		return a != nil && v != nil && a.packets.Load() > 10 && v.packets.Load() > 10
+	})
+
+	host := live.Actor{UserID: "u-host", IsModerator: true}
+	if err := lm.Mute(ctx, host, live.ParticipantID(alice.id)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // packets in flight
+	audio, video := bob.stat(alice, "audio").packets.Load(), bob.stat(alice, "video").packets.Load()
+	time.Sleep(400 * time.Millisecond)
+	if n := bob.stat(alice, "audio").packets.Load(); n != audio {
+		t.Errorf("bob still receives alice's host-muted audio: %d -> %d", audio, n)
+	}
+	if n := bob.stat(alice, "video").packets.Load(); n <= video {
+		t.Errorf("alice's video stopped with her audio: %d -> %d", video, n)
+	}
+
+	if err := lm.Unmute(ctx, live.System, live.ParticipantID(alice.id)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "alice's audio forwarded again", func() bool { return bob.stat(alice, "audio").packets.Load() > audio+5 })
+
+	if err := lm.Hangup(ctx, host, live.ParticipantID(bob.id)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "bob out of the room", func() bool { return srv.Room("run-1").Len() == 1 })
+	st, err := lm.Snapshot(ctx)
+	if err != nil || len(st.Participants) != 1 || st.Participants[0].ID != live.ParticipantID(alice.id) {
+		t.Fatalf("roster after the hangup: %+v %v", st.Participants, err)
+	}
+}

@@ -1,0 +1,116 @@
+package rtc
+
+import (
+	"context"
+	"sync"
+
+	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/media/sfu"
+	"github.com/jishitong/jishitong/media/signal"
+)
+
+// startWatch runs the goroutine that applies the live owner's controls to this room.
+// Called once, with the server's lock held, when the room is created.
+func (r *Room) startWatch(lm *live.Meeting, wg *sync.WaitGroup) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r.live, r.stopWatch = lm, cancel
+	updates, err := lm.Subscribe(ctx, 0)
+	if err != nil {
+		cancel()
+		return
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.watch(updates)
+	}()
+}
+
+// watch applies the live owner's updates until the room is dropped or the meeting
+// ends: host mutes stop the participant's audio at the sfu.Source (read lock-free per
+// packet) and notify them, a hangup or the end closes connections. Own goroutine; it
+// never blocks the owner, whose queue resyncs a slow watcher with a full state.
+func (r *Room) watch(updates <-chan live.Update) {
+	for u := range updates {
+		r.syncHostMutes()
+		if u.Full != nil {
+			r.dropRemoved()
+		}
+		if e := u.Event; e != nil {
+			switch e.Kind {
+			case live.KindHungUp:
+				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
+					p.conn.End(signal.ByeRemoved, "")
+				}
+			case live.KindEnded:
+				for _, p := range r.snapshot() {
+					p.conn.End(signal.ByeMeetingEnded, "")
+				}
+			}
+		}
+	}
+}
+
+// dropRemoved ends the connections of participants no longer on the roster: a full
+// state may replace a hangup event this watcher missed. A participant is on the roster
+// from before entering the room until after leaving it, so one in the room before a
+// fresh snapshot of the roster and missing from it was hung up. (The full state in the
+// queue may be older than the room.) Watch goroutine.
+func (r *Room) dropRemoved() {
+	in := r.snapshot()
+	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+	defer cancel()
+	st, err := r.live.Snapshot(ctx)
+	if err != nil {
+		return // ended: the ended event or the closed subscription follows
+	}
+	for _, p := range in {
+		if _, ok := st.Participant(live.ParticipantID(p.id)); !ok {
+			p.conn.End(signal.ByeRemoved, "")
+		}
+	}
+}
+
+// syncHostMutes applies the owner's host-muted set to every participant whose mute
+// changed, and sends notice mutedByHost to those newly muted. Watch goroutine.
+func (r *Room) syncHostMutes() {
+	for _, p := range r.snapshot() {
+		muted := r.live.MutedByHost(live.ParticipantID(p.id))
+		if p.hostMuted.Swap(muted) == muted {
+			continue
+		}
+		r.setHostMuted(p.id, muted)
+		if muted {
+			_ = p.conn.Send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: p.id}})
+		}
+	}
+}
+
+// setHostMuted sets the host mute of the participant's audio tracks. Any goroutine.
+func (r *Room) setHostMuted(id signal.ParticipantID, muted bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range r.tracks {
+		if t.owner == id && t.kind == sfu.KindAudio {
+			t.src.SetHostMuted(muted)
+		}
+	}
+}
+
+// participant returns a participant of the room, or nil.
+func (r *Room) participant(id signal.ParticipantID) *participant {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.participants[id]
+}
+
+// snapshot returns the room's participants.
+func (r *Room) snapshot() []*participant {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*participant, 0, len(r.participants))
+	for _, p := range r.participants {
+		out = append(out, p)
+	}
+	return out
+}
