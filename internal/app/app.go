@@ -113,7 +113,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprint(w, "jishitong — video conferencing platform\n\nCommands:\n  serve     run every plane in one process\n  version   print the version\n\n")
+	fmt.Fprint(w, "jishitong — video conferencing platform\n\nCommands:\n  serve     run every plane in one process\n  loadtest  join synthetic participants to a meeting and report media numbers (loadtest --help)\n  version   print the version\n\n")
 	config.Usage(w)
 }
 

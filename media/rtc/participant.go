@@ -216,6 +216,11 @@ func (p *participant) negotiate() {
 		err = p.sub.SetLocalDescription(offer)
 	}
 	if err != nil {
+		if p.sub.ConnectionState() == webrtc.PeerConnectionStateClosed {
+			// Leaving: others' departures still ask this participant to renegotiate.
+			p.log.Debug("rtc: no subscriber offer on a closed connection", "err", err)
+			return
+		}
 		p.log.Warn("rtc: subscriber offer failed", "err", err)
 		return
 	}
