@@ -311,17 +311,18 @@ func (s *Service) read(ctx context.Context) (*schedule, error) {
 // current returns a private copy of the up-to-date schedule for a change, under the
 // schedule lock l. After a lock take-over the copy is reloaded from the store.
 func (s *Service) current(ctx context.Context, l *lock) (*schedule, error) {
-	v, err := s.storedVersion(ctx)
+	var sc *schedule
+	var err error
+	if l.tookOver {
+		var v int64
+		if v, err = s.storedVersion(ctx); err == nil {
+			sc, err = s.reload(ctx, v)
+		}
+	} else {
+		sc, err = s.read(ctx)
+	}
 	if err != nil {
 		return nil, err
-	}
-	s.mu.Lock()
-	sc := s.sched
-	s.mu.Unlock()
-	if sc == nil || sc.version != v || l.tookOver {
-		if sc, err = s.reload(ctx, v); err != nil {
-			return nil, err
-		}
 	}
 	return sc.clone(), nil
 }

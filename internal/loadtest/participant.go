@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/jishitong/jishitong/media/rtc"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -353,7 +353,7 @@ func (p *participant) publish() error {
 		}
 		sender := x.Sender()
 		p.wg.Add(1)
-		go func() { defer p.wg.Done(); p.readRTCP(sender) }()
+		go func() { defer p.wg.Done(); rtc.ReadKeyframeRequests(sender, func() { p.keyframe.Store(true) }) }()
 	}
 	offer, err := p.pub.CreateOffer(nil)
 	if err != nil {
@@ -374,28 +374,6 @@ func (p *participant) publish() error {
 	go func() { defer p.wg.Done(); p.feedAudio(audio) }()
 	go func() { defer p.wg.Done(); p.feedVideo(video) }()
 	return nil
-}
-
-// readRTCP drains a sender's RTCP (the report interceptor needs it read) and turns
-// PLI/FIR into a keyframe request.
-func (p *participant) readRTCP(s *webrtc.RTPSender) {
-	buf := make([]byte, 1500)
-	for {
-		n, _, err := s.Read(buf)
-		if err != nil {
-			return
-		}
-		pkts, err := rtcp.Unmarshal(buf[:n])
-		if err != nil {
-			continue
-		}
-		for _, pkt := range pkts {
-			switch pkt.(type) {
-			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				p.keyframe.Store(true)
-			}
-		}
-	}
 }
 
 func (p *participant) feedAudio(tr *webrtc.TrackLocalStaticRTP) {

@@ -86,10 +86,17 @@ func newAPI(cfg RTCConfig, mux ice.UDPMux) (*webrtc.API, error) {
 		se.SetNAT1To1IPs([]string{cfg.PublicIP}, webrtc.ICECandidateTypeHost)
 	}
 	if cfg.LoopbackOnly {
-		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-		se.SetIncludeLoopbackCandidate(true)
-		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() && ip.To4() != nil })
-		se.SetRemoteIPFilter(func(ip net.IP) bool { return ip.IsLoopback() && ip.To4() != nil })
+		RestrictToLoopback(&se)
 	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
+}
+
+// RestrictToLoopback limits ICE to IPv4 UDP on 127.0.0.1, locally and remotely. Tests,
+// the load tool and single-machine demos use it so no media reaches another address.
+func RestrictToLoopback(se *webrtc.SettingEngine) {
+	loopback := func(ip net.IP) bool { return ip.IsLoopback() && ip.To4() != nil }
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetIPFilter(loopback)
+	se.SetRemoteIPFilter(loopback)
 }

@@ -285,7 +285,7 @@ func (p *participant) subscribe(t *publishedTrack) {
 	s := &subscription{track: d, sender: tr.Sender()}
 	p.subs[t.id] = s
 	p.wg.Add(1)
-	go func() { defer p.wg.Done(); readRTCP(s.sender, t) }()
+	go func() { defer p.wg.Done(); ReadKeyframeRequests(s.sender, t.relayKeyframeRequest) }()
 	_ = p.conn.Send(signal.Message{Data: &signal.TrackPublished{
 		ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source,
 	}})
@@ -307,10 +307,10 @@ func (p *participant) unsubscribe(t *publishedTrack) {
 	p.negotiate()
 }
 
-// readRTCP drains a subscriber's RTCP for one sender (pion's interceptors need it, e.g.
-// for NACK) and relays keyframe requests to the publisher. Own goroutine; ends when the
-// sender stops.
-func readRTCP(s *webrtc.RTPSender, t *publishedTrack) {
+// ReadKeyframeRequests reads a sender's RTCP until it stops (pion's interceptors need
+// it read, e.g. for reports and NACK) and calls onRequest for each PLI or FIR. Own
+// goroutine.
+func ReadKeyframeRequests(s *webrtc.RTPSender, onRequest func()) {
 	buf := make([]byte, 1500)
 	for {
 		n, _, err := s.Read(buf)
@@ -324,7 +324,7 @@ func readRTCP(s *webrtc.RTPSender, t *publishedTrack) {
 		for _, pkt := range pkts {
 			switch pkt.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				t.relayKeyframeRequest()
+				onRequest()
 			}
 		}
 	}
