@@ -2,9 +2,9 @@ package rtc
 
 import (
 	"testing"
+	"time"
 
 	"github.com/pion/rtp"
-	"github.com/pion/webrtc/v4"
 
 	"github.com/jishitong/jishitong/media/sfu"
 )
@@ -20,33 +20,28 @@ func (w *nopWriter) Write(b []byte) (int, error)                   { w.n++; retu
 // forwarded to two subscribers (Forward, header rewrite, writer lookup); ns/op is per
 // incoming packet.
 func BenchmarkForwardFanout2(b *testing.B) {
-	t := &publishedTrack{kind: sfu.KindVideo, src: sfu.NewSource(0)}
-	empty := map[*sfu.DownTrack]webrtc.TrackLocalWriter{}
-	t.writers.Store(&empty)
+	t := &publishedTrack{kind: sfu.KindVideo, src: sfu.NewSource(0), keyframe: vp8Keyframe}
+	empty := map[*sfu.DownTrack]sink{}
+	t.sinks.Store(&empty)
 	w := &nopWriter{}
 	for i := range 2 {
 		d := sfu.NewDownTrack(t.src, sfu.DownTrackConfig{Kind: sfu.KindVideo, SSRC: uint32(100 + i), PayloadType: 96, ClockRate: 90000})
-		d.Selector().SetPane(sfuLayer0Pane())
-		t.attach(d, w)
+		t.attach(d, sink{w: w})
+		d.Selector().SetMaxLayer(0)
 	}
 	payload := videoFrame(true)[0]
 	pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SSRC: 7}, Payload: payload}
 	buf := make([]byte, 1500)
 	f := &forwarder{t: t}
 	send := f.send
+	now := time.Now()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		pkt.SequenceNumber = uint16(i)
 		pkt.Timestamp = uint32(i/2) * 3000
 		n, _ := pkt.MarshalTo(buf)
-		if f.pkt.Unmarshal(buf[:n]) != nil {
-			b.Fatal("unmarshal")
-		}
-		h := &f.pkt.Header
-		f.in = sfu.PacketMeta{SSRC: h.SSRC, Seq: h.SequenceNumber, TS: h.Timestamp, Marker: h.Marker, Keyframe: vp8Keyframe(f.pkt.Payload)}
-		f.ws = *t.writers.Load()
-		t.spread.ForEach(send)
+		f.handle(buf[:n], now, send)
 	}
 	if w.n == 0 {
 		b.Fatal("nothing forwarded")

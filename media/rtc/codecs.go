@@ -1,22 +1,209 @@
 package rtc
 
-import "github.com/pion/webrtc/v4"
+import (
+	"fmt"
+	"strings"
+	"sync"
 
-// newMediaEngine registers the codecs this step forwards: Opus and VP8.
+	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/cc"
+	"github.com/pion/interceptor/pkg/gcc"
+	"github.com/pion/interceptor/pkg/twcc"
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+)
+
+// Codecs the SFU negotiates, in order of preference. Payload types follow Chrome's, so
+// SDP diffs stay readable. Every video codec has an RTX (RFC 4588) companion, so lost
+// packets are repaired on a stream of their own in both directions.
+//
+// The SFU forwards what a publisher sends unchanged, so a subscriber receives a track
+// only in a codec it also negotiated; browsers all decode VP8, H.264 and Opus, which is
+// why clients publish in those unless everyone in the meeting can decode more.
+const (
+	ptOpus   = 111
+	ptRED    = 63
+	ptVP8    = 96
+	ptVP8RTX = 97
+	ptVP9    = 98
+	ptVP9RTX = 99
+	ptH264   = 102 // constrained baseline 42e01f, packetization-mode 1
+	ptH264X  = 103
+	ptH264B  = 104 // baseline 42001f, packetization-mode 1
+	ptH264BX = 105
+	ptAV1    = 35
+	ptAV1RTX = 36
+)
+
+// audioLevelURI is the RFC 6464 client-to-mixer audio level extension.
+const audioLevelURI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+
+var videoFeedback = []webrtc.RTCPFeedback{
+	{Type: "goog-remb"}, {Type: webrtc.TypeRTCPFBTransportCC}, {Type: "ccm", Parameter: "fir"},
+	{Type: "nack"}, {Type: "nack", Parameter: "pli"},
+}
+
+// codecReg is one codec to register.
+type codecReg struct {
+	p   webrtc.RTPCodecParameters
+	typ webrtc.RTPCodecType
+}
+
+func codecList() []codecReg {
+	audio := func(pt uint8, mime, fmtp string, ch uint16, fb []webrtc.RTCPFeedback) codecReg {
+		return codecReg{webrtc.RTPCodecParameters{PayloadType: webrtc.PayloadType(pt), RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: mime, ClockRate: 48000, Channels: ch, SDPFmtpLine: fmtp, RTCPFeedback: fb}}, webrtc.RTPCodecTypeAudio}
+	}
+	video := func(pt uint8, mime, fmtp string, fb []webrtc.RTCPFeedback) codecReg {
+		return codecReg{webrtc.RTPCodecParameters{PayloadType: webrtc.PayloadType(pt), RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: mime, ClockRate: 90000, SDPFmtpLine: fmtp, RTCPFeedback: fb}}, webrtc.RTPCodecTypeVideo}
+	}
+	rtx := func(pt, apt uint8) codecReg {
+		return video(pt, webrtc.MimeTypeRTX, fmt.Sprintf("apt=%d", apt), nil)
+	}
+	audioFB := []webrtc.RTCPFeedback{{Type: webrtc.TypeRTCPFBTransportCC}}
+	return []codecReg{
+		// usedtx: a silent participant sends almost nothing (RFC 7587 §6.1).
+		audio(ptOpus, webrtc.MimeTypeOpus, "minptime=10;useinbandfec=1;usedtx=1", 2, audioFB),
+		// RED (RFC 2198) carrying Opus: redundancy against loss, used where offered.
+		audio(ptRED, mimeTypeRED, "111/111", 2, nil),
+		video(ptVP8, webrtc.MimeTypeVP8, "", videoFeedback),
+		rtx(ptVP8RTX, ptVP8),
+		video(ptH264, webrtc.MimeTypeH264, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", videoFeedback),
+		rtx(ptH264X, ptH264),
+		video(ptH264B, webrtc.MimeTypeH264, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f", videoFeedback),
+		rtx(ptH264BX, ptH264B),
+		video(ptVP9, webrtc.MimeTypeVP9, "profile-id=0", videoFeedback),
+		rtx(ptVP9RTX, ptVP9),
+		video(ptAV1, webrtc.MimeTypeAV1, "", videoFeedback),
+		rtx(ptAV1RTX, ptAV1),
+	}
+}
+
+// mimeTypeRED is RFC 2198 redundant audio.
+const mimeTypeRED = "audio/red"
+
+// newMediaEngine registers the codecs and header extensions the SFU negotiates.
 func newMediaEngine() (*webrtc.MediaEngine, error) {
 	m := &webrtc.MediaEngine{}
-	if err := m.RegisterCodec(webrtc.RTPCodecParameters{
-		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"},
-		PayloadType:        111,
-	}, webrtc.RTPCodecTypeAudio); err != nil {
-		return nil, err
+	for _, c := range codecList() {
+		if err := m.RegisterCodec(c.p, c.typ); err != nil {
+			return nil, err
+		}
 	}
-	videoFB := []webrtc.RTCPFeedback{{Type: "goog-remb"}, {Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"}}
-	if err := m.RegisterCodec(webrtc.RTPCodecParameters{
-		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: videoFB},
-		PayloadType:        96,
-	}, webrtc.RTPCodecTypeVideo); err != nil {
-		return nil, err
+	exts := []struct {
+		uri string
+		typ webrtc.RTPCodecType
+	}{
+		{sdp.SDESMidURI, webrtc.RTPCodecTypeAudio},
+		{sdp.SDESMidURI, webrtc.RTPCodecTypeVideo},
+		{sdp.SDESRTPStreamIDURI, webrtc.RTPCodecTypeVideo},
+		{sdp.SDESRepairRTPStreamIDURI, webrtc.RTPCodecTypeVideo},
+		{sdp.TransportCCURI, webrtc.RTPCodecTypeAudio},
+		{sdp.TransportCCURI, webrtc.RTPCodecTypeVideo},
+		{audioLevelURI, webrtc.RTPCodecTypeAudio},
+	}
+	for _, e := range exts {
+		if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: e.uri}, e.typ); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
+}
+
+// estimators hands each new PeerConnection's send-side bandwidth estimator to the code
+// that created it. pion creates the estimator inside API.NewPeerConnection, on the
+// calling goroutine, so newPeerConnection holds mu across the call.
+type estimators struct {
+	mu   sync.Mutex
+	last cc.BandwidthEstimator
+}
+
+// newPeerConnection creates a PeerConnection and returns its bandwidth estimator.
+func (e *estimators) newPeerConnection(api *webrtc.API, cfg webrtc.Configuration) (*webrtc.PeerConnection, cc.BandwidthEstimator, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.last = nil
+	pc, err := api.NewPeerConnection(cfg)
+	bwe := e.last
+	e.last = nil
+	return pc, bwe, err
+}
+
+// Bandwidth estimation bounds for one subscriber connection, in bits per second. The
+// initial estimate admits the middle layer of one camera plus audio; GCC ramps it up
+// within seconds on a good link.
+const (
+	bweInitial = 1_000_000
+	bweMin     = 100_000
+	bweMax     = 20_000_000
+)
+
+// newInterceptors registers pion's interceptors: NACK generation (towards publishers)
+// and responding with RTX (towards subscribers), RTCP sender/receiver reports, TWCC
+// feedback for publishers' streams, the TWCC sequence number on everything the SFU
+// sends, and Google Congestion Control estimating each subscriber's downlink from that
+// feedback (without pacing: the SFU forwards at the publishers' pace).
+func newInterceptors(m *webrtc.MediaEngine, est *estimators) (*interceptor.Registry, error) {
+	// Order matters: pion wraps local streams so that the interceptor added first sees a
+	// packet last. The estimator must see the TWCC sequence number the header-extension
+	// interceptor adds, and the NACK responder's retransmissions must pass both.
+	ir := &interceptor.Registry{}
+	ccf, err := cc.NewInterceptor(func() (cc.BandwidthEstimator, error) {
+		return gcc.NewSendSideBWE(
+			gcc.SendSideBWEInitialBitrate(bweInitial),
+			gcc.SendSideBWEMinBitrate(bweMin),
+			gcc.SendSideBWEMaxBitrate(bweMax),
+			gcc.SendSideBWEPacer(gcc.NewNoOpPacer()),
+		)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if est != nil {
+		ccf.OnNewPeerConnection(func(_ string, b cc.BandwidthEstimator) { est.last = b })
+	}
+	ir.Add(ccf)
+	ext, err := twcc.NewHeaderExtensionInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	ir.Add(ext)
+	if err := webrtc.ConfigureNack(m, ir); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureTWCCSender(m, ir); err != nil {
+		return nil, err
+	}
+	return ir, nil
+}
+
+// sameCodec reports whether a subscriber's negotiated codec sub can carry a track
+// published in pub unchanged.
+func sameCodec(pub, sub webrtc.RTPCodecParameters) bool {
+	if !strings.EqualFold(pub.MimeType, sub.MimeType) {
+		return false
+	}
+	if strings.EqualFold(pub.MimeType, webrtc.MimeTypeH264) {
+		return fmtpValue(pub.SDPFmtpLine, "packetization-mode") == fmtpValue(sub.SDPFmtpLine, "packetization-mode")
+	}
+	if strings.EqualFold(pub.MimeType, webrtc.MimeTypeVP9) {
+		return fmtpValue(pub.SDPFmtpLine, "profile-id") == fmtpValue(sub.SDPFmtpLine, "profile-id")
+	}
+	return true
+}
+
+// fmtpValue returns one parameter of an a=fmtp line ("" when absent; packetization-mode
+// absent means 0 per RFC 6184, which callers compare consistently).
+func fmtpValue(line, key string) string {
+	for _, kv := range strings.Split(line, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return ""
 }

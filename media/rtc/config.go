@@ -6,7 +6,6 @@ import (
 	"net"
 
 	"github.com/pion/ice/v4"
-	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/jishitong/jishitong/media/signal"
@@ -32,6 +31,10 @@ type RTCConfig struct {
 	Signal signal.Config
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+
+	// estimators receives the subscriber connections' bandwidth estimators (set by
+	// NewServer; nil for clients built with newAPI in tests).
+	estimators *estimators
 }
 
 // iceServers converts the configured servers to pion's type.
@@ -49,8 +52,8 @@ func newAPI(cfg RTCConfig, mux ice.UDPMux) (*webrtc.API, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rtc: media engine: %w", err)
 	}
-	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
+	ir, err := newInterceptors(m, cfg.estimators)
+	if err != nil {
 		return nil, fmt.Errorf("rtc: interceptors: %w", err)
 	}
 	se := webrtc.SettingEngine{}

@@ -1,14 +1,17 @@
 package rtc
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 
+	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
@@ -34,6 +37,10 @@ type participant struct {
 
 	pub *webrtc.PeerConnection // client offers; carries the client's tracks
 	sub *webrtc.PeerConnection // server offers; carries the other participants' tracks
+	// bwe estimates the subscriber connection's downlink from TWCC feedback (nil if
+	// pion did not create one); bandwidth is its last value, for stats.
+	bwe       cc.BandwidthEstimator
+	bandwidth atomic.Int64
 
 	// worker
 	pubCandidates []webrtc.ICECandidateInit // arrived before the remote description
@@ -43,6 +50,8 @@ type participant struct {
 	publishes     []*signal.Publish
 	subs          map[signal.TrackID]*subscription
 	published     []*publishedTrack
+	byReceiver    map[*webrtc.RTPReceiver]*publishedTrack // simulcast layers join their track
+	prefs         map[signal.TrackID]preference           // wishes for tracks not (yet) subscribed
 }
 
 // subscription is one remote track sent to this participant. Worker only.
@@ -57,7 +66,7 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 	if err != nil {
 		return nil, err
 	}
-	sub, err := s.api.NewPeerConnection(pcfg)
+	sub, bwe, err := s.cfg.estimators.newPeerConnection(s.api, pcfg)
 	if err != nil {
 		_ = pub.Close()
 		return nil, err
@@ -70,11 +79,17 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 		log:    s.log.With("participant", id, "run", g.RunID),
 		pub:    pub,
 		sub:    sub,
+		bwe:    bwe,
 		subs:   map[signal.TrackID]*subscription{},
 		w:      newWorker(),
+
+		byReceiver: map[*webrtc.RTPReceiver]*publishedTrack{},
+		prefs:      map[signal.TrackID]preference{},
 	}
 	pub.OnICECandidate(func(c *webrtc.ICECandidate) { p.trickle(signal.TargetPublisher, c) })
 	sub.OnICECandidate(func(c *webrtc.ICECandidate) { p.trickle(signal.TargetSubscriber, c) })
+	pub.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { p.log.Debug("rtc: publisher connection", "state", st) })
+	sub.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { p.log.Debug("rtc: subscriber connection", "state", st) })
 	pub.OnTrack(func(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		p.post(func() { p.onTrack(remote, recv) })
 	})
@@ -119,7 +134,17 @@ func (p *participant) handle(m signal.Message) {
 	case *signal.Candidate:
 		err = p.onCandidate(d)
 	case *signal.Publish:
+		if len(p.publishes) >= maxPendingPublishes {
+			err = signal.Errorf(signal.CodeInvalidField, "too many publish messages without a track")
+			break
+		}
 		p.publishes = append(p.publishes, d)
+	case *signal.Subscribe:
+		p.onSubscribe(d)
+	case *signal.Mute:
+		err = p.onMute(d)
+	case *signal.Unpublish:
+		err = p.onUnpublish(d)
 	}
 	if err != nil {
 		p.log.Info("rtc: client message failed", "type", m.Type(), "err", err)
@@ -228,8 +253,21 @@ func (p *participant) negotiate() {
 	_ = p.conn.Send(signal.Message{Data: &signal.Offer{Target: signal.TargetSubscriber, SDP: offer.SDP}})
 }
 
-// onTrack publishes a track the client started sending. Worker.
+// maxPendingPublishes bounds publish messages kept until their track arrives.
+const maxPendingPublishes = 16
+
+// onTrack publishes a track the client started sending, or adds a simulcast layer to
+// the track of the same transceiver. Worker.
 func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	if t := p.byReceiver[recv]; t != nil {
+		l := t.layerFor(remote.RID())
+		if !t.addLayer(l, remote) {
+			p.log.Info("rtc: ignoring a simulcast stream", "track", t.id, "rid", remote.RID())
+			return
+		}
+		p.startForwarding(t, remote, l)
+		return
+	}
 	t := newPublishedTrack(p.server.newTrackID(), p.id, remote, p.pub.WriteRTCP)
 	mid := ""
 	for _, tr := range p.pub.GetTransceivers() {
@@ -239,29 +277,48 @@ func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiv
 		}
 	}
 	// Match the client's publish message: by mid, else the first of the same kind.
+	var layers []signal.Layer
 	for i, pm := range p.publishes {
 		if (pm.MID != "" && pm.MID == mid) || (pm.MID == "" && pm.Kind.String() == t.kind.String()) {
-			t.cid, t.source = pm.CID, pm.Source
+			t.cid, t.source, layers = pm.CID, pm.Source, pm.Layers
 			p.publishes = append(p.publishes[:i], p.publishes[i+1:]...)
 			break
 		}
+	}
+	if t.kind == sfu.KindVideo {
+		t.setLayers(layers)
+	}
+	l := t.layerFor(remote.RID())
+	if !t.addLayer(l, remote) {
+		p.log.Info("rtc: ignoring a track with an unknown rid", "rid", remote.RID())
+		return
 	}
 	if !p.room.publish(p, t) {
 		t.close()
 		return
 	}
+	p.byReceiver[recv] = t
 	p.published = append(p.published, t)
-	p.wg.Add(1)
-	go func() { defer p.wg.Done(); t.forward() }()
 	if t.kind == sfu.KindVideo {
 		p.wg.Add(1)
 		go func() { defer p.wg.Done(); t.keyframes() }()
-		t.sendPLI() // start forwarding from a keyframe
 	}
+	p.startForwarding(t, remote, l)
+	p.syncMedia()
 	_ = p.conn.Send(signal.Message{Data: &signal.TrackPublished{
-		ParticipantID: p.id, TrackID: t.id, CID: t.cid, Kind: kindOf(t), Source: t.source,
+		ParticipantID: p.id, TrackID: t.id, CID: t.cid, Kind: kindOf(t), Source: t.source, Layers: layers,
 	}})
-	p.log.Debug("rtc: track published", "track", t.id, "kind", t.kind, "mid", mid)
+	p.log.Debug("rtc: track published", "track", t.id, "kind", t.kind, "mid", mid, "rid", remote.RID(), "codec", t.codec.MimeType)
+}
+
+// startForwarding runs the forwarding goroutine of one layer and asks for a keyframe so
+// that subscribers can start decoding. Worker.
+func (p *participant) startForwarding(t *publishedTrack, remote *webrtc.TrackRemote, l sfu.Layer) {
+	p.wg.Add(1)
+	go func() { defer p.wg.Done(); t.forward(remote, l) }()
+	if t.kind == sfu.KindVideo {
+		t.sendPLI(l)
+	}
 }
 
 func kindOf(t *publishedTrack) signal.Kind {
@@ -276,7 +333,11 @@ func (p *participant) subscribe(t *publishedTrack) {
 	if t.closed.Load() || p.subs[t.id] != nil {
 		return
 	}
-	d := &downTrack{pt: t}
+	d := newDownTrack(t)
+	if pref, ok := p.prefs[t.id]; ok {
+		d.pref = pref
+		delete(p.prefs, t.id)
+	}
 	tr, err := p.sub.AddTransceiverFromTrack(d, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 	if err != nil {
 		p.log.Warn("rtc: subscribe failed", "track", t.id, "err", err)
@@ -285,11 +346,127 @@ func (p *participant) subscribe(t *publishedTrack) {
 	s := &subscription{track: d, sender: tr.Sender()}
 	p.subs[t.id] = s
 	p.wg.Add(1)
-	go func() { defer p.wg.Done(); ReadKeyframeRequests(s.sender, t.relayKeyframeRequest) }()
+	go func() {
+		defer p.wg.Done()
+		ReadKeyframeRequests(s.sender, func() {
+			if dt := d.sfuTrack(); dt != nil {
+				dt.RequestKeyframe()
+			}
+		})
+	}()
 	_ = p.conn.Send(signal.Message{Data: &signal.TrackPublished{
 		ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source,
 	}})
 	p.negotiate()
+}
+
+// maxPrefs bounds the preferences kept for tracks this participant does not receive
+// (yet): a client may state its wish just before the track arrives.
+const maxPrefs = 256
+
+// onSubscribe applies the client's preferences and answers with what is forwarded now.
+// Worker.
+func (p *participant) onSubscribe(m *signal.Subscribe) {
+	for _, tp := range m.Tracks {
+		pref := preference{enabled: tp.Enabled, width: tp.Width, height: tp.Height, maxQuality: tp.MaxQuality}
+		if s := p.subs[tp.TrackID]; s != nil {
+			s.track.setPreference(pref)
+		} else if _, ok := p.prefs[tp.TrackID]; ok || len(p.prefs) < maxPrefs {
+			p.prefs[tp.TrackID] = pref
+		}
+	}
+	p.allocate()
+	out := &signal.Subscribed{Tracks: make([]signal.SubscribedTrack, 0, len(m.Tracks))}
+	for _, tp := range m.Tracks {
+		st := signal.SubscribedTrack{TrackID: tp.TrackID}
+		if s := p.subs[tp.TrackID]; s != nil {
+			st.Enabled, st.Quality = s.track.quality()
+		}
+		out.Tracks = append(out.Tracks, st)
+	}
+	_ = p.conn.Send(signal.Message{Data: out})
+}
+
+// onMute applies the client's own mute of one of its tracks: a microphone mute is the
+// participant's self mute on the roster (unmuting may be refused while host-muted),
+// a camera or screen mute shows as that medium off. Worker.
+func (p *participant) onMute(m *signal.Mute) error {
+	var t *publishedTrack
+	for _, x := range p.published {
+		if x.id == m.TrackID {
+			t = x
+		}
+	}
+	if t == nil {
+		return signal.Errorf(signal.CodeInvalidField, "trackId: not one of your tracks")
+	}
+	if t.kind == sfu.KindAudio && p.live != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+		defer cancel()
+		self := live.Actor{UserID: p.grant.UserID, ParticipantID: live.ParticipantID(p.id)}
+		var err error
+		if m.Muted {
+			err = p.live.Mute(ctx, self, live.ParticipantID(p.id))
+		} else {
+			err = p.live.Unmute(ctx, self, live.ParticipantID(p.id))
+		}
+		if err != nil {
+			msg := "the host has muted you"
+			if e, ok := errs.As(err); ok {
+				msg = e.Message
+			}
+			return signal.Errorf(signal.CodeInvalidField, "%s", msg)
+		}
+	}
+	t.muted.Store(m.Muted)
+	p.syncMedia()
+	return nil
+}
+
+// onUnpublish stops forwarding one of the client's tracks. Worker.
+func (p *participant) onUnpublish(m *signal.Unpublish) error {
+	for i, t := range p.published {
+		if t.id != m.TrackID {
+			continue
+		}
+		p.published = append(p.published[:i], p.published[i+1:]...)
+		for r, x := range p.byReceiver {
+			if x == t {
+				delete(p.byReceiver, r)
+			}
+		}
+		p.room.unpublish(t)
+		_ = p.conn.Send(signal.Message{Data: &signal.TrackUnpublished{ParticipantID: p.id, TrackID: t.id}})
+		p.syncMedia()
+		return nil
+	}
+	return signal.Errorf(signal.CodeInvalidField, "trackId: not one of your tracks")
+}
+
+// syncMedia records on the roster which media the participant sends. Worker.
+func (p *participant) syncMedia() {
+	if p.live == nil {
+		return
+	}
+	var md live.Media
+	for _, t := range p.published {
+		if t.closed.Load() {
+			continue
+		}
+		switch t.source {
+		case signal.SourceMicrophone:
+			md.Audio = true
+		case signal.SourceCamera:
+			md.Video = md.Video || !t.muted.Load()
+		case signal.SourceScreen:
+			md.Screen = md.Screen || !t.muted.Load()
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+	defer cancel()
+	if err := p.live.SetMedia(ctx, live.System, live.ParticipantID(p.id), md); err != nil {
+		p.log.Debug("rtc: record media", "err", err)
+	}
 }
 
 // unsubscribe stops sending t to this participant. Worker.

@@ -95,3 +95,14 @@ func (r *Room) remove(p *participant) (empty bool) {
 	}
 	return len(r.participants) == 0
 }
+
+// unpublish takes one track out of the room and unsubscribes everyone from it.
+func (r *Room) unpublish(t *publishedTrack) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tracks = slices.DeleteFunc(r.tracks, func(x *publishedTrack) bool { return x == t })
+	t.close()
+	for _, o := range r.participants {
+		o.post(func() { o.unsubscribe(t) })
+	}
+}

@@ -62,6 +62,10 @@ type Server struct {
 	wg       sync.WaitGroup // ServeHTTP calls past the upgrade
 	watchers sync.WaitGroup // Room.watch goroutines
 
+	stopAlloc chan struct{} // closed by Close: ends allocLoop
+	stopOnce  sync.Once
+	allocDone sync.WaitGroup
+
 	mu       sync.Mutex
 	closed   bool
 	rooms    map[string]*Room
@@ -76,6 +80,7 @@ func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
 	if cfg.Signal.Logger == nil {
 		cfg.Signal.Logger = cfg.Logger
 	}
+	cfg.estimators = &estimators{}
 	return &Server{
 		cfg:       cfg,
 		admission: admission,
@@ -83,6 +88,7 @@ func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
 		log:       cfg.Logger,
 		rooms:     map[string]*Room{},
 		sessions:  map[*session]struct{}{},
+		stopAlloc: make(chan struct{}),
 	}
 }
 
@@ -110,6 +116,8 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.api = api
+	s.allocDone.Add(1)
+	go func() { defer s.allocDone.Done(); s.allocLoop(s.stopAlloc) }()
 	return nil
 }
 
@@ -137,6 +145,8 @@ func (s *Server) Close() error {
 	}
 	s.wg.Wait()
 	s.watchers.Wait() // every room is gone with its participants
+	s.stopOnce.Do(func() { close(s.stopAlloc) })
+	s.allocDone.Wait()
 	s.closeMux()
 	return nil
 }
@@ -328,7 +338,7 @@ func (ss *session) Handle(_ context.Context, m signal.Message) error {
 		if t := targetOf(m); t != expectedTarget(m) && expectedTarget(m) != signal.TargetUnknown {
 			return signal.Errorf(signal.CodeInvalidField, "%s must target %s", m.Type(), expectedTarget(m))
 		}
-	case *signal.Publish:
+	case *signal.Publish, *signal.Subscribe, *signal.Mute, *signal.Unpublish:
 	case *signal.Leave:
 		return nil // Conn ends the connection; Closed tears down
 	default:

@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,27 +16,48 @@ import (
 	"github.com/jishitong/jishitong/media/signal"
 )
 
-// publishedTrack is one track a participant sends: its pion TrackRemote, the sfu.Source
-// shared by its down-tracks and the copy-on-write set of subscribers.
+// publishedTrack is one track a participant sends: its pion TrackRemotes (one per
+// simulcast layer), the sfu.Source shared by its down-tracks and the copy-on-write set
+// of subscribers.
 type publishedTrack struct {
-	id     signal.TrackID
-	owner  signal.ParticipantID
-	cid    string
-	kind   sfu.Kind
-	source signal.Source
-	codec  webrtc.RTPCodecParameters
-	remote *webrtc.TrackRemote
+	id       signal.TrackID
+	owner    signal.ParticipantID
+	cid      string
+	kind     sfu.Kind
+	source   signal.Source
+	codec    webrtc.RTPCodecParameters
+	keyframe func(payload []byte) bool // nil: the codec cannot be inspected
+	red      bool                      // RFC 2198 audio: subscribers without RED get the primary block
+	// layerOf maps a RID to a layer, from the client's publish message (dense by quality)
+	// or sfu.LayerFromRID; nil without simulcast.
+	layerOf map[string]sfu.Layer
 
 	src       *sfu.Source
 	spread    sfu.Spreader
 	writeRTCP func([]rtcp.Packet) error // the publisher PeerConnection's
-	pliLimit  *sfu.KeyframeLimiter      // for keyframe requests relayed from subscribers
 
-	mu      sync.Mutex                                                 // serializes writers of spread and writers
-	writers atomic.Pointer[map[*sfu.DownTrack]webrtc.TrackLocalWriter] // copy-on-write, read per packet
+	remotes    [sfu.NumLayers]atomic.Pointer[webrtc.TrackRemote] // by layer; for PLIs and rates
+	maxLayer   atomic.Int32                                      // highest layer announced or seen
+	layerBytes [sfu.NumLayers]atomic.Uint64                      // received payload bytes per layer
+	rates      rateSampler                                       // allocator goroutine only
+
+	// fwd serializes the layers' forwarding goroutines around the down-tracks, whose
+	// hot path is single-threaded. Control code never takes it.
+	fwd sync.Mutex
+
+	mu      sync.Mutex                              // serializes writers of spread and sinks
+	sinks   atomic.Pointer[map[*sfu.DownTrack]sink] // copy-on-write, read per packet
 	closed  atomic.Bool
+	muted   atomic.Bool   // the publisher's own mute (signal mute)
 	done    chan struct{} // closed by close()
 	pliSent atomic.Uint64
+}
+
+// sink is where one down-track's packets go.
+type sink struct {
+	w webrtc.TrackLocalWriter
+	// redToOpus strips RED to its primary Opus block for a subscriber without RED.
+	redToOpus bool
 }
 
 func newPublishedTrack(id signal.TrackID, owner signal.ParticipantID, remote *webrtc.TrackRemote, writeRTCP func([]rtcp.Packet) error) *publishedTrack {
@@ -45,31 +67,80 @@ func newPublishedTrack(id signal.TrackID, owner signal.ParticipantID, remote *we
 		kind:      sfu.KindAudio,
 		source:    signal.SourceMicrophone,
 		codec:     remote.Codec(),
-		remote:    remote,
 		src:       sfu.NewSource(0),
 		writeRTCP: writeRTCP,
-		pliLimit:  sfu.NewKeyframeLimiter(0),
 		done:      make(chan struct{}),
 	}
 	if remote.Kind() == webrtc.RTPCodecTypeVideo {
 		t.kind, t.source = sfu.KindVideo, signal.SourceCamera
+		t.keyframe = keyframeFunc(t.codec.MimeType)
+	} else {
+		t.red = strings.EqualFold(t.codec.MimeType, mimeTypeRED)
 	}
-	empty := map[*sfu.DownTrack]webrtc.TrackLocalWriter{}
-	t.writers.Store(&empty)
+	empty := map[*sfu.DownTrack]sink{}
+	t.sinks.Store(&empty)
 	return t
 }
 
-// attach adds a bound down-track and the writer of its RTPSender. Any goroutine.
-func (t *publishedTrack) attach(d *sfu.DownTrack, w webrtc.TrackLocalWriter) {
+// setLayers records the simulcast layers the client announced: RIDs ordered by quality
+// become layers 0, 1, 2. Before the track is shared.
+func (t *publishedTrack) setLayers(ls []signal.Layer) {
+	if len(ls) == 0 {
+		return
+	}
+	sorted := slices.Clone(ls)
+	slices.SortFunc(sorted, func(a, b signal.Layer) int { return int(a.Quality) - int(b.Quality) })
+	t.layerOf = make(map[string]sfu.Layer, len(sorted))
+	for i, l := range sorted {
+		t.layerOf[l.RID] = sfu.Layer(min(i, sfu.NumLayers-1))
+	}
+	t.maxLayer.Store(int32(min(len(sorted), sfu.NumLayers) - 1))
+}
+
+// layerFor maps a TrackRemote's RID to its layer; "" (no simulcast) is layer 0.
+func (t *publishedTrack) layerFor(rid string) sfu.Layer {
+	if rid == "" {
+		return 0
+	}
+	if l, ok := t.layerOf[rid]; ok {
+		return l
+	}
+	return sfu.LayerFromRID(rid)
+}
+
+// addLayer makes remote the source of layer l and tells every down-track how many
+// layers exist. It reports false when the layer is invalid or already taken.
+func (t *publishedTrack) addLayer(l sfu.Layer, remote *webrtc.TrackRemote) bool {
+	if l < 0 || l >= sfu.NumLayers || !t.remotes[l].CompareAndSwap(nil, remote) {
+		return false
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	old := *t.writers.Load()
-	next := make(map[*sfu.DownTrack]webrtc.TrackLocalWriter, len(old)+1)
+	if int32(l) > t.maxLayer.Load() {
+		t.maxLayer.Store(int32(l))
+		for d := range *t.sinks.Load() {
+			if sel := d.Selector(); sel != nil {
+				sel.SetMaxLayer(l)
+			}
+		}
+	}
+	return true
+}
+
+// attach adds a bound down-track and where its packets go. Any goroutine.
+func (t *publishedTrack) attach(d *sfu.DownTrack, s sink) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if sel := d.Selector(); sel != nil {
+		sel.SetMaxLayer(sfu.Layer(t.maxLayer.Load()))
+	}
+	old := *t.sinks.Load()
+	next := make(map[*sfu.DownTrack]sink, len(old)+1)
 	for k, v := range old {
 		next[k] = v
 	}
-	next[d] = w
-	t.writers.Store(&next)
+	next[d] = s
+	t.sinks.Store(&next)
 	t.spread.Add(d)
 }
 
@@ -78,20 +149,20 @@ func (t *publishedTrack) detach(d *sfu.DownTrack) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.spread.Remove(d)
-	old := *t.writers.Load()
+	old := *t.sinks.Load()
 	if _, ok := old[d]; !ok {
 		return
 	}
-	next := make(map[*sfu.DownTrack]webrtc.TrackLocalWriter, len(old))
+	next := make(map[*sfu.DownTrack]sink, len(old))
 	for k, v := range old {
 		if k != d {
 			next[k] = v
 		}
 	}
-	t.writers.Store(&next)
+	t.sinks.Store(&next)
 }
 
-// close stops the keyframe loop; the forwarding loop ends when the publisher's
+// close stops the keyframe loop; the forwarding loops end when the publisher's
 // PeerConnection closes. Idempotent.
 func (t *publishedTrack) close() {
 	if t.closed.CompareAndSwap(false, true) {
@@ -99,38 +170,48 @@ func (t *publishedTrack) close() {
 	}
 }
 
-// forwarder holds the forwarding goroutine's reusable state, so that a packet costs no
+// forwarder holds one forwarding goroutine's reusable state, so that a packet costs no
 // allocation in this package.
 type forwarder struct {
-	t   *publishedTrack
-	pkt rtp.Packet
-	out rtp.Header
-	ws  map[*sfu.DownTrack]webrtc.TrackLocalWriter
-	in  sfu.PacketMeta
+	t     *publishedTrack
+	layer sfu.Layer
+	pkt   rtp.Packet
+	out   rtp.Header
+	sinks map[*sfu.DownTrack]sink
+	in    sfu.PacketMeta
 }
 
-// forward runs on the track's forwarding goroutine until the TrackRemote fails (the
+// forward runs on one layer's forwarding goroutine until the TrackRemote fails (the
 // publisher's PeerConnection closed or the transceiver stopped).
-func (t *publishedTrack) forward() {
+func (t *publishedTrack) forward(remote *webrtc.TrackRemote, layer sfu.Layer) {
 	buf := make([]byte, 1500)
-	f := &forwarder{t: t}
+	f := &forwarder{t: t, layer: layer}
 	send := f.send // one method value for the whole loop
 	for {
-		n, _, err := t.remote.Read(buf)
+		n, _, err := remote.Read(buf)
 		if err != nil {
 			return
 		}
-		if f.pkt.Unmarshal(buf[:n]) != nil {
-			continue
-		}
-		h := &f.pkt.Header
-		f.in = sfu.PacketMeta{SSRC: h.SSRC, Seq: h.SequenceNumber, TS: h.Timestamp, Marker: h.Marker, Arrival: time.Now()}
-		if t.kind == sfu.KindVideo {
-			f.in.Keyframe = vp8Keyframe(f.pkt.Payload)
-		}
-		f.ws = *t.writers.Load()
-		t.spread.ForEach(send)
+		f.handle(buf[:n], time.Now(), send)
 	}
+}
+
+// handle forwards one received packet to every down-track. Forwarding goroutine.
+func (f *forwarder) handle(b []byte, now time.Time, send func(*sfu.DownTrack)) {
+	if f.pkt.Unmarshal(b) != nil {
+		return
+	}
+	t := f.t
+	h := &f.pkt.Header
+	f.in = sfu.PacketMeta{SSRC: h.SSRC, Layer: f.layer, Seq: h.SequenceNumber, TS: h.Timestamp, Marker: h.Marker, Arrival: now}
+	if t.kind == sfu.KindVideo {
+		f.in.Keyframe = t.keyframe == nil || t.keyframe(f.pkt.Payload)
+		t.layerBytes[f.layer].Add(uint64(len(f.pkt.Payload)))
+	}
+	t.fwd.Lock()
+	f.sinks = *t.sinks.Load()
+	t.spread.ForEach(send)
+	t.fwd.Unlock()
 }
 
 // send forwards the current packet to one down-track. Forwarding goroutine only.
@@ -139,15 +220,21 @@ func (f *forwarder) send(d *sfu.DownTrack) {
 	if !ok {
 		return
 	}
-	w := f.ws[d]
-	if w == nil {
+	s, ok := f.sinks[d]
+	if !ok {
 		return
+	}
+	payload := f.pkt.Payload
+	if s.redToOpus {
+		if payload, ok = redPrimary(payload); !ok {
+			return
+		}
 	}
 	f.out = f.pkt.Header
 	d.RewriteHeader(&f.out, tr)
 	// Payload excludes the padding, so the forwarded packet carries none.
 	f.out.Padding, f.out.PaddingSize = false, 0
-	_, _ = w.WriteRTP(&f.out, f.pkt.Payload)
+	_, _ = s.w.WriteRTP(&f.out, payload)
 }
 
 // keyframes runs on its own goroutine for video tracks: it turns the sfu.Source's
@@ -157,37 +244,61 @@ func (t *publishedTrack) keyframes() {
 		select {
 		case <-t.done:
 			return
-		case <-t.src.KeyframeRequests():
-			t.sendPLI()
+		case l := <-t.src.KeyframeRequests():
+			t.sendPLI(l)
 		}
 	}
 }
 
-// relayKeyframeRequest forwards a subscriber's PLI/FIR to the publisher, at most one
-// per sfu.DefaultKeyframeInterval. Called on subscribers' RTCP goroutines.
-func (t *publishedTrack) relayKeyframeRequest() {
-	if t.kind == sfu.KindVideo && t.pliLimit.Allow(0, time.Now()) {
-		t.sendPLI()
-	}
-}
-
-func (t *publishedTrack) sendPLI() {
+// sendPLI asks the publisher for a keyframe of layer l (of the lowest layer it sends
+// when l has no stream).
+func (t *publishedTrack) sendPLI(l sfu.Layer) {
 	if t.closed.Load() {
 		return
 	}
-	if t.writeRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(t.remote.SSRC())}}) == nil {
+	var remote *webrtc.TrackRemote
+	if l >= 0 && l < sfu.NumLayers {
+		remote = t.remotes[l].Load()
+	}
+	for i := 0; remote == nil && i < sfu.NumLayers; i++ {
+		remote = t.remotes[i].Load()
+	}
+	if remote == nil {
+		return
+	}
+	if t.writeRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(remote.SSRC())}}) == nil {
 		t.pliSent.Add(1)
 	}
 }
 
 // downTrack is the pion TrackLocal one subscriber's RTPSender binds: at Bind it learns
 // the negotiated SSRC and payload type, creates the sfu.DownTrack and joins the
-// published track's spreader; at Unbind it leaves.
+// published track's spreader; at Unbind it leaves. It keeps the subscriber's preference
+// (on/off, pane size, quality cap) and the bandwidth the allocator grants, and applies
+// them to every sfu.DownTrack it creates.
 type downTrack struct {
 	pt *publishedTrack
 
-	mu sync.Mutex
-	dt *sfu.DownTrack
+	mu   sync.Mutex
+	dt   *sfu.DownTrack
+	pref preference
+}
+
+// preference is a subscriber's wish for one track (signal.TrackPreference, with the
+// defaults of a track never mentioned).
+type preference struct {
+	enabled    bool
+	width      int // pane size in CSS pixels; 0 = unknown
+	height     int
+	maxQuality signal.Quality // QualityUnknown = no cap
+}
+
+// defaultPane is the pane size assumed for a video track until the subscriber says
+// where it shows it: the middle layer, a fair start for any tile.
+const defaultPaneW, defaultPaneH = 640, 360
+
+func newDownTrack(t *publishedTrack) *downTrack {
+	return &downTrack{pt: t, pref: preference{enabled: true}}
 }
 
 var _ webrtc.TrackLocal = (*downTrack)(nil)
@@ -197,15 +308,8 @@ var errNoCodec = errors.New("rtc: subscriber does not support the published code
 
 // Bind implements webrtc.TrackLocal; pion calls it when the sender starts.
 func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
-	var codec webrtc.RTPCodecParameters
-	found := false
-	for _, c := range ctx.CodecParameters() {
-		if strings.EqualFold(c.MimeType, d.pt.codec.MimeType) {
-			codec, found = c, true
-			break
-		}
-	}
-	if !found {
+	codec, redToOpus, ok := d.pickCodec(ctx.CodecParameters())
+	if !ok {
 		return webrtc.RTPCodecParameters{}, errNoCodec
 	}
 	dt := sfu.NewDownTrack(d.pt.src, sfu.DownTrackConfig{
@@ -214,24 +318,102 @@ func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 		PayloadType: uint8(codec.PayloadType),
 		ClockRate:   codec.ClockRate,
 	})
-	if sel := dt.Selector(); sel != nil {
-		// Single-layer publishers (no simulcast yet) only ever send layer 0; a higher
-		// target would make the selector ask for a layer-2 keyframe every interval.
-		sel.SetPane(sfuLayer0Pane())
-	}
 	d.mu.Lock()
 	old := d.dt
 	d.dt = dt
+	d.applyLocked()
 	d.mu.Unlock()
 	if old != nil {
 		d.pt.detach(old)
 	}
-	d.pt.attach(dt, ctx.WriteStream())
+	d.pt.attach(dt, sink{w: ctx.WriteStream(), redToOpus: redToOpus})
 	return codec, nil
 }
 
-// sfuLayer0Pane is a pane size that sfu.PaneLayer maps to layer 0.
-func sfuLayer0Pane() (int, int) { return 320, 180 }
+// pickCodec chooses, among the codecs negotiated with the subscriber, the one the
+// publisher's packets can be forwarded in: the same codec, or Opus for RED audio (the
+// primary block is sent).
+func (d *downTrack) pickCodec(cs []webrtc.RTPCodecParameters) (webrtc.RTPCodecParameters, bool, bool) {
+	for _, c := range cs {
+		if sameCodec(d.pt.codec, c) {
+			return c, false, true
+		}
+	}
+	if d.pt.red {
+		for _, c := range cs {
+			if strings.EqualFold(c.MimeType, webrtc.MimeTypeOpus) {
+				return c, true, true
+			}
+		}
+	}
+	return webrtc.RTPCodecParameters{}, false, false
+}
+
+// setPreference records the subscriber's wish and applies it. Any goroutine.
+func (d *downTrack) setPreference(p preference) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.pref = p
+	d.applyLocked()
+}
+
+// applyLocked pushes the preference into the bound sfu.DownTrack. Caller holds d.mu.
+func (d *downTrack) applyLocked() {
+	if d.dt == nil {
+		return
+	}
+	d.dt.SetPaused(!d.pref.enabled)
+	if sel := d.dt.Selector(); sel != nil {
+		sel.SetPane(d.pref.pane())
+	}
+}
+
+// pane is the pane size the selector works with: the subscriber's, capped by its
+// quality limit; 0×0 when disabled.
+func (p preference) pane() (int, int) {
+	if !p.enabled {
+		return 0, 0
+	}
+	w, h := p.width, p.height
+	if w <= 0 || h <= 0 {
+		w, h = defaultPaneW, defaultPaneH
+	}
+	switch p.maxQuality {
+	case signal.QualityLow:
+		w, h = min(w, 320), min(h, 180)
+	case signal.QualityMedium:
+		w, h = min(w, 640), min(h, 360)
+	}
+	return w, h
+}
+
+// sfuTrack returns the bound sfu.DownTrack, or nil.
+func (d *downTrack) sfuTrack() *sfu.DownTrack {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.dt
+}
+
+// quality reports what the subscriber receives now, for the subscribed message.
+func (d *downTrack) quality() (enabled bool, q signal.Quality) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.pref.enabled {
+		return false, signal.QualityUnknown
+	}
+	if d.dt == nil || d.dt.Selector() == nil {
+		return true, signal.QualityUnknown
+	}
+	switch d.dt.Selector().Target() {
+	case 0:
+		return true, signal.QualityLow
+	case 1:
+		return true, signal.QualityMedium
+	case 2:
+		return true, signal.QualityHigh
+	}
+	return true, signal.QualityUnknown
+}
 
 // Unbind implements webrtc.TrackLocal; pion calls it when the sender stops.
 func (d *downTrack) Unbind(webrtc.TrackLocalContext) error {
@@ -260,4 +442,9 @@ func (d *downTrack) RID() string { return "" }
 func (d *downTrack) StreamID() string { return string(d.pt.owner) }
 
 // Kind implements webrtc.TrackLocal.
-func (d *downTrack) Kind() webrtc.RTPCodecType { return d.pt.remote.Kind() }
+func (d *downTrack) Kind() webrtc.RTPCodecType {
+	if d.pt.kind == sfu.KindVideo {
+		return webrtc.RTPCodecTypeVideo
+	}
+	return webrtc.RTPCodecTypeAudio
+}

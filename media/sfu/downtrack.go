@@ -46,6 +46,8 @@ type DownTrack struct {
 	cfg    DownTrackConfig
 	src    *Source
 	paused atomic.Bool
+	// keyframe is set by RequestKeyframe and consumed by the forwarding goroutine.
+	keyframe atomic.Bool
 
 	// Forwarding goroutine only.
 	munger   Munger
@@ -75,6 +77,11 @@ func (d *DownTrack) SSRC() uint32 { return d.cfg.SSRC }
 // It applies from the next packet. Any goroutine may call it.
 func (d *DownTrack) SetPaused(paused bool) { d.paused.Store(paused) }
 
+// RequestKeyframe asks for a keyframe of the layer this subscriber currently receives,
+// as when the subscriber sent a PLI or FIR; the forwarding goroutine passes it to the
+// Source on the next packet, subject to the per-layer rate limit. Any goroutine.
+func (d *DownTrack) RequestKeyframe() { d.keyframe.Store(true) }
+
 // Forward decides whether in goes to this subscriber and, if so, with which sequence number
 // and timestamp. Forwarding goroutine only.
 func (d *DownTrack) Forward(in PacketMeta) (Translated, bool) {
@@ -89,6 +96,10 @@ func (d *DownTrack) Forward(in PacketMeta) (Translated, bool) {
 		fwd := d.sel.Accept(int(in.Layer), in.Keyframe, in.Arrival)
 		if l, ok := d.sel.KeyframeRequest(); ok {
 			d.src.requestKeyframe(l)
+		} else if d.keyframe.Load() && d.keyframe.Swap(false) {
+			if l := d.sel.Current(); l.valid() && d.src.limiter.Allow(l, in.Arrival) {
+				d.src.requestKeyframe(l)
+			}
 		}
 		if !fwd {
 			return Translated{}, false

@@ -54,6 +54,7 @@ type Selector struct {
 	paneH     int
 	bandwidth int64
 	bitrates  [NumLayers]int64
+	maxLayer  Layer
 	target    atomic.Int32
 
 	// Forwarding goroutine only.
@@ -78,6 +79,7 @@ func NewSelector(cfg SelectorConfig, limiter *KeyframeLimiter) *Selector {
 		bitrates: cfg.LayerBitrates,
 		current:  LayerOff,
 		pending:  LayerOff,
+		maxLayer: NumLayers - 1,
 	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultLayerTimeout
@@ -122,13 +124,34 @@ func (s *Selector) SetLayerBitrates(bps [NumLayers]int64) {
 	s.mu.Unlock()
 }
 
+// SetMaxLayer records the highest layer the publisher sends: 0 for a publisher without
+// simulcast, so that the selector never waits for a layer that cannot come. Any
+// goroutine may call it.
+func (s *Selector) SetMaxLayer(l Layer) {
+	s.mu.Lock()
+	s.maxLayer = max(0, min(l, NumLayers-1))
+	s.target.Store(int32(s.computeTarget()))
+	s.mu.Unlock()
+}
+
+// LayerBitrate returns the bitrate in bits per second the selector assumes for layer l
+// (measured or default); 0 for LayerOff. Any goroutine may call it.
+func (s *Selector) LayerBitrate(l Layer) int64 {
+	if !l.valid() {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bitrates[l]
+}
+
 // Target returns the layer the selector is working towards. Any goroutine may call it.
 func (s *Selector) Target() Layer { return Layer(s.target.Load()) }
 
 // computeTarget caps the pane's layer by bandwidth; with a known estimate too small even
 // for layer 0 the video is paused rather than congesting the link. Caller holds s.mu.
 func (s *Selector) computeTarget() Layer {
-	l := PaneLayer(s.paneW, s.paneH)
+	l := min(PaneLayer(s.paneW, s.paneH), s.maxLayer)
 	if s.bandwidth <= 0 {
 		return l
 	}

@@ -1,0 +1,152 @@
+package rtc
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/jishitong/jishitong/media/sfu"
+	"github.com/jishitong/jishitong/media/signal"
+)
+
+// allocateInterval is how often each subscriber's downlink is shared out among the
+// video tracks it receives, and the publishers' layer bitrates are measured.
+const allocateInterval = 500 * time.Millisecond
+
+// audioReserve is the downlink kept for each audio track before video is allocated
+// (Opus at conversational rates plus RTP/SRTP/UDP overhead).
+const audioReserve = 48_000
+
+// rateSampler turns a track's per-layer byte counters into bitrates. Allocator
+// goroutine only.
+type rateSampler struct {
+	at    time.Time
+	bytes [sfu.NumLayers]uint64
+	bps   [sfu.NumLayers]int64
+}
+
+// sample updates the measured bitrates from the counters; layers silent for a whole
+// interval keep their last rate (a paused layer costs what it cost when it comes back).
+func (t *publishedTrack) sampleRates(now time.Time) [sfu.NumLayers]int64 {
+	r := &t.rates
+	var cur [sfu.NumLayers]uint64
+	for i := range cur {
+		cur[i] = t.layerBytes[i].Load()
+	}
+	if !r.at.IsZero() {
+		if dt := now.Sub(r.at).Seconds(); dt > 0 {
+			for i := range cur {
+				if d := cur[i] - r.bytes[i]; d > 0 {
+					// Payload bytes plus ~5% RTP/SRTP/UDP/IP overhead at video packet sizes.
+					r.bps[i] = int64(float64(d) * 8 * 1.05 / dt)
+				}
+			}
+		}
+	}
+	r.at, r.bytes = now, cur
+	return r.bps
+}
+
+// allocLoop measures every video track's layer bitrates and then shares out each
+// subscriber's estimated downlink, every allocateInterval until the server closes.
+// Own goroutine.
+func (s *Server) allocLoop(stop <-chan struct{}) {
+	tick := time.NewTicker(allocateInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-tick.C:
+			for _, r := range s.roomList() {
+				r.allocate(now)
+			}
+		}
+	}
+}
+
+// roomList snapshots the rooms.
+func (s *Server) roomList() []*Room {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Room, 0, len(s.rooms))
+	for _, r := range s.rooms {
+		out = append(out, r)
+	}
+	return out
+}
+
+// allocate refreshes the layer bitrates of the room's video tracks and lets every
+// participant share out its downlink. Allocator goroutine.
+func (r *Room) allocate(now time.Time) {
+	r.mu.Lock()
+	tracks := slices.Clone(r.tracks)
+	ps := make([]*participant, 0, len(r.participants))
+	for _, p := range r.participants {
+		ps = append(ps, p)
+	}
+	r.mu.Unlock()
+	for _, t := range tracks {
+		if t.kind != sfu.KindVideo {
+			continue
+		}
+		rates := t.sampleRates(now)
+		for d := range *t.sinks.Load() {
+			d.Selector().SetLayerBitrates(rates)
+		}
+	}
+	for _, p := range ps {
+		p.post(p.allocate)
+	}
+}
+
+// allocate shares the subscriber connection's estimated bandwidth among the video
+// tracks it receives: audio first, then screen shares, then the largest panes, each
+// getting the best layer that fits what is left. Every track keeps at least its lowest
+// layer: the estimate only grows from what is sent (there is no probing yet), so pausing
+// video on a low estimate would keep it low for good. Worker.
+func (p *participant) allocate() {
+	if p.bwe == nil {
+		return
+	}
+	budget := int64(p.bwe.GetTargetBitrate())
+	type video struct {
+		sel    *sfu.Selector
+		screen bool
+		area   int
+	}
+	var vs []video
+	for _, s := range p.subs {
+		if s.track.pt.kind != sfu.KindVideo {
+			budget -= audioReserve
+			continue
+		}
+		dt := s.track.sfuTrack()
+		if dt == nil {
+			continue
+		}
+		s.track.mu.Lock()
+		w, h := s.track.pref.pane()
+		s.track.mu.Unlock()
+		if w*h == 0 {
+			continue
+		}
+		vs = append(vs, video{sel: dt.Selector(), screen: s.track.pt.source == signal.SourceScreen, area: w * h})
+	}
+	slices.SortStableFunc(vs, func(a, b video) int {
+		if a.screen != b.screen {
+			if a.screen {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.area, a.area)
+	})
+	for _, v := range vs {
+		v.sel.SetBandwidth(max(budget, v.sel.LayerBitrate(0)))
+		if l := v.sel.Target(); l != sfu.LayerOff {
+			budget -= v.sel.LayerBitrate(l)
+		}
+	}
+	p.bandwidth.Store(int64(p.bwe.GetTargetBitrate()))
+}
