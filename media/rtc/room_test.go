@@ -49,6 +49,7 @@ type recvStat struct {
 	packets atomic.Int64
 	first   atomic.Int64 // unix nanos of the first packet
 	ended   atomic.Bool  // the track's Read failed: removed by renegotiation or closed
+	last    atomic.Int32 // last payload byte of the last packet (simulcast tests mark layers)
 }
 
 // client is a synthetic participant: a websocket speaking the /rtc protocol and two pion
@@ -64,10 +65,12 @@ type client struct {
 	joined chan signal.ParticipantID
 	start  time.Time // join sent
 
-	mu      sync.Mutex
-	recv    map[string]*recvStat // streamID/kind
-	pending map[signal.Target][]webrtc.ICECandidateInit
-	plis    atomic.Int64
+	mu         sync.Mutex
+	recv       map[string]*recvStat      // streamID/kind
+	tracks     map[string]signal.TrackID // participantID/kind -> track id, from trackPublished
+	subscribed chan *signal.Subscribed
+	pending    map[signal.Target][]webrtc.ICECandidateInit
+	plis       atomic.Int64
 	// keyframeWanted makes the video feeder send a keyframe next, as an encoder does on PLI.
 	keyframeWanted atomic.Bool
 	unpublished    atomic.Int64
@@ -87,7 +90,7 @@ func newClient(t *testing.T, api *webrtc.API, url, name, token string) *client {
 	}
 	ws.SetReadLimit(signal.MaxServerFrameBytes)
 	c := &client{t: t, name: name, ws: ws, joined: make(chan signal.ParticipantID, 1),
-		recv: map[string]*recvStat{}, pending: map[signal.Target][]webrtc.ICECandidateInit{}, stop: make(chan struct{})}
+		recv: map[string]*recvStat{}, tracks: map[string]signal.TrackID{}, subscribed: make(chan *signal.Subscribed, 8), pending: map[signal.Target][]webrtc.ICECandidateInit{}, stop: make(chan struct{})}
 	if c.pub, err = api.NewPeerConnection(webrtc.Configuration{}); err != nil {
 		t.Fatal(err)
 	}
@@ -105,10 +108,15 @@ func newClient(t *testing.T, api *webrtc.API, url, name, token string) *client {
 		go func() {
 			defer c.wg.Done()
 			buf := make([]byte, 1500)
+			var pkt rtp.Packet
 			for {
-				if _, _, err := tr.Read(buf); err != nil {
+				n, _, err := tr.Read(buf)
+				if err != nil {
 					st.ended.Store(true)
 					return
+				}
+				if pkt.Unmarshal(buf[:n]) == nil && len(pkt.Payload) > 0 {
+					st.last.Store(int32(pkt.Payload[len(pkt.Payload)-1]))
 				}
 				st.first.CompareAndSwap(0, time.Now().UnixNano())
 				st.packets.Add(1)
@@ -221,6 +229,15 @@ func (c *client) readLoop() {
 				c.pending[d.Target] = append(c.pending[d.Target], ic)
 			} else if err := c.pc(d.Target).AddICECandidate(ic); err != nil {
 				c.errorf("%s: add candidate: %v", c.name, err)
+			}
+		case *signal.TrackPublished:
+			c.mu.Lock()
+			c.tracks[string(d.ParticipantID)+"/"+d.Kind.String()] = d.TrackID
+			c.mu.Unlock()
+		case *signal.Subscribed:
+			select {
+			case c.subscribed <- d:
+			default:
 			}
 		case *signal.TrackUnpublished:
 			c.unpublished.Add(1)

@@ -1,0 +1,226 @@
+package rtc
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+	"go.uber.org/goleak"
+
+	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/media/signal"
+)
+
+// publishSimulcast offers one VP8 camera track in three RID layers (q, h, f) and feeds
+// each at 30 frames/s with sizes that grow with the layer; the last payload byte of
+// every packet is the layer number plus one, so receivers can tell which layer they get.
+// A PLI for a layer's SSRC makes that layer send a keyframe next.
+func (c *client) publishSimulcast() {
+	rids := []string{"q", "h", "f"}
+	tracks := make([]*webrtc.TrackLocalStaticRTP, len(rids))
+	for i, rid := range rids {
+		tr, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "cam", c.name, webrtc.WithRTPStreamID(rid))
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		tracks[i] = tr
+	}
+	x, err := c.pub.AddTransceiverFromTrack(tracks[0], webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	sender := x.Sender()
+	for _, tr := range tracks[1:] {
+		if err := sender.AddEncoding(tr); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	// Each layer's RTCP is read on its own (pion keeps one reader per encoding).
+	var want [3]atomic.Bool
+	for i, rid := range rids {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			for {
+				pkts, _, err := sender.ReadSimulcastRTCP(rid)
+				if err != nil {
+					return
+				}
+				for _, p := range pkts {
+					if _, ok := p.(*rtcp.PictureLossIndication); ok {
+						c.plis.Add(1)
+						want[i].Store(true)
+					}
+				}
+			}
+		}()
+	}
+	offer, err := c.pub.CreateOffer(nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.pub.SetLocalDescription(offer); err != nil {
+		c.t.Fatal(err)
+	}
+	c.send(&signal.Publish{CID: "cam-1", MID: x.Mid(), Kind: signal.KindVideo, Source: signal.SourceCamera, Layers: []signal.Layer{
+		{RID: "q", Quality: signal.QualityLow, MaxWidth: 320, MaxHeight: 180},
+		{RID: "h", Quality: signal.QualityMedium, MaxWidth: 640, MaxHeight: 360},
+		{RID: "f", Quality: signal.QualityHigh, MaxWidth: 1280, MaxHeight: 720},
+	}})
+	c.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
+
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		// The mid and rid header extensions identify the layer (RFC 8852); pion leaves
+		// setting them to the application.
+		var midID, ridID uint8
+		eventually(c.t, 5*time.Second, "negotiated header extensions", func() bool {
+			for _, e := range sender.GetParameters().HeaderExtensions {
+				switch e.URI {
+				case sdp.SDESMidURI:
+					midID = uint8(e.ID)
+				case sdp.SDESRTPStreamIDURI:
+					ridID = uint8(e.ID)
+				}
+			}
+			return midID != 0 && ridID != 0
+		})
+		tick := time.NewTicker(time.Second / 30)
+		defer tick.Stop()
+		var seq [3]uint16
+		for n := 0; ; n++ {
+			select {
+			case <-c.stop:
+				return
+			case <-tick.C:
+			}
+			for l, tr := range tracks {
+				key := n%90 == 0 || want[l].Swap(false)
+				for i, p := range layerFrame(l, key) {
+					seq[l]++
+					h := rtp.Header{Version: 2, SequenceNumber: seq[l], Timestamp: uint32(n * 3000), Marker: i == 1}
+					_ = h.SetExtension(midID, []byte(x.Mid()))
+					_ = h.SetExtension(ridID, []byte(rids[l]))
+					_ = tr.WriteRTP(&rtp.Packet{Header: h, Payload: p})
+				}
+			}
+		}
+	}()
+}
+
+// layerFrame is videoFrame with sizes growing by layer and the layer marked in the last
+// payload byte of both packets.
+func layerFrame(layer int, key bool) [][]byte {
+	f := videoFrame(key)
+	size := []int{150, 500, 1100}[layer]
+	f[0] = append(f[0][:min(len(f[0]), size)], byte(layer+1))
+	f[1] = append(make([]byte, size/2), byte(layer+1))
+	return f
+}
+
+func TestSimulcastLayerFollowsPaneSize(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv, url, api, done := startTestServer(t, "run-sim")
+	defer done()
+
+	alice := newClient(t, api, url, "alice", "jjt_alice")
+	defer alice.close()
+	alice.publishSimulcast()
+	bob := newClient(t, api, url, "bob", "jjt_bob")
+	defer bob.close()
+
+	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
+		st := bob.stat(alice, "video")
+		return st != nil && st.packets.Load() > 20
+	})
+	bob.mu.Lock()
+	track := bob.tracks[string(alice.id)+"/video"]
+	bob.mu.Unlock()
+	if track == "" {
+		t.Fatal("no trackPublished for alice's video")
+	}
+	layerSeen := func() int { return int(bob.stat(alice, "video").last.Load()) - 1 }
+	// Until bob says where he shows it, the track gets the middle layer.
+	eventually(t, 5*time.Second, "default middle layer", func() bool { return layerSeen() == 1 })
+
+	for _, step := range []struct {
+		w, h    int
+		layer   int
+		quality signal.Quality
+	}{
+		{1280, 720, 2, signal.QualityHigh},
+		{160, 90, 0, signal.QualityLow},
+		{640, 360, 1, signal.QualityMedium},
+	} {
+		start := time.Now()
+		bob.send(&signal.Subscribe{Tracks: []signal.TrackPreference{{TrackID: track, Enabled: true, Width: step.w, Height: step.h}}})
+		select {
+		case s := <-bob.subscribed:
+			if len(s.Tracks) != 1 || !s.Tracks[0].Enabled || s.Tracks[0].TrackID != track {
+				t.Errorf("%dx%d: subscribed %+v", step.w, step.h, s.Tracks)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no subscribed answer")
+		}
+		eventually(t, 5*time.Second, "layer switch", func() bool { return layerSeen() == step.layer })
+		t.Logf("pane %dx%d: layer %d after %v (downlink estimate %d kbps, PLIs %d)", step.w, step.h, step.layer,
+			time.Since(start).Round(time.Millisecond), srv.Room("run-sim").participant(bob.id).bandwidth.Load()/1000, alice.plis.Load())
+	}
+
+	// A quality cap wins over a large pane; disabling stops the track.
+	bob.send(&signal.Subscribe{Tracks: []signal.TrackPreference{{TrackID: track, Enabled: true, Width: 1920, Height: 1080, MaxQuality: signal.QualityLow}}})
+	<-bob.subscribed
+	eventually(t, 5*time.Second, "capped to the low layer", func() bool { return layerSeen() == 0 })
+	bob.send(&signal.Subscribe{Tracks: []signal.TrackPreference{{TrackID: track, Enabled: false}}})
+	if s := <-bob.subscribed; s.Tracks[0].Enabled {
+		t.Errorf("disabled track reported enabled: %+v", s.Tracks)
+	}
+	time.Sleep(200 * time.Millisecond)
+	before := bob.stat(alice, "video").packets.Load()
+	time.Sleep(500 * time.Millisecond)
+	if after := bob.stat(alice, "video").packets.Load(); after != before {
+		t.Errorf("disabled track still flows: %d -> %d packets", before, after)
+	}
+	if srv.Room("run-sim").Len() != 2 {
+		t.Error("room size")
+	}
+}
+
+// startTestServer starts a Server on loopback whose join tokens are "jjt_<name>", and
+// returns it with its websocket URL, a client API and a cleanup.
+func startTestServer(t *testing.T, runID string) (*Server, string, *webrtc.API, func()) {
+	t.Helper()
+	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()}, tokenAdmission(runID), nil)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	api, err := newAPI(RTCConfig{LoopbackOnly: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, "ws" + strings.TrimPrefix(hs.URL, "http"), api, func() {
+		_ = srv.Close()
+		hs.Close()
+	}
+}
+
+// tokenAdmission admits "jjt_<name>" as participant <name> of runID.
+func tokenAdmission(runID string) fakeAdmission {
+	return fakeAdmission{redeem: func(_ context.Context, token string) (*conference.Grant, error) {
+		name, ok := strings.CutPrefix(token, "jjt_")
+		if !ok {
+			return nil, errors.New("bad token")
+		}
+		return &conference.Grant{RunID: runID, MeetingID: "m-" + runID, UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
+	}}
+}
