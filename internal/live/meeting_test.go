@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -83,6 +84,13 @@ func TestSequenceMixedOperations(t *testing.T) {
 		{name: "unpin empty", do: func(ctx context.Context, m *Meeting) error { return m.Unpin(ctx, host, 3) }, err: errs.KindNotFound},
 		{name: "bad polling", do: func(ctx context.Context, m *Meeting) error {
 			return m.SetPolling(ctx, host, layout.Polling{Enabled: true, Panes: []int{3}, Interval: time.Second})
+		}, err: errs.KindInvalid},
+		{name: "polling set too big", do: func(ctx context.Context, m *Meeting) error {
+			set := make([]ParticipantID, MaxPollingSet+1)
+			for i := range set {
+				set[i] = ParticipantID(fmt.Sprint("p", i))
+			}
+			return m.SetPolling(ctx, host, layout.Polling{Enabled: true, Panes: []int{3}, Interval: layout.MinInterval, Set: set})
 		}, err: errs.KindInvalid},
 		{name: "polling off already", do: func(ctx context.Context, m *Meeting) error { return m.SetPolling(ctx, host, layout.Polling{}) }},
 		{name: "live", do: func(ctx context.Context, m *Meeting) error { return m.SetLive(ctx, System, true) }, event: KindLive},

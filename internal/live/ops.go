@@ -13,6 +13,9 @@ import (
 // MaxNameLength is the longest display name, in characters.
 const MaxNameLength = 64
 
+// MaxPollingSet is the most participants a polling set may name.
+const MaxPollingSet = 1000
+
 func forbidden(format string, args ...any) error {
 	return errs.New(errs.KindForbidden, format, args...)
 }
@@ -439,11 +442,16 @@ func (m *Meeting) Unpin(ctx context.Context, a Actor, pane int) error {
 }
 
 // SetPolling sets polling (轮询). The owner sets Epoch to now, so the first step lasts
-// a whole interval. Moderators only.
+// a whole interval. Participants of the set who are not present are skipped until they
+// are (see layout.Polling). Invalid settings (layout.ValidatePolling, a set of more than
+// MaxPollingSet) are KindInvalid errors that change nothing. Moderators only.
 func (m *Meeting) SetPolling(ctx context.Context, a Actor, p layout.Polling) error {
 	return m.do(ctx, func(o *owner) error {
 		if err := onlyModerators(a); err != nil {
 			return err
+		}
+		if p.Enabled && len(p.Set) > MaxPollingSet {
+			return errs.Invalid("set", "a polling set names at most %d participants", MaxPollingSet)
 		}
 		p = clonePolling(p)
 		if p.Enabled {
