@@ -56,8 +56,27 @@ func (s *Service) Lock(ctx context.Context, p *auth.Principal, meetingID string,
 	return r, nil
 }
 
-// RunSettings returns the options of a run's meeting and whether the run is locked,
-// for a new live owner of the run (after a restart the lock outlives the owner).
+// SetMuteOnEntry records whether the live run of a meeting host-mutes joiners, so that
+// a new live owner of the run (after a restart) keeps the host's choice instead of the
+// booking's option. Host and admins only.
+func (s *Service) SetMuteOnEntry(ctx context.Context, p *auth.Principal, meetingID string, on bool) (*Run, error) {
+	r, moderator, err := s.Control(ctx, p, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if !moderator {
+		return nil, errs.New(errs.KindForbidden, "only the host and administrators may change this meeting")
+	}
+	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, r.ID, bson.M{"$set": bson.M{"muteOnEntry": on}}); err != nil {
+		return nil, fmt.Errorf("conference: set mute on entry: %w", err)
+	}
+	r.MuteOnEntry = &on
+	return r, nil
+}
+
+// RunSettings returns the options of a run's meeting (with the run's own mute on entry,
+// when the host changed it) and whether the run is locked, for a new live owner of the
+// run (after a restart the lock outlives the owner).
 func (s *Service) RunSettings(ctx context.Context, runID string) (opts Options, locked bool, err error) {
 	r, err := s.run(ctx, runID)
 	if err != nil {
@@ -67,5 +86,9 @@ func (s *Service) RunSettings(ctx context.Context, runID string) (opts Options, 
 	if err != nil {
 		return Options{}, false, err
 	}
-	return m.Options, r.Locked, nil
+	opts = m.Options
+	if r.MuteOnEntry != nil {
+		opts.MuteOnEntry = *r.MuteOnEntry
+	}
+	return opts, r.Locked, nil
 }

@@ -67,6 +67,9 @@ type Joined struct {
 	Grant   Grant
 	Meeting *Meeting
 	Run     *Run
+	// Options are what the client applies on entry: the meeting's, with the run's
+	// mute on entry when the host changed it during the meeting.
+	Options Options
 }
 
 // errWrongNumberOrPassword is the one answer to an unknown number and a wrong
@@ -153,7 +156,11 @@ func (s *Service) Join(ctx context.Context, p *auth.Principal, in JoinInput) (*J
 	if _, err := s.st.W.Collection(joinTokensColl).InsertOne(ctx, doc); err != nil {
 		return nil, fmt.Errorf("conference: store join token: %w", err)
 	}
-	return &Joined{Token: token, Grant: g, Meeting: m, Run: run}, nil
+	opts := m.Options
+	if run.MuteOnEntry != nil {
+		opts.MuteOnEntry = *run.MuteOnEntry
+	}
+	return &Joined{Token: token, Grant: g, Meeting: m, Run: run, Options: opts}, nil
 }
 
 // Redeem exchanges a join token for its grant, once: a second redeem, an expired

@@ -43,8 +43,10 @@ type Run struct {
 	// joins). A live run empty for Config.EmptyTimeout ends.
 	Present int `bson:"present"`
 	// Locked refuses new joins (the host's lock).
-	Locked     bool       `bson:"locked"`
-	EmptySince *time.Time `bson:"emptySince,omitempty"`
+	Locked bool `bson:"locked"`
+	// MuteOnEntry is the host's choice during the run; nil means the meeting's option.
+	MuteOnEntry *bool      `bson:"muteOnEntry,omitempty"`
+	EmptySince  *time.Time `bson:"emptySince,omitempty"`
 	// Search is the lower-cased name and number, for history search.
 	Search string `bson:"search"`
 }
