@@ -287,9 +287,12 @@ func (s *Service) Invite(ctx context.Context, p *auth.Principal, id string, memb
 	if err := s.storeVersion(ctx, old, m); err != nil {
 		return nil, err
 	}
+	// During the meeting the new invitees are asked to join now; a call of the absent
+	// right after leaves them alone.
 	kind := NotificationInvited
-	if _, lerr := s.LiveRun(ctx, p, m.ID); lerr == nil {
+	if r, lerr := s.LiveRun(ctx, p, m.ID); lerr == nil {
 		kind = NotificationStartedNow
+		s.claimCalls(r.ID, newIDs, time.Now())
 	}
 	s.notify(m, newIDs, kind)
 	if s.mail != nil {

@@ -94,6 +94,12 @@ type Service struct {
 
 	// onRun is told when a run becomes live or ends (OnRun).
 	onRun func(RunEvent)
+	// dialer calls absent invitees besides the in-app notice (SetDialer).
+	dialer Dialer
+	// calls holds when each member was last called into each run ("<run>\x00<member>"),
+	// for CallCooldown.
+	callMu sync.Mutex
+	calls  map[string]time.Time
 
 	stop context.CancelFunc
 	done chan struct{}
