@@ -75,7 +75,7 @@ const (
 type LogEntry struct {
 	At time.Time `bson:"at"`
 	// Kind: started, ended, joined, left, control, live_started, live_stopped,
-	// recording_started, recording_stopped.
+	// recording_started, recording_stopped, whiteboard_saved.
 	Kind       string `bson:"kind"`
 	ActorID    string `bson:"actorId,omitempty"`
 	ActorName  string `bson:"actorName,omitempty"`

@@ -10,6 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/bus"
 	"github.com/jishitong/jishitong/internal/directory"
@@ -112,6 +115,11 @@ func New(ctx context.Context, cfg Config, st *store.Store, dir Directory, mail M
 		if err := st.EnsureIndexes(ctx, c); err != nil {
 			return nil, err
 		}
+	}
+	// Whiteboards are read by run ID; the enterprise index serves per-tenant work
+	// (listing, retention, removing an enterprise).
+	if err := st.EnsureIndexes(ctx, whiteboardsColl, mongo.IndexModel{Keys: bson.D{{Key: "enterpriseId", Value: 1}}}); err != nil {
+		return nil, err
 	}
 	s := &Service{cfg: cfg, st: st, dir: dir, mail: mail, bus: b, log: log, done: make(chan struct{}),
 		joinThrottleSource:  &auth.Throttle{Limit: 20, Window: 15 * time.Minute, BaseLock: 5 * time.Minute, MaxLock: time.Hour},
