@@ -149,6 +149,10 @@ func (r *meetingRunResolver) LogCSVURL(ctx context.Context, obj *conference.Run)
 	return r.logCSVURL(obj), nil
 }
 
+func (r *meetingRunResolver) Whiteboard(ctx context.Context, obj *conference.Run) (*conference.Whiteboard, error) {
+	return r.Conference.Whiteboard(ctx, caller(ctx), obj.ID, false)
+}
+
 func (r *mutationResolver) CreateRoom(ctx context.Context, input model.RoomInput) (*conference.Room, error) {
 	return r.Conference.CreateRoom(ctx, caller(ctx), roomInput(input))
 }
@@ -250,7 +254,7 @@ func (r *mutationResolver) JoinMeeting(ctx context.Context, number string, passw
 	case conference.RolePresenter:
 		role = model.ParticipantRolePresenter
 	}
-	o := j.Meeting.Options
+	o := j.Options
 	return &model.JoinPayload{Token: j.Token, ExpiresAt: j.Grant.ExpiresAt, Role: role, DisplayName: j.Grant.Name, MeetingID: j.Meeting.ID,
 		Number: j.Meeting.Number, Name: j.Meeting.Name, RunID: j.Run.ID, IceServers: r.iceServers(),
 		Options: &model.MeetingOptions{MuteOnEntry: o.MuteOnEntry, Live: o.Live, Record: o.Record, GuestsMayStart: o.GuestsMayStart}}, nil
@@ -386,14 +390,31 @@ func (r *subscriptionResolver) Notifications(ctx context.Context) (<-chan *model
 	return out, nil
 }
 
+func (r *whiteboardResolver) Scene(ctx context.Context, obj *conference.Whiteboard) (string, error) {
+	if obj.Scene != nil {
+		return string(obj.Scene), nil
+	}
+	wb, err := r.Conference.Whiteboard(ctx, caller(ctx), obj.RunID, true)
+	if err != nil {
+		return "", err
+	}
+	if wb == nil {
+		return "", errs.NotFound("whiteboard")
+	}
+	return string(wb.Scene), nil
+}
+
 func (r *Resolver) Meeting() generated.MeetingResolver { return &meetingResolver{r} }
 
 func (r *Resolver) MeetingRun() generated.MeetingRunResolver { return &meetingRunResolver{r} }
 
 func (r *Resolver) Room() generated.RoomResolver { return &roomResolver{r} }
 
+func (r *Resolver) Whiteboard() generated.WhiteboardResolver { return &whiteboardResolver{r} }
+
 type (
 	meetingResolver    struct{ *Resolver }
 	meetingRunResolver struct{ *Resolver }
 	roomResolver       struct{ *Resolver }
+	whiteboardResolver struct{ *Resolver }
 )

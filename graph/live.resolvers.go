@@ -69,6 +69,41 @@ func (r *mutationResolver) SetPresenter(ctx context.Context, meetingID string, p
 	})
 }
 
+func (r *mutationResolver) SetParticipantRole(ctx context.Context, meetingID string, participantID string, role model.ParticipantRole) (*model.MeetingState, error) {
+	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
+		return m.SetRole(ctx, a, live.ParticipantID(participantID), liveRoleFromModel(role))
+	})
+}
+
+func (r *mutationResolver) UnpinParticipant(ctx context.Context, meetingID string, pane int) (*model.MeetingState, error) {
+	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.Unpin(ctx, a, pane) })
+}
+
+func (r *mutationResolver) SetPolling(ctx context.Context, meetingID string, input model.PollingInput) (*model.MeetingState, error) {
+	p, err := pollingFromInput(input)
+	if err != nil {
+		return nil, err
+	}
+	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
+		return pollingError(m.SetPolling(ctx, a, p))
+	})
+}
+
+func (r *mutationResolver) SetMuteOnEntry(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error) {
+	if _, err := r.Conference.SetMuteOnEntry(ctx, caller(ctx), meetingID, on); err != nil {
+		return nil, err
+	}
+	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.SetMuteOnEntry(ctx, a, on) })
+}
+
+func (r *mutationResolver) CallAbsentInvitees(ctx context.Context, meetingID string) (*model.AbsentInviteesCall, error) {
+	res, err := r.Conference.CallAbsent(ctx, caller(ctx), meetingID, r.presentMembers)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AbsentInviteesCall{Called: res.Called, Skipped: res.Skipped}, nil
+}
+
 func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID string, sinceSeq *int) (<-chan *model.MeetingStateUpdate, error) {
 	since := 0
 	if sinceSeq != nil {

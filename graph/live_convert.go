@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/jishitong/jishitong/graph/model"
 	"github.com/jishitong/jishitong/internal/errs"
@@ -119,6 +120,94 @@ func layoutPanes(panes []layout.Assignment) []*model.LayoutPane {
 	return out
 }
 
+func liveRoleFromModel(r model.ParticipantRole) live.Role {
+	switch r {
+	case model.ParticipantRoleHost:
+		return live.RoleHost
+	case model.ParticipantRolePresenter:
+		return live.RolePresenter
+	case model.ParticipantRoleParticipant:
+		return live.RoleParticipant
+	}
+	return live.RoleUnknown
+}
+
+// pollingFromInput converts setPolling's input; the live owner validates the rest
+// against the current layout.
+func pollingFromInput(in model.PollingInput) (layout.Polling, error) {
+	if !in.Enabled {
+		return layout.Polling{}, nil
+	}
+	lo, hi := int(layout.MinInterval/time.Second), int(layout.MaxInterval/time.Second)
+	if in.IntervalSeconds == nil || *in.IntervalSeconds < lo || *in.IntervalSeconds > hi {
+		return layout.Polling{}, errs.Invalid("intervalSeconds", "the polling interval must be %d to %d seconds", lo, hi)
+	}
+	p := layout.Polling{Enabled: true, Interval: time.Duration(*in.IntervalSeconds) * time.Second, Panes: in.Panes}
+	if len(in.ParticipantIds) > live.MaxPollingSet {
+		return layout.Polling{}, errs.Invalid("participantIds", "a polling set names at most %d participants", live.MaxPollingSet)
+	}
+	for _, id := range in.ParticipantIds {
+		p.Set = append(p.Set, live.ParticipantID(id))
+	}
+	if in.SkipNoVideo != nil {
+		p.SkipNoVideo = *in.SkipNoVideo
+	}
+	return p, nil
+}
+
+// pollingFields are the PollingInput fields that the domain's validation errors
+// are about.
+var pollingFields = map[string]string{"interval": "intervalSeconds", "panes": "panes", "set": "participantIds"}
+
+// pollingError names the PollingInput field an invalid polling setting is about.
+func pollingError(err error) error {
+	if e, ok := errs.As(err); ok && e.Kind == errs.KindInvalid {
+		if f, ok := pollingFields[e.Field]; ok && f != e.Field {
+			c := *e
+			c.Field = f
+			return &c
+		}
+	}
+	return err
+}
+
+func pollingModel(p layout.Polling) *model.Polling {
+	out := &model.Polling{Panes: []int{}, ParticipantIds: []string{}}
+	if !p.Enabled {
+		return out
+	}
+	out.Enabled, out.IntervalSeconds, out.SkipNoVideo = true, int(p.Interval/time.Second), p.SkipNoVideo
+	out.Panes = append(out.Panes, p.Panes...)
+	for _, id := range p.Set {
+		out.ParticipantIds = append(out.ParticipantIds, string(id))
+	}
+	if !p.Epoch.IsZero() {
+		e := p.Epoch
+		out.Epoch = &e
+	}
+	return out
+}
+
+// presentMembers returns the members in a run's live meeting (none when its owner
+// has not started: nobody joined).
+func (r *Resolver) presentMembers(ctx context.Context, runID string) ([]string, error) {
+	m := r.Meetings.Get(runID)
+	if m == nil {
+		return nil, nil
+	}
+	st, err := m.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, p := range st.Participants {
+		if p.UserID != "" {
+			ids = append(ids, p.UserID)
+		}
+	}
+	return ids, nil
+}
+
 func meetingState(s *live.State) *model.MeetingState {
 	ps := make([]*model.LiveParticipant, len(s.Participants))
 	for i, p := range s.Participants {
@@ -126,7 +215,7 @@ func meetingState(s *live.State) *model.MeetingState {
 	}
 	return &model.MeetingState{Seq: int(s.Seq), Participants: ps, ActiveSpeakerID: optID(s.ActiveSpeaker),
 		Locked: s.Locked, MuteOnEntry: s.MuteOnEntry, AllowSelfUnmute: s.AllowSelfUnmute, Mode: layoutModes[s.Mode],
-		Pins: panePins(s.Pins), Panes: layoutPanes(s.Assignment.Panes), Hidden: s.Assignment.Hidden,
+		Pins: panePins(s.Pins), Polling: pollingModel(s.Polling), Panes: layoutPanes(s.Assignment.Panes), Hidden: s.Assignment.Hidden,
 		Live: s.Live, Recording: s.Recording, Whiteboard: s.Whiteboard, Ended: s.Ended}
 }
 
@@ -153,7 +242,7 @@ func meetingEvent(e *live.Event) *model.MeetingEvent {
 		out.Setting, out.On = &name, &on
 	case live.LayoutDelta:
 		mode := layoutModes[d.Mode]
-		out.Mode, out.Pins = &mode, panePins(d.Pins)
+		out.Mode, out.Pins, out.Polling = &mode, panePins(d.Pins), pollingModel(d.Polling)
 	}
 	if a := e.Assignment; a != nil {
 		hidden := a.Hidden

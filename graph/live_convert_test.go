@@ -1,10 +1,13 @@
 package graph
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/jishitong/jishitong/graph/model"
+	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/layout"
 	"github.com/jishitong/jishitong/internal/live"
 )
@@ -50,7 +53,15 @@ func TestMeetingEventDeltas(t *testing.T) {
 			Assignment: &live.Assignment{Panes: []layout.Assignment{{Pane: 0, Participant: "a", Source: layout.SourceCamera}}, Hidden: 1}},
 			func(e *model.MeetingEvent) bool {
 				return *e.Mode == model.LayoutModeSingle && len(e.Pins) == 1 && len(e.Panes) == 1 && *e.Panes[0].ParticipantID == "a" &&
-					e.Panes[0].Source == "camera" && *e.Hidden == 1
+					e.Panes[0].Source == "camera" && *e.Hidden == 1 && e.Polling != nil && !e.Polling.Enabled &&
+					e.Polling.Panes != nil && e.Polling.ParticipantIds != nil && e.Polling.Epoch == nil
+			}},
+		{"polling", live.Event{Kind: live.KindPolling, Delta: live.LayoutDelta{Mode: layout.OnePlus7, Polling: layout.Polling{Enabled: true,
+			Panes: []int{2, 1}, Set: []live.ParticipantID{"b", "a"}, Interval: 30 * time.Second, Epoch: at, SkipNoVideo: true}}},
+			func(e *model.MeetingEvent) bool {
+				p := e.Polling
+				return p != nil && p.Enabled && p.IntervalSeconds == 30 && slices.Equal(p.Panes, []int{2, 1}) &&
+					slices.Equal(p.ParticipantIds, []string{"b", "a"}) && p.SkipNoVideo && p.Epoch.Equal(at)
 			}},
 		{"polling step", live.Event{Kind: live.KindLayout, Assignment: &live.Assignment{Panes: []layout.Assignment{{Pane: 0}}}},
 			func(e *model.MeetingEvent) bool {
@@ -65,5 +76,62 @@ func TestMeetingEventDeltas(t *testing.T) {
 				t.Fatalf("%+v", u.Event)
 			}
 		})
+	}
+}
+
+func TestPollingInput(t *testing.T) {
+	n := func(v int) *int { return &v }
+	many := make([]string, live.MaxPollingSet+1)
+	for i := range many {
+		many[i] = fmt.Sprint("p", i)
+	}
+	cases := []struct {
+		name  string
+		in    model.PollingInput
+		field string // "" when valid
+		want  layout.Polling
+	}{
+		{"off ignores the rest", model.PollingInput{IntervalSeconds: n(1), Panes: []int{99}}, "", layout.Polling{}},
+		{"on", model.PollingInput{Enabled: true, IntervalSeconds: n(5), Panes: []int{1, 2}, ParticipantIds: []string{"a"}},
+			"", layout.Polling{Enabled: true, Interval: 5 * time.Second, Panes: []int{1, 2}, Set: []live.ParticipantID{"a"}}},
+		{"longest", model.PollingInput{Enabled: true, IntervalSeconds: n(300), Panes: []int{0}}, "", layout.Polling{Enabled: true, Interval: 300 * time.Second, Panes: []int{0}}},
+		{"no interval", model.PollingInput{Enabled: true, Panes: []int{1}}, "intervalSeconds", layout.Polling{}},
+		{"too short", model.PollingInput{Enabled: true, IntervalSeconds: n(4), Panes: []int{1}}, "intervalSeconds", layout.Polling{}},
+		{"too long", model.PollingInput{Enabled: true, IntervalSeconds: n(301), Panes: []int{1}}, "intervalSeconds", layout.Polling{}},
+		{"huge", model.PollingInput{Enabled: true, IntervalSeconds: n(1 << 40), Panes: []int{1}}, "intervalSeconds", layout.Polling{}},
+		{"too many", model.PollingInput{Enabled: true, IntervalSeconds: n(5), Panes: []int{1}, ParticipantIds: many}, "participantIds", layout.Polling{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := pollingFromInput(c.in)
+			if c.field != "" {
+				if e, ok := errs.As(err); !ok || e.Kind != errs.KindInvalid || e.Field != c.field {
+					t.Fatalf("err %v, want invalid %s", err, c.field)
+				}
+				return
+			}
+			if err != nil || p.Enabled != c.want.Enabled || p.Interval != c.want.Interval || !slices.Equal(p.Panes, c.want.Panes) || !slices.Equal(p.Set, c.want.Set) {
+				t.Fatalf("%+v %v, want %+v", p, err, c.want)
+			}
+		})
+	}
+}
+
+func TestPollingErrorNamesInputFields(t *testing.T) {
+	l := layout.Of(layout.Grid2x2)
+	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	for field, p := range map[string]layout.Polling{
+		"intervalSeconds": {Enabled: true, Interval: time.Second, Epoch: at, Panes: []int{1}},
+		"panes":           {Enabled: true, Interval: 5 * time.Second, Epoch: at, Panes: []int{4}},
+		"participantIds":  {Enabled: true, Interval: 5 * time.Second, Epoch: at, Panes: []int{1}, Set: []live.ParticipantID{"a", "a"}},
+	} {
+		err := pollingError(layout.ValidatePolling(p, l))
+		if e, ok := errs.As(err); !ok || e.Kind != errs.KindInvalid || e.Field != field || e.Message == "" {
+			t.Errorf("%s: %#v", field, err)
+		}
+	}
+	other := errs.Invalid("mode", "x")
+	if pollingError(other) != other || pollingError(nil) != nil {
+		t.Error("errors about other fields change")
 	}
 }

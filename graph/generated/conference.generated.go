@@ -44,6 +44,7 @@ type MeetingRunResolver interface {
 	Live(ctx context.Context, obj *conference.Run) (bool, error)
 	Log(ctx context.Context, obj *conference.Run) ([]*model.LogEntry, error)
 	LogCSVURL(ctx context.Context, obj *conference.Run) (string, error)
+	Whiteboard(ctx context.Context, obj *conference.Run) (*conference.Whiteboard, error)
 }
 type RoomResolver interface {
 	Password(ctx context.Context, obj *conference.Room) (string, error)
@@ -51,6 +52,9 @@ type RoomResolver interface {
 	Scope(ctx context.Context, obj *conference.Room) (model.RoomScope, error)
 	EnterpriseID(ctx context.Context, obj *conference.Room) (*string, error)
 	OwnerID(ctx context.Context, obj *conference.Room) (*string, error)
+}
+type WhiteboardResolver interface {
+	Scene(ctx context.Context, obj *conference.Whiteboard) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1969,6 +1973,38 @@ func (ec *executionContext) fieldContext_MeetingRun_logCsvUrl(_ context.Context,
 	return graphql.NewScalarFieldContext("MeetingRun", field, true, true, "String")
 }
 
+func (ec *executionContext) _MeetingRun_whiteboard(ctx context.Context, field graphql.CollectedField, obj *conference.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingRun_whiteboard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingRun().Whiteboard(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conference.Whiteboard) graphql.Marshaler {
+			return ec.marshalOWhiteboard2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋinternalᚋconferenceᚐWhiteboard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingRun_whiteboard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Whiteboard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MeetingRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MeetingRunConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3227,6 +3263,98 @@ func (ec *executionContext) fieldContext_Usage_free(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Usage", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Whiteboard_scene(ctx context.Context, field graphql.CollectedField, obj *conference.Whiteboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Whiteboard_scene(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Whiteboard().Scene(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Whiteboard_scene(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Whiteboard", field, true, true, "String")
+}
+
+func (ec *executionContext) _Whiteboard_savedAt(ctx context.Context, field graphql.CollectedField, obj *conference.Whiteboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Whiteboard_savedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SavedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Whiteboard_savedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Whiteboard", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Whiteboard_sizeBytes(ctx context.Context, field graphql.CollectedField, obj *conference.Whiteboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Whiteboard_sizeBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SizeBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Whiteboard_sizeBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Whiteboard", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Whiteboard_elements(ctx context.Context, field graphql.CollectedField, obj *conference.Whiteboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Whiteboard_elements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Whiteboard_elements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Whiteboard", field, false, false, "Int")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -4350,6 +4478,12 @@ func (ec *executionContext) _MeetingRun(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MeetingRun_logCsvUrl(ctx, field, obj)
 				})
+		case "whiteboard":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingRun_whiteboard(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4929,6 +5063,55 @@ func (ec *executionContext) _Usage(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var whiteboardImplementors = []string{"Whiteboard"}
+
+func (ec *executionContext) _Whiteboard(ctx context.Context, sel ast.SelectionSet, obj *conference.Whiteboard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, whiteboardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Whiteboard")
+		case "scene":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Whiteboard_scene(ctx, field, obj)
+				})
+		case "savedAt":
+			out.Values[i] = ec._Whiteboard_savedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sizeBytes":
+			out.Values[i] = ec._Whiteboard_sizeBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "elements":
+			out.Values[i] = ec._Whiteboard_elements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -5395,6 +5578,13 @@ func (ec *executionContext) marshalOWeekday2ᚖgithubᚗcomᚋjishitongᚋjishit
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOWhiteboard2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋinternalᚋconferenceᚐWhiteboard(ctx context.Context, sel ast.SelectionSet, v *conference.Whiteboard) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Whiteboard(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

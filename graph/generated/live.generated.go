@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jishitong/jishitong/graph/model"
+	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -23,6 +24,70 @@ import (
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AbsentInviteesCall_called(ctx context.Context, field graphql.CollectedField, obj *model.AbsentInviteesCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsentInviteesCall_called(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Called, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*directory.Member) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋjishitongᚋjishitongᚋinternalᚋdirectoryᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsentInviteesCall_called(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AbsentInviteesCall",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AbsentInviteesCall_skipped(ctx context.Context, field graphql.CollectedField, obj *model.AbsentInviteesCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AbsentInviteesCall_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*directory.Member) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋjishitongᚋjishitongᚋinternalᚋdirectoryᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AbsentInviteesCall_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AbsentInviteesCall",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _LayoutPane_pane(ctx context.Context, field graphql.CollectedField, obj *model.LayoutPane) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -778,6 +843,38 @@ func (ec *executionContext) fieldContext_MeetingEvent_pins(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _MeetingEvent_polling(ctx context.Context, field graphql.CollectedField, obj *model.MeetingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEvent_polling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Polling, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Polling) graphql.Marshaler {
+			return ec.marshalOPolling2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐPolling(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEvent_polling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Polling(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MeetingEvent_panes(ctx context.Context, field graphql.CollectedField, obj *model.MeetingEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1030,6 +1127,38 @@ func (ec *executionContext) fieldContext_MeetingState_pins(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PanePin(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingState_polling(ctx context.Context, field graphql.CollectedField, obj *model.MeetingState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingState_polling(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Polling, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Polling) graphql.Marshaler {
+			return ec.marshalNPolling2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐPolling(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingState_polling(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingState",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Polling(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1315,9 +1444,217 @@ func (ec *executionContext) fieldContext_PanePin_participantId(_ context.Context
 	return graphql.NewScalarFieldContext("PanePin", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Polling_enabled(ctx context.Context, field graphql.CollectedField, obj *model.Polling) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Polling_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Polling_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Polling", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Polling_intervalSeconds(ctx context.Context, field graphql.CollectedField, obj *model.Polling) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Polling_intervalSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervalSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Polling_intervalSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Polling", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Polling_panes(ctx context.Context, field graphql.CollectedField, obj *model.Polling) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Polling_panes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Panes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Polling_panes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Polling", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Polling_participantIds(ctx context.Context, field graphql.CollectedField, obj *model.Polling) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Polling_participantIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParticipantIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Polling_participantIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Polling", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Polling_skipNoVideo(ctx context.Context, field graphql.CollectedField, obj *model.Polling) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Polling_skipNoVideo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkipNoVideo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Polling_skipNoVideo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Polling", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Polling_epoch(ctx context.Context, field graphql.CollectedField, obj *model.Polling) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Polling_epoch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Epoch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Polling_epoch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Polling", field, false, false, "Time")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputPollingInput(ctx context.Context, obj any) (model.PollingInput, error) {
+	var it model.PollingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"enabled", "intervalSeconds", "panes", "participantIds", "skipNoVideo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		case "intervalSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalSeconds = data
+		case "panes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("panes"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Panes = data
+		case "participantIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParticipantIds = data
+		case "skipNoVideo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipNoVideo"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipNoVideo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPollingInput unmarshals raw into the PollingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPollingInput(ctx context.Context, raw any) (model.PollingInput, error) {
+	var out model.PollingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PollingInput", raw, &out)
+	return out, err
+}
 
 // endregion **************************** input.gotpl *****************************
 
@@ -1326,6 +1663,44 @@ func (ec *executionContext) fieldContext_PanePin_participantId(_ context.Context
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var absentInviteesCallImplementors = []string{"AbsentInviteesCall"}
+
+func (ec *executionContext) _AbsentInviteesCall(ctx context.Context, sel ast.SelectionSet, obj *model.AbsentInviteesCall) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, absentInviteesCallImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AbsentInviteesCall")
+		case "called":
+			out.Values[i] = ec._AbsentInviteesCall_called(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._AbsentInviteesCall_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var layoutPaneImplementors = []string{"LayoutPane"}
 
@@ -1554,6 +1929,11 @@ func (ec *executionContext) _MeetingEvent(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "polling":
+			out.Values[i] = ec._MeetingEvent_polling(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "panes":
 			out.Values[i] = ec._MeetingEvent_panes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -1629,6 +2009,11 @@ func (ec *executionContext) _MeetingState(ctx context.Context, sel ast.Selection
 			}
 		case "pins":
 			out.Values[i] = ec._MeetingState_pins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "polling":
+			out.Values[i] = ec._MeetingState_polling(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -1760,9 +2145,75 @@ func (ec *executionContext) _PanePin(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var pollingImplementors = []string{"Polling"}
+
+func (ec *executionContext) _Polling(ctx context.Context, sel ast.SelectionSet, obj *model.Polling) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pollingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Polling")
+		case "enabled":
+			out.Values[i] = ec._Polling_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intervalSeconds":
+			out.Values[i] = ec._Polling_intervalSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "panes":
+			out.Values[i] = ec._Polling_panes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participantIds":
+			out.Values[i] = ec._Polling_participantIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipNoVideo":
+			out.Values[i] = ec._Polling_skipNoVideo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "epoch":
+			out.Values[i] = ec._Polling_epoch(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNAbsentInviteesCall2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐAbsentInviteesCall(ctx context.Context, sel ast.SelectionSet, v *model.AbsentInviteesCall) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AbsentInviteesCall!")
+		return graphql.Null
+	}
+	return ec._AbsentInviteesCall(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNLayoutMode2githubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐLayoutMode(ctx context.Context, v any) (model.LayoutMode, error) {
 	var res model.LayoutMode
@@ -1862,6 +2313,19 @@ func (ec *executionContext) marshalNPanePin2ᚖgithubᚗcomᚋjishitongᚋjishit
 	return ec._PanePin(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPolling2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐPolling(ctx context.Context, sel ast.SelectionSet, v *model.Polling) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Polling!")
+		return graphql.Null
+	}
+	return ec._Polling(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPollingInput2githubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐPollingInput(ctx context.Context, v any) (model.PollingInput, error) {
+	res, err := ec.unmarshalInputPollingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOLayoutMode2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐLayoutMode(ctx context.Context, v any) (*model.LayoutMode, error) {
 	if v == nil {
 		return nil, nil
@@ -1935,6 +2399,13 @@ func (ec *executionContext) marshalOPanePin2ᚕᚖgithubᚗcomᚋjishitongᚋjis
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOPolling2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐPolling(ctx context.Context, sel ast.SelectionSet, v *model.Polling) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Polling(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

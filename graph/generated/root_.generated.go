@@ -32,12 +32,18 @@ type ResolverRoot interface {
 	Room() RoomResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
+	Whiteboard() WhiteboardResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AbsentInviteesCall struct {
+		Called  func(childComplexity int) int
+		Skipped func(childComplexity int) int
+	}
+
 	Branding struct {
 		Domains      func(childComplexity int) int
 		LogoURL      func(childComplexity int) int
@@ -237,6 +243,7 @@ type ComplexityRoot struct {
 		Panes           func(childComplexity int) int
 		Participant     func(childComplexity int) int
 		Pins            func(childComplexity int) int
+		Polling         func(childComplexity int) int
 		RemovedID       func(childComplexity int) int
 		Seq             func(childComplexity int) int
 		Setting         func(childComplexity int) int
@@ -265,6 +272,7 @@ type ComplexityRoot struct {
 		ScheduledEnd   func(childComplexity int) int
 		ScheduledStart func(childComplexity int) int
 		StartedAt      func(childComplexity int) int
+		Whiteboard     func(childComplexity int) int
 	}
 
 	MeetingRunConnection struct {
@@ -289,6 +297,7 @@ type ComplexityRoot struct {
 		Panes           func(childComplexity int) int
 		Participants    func(childComplexity int) int
 		Pins            func(childComplexity int) int
+		Polling         func(childComplexity int) int
 		Recording       func(childComplexity int) int
 		Seq             func(childComplexity int) int
 		Whiteboard      func(childComplexity int) int
@@ -303,6 +312,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddGroupMembers       func(childComplexity int, id string, memberIds []string) int
 		BookMeeting           func(childComplexity int, input model.BookMeetingInput) int
+		CallAbsentInvitees    func(childComplexity int, meetingID string) int
 		CancelMeeting         func(childComplexity int, id string) int
 		CancelOccurrence      func(childComplexity int, id string, occurrence time.Time) int
 		ChangePassword        func(childComplexity int, currentPassword string, newPassword string) int
@@ -334,12 +344,16 @@ type ComplexityRoot struct {
 		ResetMemberPassword   func(childComplexity int, id string) int
 		SetLanguage           func(childComplexity int, memberID *string, language string) int
 		SetLayout             func(childComplexity int, meetingID string, mode model.LayoutMode) int
+		SetMuteOnEntry        func(childComplexity int, meetingID string, on bool) int
+		SetParticipantRole    func(childComplexity int, meetingID string, participantID string, role model.ParticipantRole) int
+		SetPolling            func(childComplexity int, meetingID string, input model.PollingInput) int
 		SetPresenter          func(childComplexity int, meetingID string, participantID string) int
 		StartInstantMeeting   func(childComplexity int, input model.InstantMeetingInput) int
 		StartMeeting          func(childComplexity int, id string) int
 		UnfreezeMember        func(childComplexity int, id string) int
 		UnlockMeeting         func(childComplexity int, meetingID string) int
 		UnmuteParticipant     func(childComplexity int, meetingID string, participantID string) int
+		UnpinParticipant      func(childComplexity int, meetingID string, pane int) int
 		UpdateBranding        func(childComplexity int, input model.BrandingInput) int
 		UpdateEnterprise      func(childComplexity int, id string, input model.UpdateEnterpriseInput) int
 		UpdateMeeting         func(childComplexity int, id string, input model.BookMeetingInput) int
@@ -381,6 +395,15 @@ type ComplexityRoot struct {
 	PanePin struct {
 		Pane          func(childComplexity int) int
 		ParticipantID func(childComplexity int) int
+	}
+
+	Polling struct {
+		Enabled         func(childComplexity int) int
+		Epoch           func(childComplexity int) int
+		IntervalSeconds func(childComplexity int) int
+		Panes           func(childComplexity int) int
+		ParticipantIds  func(childComplexity int) int
+		SkipNoVideo     func(childComplexity int) int
 	}
 
 	PublicBranding struct {
@@ -492,6 +515,13 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	Whiteboard struct {
+		Elements  func(childComplexity int) int
+		SavedAt   func(childComplexity int) int
+		Scene     func(childComplexity int) int
+		SizeBytes func(childComplexity int) int
+	}
 }
 
 type executableSchema graphql.ExecutableSchemaState[ResolverRoot, DirectiveRoot, ComplexityRoot]
@@ -507,6 +537,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AbsentInviteesCall.called":
+		if e.ComplexityRoot.AbsentInviteesCall.Called == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsentInviteesCall.Called(childComplexity), true
+	case "AbsentInviteesCall.skipped":
+		if e.ComplexityRoot.AbsentInviteesCall.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AbsentInviteesCall.Skipped(childComplexity), true
 
 	case "Branding.domains":
 		if e.ComplexityRoot.Branding.Domains == nil {
@@ -1349,6 +1392,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingEvent.Pins(childComplexity), true
+	case "MeetingEvent.polling":
+		if e.ComplexityRoot.MeetingEvent.Polling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Polling(childComplexity), true
 	case "MeetingEvent.removedId":
 		if e.ComplexityRoot.MeetingEvent.RemovedID == nil {
 			break
@@ -1483,6 +1532,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingRun.StartedAt(childComplexity), true
+	case "MeetingRun.whiteboard":
+		if e.ComplexityRoot.MeetingRun.Whiteboard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingRun.Whiteboard(childComplexity), true
 
 	case "MeetingRunConnection.edges":
 		if e.ComplexityRoot.MeetingRunConnection.Edges == nil {
@@ -1576,6 +1631,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingState.Pins(childComplexity), true
+	case "MeetingState.polling":
+		if e.ComplexityRoot.MeetingState.Polling == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingState.Polling(childComplexity), true
 	case "MeetingState.recording":
 		if e.ComplexityRoot.MeetingState.Recording == nil {
 			break
@@ -1636,6 +1697,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BookMeeting(childComplexity, args["input"].(model.BookMeetingInput)), true
+	case "Mutation.callAbsentInvitees":
+		if e.ComplexityRoot.Mutation.CallAbsentInvitees == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_callAbsentInvitees_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CallAbsentInvitees(childComplexity, args["meetingId"].(string)), true
 	case "Mutation.cancelMeeting":
 		if e.ComplexityRoot.Mutation.CancelMeeting == nil {
 			break
@@ -1967,6 +2039,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetLayout(childComplexity, args["meetingId"].(string), args["mode"].(model.LayoutMode)), true
+	case "Mutation.setMuteOnEntry":
+		if e.ComplexityRoot.Mutation.SetMuteOnEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMuteOnEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMuteOnEntry(childComplexity, args["meetingId"].(string), args["on"].(bool)), true
+	case "Mutation.setParticipantRole":
+		if e.ComplexityRoot.Mutation.SetParticipantRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setParticipantRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetParticipantRole(childComplexity, args["meetingId"].(string), args["participantId"].(string), args["role"].(model.ParticipantRole)), true
+	case "Mutation.setPolling":
+		if e.ComplexityRoot.Mutation.SetPolling == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPolling_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPolling(childComplexity, args["meetingId"].(string), args["input"].(model.PollingInput)), true
 	case "Mutation.setPresenter":
 		if e.ComplexityRoot.Mutation.SetPresenter == nil {
 			break
@@ -2033,6 +2138,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnmuteParticipant(childComplexity, args["meetingId"].(string), args["participantId"].(string)), true
+	case "Mutation.unpinParticipant":
+		if e.ComplexityRoot.Mutation.UnpinParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unpinParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnpinParticipant(childComplexity, args["meetingId"].(string), args["pane"].(int)), true
 	case "Mutation.updateBranding":
 		if e.ComplexityRoot.Mutation.UpdateBranding == nil {
 			break
@@ -2229,6 +2345,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PanePin.ParticipantID(childComplexity), true
+
+	case "Polling.enabled":
+		if e.ComplexityRoot.Polling.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Polling.Enabled(childComplexity), true
+	case "Polling.epoch":
+		if e.ComplexityRoot.Polling.Epoch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Polling.Epoch(childComplexity), true
+	case "Polling.intervalSeconds":
+		if e.ComplexityRoot.Polling.IntervalSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Polling.IntervalSeconds(childComplexity), true
+	case "Polling.panes":
+		if e.ComplexityRoot.Polling.Panes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Polling.Panes(childComplexity), true
+	case "Polling.participantIds":
+		if e.ComplexityRoot.Polling.ParticipantIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Polling.ParticipantIds(childComplexity), true
+	case "Polling.skipNoVideo":
+		if e.ComplexityRoot.Polling.SkipNoVideo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Polling.SkipNoVideo(childComplexity), true
 
 	case "PublicBranding.enterpriseName":
 		if e.ComplexityRoot.PublicBranding.EnterpriseName == nil {
@@ -2757,6 +2910,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "Whiteboard.elements":
+		if e.ComplexityRoot.Whiteboard.Elements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Whiteboard.Elements(childComplexity), true
+	case "Whiteboard.savedAt":
+		if e.ComplexityRoot.Whiteboard.SavedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Whiteboard.SavedAt(childComplexity), true
+	case "Whiteboard.scene":
+		if e.ComplexityRoot.Whiteboard.Scene == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Whiteboard.Scene(childComplexity), true
+	case "Whiteboard.sizeBytes":
+		if e.ComplexityRoot.Whiteboard.SizeBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Whiteboard.SizeBytes(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2773,6 +2951,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MeetingOptionsInput", ec.unmarshalInputMeetingOptionsInput),
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("NewMemberInput", ec.unmarshalInputNewMemberInput),
+			graphql.NewInputUnmarshaler("PollingInput", ec.unmarshalInputPollingInput),
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("RoomInput", ec.unmarshalInputRoomInput),
 			graphql.NewInputUnmarshaler("UpdateEnterpriseInput", ec.unmarshalInputUpdateEnterpriseInput),
@@ -3073,6 +3252,18 @@ type MeetingRun {
   log: [LogEntry!]!
   "CSV download of the log (UTF-8 with BOM)."
   logCsvUrl: String!
+  "The whiteboard as saved at the end of the meeting; null when none was saved."
+  whiteboard: Whiteboard
+}
+
+"A meeting's whiteboard as saved."
+type Whiteboard {
+  "The Excalidraw scene JSON (at most 8 MiB)."
+  scene: String!
+  savedAt: Time!
+  sizeBytes: Int!
+  "Elements on the board (deleted ones not counted)."
+  elements: Int!
 }
 
 type LogEntry {
@@ -3549,6 +3740,35 @@ type PanePin {
   participantId: ID!
 }
 
+"Polling (轮询): the chosen panes rotate through participants, one step per interval, on the meeting's clock."
+type Polling {
+  enabled: Boolean!
+  "How long each step lasts, 5 to 300 seconds; 0 when off."
+  intervalSeconds: Int!
+  "The rotating panes (0-based), filled in index order."
+  panes: [Int!]!
+  "The participants rotated through, in order; empty means everyone not shown in a fixed pane, in roster order. Participants not present are skipped."
+  participantIds: [ID!]!
+  "Participants without camera video are left out of the rotation."
+  skipNoVideo: Boolean!
+  "When the rotation's clock started: step k shows from epoch + k × interval. Null when off."
+  epoch: Time
+}
+
+"Turns polling on (or changes it) or off."
+input PollingInput {
+  "False turns polling off; the other fields are then ignored."
+  enabled: Boolean!
+  "5 to 300; required when enabled."
+  intervalSeconds: Int
+  "The rotating panes (0-based; at least one, each once, all in the current layout); required when enabled."
+  panes: [Int!]
+  "Participants to rotate through, in order (at most 1000, each once); empty or absent means everyone not shown in a fixed pane."
+  participantIds: [ID!]
+  "Leave participants without camera video out of the rotation (default false)."
+  skipNoVideo: Boolean
+}
+
 "The whole live state of a running meeting as of seq."
 type MeetingState {
   seq: Int!
@@ -3559,6 +3779,7 @@ type MeetingState {
   allowSelfUnmute: Boolean!
   mode: LayoutMode!
   pins: [PanePin!]!
+  polling: Polling!
   panes: [LayoutPane!]!
   "Participants shown in no pane."
   hidden: Int!
@@ -3592,6 +3813,7 @@ type MeetingEvent {
   "New layout settings (layout_mode, pinned, unpinned, polling)."
   mode: LayoutMode
   pins: [PanePin!]
+  polling: Polling
   panes: [LayoutPane!]
   hidden: Int
 }
@@ -3620,6 +3842,24 @@ extend type Mutation {
   hangupParticipant(meetingId: ID!, participantId: ID!): MeetingState!
   "Makes a participant the presenter."
   setPresenter(meetingId: ID!, participantId: ID!): MeetingState!
+  "Makes a participant the presenter (PRESENTER) or a plain participant again (PARTICIPANT); HOST is BAD_USER_INPUT and the host's own role does not change (CONFLICT)."
+  setParticipantRole(meetingId: ID!, participantId: ID!, role: ParticipantRole!): MeetingState!
+  "Frees a pinned pane (0-based); NOT_FOUND when it holds no pin."
+  unpinParticipant(meetingId: ID!, pane: Int!): MeetingState!
+  "Turns polling (轮询) on, changes it or turns it off. Invalid settings answer BAD_USER_INPUT with extensions.field intervalSeconds, panes or participantIds, and change nothing."
+  setPolling(meetingId: ID!, input: PollingInput!): MeetingState!
+  "Whether participants who join from now on are host-muted (never the host and admins). Kept for the rest of the meeting."
+  setMuteOnEntry(meetingId: ID!, on: Boolean!): MeetingState!
+  "Calls every invited member (by name or through a group) who is not in the meeting: an in-app join-now notification (STARTED_NOW; SIP dial-out will join). Members called in the last 60 seconds, by this or by an invitation during the meeting, are skipped. Outside email invitees are not called."
+  callAbsentInvitees(meetingId: ID!): AbsentInviteesCall!
+}
+
+"Who callAbsentInvitees reached."
+type AbsentInviteesCall {
+  "Invited members not in the meeting, called now."
+  called: [User!]!
+  "Invited members not in the meeting who were called less than 60 seconds ago and so not again."
+  skipped: [User!]!
 }
 
 extend type Subscription {
@@ -3676,6 +3916,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AbsentInviteesCall(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "called":
+		return ec.fieldContext_AbsentInviteesCall_called(ctx, field)
+	case "skipped":
+		return ec.fieldContext_AbsentInviteesCall_skipped(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AbsentInviteesCall", field.Name)
+}
 
 func (ec *executionContext) childFields_Branding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -4081,6 +4331,8 @@ func (ec *executionContext) childFields_MeetingEvent(ctx context.Context, field 
 		return ec.fieldContext_MeetingEvent_mode(ctx, field)
 	case "pins":
 		return ec.fieldContext_MeetingEvent_pins(ctx, field)
+	case "polling":
+		return ec.fieldContext_MeetingEvent_polling(ctx, field)
 	case "panes":
 		return ec.fieldContext_MeetingEvent_panes(ctx, field)
 	case "hidden":
@@ -4131,6 +4383,8 @@ func (ec *executionContext) childFields_MeetingRun(ctx context.Context, field gr
 		return ec.fieldContext_MeetingRun_log(ctx, field)
 	case "logCsvUrl":
 		return ec.fieldContext_MeetingRun_logCsvUrl(ctx, field)
+	case "whiteboard":
+		return ec.fieldContext_MeetingRun_whiteboard(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeetingRun", field.Name)
 }
@@ -4173,6 +4427,8 @@ func (ec *executionContext) childFields_MeetingState(ctx context.Context, field 
 		return ec.fieldContext_MeetingState_mode(ctx, field)
 	case "pins":
 		return ec.fieldContext_MeetingState_pins(ctx, field)
+	case "polling":
+		return ec.fieldContext_MeetingState_polling(ctx, field)
 	case "panes":
 		return ec.fieldContext_MeetingState_panes(ctx, field)
 	case "hidden":
@@ -4267,6 +4523,24 @@ func (ec *executionContext) childFields_PanePin(ctx context.Context, field graph
 		return ec.fieldContext_PanePin_participantId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PanePin", field.Name)
+}
+
+func (ec *executionContext) childFields_Polling(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enabled":
+		return ec.fieldContext_Polling_enabled(ctx, field)
+	case "intervalSeconds":
+		return ec.fieldContext_Polling_intervalSeconds(ctx, field)
+	case "panes":
+		return ec.fieldContext_Polling_panes(ctx, field)
+	case "participantIds":
+		return ec.fieldContext_Polling_participantIds(ctx, field)
+	case "skipNoVideo":
+		return ec.fieldContext_Polling_skipNoVideo(ctx, field)
+	case "epoch":
+		return ec.fieldContext_Polling_epoch(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Polling", field.Name)
 }
 
 func (ec *executionContext) childFields_PublicBranding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4435,6 +4709,20 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Whiteboard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scene":
+		return ec.fieldContext_Whiteboard_scene(ctx, field)
+	case "savedAt":
+		return ec.fieldContext_Whiteboard_savedAt(ctx, field)
+	case "sizeBytes":
+		return ec.fieldContext_Whiteboard_sizeBytes(ctx, field)
+	case "elements":
+		return ec.fieldContext_Whiteboard_elements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Whiteboard", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -13,6 +13,14 @@ import (
 	"github.com/jishitong/jishitong/internal/directory"
 )
 
+// Who callAbsentInvitees reached.
+type AbsentInviteesCall struct {
+	// Invited members not in the meeting, called now.
+	Called []*directory.Member `json:"called"`
+	// Invited members not in the meeting who were called less than 60 seconds ago and so not again.
+	Skipped []*directory.Member `json:"skipped"`
+}
+
 type BookMeetingInput struct {
 	// The only required field.
 	Start time.Time `json:"start"`
@@ -251,10 +259,11 @@ type MeetingEvent struct {
 	Speaking        *bool   `json:"speaking,omitempty"`
 	ActiveSpeakerID *string `json:"activeSpeakerId,omitempty"`
 	// New layout settings (layout_mode, pinned, unpinned, polling).
-	Mode   *LayoutMode   `json:"mode,omitempty"`
-	Pins   []*PanePin    `json:"pins,omitempty"`
-	Panes  []*LayoutPane `json:"panes,omitempty"`
-	Hidden *int          `json:"hidden,omitempty"`
+	Mode    *LayoutMode   `json:"mode,omitempty"`
+	Pins    []*PanePin    `json:"pins,omitempty"`
+	Polling *Polling      `json:"polling,omitempty"`
+	Panes   []*LayoutPane `json:"panes,omitempty"`
+	Hidden  *int          `json:"hidden,omitempty"`
 }
 
 type MeetingOptions struct {
@@ -291,6 +300,7 @@ type MeetingState struct {
 	AllowSelfUnmute bool               `json:"allowSelfUnmute"`
 	Mode            LayoutMode         `json:"mode"`
 	Pins            []*PanePin         `json:"pins"`
+	Polling         *Polling           `json:"polling"`
 	Panes           []*LayoutPane      `json:"panes"`
 	// Participants shown in no pane.
 	Hidden     int  `json:"hidden"`
@@ -365,6 +375,35 @@ type PageInfo struct {
 type PanePin struct {
 	Pane          int    `json:"pane"`
 	ParticipantID string `json:"participantId"`
+}
+
+// Polling (轮询): the chosen panes rotate through participants, one step per interval, on the meeting's clock.
+type Polling struct {
+	Enabled bool `json:"enabled"`
+	// How long each step lasts, 5 to 300 seconds; 0 when off.
+	IntervalSeconds int `json:"intervalSeconds"`
+	// The rotating panes (0-based), filled in index order.
+	Panes []int `json:"panes"`
+	// The participants rotated through, in order; empty means everyone not shown in a fixed pane, in roster order. Participants not present are skipped.
+	ParticipantIds []string `json:"participantIds"`
+	// Participants without camera video are left out of the rotation.
+	SkipNoVideo bool `json:"skipNoVideo"`
+	// When the rotation's clock started: step k shows from epoch + k × interval. Null when off.
+	Epoch *time.Time `json:"epoch,omitempty"`
+}
+
+// Turns polling on (or changes it) or off.
+type PollingInput struct {
+	// False turns polling off; the other fields are then ignored.
+	Enabled bool `json:"enabled"`
+	// 5 to 300; required when enabled.
+	IntervalSeconds *int `json:"intervalSeconds,omitempty"`
+	// The rotating panes (0-based; at least one, each once, all in the current layout); required when enabled.
+	Panes []int `json:"panes,omitempty"`
+	// Participants to rotate through, in order (at most 1000, each once); empty or absent means everyone not shown in a fixed pane.
+	ParticipantIds []string `json:"participantIds,omitempty"`
+	// Leave participants without camera video out of the rotation (default false).
+	SkipNoVideo *bool `json:"skipNoVideo,omitempty"`
 }
 
 // Branding shown before login, chosen by the request's host.
