@@ -241,11 +241,23 @@ func isoConferenceSetup(t *testing.T, w *isoWorld) {
 	var endedB string
 	endedB, _, w.runB = instant(w.adminB.c, map[string]any{"name": "Beta Standup", "participants": 2, "memberIds": []string{w.memberB.id}})
 	end(w.adminB.c, endedB)
+	// Both ended runs have a whiteboard, as the media plane saves it.
+	for run, scene := range map[string]string{w.runA: isoBoardA, w.runB: isoBoardB} {
+		if err := w.srv.Conference().SaveWhiteboard(context.Background(), run, []byte(scene)); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	w.secretsA = append(w.secretsA, w.roomDedA, w.roomEntA, isoRoomDedANo, isoRoomDedAName, isoRoomDedAPass, isoRoomEntANo, isoRoomEntAName,
 		w.meetingA, numA, isoMeetAName, isoMeetAPass, isoMeetADesc, isoMeetAGuest, w.liveA, numLive, "Alpha Live 甲",
-		w.endedA, numEnded, "Alpha Standup 甲", w.runA)
+		w.endedA, numEnded, "Alpha Standup 甲", w.runA, "Alpha board 甲")
 }
+
+// The whiteboards of A's and B's ended runs.
+const (
+	isoBoardA = `{"type":"excalidraw","version":2,"elements":[{"id":"a1","type":"text","text":"Alpha board 甲"}]}`
+	isoBoardB = `{"type":"excalidraw","version":2,"elements":[{"id":"b1","type":"text","text":"Beta board"}]}`
+)
 
 func isoCreateMember(t *testing.T, c *xtest.Client, in map[string]any) string {
 	t.Helper()
@@ -296,7 +308,8 @@ func isoSnapshot(t *testing.T, w *isoWorld) string {
 			occurrences(from:$f,to:$t){key start end moved} live{id}}
 		ml:meeting(id:$ml){id name participants cancelled live{id live startedAt endedAt}}
 		me:meeting(id:$me){id name cancelled live{id}}
-		run:meetingRun(id:$run){id name startedAt endedAt endReason live log{at kind actorId actorName detail}}
+		run:meetingRun(id:$run){id name startedAt endedAt endReason live log{at kind actorId actorName detail}
+			whiteboard{scene savedAt sizeBytes elements}}
 		meetingHistory(first:200){edges{cursor node{id name}}}
 		myMeetings(from:$f,to:$t){meeting{id} occurrence{key start end moved}}
 		resourceStatus(from:$f,to:$t){enterprise{capacity booked free} rooms{room{id} bookings{meeting{id} occurrence{key start end}}}
@@ -775,7 +788,8 @@ var isoOps = map[string]isoOp{
 		isoNoLeak(t, w, "resourceStatus as "+c.name, r)
 	}},
 	"Query.meetingHistory": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
-		r := c.c.Do(t, `{all:meetingHistory(first:200){edges{cursor node{id name number hostName log{kind actorId actorName}}}}
+		r := c.c.Do(t, `{all:meetingHistory(first:200){edges{cursor node{id name number hostName log{kind actorId actorName detail}
+			whiteboard{scene sizeBytes elements}}}}
 			alpha:meetingHistory(search:"Alpha"){edges{node{id}}}}`, nil)
 		var out struct {
 			All, Alpha struct {
@@ -792,9 +806,20 @@ var isoOps = map[string]isoOp{
 			func(id string) map[string]any { return map[string]any{"a": id} }, w.runA, "BAD_USER_INPUT")
 	}},
 	"Query.meetingRun": {class: isoByID,
-		doc:  `query($id:ID!){meetingRun(id:$id){id meetingId number name hostName startedAt endedAt log{kind actorId actorName} logCsvUrl}}`,
+		doc: `query($id:ID!){meetingRun(id:$id){id meetingId number name hostName startedAt endedAt log{kind actorId actorName} logCsvUrl
+			whiteboard{scene savedAt sizeBytes elements}}}`,
 		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Run} },
 		run: func(t *testing.T, w *isoWorld, c isoCaller) {
+			// B's own run's whiteboard is B's to read.
+			var out struct {
+				MeetingRun struct{ Whiteboard *struct{ Scene string } }
+			}
+			r := c.c.Do(t, `query($id:ID!){meetingRun(id:$id){whiteboard{scene}}}`, map[string]any{"id": w.runB})
+			r.Decode(t, &out)
+			if wb := out.MeetingRun.Whiteboard; wb == nil || wb.Scene != isoBoardB {
+				t.Errorf("B's own whiteboard as %s: %s", c.name, r.Data)
+			}
+			isoNoLeak(t, w, "meetingRun whiteboard as "+c.name, r)
 			// The CSV log of A's run answers like an unknown run's.
 			ra, ba := c.c.Get(t, "/api/meetings/runs/"+w.runA+"/log.csv")
 			rnd := store.NewID() + "|" + w.startA.UTC().Format(time.RFC3339)
@@ -929,6 +954,36 @@ var isoOps = map[string]isoOp{
 	"Mutation.setPresenter": {class: isoByID,
 		doc:  `mutation($id:ID!,$p:ID!){setPresenter(meetingId:$id,participantId:$p){seq}}`,
 		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+	"Mutation.setParticipantRole": {class: isoByID,
+		doc:  `mutation($id:ID!,$p:ID!){setParticipantRole(meetingId:$id,participantId:$p,role:PRESENTER){seq participants{id role}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+	"Mutation.unpinParticipant": {class: isoByID,
+		doc:  `mutation($id:ID!){unpinParticipant(meetingId:$id,pane:0){seq pins{pane participantId}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+	"Mutation.setPolling": {class: isoByID,
+		doc: `mutation($id:ID!,$p:ID!){setPolling(meetingId:$id,input:{enabled:true,intervalSeconds:10,panes:[1],participantIds:[$p]}){seq
+			polling{enabled intervalSeconds panes participantIds epoch} panes{pane polled}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+	"Mutation.setMuteOnEntry": {class: isoByID,
+		doc:  `mutation($id:ID!){setMuteOnEntry(meetingId:$id,on:true){seq muteOnEntry}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+	"Mutation.callAbsentInvitees": {class: isoByID,
+		doc:  `mutation($id:ID!){callAbsentInvitees(meetingId:$id){called{id name email} skipped{id name}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} },
+		run: func(t *testing.T, w *isoWorld, c isoCaller) {
+			if c.admin {
+				return // checked after B's member, the last caller, has tried too
+			}
+			// Neither of B's callers called anyone into A's meeting: A's host calling
+			// now reaches A's absent invitee, who would otherwise be in the cooldown.
+			var out struct {
+				CallAbsentInvitees struct{ Called, Skipped []struct{ ID string } }
+			}
+			w.adminA.Do(t, `mutation($id:ID!){callAbsentInvitees(meetingId:$id){called{id} skipped{id}}}`, map[string]any{"id": w.liveA}).Decode(t, &out)
+			if x := out.CallAbsentInvitees; len(x.Called) != 1 || x.Called[0].ID != w.memberA1 || len(x.Skipped) != 0 {
+				t.Errorf("A's own call of the absent after B's tries: %+v", x)
+			}
+		}},
 
 	// ---- Subscription ----
 	"Subscription.directoryChanged":      {class: isoOwnScope, subscription: true},
