@@ -108,7 +108,8 @@ type Update[K comparable] struct {
 // speaking track whose smoothed score has exceeded the active speaker's by Dominance for
 // SwitchAfter without a break. As in Jitsi's DominantSpeakerIdentification, the active
 // speaker stays through silence and is never replaced by nobody, except when its track is
-// removed; a short interjection over the active speaker (crosstalk) does not switch.
+// removed; a short interjection over the active speaker (crosstalk) does not switch. A
+// muted active speaker stays active until someone else takes over the same way.
 //
 // Concurrency: every method is safe for concurrent use, serialized by a mutex that only
 // control code takes; forwarding goroutines never touch a Detector, only their Meter. Tick

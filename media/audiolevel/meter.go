@@ -48,7 +48,7 @@ type MeterConfig struct {
 	// ClockRate is the RTP clock of the codec in Hz.
 	ClockRate uint32
 	// ActiveLevel is the quietest level in -dBov (0 loudest, 127 silence) that counts as
-	// voice.
+	// voice; values above 127 also take the default.
 	ActiveLevel uint8
 	// NoiseMargin is how many dB above the track's noise floor a frame must be to count as
 	// voice, so that a steady fan or hum does not make someone speak forever.
