@@ -33,14 +33,14 @@ type Type uint8
 
 // Message types. Update and pointer go both ways with different fields.
 const (
-	TypeUnknown Type = iota
-	TypeUpdate       // both ways: a scene delta
-	TypePointer      // both ways: an ephemeral cursor position
-	TypeClear        // client to server: erase the board (moderators)
-	TypeSnapshot     // server to client: the whole board, possibly in parts
-	TypeCleared      // server to client: the board was erased
-	TypeAck          // server to client: a client message with an id was applied
-	TypeError        // server to client: a client message was refused
+	TypeUnknown  Type = iota
+	TypeUpdate        // both ways: a scene delta
+	TypePointer       // both ways: an ephemeral cursor position
+	TypeClear         // client to server: erase the board (moderators)
+	TypeSnapshot      // server to client: the whole board, possibly in parts
+	TypeCleared       // server to client: the board was erased
+	TypeAck           // server to client: a client message with an id was applied
+	TypeError         // server to client: a client message was refused
 )
 
 var typeNames = [...]string{"unknown", "update", "pointer", "clear", "snapshot", "cleared", "ack", "error"}
