@@ -476,3 +476,41 @@ func containsCode(payload []byte, code string) bool {
 	}
 	return slices.ContainsFunc(list, func(e xtest.GQLError) bool { return e.Extensions["code"] == code })
 }
+
+// TestMuteOnEntrySurvivesRestart: the host's mute on entry belongs to the run, so a
+// new live owner after a restart keeps it instead of the booking's option.
+func TestMuteOnEntrySurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	first := xtest.StartServer(t, xtest.Options{DataDir: dir})
+	f := newAuthFixture(t, first)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var b struct {
+		BookMeeting struct{ ID, Number, Password string }
+	}
+	f.member.Do(t, `mutation($s:Time!){bookMeeting(input:{start:$s,participants:3}){id number password}}`,
+		map[string]any{"s": time.Now().Add(time.Minute).Truncate(time.Second)}).Decode(t, &b)
+	mt := b.BookMeeting
+	var hj struct{ JoinMeeting joinPayload }
+	f.member.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
+	rtcJoin(ctx, t, first, hj.JoinMeeting.Token)
+	var st struct{ SetMuteOnEntry struct{ MuteOnEntry bool } }
+	f.member.Do(t, `mutation($id:ID!){setMuteOnEntry(meetingId:$id,on:true){muteOnEntry}}`, map[string]any{"id": mt.ID}).Decode(t, &st)
+	if !st.SetMuteOnEntry.MuteOnEntry {
+		t.Fatal("muteOnEntry stays off")
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	second := xtest.StartServer(t, xtest.Options{DataDir: dir})
+	var gj struct{ JoinMeeting joinPayload }
+	second.Client().Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password, "d": "访客"}).Decode(t, &gj)
+	if gj.JoinMeeting.RunID != hj.JoinMeeting.RunID || !gj.JoinMeeting.Options.MuteOnEntry {
+		t.Fatalf("join after the restart: %+v", gj.JoinMeeting)
+	}
+	guest := rtcJoin(ctx, t, second, gj.JoinMeeting.Token)
+	if n := guest.next(t, "notice", 10*time.Second); n["data"].(map[string]any)["kind"] != "mutedByHost" {
+		t.Fatalf("guest notice after the restart: %v", n)
+	}
+}
