@@ -35,11 +35,28 @@ type Config struct {
 	AdminPassword string
 
 	RTCUDPPort  int    // single UDP port for all media (ICE UDP mux); 0 = ephemeral ports
+	RTCTCPPort  int    // passive ICE-TCP listener for all media; 0 = none
 	RTCPublicIP string // address announced in ICE candidates (1:1 NAT)
 	RTCLoopback bool   // restrict ICE to 127.0.0.1 (tests, single-machine demos)
 	Capacity    int    // concurrent participants the platform serves
 	SMTPURL     string // invitation mail; empty disables mail
 	SMTPFrom    string
+
+	// ICE servers handed to clients (see ice.go for the rules between them).
+	STUNServers  []string      // stun:/stuns: URLs (RFC 7064)
+	TURNServers  []string      // turn:/turns: URLs of external TURN servers (RFC 7065)
+	TURNUsername string        // fixed credentials for TURNServers…
+	TURNPassword string        // …
+	TURNSecret   string        // …or a shared secret minting time-limited ones per join
+	TURNTTL      time.Duration // lifetime of minted credentials
+
+	// The embedded TURN server (off when TURNPort is 0).
+	TURNPort               int
+	TURNRealm              string
+	TURNRelayPortMin       uint16 // relay ports; 0-0 = ephemeral
+	TURNRelayPortMax       uint16
+	TURNUserQuota          int // allocations per participant at once; 0 = no cap
+	TURNAllocationLifetime time.Duration
 }
 
 // option is one flag with its environment variable.
@@ -60,8 +77,20 @@ var options = []option{
 	{"session-ttl", "JISHITONG_SESSION_TTL", "72h", "how long a login lasts"},
 	{"max-upload", "JISHITONG_MAX_UPLOAD", "8388608", "largest accepted upload in bytes"},
 	{"rtc-udp-port", "JISHITONG_RTC_UDP_PORT", "0", "UDP port every media connection shares (ICE UDP mux); 0 uses ephemeral ports"},
+	{"rtc-tcp-port", "JISHITONG_RTC_TCP_PORT", "0", "TCP port of the ICE-TCP listener every media connection shares, the fallback where UDP is blocked; 0 turns it off"},
 	{"rtc-public-ip", "JISHITONG_RTC_PUBLIC_IP", "", "public IPv4 address announced to clients when the server is behind 1:1 NAT"},
 	{"rtc-loopback-only", "JISHITONG_RTC_LOOPBACK_ONLY", "false", "offer only 127.0.0.1 as a media address (tests and single-machine demos)"},
+	{"stun-servers", "JISHITONG_STUN_SERVERS", "", "comma-separated stun: URLs handed to clients (RFC 7064), e.g. stun:stun.example.com:3478"},
+	{"turn-servers", "JISHITONG_TURN_SERVERS", "", "comma-separated turn:/turns: URLs of external TURN servers handed to clients (RFC 7065), e.g. turn:turn.example.com:3478?transport=udp"},
+	{"turn-username", "JISHITONG_TURN_USERNAME", "", "fixed username for --turn-servers (or use --turn-secret)"},
+	{"turn-password", "JISHITONG_TURN_PASSWORD", "", "fixed password for --turn-servers"},
+	{"turn-secret", "JISHITONG_TURN_SECRET", "", "shared secret (16+ characters) for time-limited TURN credentials minted per join (TURN REST API, coturn's static-auth-secret); the embedded TURN server generates one when empty"},
+	{"turn-ttl", "JISHITONG_TURN_TTL", "12h", "how long minted TURN credentials are valid"},
+	{"turn-port", "JISHITONG_TURN_PORT", "0", "UDP and TCP port of the embedded TURN server (3478 is the standard); 0 turns it off"},
+	{"turn-realm", "JISHITONG_TURN_REALM", "", "realm of the embedded TURN server (default the public URL's host)"},
+	{"turn-relay-ports", "JISHITONG_TURN_RELAY_PORTS", "", "UDP port range of the embedded TURN server's relays, e.g. 49152-65535 (default ephemeral ports)"},
+	{"turn-user-quota", "JISHITONG_TURN_USER_QUOTA", "10", "relay allocations one participant may hold at once on the embedded TURN server; 0 = no limit"},
+	{"turn-allocation-lifetime", "JISHITONG_TURN_ALLOCATION_LIFETIME", "10m", "lifetime of an embedded TURN allocation between refreshes, 1m to 1h"},
 	{"capacity", "JISHITONG_CAPACITY", "1000", "concurrent participants the platform serves (bookings beyond it are refused)"},
 	{"smtp-url", "JISHITONG_SMTP_URL", "", "mail server for invitations: smtp://user:pass@host:587 (STARTTLS), smtps://…:465 (TLS); empty disables mail"},
 	{"smtp-from", "JISHITONG_SMTP_FROM", "", "sender address of invitations (default noreply@<public host>)"},
@@ -72,7 +101,7 @@ func Usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: jishitong serve [flags]")
 	fmt.Fprintln(w, "\nFlags (each also read from its environment variable; the flag wins):")
 	for _, o := range options {
-		fmt.Fprintf(w, "  --%-18s %-28s %s (default %q)\n", o.name, o.env, o.usage, o.def)
+		fmt.Fprintf(w, "  --%-24s %-34s %s (default %q)\n", o.name, o.env, o.usage, o.def)
 	}
 	fmt.Fprintln(w, "\nBootstrap (first start on an empty database): JISHITONG_ADMIN_EMAIL, JISHITONG_ADMIN_PASSWORD")
 }
@@ -156,6 +185,9 @@ func Parse(args []string, getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("--public-url: %q is not an http(s) URL", c.PublicURL)
 	}
 	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	if err := c.parseICE(vals, u.Hostname()); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
