@@ -34,8 +34,11 @@ type Config struct {
 	Duration time.Duration
 	// LoopbackOnly restricts ICE to IPv4 UDP on 127.0.0.1.
 	LoopbackOnly bool
-	// VideoKbps is the video bitrate of each publisher; default 1000.
+	// VideoKbps is the video bitrate of each publisher's top layer; default 1000.
 	VideoKbps int
+	// Simulcast makes publishers send three layers (q, h, f at 10%, 30% and 100% of
+	// VideoKbps); otherwise one layer at VideoKbps.
+	Simulcast bool
 	// JoinParallelism bounds concurrent joins; default 8.
 	JoinParallelism int
 	// JoinTimeout bounds one participant's join; default 15 s.
@@ -317,8 +320,17 @@ func newAPI(loopbackOnly bool) (*webrtc.API, error) {
 	}, webrtc.RTPCodecTypeVideo); err != nil {
 		return nil, err
 	}
+	// Like a browser: mid/rid header extensions for simulcast, and transport-wide
+	// congestion control feedback, from which the server estimates each subscriber's
+	// downlink.
+	if err := webrtc.ConfigureSimulcastExtensionHeaders(m); err != nil {
+		return nil, err
+	}
 	ir := &interceptor.Registry{}
 	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureTWCCSender(m, ir); err != nil {
 		return nil, err
 	}
 	se := webrtc.SettingEngine{}

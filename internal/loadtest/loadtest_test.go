@@ -47,7 +47,7 @@ func TestLoadToolReceivesMedia(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	rep, err := loadtest.Run(ctx, loadtest.Config{URL: srv.URL, Meeting: number, Password: password,
-		Publishers: 2, Subscribers: 1, Duration: 3 * time.Second, LoopbackOnly: true})
+		Publishers: 2, Subscribers: 1, Duration: 3 * time.Second, LoopbackOnly: true, Simulcast: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestBench(t *testing.T) {
 	}
 	number, password := bookLiveMeeting(t, root, 30)
 	rep, err := loadtest.Run(context.Background(), loadtest.Config{URL: url, Meeting: number, Password: password,
-		Publishers: 5, Subscribers: 10, Duration: 20 * time.Second, LoopbackOnly: true})
+		Publishers: 5, Subscribers: 10, Duration: 20 * time.Second, LoopbackOnly: true, Simulcast: true})
 	if err != nil {
 		t.Fatal(err)
 	}

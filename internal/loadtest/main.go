@@ -26,7 +26,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Publishers, "publishers", 2, "participants that send audio and video")
 	fs.IntVar(&cfg.Subscribers, "subscribers", 4, "participants that only receive")
 	fs.DurationVar(&cfg.Duration, "duration", 20*time.Second, "measurement window after everyone joined")
-	fs.IntVar(&cfg.VideoKbps, "video-kbps", 1000, "video bitrate per publisher")
+	fs.IntVar(&cfg.VideoKbps, "video-kbps", 1000, "video bitrate of each publisher's top layer")
+	fs.BoolVar(&cfg.Simulcast, "simulcast", true, "publish video in three simulcast layers (10%, 30%, 100% of --video-kbps)")
 	fs.BoolVar(&cfg.LoopbackOnly, "loopback-only", false, "restrict ICE to 127.0.0.1")
 	fs.BoolVar(&asJSON, "json", false, "print only a JSON report")
 	if err := fs.Parse(args); err != nil {

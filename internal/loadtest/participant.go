@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/jishitong/jishitong/media/rtc"
@@ -43,7 +45,6 @@ type participant struct {
 	joinSent  time.Time
 	joined    chan error
 	confirmed atomic.Int64 // trackPublished echoes of own tracks
-	keyframe  atomic.Bool  // a PLI asked for a keyframe
 	closing   atomic.Bool
 
 	// read loop only
@@ -334,26 +335,64 @@ const (
 	keyframeFactor = 6
 )
 
-// publish adds an Opus and a VP8 track, announces them and offers. Then feeders send
-// media until close.
+// simulcastLayers are the RIDs a publisher sends with simulcast and each layer's share
+// of --video-kbps, lowest first (the proportions browsers use for 320/640/1280 wide).
+var simulcastLayers = []struct {
+	rid     string
+	quality signal.Quality
+	share   float64
+}{{"q", signal.QualityLow, 0.1}, {"h", signal.QualityMedium, 0.3}, {"f", signal.QualityHigh, 1.0}}
+
+// publish adds an Opus track and a VP8 camera track (three simulcast layers unless
+// disabled), announces them and offers. Then feeders send media until close.
 func (p *participant) publish() error {
 	audio, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", p.name)
 	if err != nil {
 		return err
 	}
-	video, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "cam", p.name)
+	ax, err := p.pub.AddTransceiverFromTrack(audio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 	if err != nil {
 		return err
 	}
-	var mids [2]string
-	for _, tr := range []webrtc.TrackLocal{audio, video} {
-		x, err := p.pub.AddTransceiverFromTrack(tr, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
-		if err != nil {
+	p.wg.Add(1)
+	go func() { defer p.wg.Done(); rtc.ReadKeyframeRequests(ax.Sender(), func() {}) }()
+
+	layers := simulcastLayers
+	if !p.r.cfg.Simulcast {
+		layers = layers[2:]
+	}
+	videos := make([]*webrtc.TrackLocalStaticRTP, len(layers))
+	for i, l := range layers {
+		var opts []func(*webrtc.TrackLocalStaticRTP)
+		if p.r.cfg.Simulcast {
+			opts = append(opts, webrtc.WithRTPStreamID(l.rid))
+		}
+		if videos[i], err = webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "cam", p.name, opts...); err != nil {
 			return err
 		}
-		sender := x.Sender()
+	}
+	vx, err := p.pub.AddTransceiverFromTrack(videos[0], webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	if err != nil {
+		return err
+	}
+	sender := vx.Sender()
+	for _, v := range videos[1:] {
+		if err := sender.AddEncoding(v); err != nil {
+			return err
+		}
+	}
+	wants := make([]*atomic.Bool, len(layers))
+	for i, l := range layers {
+		wants[i] = &atomic.Bool{}
 		p.wg.Add(1)
-		go func() { defer p.wg.Done(); rtc.ReadKeyframeRequests(sender, func() { p.keyframe.Store(true) }) }()
+		go func() {
+			defer p.wg.Done()
+			if !p.r.cfg.Simulcast {
+				rtc.ReadKeyframeRequests(sender, func() { wants[i].Store(true) })
+				return
+			}
+			readSimulcastKeyframeRequests(sender, l.rid, func() { wants[i].Store(true) })
+		}()
 	}
 	offer, err := p.pub.CreateOffer(nil)
 	if err != nil {
@@ -362,18 +401,43 @@ func (p *participant) publish() error {
 	if err := p.pub.SetLocalDescription(offer); err != nil {
 		return err
 	}
-	for i, x := range p.pub.GetTransceivers() {
-		if i < 2 {
-			mids[i] = x.Mid()
+	pub := &signal.Publish{CID: "cam-1", MID: vx.Mid(), Kind: signal.KindVideo, Source: signal.SourceCamera}
+	if p.r.cfg.Simulcast {
+		for _, l := range layers {
+			pub.Layers = append(pub.Layers, signal.Layer{RID: l.rid, Quality: l.quality, MaxBitrate: int(float64(p.r.cfg.VideoKbps) * 1000 * l.share)})
 		}
 	}
-	p.send(&signal.Publish{CID: "mic-1", MID: mids[0], Kind: signal.KindAudio, Source: signal.SourceMicrophone})
-	p.send(&signal.Publish{CID: "cam-1", MID: mids[1], Kind: signal.KindVideo, Source: signal.SourceCamera})
+	p.send(&signal.Publish{CID: "mic-1", MID: ax.Mid(), Kind: signal.KindAudio, Source: signal.SourceMicrophone})
+	p.send(pub)
 	p.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
-	p.wg.Add(2)
+	p.wg.Add(1 + len(layers))
 	go func() { defer p.wg.Done(); p.feedAudio(audio) }()
-	go func() { defer p.wg.Done(); p.feedVideo(video) }()
+	for i, l := range layers {
+		kbps := int(float64(p.r.cfg.VideoKbps) * l.share)
+		rid := ""
+		if p.r.cfg.Simulcast {
+			rid = l.rid
+		}
+		go func() { defer p.wg.Done(); p.feedVideo(videos[i], sender, vx.Mid(), rid, kbps, wants[i]) }()
+	}
 	return nil
+}
+
+// readSimulcastKeyframeRequests reads one simulcast layer's RTCP until the sender
+// stops and calls onRequest for each PLI or FIR.
+func readSimulcastKeyframeRequests(s *webrtc.RTPSender, rid string, onRequest func()) {
+	for {
+		pkts, _, err := s.ReadSimulcastRTCP(rid)
+		if err != nil {
+			return
+		}
+		for _, pkt := range pkts {
+			switch pkt.(type) {
+			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				onRequest()
+			}
+		}
+	}
 }
 
 func (p *participant) feedAudio(tr *webrtc.TrackLocalStaticRTP) {
@@ -398,13 +462,46 @@ func (p *participant) feedAudio(tr *webrtc.TrackLocalStaticRTP) {
 	}
 }
 
-func (p *participant) feedVideo(tr *webrtc.TrackLocalStaticRTP) {
-	frameBytes := p.r.cfg.VideoKbps * 1000 / 8 / videoFPS
+// feedVideo sends one video layer at kbps until close: VP8-shaped frames at 30 fps,
+// a keyframe every two seconds and when asked. A simulcast layer carries the mid and
+// rid header extensions (RFC 8852), which pion leaves to the application.
+func (p *participant) feedVideo(tr *webrtc.TrackLocalStaticRTP, sender *webrtc.RTPSender, mid, rid string, kbps int, want *atomic.Bool) {
+	var midID, ridID uint8
+	if rid != "" {
+		deadline := time.Now().Add(10 * time.Second)
+		for midID == 0 || ridID == 0 {
+			for _, e := range sender.GetParameters().HeaderExtensions {
+				switch e.URI {
+				case sdp.SDESMidURI:
+					midID = uint8(e.ID)
+				case sdp.SDESRTPStreamIDURI:
+					ridID = uint8(e.ID)
+				}
+			}
+			if midID != 0 && ridID != 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				p.fail("simulcast: no mid/rid header extension negotiated")
+				return
+			}
+			select {
+			case <-p.stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	frameBytes := max(kbps*1000/8/videoFPS, 100)
 	buf := make([]byte, maxVideoPacket)
 	for i := range buf {
 		buf[i] = byte(i * 13)
 	}
 	pkt := &rtp.Packet{Header: rtp.Header{Version: 2}}
+	if rid != "" {
+		_ = pkt.Header.SetExtension(midID, []byte(mid))
+		_ = pkt.Header.SetExtension(ridID, []byte(rid))
+	}
 	tick := time.NewTicker(time.Second / videoFPS)
 	defer tick.Stop()
 	for n := 0; ; n++ {
@@ -413,7 +510,7 @@ func (p *participant) feedVideo(tr *webrtc.TrackLocalStaticRTP) {
 			return
 		case <-tick.C:
 		}
-		key := p.keyframe.Swap(false) || n%keyframeEvery == 0
+		key := want.Swap(false) || n%keyframeEvery == 0
 		size := frameBytes
 		if key {
 			size *= keyframeFactor

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
+	"time"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
@@ -20,13 +22,25 @@ type RTCConfig struct {
 	UDPPort    int
 	UDPPortMin uint16
 	UDPPortMax uint16
+	// TCPPort, when > 0, opens a passive ICE-TCP listener (RFC 6544) on this port that
+	// every PeerConnection shares: the fallback for clients whose network blocks UDP.
+	// 0 offers no ICE-TCP candidates.
+	TCPPort int
 	// PublicIP, when set, replaces the host candidates' address (1:1 NAT).
 	PublicIP string
-	// ICEServers are sent to clients in joined and used by the server's own agents.
+	// ICEServers are handed to clients as they are (joined, joinMeeting): STUN servers
+	// and TURN servers with fixed credentials. The server's own agents use their stun:
+	// URLs only where they can learn from them (see iceServers).
 	ICEServers []signal.ICEServer
+	// MintedICEServers are TURN servers whose credentials are minted for each client
+	// (see Server.ICEServers).
+	MintedICEServers []MintedICEServer
 	// LoopbackOnly restricts ICE to IPv4 UDP on 127.0.0.1; tests use it so no traffic
 	// reaches a non-loopback interface.
 	LoopbackOnly bool
+	// ResumeWindow is how long a participant whose connection dropped may resume as
+	// itself (DefaultResumeWindow when 0).
+	ResumeWindow time.Duration
 	// Signal tunes each /rtc websocket connection.
 	Signal signal.Config
 	// Logger defaults to slog.Default().
@@ -37,17 +51,37 @@ type RTCConfig struct {
 	estimators *estimators
 }
 
-// iceServers converts the configured servers to pion's type.
+// iceServers are the servers the server's own ICE agents use: the configured STUN
+// servers, and only when a server-reflexive candidate can help — not on loopback, not
+// with PublicIP (the host candidates already carry the public address) and not with
+// the UDP mux (pion would gather srflx on ephemeral ports a firewall does not open).
+// TURN is for clients: the server relaying its own media would only add a hop.
 func (c RTCConfig) iceServers() []webrtc.ICEServer {
-	out := make([]webrtc.ICEServer, 0, len(c.ICEServers))
-	for _, s := range c.ICEServers {
-		out = append(out, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	if c.LoopbackOnly || c.PublicIP != "" || c.UDPPort > 0 {
+		return nil
 	}
-	return out
+	var urls []string
+	for _, s := range c.ICEServers {
+		for _, u := range s.URLs {
+			if strings.HasPrefix(strings.ToLower(u), "stun:") {
+				urls = append(urls, u)
+			}
+		}
+	}
+	if len(urls) == 0 {
+		return nil
+	}
+	return []webrtc.ICEServer{{URLs: urls}}
 }
 
 // newAPI builds a pion API from cfg. mux, if not nil, is the shared ICE UDP mux.
 func newAPI(cfg RTCConfig, mux ice.UDPMux) (*webrtc.API, error) {
+	return newAPIWith(cfg, mux, nil)
+}
+
+// newAPIWith builds a pion API from cfg with the shared ICE UDP mux and ICE-TCP mux,
+// each nil when not in use.
+func newAPIWith(cfg RTCConfig, mux ice.UDPMux, tcpMux ice.TCPMux) (*webrtc.API, error) {
 	m, err := newMediaEngine()
 	if err != nil {
 		return nil, fmt.Errorf("rtc: media engine: %w", err)
@@ -72,6 +106,7 @@ func newAPI(cfg RTCConfig, mux ice.UDPMux) (*webrtc.API, error) {
 	if cfg.LoopbackOnly {
 		RestrictToLoopback(&se)
 	}
+	setICETCP(&se, cfg, tcpMux)
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
 }
 

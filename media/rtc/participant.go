@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/rtcp"
@@ -24,7 +25,7 @@ type participant struct {
 	grant  *conference.Grant
 	room   *Room
 	server *Server
-	conn   *signal.Conn
+	conn   atomic.Pointer[signal.Conn] // replaced when the participant resumes
 	log    *slog.Logger
 	w      *worker
 	wg     sync.WaitGroup // forwarding, keyframe and RTCP goroutines
@@ -41,6 +42,14 @@ type participant struct {
 	// pion did not create one); bandwidth is its last value, for stats.
 	bwe       cc.BandwidthEstimator
 	bandwidth atomic.Int64
+
+	// Server.mu: the resume state.
+	session     *session // the connection the participant uses now
+	resumeToken string
+	tokenHash   [32]byte // SHA-256 of the join token, which a resume must present again
+	suspended   bool     // the connection dropped; waiting for a resume
+	gone        bool     // left for good
+	timer       *time.Timer
 
 	// worker
 	pubCandidates []webrtc.ICECandidateInit // arrived before the remote description
@@ -75,7 +84,6 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 		id:     id,
 		grant:  g,
 		server: s,
-		conn:   conn,
 		log:    s.log.With("participant", id, "run", g.RunID),
 		pub:    pub,
 		sub:    sub,
@@ -86,6 +94,7 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 		byReceiver: map[*webrtc.RTPReceiver]*publishedTrack{},
 		prefs:      map[signal.TrackID]preference{},
 	}
+	p.conn.Store(conn)
 	pub.OnICECandidate(func(c *webrtc.ICECandidate) { p.trickle(signal.TargetPublisher, c) })
 	sub.OnICECandidate(func(c *webrtc.ICECandidate) { p.trickle(signal.TargetSubscriber, c) })
 	pub.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { p.log.Debug("rtc: publisher connection", "state", st) })
@@ -103,11 +112,11 @@ func (p *participant) post(fn func()) { p.w.post(fn) }
 // pion's goroutines; Conn.Send never blocks.
 func (p *participant) trickle(target signal.Target, c *webrtc.ICECandidate) {
 	if c == nil {
-		_ = p.conn.Send(signal.Message{Data: &signal.Candidate{Target: target}})
+		p.send(signal.Message{Data: &signal.Candidate{Target: target}})
 		return
 	}
 	init := c.ToJSON()
-	_ = p.conn.Send(signal.Message{Data: &signal.Candidate{
+	p.send(signal.Message{Data: &signal.Candidate{
 		Target:           target,
 		Candidate:        &init.Candidate,
 		SDPMid:           init.SDPMid,
@@ -152,7 +161,7 @@ func (p *participant) handle(m signal.Message) {
 		if m.ID != "" {
 			em.RefID = m.ID
 		}
-		_ = p.conn.Send(signal.Message{Data: em})
+		p.send(signal.Message{Data: em})
 	}
 }
 
@@ -176,7 +185,7 @@ func (p *participant) onOffer(o *signal.Offer) error {
 	if err := p.pub.SetLocalDescription(answer); err != nil {
 		return err
 	}
-	return p.conn.Send(signal.Message{Data: &signal.Answer{Target: signal.TargetPublisher, SDP: answer.SDP}})
+	return p.sendErr(signal.Message{Data: &signal.Answer{Target: signal.TargetPublisher, SDP: answer.SDP}})
 }
 
 // onAnswer applies the client's answer to the server's subscriber offer and sends the
@@ -236,7 +245,16 @@ func (p *participant) negotiate() {
 		p.renegotiate = true
 		return
 	}
-	offer, err := p.sub.CreateOffer(nil)
+	p.offer(false)
+}
+
+// offer sends a subscriber offer, restarting ICE if asked. Worker.
+func (p *participant) offer(iceRestart bool) {
+	var opts *webrtc.OfferOptions
+	if iceRestart {
+		opts = &webrtc.OfferOptions{ICERestart: true}
+	}
+	offer, err := p.sub.CreateOffer(opts)
 	if err == nil {
 		err = p.sub.SetLocalDescription(offer)
 	}
@@ -250,7 +268,7 @@ func (p *participant) negotiate() {
 		return
 	}
 	p.negotiating = true
-	_ = p.conn.Send(signal.Message{Data: &signal.Offer{Target: signal.TargetSubscriber, SDP: offer.SDP}})
+	p.send(signal.Message{Data: &signal.Offer{Target: signal.TargetSubscriber, SDP: offer.SDP}})
 }
 
 // maxPendingPublishes bounds publish messages kept until their track arrives.
@@ -287,6 +305,8 @@ func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiv
 	}
 	if t.kind == sfu.KindVideo {
 		t.setLayers(layers)
+	} else {
+		t.levelExt = audioLevelExtension(recv)
 	}
 	l := t.layerFor(remote.RID())
 	if !t.addLayer(l, remote) {
@@ -305,7 +325,7 @@ func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiv
 	}
 	p.startForwarding(t, remote, l)
 	p.syncMedia()
-	_ = p.conn.Send(signal.Message{Data: &signal.TrackPublished{
+	p.send(signal.Message{Data: &signal.TrackPublished{
 		ParticipantID: p.id, TrackID: t.id, CID: t.cid, Kind: kindOf(t), Source: t.source, Layers: layers,
 	}})
 	p.log.Debug("rtc: track published", "track", t.id, "kind", t.kind, "mid", mid, "rid", remote.RID(), "codec", t.codec.MimeType)
@@ -354,7 +374,7 @@ func (p *participant) subscribe(t *publishedTrack) {
 			}
 		})
 	}()
-	_ = p.conn.Send(signal.Message{Data: &signal.TrackPublished{
+	p.send(signal.Message{Data: &signal.TrackPublished{
 		ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source,
 	}})
 	p.negotiate()
@@ -384,7 +404,7 @@ func (p *participant) onSubscribe(m *signal.Subscribe) {
 		}
 		out.Tracks = append(out.Tracks, st)
 	}
-	_ = p.conn.Send(signal.Message{Data: out})
+	p.send(signal.Message{Data: out})
 }
 
 // onMute applies the client's own mute of one of its tracks: a microphone mute is the
@@ -419,6 +439,9 @@ func (p *participant) onMute(m *signal.Mute) error {
 		}
 	}
 	t.muted.Store(m.Muted)
+	if t.level != nil {
+		t.level.SetMuted(m.Muted || t.src.HostMuted())
+	}
 	p.syncMedia()
 	return nil
 }
@@ -436,7 +459,7 @@ func (p *participant) onUnpublish(m *signal.Unpublish) error {
 			}
 		}
 		p.room.unpublish(t)
-		_ = p.conn.Send(signal.Message{Data: &signal.TrackUnpublished{ParticipantID: p.id, TrackID: t.id}})
+		p.send(signal.Message{Data: &signal.TrackUnpublished{ParticipantID: p.id, TrackID: t.id}})
 		p.syncMedia()
 		return nil
 	}
@@ -480,7 +503,7 @@ func (p *participant) unsubscribe(t *publishedTrack) {
 	if err := p.sub.RemoveTrack(s.sender); err != nil {
 		p.log.Debug("rtc: remove track", "track", t.id, "err", err)
 	}
-	_ = p.conn.Send(signal.Message{Data: &signal.TrackUnpublished{ParticipantID: t.owner, TrackID: t.id}})
+	p.send(signal.Message{Data: &signal.TrackUnpublished{ParticipantID: t.owner, TrackID: t.id}})
 	p.negotiate()
 }
 

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/media/audiolevel"
 	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
 )
@@ -21,13 +22,18 @@ type Room struct {
 	live      *live.Meeting
 	stopWatch context.CancelFunc
 
+	// speech decides who speaks from the microphones' audio levels; speechBuf is reused
+	// by the speech loop.
+	speech    *audiolevel.Detector[signal.ParticipantID]
+	speechBuf []audiolevel.Change[signal.ParticipantID]
+
 	mu           sync.Mutex
 	participants map[signal.ParticipantID]*participant
 	tracks       []*publishedTrack
 }
 
 func newRoom(runID string) *Room {
-	return &Room{RunID: runID, participants: map[signal.ParticipantID]*participant{}, stopWatch: func() {}}
+	return &Room{RunID: runID, participants: map[signal.ParticipantID]*participant{}, stopWatch: func() {}, speech: newSpeechDetector()}
 }
 
 // Len returns the number of participants.
@@ -59,7 +65,12 @@ func (r *Room) publish(owner *participant, t *publishedTrack) bool {
 	}
 	if r.live != nil && t.kind == sfu.KindAudio {
 		// Set under the lock, so that setHostMuted either sees t or runs before this.
-		t.src.SetHostMuted(r.live.MutedByHost(live.ParticipantID(owner.id)))
+		muted := r.live.MutedByHost(live.ParticipantID(owner.id))
+		t.src.SetHostMuted(muted)
+		t.level.SetMuted(muted || t.muted.Load())
+	}
+	if t.source == signal.SourceMicrophone {
+		_ = r.speech.Add(owner.id, t.level) // a second microphone of the same participant is not measured
 	}
 	r.tracks = append(r.tracks, t)
 	for _, p := range r.participants {
@@ -88,6 +99,7 @@ func (r *Room) remove(p *participant) (empty bool) {
 		return false
 	})
 	for _, t := range gone {
+		r.forgetSpeech(t)
 		t.close()
 		for _, o := range r.participants {
 			o.post(func() { o.unsubscribe(t) })
@@ -101,8 +113,23 @@ func (r *Room) unpublish(t *publishedTrack) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.tracks = slices.DeleteFunc(r.tracks, func(x *publishedTrack) bool { return x == t })
+	r.forgetSpeech(t)
 	t.close()
 	for _, o := range r.participants {
 		o.post(func() { o.unsubscribe(t) })
 	}
+}
+
+// forgetSpeech stops measuring t if it is the microphone the detector measures for its
+// owner. Caller holds r.mu.
+func (r *Room) forgetSpeech(t *publishedTrack) {
+	if t.source != signal.SourceMicrophone {
+		return
+	}
+	for _, x := range r.tracks {
+		if x != t && x.owner == t.owner && x.source == signal.SourceMicrophone {
+			return // another microphone of the owner is still here (only the first is measured)
+		}
+	}
+	r.speech.Remove(t.owner)
 }

@@ -75,12 +75,26 @@ type client struct {
 	keyframeWanted atomic.Bool
 	unpublished    atomic.Int64
 	offers         atomic.Int64
+	notices        chan *signal.Notice
+
+	token       string
+	resumeToken string // mu
+	resumed     bool   // mu
+	// rewrite, if set before joining, rewrites the server's candidates (to a relay);
+	// hideCandidates keeps the client's own from the server.
+	rewrite        func(string) string
+	hideCandidates atomic.Bool
 
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
 
 func newClient(t *testing.T, api *webrtc.API, url, name, token string) *client {
+	return newClientWith(t, api, url, name, token, nil)
+}
+
+// newClientWith is newClient with a function that adjusts the client before it joins.
+func newClientWith(t *testing.T, api *webrtc.API, url, name, token string, setup func(*client)) *client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -90,12 +104,16 @@ func newClient(t *testing.T, api *webrtc.API, url, name, token string) *client {
 	}
 	ws.SetReadLimit(signal.MaxServerFrameBytes)
 	c := &client{t: t, name: name, ws: ws, joined: make(chan signal.ParticipantID, 1),
-		recv: map[string]*recvStat{}, tracks: map[string]signal.TrackID{}, subscribed: make(chan *signal.Subscribed, 8), pending: map[signal.Target][]webrtc.ICECandidateInit{}, stop: make(chan struct{})}
+		recv: map[string]*recvStat{}, tracks: map[string]signal.TrackID{}, subscribed: make(chan *signal.Subscribed, 8), notices: make(chan *signal.Notice, 64), pending: map[signal.Target][]webrtc.ICECandidateInit{}, stop: make(chan struct{})}
 	if c.pub, err = api.NewPeerConnection(webrtc.Configuration{}); err != nil {
 		t.Fatal(err)
 	}
 	if c.sub, err = api.NewPeerConnection(webrtc.Configuration{}); err != nil {
 		t.Fatal(err)
+	}
+	c.token = token
+	if setup != nil {
+		setup(c)
 	}
 	c.pub.OnICECandidate(func(ic *webrtc.ICECandidate) { c.trickle(signal.TargetPublisher, ic) })
 	c.sub.OnICECandidate(func(ic *webrtc.ICECandidate) { c.trickle(signal.TargetSubscriber, ic) })
@@ -124,7 +142,7 @@ func newClient(t *testing.T, api *webrtc.API, url, name, token string) *client {
 		}()
 	})
 	c.wg.Add(1)
-	go func() { defer c.wg.Done(); c.readLoop() }()
+	go func() { defer c.wg.Done(); c.readLoop(ws) }()
 	c.start = time.Now()
 	c.send(&signal.Join{Token: token, Device: &signal.Device{Client: "test"}})
 	select {
@@ -149,6 +167,9 @@ func (c *client) send(p signal.Payload) {
 }
 
 func (c *client) trickle(target signal.Target, ic *webrtc.ICECandidate) {
+	if c.hideCandidates.Load() {
+		return // the server must reach this client through the relay only
+	}
 	if ic == nil {
 		c.send(&signal.Candidate{Target: target})
 		return
@@ -177,9 +198,9 @@ func (c *client) flush(t signal.Target) {
 }
 
 // readLoop applies server messages in order until the socket closes.
-func (c *client) readLoop() {
+func (c *client) readLoop(ws *websocket.Conn) {
 	for {
-		_, b, err := c.ws.Read(context.Background())
+		_, b, err := ws.Read(context.Background())
 		if err != nil {
 			return
 		}
@@ -195,6 +216,9 @@ func (c *client) readLoop() {
 		}
 		switch d := m.Data.(type) {
 		case *signal.Joined:
+			c.mu.Lock()
+			c.resumeToken, c.resumed = d.ResumeToken, d.Resumed
+			c.mu.Unlock()
 			c.joined <- d.ParticipantID
 		case *signal.Answer:
 			if err := c.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
@@ -224,7 +248,11 @@ func (c *client) readLoop() {
 			if !strings.Contains(*d.Candidate, " 127.0.0.1 ") {
 				c.errorf("%s: non-loopback server candidate %q", c.name, *d.Candidate)
 			}
-			ic := webrtc.ICECandidateInit{Candidate: *d.Candidate, SDPMid: d.SDPMid, SDPMLineIndex: d.SDPMLineIndex}
+			cand := *d.Candidate
+			if c.rewrite != nil {
+				cand = c.rewrite(cand)
+			}
+			ic := webrtc.ICECandidateInit{Candidate: cand, SDPMid: d.SDPMid, SDPMLineIndex: d.SDPMLineIndex}
 			if c.pc(d.Target).RemoteDescription() == nil {
 				c.pending[d.Target] = append(c.pending[d.Target], ic)
 			} else if err := c.pc(d.Target).AddICECandidate(ic); err != nil {
@@ -237,6 +265,11 @@ func (c *client) readLoop() {
 		case *signal.Subscribed:
 			select {
 			case c.subscribed <- d:
+			default:
+			}
+		case *signal.Notice:
+			select {
+			case c.notices <- d:
 			default:
 			}
 		case *signal.TrackUnpublished:

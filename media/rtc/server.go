@@ -57,6 +57,7 @@ type Server struct {
 	api     *webrtc.API
 	udpConn net.PacketConn // single-port mode only
 	udpMux  ice.UDPMux
+	tcpMux  ice.TCPMux // ICE-TCP listener, when TCPPort > 0
 
 	nextID   atomic.Uint64
 	wg       sync.WaitGroup // ServeHTTP calls past the upgrade
@@ -70,6 +71,11 @@ type Server struct {
 	closed   bool
 	rooms    map[string]*Room
 	sessions map[*session]struct{}
+	// resumes maps live resume tokens to their participants; suspended holds those
+	// whose connection dropped, until they resume or their window ends.
+	resumes   map[string]*participant
+	suspended map[*participant]struct{}
+	teardowns sync.WaitGroup // participants being taken out
 }
 
 // NewServer returns a Server; call Start before serving. presence may be nil.
@@ -81,6 +87,9 @@ func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
 		cfg.Signal.Logger = cfg.Logger
 	}
 	cfg.estimators = &estimators{}
+	if cfg.ResumeWindow <= 0 {
+		cfg.ResumeWindow = DefaultResumeWindow
+	}
 	return &Server{
 		cfg:       cfg,
 		admission: admission,
@@ -88,6 +97,8 @@ func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
 		log:       cfg.Logger,
 		rooms:     map[string]*Room{},
 		sessions:  map[*session]struct{}{},
+		resumes:   map[string]*participant{},
+		suspended: map[*participant]struct{}{},
 		stopAlloc: make(chan struct{}),
 	}
 }
@@ -96,7 +107,8 @@ func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
 // controls (host mutes, hangups, the end). Call it before Start.
 func (s *Server) SetMeetings(m Meetings) { s.meetings = m }
 
-// Start opens the shared UDP socket (single-port mode) and builds the WebRTC API.
+// Start opens the shared UDP socket (single-port mode) and the ICE-TCP listener (when
+// TCPPort is set) and builds the WebRTC API.
 func (s *Server) Start() error {
 	if s.cfg.UDPPort > 0 {
 		host := ""
@@ -110,14 +122,23 @@ func (s *Server) Start() error {
 		s.udpConn = conn
 		s.udpMux = webrtc.NewICEUDPMux(logging.NewDefaultLoggerFactory().NewLogger("rtc-mux"), conn)
 	}
-	api, err := newAPI(s.cfg, s.udpMux)
+	if s.cfg.TCPPort > 0 {
+		mux, err := listenICETCP(s.cfg)
+		if err != nil {
+			s.closeMux()
+			return err
+		}
+		s.tcpMux = mux
+	}
+	api, err := newAPIWith(s.cfg, s.udpMux, s.tcpMux)
 	if err != nil {
 		s.closeMux()
 		return err
 	}
 	s.api = api
-	s.allocDone.Add(1)
+	s.allocDone.Add(2)
 	go func() { defer s.allocDone.Done(); s.allocLoop(s.stopAlloc) }()
+	go func() { defer s.allocDone.Done(); s.speechLoop(s.stopAlloc) }()
 	return nil
 }
 
@@ -127,6 +148,9 @@ func (s *Server) closeMux() {
 	}
 	if s.udpConn != nil {
 		_ = s.udpConn.Close()
+	}
+	if s.tcpMux != nil {
+		_ = s.tcpMux.Close() // closes the listener and waits for its goroutines
 	}
 }
 
@@ -144,6 +168,16 @@ func (s *Server) Close() error {
 		ss.conn.End(signal.ByeShutdown, "")
 	}
 	s.wg.Wait()
+	s.mu.Lock()
+	waiting := make([]*participant, 0, len(s.suspended))
+	for p := range s.suspended {
+		waiting = append(waiting, p)
+	}
+	s.mu.Unlock()
+	for _, p := range waiting {
+		s.expire(p, ErrServerClosed)
+	}
+	s.teardowns.Wait()
 	s.watchers.Wait() // every room is gone with its participants
 	s.stopOnce.Do(func() { close(s.stopAlloc) })
 	s.allocDone.Wait()
@@ -233,6 +267,9 @@ type session struct {
 // PeerConnections, answers joined and only then makes the participant visible.
 func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*signal.Joined) error) error {
 	s := ss.server
+	if j.ResumeToken != "" {
+		return s.resume(ss, j, reply)
+	}
 	g, err := s.admission.Redeem(ctx, j.Token)
 	if err != nil || g == nil {
 		return signal.Errorf(signal.CodeUnauthorized, "invalid or used join token")
@@ -250,9 +287,13 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 	p.live = lm
 	if err := reply(&signal.Joined{
 		ParticipantID: id,
-		ResumeToken:   randomToken(), // resume is not implemented yet: the token is never honored
-		ICEServers:    s.cfg.ICEServers,
+		ResumeToken:   s.register(p, ss, j.Token),
+		ICEServers:    s.ICEServers(string(id)),
 	}); err != nil {
+		s.mu.Lock()
+		p.gone = true
+		delete(s.resumes, p.resumeToken)
+		s.mu.Unlock()
 		p.w.stop()
 		_ = p.pub.Close()
 		_ = p.sub.Close()
@@ -266,7 +307,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 	if lm != nil && lm.MutedByHost(live.ParticipantID(id)) && !p.hostMuted.Swap(true) {
 		// Muted on entry: the room's watcher may have applied the join before p was in
 		// the room; whichever of the two swaps first tells the participant.
-		_ = p.conn.Send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: id}})
+		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: id}})
 	}
 	if s.presence != nil {
 		p.post(func() {
@@ -373,23 +414,12 @@ func expectedTarget(m signal.Message) signal.Target {
 	return signal.TargetUnknown
 }
 
-// Closed implements signal.Handler: the participant leaves for good.
+// Closed implements signal.Handler: the participant waits for a resume or leaves.
 func (ss *session) Closed(reason error) {
-	p := ss.p
-	if p == nil {
+	if ss.p == nil {
 		return
 	}
-	p.close()
-	ss.server.leaveLive(p.live, p.id)
-	p.log.Info("rtc: participant left", "reason", reason)
-	// Left only pairs a recorded Joined, so the run's presence count stays balanced.
-	if s := ss.server; s.presence != nil && p.present.Load() {
-		ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
-		defer cancel()
-		if err := s.presence.Left(ctx, p.grant.RunID, logEntry(p.grant, p.id)); err != nil && !errors.Is(err, context.Canceled) {
-			p.log.Warn("rtc: record leave", "err", err)
-		}
-	}
+	ss.server.closedSession(ss, reason)
 }
 
 func randomToken() string {

@@ -12,6 +12,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/jishitong/jishitong/media/audiolevel"
 	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
 )
@@ -28,6 +29,10 @@ type publishedTrack struct {
 	codec    webrtc.RTPCodecParameters
 	keyframe func(payload []byte) bool // nil: the codec cannot be inspected
 	red      bool                      // RFC 2198 audio: subscribers without RED get the primary block
+	// level measures an audio track's RFC 6464 levels for the active-speaker detector
+	// (levelExt is the negotiated extension ID, 0 when absent: silent).
+	level    *audiolevel.Meter
+	levelExt uint8
 	// layerOf maps a RID to a layer, from the client's publish message (dense by quality)
 	// or sfu.LayerFromRID; nil without simulcast.
 	layerOf map[string]sfu.Layer
@@ -76,6 +81,7 @@ func newPublishedTrack(id signal.TrackID, owner signal.ParticipantID, remote *we
 		t.keyframe = keyframeFunc(t.codec.MimeType)
 	} else {
 		t.red = strings.EqualFold(t.codec.MimeType, mimeTypeRED)
+		t.level = audiolevel.NewMeter(audiolevel.MeterConfig{ClockRate: t.codec.ClockRate})
 	}
 	empty := map[*sfu.DownTrack]sink{}
 	t.sinks.Store(&empty)
@@ -207,6 +213,8 @@ func (f *forwarder) handle(b []byte, now time.Time, send func(*sfu.DownTrack)) {
 	if t.kind == sfu.KindVideo {
 		f.in.Keyframe = t.keyframe == nil || t.keyframe(f.pkt.Payload)
 		t.layerBytes[f.layer].Add(uint64(len(f.pkt.Payload)))
+	} else {
+		t.level.ObserveRTP(h, t.levelExt, now)
 	}
 	t.fwd.Lock()
 	f.sinks = *t.sinks.Load()

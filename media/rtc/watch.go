@@ -40,11 +40,11 @@ func (r *Room) watch(updates <-chan live.Update) {
 			switch e.Kind {
 			case live.KindHungUp:
 				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
-					p.conn.End(signal.ByeRemoved, "")
+					p.end(signal.ByeRemoved, "")
 				}
 			case live.KindEnded:
 				for _, p := range r.snapshot() {
-					p.conn.End(signal.ByeMeetingEnded, "")
+					p.end(signal.ByeMeetingEnded, "")
 				}
 			}
 		}
@@ -66,7 +66,7 @@ func (r *Room) dropRemoved() {
 	}
 	for _, p := range in {
 		if _, ok := st.Participant(live.ParticipantID(p.id)); !ok {
-			p.conn.End(signal.ByeRemoved, "")
+			p.end(signal.ByeRemoved, "")
 		}
 	}
 }
@@ -81,7 +81,7 @@ func (r *Room) syncHostMutes() {
 		}
 		r.setHostMuted(p.id, muted)
 		if muted {
-			_ = p.conn.Send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: p.id}})
+			p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: p.id}})
 		}
 	}
 }
@@ -93,6 +93,7 @@ func (r *Room) setHostMuted(id signal.ParticipantID, muted bool) {
 	for _, t := range r.tracks {
 		if t.owner == id && t.kind == sfu.KindAudio {
 			t.src.SetHostMuted(muted)
+			t.level.SetMuted(muted || t.muted.Load())
 		}
 	}
 }

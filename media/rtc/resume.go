@@ -1,0 +1,214 @@
+package rtc
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/media/signal"
+)
+
+// DefaultResumeWindow is how long a participant whose connection dropped stays in the
+// meeting, waiting to resume (docs/rtc-protocol.md §9).
+const DefaultResumeWindow = 30 * time.Second
+
+// errResumeExpired is the leave reason of a participant who did not come back in time.
+var errResumeExpired = errors.New("rtc: resume window expired")
+
+// resumable reports whether a connection that closed for reason may be resumed: the
+// network or the client failed (the socket died without a close frame, went silent,
+// stopped reading or flooded), as opposed to a leave, a client that closed the socket
+// itself (a closed tab sends 1001), a removal, the meeting's end, a replacement or the
+// server's shutdown.
+func resumable(reason error) bool {
+	if errors.Is(reason, signal.ErrPeerClosed) {
+		return websocket.CloseStatus(reason) == -1
+	}
+	return errors.Is(reason, signal.ErrIdle) || errors.Is(reason, signal.ErrSlowConsumer) || errors.Is(reason, signal.ErrFlood)
+}
+
+// send queues a message on the participant's current connection; while suspended the
+// message is dropped (the resumed connection gets a fresh picture instead).
+func (p *participant) send(m signal.Message) { _ = p.sendErr(m) }
+
+func (p *participant) sendErr(m signal.Message) error { return p.conn.Load().Send(m) }
+
+// end closes the participant's connection for good with reason; a suspended
+// participant is removed at once.
+func (p *participant) end(reason signal.ByeReason, message string) {
+	s := p.server
+	s.mu.Lock()
+	suspended := p.suspended
+	s.mu.Unlock()
+	if suspended {
+		s.expire(p, errors.New("rtc: ended while disconnected: "+string(reason)))
+		return
+	}
+	p.conn.Load().End(reason, message)
+}
+
+// register makes p resumable with the join token it presented; it returns the first
+// resume token. Called once, before joined is sent.
+func (s *Server) register(p *participant, ss *session, joinToken string) string {
+	p.tokenHash = sha256.Sum256([]byte(joinToken))
+	tok := randomToken()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.session, p.resumeToken = ss, tok
+	s.resumes[tok] = p
+	return tok
+}
+
+// closedSession handles the end of ss's connection: a participant whose network
+// failed is suspended for the resume window; otherwise, unless a newer connection took
+// over, it leaves.
+func (s *Server) closedSession(ss *session, reason error) {
+	p := ss.p
+	s.mu.Lock()
+	if p.session != ss || p.gone {
+		s.mu.Unlock()
+		return // replaced by a resumed connection, or already removed
+	}
+	if !s.closed && resumable(reason) {
+		p.suspended = true
+		p.timer = time.AfterFunc(s.cfg.ResumeWindow, func() { s.expire(p, errResumeExpired) })
+		s.suspended[p] = struct{}{}
+		s.mu.Unlock()
+		p.log.Info("rtc: participant disconnected; waiting for resume", "reason", reason, "window", s.cfg.ResumeWindow)
+		p.room.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnectWindow, ParticipantID: p.id, Seconds: int(s.cfg.ResumeWindow / time.Second)})
+		s.setNetwork(p, 1)
+		return
+	}
+	p.gone = true
+	delete(s.resumes, p.resumeToken)
+	s.teardowns.Add(1)
+	s.mu.Unlock()
+	defer s.teardowns.Done()
+	s.teardown(p, reason)
+}
+
+// expire removes a suspended participant (window over, removed by the host, meeting
+// ended or server closing). Any goroutine.
+func (s *Server) expire(p *participant, reason error) {
+	s.mu.Lock()
+	if !p.suspended || p.gone {
+		s.mu.Unlock()
+		return
+	}
+	p.suspended, p.gone = false, true
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	delete(s.suspended, p)
+	delete(s.resumes, p.resumeToken)
+	s.teardowns.Add(1)
+	s.mu.Unlock()
+	defer s.teardowns.Done()
+	s.teardown(p, reason)
+}
+
+// teardown takes the participant out for good: media closed, off the roster, leave
+// recorded.
+func (s *Server) teardown(p *participant, reason error) {
+	p.close()
+	s.leaveLive(p.live, p.id)
+	p.log.Info("rtc: participant left", "reason", reason)
+	// Left only pairs a recorded Joined, so the run's presence count stays balanced.
+	if s.presence != nil && p.present.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+		defer cancel()
+		if err := s.presence.Left(ctx, p.grant.RunID, logEntry(p.grant, p.id)); err != nil && !errors.Is(err, context.Canceled) {
+			p.log.Warn("rtc: record leave", "err", err)
+		}
+	}
+}
+
+// resume attaches a new connection to the participant a resume token names: the same
+// participant id, media and subscriptions; a connection still open is replaced.
+func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) error) error {
+	hash := sha256.Sum256([]byte(j.Token))
+	s.mu.Lock()
+	p := s.resumes[j.ResumeToken]
+	if p == nil || p.gone || subtle.ConstantTimeCompare(hash[:], p.tokenHash[:]) != 1 {
+		s.mu.Unlock()
+		return signal.Errorf(signal.CodeUnauthorized, "invalid or expired resume token")
+	}
+	if s.closed {
+		s.mu.Unlock()
+		return signal.Errorf(signal.CodeForbidden, "server shutting down")
+	}
+	wasSuspended := p.suspended
+	if p.timer != nil {
+		p.timer.Stop()
+		p.timer = nil
+	}
+	p.suspended = false
+	delete(s.suspended, p)
+	delete(s.resumes, j.ResumeToken)
+	tok := randomToken()
+	s.resumes[tok] = p
+	p.resumeToken, p.session = tok, ss
+	s.mu.Unlock()
+
+	old := p.conn.Swap(ss.conn)
+	ss.p = p
+	if err := reply(&signal.Joined{ParticipantID: p.id, ResumeToken: tok, Resumed: true, ICEServers: s.ICEServers(string(p.id))}); err != nil {
+		// The new connection failed at once: its Closed suspends the participant again.
+		return err
+	}
+	if !wasSuspended && old != nil {
+		old.End(signal.ByeReplaced, "")
+	}
+	p.log.Info("rtc: participant resumed", "was_disconnected", wasSuspended)
+	p.post(p.resumed)
+	p.room.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnected, ParticipantID: p.id})
+	s.setNetwork(p, 0)
+	return nil
+}
+
+// resumed brings a resumed client up to date: the tracks it sends and receives are
+// announced again (anything it knew and is not re-announced is gone), a host mute is
+// repeated, and the subscriber connection is re-offered with an ICE restart. The client
+// restarts ICE on its publisher connection itself. Worker.
+func (p *participant) resumed() {
+	p.negotiating, p.renegotiate = false, false
+	p.pubCandidates, p.subCandidates = nil, nil
+	for _, t := range p.published {
+		p.send(signal.Message{Data: &signal.TrackPublished{ParticipantID: p.id, TrackID: t.id, CID: t.cid, Kind: kindOf(t), Source: t.source}})
+	}
+	for _, sub := range p.subs {
+		t := sub.track.pt
+		p.send(signal.Message{Data: &signal.TrackPublished{ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source}})
+	}
+	if p.hostMuted.Load() {
+		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: p.id}})
+	}
+	p.offer(true)
+}
+
+// setNetwork records the participant's network quality on the roster: 1 while
+// disconnected, 0 (unknown) once back.
+func (s *Server) setNetwork(p *participant, q int) {
+	if p.live == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+	defer cancel()
+	if err := p.live.SetNetworkQuality(ctx, live.System, live.ParticipantID(p.id), q); err != nil {
+		p.log.Debug("rtc: record network quality", "err", err)
+	}
+}
+
+// notice sends n to every participant of the room but from.
+func (r *Room) notice(from signal.ParticipantID, n *signal.Notice) {
+	for _, o := range r.snapshot() {
+		if o.id != from {
+			o.send(signal.Message{Data: n})
+		}
+	}
+}
