@@ -26,16 +26,20 @@ type Resolver struct {
 	PublicURL string
 	// SecureCookies marks the session cookie Secure (public URL is https).
 	SecureCookies bool
-	// ICEServers are handed to joining clients (STUN/TURN); empty lets them use
-	// host candidates only.
-	ICEServers []*model.IceServer
+	// ICEServers returns the STUN/TURN servers handed to a joining client, TURN
+	// credentials freshly minted; nil or an empty result lets clients use host
+	// candidates only.
+	ICEServers func() []*model.IceServer
 }
 
 func (r *Resolver) iceServers() []*model.IceServer {
 	if r.ICEServers == nil {
 		return []*model.IceServer{}
 	}
-	return r.ICEServers
+	if s := r.ICEServers(); s != nil {
+		return s
+	}
+	return []*model.IceServer{}
 }
 
 // sipDomain is the host SIP terminals dial meetings at.

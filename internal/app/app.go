@@ -36,6 +36,7 @@ import (
 	"github.com/jishitong/jishitong/internal/notify"
 	"github.com/jishitong/jishitong/internal/store"
 	"github.com/jishitong/jishitong/media/rtc"
+	"github.com/jishitong/jishitong/media/turn"
 	"github.com/jishitong/jishitong/web"
 )
 
@@ -149,6 +150,7 @@ type Server struct {
 	live  *live.Registry
 	mlog  *logAppender
 	rtc   *rtc.Server
+	turn  *turn.Server // embedded TURN server, when --turn-port is set
 	http  *http.Server
 	ln    net.Listener
 	ready atomic.Bool
@@ -257,8 +259,13 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		s.live.End(ctx, e.RunID)
 	})
 
-	s.rtc = rtc.NewServer(rtc.RTCConfig{UDPPort: cfg.RTCUDPPort, PublicIP: cfg.RTCPublicIP, LoopbackOnly: cfg.RTCLoopback, Logger: log}, s.conf, s.conf)
+	rcfg, err := s.rtcConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("media: %w", err)
+	}
+	s.rtc = rtc.NewServer(rcfg, s.conf, s.conf)
 	s.rtc.SetMeetings(s.live)
+	reg.MustRegister(s.rtc.Collector())
 	if err := s.rtc.Start(); err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
@@ -268,7 +275,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	secure := strings.HasPrefix(cfg.PublicURL, "https://")
 	app.Handle("/graphql", graph.NewHandler(
 		graph.Config{Dev: cfg.Dev, PublicURL: cfg.PublicURL, MaxUploadBytes: cfg.MaxUploadBytes},
-		&graph.Resolver{Auth: s.auth, Directory: s.dir, Conference: s.conf, Meetings: s.live, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.PublicURL, SecureCookies: secure},
+		&graph.Resolver{Auth: s.auth, Directory: s.dir, Conference: s.conf, Meetings: s.live, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.PublicURL, SecureCookies: secure, ICEServers: s.joinICEServers},
 		log))
 	web.New(s.dir, s.conf, log).Register(app)
 	var h http.Handler = s.auth.Middleware(securityHeaders(app))
@@ -335,6 +342,11 @@ func (s *Server) close() error {
 	if s.rtc != nil {
 		if err := s.rtc.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close media: %w", err))
+		}
+	}
+	if s.turn != nil { // after the media plane: it relays to it
+		if err := s.turn.Close(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if s.live != nil {
