@@ -74,6 +74,9 @@ type Report struct {
 	// CPUSeconds is user+system CPU of this process during the run (it includes the
 	// server when the server runs in the same process, as in tests).
 	CPUSeconds float64 `json:"cpu_seconds"`
+	// Server is the server's own cost, read from its /metrics endpoint; absent when
+	// that could not be read.
+	Server *ServerFigures `json:"server,omitempty"`
 }
 
 // runner is the shared state of one Run.
@@ -128,6 +131,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	r := &runner{cfg: cfg, api: api}
 	cpu0 := cpuSeconds()
+	idle := scrapeServer(ctx, cfg.URL)
 
 	var mu sync.Mutex
 	var all []*participant
@@ -184,6 +188,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 
 	pk0, by0, sent0 := totals(all), totalBytes(all), r.sentPackets.Load()
+	srv0 := scrapeServer(ctx, cfg.URL)
 	t0 := time.Now()
 	select {
 	case <-ctx.Done():
@@ -191,6 +196,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	elapsed := time.Since(t0).Seconds()
 	pk1, by1, sent1 := totals(all), totalBytes(all), r.sentPackets.Load()
+	srv1 := scrapeServer(context.WithoutCancel(ctx), cfg.URL)
 
 	rep := Report{
 		Participants: len(all),
@@ -245,6 +251,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	rep.AudioJoinToFirstPacketMsP50, rep.AudioJoinToFirstPacketMsP99 = percentile(alat, 50), percentile(alat, 99)
 	rep.VideoJoinToFirstPacketMsP50, rep.VideoJoinToFirstPacketMsP99 = percentile(vlat, 50), percentile(vlat, 99)
 	rep.CPUSeconds = round(cpuSeconds()-cpu0, 3)
+	rep.Server = serverFigures(idle, srv0, srv1, len(all), elapsed)
 	rep.Errors = int(r.errs.Load())
 	r.errMu.Lock()
 	rep.ErrorSamples = append([]string{}, r.errSamples...)

@@ -59,6 +59,12 @@ func TestLoadToolReceivesMedia(t *testing.T) {
 	if rep.Errors != 0 {
 		t.Errorf("errors: %d %v", rep.Errors, rep.ErrorSamples)
 	}
+	// The server's own figures come from its /metrics: it forwarded what was received.
+	if rep.Server == nil || rep.Server.ForwardedPacketsPerSecond <= 0 || rep.Server.HeapInuseBytesPerParticipant == 0 {
+		t.Errorf("server figures: %+v", rep.Server)
+	} else if got, want := rep.Server.ForwardedPacketsPerSecond, rep.ReceivedPacketsPerSecond; got < want*0.8 || got > want*1.2 {
+		t.Errorf("server forwarded %.0f packets/s, clients received %.0f", got, want)
+	}
 	// Every participant receives both tracks of every other publisher.
 	if rep.TracksReceived != rep.TracksExpected || rep.TracksExpected != 2*(2*1)+1*(2*2) { // publishers: 1 other each; the subscriber: 2
 		t.Errorf("tracks received %d of %d", rep.TracksReceived, rep.TracksExpected)

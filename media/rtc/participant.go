@@ -287,6 +287,7 @@ func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiv
 		return
 	}
 	t := newPublishedTrack(p.server.newTrackID(), p.id, remote, p.pub.WriteRTCP)
+	t.stats = &p.server.stats
 	mid := ""
 	for _, tr := range p.pub.GetTransceivers() {
 		if tr.Receiver() == recv {

@@ -59,6 +59,7 @@ type Server struct {
 	udpMux  ice.UDPMux
 	tcpMux  ice.TCPMux // ICE-TCP listener, when TCPPort > 0
 
+	stats    stats
 	nextID   atomic.Uint64
 	wg       sync.WaitGroup // ServeHTTP calls past the upgrade
 	watchers sync.WaitGroup // Room.watch goroutines

@@ -37,6 +37,7 @@ type publishedTrack struct {
 	// or sfu.LayerFromRID; nil without simulcast.
 	layerOf map[string]sfu.Layer
 
+	stats     *stats // the server's counters; nil in benchmarks
 	src       *sfu.Source
 	spread    sfu.Spreader
 	writeRTCP func([]rtcp.Packet) error // the publisher PeerConnection's
@@ -179,12 +180,13 @@ func (t *publishedTrack) close() {
 // forwarder holds one forwarding goroutine's reusable state, so that a packet costs no
 // allocation in this package.
 type forwarder struct {
-	t     *publishedTrack
-	layer sfu.Layer
-	pkt   rtp.Packet
-	out   rtp.Header
-	sinks map[*sfu.DownTrack]sink
-	in    sfu.PacketMeta
+	t      *publishedTrack
+	counts localCounts
+	layer  sfu.Layer
+	pkt    rtp.Packet
+	out    rtp.Header
+	sinks  map[*sfu.DownTrack]sink
+	in     sfu.PacketMeta
 }
 
 // forward runs on one layer's forwarding goroutine until the TrackRemote fails (the
@@ -196,9 +198,13 @@ func (t *publishedTrack) forward(remote *webrtc.TrackRemote, layer sfu.Layer) {
 	for {
 		n, _, err := remote.Read(buf)
 		if err != nil {
+			f.counts.flush(t.stats)
 			return
 		}
 		f.handle(buf[:n], time.Now(), send)
+		if f.counts.received >= flushEvery {
+			f.counts.flush(t.stats)
+		}
 	}
 }
 
@@ -208,6 +214,7 @@ func (f *forwarder) handle(b []byte, now time.Time, send func(*sfu.DownTrack)) {
 		return
 	}
 	t := f.t
+	f.counts.received++
 	h := &f.pkt.Header
 	f.in = sfu.PacketMeta{SSRC: h.SSRC, Layer: f.layer, Seq: h.SequenceNumber, TS: h.Timestamp, Marker: h.Marker, Arrival: now}
 	if t.kind == sfu.KindVideo {
@@ -242,7 +249,10 @@ func (f *forwarder) send(d *sfu.DownTrack) {
 	d.RewriteHeader(&f.out, tr)
 	// Payload excludes the padding, so the forwarded packet carries none.
 	f.out.Padding, f.out.PaddingSize = false, 0
-	_, _ = s.w.WriteRTP(&f.out, payload)
+	if _, err := s.w.WriteRTP(&f.out, payload); err == nil {
+		f.counts.forwarded++
+		f.counts.bytes += uint64(len(payload))
+	}
 }
 
 // keyframes runs on its own goroutine for video tracks: it turns the sfu.Source's

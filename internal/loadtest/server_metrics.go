@@ -1,0 +1,103 @@
+package loadtest
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// serverSample is what the load tool reads from the server's /metrics: its CPU, heap
+// and media counters. ok is false when the endpoint could not be read (another
+// product, or a proxy in front hiding it), and the report then leaves the server
+// figures out.
+type serverSample struct {
+	ok               bool
+	cpuSeconds       float64
+	heapInuseBytes   float64
+	rssBytes         float64
+	forwardedPackets float64
+	receivedPackets  float64
+}
+
+// scrapeServer reads the server's Prometheus metrics.
+func scrapeServer(ctx context.Context, base string) serverSample {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/metrics", nil)
+	if err != nil {
+		return serverSample{}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return serverSample{}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return serverSample{}
+	}
+	var s serverSample
+	fields := map[string]*float64{
+		"process_cpu_seconds_total":             &s.cpuSeconds,
+		"go_memstats_heap_inuse_bytes":          &s.heapInuseBytes,
+		"process_resident_memory_bytes":         &s.rssBytes,
+		"jishitong_rtc_forwarded_packets_total": &s.forwardedPackets,
+		"jishitong_rtc_received_packets_total":  &s.receivedPackets,
+	}
+	found := 0
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		name, val, ok := strings.Cut(sc.Text(), " ")
+		if !ok || strings.HasPrefix(name, "#") {
+			continue
+		}
+		if dst := fields[name]; dst != nil {
+			if v, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+				*dst = v
+				found++
+			}
+		}
+	}
+	s.ok = found == len(fields)
+	return s
+}
+
+// ServerFigures are the server's own costs during the measurement window, from its
+// /metrics endpoint (absent when it could not be read).
+type ServerFigures struct {
+	// CPUSeconds is the server process's user+system CPU during the window.
+	CPUSeconds float64 `json:"cpu_seconds"`
+	// ForwardedPacketsPerSecond counts RTP packets the SFU sent to subscribers.
+	ForwardedPacketsPerSecond float64 `json:"forwarded_packets_per_second"`
+	// CPUMicrosPerForwardedPacket is CPUSeconds over the packets forwarded in the window:
+	// the whole server's cost per forwarded packet (receive, SRTP, forwarding, send).
+	CPUMicrosPerForwardedPacket float64 `json:"cpu_us_per_forwarded_packet"`
+	// HeapInuseBytesPerParticipant is the growth of the server's in-use heap from before
+	// the first join to after the last, divided by the participants.
+	HeapInuseBytesPerParticipant float64 `json:"heap_inuse_bytes_per_participant"`
+	// RSSBytes is the server's resident memory at the end of the window.
+	RSSBytes float64 `json:"rss_bytes"`
+}
+
+// serverFigures compares samples taken before the joins (idle), at the start and at
+// the end of the window.
+func serverFigures(idle, start, end serverSample, participants int, seconds float64) *ServerFigures {
+	if !idle.ok || !start.ok || !end.ok || seconds <= 0 {
+		return nil
+	}
+	f := &ServerFigures{
+		CPUSeconds:                round(end.cpuSeconds-start.cpuSeconds, 3),
+		ForwardedPacketsPerSecond: round((end.forwardedPackets-start.forwardedPackets)/seconds, 1),
+		RSSBytes:                  end.rssBytes,
+	}
+	if n := end.forwardedPackets - start.forwardedPackets; n > 0 {
+		f.CPUMicrosPerForwardedPacket = round((end.cpuSeconds-start.cpuSeconds)*1e6/n, 2)
+	}
+	if participants > 0 {
+		f.HeapInuseBytesPerParticipant = round((start.heapInuseBytes-idle.heapInuseBytes)/float64(participants), 0)
+	}
+	return f
+}
