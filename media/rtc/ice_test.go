@@ -2,10 +2,14 @@ package rtc
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -376,15 +380,24 @@ func verifyNoLeaks(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t, opt) })
 }
 
-// freePort returns a port that was free on 127.0.0.1 a moment ago.
+// freePort returns a port that was free for UDP and TCP on 127.0.0.1 a moment ago.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 20 {
+		u, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := u.LocalAddr().(*net.UDPAddr).Port
+		ln, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		_ = u.Close()
+		if err == nil {
+			_ = ln.Close()
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port")
+	return 0
 }
 
 // exchangeMedia publishes from every client and waits until each receives audio and
@@ -406,19 +419,29 @@ func exchangeMedia(t *testing.T, clients ...*iceClient) {
 	})
 }
 
+// TestICETCPOnlyClientsExchangeMedia: two clients that may use TCP only and one on UDP
+// share a room; media flows between all of them, over the ICE-TCP listener and the
+// UDP mux on the same port number.
 func TestICETCPOnlyClientsExchangeMedia(t *testing.T) {
 	verifyNoLeaks(t)
 	port := freePort(t)
-	_, url := startICEServer(t, RTCConfig{TCPPort: port})
-	api := constrainedAPI(t, webrtc.NetworkTypeTCP4)
+	_, url := startICEServer(t, RTCConfig{UDPPort: port, TCPPort: port})
+	tcpOnly := constrainedAPI(t, webrtc.NetworkTypeTCP4)
+	udpOnly := constrainedAPI(t, webrtc.NetworkTypeUDP4)
 	noServers := func([]webrtc.ICEServer) webrtc.Configuration { return webrtc.Configuration{} }
-	alice := joinICE(t, api, url, "alice", "jjt_alice", noServers)
-	bob := joinICE(t, api, url, "bob", "jjt_bob", noServers)
-	exchangeMedia(t, alice, bob)
-	for _, c := range []*iceClient{alice, bob} {
+	alice := joinICE(t, tcpOnly, url, "alice", "jjt_alice", noServers)
+	bob := joinICE(t, tcpOnly, url, "bob", "jjt_bob", noServers)
+	carol := joinICE(t, udpOnly, url, "carol", "jjt_carol", noServers)
+	exchangeMedia(t, alice, bob, carol)
+	for _, c := range []*iceClient{alice, bob, carol} {
+		want := webrtc.ICEProtocolTCP
+		if c == carol {
+			want = webrtc.ICEProtocolUDP
+		}
 		for _, pair := range c.selectedPairs() {
-			if pair.Local.Protocol != webrtc.ICEProtocolTCP || pair.Remote.Protocol != webrtc.ICEProtocolTCP || pair.Remote.Port != uint16(port) || pair.Remote.TCPType != "passive" {
-				t.Errorf("%s: selected pair %s, want TCP to the passive listener on %d", c.name, pair, port)
+			if pair.Local.Protocol != want || pair.Remote.Protocol != want || pair.Remote.Port != uint16(port) ||
+				want == webrtc.ICEProtocolTCP && pair.Remote.TCPType != "passive" {
+				t.Errorf("%s: selected pair %s, want %s to the server's port %d", c.name, pair, want, port)
 			}
 		}
 	}
@@ -441,7 +464,8 @@ func TestICETCPListenerErrors(t *testing.T) {
 
 func TestRelayOnlyClientsThroughEmbeddedTURN(t *testing.T) {
 	verifyNoLeaks(t)
-	secret, err := turn.NewSharedSecret(turn.GenerateSecret(), time.Hour)
+	secretKey := turn.GenerateSecret()
+	secret, err := turn.NewSharedSecret(secretKey, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,17 +522,25 @@ func TestRelayOnlyClientsThroughEmbeddedTURN(t *testing.T) {
 		})
 	}
 
-	// The same gathering with the minted credential and with a wrong one: only the
-	// first yields a relay candidate.
+	// The same gathering with the minted credential, a wrong one and one signed
+	// correctly but expired (TURN REST API: base64(HMAC-SHA1(secret, username))):
+	// only the first yields a relay candidate.
+	minted := srv.ICEServers("PA_y")[1]
+	expiredUser := strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10) + ":PA_y"
+	mac := hmac.New(sha1.New, []byte(secretKey))
+	mac.Write([]byte(expiredUser))
+	expiredCred := base64.StdEncoding.EncodeToString(mac.Sum(nil))
 	for _, tc := range []struct {
-		name      string
-		spoil     string
-		wantRelay bool
-	}{{"minted credential", "", true}, {"wrong credential", "x", false}} {
+		name, user, cred string
+		wantRelay        bool
+	}{
+		{"minted credential", minted.Username, minted.Credential, true},
+		{"wrong credential", minted.Username, minted.Credential + "x", false},
+		{"expired credential", expiredUser, expiredCred, false},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := srv.ICEServers("PA_y")[1]
 			pc, err := api.NewPeerConnection(webrtc.Configuration{ICETransportPolicy: webrtc.ICETransportPolicyRelay,
-				ICEServers: []webrtc.ICEServer{{URLs: s.URLs, Username: s.Username, Credential: s.Credential + tc.spoil}}})
+				ICEServers: []webrtc.ICEServer{{URLs: minted.URLs, Username: tc.user, Credential: tc.cred}}})
 			if err != nil {
 				t.Fatal(err)
 			}
