@@ -53,13 +53,13 @@ func (t *publishedTrack) sampleRates(now time.Time) [sfu.NumLayers]int64 {
 func (s *Server) allocLoop(stop <-chan struct{}) {
 	tick := time.NewTicker(allocateInterval)
 	defer tick.Stop()
-	for {
+	for n := 1; ; n++ {
 		select {
 		case <-stop:
 			return
 		case now := <-tick.C:
 			for _, r := range s.roomList() {
-				r.allocate(now)
+				r.allocate(now, n%assessEvery == 0)
 			}
 		}
 	}
@@ -77,8 +77,9 @@ func (s *Server) roomList() []*Room {
 }
 
 // allocate refreshes the layer bitrates of the room's video tracks and lets every
-// participant share out its downlink. Allocator goroutine.
-func (r *Room) allocate(now time.Time) {
+// participant share out its downlink (and, when assess, rate its network). Allocator
+// goroutine.
+func (r *Room) allocate(now time.Time, assess bool) {
 	r.mu.Lock()
 	tracks := slices.Clone(r.tracks)
 	ps := make([]*participant, 0, len(r.participants))
@@ -97,6 +98,9 @@ func (r *Room) allocate(now time.Time) {
 	}
 	for _, p := range ps {
 		p.post(p.allocate)
+		if assess {
+			p.post(p.assessNetwork)
+		}
 	}
 }
 

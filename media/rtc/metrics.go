@@ -21,18 +21,40 @@ const flushEvery = 64
 // localCounts is one forwarding goroutine's unflushed counts.
 type localCounts struct {
 	received, forwarded, bytes uint64
+	// expected counts the sequence numbers the publisher sent (the highest seen advances
+	// by them); received of expected is what arrived, repaired or not.
+	expected uint64
+
+	started bool
+	lastSeq uint16
 }
 
-// flush adds the local counts to s and clears them.
-func (l *localCounts) flush(s *stats) {
-	if s == nil {
-		*l = localCounts{}
+// observeSeq counts one received packet against the sequence numbers sent. Late and
+// retransmitted packets count as received without advancing.
+func (l *localCounts) observeSeq(seq uint16) {
+	l.received++
+	if !l.started {
+		l.started, l.lastSeq, l.expected = true, seq, l.expected+1
 		return
 	}
-	s.receivedPackets.Add(l.received)
-	s.forwardedPackets.Add(l.forwarded)
-	s.forwardedBytes.Add(l.bytes)
-	*l = localCounts{}
+	if d := int16(seq - l.lastSeq); d > 0 {
+		l.expected += uint64(d)
+		l.lastSeq = seq
+	}
+}
+
+// flush adds the local counts to the server's stats and the track's, and clears them.
+func (l *localCounts) flush(s *stats, t *publishedTrack) {
+	if s != nil {
+		s.receivedPackets.Add(l.received)
+		s.forwardedPackets.Add(l.forwarded)
+		s.forwardedBytes.Add(l.bytes)
+	}
+	if t != nil {
+		t.seqReceived.Add(l.received)
+		t.seqExpected.Add(l.expected)
+	}
+	l.received, l.forwarded, l.bytes, l.expected = 0, 0, 0, 0
 }
 
 // Collector returns the media plane's Prometheus metrics: packets received from

@@ -42,6 +42,9 @@ type participant struct {
 	// pion did not create one); bandwidth is its last value, for stats.
 	bwe       cc.BandwidthEstimator
 	bandwidth atomic.Int64
+	// downLoss is the worst fraction lost (0..255) the subscriber reported since the
+	// last network assessment.
+	downLoss atomic.Uint32
 
 	// Server.mu: the resume state.
 	session     *session // the connection the participant uses now
@@ -61,6 +64,8 @@ type participant struct {
 	published     []*publishedTrack
 	byReceiver    map[*webrtc.RTPReceiver]*publishedTrack // simulcast layers join their track
 	prefs         map[signal.TrackID]preference           // wishes for tracks not (yet) subscribed
+	netSeen       map[*publishedTrack]netCounters         // sequence counters at the last assessment
+	netQuality    int                                     // last rating recorded on the roster
 }
 
 // subscription is one remote track sent to this participant. Worker only.
@@ -93,6 +98,7 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 
 		byReceiver: map[*webrtc.RTPReceiver]*publishedTrack{},
 		prefs:      map[signal.TrackID]preference{},
+		netSeen:    map[*publishedTrack]netCounters{},
 	}
 	p.conn.Store(conn)
 	pub.OnICECandidate(func(c *webrtc.ICECandidate) { p.trickle(signal.TargetPublisher, c) })
@@ -329,7 +335,7 @@ func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiv
 	p.send(signal.Message{Data: &signal.TrackPublished{
 		ParticipantID: p.id, TrackID: t.id, CID: t.cid, Kind: kindOf(t), Source: t.source, Layers: layers,
 	}})
-	p.log.Debug("rtc: track published", "track", t.id, "kind", t.kind, "mid", mid, "rid", remote.RID(), "codec", t.codec.MimeType)
+	p.log.Debug("rtc: track published", "track", t.id, "kind", t.kind, "mid", mid, "rid", remote.RID(), "codec", t.codec.MimeType, "audio_level_ext", t.levelExt)
 }
 
 // startForwarding runs the forwarding goroutine of one layer and asks for a keyframe so
@@ -369,11 +375,11 @@ func (p *participant) subscribe(t *publishedTrack) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		ReadKeyframeRequests(s.sender, func() {
+		readSenderRTCP(s.sender, func() {
 			if dt := d.sfuTrack(); dt != nil {
 				dt.RequestKeyframe()
 			}
-		})
+		}, p.observeDownlinkLoss)
 	}()
 	p.send(signal.Message{Data: &signal.TrackPublished{
 		ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source,
@@ -460,6 +466,7 @@ func (p *participant) onUnpublish(m *signal.Unpublish) error {
 			}
 		}
 		p.room.unpublish(t)
+		delete(p.netSeen, t)
 		p.send(signal.Message{Data: &signal.TrackUnpublished{ParticipantID: p.id, TrackID: t.id}})
 		p.syncMedia()
 		return nil
@@ -512,6 +519,13 @@ func (p *participant) unsubscribe(t *publishedTrack) {
 // it read, e.g. for reports and NACK) and calls onRequest for each PLI or FIR. Own
 // goroutine.
 func ReadKeyframeRequests(s *webrtc.RTPSender, onRequest func()) {
+	readSenderRTCP(s, onRequest, nil)
+}
+
+// readSenderRTCP reads a sender's RTCP until it stops, calling onKeyframe for each
+// PLI or FIR and onLoss (if not nil) with the fraction lost (0..255, RFC 3550 §6.4.1)
+// of each receiver report block. Own goroutine.
+func readSenderRTCP(s *webrtc.RTPSender, onKeyframe func(), onLoss func(uint8)) {
 	buf := make([]byte, 1500)
 	for {
 		n, _, err := s.Read(buf)
@@ -523,9 +537,15 @@ func ReadKeyframeRequests(s *webrtc.RTPSender, onRequest func()) {
 			continue
 		}
 		for _, pkt := range pkts {
-			switch pkt.(type) {
+			switch pkt := pkt.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				onRequest()
+				onKeyframe()
+			case *rtcp.ReceiverReport:
+				if onLoss != nil {
+					for _, r := range pkt.Reports {
+						onLoss(r.FractionLost)
+					}
+				}
 			}
 		}
 	}

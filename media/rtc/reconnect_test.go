@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"context"
+	"math/rand/v2"
 	"net"
 	"net/http/httptest"
 	"strconv"
@@ -24,6 +25,8 @@ import (
 type udpRelay struct {
 	t   *testing.T
 	cut atomic.Bool
+	// loss is the percentage of packets from the server to the client dropped at random.
+	loss atomic.Int32
 
 	mu    sync.Mutex
 	ports map[int]int // server port -> relay port
@@ -79,6 +82,9 @@ func (r *udpRelay) forward(port int) int {
 				continue
 			}
 			if from.Port == port {
+				if l := r.loss.Load(); l > 0 && rand.IntN(100) < int(l) {
+					continue
+				}
 				if client != nil {
 					_, _ = c.WriteToUDP(buf[:n], client)
 				}

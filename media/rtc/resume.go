@@ -9,7 +9,6 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -81,7 +80,7 @@ func (s *Server) closedSession(ss *session, reason error) {
 		s.mu.Unlock()
 		p.log.Info("rtc: participant disconnected; waiting for resume", "reason", reason, "window", s.cfg.ResumeWindow)
 		p.room.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnectWindow, ParticipantID: p.id, Seconds: int(s.cfg.ResumeWindow / time.Second)})
-		s.setNetwork(p, 1)
+		p.post(func() { p.recordNetwork(1) })
 		return
 	}
 	p.gone = true
@@ -167,7 +166,7 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 	p.log.Info("rtc: participant resumed", "was_disconnected", wasSuspended)
 	p.post(p.resumed)
 	p.room.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnected, ParticipantID: p.id})
-	s.setNetwork(p, 0)
+	p.post(func() { p.recordNetwork(0) })
 	return nil
 }
 
@@ -189,19 +188,6 @@ func (p *participant) resumed() {
 		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: p.id}})
 	}
 	p.offer(true)
-}
-
-// setNetwork records the participant's network quality on the roster: 1 while
-// disconnected, 0 (unknown) once back.
-func (s *Server) setNetwork(p *participant, q int) {
-	if p.live == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
-	defer cancel()
-	if err := p.live.SetNetworkQuality(ctx, live.System, live.ParticipantID(p.id), q); err != nil {
-		p.log.Debug("rtc: record network quality", "err", err)
-	}
 }
 
 // notice sends n to every participant of the room but from.

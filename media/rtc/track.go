@@ -45,7 +45,10 @@ type publishedTrack struct {
 	remotes    [sfu.NumLayers]atomic.Pointer[webrtc.TrackRemote] // by layer; for PLIs and rates
 	maxLayer   atomic.Int32                                      // highest layer announced or seen
 	layerBytes [sfu.NumLayers]atomic.Uint64                      // received payload bytes per layer
-	rates      rateSampler                                       // allocator goroutine only
+	// seqExpected and seqReceived count, over all layers, the packets the publisher sent
+	// and those that arrived (flushed in batches by the forwarding goroutines).
+	seqExpected, seqReceived atomic.Uint64
+	rates                    rateSampler // allocator goroutine only
 
 	// fwd serializes the layers' forwarding goroutines around the down-tracks, whose
 	// hot path is single-threaded. Control code never takes it.
@@ -198,12 +201,12 @@ func (t *publishedTrack) forward(remote *webrtc.TrackRemote, layer sfu.Layer) {
 	for {
 		n, _, err := remote.Read(buf)
 		if err != nil {
-			f.counts.flush(t.stats)
+			f.counts.flush(t.stats, t)
 			return
 		}
 		f.handle(buf[:n], time.Now(), send)
 		if f.counts.received >= flushEvery {
-			f.counts.flush(t.stats)
+			f.counts.flush(t.stats, t)
 		}
 	}
 }
@@ -214,8 +217,8 @@ func (f *forwarder) handle(b []byte, now time.Time, send func(*sfu.DownTrack)) {
 		return
 	}
 	t := f.t
-	f.counts.received++
 	h := &f.pkt.Header
+	f.counts.observeSeq(h.SequenceNumber)
 	f.in = sfu.PacketMeta{SSRC: h.SSRC, Layer: f.layer, Seq: h.SequenceNumber, TS: h.Timestamp, Marker: h.Marker, Arrival: now}
 	if t.kind == sfu.KindVideo {
 		f.in.Keyframe = t.keyframe == nil || t.keyframe(f.pkt.Payload)

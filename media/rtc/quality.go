@@ -1,0 +1,78 @@
+package rtc
+
+import (
+	"context"
+
+	"github.com/jishitong/jishitong/internal/live"
+)
+
+// assessEvery is how many allocation ticks pass between two network assessments (2 s).
+const assessEvery = 4
+
+// observeDownlinkLoss keeps the worst fraction lost a subscriber reports. RTCP
+// goroutines.
+func (p *participant) observeDownlinkLoss(f uint8) {
+	for {
+		cur := p.downLoss.Load()
+		if uint32(f) <= cur || p.downLoss.CompareAndSwap(cur, uint32(f)) {
+			return
+		}
+	}
+}
+
+// netCounters is a published track's sequence counters at the last assessment.
+// Worker only.
+type netCounters struct{ expected, received uint64 }
+
+// assessNetwork rates the participant's network from 1 (bad) to 5 (excellent): the
+// worse of the loss on what it sends (sequence gaps the retransmissions did not fill)
+// and what it receives (its receiver reports), capped at 2 when its downlink estimate
+// cannot carry even small video. The roster changes only when the rating does. Worker.
+func (p *participant) assessNetwork() {
+	var expected, received uint64
+	for _, t := range p.published {
+		last := p.netSeen[t]
+		e, r := t.seqExpected.Load(), t.seqReceived.Load()
+		expected += e - last.expected
+		received += r - last.received
+		p.netSeen[t] = netCounters{e, r}
+	}
+	up := 0.0
+	if expected > 0 && received < expected {
+		up = float64(expected-received) / float64(expected)
+	}
+	down := float64(p.downLoss.Swap(0)) / 256
+	q := qualityFor(max(up, down))
+	if bw := p.bandwidth.Load(); bw > 0 && bw < 250_000 && len(p.subs) > 0 {
+		q = min(q, 2)
+	}
+	p.recordNetwork(q)
+}
+
+// recordNetwork puts the rating on the roster if it changed. Worker.
+func (p *participant) recordNetwork(q int) {
+	if q == p.netQuality || p.live == nil {
+		return
+	}
+	p.netQuality = q
+	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+	defer cancel()
+	if err := p.live.SetNetworkQuality(ctx, live.System, live.ParticipantID(p.id), q); err != nil {
+		p.log.Debug("rtc: record network quality", "err", err)
+	}
+}
+
+// qualityFor maps a loss fraction to the 1..5 rating.
+func qualityFor(loss float64) int {
+	switch {
+	case loss < 0.01:
+		return 5
+	case loss < 0.03:
+		return 4
+	case loss < 0.07:
+		return 3
+	case loss < 0.15:
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,146 @@
+package rtc
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+	"go.uber.org/goleak"
+
+	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/media/audiolevel"
+	"github.com/jishitong/jishitong/media/signal"
+)
+
+// publishVoice offers one Opus track whose packets carry the RFC 6464 audio level
+// *level (0 loudest, 127 silence), 50 packets a second.
+func (c *client) publishVoice(level *atomic.Int32) {
+	audio, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", c.name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	x, err := c.pub.AddTransceiverFromTrack(audio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	offer, err := c.pub.CreateOffer(nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.pub.SetLocalDescription(offer); err != nil {
+		c.t.Fatal(err)
+	}
+	c.send(&signal.Publish{CID: "mic-1", MID: x.Mid(), Kind: signal.KindAudio, Source: signal.SourceMicrophone})
+	c.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		var id uint8
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for n := 0; ; n++ {
+			select {
+			case <-c.stop:
+				return
+			case <-tick.C:
+			}
+			if id == 0 {
+				for _, e := range x.Sender().GetParameters().HeaderExtensions {
+					if e.URI == audiolevel.URI {
+						id = uint8(e.ID)
+					}
+				}
+			}
+			h := rtp.Header{Version: 2, SequenceNumber: uint16(n), Timestamp: uint32(n * 960)}
+			if id != 0 {
+				l := level.Load()
+				if n%10 == 0 { // speech dips between syllables; the detector learns the noise floor from them
+					l = min(127, l+40)
+				}
+				_ = h.SetExtension(id, []byte{0x80 | byte(l)})
+			}
+			_ = audio.WriteRTP(&rtp.Packet{Header: h, Payload: make([]byte, 80)})
+		}
+	}()
+}
+
+// TestSpeechAndNetworkQualityReachTheRoster: the audio levels publishers send make the
+// loud one speaking and active speaker, and the turn passes when the other talks; a
+// subscriber whose downlink loses a fifth of its packets is rated bad, the others
+// excellent.
+func TestSpeechAndNetworkQualityReachTheRoster(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	reg := live.NewRegistry(nil)
+	defer reg.Close()
+	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()}, tokenAdmission("run-speech"), nil)
+	srv.SetMeetings(reg)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	api, err := newAPI(RTCConfig{LoopbackOnly: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay := newUDPRelay(t)
+	var aliceLevel, bobLevel atomic.Int32
+	aliceLevel.Store(20)
+	bobLevel.Store(127)
+	alice := newClient(t, api, url, "alice", "jjt_alice")
+	alice.publishVoice(&aliceLevel)
+	bob := newClient(t, api, url, "bob", "jjt_bob")
+	bob.publishVoice(&bobLevel)
+	// Carol's media comes through a relay that loses 20% of what the server sends her.
+	carol := newClientWith(t, api, url, "carol", "jjt_carol", func(c *client) {
+		c.rewrite = relay.rewrite
+		c.hideCandidates.Store(true)
+	})
+	relay.loss.Store(int32(20))
+	defer func() {
+		for _, c := range []*client{alice, bob, carol} {
+			c.close()
+		}
+		relay.close()
+		_ = srv.Close()
+		hs.Close()
+	}()
+	lm := reg.Get("run-speech")
+	if lm == nil {
+		t.Fatal("no live owner")
+	}
+	state := func() live.State {
+		st, err := lm.Snapshot(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	speaking := func(c *client) bool {
+		p, ok := state().Participant(live.ParticipantID(c.id))
+		return ok && p.Speaking
+	}
+	eventually(t, 10*time.Second, "alice speaks and is the active speaker", func() bool {
+		return speaking(alice) && !speaking(bob) && state().ActiveSpeaker == live.ParticipantID(alice.id)
+	})
+	aliceLevel.Store(127)
+	bobLevel.Store(25)
+	start := time.Now()
+	eventually(t, 10*time.Second, "the turn passes to bob", func() bool {
+		return speaking(bob) && !speaking(alice) && state().ActiveSpeaker == live.ParticipantID(bob.id)
+	})
+	t.Logf("active speaker moved to bob %v after he started", time.Since(start).Round(10*time.Millisecond))
+
+	quality := func(c *client) int {
+		p, _ := state().Participant(live.ParticipantID(c.id))
+		return p.NetworkQuality
+	}
+	eventually(t, 15*time.Second, "network ratings", func() bool {
+		return quality(carol) > 0 && quality(carol) <= 2 && quality(alice) == 5 && quality(bob) == 5
+	})
+}
