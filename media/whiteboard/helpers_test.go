@@ -25,6 +25,12 @@ func elSized(id string, version, nonce int64, size int) string {
 	return head + strings.Repeat("x", pad) + `"}`
 }
 
+// elSizedDeleted returns a deleted rectangle element of exactly size bytes.
+func elSizedDeleted(id string, version, nonce int64, size int) string {
+	e := elSized(id, version, nonce, size+1) // "true" is one byte shorter than "false"
+	return strings.Replace(e, `"isDeleted":false`, `"isDeleted":true`, 1)
+}
+
 // update returns a client update message of the given elements.
 func update(id string, els ...string) []byte {
 	idField := ""
