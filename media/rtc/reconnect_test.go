@@ -27,6 +27,9 @@ type udpRelay struct {
 	cut atomic.Bool
 	// loss is the percentage of packets from the server to the client dropped at random.
 	loss atomic.Int32
+	// rateBps, when > 0, polices the server-to-client direction to this many bits per
+	// second (a token bucket of 100 ms): a narrow downlink.
+	rateBps atomic.Int64
 
 	mu    sync.Mutex
 	ports map[int]int // server port -> relay port
@@ -73,6 +76,8 @@ func (r *udpRelay) forward(port int) int {
 		defer r.wg.Done()
 		buf := make([]byte, 1600)
 		var client *net.UDPAddr
+		var tokens float64
+		last := time.Now()
 		for {
 			n, from, err := c.ReadFromUDP(buf)
 			if err != nil {
@@ -84,6 +89,16 @@ func (r *udpRelay) forward(port int) int {
 			if from.Port == port {
 				if l := r.loss.Load(); l > 0 && rand.IntN(100) < int(l) {
 					continue
+				}
+				if rate := float64(r.rateBps.Load()); rate > 0 {
+					now := time.Now()
+					tokens = min(tokens+now.Sub(last).Seconds()*rate, rate/10)
+					last = now
+					if bits := float64(n * 8); tokens < bits {
+						continue
+					} else {
+						tokens -= bits
+					}
 				}
 				if client != nil {
 					_, _ = c.WriteToUDP(buf[:n], client)

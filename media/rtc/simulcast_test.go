@@ -122,7 +122,10 @@ func (c *client) publishSimulcast() {
 func layerFrame(layer int, key bool) [][]byte {
 	f := videoFrame(key)
 	size := []int{150, 500, 1100}[layer]
-	f[0] = append(f[0][:min(len(f[0]), size)], byte(layer+1))
+	first := make([]byte, size+1)
+	copy(first, f[0][:min(len(f[0]), size)])
+	first[size] = byte(layer + 1)
+	f[0] = first
 	f[1] = append(make([]byte, size/2), byte(layer+1))
 	return f
 }
@@ -223,4 +226,48 @@ func tokenAdmission(runID string) fakeAdmission {
 		}
 		return &conference.Grant{RunID: runID, MeetingID: "m-" + runID, UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
 	}}
+}
+
+// TestNarrowDownlinkGetsALowerLayer: a subscriber whose downlink carries 300 kbps asks
+// for a large pane; the bandwidth estimate falls below the top layer's rate and the
+// server sends the middle layer instead.
+func TestNarrowDownlinkGetsALowerLayer(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv, url, api, done := startTestServer(t, "run-bwe")
+	defer done()
+	relay := newUDPRelay(t)
+	defer relay.close()
+
+	alice := newClient(t, api, url, "alice", "jjt_alice")
+	defer alice.close()
+	alice.publishSimulcast()
+	bob := newClientWith(t, api, url, "bob", "jjt_bob", func(c *client) {
+		c.rewrite = relay.rewrite
+		c.hideCandidates.Store(true)
+	})
+	defer bob.close()
+	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
+		st := bob.stat(alice, "video")
+		return st != nil && st.packets.Load() > 20
+	})
+	bob.mu.Lock()
+	track := bob.tracks[string(alice.id)+"/video"]
+	bob.mu.Unlock()
+	layerSeen := func() int { return int(bob.stat(alice, "video").last.Load()) - 1 }
+	bob.send(&signal.Subscribe{Tracks: []signal.TrackPreference{{TrackID: track, Enabled: true, Width: 1280, Height: 720}}})
+	<-bob.subscribed
+	eventually(t, 10*time.Second, "the top layer on an open link", func() bool { return layerSeen() == 2 })
+
+	relay.rateBps.Store(300_000) // below the top layer (~400 kbps), above the middle one (~190 kbps)
+	start := time.Now()
+	estimate := func() int64 { return srv.Room("run-bwe").participant(bob.id).bandwidth.Load() }
+	lastLog := time.Now()
+	eventually(t, 20*time.Second, "the middle layer on a narrow link", func() bool {
+		if time.Since(lastLog) > time.Second {
+			lastLog = time.Now()
+			t.Logf("layer %d, estimate %d kbps", layerSeen(), estimate()/1000)
+		}
+		return layerSeen() == 1 && estimate() < 400_000
+	})
+	t.Logf("down to the middle layer %v after the link narrowed (estimate %d kbps)", time.Since(start).Round(100*time.Millisecond), estimate()/1000)
 }
