@@ -265,6 +265,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	}
 	s.rtc = rtc.NewServer(rcfg, s.conf, s.conf)
 	s.rtc.SetMeetings(s.live)
+	s.rtc.SetWhiteboardStore(s.conf)
 	reg.MustRegister(s.rtc.Collector())
 	if err := s.rtc.Start(); err != nil {
 		return nil, fmt.Errorf("media: %w", err)

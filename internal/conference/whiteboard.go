@@ -134,3 +134,17 @@ func (s *Service) Whiteboard(ctx context.Context, p *auth.Principal, runID strin
 	}
 	return &wb, nil
 }
+
+// SavedWhiteboard returns the scene saved for a run, or nil when none was saved. For
+// the media plane, which reopens a meeting's board with it: no caller is checked.
+func (s *Service) SavedWhiteboard(ctx context.Context, runID string) ([]byte, error) {
+	var wb Whiteboard
+	err := s.st.R.Collection(whiteboardsColl).FindOne(ctx, bson.M{"_id": runID}).Decode(&wb)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("conference: read whiteboard: %w", err)
+	}
+	return wb.Scene, nil
+}

@@ -61,6 +61,9 @@ func (s *Server) allocLoop(stop <-chan struct{}) {
 			for _, r := range s.roomList() {
 				r.allocate(now, n%assessEvery == 0)
 			}
+			if n%int(saveEvery/allocateInterval) == 0 {
+				s.saveBoards()
+			}
 		}
 	}
 }

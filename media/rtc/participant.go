@@ -42,6 +42,8 @@ type participant struct {
 	// pion did not create one); bandwidth is its last value, for stats.
 	bwe       cc.BandwidthEstimator
 	bandwidth atomic.Int64
+	// board is the participant's open whiteboard data channel, or nil.
+	board atomic.Pointer[webrtc.DataChannel]
 	// downLoss is the worst fraction lost (0..255) the subscriber reported since the
 	// last network assessment.
 	downLoss atomic.Uint32
@@ -105,6 +107,7 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 	sub.OnICECandidate(func(c *webrtc.ICECandidate) { p.trickle(signal.TargetSubscriber, c) })
 	pub.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { p.log.Debug("rtc: publisher connection", "state", st) })
 	sub.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { p.log.Debug("rtc: subscriber connection", "state", st) })
+	pub.OnDataChannel(p.onDataChannel)
 	pub.OnTrack(func(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		p.post(func() { p.onTrack(remote, recv) })
 	})

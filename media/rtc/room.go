@@ -4,11 +4,13 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/media/audiolevel"
 	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
+	"github.com/jishitong/jishitong/media/whiteboard"
 )
 
 // Room is the media side of one live run: its participants and published tracks.
@@ -26,6 +28,10 @@ type Room struct {
 	// by the speech loop.
 	speech    *audiolevel.Detector[signal.ParticipantID]
 	speechBuf []audiolevel.Change[signal.ParticipantID]
+	// board is the meeting's whiteboard; boardShown is the roster's whiteboard flag as
+	// last set.
+	board      *whiteboard.Hub
+	boardShown atomic.Bool
 
 	mu           sync.Mutex
 	participants map[signal.ParticipantID]*participant
@@ -89,6 +95,7 @@ func (r *Room) remove(p *participant) (empty bool) {
 	defer r.mu.Unlock()
 	if r.participants[p.id] == p {
 		delete(r.participants, p.id)
+		r.board.Detach(whiteboard.ParticipantID(p.id))
 	}
 	var gone []*publishedTrack
 	r.tracks = slices.DeleteFunc(r.tracks, func(t *publishedTrack) bool {

@@ -64,6 +64,10 @@ type Server struct {
 	wg       sync.WaitGroup // ServeHTTP calls past the upgrade
 	watchers sync.WaitGroup // Room.watch goroutines
 
+	boards WhiteboardStore // may be nil: whiteboards are not kept
+	saving atomic.Bool     // a background save round is running
+	saves  sync.WaitGroup  // background whiteboard saves
+
 	stopAlloc chan struct{} // closed by Close: ends allocLoop
 	stopOnce  sync.Once
 	allocDone sync.WaitGroup
@@ -182,6 +186,7 @@ func (s *Server) Close() error {
 	s.watchers.Wait() // every room is gone with its participants
 	s.stopOnce.Do(func() { close(s.stopAlloc) })
 	s.allocDone.Wait()
+	s.saves.Wait() // the closed rooms' whiteboards are saved
 	s.closeMux()
 	return nil
 }
@@ -228,7 +233,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // enterRoom finds or creates the room of p's run and adds p to it. lm is the run's live
 // owner (nil without Meetings); a new room watches it.
-func (s *Server) enterRoom(p *participant, lm *live.Meeting) error {
+func (s *Server) enterRoom(p *participant, lm *live.Meeting, saved []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -237,6 +242,14 @@ func (s *Server) enterRoom(p *participant, lm *live.Meeting) error {
 	room := s.rooms[p.grant.RunID]
 	if room == nil {
 		room = newRoom(p.grant.RunID)
+		room.board = s.newBoard(room)
+		if saved != nil {
+			if err := room.board.Load(saved); err != nil {
+				s.log.Warn("rtc: load the saved whiteboard", "run", room.RunID, "err", err)
+			} else {
+				room.boardShown.Store(!room.board.Empty())
+			}
+		}
 		s.rooms[p.grant.RunID] = room
 		if lm != nil {
 			room.startWatch(lm, &s.watchers)
@@ -254,6 +267,7 @@ func (s *Server) leaveRoom(p *participant) {
 	if p.room.remove(p) && s.rooms[p.room.RunID] == p.room {
 		delete(s.rooms, p.room.RunID)
 		p.room.stopWatch()
+		s.closeRoom(p.room)
 	}
 }
 
@@ -302,7 +316,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 		return err
 	}
 	ss.p = p
-	if err := s.enterRoom(p, lm); err != nil {
+	if err := s.enterRoom(p, lm, s.savedBoard(g.RunID)); err != nil {
 		return signal.Errorf(signal.CodeForbidden, "server shutting down")
 	}
 	if lm != nil && lm.MutedByHost(live.ParticipantID(id)) && !p.hostMuted.Swap(true) {
