@@ -64,6 +64,7 @@ func TestHostMuteStopsForwardingAudio(t *testing.T) {
 	})
 
 	host := live.Actor{UserID: "u-host", IsModerator: true}
+	muteAt := time.Now()
 	if err := lm.Mute(ctx, host, live.ParticipantID(alice.id)); err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +74,9 @@ func TestHostMuteStopsForwardingAudio(t *testing.T) {
 	if n := bob.stat(alice, "audio").packets.Load(); n != audio {
 		t.Errorf("bob still receives alice's host-muted audio: %d -> %d", audio, n)
 	}
+	// Audio packets come every 20 ms: the last one bob got after the mute shows how long
+	// forwarding went on.
+	t.Logf("mute to silence: last audio packet %v after the mute", time.Duration(bob.stat(alice, "audio").lastAt.Load()-muteAt.UnixNano()).Round(time.Millisecond))
 	if n := bob.stat(alice, "video").packets.Load(); n <= video {
 		t.Errorf("alice's video stopped with her audio: %d -> %d", video, n)
 	}

@@ -50,6 +50,8 @@ type recvStat struct {
 	first   atomic.Int64 // unix nanos of the first packet
 	ended   atomic.Bool  // the track's Read failed: removed by renegotiation or closed
 	last    atomic.Int32 // last payload byte of the last packet (simulcast tests mark layers)
+	head    atomic.Int32 // first payload byte of the last packet
+	lastAt  atomic.Int64 // unix nanos of the last packet
 }
 
 // client is a synthetic participant: a websocket speaking the /rtc protocol and two pion
@@ -135,8 +137,11 @@ func newClientWith(t *testing.T, api *webrtc.API, url, name, token string, setup
 				}
 				if pkt.Unmarshal(buf[:n]) == nil && len(pkt.Payload) > 0 {
 					st.last.Store(int32(pkt.Payload[len(pkt.Payload)-1]))
+					st.head.Store(int32(pkt.Payload[0]))
 				}
-				st.first.CompareAndSwap(0, time.Now().UnixNano())
+				now := time.Now().UnixNano()
+				st.first.CompareAndSwap(0, now)
+				st.lastAt.Store(now)
 				st.packets.Add(1)
 			}
 		}()
@@ -283,11 +288,18 @@ func (c *client) readLoop(ws *websocket.Conn) {
 // publish offers an Opus and a VP8 track and starts feeding them at realistic rates:
 // 50 audio packets/s and 30 video frames/s of two packets, a keyframe every second.
 func (c *client) publish() {
-	audio, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", c.name)
+	c.publishWith(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, audioPacket,
+		webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, videoFrame)
+}
+
+// publishWith is publish with other codecs: audio packets from audioFn, video frames
+// (keyframe or not) from frameFn.
+func (c *client) publishWith(audioCap webrtc.RTPCodecCapability, audioFn func(int) [][]byte, videoCap webrtc.RTPCodecCapability, frameFn func(bool) [][]byte) {
+	audio, err := webrtc.NewTrackLocalStaticRTP(audioCap, "mic", c.name)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	video, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "cam", c.name)
+	video, err := webrtc.NewTrackLocalStaticRTP(videoCap, "cam", c.name)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -327,11 +339,11 @@ func (c *client) publish() {
 	c.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
 
 	c.wg.Add(2)
-	go func() { defer c.wg.Done(); c.feed(audio, 20*time.Millisecond, 960, audioPacket) }()
+	go func() { defer c.wg.Done(); c.feed(audio, 20*time.Millisecond, 960, audioFn) }()
 	go func() {
 		defer c.wg.Done()
 		c.feed(video, time.Second/30, 3000, func(n int) [][]byte {
-			return videoFrame(n%30 == 0 || c.keyframeWanted.Swap(false))
+			return frameFn(n%30 == 0 || c.keyframeWanted.Swap(false))
 		})
 	}()
 }

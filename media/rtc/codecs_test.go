@@ -1,0 +1,86 @@
+package rtc
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+	"go.uber.org/goleak"
+)
+
+// h264Frame is one H.264 frame in RFC 6184 single NAL unit packets: an IDR slice
+// (type 5) for keyframes, a non-IDR slice (type 1) otherwise.
+func h264Frame(key bool) [][]byte {
+	first := make([]byte, 600)
+	first[0] = 0x41
+	if key {
+		first[0] = 0x65
+	}
+	return [][]byte{first}
+}
+
+// redPacket is an RFC 2198 RED payload with only its primary block: an 80-byte Opus
+// frame starting with 0xAB.
+func redPacket(int) [][]byte {
+	p := make([]byte, 81)
+	p[0] = ptOpus // F=0: the last (primary) block
+	for i := 1; i < len(p); i++ {
+		p[i] = 0xAB
+	}
+	return [][]byte{p}
+}
+
+// apiWith builds a client API that negotiates only the given codecs.
+func apiWith(t *testing.T, regs ...codecReg) *webrtc.API {
+	t.Helper()
+	m := &webrtc.MediaEngine{}
+	for _, r := range regs {
+		if err := m.RegisterCodec(r.p, r.typ); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
+		t.Fatal(err)
+	}
+	se := webrtc.SettingEngine{}
+	RestrictToLoopback(&se)
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
+}
+
+// TestH264AndREDReachASubscriberWithoutRED: alice publishes H.264 video and RED audio;
+// bob, who negotiated H.264 and Opus but not RED, gets the video and the primary Opus
+// blocks of the audio.
+func TestH264AndREDReachASubscriberWithoutRED(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	_, url, _, done := startTestServer(t, "run-codecs")
+	defer done()
+	var opus, red, h264 codecReg
+	for _, c := range codecList() {
+		switch c.p.PayloadType {
+		case ptOpus:
+			opus = c
+		case ptRED:
+			red = c
+		case ptH264:
+			h264 = c
+		}
+	}
+	alice := newClient(t, apiWith(t, red, opus, h264), url, "alice", "jjt_alice")
+	defer alice.close()
+	alice.publishWith(red.p.RTPCodecCapability, redPacket, h264.p.RTPCodecCapability, h264Frame)
+	bob := newClient(t, apiWith(t, opus, h264), url, "bob", "jjt_bob")
+	defer bob.close()
+
+	eventually(t, 10*time.Second, "bob receives alice's H.264 video and Opus audio", func() bool {
+		a, v := bob.stat(alice, "audio"), bob.stat(alice, "video")
+		return a != nil && v != nil && a.packets.Load() > 10 && v.packets.Load() > 10
+	})
+	if h := bob.stat(alice, "audio").head.Load(); h != 0xAB {
+		t.Errorf("bob's audio payload starts with %#x, want the primary Opus block (0xab)", h)
+	}
+	if h := bob.stat(alice, "video").head.Load(); h&0x1f != 5 && h&0x1f != 1 {
+		t.Errorf("bob's video payload starts with %#x, not an H.264 slice", h)
+	}
+}
