@@ -12,8 +12,22 @@ HTTP     ?= :8080
 DATA     ?= ./data
 # Debian packages the tests and features need, as command=package pairs.
 TEST_DEBS := git=git gcc=gcc unshare=util-linux ip=iproute2
+# Debian packages of the browser tests (e2e): Chromium, and CJK fonts so that the
+# Chinese interface renders in screenshots (checked with fc-list, not a command).
+E2E_DEBS := chromium=chromium fc-list=fontconfig
+E2E_FONT_DEB := fonts-noto-cjk
 
-.PHONY: build run test vet unit bench race deps generate fmt clean
+# The web app (frontend/: React + Vite) is built into web/dist, which the binary
+# embeds. Node.js 20.19+ and npm are needed; npm ci runs when node_modules is
+# missing or package.json / package-lock.json changed.
+NPM      ?= npm
+WEB_DEPS := frontend/node_modules/.installed
+WEB_OUT  := web/dist/index.html
+WEB_SRC  := $(shell find frontend/src frontend/public -type f -not -path 'frontend/src/gql/*' 2>/dev/null) \
+            frontend/index.html frontend/vite.config.ts frontend/codegen.ts frontend/tsconfig.json \
+            frontend/package.json $(wildcard graph/schema/*.graphqls)
+
+.PHONY: build run test vet unit bench race deps generate fmt clean web web-test e2e e2e-deps node-check
 
 ## deps: install missing system tools (Debian) and download Go modules
 deps:
@@ -29,8 +43,23 @@ deps:
 	@command -v $(GO) >/dev/null || { echo "Go 1.26 is required: https://go.dev/doc/install"; exit 1; }
 	$(GO) mod download
 
-## build: the single binary
-build: deps
+## node-check: Node.js 20.19+ and npm for the web app
+node-check:
+	@command -v node >/dev/null && command -v $(NPM) >/dev/null || { echo "Node.js 20.19+ and npm are needed to build the web app (frontend/)"; exit 1; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("Node.js 20.19+ is needed, found "+process.versions.node); process.exit(1) }'
+
+$(WEB_DEPS): frontend/package.json frontend/package-lock.json | node-check
+	cd frontend && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_OUT): $(WEB_DEPS) $(WEB_SRC)
+	cd frontend && $(NPM) run build
+
+## web: build the web app into web/dist (embedded by the binary)
+web: $(WEB_OUT)
+
+## build: the single binary, with the web app built first
+build: deps web
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/jishitong
 	@echo "built $(BIN) ($(VERSION))"
 
@@ -51,8 +80,33 @@ vet: deps
 
 ## test: vet and every test, in a loopback-only network namespace (media tests open
 ## real WebRTC connections; nothing may reach the machine's other addresses)
-test: vet
+## Then the web app's unit tests (vitest) and its browser tests (e2e).
+test: vet build
 	scripts/netns-run $(GO) test -count=1 -timeout 15m ./...
+	$(MAKE) --no-print-directory web-test
+	$(MAKE) --no-print-directory e2e
+
+## web-test: the web app's unit tests (vitest) and type check
+web-test: $(WEB_DEPS)
+	cd frontend && $(NPM) run --silent typecheck && $(NPM) test --silent
+
+## e2e-deps: Chromium and CJK fonts for the browser tests (installed when missing)
+e2e-deps:
+	@missing=""; for pair in $(E2E_DEBS); do \
+	  cmd=$${pair%%=*}; pkg=$${pair#*=}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing $(E2E_FONT_DEB)"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+## e2e: the web app in Debian Chromium against the real binary on 127.0.0.1, in the
+## loopback-only namespace; screenshots in frontend/e2e/artifacts/
+e2e: build e2e-deps
+	cd frontend && ../scripts/netns-run node --test --test-concurrency=1 --test-timeout=300000 e2e/
 
 ## race: the tests under the race detector (slow)
 race: deps
@@ -78,4 +132,5 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf bin
+	rm -rf bin frontend/e2e/artifacts
+	find web/dist -mindepth 1 -not -name .keep -delete 2>/dev/null || true

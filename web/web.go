@@ -1,5 +1,6 @@
-// Package web serves what is not GraphQL over plain HTTP: the web app, enterprise
-// logos, and directory spreadsheets (template and export).
+// Package web serves what is not GraphQL over plain HTTP: the web app (built from
+// frontend/ into dist/ and embedded), enterprise logos, directory spreadsheets
+// (template and export) and meeting logs.
 package web
 
 import (
@@ -37,12 +38,13 @@ type Conference interface {
 type Handler struct {
 	dir  Directory
 	conf Conference
+	app  *App
 	log  *slog.Logger
 }
 
-// New returns the handler.
+// New returns the handler, with the embedded web app.
 func New(dir Directory, conf Conference, log *slog.Logger) *Handler {
-	return &Handler{dir: dir, conf: conf, log: log}
+	return &Handler{dir: dir, conf: conf, app: NewApp(nil), log: log}
 }
 
 // Register adds the routes to mux. The handlers expect auth.Service.Middleware
@@ -51,7 +53,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /branding/logo/{enterprise}/{file}", h.logo)
 	mux.HandleFunc("GET /api/directory/{file}", h.spreadsheet)
 	mux.HandleFunc("GET /api/meetings/runs/{run}/log.csv", h.meetingLog)
-	mux.HandleFunc("GET /{$}", h.index)
+	// Least specific: every other path is the web app or its client-side routes
+	// (App refuses API prefixes and methods other than GET and HEAD).
+	mux.Handle("/", h.app)
 }
 
 // logo serves an enterprise logo. Names are content hashes, so they never change:
@@ -153,14 +157,6 @@ func attach(w http.ResponseWriter, f sheet.Format, name string) {
 		"members"+f.Extension(), url.PathEscape(name+f.Extension()))) // Extension includes the dot
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-}
-
-// index stands in for the web app until it is built into the binary.
-func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>及时通 Jishitong</title>
-<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
-<h1>及时通 Jishitong</h1><p>The server is running. The GraphQL API is at <code>/graphql</code>.</p></body></html>`)
 }
 
 // fail answers err with the HTTP status of its kind; internals are logged, not shown.
