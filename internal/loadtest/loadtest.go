@@ -131,7 +131,6 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	r := &runner{cfg: cfg, api: api}
 	cpu0 := cpuSeconds()
-	idle := scrapeServer(ctx, cfg.URL)
 
 	var mu sync.Mutex
 	var all []*participant
@@ -180,6 +179,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+	pubsOnly := scrapeServer(ctx, cfg.URL)
 	joinAll(cfg.Subscribers, false, "sub")
 	if len(all) == 0 {
 		r.errMu.Lock()
@@ -251,7 +251,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	rep.AudioJoinToFirstPacketMsP50, rep.AudioJoinToFirstPacketMsP99 = percentile(alat, 50), percentile(alat, 99)
 	rep.VideoJoinToFirstPacketMsP50, rep.VideoJoinToFirstPacketMsP99 = percentile(vlat, 50), percentile(vlat, 99)
 	rep.CPUSeconds = round(cpuSeconds()-cpu0, 3)
-	rep.Server = serverFigures(idle, srv0, srv1, len(all), elapsed)
+	rep.Server = serverFigures(pubsOnly, srv0, srv1, len(all)-cfg.Publishers, elapsed)
 	rep.Errors = int(r.errs.Load())
 	r.errMu.Lock()
 	rep.ErrorSamples = append([]string{}, r.errSamples...)

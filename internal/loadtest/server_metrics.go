@@ -16,7 +16,7 @@ import (
 type serverSample struct {
 	ok               bool
 	cpuSeconds       float64
-	heapInuseBytes   float64
+	heapLiveBytes    float64
 	rssBytes         float64
 	forwardedPackets float64
 	receivedPackets  float64
@@ -41,7 +41,7 @@ func scrapeServer(ctx context.Context, base string) serverSample {
 	var s serverSample
 	fields := map[string]*float64{
 		"process_cpu_seconds_total":             &s.cpuSeconds,
-		"go_memstats_heap_inuse_bytes":          &s.heapInuseBytes,
+		"go_gc_heap_live_bytes":                 &s.heapLiveBytes,
 		"process_resident_memory_bytes":         &s.rssBytes,
 		"jishitong_rtc_forwarded_packets_total": &s.forwardedPackets,
 		"jishitong_rtc_received_packets_total":  &s.receivedPackets,
@@ -75,17 +75,18 @@ type ServerFigures struct {
 	// CPUMicrosPerForwardedPacket is CPUSeconds over the packets forwarded in the window:
 	// the whole server's cost per forwarded packet (receive, SRTP, forwarding, send).
 	CPUMicrosPerForwardedPacket float64 `json:"cpu_us_per_forwarded_packet"`
-	// HeapInuseBytesPerParticipant is the growth of the server's in-use heap from before
-	// the first join to after the last, divided by the participants.
-	HeapInuseBytesPerParticipant float64 `json:"heap_inuse_bytes_per_participant"`
+	// HeapLiveBytesPerParticipant is the growth of the server's live heap (after the
+	// last collection) from when the publishers were in to the end of the window,
+	// divided by the subscribers who joined in between (each receiving every track).
+	HeapLiveBytesPerParticipant float64 `json:"heap_live_bytes_per_participant"`
 	// RSSBytes is the server's resident memory at the end of the window.
 	RSSBytes float64 `json:"rss_bytes"`
 }
 
-// serverFigures compares samples taken before the joins (idle), at the start and at
-// the end of the window.
-func serverFigures(idle, start, end serverSample, participants int, seconds float64) *ServerFigures {
-	if !idle.ok || !start.ok || !end.ok || seconds <= 0 {
+// serverFigures compares samples taken with only the publishers in (base), at the
+// start and at the end of the window; joined is how many joined after base.
+func serverFigures(base, start, end serverSample, joined int, seconds float64) *ServerFigures {
+	if !base.ok || !start.ok || !end.ok || seconds <= 0 {
 		return nil
 	}
 	f := &ServerFigures{
@@ -96,8 +97,8 @@ func serverFigures(idle, start, end serverSample, participants int, seconds floa
 	if n := end.forwardedPackets - start.forwardedPackets; n > 0 {
 		f.CPUMicrosPerForwardedPacket = round((end.cpuSeconds-start.cpuSeconds)*1e6/n, 2)
 	}
-	if participants > 0 {
-		f.HeapInuseBytesPerParticipant = round((start.heapInuseBytes-idle.heapInuseBytes)/float64(participants), 0)
+	if joined > 0 {
+		f.HeapLiveBytesPerParticipant = round((end.heapLiveBytes-base.heapLiveBytes)/float64(joined), 0)
 	}
 	return f
 }
