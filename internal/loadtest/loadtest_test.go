@@ -60,7 +60,7 @@ func TestLoadToolReceivesMedia(t *testing.T) {
 		t.Errorf("errors: %d %v", rep.Errors, rep.ErrorSamples)
 	}
 	// The server's own figures come from its /metrics: it forwarded what was received.
-	if rep.Server == nil || rep.Server.ForwardedPacketsPerSecond <= 0 || rep.Server.HeapLiveBytesPerParticipant == 0 {
+	if rep.Server == nil || rep.Server.ForwardedPacketsPerSecond <= 0 || rep.Server.RSSBytes <= 0 {
 		t.Errorf("server figures: %+v", rep.Server)
 	} else if got, want := rep.Server.ForwardedPacketsPerSecond, rep.ReceivedPacketsPerSecond; got < want*0.8 || got > want*1.2 {
 		t.Errorf("server forwarded %.0f packets/s, clients received %.0f", got, want)
