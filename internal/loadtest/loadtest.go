@@ -179,7 +179,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	pubsOnly := scrapeServer(ctx, cfg.URL)
+	pubsOnly := minHeap(ctx, cfg.URL, 2*time.Second)
 	joinAll(cfg.Subscribers, false, "sub")
 	if len(all) == 0 {
 		r.errMu.Lock()
@@ -190,9 +190,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	pk0, by0, sent0 := totals(all), totalBytes(all), r.sentPackets.Load()
 	srv0 := scrapeServer(ctx, cfg.URL)
 	t0 := time.Now()
+	loaded := minHeap(ctx, cfg.URL, cfg.Duration)
 	select {
 	case <-ctx.Done():
-	case <-time.After(cfg.Duration):
+	case <-time.After(time.Until(t0.Add(cfg.Duration))):
 	}
 	elapsed := time.Since(t0).Seconds()
 	pk1, by1, sent1 := totals(all), totalBytes(all), r.sentPackets.Load()
@@ -251,7 +252,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	rep.AudioJoinToFirstPacketMsP50, rep.AudioJoinToFirstPacketMsP99 = percentile(alat, 50), percentile(alat, 99)
 	rep.VideoJoinToFirstPacketMsP50, rep.VideoJoinToFirstPacketMsP99 = percentile(vlat, 50), percentile(vlat, 99)
 	rep.CPUSeconds = round(cpuSeconds()-cpu0, 3)
-	rep.Server = serverFigures(pubsOnly, srv0, srv1, len(all)-cfg.Publishers, elapsed)
+	rep.Server = serverFigures(srv0, srv1, elapsed)
+	if rep.Server != nil && pubsOnly > 0 && loaded > 0 && len(all) > cfg.Publishers {
+		rep.Server.HeapBytesPerParticipant = round((loaded-pubsOnly)/float64(len(all)-cfg.Publishers), 0)
+	}
 	rep.Errors = int(r.errs.Load())
 	r.errMu.Lock()
 	rep.ErrorSamples = append([]string{}, r.errSamples...)

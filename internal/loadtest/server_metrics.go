@@ -16,7 +16,7 @@ import (
 type serverSample struct {
 	ok               bool
 	cpuSeconds       float64
-	heapLiveBytes    float64
+	heapAllocBytes   float64
 	rssBytes         float64
 	forwardedPackets float64
 	receivedPackets  float64
@@ -41,7 +41,7 @@ func scrapeServer(ctx context.Context, base string) serverSample {
 	var s serverSample
 	fields := map[string]*float64{
 		"process_cpu_seconds_total":             &s.cpuSeconds,
-		"go_gc_heap_live_bytes":                 &s.heapLiveBytes,
+		"go_memstats_heap_alloc_bytes":          &s.heapAllocBytes,
 		"process_resident_memory_bytes":         &s.rssBytes,
 		"jishitong_rtc_forwarded_packets_total": &s.forwardedPackets,
 		"jishitong_rtc_received_packets_total":  &s.receivedPackets,
@@ -75,18 +75,19 @@ type ServerFigures struct {
 	// CPUMicrosPerForwardedPacket is CPUSeconds over the packets forwarded in the window:
 	// the whole server's cost per forwarded packet (receive, SRTP, forwarding, send).
 	CPUMicrosPerForwardedPacket float64 `json:"cpu_us_per_forwarded_packet"`
-	// HeapLiveBytesPerParticipant is the growth of the server's live heap (after the
-	// last collection) from when the publishers were in to the end of the window,
-	// divided by the subscribers who joined in between (each receiving every track).
-	HeapLiveBytesPerParticipant float64 `json:"heap_live_bytes_per_participant"`
+	// HeapBytesPerParticipant is the growth of the server's heap from when only the
+	// publishers were in to the measurement window, divided by the subscribers who
+	// joined in between (each receiving every track). Each heap figure is the lowest
+	// of samples taken every 200 ms, which approximates the live heap after a
+	// collection (load makes the server collect every few seconds).
+	HeapBytesPerParticipant float64 `json:"heap_bytes_per_participant"`
 	// RSSBytes is the server's resident memory at the end of the window.
 	RSSBytes float64 `json:"rss_bytes"`
 }
 
-// serverFigures compares samples taken with only the publishers in (base), at the
-// start and at the end of the window; joined is how many joined after base.
-func serverFigures(base, start, end serverSample, joined int, seconds float64) *ServerFigures {
-	if !base.ok || !start.ok || !end.ok || seconds <= 0 {
+// serverFigures compares the samples taken at the start and the end of the window.
+func serverFigures(start, end serverSample, seconds float64) *ServerFigures {
+	if !start.ok || !end.ok || seconds <= 0 {
 		return nil
 	}
 	f := &ServerFigures{
@@ -97,8 +98,22 @@ func serverFigures(base, start, end serverSample, joined int, seconds float64) *
 	if n := end.forwardedPackets - start.forwardedPackets; n > 0 {
 		f.CPUMicrosPerForwardedPacket = round((end.cpuSeconds-start.cpuSeconds)*1e6/n, 2)
 	}
-	if joined > 0 {
-		f.HeapLiveBytesPerParticipant = round((end.heapLiveBytes-base.heapLiveBytes)/float64(joined), 0)
-	}
 	return f
+}
+
+// minHeap samples the server's heap every 200 ms for d and returns the lowest value
+// seen (0 when it could not be read).
+func minHeap(ctx context.Context, base string, d time.Duration) float64 {
+	lowest := 0.0
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if s := scrapeServer(ctx, base); s.ok && (lowest == 0 || s.heapAllocBytes < lowest) {
+			lowest = s.heapAllocBytes
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return lowest
 }
