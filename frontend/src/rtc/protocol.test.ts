@@ -1,0 +1,122 @@
+import { describe, expect, test } from 'vitest';
+import { cameraLayers, closeAction, decode, encode, ProtocolError, validId } from './protocol';
+
+// The server's examples (media/signal/examples_test.go, docs/rtc-protocol.md §6).
+const serverExamples: Record<string, string> = {
+  joined: `{"v":1,"id":"1","type":"joined","data":{"participantId":"PA_1","resumeToken":"r-7f3a","protocol":1,"iceServers":[{"urls":["stun:stun.example.com:3478"]},{"urls":["turn:turn.example.com:443?transport=tcp"],"username":"u","credential":"p"}],"pingIntervalMs":15000,"state":{"meeting":{"title":"Weekly"},"participants":[]}}}`,
+  trackPublished: `{"v":1,"type":"trackPublished","data":{"participantId":"PA_1","trackId":"TR_abc","cid":"cam-1","kind":"video","source":"camera","layers":[{"rid":"f","quality":"high"}]}}`,
+  trackUnpublished: `{"v":1,"type":"trackUnpublished","data":{"participantId":"PA_1","trackId":"TR_abc"}}`,
+  subscribed: `{"v":1,"type":"subscribed","data":{"tracks":[{"trackId":"TR_a","enabled":true,"quality":"medium"}]}}`,
+  noticeMuted: `{"v":1,"type":"notice","data":{"kind":"mutedByHost","trackId":"TR_mic","participantId":"PA_host"}}`,
+  noticeWindow: `{"v":1,"type":"notice","data":{"kind":"reconnectWindow","participantId":"PA_2","seconds":30}}`,
+  state: `{"v":1,"type":"state","data":{"seq":42,"patch":{"locked":true}}}`,
+  pong: `{"v":1,"type":"pong","data":{"ts":1700000000000}}`,
+  error: `{"v":1,"type":"error","data":{"code":"invalid_field","message":"source: unknown value \\"webcam\\"","refId":"3"}}`,
+  bye: `{"v":1,"type":"bye","data":{"reason":"removed","message":"Removed by the host"}}`,
+  candidateEnd: `{"v":1,"type":"candidate","data":{"target":"publisher","candidate":null}}`,
+  offer: `{"v":1,"type":"offer","data":{"target":"subscriber","sdp":"v=0\\r\\n"}}`,
+};
+
+describe('decode', () => {
+  test.each(Object.entries(serverExamples))('%s', (_name, frame) => {
+    expect(() => decode(frame)).not.toThrow();
+  });
+
+  test('joined fields', () => {
+    const m = decode(serverExamples.joined);
+    expect(m.type).toBe('joined');
+    if (m.type !== 'joined') return;
+    expect(m.id).toBe('1');
+    expect(m.data).toMatchObject({ participantId: 'PA_1', resumeToken: 'r-7f3a', resumed: false, protocol: 1, pingIntervalMs: 15000 });
+    expect(m.data.iceServers[1]).toEqual({ urls: ['turn:turn.example.com:443?transport=tcp'], username: 'u', credential: 'p' });
+  });
+
+  test('trackPublished', () => {
+    const m = decode(serverExamples.trackPublished);
+    expect(m).toEqual({
+      type: 'trackPublished',
+      data: { participantId: 'PA_1', trackId: 'TR_abc', cid: 'cam-1', kind: 'video', source: 'camera', muted: false, layers: [{ rid: 'f', quality: 'high' }] },
+    });
+  });
+
+  test('candidate end is null', () => {
+    const m = decode(serverExamples.candidateEnd);
+    expect(m).toEqual({ type: 'candidate', data: { target: 'publisher', candidate: null } });
+  });
+
+  test.each([
+    ['not JSON', '{'],
+    ['array', '[]'],
+    ['wrong version', '{"v":2,"type":"pong"}'],
+    ['no version', '{"type":"pong"}'],
+    ['unknown type', '{"v":1,"type":"hello"}'],
+    ['bad enum', '{"v":1,"type":"notice","data":{"kind":"shout"}}'],
+    ['bad id', '{"v":1,"type":"trackUnpublished","data":{"participantId":"a b","trackId":"x"}}'],
+    ['float seq', '{"v":1,"type":"state","data":{"seq":1.5,"patch":{}}}'],
+    ['bad bye', '{"v":1,"type":"bye","data":{"reason":"bored"}}'],
+    ['data not object', '{"v":1,"type":"pong","data":3}'],
+  ])('rejects %s', (_n, frame) => {
+    expect(() => decode(frame)).toThrow(ProtocolError);
+  });
+});
+
+describe('encode', () => {
+  test('envelope with id, no undefined fields', () => {
+    const s = encode({ type: 'join', data: { token: 'eyJhbGciOi.x.y', device: { client: 'web', version: '1.4.0' } } }, '1');
+    expect(s).toBe('{"v":1,"id":"1","type":"join","data":{"token":"eyJhbGciOi.x.y","device":{"client":"web","version":"1.4.0"}}}');
+  });
+
+  test('leave and ping without data', () => {
+    expect(encode({ type: 'leave' })).toBe('{"v":1,"type":"leave"}');
+    expect(encode({ type: 'ping', data: { ts: 5 } })).toBe('{"v":1,"type":"ping","data":{"ts":5}}');
+  });
+
+  test('camera publish with the three layers', () => {
+    const s = encode({ type: 'publish', data: { cid: 'cam-1', mid: '1', kind: 'video', source: 'camera', layers: cameraLayers(1280, 720, 30) } });
+    const d = JSON.parse(s).data;
+    expect(d.layers.map((l: { rid: string; quality: string; maxWidth: number }) => [l.rid, l.quality, l.maxWidth])).toEqual([
+      ['q', 'low', 320],
+      ['h', 'medium', 640],
+      ['f', 'high', 1280],
+    ]);
+  });
+
+  test.each([
+    ['audio with camera source', { type: 'publish', data: { cid: 'a', kind: 'audio', source: 'camera' } }],
+    ['duplicate rid', { type: 'publish', data: { cid: 'a', kind: 'video', source: 'camera', layers: [{ rid: 'q', quality: 'low' }, { rid: 'q', quality: 'high' }] } }],
+    ['bad cid', { type: 'publish', data: { cid: 'a b', kind: 'video', source: 'camera' } }],
+    ['empty subscribe', { type: 'subscribe', data: { tracks: [] } }],
+    ['duplicate subscribe', { type: 'subscribe', data: { tracks: [{ trackId: 'a', enabled: true }, { trackId: 'a', enabled: false }] } }],
+    ['float width', { type: 'subscribe', data: { tracks: [{ trackId: 'a', enabled: true, width: 10.5 }] } }],
+    ['candidate without mid', { type: 'candidate', data: { target: 'publisher', candidate: 'candidate:1' } }],
+    ['empty sdp', { type: 'offer', data: { target: 'publisher', sdp: '' } }],
+  ])('refuses %s', (_n, m) => {
+    expect(() => encode(m as never)).toThrow(ProtocolError);
+  });
+
+  test('refuses a frame above 64 KiB', () => {
+    const tracks = Array.from({ length: 256 }, (_, i) => ({ trackId: `T${i}`.padEnd(64, 'x'), enabled: true, width: 100, height: 100 }));
+    expect(() => encode({ type: 'subscribe', data: { tracks } })).not.toThrow();
+    expect(() => encode({ type: 'offer', data: { target: 'publisher', sdp: 'x'.repeat(40_000) } })).toThrow(ProtocolError);
+  });
+});
+
+test('close codes', () => {
+  expect(closeAction(1000)).toBe('stop');
+  expect(closeAction(1001)).toBe('resume');
+  expect(closeAction(1006)).toBe('resume');
+  expect(closeAction(4401)).toBe('newToken');
+  expect(closeAction(4403)).toBe('stop');
+  expect(closeAction(4408)).toBe('resume');
+  expect(closeAction(4409)).toBe('stop');
+  expect(closeAction(4410)).toBe('stop');
+  expect(closeAction(4429)).toBe('resume');
+  expect(closeAction(4504)).toBe('resume');
+  expect(closeAction(1011)).toBe('retryLater');
+});
+
+test('validId', () => {
+  expect(validId('PA_1')).toBe(true);
+  expect(validId('a'.repeat(65))).toBe(false);
+  expect(validId('')).toBe(false);
+});

@@ -1,0 +1,947 @@
+// RtcSession: one participant's media session with the SFU (docs/rtc-protocol.md).
+// Two peer connections: the publisher (the client offers: camera with three simulcast
+// layers, microphone, screen share, and the whiteboard data channel) and the
+// subscriber (the server offers remote tracks). Resume within the 30 s window with an
+// ICE restart; a fresh join with a new token after it. Framework-free: React reads it
+// through src/room/useRtcSession.ts.
+import { ResumeSchedule } from './backoff';
+import { Emitter } from './emitter';
+import { changedPreferences, chunkPreferences, preferencesFor, type Shown } from './prefs';
+import {
+  CAMERA_ENCODINGS,
+  cameraLayers,
+  closeAction,
+  type ByeReason,
+  type ClientMessage,
+  type IceServerInfo,
+  type Kind,
+  type Notice,
+  type ServerMessage,
+  type Source,
+  type TrackPreference,
+  type TrackPublished,
+} from './protocol';
+import { msidsByMid } from './sdp';
+import { rtcURL, SignalSocket, type SocketFactory } from './signaling';
+
+/** The session's connection state. */
+export type ConnState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'ended';
+
+/** Why a session ended. */
+export type EndReason = ByeReason | 'forbidden' | 'unauthorized' | 'failed';
+
+/** A remote track the subscriber receives. */
+export interface RemoteTrack {
+  trackId: string;
+  participantId: string;
+  kind: Kind;
+  source: Source;
+  /** The browser's track; null until the subscriber negotiation brought it. */
+  track: MediaStreamTrack | null;
+}
+
+/** What the participant sends. */
+export interface LocalState {
+  micMuted: boolean;
+  cameraOn: boolean;
+  sharing: boolean;
+  /** The host muted this participant (server-enforced). */
+  hostMuted: boolean;
+  micTrack: MediaStreamTrack | null;
+  cameraTrack: MediaStreamTrack | null;
+  screenTrack: MediaStreamTrack | null;
+  audioDeviceId: string | null;
+  videoDeviceId: string | null;
+}
+
+export interface SessionEvents {
+  state: ConnState;
+  joined: { participantId: string; resumed: boolean };
+  ended: { reason: EndReason; message?: string };
+  tracks: RemoteTrack[];
+  local: LocalState;
+  notice: Notice;
+  /** An error the user should know of (code of the protocol, or media:*). */
+  error: { code: string; message: string };
+  /** The whiteboard data channel (a new one after it was reopened). */
+  whiteboard: RTCDataChannel;
+}
+
+export interface SessionOptions {
+  /** The join token of joinMeeting (single use; also needed to resume). */
+  token: string;
+  /** Gets a new join token for a fresh join after the resume window (or null: give up). */
+  renewToken?: () => Promise<string | null>;
+  iceServers?: IceServerInfo[];
+  micMuted?: boolean;
+  cameraOn?: boolean;
+  audioDeviceId?: string | null;
+  videoDeviceId?: string | null;
+  url?: string;
+  socketFactory?: SocketFactory;
+  /** Media acquisition, replaceable in tests. */
+  getUserMedia?: (c: MediaStreamConstraints) => Promise<MediaStream>;
+  getDisplayMedia?: (c: DisplayMediaStreamOptions) => Promise<MediaStream>;
+  device?: { client?: string; version?: string };
+}
+
+interface PendingPublish {
+  cid: string;
+  transceiver: RTCRtpTransceiver;
+  kind: Kind;
+  source: Source;
+  muted: boolean;
+  layers?: ReturnType<typeof cameraLayers>;
+}
+
+const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
+const AUDIO_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+
+function toRTCIce(list: IceServerInfo[] | undefined): RTCIceServer[] {
+  return (list ?? []).filter((s) => s.urls.length).map((s) => ({ urls: s.urls, username: s.username, credential: s.credential }));
+}
+
+let cidSeq = 0;
+const newCid = (p: string) => `${p}-${Date.now().toString(36)}-${++cidSeq}`;
+
+export class RtcSession extends Emitter<SessionEvents> {
+  state: ConnState = 'idle';
+  participantId: string | null = null;
+
+  private readonly opts: SessionOptions;
+  private token: string;
+  private resumeToken: string | null = null;
+  private iceServers: IceServerInfo[];
+  private sock: SignalSocket | null = null;
+  private pub: RTCPeerConnection | null = null;
+  private sub: RTCPeerConnection | null = null;
+  private board: RTCDataChannel | null = null;
+
+  private micTx: RTCRtpTransceiver | null = null;
+  private camTx: RTCRtpTransceiver | null = null;
+  private screenTx: RTCRtpTransceiver | null = null;
+  private pending: PendingPublish[] = [];
+  /** Own published tracks by cid → server trackId. */
+  private ownTrackIds = new Map<string, string>();
+  private micCid = '';
+  private camCid = '';
+  private screenCid = '';
+
+  private local: LocalState;
+  private remote = new Map<string, TrackPublished>();
+  private remoteList: RemoteTrack[] = [];
+  private midInfo = new Map<string, { trackId: string; direction: string }>();
+
+  private shown = new Map<string, Shown>();
+  private sentPrefs = new Map<string, TrackPreference>();
+  private prefTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private pubQueue: Promise<void> = Promise.resolve();
+  private answerWaiter: { resolve: (sdp: string) => void; reject: (e: Error) => void } | null = null;
+  private subChain: Promise<void> = Promise.resolve();
+  private pendingCandidates = { publisher: [] as RTCIceCandidateInit[], subscriber: [] as RTCIceCandidateInit[] };
+  private muteRequests = new Map<string, boolean>();
+
+  private schedule: ResumeSchedule | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private joinWaiter: { id: string; resolve: (m: ServerMessage & { type: 'joined' }) => void; reject: (e: Error) => void } | null = null;
+  private needIceRestart = false;
+
+  constructor(opts: SessionOptions) {
+    super();
+    this.opts = opts;
+    this.token = opts.token;
+    this.iceServers = opts.iceServers ?? [];
+    this.local = {
+      micMuted: !!opts.micMuted,
+      cameraOn: opts.cameraOn ?? true,
+      sharing: false,
+      hostMuted: false,
+      micTrack: null,
+      cameraTrack: null,
+      screenTrack: null,
+      audioDeviceId: opts.audioDeviceId ?? null,
+      videoDeviceId: opts.videoDeviceId ?? null,
+    };
+  }
+
+  // ---- public API ----------------------------------------------------------------
+
+  /** The local state (a copy). */
+  get localState(): LocalState {
+    return { ...this.local };
+  }
+
+  /** The remote tracks. */
+  get remoteTracks(): RemoteTrack[] {
+    return this.remoteList;
+  }
+
+  /** The current whiteboard channel, if open or opening. */
+  get whiteboardChannel(): RTCDataChannel | null {
+    return this.board;
+  }
+
+  /** Acquires the microphone and camera, connects, joins and publishes. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') return;
+    this.setState('connecting');
+    await this.acquireMedia();
+    try {
+      await this.connect(false);
+    } catch (e) {
+      if (this.isEnded()) return;
+      const code = (e as { closeCode?: number }).closeCode;
+      if (code !== undefined && closeAction(code) !== 'resume') return; // onClose decided
+      // A failed first connect: try again within the window like a drop.
+      this.onDrop(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** Leaves for good: leave, then close both connections and stop local media. */
+  leave(): void {
+    if (this.isEnded()) return;
+    this.sock?.send({ type: 'leave' });
+    this.finish('left');
+  }
+
+  /** Mutes or unmutes the microphone (self mute). Unmuting while host-muted may be refused. */
+  setMicMuted(muted: boolean): void {
+    this.local.micMuted = muted;
+    if (this.local.micTrack) this.local.micTrack.enabled = !muted;
+    this.emitLocal();
+    this.sendMute(this.micCid, muted);
+  }
+
+  /** Turns the camera on (acquiring it again) or off (stopping it: the light goes off). */
+  async setCameraOn(on: boolean): Promise<void> {
+    if (on === this.local.cameraOn && (!on || this.local.cameraTrack)) return;
+    this.local.cameraOn = on;
+    if (!on) {
+      const old = this.local.cameraTrack;
+      this.local.cameraTrack = null;
+      await this.camTx?.sender.replaceTrack(null);
+      old?.stop();
+      this.emitLocal();
+      this.sendMute(this.camCid, true);
+      return;
+    }
+    try {
+      const t = await this.getVideo(this.local.videoDeviceId);
+      if (!this.local.cameraOn || this.isEnded()) {
+        t.stop();
+        return;
+      }
+      this.local.cameraTrack = t;
+      await this.camTx?.sender.replaceTrack(t);
+      this.emitLocal();
+      this.sendMute(this.camCid, false);
+    } catch (e) {
+      this.local.cameraOn = false;
+      this.emitLocal();
+      this.emit('error', { code: 'media:camera', message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** Switches the microphone or camera to another device (replaceTrack: no renegotiation). */
+  async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    try {
+      if (kind === 'audioinput') {
+        this.local.audioDeviceId = deviceId;
+        const t = await this.getAudio(deviceId);
+        const old = this.local.micTrack;
+        t.enabled = !this.local.micMuted;
+        this.local.micTrack = t;
+        await this.micTx?.sender.replaceTrack(t);
+        old?.stop();
+      } else {
+        this.local.videoDeviceId = deviceId;
+        if (this.local.cameraOn) {
+          const old = this.local.cameraTrack;
+          old?.stop(); // some cameras cannot be opened twice
+          const t = await this.getVideo(deviceId);
+          this.local.cameraTrack = t;
+          await this.camTx?.sender.replaceTrack(t);
+        }
+      }
+      this.emitLocal();
+    } catch (e) {
+      this.emit('error', { code: kind === 'audioinput' ? 'media:microphone' : 'media:camera', message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** Shares a screen or window as a second video track (source screen). */
+  async startScreenShare(): Promise<void> {
+    if (this.local.sharing || !this.pub) return;
+    const gdm = this.opts.getDisplayMedia ?? ((c) => navigator.mediaDevices.getDisplayMedia(c));
+    let stream: MediaStream;
+    try {
+      stream = await gdm({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+    } catch (e) {
+      const name = e instanceof Error ? e.name : '';
+      if (name !== 'NotAllowedError' && name !== 'AbortError') {
+        this.emit('error', { code: 'media:screen', message: e instanceof Error ? e.message : String(e) });
+      }
+      return;
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track || !this.pub) {
+      stream.getTracks().forEach((t) => t.stop());
+      return;
+    }
+    if ('contentHint' in track) track.contentHint = 'detail';
+    track.addEventListener('ended', () => void this.stopScreenShare());
+    this.local.sharing = true;
+    this.local.screenTrack = track;
+    this.screenCid = newCid('scr');
+    this.screenTx = this.pub.addTransceiver(track, { direction: 'sendonly', streams: [] });
+    this.pending.push({ cid: this.screenCid, transceiver: this.screenTx, kind: 'video', source: 'screen', muted: false });
+    this.emitLocal();
+    await this.negotiatePublisher(false);
+  }
+
+  /** Stops the screen share: unpublish, then the transceiver goes inactive. */
+  async stopScreenShare(): Promise<void> {
+    if (!this.local.sharing) return;
+    const tx = this.screenTx;
+    const track = this.local.screenTrack;
+    const id = this.ownTrackIds.get(this.screenCid);
+    this.local.sharing = false;
+    this.local.screenTrack = null;
+    this.screenTx = null;
+    this.pending = this.pending.filter((p) => p.transceiver !== tx);
+    if (id) this.sock?.send({ type: 'unpublish', data: { trackId: id } });
+    this.ownTrackIds.delete(this.screenCid);
+    track?.stop();
+    this.emitLocal();
+    if (tx && this.pub && this.pub.signalingState !== 'closed') {
+      try {
+        await tx.sender.replaceTrack(null);
+        tx.direction = 'inactive';
+      } catch {
+        // closed meanwhile
+      }
+      await this.negotiatePublisher(false);
+    }
+  }
+
+  /**
+   * Says how a remote video track is shown: its rendered size in CSS pixels, or null
+   * when it is not shown (the server then sends nothing for it). Debounced.
+   */
+  setVideoShown(trackId: string, size: Shown | null): void {
+    if (size && size.width > 0 && size.height > 0) this.shown.set(trackId, size);
+    else this.shown.delete(trackId);
+    this.schedulePrefs();
+  }
+
+  /** Inbound RTP counters per remote track, for the network indicator and tests. */
+  async inboundStats(): Promise<{ trackId: string; participantId: string; kind: string; source: string; packetsReceived: number; framesDecoded: number; frameWidth: number; bytesReceived: number }[]> {
+    if (!this.sub) return [];
+    const out: Awaited<ReturnType<RtcSession['inboundStats']>> = [];
+    for (const tx of this.sub.getTransceivers()) {
+      const mid = tx.mid;
+      const info = mid ? this.midInfo.get(mid) : undefined;
+      if (!info) continue;
+      const tp = this.remote.get(info.trackId);
+      if (!tp) continue;
+      const stats = await tx.receiver.getStats();
+      stats.forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp') return;
+        out.push({
+          trackId: info.trackId,
+          participantId: tp.participantId,
+          kind: tp.kind,
+          source: tp.source,
+          packetsReceived: Number(s.packetsReceived ?? 0),
+          framesDecoded: Number(s.framesDecoded ?? 0),
+          frameWidth: Number(s.frameWidth ?? 0),
+          bytesReceived: Number(s.bytesReceived ?? 0),
+        });
+      });
+    }
+    return out;
+  }
+
+  /** Outbound RTP counters of the publisher (per rid), for tests and diagnostics. */
+  async outboundStats(): Promise<{ kind: string; rid: string; packetsSent: number; frameWidth: number }[]> {
+    if (!this.pub) return [];
+    const out: { kind: string; rid: string; packetsSent: number; frameWidth: number }[] = [];
+    const stats = await this.pub.getStats();
+    stats.forEach((s: Record<string, unknown>) => {
+      if (s.type !== 'outbound-rtp') return;
+      out.push({ kind: String(s.kind), rid: String(s.rid ?? ''), packetsSent: Number(s.packetsSent ?? 0), frameWidth: Number(s.frameWidth ?? 0) });
+    });
+    return out;
+  }
+
+  private isEnded(): boolean {
+    return this.state === 'ended';
+  }
+
+  // ---- media -----------------------------------------------------------------------
+
+  private gum(c: MediaStreamConstraints): Promise<MediaStream> {
+    const f = this.opts.getUserMedia ?? ((x) => navigator.mediaDevices.getUserMedia(x));
+    return f(c);
+  }
+
+  private async getAudio(deviceId: string | null): Promise<MediaStreamTrack> {
+    const s = await this.gum({ audio: { ...AUDIO_CONSTRAINTS, ...(deviceId ? { deviceId: { exact: deviceId } } : {}) } });
+    return s.getAudioTracks()[0];
+  }
+
+  private async getVideo(deviceId: string | null): Promise<MediaStreamTrack> {
+    const s = await this.gum({ video: { ...CAMERA_CONSTRAINTS, ...(deviceId ? { deviceId: { exact: deviceId } } : {}) } });
+    return s.getVideoTracks()[0];
+  }
+
+  /** Gets the microphone and (when on) the camera; what fails is reported, not fatal. */
+  private async acquireMedia(): Promise<void> {
+    try {
+      this.local.micTrack = await this.getAudio(this.local.audioDeviceId);
+      this.local.micTrack.enabled = !this.local.micMuted;
+    } catch (e) {
+      this.emit('error', { code: 'media:microphone', message: e instanceof Error ? e.message : String(e) });
+    }
+    if (this.local.cameraOn) {
+      try {
+        this.local.cameraTrack = await this.getVideo(this.local.videoDeviceId);
+      } catch (e) {
+        this.local.cameraOn = false;
+        this.emit('error', { code: 'media:camera', message: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    this.emitLocal();
+  }
+
+  // ---- connection --------------------------------------------------------------------
+
+  private setState(s: ConnState): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.emit('state', s);
+  }
+
+  /** Opens a socket and joins (or resumes); then sets up or restarts the connections. */
+  private async connect(resume: boolean): Promise<void> {
+    const old = this.sock;
+    const sock = new SignalSocket(this.opts.url ?? rtcURL(), {
+      onMessage: (m) => this.onMessage(m),
+      onClose: (code) => this.onClose(sock, code),
+      onDead: () => {
+        // Abandon the socket without a close frame (that would mean "left") and resume.
+        sock.detach();
+        if (this.sock === sock) this.onDrop('keepalive');
+      },
+      onProtocolError: (e) => console.warn('rtc: ignoring a frame:', e.message),
+    }, this.opts.socketFactory);
+    this.sock = sock;
+    await sock.open();
+    const joined = await new Promise<ServerMessage & { type: 'joined' }>((resolve, reject) => {
+      const data: ClientMessage & { type: 'join' } = {
+        type: 'join',
+        data: {
+          token: this.token,
+          device: {
+            client: this.opts.device?.client ?? 'web',
+            version: this.opts.device?.version ?? '1',
+            userAgent: typeof navigator !== 'undefined' ? navigator.userAgent.slice(0, 256) : undefined,
+          },
+        },
+      };
+      if (resume && this.resumeToken) data.data.resumeToken = this.resumeToken;
+      const id = sock.send(data, true);
+      if (id === null) {
+        reject(new Error('rtc: socket closed'));
+        return;
+      }
+      this.joinWaiter = { id, resolve, reject };
+    });
+    this.joinWaiter = null;
+    // The resumed socket won: the old one (taken for dead) is replaced on the server.
+    if (old && old !== sock) old.close(1000);
+    const d = joined.data;
+    const sameParticipant = resume && d.resumed && d.participantId === this.participantId;
+    this.participantId = d.participantId;
+    this.resumeToken = d.resumeToken;
+    if (d.iceServers.length) this.iceServers = d.iceServers;
+    sock.startKeepalive(d.pingIntervalMs);
+    this.schedule = null;
+    this.emit('joined', { participantId: d.participantId, resumed: sameParticipant });
+    if (sameParticipant && this.pub && this.sub) {
+      // Resume (§9): the server re-announces tracks and re-offers the subscriber with an
+      // ICE restart; the client restarts ICE on the publisher.
+      this.sentPrefs.clear();
+      this.remote.clear();
+      this.setState('connected');
+      this.needIceRestart = true;
+      await this.negotiatePublisher(true);
+      this.schedulePrefs();
+      return;
+    }
+    // A first join, or a fresh join after the window: new connections from scratch.
+    this.closePeers();
+    this.remote.clear();
+    this.ownTrackIds.clear();
+    this.sentPrefs.clear();
+    this.publishRemote();
+    this.setupPeers();
+    this.setState('connected');
+    await this.negotiatePublisher(false);
+    if (this.local.hostMuted) {
+      this.local.hostMuted = false;
+      this.emitLocal();
+    }
+  }
+
+  private setupPeers(): void {
+    const config: RTCConfiguration = { iceServers: toRTCIce(this.iceServers), bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+    const pub = new RTCPeerConnection(config);
+    const sub = new RTCPeerConnection(config);
+    this.pub = pub;
+    this.sub = sub;
+    this.pendingCandidates = { publisher: [], subscriber: [] };
+    pub.onicecandidate = (ev) => this.sendCandidate('publisher', ev.candidate);
+    sub.onicecandidate = (ev) => this.sendCandidate('subscriber', ev.candidate);
+    sub.ontrack = () => this.publishRemote();
+    pub.onconnectionstatechange = () => this.onPeerState(pub);
+    sub.onconnectionstatechange = () => this.onPeerState(sub);
+
+    this.micCid = newCid('mic');
+    this.camCid = newCid('cam');
+    this.micTx = pub.addTransceiver(this.local.micTrack ?? 'audio', { direction: 'sendonly', streams: [] });
+    this.camTx = pub.addTransceiver(this.local.cameraTrack ?? 'video', {
+      direction: 'sendonly',
+      streams: [],
+      sendEncodings: CAMERA_ENCODINGS.map((e) => ({ ...e })),
+    });
+    const s = this.local.cameraTrack?.getSettings();
+    this.pending = [
+      { cid: this.micCid, transceiver: this.micTx, kind: 'audio', source: 'microphone', muted: this.local.micMuted },
+      { cid: this.camCid, transceiver: this.camTx, kind: 'video', source: 'camera', muted: !this.local.cameraOn, layers: cameraLayers(s?.width ?? 1280, s?.height ?? 720, s?.frameRate ?? 30) },
+    ];
+    if (this.local.sharing && this.local.screenTrack) {
+      this.screenCid = newCid('scr');
+      this.screenTx = pub.addTransceiver(this.local.screenTrack, { direction: 'sendonly', streams: [] });
+      this.pending.push({ cid: this.screenCid, transceiver: this.screenTx, kind: 'video', source: 'screen', muted: false });
+    }
+    this.openWhiteboard();
+  }
+
+  /** Opens the whiteboard data channel on the publisher (reliable, ordered). */
+  private openWhiteboard(): void {
+    if (!this.pub) return;
+    const dc = this.pub.createDataChannel('whiteboard', { ordered: true });
+    this.board = dc;
+    dc.addEventListener('close', () => {
+      if (this.board !== dc || this.isEnded() || !this.pub || this.pub.connectionState === 'closed') return;
+      // The server closes a channel it gave up on; a new one gets a fresh snapshot.
+      setTimeout(() => {
+        if (this.board === dc && this.pub && this.state === 'connected') this.openWhiteboard();
+      }, 1000);
+    });
+    this.emit('whiteboard', dc);
+  }
+
+  private onPeerState(pc: RTCPeerConnection): void {
+    if (pc !== this.pub && pc !== this.sub) return;
+    if (pc.connectionState === 'failed' && this.state === 'connected') {
+      // ICE failed while signaling works: restart ICE on the publisher; the server
+      // restarts the subscriber when we resume, so resume on a new socket.
+      this.sock?.detach();
+      this.onDrop('ice failed');
+    }
+  }
+
+  private sendCandidate(target: 'publisher' | 'subscriber', c: RTCIceCandidate | null): void {
+    if (!c || !c.candidate) {
+      this.sock?.send({ type: 'candidate', data: { target, candidate: null } });
+      return;
+    }
+    const data: ClientMessage & { type: 'candidate' } = { type: 'candidate', data: { target, candidate: c.candidate } };
+    if (c.sdpMid != null) data.data.sdpMid = c.sdpMid;
+    if (c.sdpMLineIndex != null) data.data.sdpMLineIndex = c.sdpMLineIndex;
+    if (c.usernameFragment) data.data.usernameFragment = c.usernameFragment;
+    try {
+      this.sock?.send(data);
+    } catch (e) {
+      console.warn('rtc: candidate not sent', e);
+    }
+  }
+
+  /** Creates and sends a publisher offer (serialized); publish messages go first. */
+  private negotiatePublisher(iceRestart: boolean): Promise<void> {
+    const run = async () => {
+      const pub = this.pub;
+      if (!pub || pub.signalingState === 'closed' || !this.sock?.isOpen) return;
+      const restart = iceRestart || this.needIceRestart;
+      this.needIceRestart = false;
+      const offer = await pub.createOffer(restart ? { iceRestart: true } : undefined);
+      await pub.setLocalDescription(offer);
+      // The server matches a track to its publish message by mid: send them first.
+      for (const p of this.pending.splice(0)) {
+        const mid = p.transceiver.mid;
+        this.sock.send({
+          type: 'publish',
+          data: { cid: p.cid, ...(mid ? { mid } : {}), kind: p.kind, source: p.source, ...(p.muted ? { muted: true } : {}), ...(p.layers ? { layers: p.layers } : {}) },
+        });
+      }
+      const answer = new Promise<string>((resolve, reject) => {
+        this.answerWaiter = { resolve, reject };
+      });
+      this.sock.send({ type: 'offer', data: { target: 'publisher', sdp: pub.localDescription!.sdp } });
+      const sdp = await withTimeout(answer, 15_000, 'rtc: no publisher answer');
+      if ((pub.signalingState as string) === 'closed') return;
+      await pub.setRemoteDescription({ type: 'answer', sdp });
+      await this.flushCandidates('publisher');
+    };
+    const p = this.pubQueue.then(run).catch((e) => {
+      if (!this.isEnded()) console.warn('rtc: publisher negotiation failed:', e);
+    });
+    this.pubQueue = p;
+    return p;
+  }
+
+  private async flushCandidates(target: 'publisher' | 'subscriber'): Promise<void> {
+    const pc = target === 'publisher' ? this.pub : this.sub;
+    const list = this.pendingCandidates[target].splice(0);
+    for (const c of list) {
+      try {
+        await pc?.addIceCandidate(c);
+      } catch (e) {
+        console.warn('rtc: candidate rejected', e);
+      }
+    }
+  }
+
+  private onSubscriberOffer(sdp: string): void {
+    this.subChain = this.subChain
+      .then(async () => {
+        const sub = this.sub;
+        if (!sub || sub.signalingState === 'closed') return;
+        for (const [mid, info] of msidsByMid(sdp)) this.midInfo.set(mid, { trackId: info.trackId, direction: info.direction });
+        await sub.setRemoteDescription({ type: 'offer', sdp });
+        await this.flushCandidates('subscriber');
+        const answer = await sub.createAnswer();
+        await sub.setLocalDescription(answer);
+        this.sock?.send({ type: 'answer', data: { target: 'subscriber', sdp: sub.localDescription!.sdp } });
+        this.publishRemote();
+        this.schedulePrefs();
+      })
+      .catch((e) => {
+        if (!this.isEnded()) console.warn('rtc: subscriber negotiation failed:', e);
+      });
+  }
+
+  private onMessage(m: ServerMessage): void {
+    switch (m.type) {
+      case 'joined':
+        if (this.joinWaiter && (!m.id || m.id === this.joinWaiter.id)) this.joinWaiter.resolve(m);
+        break;
+      case 'answer':
+        if (m.data.target === 'publisher' && this.answerWaiter) {
+          const w = this.answerWaiter;
+          this.answerWaiter = null;
+          w.resolve(m.data.sdp);
+        }
+        break;
+      case 'offer':
+        if (m.data.target === 'subscriber') this.onSubscriberOffer(m.data.sdp);
+        break;
+      case 'candidate': {
+        const target = m.data.target;
+        if (!m.data.candidate) break;
+        const init: RTCIceCandidateInit = { candidate: m.data.candidate, sdpMid: m.data.sdpMid ?? null, sdpMLineIndex: m.data.sdpMLineIndex ?? null };
+        if (m.data.usernameFragment) init.usernameFragment = m.data.usernameFragment;
+        const pc = target === 'publisher' ? this.pub : this.sub;
+        if (!pc || !pc.remoteDescription) this.pendingCandidates[target].push(init);
+        else pc.addIceCandidate(init).catch((e) => console.warn('rtc: candidate rejected', e));
+        break;
+      }
+      case 'trackPublished':
+        this.onTrackPublished(m.data);
+        break;
+      case 'trackUnpublished':
+        if (m.data.participantId === this.participantId) {
+          for (const [cid, id] of this.ownTrackIds) if (id === m.data.trackId) this.ownTrackIds.delete(cid);
+        } else {
+          this.remote.delete(m.data.trackId);
+          this.shown.delete(m.data.trackId);
+          this.sentPrefs.delete(m.data.trackId);
+          this.publishRemote();
+        }
+        break;
+      case 'notice':
+        this.onNotice(m.data);
+        break;
+      case 'error':
+        this.onError(m.data);
+        break;
+      case 'bye':
+        this.finish(m.data.reason, m.data.message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onTrackPublished(t: TrackPublished): void {
+    if (t.participantId === this.participantId) {
+      if (t.cid) this.ownTrackIds.set(t.cid, t.trackId);
+      // Bring the server in line with the wanted state (also after a resume).
+      if (t.cid === this.micCid && this.local.micMuted) this.sendMute(this.micCid, true);
+      if (t.cid === this.camCid && !this.local.cameraOn) this.sendMute(this.camCid, true);
+      return;
+    }
+    this.remote.set(t.trackId, t);
+    this.publishRemote();
+    this.schedulePrefs();
+  }
+
+  private onNotice(n: Notice): void {
+    if (n.kind === 'mutedByHost' && (!n.participantId || n.participantId === this.participantId || n.trackId)) {
+      this.local.hostMuted = true;
+      this.local.micMuted = true;
+      if (this.local.micTrack) this.local.micTrack.enabled = false;
+      this.emitLocal();
+    }
+    this.emit('notice', n);
+  }
+
+  /** The roster says whether the host mute still holds (there is no notice when it is lifted). */
+  setHostMuted(muted: boolean): void {
+    if (this.local.hostMuted === muted) return;
+    this.local.hostMuted = muted;
+    if (muted) {
+      this.local.micMuted = true;
+      if (this.local.micTrack) this.local.micTrack.enabled = false;
+    }
+    this.emitLocal();
+  }
+
+  private onError(e: { code: string; message: string; refId?: string }): void {
+    if (e.refId && this.muteRequests.has(e.refId)) {
+      const muted = this.muteRequests.get(e.refId)!;
+      this.muteRequests.delete(e.refId);
+      if (!muted) {
+        // Unmuting was refused (host mute in force): stay muted.
+        this.local.micMuted = true;
+        if (this.local.micTrack) this.local.micTrack.enabled = false;
+        this.local.hostMuted = true;
+        this.emitLocal();
+        this.emit('error', { code: 'unmute_refused', message: e.message });
+        return;
+      }
+    }
+    if (this.joinWaiter && (!e.refId || e.refId === this.joinWaiter.id)) {
+      // The close that follows (4401/4403) decides; keep the message.
+      this.lastError = e;
+    }
+    this.emit('error', { code: e.code, message: e.message });
+  }
+
+  private lastError: { code: string; message: string } | null = null;
+
+  private sendMute(cid: string, muted: boolean): void {
+    const trackId = this.ownTrackIds.get(cid);
+    if (!trackId) return; // sent when the track is published
+    const id = this.sock?.send({ type: 'mute', data: { trackId, muted } }, true);
+    if (id) {
+      this.muteRequests.set(id, muted);
+      if (this.muteRequests.size > 32) this.muteRequests.delete(this.muteRequests.keys().next().value as string);
+    }
+  }
+
+  private onClose(sock: SignalSocket, code: number): void {
+    if (sock !== this.sock) return;
+    const joining = !!this.joinWaiter;
+    if (this.joinWaiter) {
+      const w = this.joinWaiter;
+      this.joinWaiter = null;
+      w.reject(Object.assign(new Error(`rtc: closed ${code}`), { closeCode: code }));
+    }
+    if (this.isEnded()) return;
+    switch (closeAction(code)) {
+      case 'stop':
+        this.finish(
+          code === 4409 ? 'replaced' : code === 4410 ? 'meetingEnded' : code === 4403 ? (joining ? 'forbidden' : 'removed') : code === 1000 ? 'left' : 'failed',
+          this.lastError?.message,
+        );
+        return;
+      case 'newToken':
+        void this.freshJoin();
+        return;
+      default:
+        this.onDrop(`closed ${code}`);
+    }
+  }
+
+  /** The socket dropped: resume within the window (reconnecting state). */
+  private onDrop(why: string): void {
+    if (this.isEnded()) return;
+    console.info('rtc: connection lost:', why);
+    if (this.answerWaiter) {
+      this.answerWaiter.reject(new Error('rtc: socket dropped'));
+      this.answerWaiter = null;
+    }
+    if (!this.schedule) this.schedule = new ResumeSchedule(Date.now());
+    this.setState('reconnecting');
+    const delay = this.schedule.next(Date.now());
+    if (delay === null) {
+      void this.freshJoin();
+      return;
+    }
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.state !== 'reconnecting') return;
+      this.connect(!!this.resumeToken && !!this.participantId).catch((e: Error & { closeCode?: number }) => {
+        if (this.isEnded()) return;
+        if (e.closeCode !== undefined && closeAction(e.closeCode) !== 'resume') return; // onClose decided
+        this.onDrop(e.message);
+      });
+    }, delay);
+  }
+
+  /** The resume token is dead (window over): join afresh with a new join token. */
+  private async freshJoin(): Promise<void> {
+    if (this.isEnded()) return;
+    const renew = this.opts.renewToken;
+    if (!renew) {
+      this.finish('unauthorized', this.lastError?.message);
+      return;
+    }
+    this.setState('reconnecting');
+    let token: string | null = null;
+    try {
+      token = await renew();
+    } catch {
+      token = null;
+    }
+    if (!token || this.isEnded()) {
+      this.finish('unauthorized', this.lastError?.message);
+      return;
+    }
+    this.token = token;
+    this.resumeToken = null;
+    this.participantId = null;
+    this.schedule = null;
+    this.opts.renewToken = undefined; // one fresh join per drop; a second 4401 ends
+    try {
+      await this.connect(false);
+      this.opts.renewToken = renew;
+    } catch (e) {
+      this.opts.renewToken = renew;
+      const code = (e as { closeCode?: number }).closeCode;
+      if (code !== undefined && closeAction(code) !== 'resume') return;
+      this.onDrop(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private finish(reason: EndReason, message?: string): void {
+    if (this.isEnded()) return;
+    this.setState('ended');
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.prefTimer) clearTimeout(this.prefTimer);
+    this.joinWaiter?.reject(new Error('rtc: ended'));
+    this.joinWaiter = null;
+    this.answerWaiter?.reject(new Error('rtc: ended'));
+    this.answerWaiter = null;
+    this.sock?.close(1000);
+    this.sock = null;
+    this.closePeers();
+    for (const t of [this.local.micTrack, this.local.cameraTrack, this.local.screenTrack]) t?.stop();
+    this.local = { ...this.local, micTrack: null, cameraTrack: null, screenTrack: null, sharing: false };
+    this.emitLocal();
+    this.remote.clear();
+    this.publishRemote();
+    this.emit('ended', { reason, message });
+  }
+
+  private closePeers(): void {
+    try {
+      this.board?.close();
+    } catch {
+      // ignore
+    }
+    this.board = null;
+    this.pub?.close();
+    this.sub?.close();
+    this.pub = null;
+    this.sub = null;
+    this.micTx = this.camTx = this.screenTx = null;
+    this.midInfo.clear();
+    if (this.answerWaiter) {
+      this.answerWaiter.reject(new Error('rtc: connections closed'));
+      this.answerWaiter = null;
+    }
+    this.pubQueue = Promise.resolve();
+    this.subChain = Promise.resolve();
+  }
+
+  // ---- remote tracks and preferences --------------------------------------------------
+
+  private publishRemote(): void {
+    const byTrack = new Map<string, MediaStreamTrack>();
+    if (this.sub) {
+      for (const tx of this.sub.getTransceivers()) {
+        const info = tx.mid ? this.midInfo.get(tx.mid) : undefined;
+        if (!info || info.direction === 'inactive' || info.direction === 'recvonly') continue;
+        byTrack.set(info.trackId, tx.receiver.track);
+      }
+    }
+    const list: RemoteTrack[] = [];
+    for (const t of this.remote.values()) {
+      list.push({ trackId: t.trackId, participantId: t.participantId, kind: t.kind, source: t.source, track: byTrack.get(t.trackId) ?? null });
+    }
+    const same =
+      list.length === this.remoteList.length &&
+      list.every((x, i) => {
+        const y = this.remoteList[i];
+        return y.trackId === x.trackId && y.track === x.track;
+      });
+    if (same) return;
+    this.remoteList = list;
+    this.emit('tracks', list);
+  }
+
+  private schedulePrefs(): void {
+    if (this.prefTimer) return;
+    this.prefTimer = setTimeout(() => {
+      this.prefTimer = null;
+      this.flushPrefs();
+    }, 150);
+  }
+
+  private flushPrefs(): void {
+    if (!this.sock?.isOpen || this.state !== 'connected') return;
+    const videoIds = [...this.remote.values()].filter((t) => t.kind === 'video').map((t) => t.trackId);
+    const next = preferencesFor(videoIds, this.shown);
+    const changed = changedPreferences(next, this.sentPrefs);
+    for (const chunk of chunkPreferences(changed)) {
+      if (this.sock.send({ type: 'subscribe', data: { tracks: chunk } }) === null) return;
+      for (const p of chunk) this.sentPrefs.set(p.trackId, p);
+    }
+  }
+
+  private emitLocal(): void {
+    this.emit('local', { ...this.local });
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, msg: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(msg)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
