@@ -27,7 +27,7 @@ type Config struct {
 	// OnPeerFailed, if set, is called from the peer's goroutine after its send
 	// function returned an error (or panicked). The Hub sends that peer
 	// nothing more until it is attached again; the caller should close the
-	// data channel. It may call Detach.
+	// data channel. It may call Detach, but not Close.
 	OnPeerFailed func(ParticipantID, error)
 }
 

@@ -30,7 +30,7 @@ type peer struct {
 	busy         bool // the goroutine is sending
 	failed       bool // send failed; nothing more is queued
 	stopped      bool
-	resyncs      int
+	resyncs      int // queue overflows, for logs and tests
 }
 
 // signal wakes the peer's goroutine; it never blocks.
@@ -77,6 +77,8 @@ func (h *Hub) enqueue(p *peer, b []byte, kind frameKind) {
 		}
 	}
 	if len(p.queue) >= h.queueFrames || p.queued+len(b) > h.queueBytes {
+		p.resyncs++
+		h.log.Info("whiteboard: peer fell behind; sending a fresh snapshot", slog.String("participant", string(p.id)), slog.Int("resyncs", p.resyncs))
 		h.resync(p)
 		return
 	}
@@ -90,10 +92,6 @@ func (h *Hub) resync(p *peer) {
 	clear(p.queue)
 	p.queue = p.queue[:0]
 	p.queued = 0
-	if !p.needSnapshot {
-		p.resyncs++
-		h.log.Info("whiteboard: peer fell behind; sending a fresh snapshot", slog.String("participant", string(p.id)), slog.Int("resyncs", p.resyncs))
-	}
 	p.needSnapshot = true
 	p.signal()
 }
@@ -105,6 +103,11 @@ var errStopped = errors.New("whiteboard: peer stopped")
 // by a snapshot when one is due.
 func (h *Hub) run(p *peer) {
 	defer h.wg.Done()
+	defer func() {
+		if r := recover(); r != nil { // from OnPeerFailed: the goroutine's root
+			h.log.Error("whiteboard: peer goroutine panicked", slog.String("participant", string(p.id)), slog.Any("panic", r))
+		}
+	}()
 	var batch [][]byte
 	for {
 		select {
