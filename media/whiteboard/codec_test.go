@@ -212,6 +212,11 @@ func TestDecodeLimits(t *testing.T) {
 		dup := append(append([]string(nil), els[:50]...), el("e7", 2, 2, false))
 		expectError(t, update("", dup...), CodeInvalidField, `elements[50].id: "e7" also at elements[7]`, "")
 	})
+	t.Run("message id 64", func(t *testing.T) {
+		if _, err := Decode([]byte(`{"v":1,"type":"clear","id":"` + strings.Repeat("~", 64) + `"}`)); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("element id 64", func(t *testing.T) {
 		if _, err := Decode(update("", el(strings.Repeat("Z", 64), 1, 1, false))); err != nil {
 			t.Fatal(err)

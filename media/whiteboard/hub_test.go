@@ -540,3 +540,23 @@ func TestHubConcurrentEditsConverge(t *testing.T) {
 		c.converged(h)
 	}
 }
+
+func TestHubRelaysTheLargestUpdate(t *testing.T) {
+	h, _ := newTestHub(t, Config{})
+	long := ParticipantID(strings.Repeat("P", MaxParticipantIDBytes))
+	c := newClient(t, long).attach(h)
+	waitIdle(t, h)
+	// Two elements that fill the message: the relay exceeds 64 KiB by the
+	// seq and from the server adds.
+	base := update("", elSized("a", 1, 1, MaxElementBytes), elSized("b", 1, 1, 1000))
+	msg := update("", elSized("a", 1, 1, MaxElementBytes), elSized("b", 1, 1, 1000+MaxMessageBytes-len(base)))
+	if len(msg) != MaxMessageBytes {
+		t.Fatalf("message of %d bytes", len(msg))
+	}
+	mustReceive(t, h, long, msg)
+	waitIdle(t, h)
+	c.converged(h) // the replica refuses frames above MaxServerMessageBytes
+	if n := len(c.raw[len(c.raw)-1]); n <= MaxMessageBytes || n > MaxServerMessageBytes {
+		t.Fatalf("relay of %d bytes", n)
+	}
+}
