@@ -2,14 +2,17 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { excalidrawAssets, loadedEagerly } from './src/whiteboard/assetsPlugin.mjs';
 
 // The server the dev server proxies to (`make run` listens on :8080).
 const backend = process.env.JISHITONG_BACKEND ?? 'http://127.0.0.1:8080';
 const outDir = resolve(import.meta.dirname, '../web/dist');
+const eager = new Map<string, boolean>();
 
 export default defineConfig({
   plugins: [
     react(),
+    excalidrawAssets(),
     {
       // web/dist/.keep is committed so that `go build` works before the front end is
       // built; emptying the output folder removes it, so put it back.
@@ -27,7 +30,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
       output: {
-        manualChunks(id) {
+        manualChunks(id, meta) {
+          // The whiteboard (Excalidraw) loads when opened: keep it out of the vendor chunk.
+          if (id.includes('node_modules') && meta?.getModuleInfo && !loadedEagerly(id, meta.getModuleInfo, eager)) return undefined;
           if (id.includes('node_modules')) {
             if (/[\\/](antd|@ant-design|rc-[^\\/]+|@rc-component)[\\/]/.test(id)) return 'antd';
             if (/[\\/](react|react-dom|scheduler|react-router)[\\/]/.test(id)) return 'react';

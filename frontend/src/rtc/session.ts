@@ -187,6 +187,11 @@ export class RtcSession extends Emitter<SessionEvents> {
     if (this.state !== 'idle') return;
     this.setState('connecting');
     await this.acquireMedia();
+    if (this.isEnded()) {
+      // Left while the devices opened (e.g. the page closed): release them.
+      for (const t of [this.local.micTrack, this.local.cameraTrack]) t?.stop();
+      return;
+    }
     try {
       await this.connect(false);
     } catch (e) {

@@ -1,0 +1,175 @@
+// The meeting room in two Chromium browsers with fake camera and microphone, against
+// the real server (loopback-only ICE). Screenshots in e2e/artifacts/room-*.png.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, login, newPage, screenshot, startServer } from './harness.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn until it returns a truthy value (or throws after ms). */
+async function until(what, fn, ms = 20_000, every = 250) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await sleep(every);
+  }
+}
+
+let srv;
+let browsers = [];
+let host;
+let guest;
+let meeting;
+
+/** Signs in, opens /join/<number>, joins and waits for the connected room. */
+async function enter(who) {
+  const b = await launchBrowser();
+  browsers.push(b);
+  const p = await newPage(b, { ignoreConsole: [/Failed to load resource.*favicon/] });
+  await login(p.page, srv.url, who.email, who.password);
+  await p.page.goto(`${srv.url}/join/${meeting.number}`);
+  await p.page.getByRole('button', { name: /加入会议/ }).click();
+  await p.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 30_000 });
+  p.id = await p.page.locator('[data-testid="room"]').getAttribute('data-participant-id');
+  return p;
+}
+
+const stats = (page) => page.evaluate(() => window.__jstRoom.inboundStats());
+
+/** The pane → participant mapping a page draws. */
+const panes = (page) =>
+  page.$$eval('[data-testid="stage"] [data-pane]', (els) => els.map((e) => [Number(e.dataset.pane), e.dataset.participant, e.dataset.source]).sort((a, b) => a[0] - b[0]));
+
+before(async () => {
+  srv = await startServer();
+  host = await srv.createMember({ enterprise: 'room', name: '王主持' });
+  guest = await srv.createMember({ enterprise: 'room', name: '李参会' });
+  const guestId = (await srv.gql('{ me { id } }', {}, guest.token)).me.id;
+  const r = await srv.gql(
+    'mutation($in: InstantMeetingInput!) { startInstantMeeting(input: $in) { meeting { id number password } } }',
+    { in: { name: '项目周会', memberIds: [guestId] } },
+    host.token,
+  );
+  meeting = r.startInstantMeeting.meeting;
+});
+
+after(async () => {
+  for (const b of browsers) await b.close().catch(() => {});
+  await srv?.stop();
+});
+
+describe('meeting room', () => {
+  let A; // host
+  let B; // invited member
+
+  test('two browsers see and hear each other', async () => {
+    A = await enter(host);
+    B = await enter(guest);
+    for (const [me, other] of [
+      [A, B],
+      [B, A],
+    ]) {
+      const video = me.page.locator(`[data-testid="stage"] [data-participant="${other.id}"][data-source="camera"] video`);
+      await video.waitFor({ timeout: 20_000 });
+      await until('remote video playing', () => video.evaluate((v) => v.videoWidth > 0 && !v.paused));
+      const frames = async () => (await stats(me.page)).filter((s) => s.participantId === other.id && s.kind === 'video').reduce((n, s) => n + s.framesDecoded, 0);
+      const f0 = await until('frames decoded', frames);
+      await until('frames still rising', async () => (await frames()) > f0 + 10, 10_000);
+    }
+    await until('both on the roster', () => A.page.locator('[data-testid="roster"] li').count().then((n) => n === 2));
+    await screenshot(A.page, 'room-host');
+    await screenshot(B.page, 'room-guest');
+    A.assertClean('host joined');
+    B.assertClean('guest joined');
+  });
+
+  test('the host mutes the guest: the guest is told, the audio stops', async () => {
+    const audioIn = async () => (await stats(A.page)).filter((s) => s.participantId === B.id && s.kind === 'audio').reduce((n, s) => n + s.packetsReceived, 0);
+    const a0 = await until('guest audio arrives', audioIn);
+    await until('guest audio flowing', async () => (await audioIn()) > a0 + 10, 10_000);
+    await A.page.getByTestId(`actions-${B.id}`).click();
+    await A.page.getByRole('menuitem', { name: '静音' }).click();
+    await B.page.getByTestId('muted-by-host').filter({ hasText: '主持人已将您静音' }).waitFor();
+    await until('mic button shows muted', () => B.page.getByTestId('mic').getAttribute('aria-pressed').then((v) => v === 'false'));
+    // The roster and the pane show it on the host's side.
+    await A.page.locator(`[data-testid="roster"] li[data-participant="${B.id}"] .host-muted`).waitFor();
+    await sleep(1000); // packets in flight
+    const m0 = await audioIn();
+    await sleep(2500);
+    const m1 = await audioIn();
+    assert.ok(m1 - m0 <= 2, `host still receives the guest's audio after the mute: ${m0} → ${m1}`);
+    await screenshot(B.page, 'room-guest-muted');
+    A.assertClean('mute');
+    B.assertClean('mute');
+  });
+
+  test('the host picks a layout and both browsers draw the same panes', async () => {
+    for (const [mode, label, count] of [
+      ['GRID_2X2', '四分屏', 4],
+      ['ONE_PLUS_SEVEN', '1+7', 8],
+    ]) {
+      await A.page.getByTestId('layout-picker').click();
+      await A.page.getByRole('menuitem', { name: label, exact: true }).click();
+      for (const p of [A, B]) {
+        await p.page.locator(`[data-testid="stage"][data-mode="${mode}"]`).waitFor();
+        assert.equal(await p.page.locator('[data-testid="stage"] [data-pane]').count(), count);
+      }
+      const a = await panes(A.page);
+      const b = await until('same mapping', async () => {
+        const x = await panes(B.page);
+        return JSON.stringify(x) === JSON.stringify(a) ? x : null;
+      });
+      assert.deepEqual(b, a);
+      const shown = a.filter(([, pid]) => pid).map(([, pid]) => pid).sort();
+      assert.deepEqual(shown, [A.id, B.id].sort());
+    }
+    // The big pane of 1+7 spans 3x3 of the 4x4 grid.
+    const area = await A.page.locator('[data-testid="stage"] [data-pane="0"]').evaluate((e) => [e.style.gridColumn, e.style.gridRow]);
+    assert.deepEqual(area, ['1 / span 3', '1 / span 3']);
+    await screenshot(A.page, 'room-1plus7-host');
+    await screenshot(B.page, 'room-1plus7-guest');
+    A.assertClean('layout');
+    B.assertClean('layout');
+  });
+
+  test('a whiteboard stroke drawn in one browser appears in the other', async () => {
+    for (const p of [A, B]) {
+      await p.page.getByTestId('whiteboard-toggle').click();
+      await p.page.locator('[data-testid="whiteboard"] canvas').first().waitFor({ timeout: 30_000 });
+    }
+    await until('board synced', () => A.page.locator('[data-testid="whiteboard"]').getByText('正在同步').count().then((n) => n === 0));
+    const canvas = A.page.locator('[data-testid="whiteboard"] canvas.interactive');
+    const box = await canvas.boundingBox();
+    await A.page.locator('[data-testid="toolbar-rectangle"]').click({ force: true });
+    await A.page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+    await A.page.mouse.down();
+    await A.page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 8 });
+    await A.page.mouse.up();
+    await A.page.locator('[data-testid="toolbar-freedraw"]').click({ force: true });
+    await A.page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.3);
+    await A.page.mouse.down();
+    for (let i = 1; i <= 12; i++) await A.page.mouse.move(box.x + box.width * (0.55 + i * 0.01), box.y + box.height * (0.3 + Math.sin(i / 2) * 0.05));
+    await A.page.mouse.up();
+    await until('strokes on the guest board', () => B.page.evaluate(() => window.__jstRoom.whiteboardElements() >= 2));
+    await sleep(500);
+    await screenshot(A.page, 'room-whiteboard-host');
+    await screenshot(B.page, 'room-whiteboard-guest');
+    A.assertClean('whiteboard');
+    B.assertClean('whiteboard');
+  });
+
+  test('the room on a phone-sized screen', async () => {
+    await B.page.getByTestId('whiteboard-toggle').click();
+    await B.page.setViewportSize({ width: 390, height: 844 });
+    await sleep(500);
+    await screenshot(B.page, 'room-phone', { fullPage: false });
+    B.assertClean('phone');
+  });
+});

@@ -1,0 +1,251 @@
+// The room's GraphQL operations (names start with Room so they never clash with the
+// rest of the app). Types are generated from these documents (src/gql).
+import { graphql } from '../gql';
+
+export const RoomJoinMeetingDocument = graphql(`
+  mutation RoomJoinMeeting($number: String!, $password: String, $displayName: String) {
+    joinMeeting(number: $number, password: $password, displayName: $displayName) {
+      token
+      expiresAt
+      role
+      displayName
+      meetingId
+      number
+      name
+      runId
+      iceServers {
+        urls
+        username
+        credential
+      }
+      options {
+        muteOnEntry
+        live
+        record
+        guestsMayStart
+      }
+    }
+  }
+`);
+
+export const RoomMeetingStateDocument = graphql(`
+  subscription RoomMeetingState($meetingId: ID!, $sinceSeq: Int) {
+    meetingState(meetingId: $meetingId, sinceSeq: $sinceSeq) {
+      seq
+      full {
+        seq
+        participants {
+          ...RoomParticipant
+        }
+        activeSpeakerId
+        locked
+        muteOnEntry
+        allowSelfUnmute
+        mode
+        pins {
+          pane
+          participantId
+        }
+        polling {
+          ...RoomPolling
+        }
+        panes {
+          ...RoomPane
+        }
+        hidden
+        live
+        recording
+        whiteboard
+        ended
+      }
+      event {
+        seq
+        at
+        kind
+        actorId
+        subjectId
+        participant {
+          ...RoomParticipant
+        }
+        removedId
+        mutedIds
+        allowSelfUnmute
+        setting
+        on
+        speaking
+        activeSpeakerId
+        mode
+        pins {
+          pane
+          participantId
+        }
+        polling {
+          ...RoomPolling
+        }
+        panes {
+          ...RoomPane
+        }
+        hidden
+      }
+    }
+  }
+
+  fragment RoomParticipant on LiveParticipant {
+    id
+    name
+    client
+    role
+    audio
+    video
+    screen
+    selfMuted
+    mutedByHost
+    unmuteRequested
+    speaking
+    networkQuality
+    joinedAt
+  }
+
+  fragment RoomPolling on Polling {
+    enabled
+    intervalSeconds
+    panes
+    participantIds
+    skipNoVideo
+    epoch
+  }
+
+  fragment RoomPane on LayoutPane {
+    pane
+    participantId
+    source
+    polled
+  }
+`);
+
+export const RoomMuteDocument = graphql(`
+  mutation RoomMute($meetingId: ID!, $participantId: ID!) {
+    muteParticipant(meetingId: $meetingId, participantId: $participantId) {
+      seq
+    }
+  }
+`);
+
+export const RoomUnmuteDocument = graphql(`
+  mutation RoomUnmute($meetingId: ID!, $participantId: ID!) {
+    unmuteParticipant(meetingId: $meetingId, participantId: $participantId) {
+      seq
+    }
+  }
+`);
+
+export const RoomMuteAllDocument = graphql(`
+  mutation RoomMuteAll($meetingId: ID!, $allowSelfUnmute: Boolean!) {
+    muteAll(meetingId: $meetingId, allowSelfUnmute: $allowSelfUnmute) {
+      seq
+    }
+  }
+`);
+
+export const RoomLockDocument = graphql(`
+  mutation RoomLock($meetingId: ID!) {
+    lockMeeting(meetingId: $meetingId) {
+      seq
+    }
+  }
+`);
+
+export const RoomUnlockDocument = graphql(`
+  mutation RoomUnlock($meetingId: ID!) {
+    unlockMeeting(meetingId: $meetingId) {
+      seq
+    }
+  }
+`);
+
+export const RoomSetLayoutDocument = graphql(`
+  mutation RoomSetLayout($meetingId: ID!, $mode: LayoutMode!) {
+    setLayout(meetingId: $meetingId, mode: $mode) {
+      seq
+    }
+  }
+`);
+
+export const RoomPinDocument = graphql(`
+  mutation RoomPin($meetingId: ID!, $pane: Int!, $participantId: ID!) {
+    pinParticipant(meetingId: $meetingId, pane: $pane, participantId: $participantId) {
+      seq
+    }
+  }
+`);
+
+export const RoomUnpinDocument = graphql(`
+  mutation RoomUnpin($meetingId: ID!, $pane: Int!) {
+    unpinParticipant(meetingId: $meetingId, pane: $pane) {
+      seq
+    }
+  }
+`);
+
+export const RoomSetPollingDocument = graphql(`
+  mutation RoomSetPolling($meetingId: ID!, $input: PollingInput!) {
+    setPolling(meetingId: $meetingId, input: $input) {
+      seq
+    }
+  }
+`);
+
+export const RoomSetMuteOnEntryDocument = graphql(`
+  mutation RoomSetMuteOnEntry($meetingId: ID!, $on: Boolean!) {
+    setMuteOnEntry(meetingId: $meetingId, on: $on) {
+      seq
+    }
+  }
+`);
+
+export const RoomHangupDocument = graphql(`
+  mutation RoomHangup($meetingId: ID!, $participantId: ID!) {
+    hangupParticipant(meetingId: $meetingId, participantId: $participantId) {
+      seq
+    }
+  }
+`);
+
+export const RoomSetRoleDocument = graphql(`
+  mutation RoomSetRole($meetingId: ID!, $participantId: ID!, $role: ParticipantRole!) {
+    setParticipantRole(meetingId: $meetingId, participantId: $participantId, role: $role) {
+      seq
+    }
+  }
+`);
+
+export const RoomInviteDocument = graphql(`
+  mutation RoomInvite($id: ID!, $memberIds: [ID!], $groupIds: [ID!], $emails: [String!]) {
+    inviteToMeeting(id: $id, memberIds: $memberIds, groupIds: $groupIds, emails: $emails) {
+      id
+    }
+  }
+`);
+
+export const RoomCallAbsentDocument = graphql(`
+  mutation RoomCallAbsent($meetingId: ID!) {
+    callAbsentInvitees(meetingId: $meetingId) {
+      called {
+        id
+        name
+      }
+      skipped {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const RoomEndMeetingDocument = graphql(`
+  mutation RoomEndMeeting($id: ID!) {
+    endMeeting(id: $id) {
+      id
+    }
+  }
+`);

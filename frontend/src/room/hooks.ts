@@ -1,0 +1,184 @@
+// Hooks: the only bridge from the framework-free core (src/rtc, src/whiteboard) and
+// the GraphQL subscription to React state.
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useClient } from 'urql';
+import type { RoomJoinMeetingMutation } from '../gql/graphql';
+import { initialLiveState, reduceLiveState, type LiveState, type StateUpdate } from '../rtc/meetingState';
+import { RtcSession, type ConnState, type EndReason, type LocalState, type RemoteTrack } from '../rtc/session';
+import { WhiteboardClient } from '../whiteboard/client';
+import { RoomMeetingStateDocument } from './api';
+
+/** What joinMeeting answered: the hand-over from the join page to the room. */
+export type JoinPayload = RoomJoinMeetingMutation['joinMeeting'];
+
+export interface RtcView {
+  session: RtcSession;
+  state: ConnState;
+  participantId: string | null;
+  local: LocalState;
+  tracks: RemoteTrack[];
+  ended: { reason: EndReason; message?: string } | null;
+}
+
+export interface SessionSetup {
+  micOn: boolean;
+  cameraOn: boolean;
+  audioDeviceId: string | null;
+  videoDeviceId: string | null;
+  /** A new join token for a fresh join after the resume window. */
+  renewToken: () => Promise<string | null>;
+}
+
+/** Runs one RtcSession per join token and mirrors its state (null until created). */
+export function useRtcSession(join: JoinPayload, setup: SessionSetup): RtcView | null {
+  const setupRef = useRef(setup);
+  setupRef.current = setup;
+  const [session, setSession] = useState<RtcSession | null>(null);
+  const [state, setState] = useState<ConnState>('idle');
+  const [participantId, setParticipantId] = useState<string | null>(null);
+  const [local, setLocal] = useState<LocalState | null>(null);
+  const [tracks, setTracks] = useState<RemoteTrack[]>([]);
+  const [ended, setEnded] = useState<RtcView['ended']>(null);
+
+  useEffect(() => {
+    const s = setupRef.current;
+    const session = new RtcSession({
+      token: join.token,
+      iceServers: join.iceServers.map((x) => ({ urls: x.urls, username: x.username ?? undefined, credential: x.credential ?? undefined })),
+      micMuted: !s.micOn || join.options.muteOnEntry,
+      cameraOn: s.cameraOn,
+      audioDeviceId: s.audioDeviceId,
+      videoDeviceId: s.videoDeviceId,
+      renewToken: () => setupRef.current.renewToken(),
+      device: { client: 'web', version: '1' },
+    });
+    const offs = [
+      session.on('state', setState),
+      session.on('joined', (j) => setParticipantId(j.participantId)),
+      session.on('local', setLocal),
+      session.on('tracks', setTracks),
+      session.on('ended', setEnded),
+    ];
+    setSession(session);
+    setState(session.state);
+    setLocal(session.localState);
+    setTracks([]);
+    setEnded(null);
+    void session.start();
+    const onHide = () => session.leave();
+    window.addEventListener('pagehide', onHide);
+    return () => {
+      offs.forEach((f) => f());
+      window.removeEventListener('pagehide', onHide);
+      session.leave();
+    };
+    // One session per join token.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [join.token]);
+
+  if (!session || !local) return null;
+  return { session, state, participantId, local, tracks, ended };
+}
+
+export interface LiveView extends LiveState {
+  /** False when the subscription is refused (guests, members not invited). */
+  available: boolean;
+}
+
+/**
+ * The meeting's live state: the meetingState subscription through the reducer,
+ * resubscribing with sinceSeq after a gap.
+ */
+export function useMeetingState(meetingId: string, enabled: boolean): LiveView {
+  const client = useClient();
+  const [st, dispatch] = useReducer(reduceLiveState, initialLiveState);
+  const [available, setAvailable] = useState(enabled);
+  const [epoch, setEpoch] = useState(0);
+  const seqRef = useRef(0);
+  seqRef.current = st.seq;
+
+  useEffect(() => {
+    if (!enabled) {
+      setAvailable(false);
+      return;
+    }
+    const since = seqRef.current > 0 ? seqRef.current : undefined;
+    const sub = client.subscription(RoomMeetingStateDocument, { meetingId, sinceSeq: since }).subscribe((r) => {
+      if (r.error) {
+        const codes = r.error.graphQLErrors.map((e) => e.extensions?.code);
+        if (codes.includes('FORBIDDEN') || codes.includes('NOT_FOUND') || codes.includes('UNAUTHENTICATED')) setAvailable(false);
+        return;
+      }
+      const u = r.data?.meetingState;
+      if (u) {
+        setAvailable(true);
+        dispatch(u as StateUpdate);
+      }
+    });
+    return () => sub.unsubscribe();
+  }, [client, meetingId, enabled, epoch]);
+
+  // A gap: subscribe again from the last seq applied.
+  useEffect(() => {
+    if (st.resync) setEpoch((e) => e + 1);
+  }, [st.resync]);
+
+  return { ...st, available };
+}
+
+/** The room's whiteboard client, attached to the session's data channel. */
+export function useWhiteboard(session: RtcSession | null): WhiteboardClient {
+  const client = useMemo(() => new WhiteboardClient(), []);
+  useEffect(() => {
+    if (!session) return;
+    if (session.whiteboardChannel) client.attach(session.whiteboardChannel);
+    const off = session.on('whiteboard', (dc) => client.attach(dc));
+    return () => {
+      off();
+      client.detach();
+    };
+  }, [session, client]);
+  useEffect(() => () => client.dispose(), [client]);
+  return client;
+}
+
+/** The media devices of a kind, refreshed when devices change. */
+export function useDevices(): MediaDeviceInfo[] {
+  const [list, setList] = useState<MediaDeviceInfo[]>([]);
+  const load = useCallback(() => {
+    navigator.mediaDevices
+      ?.enumerateDevices()
+      .then(setList)
+      .catch(() => setList([]));
+  }, []);
+  useEffect(() => {
+    load();
+    navigator.mediaDevices?.addEventListener('devicechange', load);
+    return () => navigator.mediaDevices?.removeEventListener('devicechange', load);
+  }, [load]);
+  return list;
+}
+
+/** Whether the viewport is phone-sized. */
+export function useNarrow(px = 720): boolean {
+  const q = `(max-width: ${px}px)`;
+  const [narrow, setNarrow] = useState(() => typeof window !== 'undefined' && window.matchMedia(q).matches);
+  useEffect(() => {
+    const m = window.matchMedia(q);
+    const f = () => setNarrow(m.matches);
+    m.addEventListener('change', f);
+    f();
+    return () => m.removeEventListener('change', f);
+  }, [q]);
+  return narrow;
+}
+
+/** Seconds since t (ISO), ticking every second. */
+export function useElapsed(sinceMs: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, []);
+  return Math.max(0, Math.floor((now - sinceMs) / 1000));
+}

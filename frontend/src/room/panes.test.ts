@@ -1,0 +1,50 @@
+import { expect, test } from 'vitest';
+import { fallbackAssignment, modeFor, stageModel } from './panes';
+
+test('the server assignment on the 1+7 geometry', () => {
+  const m = stageModel('ONE_PLUS_SEVEN', [
+    { pane: 0, participantId: 'B', source: 'screen', polled: false },
+    { pane: 1, participantId: 'B', source: 'camera', polled: false },
+    { pane: 2, participantId: 'A', source: 'camera', polled: true },
+    { pane: 3, participantId: null, source: '', polled: true },
+  ]);
+  expect(m.layout.cols).toBe(4);
+  expect(m.panes).toHaveLength(8);
+  expect(m.panes.slice(0, 4).map((p) => [p.index, p.participantId, p.source, p.polled, p.role])).toEqual([
+    [0, 'B', 'screen', false, 'big'],
+    [1, 'B', 'camera', false, 'small'],
+    [2, 'A', 'camera', true, 'small'],
+    [3, null, '', true, 'small'],
+  ]);
+  expect(m.panes[7]).toMatchObject({ participantId: null, source: '', col: 3, row: 3 });
+});
+
+test('compact geometry keeps the assignment', () => {
+  const m = stageModel('GRID_2X2', [{ pane: 3, participantId: 'X', source: 'camera', polled: false }], true);
+  expect(m.panes.find((p) => p.index === 3)!.participantId).toBe('X');
+});
+
+test('modes by count', () => {
+  expect([1, 2, 4, 5, 8, 9, 22, 23].map(modeFor)).toEqual([
+    'SINGLE',
+    'GRID_2X2',
+    'GRID_2X2',
+    'ONE_PLUS_SEVEN',
+    'ONE_PLUS_SEVEN',
+    'ONE_PLUS_TWENTY_ONE',
+    'ONE_PLUS_TWENTY_ONE',
+    'TWO_PLUS_TWENTY_ONE',
+  ]);
+});
+
+test('guest stand-in: screen, others, self', () => {
+  const a = fallbackAssignment('ME', ['A', 'B'], 'A');
+  expect(a.mode).toBe('GRID_2X2');
+  expect(a.panes.map((p) => [p.participantId, p.source])).toEqual([
+    ['A', 'screen'],
+    ['A', 'camera'],
+    ['B', 'camera'],
+    ['ME', 'camera'],
+  ]);
+  expect(fallbackAssignment('ME', [], null)).toEqual({ mode: 'SINGLE', panes: [{ pane: 0, participantId: 'ME', source: 'camera', polled: false }] });
+});
