@@ -165,6 +165,35 @@ describe('meeting room', () => {
     B.assertClean('whiteboard');
   });
 
+  test('the guest shares a screen: content in the big pane, the camera still shown', async () => {
+    await B.page.getByRole('button', { name: '共享屏幕' }).click();
+    for (const p of [A, B]) {
+      await p.page.locator(`[data-testid="stage"] [data-pane="0"][data-participant="${B.id}"][data-source="screen"]`).waitFor({ timeout: 20_000 });
+      await p.page.locator(`[data-testid="stage"] [data-participant="${B.id}"][data-source="camera"]`).waitFor();
+    }
+    const screen = A.page.locator(`[data-testid="stage"] [data-pane="0"][data-source="screen"] video`);
+    await until('screen share playing', () => screen.evaluate((v) => v.videoWidth > 0));
+    await screenshot(A.page, 'room-screen-share-host');
+    await B.page.getByRole('button', { name: '停止共享' }).click();
+    await A.page.locator('[data-testid="stage"] [data-source="screen"]').waitFor({ state: 'detached', timeout: 20_000 });
+    A.assertClean('screen share');
+    B.assertClean('screen share');
+  });
+
+  test('after a signaling drop the guest resumes as the same participant', async () => {
+    const before = B.id;
+    const frames = async () => (await stats(A.page)).filter((s) => s.participantId === before && s.kind === 'video').reduce((n, s) => n + s.framesDecoded, 0);
+    await B.page.evaluate(() => window.__jstRoom.simulateDrop());
+    await B.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 20_000 });
+    assert.equal(await B.page.locator('[data-testid="room"]').getAttribute('data-participant-id'), before);
+    const f0 = await frames();
+    await until('video flows again after the resume', async () => (await frames()) > f0 + 10, 15_000);
+    // Still one participant on the host's roster, not a leave and a join.
+    assert.equal(await A.page.locator('[data-testid="roster"] li').count(), 2);
+    A.assertClean('resume');
+    B.assertClean('resume');
+  });
+
   test('the room on a phone-sized screen', async () => {
     await B.page.getByTestId('whiteboard-toggle').click();
     await B.page.setViewportSize({ width: 390, height: 844 });

@@ -5,7 +5,7 @@
 // person is sent to /join/:number. After the session ends a screen says why.
 import './i18n';
 import './room.css';
-import { Alert, Button, Result, Spin } from 'antd';
+import { Alert, App as AntApp, Button, ConfigProvider, Result, Spin, theme } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate, useParams } from 'react-router';
@@ -39,7 +39,18 @@ function tokenFresh(h: Handoff, used: Set<string>): boolean {
 // Tokens this tab already presented (a remount must not present one twice).
 const usedTokens = new Set<string>();
 
+/** The room is dark (video first), whatever the app's theme. */
 export default function MeetingRoom() {
+  return (
+    <ConfigProvider theme={{ algorithm: theme.darkAlgorithm }}>
+      <AntApp>
+        <MeetingRoomPage />
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+function MeetingRoomPage() {
   const { number = '' } = useParams();
   const location = useLocation();
   const navigate = useNavigate();

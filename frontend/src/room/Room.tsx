@@ -70,6 +70,10 @@ export default function Room(props: RoomProps) {
   const narrow = useNarrow();
   const devices = useDevices();
   const [rosterOpen, setRosterOpen] = useState(!narrow);
+  // A phone shows the stage first; the list opens on demand.
+  useEffect(() => {
+    if (narrow) setRosterOpen(false);
+  }, [narrow]);
   const [boardOpen, setBoardOpen] = useState(false);
   const [pollingOpen, setPollingOpen] = useState(false);
   const [inviteOpen, setInviteOpen] = useState(false);
@@ -195,6 +199,7 @@ export default function Room(props: RoomProps) {
       inboundStats: () => session.inboundStats(),
       outboundStats: () => session.outboundStats(),
       whiteboardElements: () => wb.elements().filter((e) => !e.isDeleted).length,
+      simulateDrop: () => session.simulateDrop(),
     };
     return () => {
       delete w.__jstRoom;

@@ -19,9 +19,11 @@ test('the server assignment on the 1+7 geometry', () => {
   expect(m.panes[7]).toMatchObject({ participantId: null, source: '', col: 3, row: 3 });
 });
 
-test('compact geometry keeps the assignment', () => {
+test('compact geometry keeps the assignment and leaves out empty small panes', () => {
   const m = stageModel('GRID_2X2', [{ pane: 3, participantId: 'X', source: 'camera', polled: false }], true);
-  expect(m.panes.find((p) => p.index === 3)!.participantId).toBe('X');
+  expect(m.panes.map((p) => [p.index, p.participantId])).toEqual([[0, null], [1, null], [2, null], [3, 'X']]); // 2x2 panes are all big
+  const s = stageModel('ONE_PLUS_SEVEN', [{ pane: 0, participantId: 'A', source: 'camera', polled: false }, { pane: 4, participantId: 'B', source: 'camera', polled: false }], true);
+  expect(s.panes.map((p) => [p.index, p.colSpan])).toEqual([[0, 4], [4, 4]]);
 });
 
 test('modes by count', () => {

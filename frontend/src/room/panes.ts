@@ -17,8 +17,9 @@ export interface StageModel {
 
 /** The stage for mode and the server's panes (panes the server did not list are empty). */
 export function stageModel(mode: LayoutMode, assigned: readonly Pick<LayoutPane, 'pane' | 'participantId' | 'source' | 'polled'>[], compact = false): StageModel {
-  const layout = compact ? compactLayout(mode) : layoutOf(mode);
   const byIndex = new Map(assigned.map((p) => [p.pane, p]));
+  // Phones leave out panes that show nobody (but keep the big ones).
+  const layout = compact ? compactLayout(mode, (g) => g.role === 'big' || !!byIndex.get(g.index)?.participantId) : layoutOf(mode);
   const panes = layout.panes.map((g): PaneView => {
     const a = byIndex.get(g.index);
     const source = a?.source === 'camera' || a?.source === 'screen' ? a.source : '';

@@ -51,6 +51,8 @@ describe('layouts match internal/layout', () => {
   test.each(LAYOUT_MODES)('compact %s keeps every pane once, without overlap', (mode) => {
     const l = compactLayout(mode);
     expect(l.panes.map((p) => p.index).sort((a, b) => a - b)).toEqual(layoutOf(mode).panes.map((p) => p.index));
+    const some = compactLayout(mode, (p) => p.index % 3 === 0);
+    for (const p of some.panes) expect(p.role === 'big' || p.index % 3 === 0 || mode === 'GRID_2X2').toBe(true);
     const cells = new Set<string>();
     for (const p of l.panes)
       for (let r = p.row; r < p.row + p.rowSpan; r++)

@@ -340,6 +340,16 @@ export class RtcSession extends Emitter<SessionEvents> {
     this.schedulePrefs();
   }
 
+  /**
+   * Abandons the signaling socket as if the network had dropped it (no close frame)
+   * and resumes: for diagnostics and the browser tests of §9.
+   */
+  simulateDrop(): void {
+    if (this.state !== 'connected' || !this.sock) return;
+    this.sock.detach();
+    this.onDrop('simulated');
+  }
+
   /** Inbound RTP counters per remote track, for the network indicator and tests. */
   async inboundStats(): Promise<{ trackId: string; participantId: string; kind: string; source: string; packetsReceived: number; framesDecoded: number; frameWidth: number; bytesReceived: number }[]> {
     if (!this.sub) return [];
