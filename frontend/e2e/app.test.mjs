@@ -1,7 +1,10 @@
-// The web app against the real server in Chromium. Screenshots land in e2e/artifacts/.
+// The web app against the real server in Chromium, in zh-CN: the platform admin
+// sets up an enterprise and its admin, the enterprise admin adds a member, the
+// member books a meeting through the form and finds it in the schedule. Every main
+// screen is saved as a screenshot in e2e/artifacts/.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, login, newPage, screenshot, startServer } from './harness.mjs';
+import { launchBrowser, login, logout, screenshot, startServer, withPage } from './harness.mjs';
 
 let srv;
 let browser;
@@ -16,9 +19,36 @@ after(async () => {
   await srv?.stop();
 });
 
-describe('login', () => {
-  test('the branded login page, then the platform admin signs in', async () => {
-    const { page, assertClean } = await newPage(browser);
+/** Clicks the OK button of the open modal dialog whose title matches. */
+async function confirmDialog(page, title, button) {
+  const dialog = page.getByRole('dialog').filter({ hasText: title });
+  await dialog.getByRole('button', { name: button }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+/** Types a date and time into an antd DatePicker found by its label. */
+async function pickDateTime(page, label, text) {
+  const input = page.getByLabel(label, { exact: true });
+  await input.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+}
+
+/** A date n days from now in Asia/Shanghai, as YYYY-MM-DD. */
+function shanghaiDate(days) {
+  const d = new Date(Date.now() + days * 86400_000 + 8 * 3600_000);
+  return d.toISOString().slice(0, 10);
+}
+
+describe('the web app in zh-CN', () => {
+  const ent = { name: '示例科技有限公司', code: 'demo', adminEmail: 'admin@demo.e2e.test', adminPassword: 'demo-admin-pass-1' };
+  const member = { name: '李雷', email: 'lilei@demo.e2e.test', password: '' };
+  const day = shanghaiDate(2);
+
+  test('login page, branded and in Chinese; wrong passwords are explained', () =>
+    withPage(browser, 'login page, branded and in Chinese; wron', {}, async ({ page }) => {
     await page.goto(srv.url + '/schedule');
     await page.waitForURL(/\/login$/);
     await page.getByRole('heading', { name: '登录' }).waitFor();
@@ -27,9 +57,153 @@ describe('login', () => {
     await page.getByLabel('密码', { exact: true }).fill('wrong password');
     await page.getByRole('button', { name: /登\s*录/ }).click();
     await page.getByRole('alert').filter({ hasText: '邮箱或密码错误' }).waitFor();
+    }));
+
+  test('(a) platform admin creates an enterprise with its admin and a room', () =>
+    withPage(browser, '(a) platform admin creates an enterprise', {}, async ({ page }) => {
     await login(page, srv.url, srv.admin.email, srv.admin.password);
     assert.match(page.url(), /\/admin\/enterprises$/);
-    assertClean('login');
-    await page.context().close();
-  });
+
+    await page.getByRole('button', { name: '新建企业' }).click();
+    const form = page.getByRole('dialog');
+    await form.getByLabel('名称').fill(ent.name);
+    await form.getByLabel('企业代码').fill(ent.code);
+    await form.getByLabel('并发配额').fill('200');
+    await form.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByRole('cell', { name: ent.name }).waitFor();
+
+    await page.getByRole('row', { name: new RegExp(ent.name) }).getByRole('button', { name: '添加管理员' }).click();
+    const admin = page.getByRole('dialog');
+    await admin.getByLabel('名称').fill('王芳');
+    await admin.getByLabel('邮箱').fill(ent.adminEmail);
+    await admin.getByLabel(/^密码/).fill(ent.adminPassword);
+    await admin.getByRole('button', { name: /新\s*建/ }).click();
+    await admin.getByText(`已创建管理员 ${ent.adminEmail}`).waitFor();
+    await admin.getByRole('button', { name: /关\s*闭/ }).click();
+    await screenshot(page, '02-platform-enterprises');
+
+    await page.getByRole('menuitem', { name: '云会议室' }).click();
+    await page.getByRole('cell', { name: '8000' }).waitFor(); // the default shared room
+    await page.getByRole('button', { name: '新建会议室' }).click();
+    const room = page.getByRole('dialog');
+    await room.getByLabel('会议室号').fill('8001');
+    await room.getByLabel('名称').fill('示例科技培训室');
+    await room.getByLabel('容量').fill('60');
+    await room.locator('label').filter({ hasText: /^企业$/ }).click();
+    await room.getByRole('combobox', { name: '企业' }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: ent.name }).click();
+    await room.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByRole('cell', { name: '示例科技培训室', exact: true }).waitFor();
+    await screenshot(page, '03-platform-rooms');
+    }));
+
+  test('(a) enterprise admin adds a member, a group and the brand', () =>
+    withPage(browser, '(a) enterprise admin adds a member, a gr', {}, async ({ page }) => {
+    await login(page, srv.url, ent.adminEmail, ent.adminPassword);
+    assert.match(page.url(), /\/schedule/);
+    await page.getByRole('menuitem', { name: '通讯录' }).click();
+    await page.getByRole('button', { name: '添加成员' }).click();
+    const dlg = page.getByRole('dialog');
+    await dlg.getByLabel('名称').fill(member.name);
+    await dlg.getByLabel('邮箱').fill(member.email);
+    await dlg.getByLabel('手机').fill('13800138000');
+    await dlg.getByLabel('部门').fill('研发部');
+    await dlg.getByLabel('职务').fill('工程师');
+    await dlg.getByRole('button', { name: /保\s*存/ }).click();
+    member.password = (await page.getByTestId('generated-password').innerText()).trim();
+    assert.ok(member.password.length >= 8, `generated password: ${member.password}`);
+    await page.getByRole('dialog').getByRole('button', { name: /关\s*闭/ }).click();
+    await page.getByRole('cell', { name: member.email }).waitFor();
+    await screenshot(page, '04-directory-members');
+
+    await page.getByRole('tab', { name: '群组' }).click();
+    await page.getByRole('button', { name: '新建群组' }).click();
+    const g = page.getByRole('dialog');
+    await g.getByLabel('群组名称').fill('研发部全员');
+    await g.getByRole('combobox', { name: '参会成员' }).click();
+    await page.keyboard.type('李');
+    await page.locator('.ant-select-item-option').filter({ hasText: member.name }).click();
+    await g.getByText('群组名称').click(); // closes the member list
+    await g.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByText('研发部全员', { exact: true }).waitFor();
+    await screenshot(page, '05-directory-groups');
+    await page.getByRole('tab', { name: '导入导出' }).click();
+    await page.getByText('1. 下载模板').waitFor();
+    await screenshot(page, '06-directory-import');
+
+    await page.getByRole('menuitem', { name: '品牌设置' }).click();
+    await page.getByLabel('标语').fill('示例科技 · 连接每一位同事');
+    await page.getByRole('button', { name: '保存并应用' }).click();
+    await page.getByText('品牌设置已保存并应用').waitFor();
+    await screenshot(page, '07-branding');
+    await logout(page);
+    }));
+
+  test('(a) the member books a meeting through the form and sees it in the schedule', () =>
+    withPage(browser, '(a) the member books a meeting through t', {}, async ({ page }) => {
+    await login(page, srv.url, member.email, member.password);
+    await page.getByRole('heading', { name: '我的日程' }).waitFor();
+
+    await page.getByRole('button', { name: '预约会议' }).first().click();
+    await page.waitForURL(/\/book$/);
+    await pickDateTime(page, '开始时间', `${day} 10:00`);
+    await page.getByLabel('会议名称').fill('项目周会');
+    await page.locator('label').filter({ hasText: /^每周$/ }).click();
+    await page.getByRole('spinbutton', { name: '重复次数' }).fill('4');
+    await page.getByText('共 4 场').waitFor();
+    await page.getByLabel('会议描述').fill('每周同步项目进展。');
+    // The resource status for the chosen time is shown before submitting.
+    await page.getByText('该时段资源情况').waitFor();
+    await page.getByText('企业并发配额').first().waitFor();
+    await screenshot(page, '08-booking-form');
+
+    await page.getByRole('button', { name: /预约会议$/ }).last().click();
+    await page.waitForURL(/\/meetings\/[^/]+$/);
+    await page.getByText('预约成功！会议号').waitFor();
+    const number = (await page.getByText(/^\d{10}$/).first().innerText()).trim();
+    assert.match(number, /^\d{10}$/);
+    await screenshot(page, '09-meeting-details');
+
+    await page.goto(`${srv.url}/schedule?view=week&date=${day}`);
+    await page.getByRole('button', { name: /项目周会，10:00 到 11:00/ }).waitFor();
+    await screenshot(page, '10-schedule-week', { fullPage: false });
+    await page.locator('label').filter({ hasText: /^列表$/ }).click();
+    await page.getByRole('link', { name: '项目周会' }).first().waitFor();
+    await screenshot(page, '11-schedule-list');
+
+    // Resource status and history.
+    await page.getByRole('menuitem', { name: '资源状态' }).click();
+    await page.getByText('本企业在会人数').waitFor();
+    await screenshot(page, '12-resources');
+    await page.getByRole('menuitem', { name: '历史会议' }).click();
+    await page.getByRole('heading', { name: '历史会议' }).waitFor();
+    await screenshot(page, '13-history');
+
+    // Instant meeting → join page with the device preview → the room.
+    await page.getByRole('menuitem', { name: '快速会议' }).click();
+    await page.getByRole('button', { name: '立即开会' }).click();
+    await page.waitForURL(/\/join\/\d+$/);
+    await page.getByText('设备预览').waitFor();
+    await page.locator('video').waitFor();
+    await screenshot(page, '14-join');
+    await page.getByRole('button', { name: /加入会议/ }).click();
+    await page.waitForURL(/\/meeting\/\d+$/);
+    }));
+
+  test('phone-sized screens get a drawer menu', () =>
+    withPage(browser, 'phone-sized screens get a drawer menu', { viewport: { width: 390, height: 844 } }, async ({ page }) => {
+    await login(page, srv.url, member.email, member.password);
+    await page.getByRole('heading', { name: '我的日程' }).waitFor();
+    await screenshot(page, '15-phone-schedule', { fullPage: false });
+    await page.getByRole('button', { name: '打开菜单' }).click();
+    await page.getByRole('menuitem', { name: '预约会议' }).waitFor();
+    await screenshot(page, '16-phone-menu', { fullPage: false });
+    }));
+
+  test('English is available', () =>
+    withPage(browser, 'English is available', { lang: 'en', locale: 'en-US' }, async ({ page }) => {
+    await page.goto(srv.url + '/login');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await screenshot(page, '17-login-en');
+    }));
 });

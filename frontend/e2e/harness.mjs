@@ -249,7 +249,28 @@ export async function screenshot(page, name, opts = {}) {
   const path = join(artifactsDir, `${name}.png`);
   // Let antd's transitions and lazy chunks settle.
   await page.waitForLoadState('networkidle', { timeout: 3000 }).catch(() => {});
+  // A full-page capture of a scrolled page repeats the sticky header mid-page.
+  if (opts.fullPage ?? true) await page.evaluate(() => window.scrollTo(0, 0)).catch(() => {});
   await sleep(opts.settleMs ?? 400);
   await page.screenshot({ path, fullPage: opts.fullPage ?? true });
   return path;
+}
+
+/**
+ * Runs fn with a fresh page (see newPage); on failure saves FAIL-<name>.png and the
+ * browser errors before rethrowing; on success checks that the browser logged no
+ * errors. The context is closed either way.
+ */
+export async function withPage(browser, name, opts, fn) {
+  const p = await newPage(browser, opts);
+  try {
+    await fn(p);
+    p.assertClean(name);
+  } catch (e) {
+    await screenshot(p.page, `FAIL-${name.replace(/[^\w-]+/g, '_')}`, { settleMs: 0 }).catch(() => {});
+    if (p.errors.length) e.message += `\nbrowser errors:\n${p.errors.join('\n')}`;
+    throw e;
+  } finally {
+    await p.context.close();
+  }
 }

@@ -102,6 +102,7 @@ const PATTERNS: { code: string; field?: string; re: RegExp; key: string }[] = [
   { code: 'BAD_USER_INPUT', field: 'start', re: /over before it is booked/i, key: 'input.startPast' },
   { code: 'BAD_USER_INPUT', field: 'file', re: /logo must be a PNG/i, key: 'input.logoType' },
   { code: 'BAD_USER_INPUT', field: 'file', re: /pixels/i, key: 'input.logoSize' },
+  { code: 'BAD_USER_INPUT', field: 'file', re: /logo must be at most (\d+) KiB/i, key: 'input.logoTooBig' },
   { code: 'BAD_USER_INPUT', field: 'file', re: /readable image/i, key: 'input.logoUnreadable' },
   { code: 'BAD_USER_INPUT', field: 'key', re: /first occurrence/i, key: 'input.splitAtFirst' },
   { code: 'BAD_USER_INPUT', field: 'occurrence', re: /single meeting/i, key: 'input.singleNoOccurrence' },

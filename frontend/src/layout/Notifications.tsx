@@ -50,7 +50,7 @@ export function Notifications() {
       message: t(`notices.${n.kind}.title`),
       description: t(`notices.${n.kind}.body`, { name: n.name, host: n.hostName, start: fmtDateTime(n.start), number: n.number }),
       duration: n.kind === 'STARTED_NOW' ? 0 : 8,
-      btn:
+      actions:
         n.kind === 'STARTED_NOW' || n.kind === 'INVITED' ? (
           <Space>
             <Button size="small" onClick={() => (notification.destroy(key), navigate(`/meetings/${n.meetingId}`))}>
@@ -70,7 +70,7 @@ export function Notifications() {
     <Dropdown
       trigger={['click']}
       onOpenChange={(o) => o && setUnread(0)}
-      dropdownRender={() => (
+      popupRender={() => (
         <div className="ant-dropdown-menu" style={{ width: 320, maxHeight: 420, overflow: 'auto', padding: 8 }}>
           {list.length === 0 ? (
             <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('notices.none')} />

@@ -1,0 +1,208 @@
+// Picks participants from the directory: members (searched as you type), groups,
+// and outside email addresses. Used by booking, instant meetings and "invite more".
+import { MailOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { Select, Space, Tag, Typography } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useQuery } from 'urql';
+import { graphql } from '../gql';
+import { email as checkEmail, splitEmails } from '../lib/validation';
+import { listsOf } from '../api/typenames';
+
+const PickMembersDocument = graphql(`
+  query PickMembers($search: String, $first: Int) {
+    members(filter: { search: $search, status: ACTIVE }, first: $first) {
+      edges {
+        node {
+          id
+          name
+          email
+          department
+        }
+      }
+      totalCount
+    }
+  }
+`);
+
+const PickGroupsDocument = graphql(`
+  query PickGroups($search: String) {
+    groups(search: $search, first: 100) {
+      edges {
+        node {
+          id
+          name
+          memberCount
+        }
+      }
+    }
+  }
+`);
+
+/** A member as the picker shows it. */
+export interface PickedMember {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** The picker's value. */
+export interface Invitees {
+  members: PickedMember[];
+  groupIds: string[];
+  emails: string[];
+}
+
+export const emptyInvitees = (): Invitees => ({ members: [], groupIds: [], emails: [] });
+
+/** Debounces a value (for search-as-you-type). */
+export function useDebounced<T>(value: T, ms = 250): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+export interface DirectoryPickerProps {
+  value?: Invitees;
+  onChange?: (v: Invitees) => void;
+  /** Members not to offer (e.g. the host, or those already invited). */
+  excludeIds?: string[];
+  id?: string;
+  /** Only members: no groups or outside emails (group editing). */
+  membersOnly?: boolean;
+}
+
+/** Three fields in one: members, groups and outside emails. Put it in a Form.Item. */
+export function DirectoryPicker({ value = emptyInvitees(), onChange, excludeIds = [], id, membersOnly = false }: DirectoryPickerProps) {
+  const { t } = useTranslation();
+  const [search, setSearch] = useState('');
+  const debounced = useDebounced(search);
+  const [members] = useQuery({ query: PickMembersDocument, variables: { search: debounced || null, first: 20 }, context: listsOf.members });
+  const [groups] = useQuery({ query: PickGroupsDocument, variables: { search: null }, pause: membersOnly, context: listsOf.groups });
+  const [emailError, setEmailError] = useState<string | null>(null);
+
+  const memberOptions = useMemo(() => {
+    const chosen = new Set(value.members.map((m) => m.id));
+    const list = (members.data?.members.edges ?? []).map((e) => e.node).filter((m) => !excludeIds.includes(m.id));
+    // Keep chosen members as options so that their tags keep their labels.
+    const all = [...value.members.filter((m) => !list.some((x) => x.id === m.id)), ...list];
+    return all.map((m) => ({
+      value: m.id,
+      label: m.name,
+      title: `${m.name} <${m.email}>`,
+      desc: 'department' in m && m.department ? `${m.email} · ${m.department}` : m.email,
+      chosen: chosen.has(m.id),
+    }));
+  }, [members.data, value.members, excludeIds]);
+
+  const set = (patch: Partial<Invitees>) => onChange?.({ ...value, ...patch });
+  const byId = new Map(memberOptions.map((o) => [o.value, o]));
+
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size={8}>
+      <Select
+        id={id}
+        mode="multiple"
+        aria-label={t('picker.members')}
+        placeholder={
+          <span>
+            <UserOutlined /> {t('picker.membersPlaceholder')}
+          </span>
+        }
+        value={value.members.map((m) => m.id)}
+        filterOption={false}
+        showSearch
+        searchValue={search}
+        onSearch={setSearch}
+        onBlur={() => setSearch('')}
+        loading={members.fetching}
+        notFoundContent={members.error ? t('picker.loadFailed') : members.fetching ? t('common.loading') : t('picker.noMembers')}
+        options={memberOptions.map((o) => ({
+          value: o.value,
+          label: (
+            <span title={o.title}>
+              {o.label} <Typography.Text type="secondary" style={{ fontSize: 12 }}>{o.desc}</Typography.Text>
+            </span>
+          ),
+        }))}
+        tagRender={(p) => (
+          <Tag closable={p.closable} onClose={p.onClose} style={{ marginInlineEnd: 4 }}>
+            {byId.get(String(p.value))?.label ?? String(p.value)}
+          </Tag>
+        )}
+        onChange={(ids: string[]) =>
+          set({
+            members: ids.map((mid) => {
+              const known = value.members.find((m) => m.id === mid);
+              if (known) return known;
+              const n = (members.data?.members.edges ?? []).find((e) => e.node.id === mid)?.node;
+              return { id: mid, name: n?.name ?? mid, email: n?.email ?? '' };
+            }),
+          })
+        }
+      />
+      {!membersOnly && (
+      <Select
+        mode="multiple"
+        aria-label={t('picker.groups')}
+        placeholder={
+          <span>
+            <TeamOutlined /> {t('picker.groupsPlaceholder')}
+          </span>
+        }
+        value={value.groupIds}
+        loading={groups.fetching}
+        optionFilterProp="search"
+        notFoundContent={groups.error ? t('picker.loadFailed') : t('picker.noGroups')}
+        options={(groups.data?.groups.edges ?? []).map((e) => ({
+          value: e.node.id,
+          search: e.node.name,
+          label: t('picker.groupLabel', { name: e.node.name, count: e.node.memberCount }),
+        }))}
+        onChange={(ids: string[]) => set({ groupIds: ids })}
+      />
+      )}
+      {!membersOnly && (
+      <Select
+        mode="tags"
+        aria-label={t('picker.emails')}
+        placeholder={
+          <span>
+            <MailOutlined /> {t('picker.emailsPlaceholder')}
+          </span>
+        }
+        value={value.emails}
+        tokenSeparators={[',', ';', ' ', '，', '；', '、']}
+        open={false}
+        suffixIcon={null}
+        status={emailError ? 'error' : undefined}
+        onChange={(list: string[]) => {
+          const { valid, invalid } = splitEmails(list.join(','));
+          setEmailError(invalid.length ? t('picker.badEmails', { list: invalid.join(', ') }) : null);
+          set({ emails: valid });
+        }}
+      />
+      )}
+      {emailError && (
+        <Typography.Text type="danger" role="alert" style={{ fontSize: 12 }}>
+          {emailError}
+        </Typography.Text>
+      )}
+    </Space>
+  );
+}
+
+/** Form rule: the picker's emails must be valid (the picker drops invalid ones already). */
+export const inviteesRule = {
+  validator: (_: unknown, v?: Invitees) =>
+    v && v.emails.some((e) => checkEmail(e)) ? Promise.reject(new Error('email')) : Promise.resolve(),
+};
+
+/** Count of people chosen (groups count as one each, for a summary). */
+export function inviteeSummary(v: Invitees): { members: number; groups: number; emails: number } {
+  return { members: v.members.length, groups: v.groupIds.length, emails: v.emails.length };
+}
+
