@@ -41,6 +41,8 @@ export default function ExcalidrawBoard({ client, lang, nameOf, editable }: Exca
     };
     apply(client.elements());
     const offScene = client.on('scene', apply);
+    // After a clear, undo would bring erased elements back as new edits (§8.2).
+    const offCleared = client.on('cleared', () => api.history.clear());
     const pointers = new Map<string, { x: number; y: number; tool: 'pointer' | 'laser'; button: 'up' | 'down'; at: number }>();
     const push = () => {
       const m = new Map() as Collaborators;
@@ -72,6 +74,7 @@ export default function ExcalidrawBoard({ client, lang, nameOf, editable }: Exca
     }, 1000);
     return () => {
       offScene();
+      offCleared();
       offPointer();
       clearInterval(timer);
     };

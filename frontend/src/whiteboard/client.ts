@@ -9,6 +9,7 @@ import { mergeInto, newer, ordered } from './reconcile';
 export interface Channel {
   readonly readyState: string;
   send(data: string): void;
+  close?(): void;
   addEventListener(type: 'open' | 'close' | 'message', fn: (ev: { data?: unknown }) => void): void;
   removeEventListener(type: 'open' | 'close' | 'message', fn: (ev: { data?: unknown }) => void): void;
 }
@@ -43,6 +44,9 @@ export interface WhiteboardOptions {
 export class WhiteboardClient extends Emitter<WhiteboardEvents> {
   private ch: Channel | null = null;
   private board = new Map<string, WbElement>();
+  /** The highest version the server sent of each element (snapshot or update). */
+  private serverVersion = new Map<string, number>();
+  private pausedUntil = 0;
   private outgoing = new Map<string, WbElement>();
   private snapParts: WbElement[][] = [];
   private snapSeq = -1;
@@ -61,7 +65,7 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
 
   constructor(opts: WhiteboardOptions = {}) {
     super();
-    this.flushMs = opts.flushMs ?? 50;
+    this.flushMs = opts.flushMs ?? 100; // ~10 updates/s while drawing (docs/whiteboard.md §8.3)
     this.pointerMs = opts.pointerMs ?? 60;
     this.now = opts.now ?? (() => Date.now());
   }
@@ -139,6 +143,17 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
     this.send(encodeWb({ type: 'clear', id: this.nextId() }));
   }
 
+  /** Closes the channel; its owner opens a new one, which starts with a snapshot. */
+  private resync(): void {
+    this.loaded = false;
+    this.emit('ready', false);
+    try {
+      this.ch?.close?.();
+    } catch {
+      // closed already
+    }
+  }
+
   private clearOutgoing(): void {
     this.outgoing.clear();
   }
@@ -177,6 +192,15 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
   /** Sends the queued elements (after the snapshot: until then they wait). */
   flush(): void {
     if (!this.ready || !this.outgoing.size) return;
+    const wait = this.pausedUntil - this.now();
+    if (wait > 0) {
+      if (!this.flushTimer)
+        this.flushTimer = setTimeout(() => {
+          this.flushTimer = null;
+          this.flush();
+        }, wait);
+      return;
+    }
     const els = [...this.outgoing.values()];
     this.outgoing.clear();
     const { messages, tooLarge } = packUpdates(els, () => this.nextId());
@@ -225,7 +249,11 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
         // The snapshot is the board; local elements it lacks or that are newer are
         // edits the server has not seen (made while disconnected): keep and resend.
         const next = new Map<string, WbElement>();
-        for (const e of all) next.set(e.id, e);
+        this.serverVersion.clear();
+        for (const e of all) {
+          next.set(e.id, e);
+          this.serverVersion.set(e.id, e.version);
+        }
         for (const [id, e] of this.board) {
           if (newer(e, next.get(id)) && sendable(e)) {
             next.set(id, e);
@@ -242,15 +270,26 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
       }
       case 'update': {
         if (!this.loaded || m.seq <= this.seq) return;
+        if (m.seq !== this.seq + 1) {
+          // A gap cannot happen with a correct server: reopen for a fresh snapshot (§8.2).
+          this.resync();
+          return;
+        }
         this.seq = m.seq;
+        for (const e of m.elements) this.serverVersion.set(e.id, Math.max(e.version, this.serverVersion.get(e.id) ?? 0));
         const changed = mergeInto(this.board, m.elements, this.editingId);
         for (const id of changed) this.outgoing.delete(id);
         if (changed.length) this.emit('scene', this.elements());
         return;
       }
       case 'cleared':
+        if (this.loaded && m.seq !== this.seq + 1 && m.seq > this.seq) {
+          this.resync();
+          return;
+        }
         this.seq = m.seq;
         this.board.clear();
+        this.serverVersion.clear();
         this.outgoing.clear();
         this.emit('cleared', { by: m.by });
         this.emit('scene', []);
@@ -259,6 +298,13 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
         this.emit('pointer', { from: m.from, x: m.x, y: m.y, tool: m.tool ?? 'pointer', button: m.button ?? 'up', at: this.now() });
         return;
       case 'error':
+        if (m.code === 'rate_limited') {
+          // Back off, then send again whatever the server has not confirmed (§8.3).
+          this.pausedUntil = this.now() + 1000;
+          for (const [id, e] of this.board) if (e.version > (this.serverVersion.get(id) ?? 0) && sendable(e)) this.outgoing.set(id, e);
+          this.scheduleFlush();
+          return;
+        }
         this.emit('error', { code: m.code, message: m.message });
         return;
       case 'ack':

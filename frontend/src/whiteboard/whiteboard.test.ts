@@ -138,6 +138,35 @@ describe('client', () => {
     vi.useRealTimers();
   });
 
+  test('rate limited: back off, then resend what the server has not confirmed; a seq gap reopens', () => {
+    vi.useFakeTimers();
+    let now = 0;
+    const ch = new FakeChannel();
+    let closed = 0;
+    (ch as FakeChannel & { close: () => void }).close = () => closed++;
+    const c = new WhiteboardClient({ flushMs: 10, now: () => now });
+    c.attach(ch);
+    ch.deliver({ v: 1, type: 'snapshot', seq: 1, part: 1, parts: 1, elements: [el('a', 1, 1)] });
+    c.localChange([el('a', 2, 1), el('b', 1, 1)]);
+    vi.advanceTimersByTime(20);
+    expect(ch.sent).toHaveLength(1);
+    // The server confirms b only, then limits us.
+    ch.deliver({ v: 1, type: 'update', seq: 2, from: 'me', elements: [el('b', 1, 1)] });
+    ch.deliver({ v: 1, type: 'error', code: 'rate_limited', message: 'slow down' });
+    now = 500;
+    vi.advanceTimersByTime(500);
+    expect(ch.sent).toHaveLength(1); // still backing off
+    now = 1100;
+    vi.advanceTimersByTime(600);
+    expect(ch.sent).toHaveLength(2);
+    expect(JSON.parse(ch.sent[1]).elements.map((e: WbElement) => e.id)).toEqual(['a']);
+    // seq 4 after 2: a gap.
+    ch.deliver({ v: 1, type: 'update', seq: 4, from: 'x', elements: [el('z', 1, 1)] });
+    expect(closed).toBe(1);
+    expect(c.ready).toBe(false);
+    vi.useRealTimers();
+  });
+
   test('pointer messages are throttled', () => {
     vi.useFakeTimers();
     let now = 0;
