@@ -194,6 +194,28 @@ describe('meeting room', () => {
     B.assertClean('resume');
   });
 
+  test('a guest without an account joins with the password; the host removes them', async () => {
+    const G = await newPage(browsers[1]);
+    await G.page.goto(`${srv.url}/join/${meeting.number}`);
+    await G.page.getByLabel('会议密码').fill(meeting.password);
+    await G.page.getByLabel('您的名称').fill('访客赵');
+    await G.page.getByRole('button', { name: /加入会议/ }).click();
+    await G.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 30_000 });
+    const gid = await G.page.locator('[data-testid="room"]').getAttribute('data-participant-id');
+    // Guests get no meeting state: a stand-in grid of who they receive, and themselves.
+    await until('guest sees the others', async () => (await G.page.locator('[data-testid="stage"] [data-participant]:not([data-participant=""])').count()) >= 3);
+    await A.page.locator(`[data-testid="roster"] li[data-participant="${gid}"]`).waitFor();
+    await screenshot(G.page, 'room-guest-no-account');
+    await A.page.getByTestId(`actions-${gid}`).click();
+    await A.page.getByRole('menuitem', { name: '移出会议' }).click();
+    await A.page.getByRole('dialog').getByRole('button', { name: '移出会议' }).click();
+    await G.page.locator('[data-testid="room-ended"][data-reason="removed"]').waitFor({ timeout: 15_000 });
+    await A.page.locator(`[data-testid="roster"] li[data-participant="${gid}"]`).waitFor({ state: 'detached' });
+    G.assertClean('guest');
+    A.assertClean('hang up');
+    await G.context.close();
+  });
+
   test('the room on a phone-sized screen', async () => {
     await B.page.getByTestId('whiteboard-toggle').click();
     await B.page.setViewportSize({ width: 390, height: 844 });

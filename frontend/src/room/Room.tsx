@@ -90,7 +90,7 @@ export default function Room(props: RoomProps) {
   const nameRef = useRef(new Map<string, string>());
   for (const [id, p] of participants) nameRef.current.set(id, p.name);
   const nameOf = useCallback(
-    (id: string) => nameRef.current.get(id) ?? (id === selfId ? join.displayName : t('roster.guestBadge')),
+    (id: string) => nameRef.current.get(id) ?? (id === selfId ? join.displayName : t('pane.unknown')),
     [selfId, join.displayName, t],
   );
 

@@ -33,9 +33,12 @@ interface VideoTileProps {
 /** One <video> for a track; reports its rendered size while shown. */
 const VideoTile = memo(function VideoTile({ track, remoteTrackId, session, mirror, fit, label }: VideoTileProps) {
   const ref = useRef<HTMLVideoElement>(null);
+  // Hidden until the first frame, so the avatar shows instead of a black box.
+  const [hasFrame, setHasFrame] = useState(false);
   useEffect(() => {
     const v = ref.current;
     if (!v) return;
+    setHasFrame(false);
     v.srcObject = track ? new MediaStream([track]) : null;
     if (track) v.play().catch(() => {});
   }, [track]);
@@ -58,7 +61,9 @@ const VideoTile = memo(function VideoTile({ track, remoteTrackId, session, mirro
     <video
       ref={ref}
       className={mirror ? 'mirror' : undefined}
-      style={{ objectFit: fit }}
+      style={{ objectFit: fit, visibility: hasFrame ? 'visible' : 'hidden' }}
+      onLoadedData={() => setHasFrame(true)}
+      onResize={(e) => setHasFrame(e.currentTarget.videoWidth > 0)}
       autoPlay
       playsInline
       muted
@@ -120,13 +125,12 @@ function PaneTile({ pane, props }: { pane: PaneView; props: StageProps }) {
       role="group"
       aria-label={t('pane.label', { n, name: label })}
     >
-      {videoOn && track ? (
+      <div className="pane-avatar" aria-hidden="true">
+        <span>{name.slice(0, 1).toUpperCase() || <UserOutlined />}</span>
+        {videoOn && !self && <small>{track ? '' : t('pane.connecting')}</small>}
+      </div>
+      {videoOn && track && (
         <VideoTile track={track} remoteTrackId={self ? undefined : v?.trackId} session={session} mirror={self && !isScreen} fit={isScreen ? 'contain' : 'cover'} label={label} />
-      ) : (
-        <div className="pane-avatar" aria-hidden="true">
-          <span>{name.slice(0, 1).toUpperCase() || <UserOutlined />}</span>
-          {videoOn && !track && !self && <small>{t('pane.connecting')}</small>}
-        </div>
       )}
       <div className="pane-label">
         {isScreen && <DesktopOutlined />}
