@@ -129,7 +129,21 @@ describe('the web app in zh-CN', () => {
     await screenshot(page, '05-directory-groups');
     await page.getByRole('tab', { name: '导入导出' }).click();
     await page.getByText('1. 下载模板').waitFor();
-    await screenshot(page, '06-directory-import');
+    // A file with a bad row: nothing is imported, the row is reported.
+    const upload = (name, text) =>
+      page.locator('input[type=file]').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from('\ufeff' + text) });
+    await upload('bad.csv', '姓名*,邮箱*,手机,部门\n韩梅梅,hanmeimei@demo.e2e.test,13900139000,市场部\n张伟,not-an-email,,市场部\n');
+    await page.getByRole('button', { name: '检查文件' }).click();
+    await page.getByText(/发现 1 处错误/).waitFor();
+    await page.getByRole('cell', { name: '邮箱格式不正确', exact: false }).waitFor();
+    await screenshot(page, '06-directory-import-errors');
+    await upload('good.csv', '姓名*,邮箱*,手机,部门\n韩梅梅,hanmeimei@demo.e2e.test,13900139000,市场部\n张伟,zhangwei@demo.e2e.test,,市场部\n');
+    await page.getByRole('button', { name: '检查文件' }).click();
+    await page.getByText('检查通过：共 2 行，可以导入').waitFor();
+    await page.getByRole('button', { name: '开始导入' }).click();
+    await page.getByText('导入完成：共 2 行').waitFor();
+    await page.getByRole('tab', { name: '成员' }).click();
+    await page.getByRole('cell', { name: 'zhangwei@demo.e2e.test' }).waitFor();
 
     await page.getByRole('menuitem', { name: '品牌设置' }).click();
     await page.getByLabel('标语').fill('示例科技 · 连接每一位同事');
@@ -150,7 +164,7 @@ describe('the web app in zh-CN', () => {
     await page.getByLabel('会议名称').fill('项目周会');
     await page.locator('label').filter({ hasText: /^每周$/ }).click();
     await page.getByRole('spinbutton', { name: '重复次数' }).fill('4');
-    await page.getByText('共 4 场').waitFor();
+    await page.getByText(/每周的周.，共 4 次/).waitFor();
     await page.getByLabel('会议描述').fill('每周同步项目进展。');
     // The resource status for the chosen time is shown before submitting.
     await page.getByText('该时段资源情况').waitFor();
@@ -175,10 +189,6 @@ describe('the web app in zh-CN', () => {
     await page.getByRole('menuitem', { name: '资源状态' }).click();
     await page.getByText('本企业在会人数').waitFor();
     await screenshot(page, '12-resources');
-    await page.getByRole('menuitem', { name: '历史会议' }).click();
-    await page.getByRole('heading', { name: '历史会议' }).waitFor();
-    await screenshot(page, '13-history');
-
     // Instant meeting → join page with the device preview → the room.
     await page.getByRole('menuitem', { name: '快速会议' }).click();
     await page.getByRole('button', { name: '立即开会' }).click();
@@ -186,8 +196,24 @@ describe('the web app in zh-CN', () => {
     await page.getByText('设备预览').waitFor();
     await page.locator('video').waitFor();
     await screenshot(page, '14-join');
+    const instantNumber = page.url().match(/\/join\/(\d+)$/)[1];
     await page.getByRole('button', { name: /加入会议/ }).click();
     await page.waitForURL(/\/meeting\/\d+$/);
+
+    // The host ends the instant meeting from its page; it moves to the history with its log.
+    await page.goto(`${srv.url}/schedule?view=list`);
+    await page.getByRole('link', { name: /快速会议/ }).first().click();
+    await page.getByText(instantNumber).first().waitFor();
+    await page.getByRole('button', { name: /结束会议/ }).click();
+    await confirmDialog(page, '确定结束会议吗', /结束会议/);
+    await page.getByText('会议已结束').waitFor();
+    await page.getByRole('menuitem', { name: '历史会议' }).click();
+    await page.getByRole('heading', { name: '历史会议' }).waitFor();
+    await page.getByRole('table').getByText(new RegExp(instantNumber)).waitFor();
+    await screenshot(page, '13-history');
+    await page.getByRole('button', { name: /日志/ }).first().click();
+    await page.getByRole('dialog').getByText('会议结束').first().waitFor();
+    await screenshot(page, '13-history-log', { fullPage: false });
     }));
 
   test('phone-sized screens get a drawer menu', () =>

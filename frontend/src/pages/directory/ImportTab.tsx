@@ -152,7 +152,7 @@ export function ImportTab() {
                         render: (_, e) => {
                           const k = `import.codes.${e.code}`;
                           const l = t(k);
-                          return l === k ? e.message : `${l}${i18n.language === 'en' ? '' : `（${e.message}）`}`;
+                          return <span title={e.message}>{l === k ? e.message : l}</span>;
                         },
                       },
                     ]}

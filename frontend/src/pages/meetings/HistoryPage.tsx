@@ -262,7 +262,8 @@ function LogDrawer({ run, onClose }: { run: Run; onClose: () => void }) {
   const [res, refetch] = useQuery({ query: RunLogDocument, variables: { id: run.id } });
   const log = res.data?.meetingRun.log ?? [];
   const kind = (k: string) => t(`history.kinds.${k}`, { defaultValue: k });
-  const detail = (k: string, d: string | null) => (d ? (k === 'control' ? t(`history.controls.${d}`, { defaultValue: d }) : d) : '');
+  const detail = (k: string, d: string | null) =>
+    !d ? '' : k === 'control' ? t(`history.controls.${d}`, { defaultValue: d }) : k === 'ended' ? t(`history.endReasons.${d}`, { defaultValue: d }) : d;
   return (
     <Drawer
       open

@@ -167,8 +167,7 @@ export function RecurrenceEditor({ value, onChange, start, id }: RecurrenceEdito
           ) : (
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               {describeRecurrence(value, t)}
-              {t('recurrence.sep')}
-              {t('recurrence.total', { count: total })}
+              {value.end === 'UNTIL' && `${t('recurrence.sep')}${t('recurrence.total', { count: total })}`}
               {preview.length > 0 && (
                 <>
                   <br />
