@@ -223,4 +223,13 @@ describe('meeting room', () => {
     await screenshot(B.page, 'room-phone', { fullPage: false });
     B.assertClean('phone');
   });
+
+  test('the host ends the meeting for everyone', async () => {
+    await A.page.getByTestId('leave').click();
+    await A.page.getByRole('button', { name: '结束会议（所有人）' }).click();
+    for (const p of [A, B]) await p.page.locator('[data-testid="room-ended"][data-reason="meetingEnded"]').waitFor({ timeout: 15_000 });
+    await screenshot(B.page, 'room-ended-guest');
+    A.assertClean('end');
+    B.assertClean('end');
+  });
 });

@@ -171,7 +171,8 @@ function MeetingRoomPage() {
       renewToken={renewToken}
       onEnded={(e) => {
         setJoin(null);
-        setEnded(e);
+        // The first reason wins (the meeting's end, then our own leave that follows).
+        setEnded((prev) => prev ?? e);
       }}
     />
   );

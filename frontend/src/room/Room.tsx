@@ -99,8 +99,10 @@ export default function Room(props: RoomProps) {
     if (rtc?.ended) onEnded(rtc.ended);
   }, [rtc?.ended, onEnded]);
   useEffect(() => {
-    if (meeting?.ended) rtc?.session.leave();
-  }, [meeting?.ended, rtc?.session]);
+    if (!meeting?.ended || !rtc) return;
+    onEnded({ reason: 'meetingEnded' });
+    rtc.session.leave();
+  }, [meeting?.ended, rtc, onEnded]);
 
   // The roster knows when a host mute is lifted (there is no notice for that).
   useEffect(() => {
@@ -279,7 +281,10 @@ export default function Room(props: RoomProps) {
               type="primary"
               onClick={async () => {
                 m.destroy();
-                if (await controls.endMeeting()) session.leave();
+                if (await controls.endMeeting()) {
+                  onEnded({ reason: 'meetingEnded' });
+                  session.leave();
+                }
               }}
             >
               {t('toolbar.endForAll')}
