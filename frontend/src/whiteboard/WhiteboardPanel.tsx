@@ -1,6 +1,6 @@
 // The whiteboard panel of the meeting room: Excalidraw, loaded when first opened.
 import { ClearOutlined } from '@ant-design/icons';
-import { Button, Popconfirm, Spin, Tag } from 'antd';
+import { Button, ConfigProvider, Popconfirm, Spin, Tag, theme } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { WhiteboardClient } from './client';
@@ -27,6 +27,8 @@ export default function WhiteboardPanel({ client, moderator, nameOf }: Whiteboar
   const { t, i18n } = useTranslation('room');
   const ready = useBoardReady(client);
   return (
+    // The board is white whatever the room's theme.
+    <ConfigProvider theme={{ algorithm: theme.defaultAlgorithm }}>
     <section className="wb-panel" aria-label={t('whiteboard.title')} data-testid="whiteboard">
       <div className="wb-bar">
         <strong>{t('whiteboard.title')}</strong>
@@ -54,5 +56,6 @@ export default function WhiteboardPanel({ client, moderator, nameOf }: Whiteboar
         </Suspense>
       </div>
     </section>
+    </ConfigProvider>
   );
 }
