@@ -4,7 +4,7 @@
 // screen is saved as a screenshot in e2e/artifacts/.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, login, logout, screenshot, startServer, withPage } from './harness.mjs';
+import { launchBrowser, login, logout, screenshot, solidPNG, startServer, withPage } from './harness.mjs';
 
 let srv;
 let browser;
@@ -46,6 +46,7 @@ describe('the web app in zh-CN', () => {
   const ent = { name: '示例科技有限公司', code: 'demo', adminEmail: 'admin@demo.e2e.test', adminPassword: 'demo-admin-pass-1' };
   const member = { name: '李雷', email: 'lilei@demo.e2e.test', password: '' };
   const day = shanghaiDate(2);
+  const brandDomain = 'meet.demo.e2e.test';
 
   test('login page, branded and in Chinese; wrong passwords are explained', () =>
     withPage(browser, 'login page, branded and in Chinese; wron', {}, async ({ page }) => {
@@ -147,11 +148,38 @@ describe('the web app in zh-CN', () => {
 
     await page.getByRole('menuitem', { name: '品牌设置' }).click();
     await page.getByLabel('标语').fill('示例科技 · 连接每一位同事');
+    await page.locator('input[type=file]').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: solidPNG(160, 48, [19, 168, 168]) });
+    await page.getByText('Logo 已更新').waitFor();
+    await page.locator('.ant-color-picker-trigger').click();
+    await page.locator('.ant-color-picker-presets-color').nth(2).click(); // #13a8a8
+    await page.getByLabel('标语').click(); // closes the colour picker
+    await page.getByRole('combobox', { name: '域名' }).click();
+    await page.keyboard.type(brandDomain);
+    await page.keyboard.press('Enter');
     await page.getByRole('button', { name: '保存并应用' }).click();
     await page.getByText('品牌设置已保存并应用').waitFor();
+    // Applied at once: the app's theme takes the new colour and the logo.
+    await page.mouse.move(0, 0);
+    assert.equal(await page.locator('meta[name="theme-color"]').getAttribute('content'), '#13a8a8');
+    await page.getByRole('img', { name: ent.name }).first().waitFor();
     await screenshot(page, '07-branding');
     await logout(page);
     }));
+
+  test('the enterprise’s domain shows its brand before login', async () => {
+    const b = await launchBrowser({ args: [`--host-resolver-rules=MAP ${brandDomain} 127.0.0.1`] });
+    try {
+      await withPage(b, 'branded login', {}, async ({ page }) => {
+        await page.goto(`http://${brandDomain}:${new URL(srv.url).port}/login`);
+        await page.getByText('示例科技 · 连接每一位同事').waitFor();
+        await page.getByRole('img', { name: ent.name }).first().waitFor();
+        assert.equal(await page.locator('meta[name="theme-color"]').getAttribute('content'), '#13a8a8');
+        await screenshot(page, '18-login-branded');
+      });
+    } finally {
+      await b.close();
+    }
+  });
 
   test('(a) the member books a meeting through the form and sees it in the schedule', () =>
     withPage(browser, '(a) the member books a meeting through t', {}, async ({ page }) => {

@@ -89,7 +89,7 @@ export function BrandProvider({ children }: { children: ReactNode }) {
         locale={i18n.language === 'en' ? enUS : zhCN}
         theme={{
           algorithm: dark ? antTheme.darkAlgorithm : antTheme.defaultAlgorithm,
-          token: { colorPrimary: brand.primaryColor, borderRadius: 6 },
+          token: { colorPrimary: brand.primaryColor, colorLink: brand.primaryColor, colorInfo: brand.primaryColor, borderRadius: 6 },
         }}
       >
         <AntApp>{children}</AntApp>

@@ -1,6 +1,6 @@
 import { DeleteOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Col, ColorPicker, Form, Input, Row, Segmented, Select, Space, Typography, Upload } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
 import { useErrorText } from '../../api/useErrorText';
@@ -99,8 +99,13 @@ export default function BrandingPage() {
   const slogan = Form.useWatch('slogan', form);
   const ent = res.data?.myEnterprise;
 
+  // Fill the form once; later reloads (after a logo upload) must not undo unsaved edits.
+  const filled = useRef(false);
   useEffect(() => {
-    if (ent) form.setFieldsValue({ ...ent.branding });
+    if (ent && !filled.current) {
+      form.setFieldsValue({ ...ent.branding });
+      filled.current = true;
+    }
   }, [ent, form]);
 
   if (res.error && !ent) return <ErrorAlert error={res.error} retry={() => refetch({ requestPolicy: 'network-only' })} />;
