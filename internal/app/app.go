@@ -270,6 +270,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	s.rtc = rtc.NewServer(rcfg, s.conf, s.conf)
 	s.rtc.SetMeetings(s.live)
 	s.rtc.SetWhiteboardStore(s.conf)
+	s.rtc.SetStateEncoder(graph.LiveUpdateJSON)
 	reg.MustRegister(s.rtc.Collector())
 	if err := s.rtc.Start(); err != nil {
 		return nil, fmt.Errorf("media: %w", err)

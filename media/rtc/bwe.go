@@ -149,10 +149,15 @@ func (p *participant) allocate() {
 		}
 		return cmp.Compare(b.area, a.area)
 	})
+	p.constrained = false
 	for _, v := range vs {
 		v.sel.SetBandwidth(max(budget, v.sel.LayerBitrate(0)))
-		if l := v.sel.Target(); l != sfu.LayerOff {
+		l := v.sel.Target()
+		if l != sfu.LayerOff {
 			budget -= v.sel.LayerBitrate(l)
+		}
+		if l < v.sel.PaneTarget() {
+			p.constrained = true
 		}
 	}
 	p.bandwidth.Store(int64(p.bwe.GetTargetBitrate()))

@@ -11,6 +11,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/jishitong/jishitong/media/signal"
+	"github.com/jishitong/jishitong/media/whiteboard"
 )
 
 // RTCConfig configures the media plane of a Server.
@@ -91,6 +92,9 @@ func newAPIWith(cfg RTCConfig, mux ice.UDPMux, tcpMux ice.TCPMux) (*webrtc.API, 
 		return nil, fmt.Errorf("rtc: interceptors: %w", err)
 	}
 	se := webrtc.SettingEngine{}
+	// No data-channel message above the whiteboard's limit (plus room for the fields a
+	// relayed update gains) is buffered: pion would otherwise assemble up to 1 GiB.
+	se.SetSCTPMaxMessageSize(whiteboard.MaxMessageBytes + 4<<10)
 	// No multicast: mDNS is of no use to a server and would open a socket per agent.
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	if mux != nil {

@@ -4,15 +4,35 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"github.com/jishitong/jishitong/graph"
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/media/signal"
 )
+
+// waitNotice waits for a notice of the given kind, skipping others.
+func waitNotice(t *testing.T, c *client, kind signal.NoticeKind) *signal.Notice {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case n := <-c.notices:
+			if n.Kind == kind {
+				return n
+			}
+		case <-deadline:
+			t.Fatalf("%s: no notice %v", c.name, kind)
+			return nil
+		}
+	}
+}
 
 // TestHostMuteStopsForwardingAudio checks the control path into the media plane with
 // real pion peers: joins reach the live roster, a moderator's mute stops the muted
@@ -31,6 +51,7 @@ func TestHostMuteStopsForwardingAudio(t *testing.T) {
 			return &conference.Grant{RunID: "run-1", MeetingID: "m-1", UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
 		}}, nil)
 	srv.SetMeetings(reg)
+	srv.SetStateEncoder(graph.LiveUpdateJSON)
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +100,22 @@ func TestHostMuteStopsForwardingAudio(t *testing.T) {
 	t.Logf("mute to silence: last audio packet %v after the mute", time.Duration(bob.stat(alice, "audio").lastAt.Load()-muteAt.UnixNano()).Round(time.Millisecond))
 	if n := bob.stat(alice, "video").packets.Load(); n <= video {
 		t.Errorf("alice's video stopped with her audio: %d -> %d", video, n)
+	}
+
+	// Everyone follows the live state over /rtc: a full state on joining, then events.
+	hasKind := func(c *client, kind string) bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.stateFulls > 0 && slices.Contains(c.stateKinds, kind)
+	}
+	eventually(t, 5*time.Second, "alice and bob see the mute in their state", func() bool {
+		return hasKind(alice, "muted") && hasKind(bob, "muted")
+	})
+	if err := lm.Lock(ctx, host); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*client{alice, bob} {
+		waitNotice(t, c, signal.NoticeLocked)
 	}
 
 	if err := lm.Unmute(ctx, live.System, live.ParticipantID(alice.id)); err != nil {

@@ -42,8 +42,18 @@ type participant struct {
 	// pion did not create one); bandwidth is its last value, for stats.
 	bwe       cc.BandwidthEstimator
 	bandwidth atomic.Int64
-	// board is the participant's open whiteboard data channel, or nil.
-	board atomic.Pointer[webrtc.DataChannel]
+	// trickleMu orders local candidates after the description that started their
+	// gathering (index 0 publisher, 1 subscriber).
+	trickleMu    sync.Mutex
+	trickleHeld  [2]bool
+	trickleQueue [2][]*signal.Candidate
+
+	// board is the participant's open whiteboard data channel, or nil; boardMu guards
+	// the bucket limiting how often it may be opened.
+	board       atomic.Pointer[webrtc.DataChannel]
+	boardMu     sync.Mutex
+	boardTokens int
+	boardRefill time.Time
 	// downLoss is the worst fraction lost (0..255) the subscriber reported since the
 	// last network assessment.
 	downLoss atomic.Uint32
@@ -68,6 +78,7 @@ type participant struct {
 	prefs         map[signal.TrackID]preference           // wishes for tracks not (yet) subscribed
 	netSeen       map[*publishedTrack]netCounters         // sequence counters at the last assessment
 	netQuality    int                                     // last rating recorded on the roster
+	constrained   bool                                    // the last allocation held some video below its pane's layer
 }
 
 // subscription is one remote track sent to this participant. Worker only.
@@ -117,21 +128,58 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 // post runs fn on the participant's worker unless the participant is gone.
 func (p *participant) post(fn func()) { p.w.post(fn) }
 
-// trickle sends one local candidate (RFC 8838); a nil candidate ends gathering. Called on
-// pion's goroutines; Conn.Send never blocks.
+// trickle sends one local candidate (RFC 8838); a nil candidate ends gathering. While
+// the description that starts a gathering is not sent yet (hold), candidates wait, so
+// that the client never gets a candidate of an ICE generation before its description
+// (it would drop it: unknown ufrag). Called on pion's goroutines; Conn.Send never
+// blocks.
 func (p *participant) trickle(target signal.Target, c *webrtc.ICECandidate) {
-	if c == nil {
-		p.send(signal.Message{Data: &signal.Candidate{Target: target}})
+	m := &signal.Candidate{Target: target}
+	if c != nil {
+		init := c.ToJSON()
+		m.Candidate, m.SDPMid, m.SDPMLineIndex, m.UsernameFragment = &init.Candidate, init.SDPMid, init.SDPMLineIndex, derefString(init.UsernameFragment)
+	}
+	i := trickleIndex(target)
+	p.trickleMu.Lock()
+	defer p.trickleMu.Unlock()
+	if p.trickleHeld[i] {
+		if len(p.trickleQueue[i]) < 256 {
+			p.trickleQueue[i] = append(p.trickleQueue[i], m)
+		}
 		return
 	}
-	init := c.ToJSON()
-	p.send(signal.Message{Data: &signal.Candidate{
-		Target:           target,
-		Candidate:        &init.Candidate,
-		SDPMid:           init.SDPMid,
-		SDPMLineIndex:    init.SDPMLineIndex,
-		UsernameFragment: derefString(init.UsernameFragment),
-	}})
+	p.send(signal.Message{Data: m})
+}
+
+func trickleIndex(t signal.Target) int {
+	if t == signal.TargetSubscriber {
+		return 1
+	}
+	return 0
+}
+
+// holdCandidates makes trickle queue target's candidates until sendHeld.
+func (p *participant) holdCandidates(target signal.Target) {
+	p.trickleMu.Lock()
+	p.trickleHeld[trickleIndex(target)] = true
+	p.trickleMu.Unlock()
+}
+
+// sendHeld sends desc (if not nil) and then the candidates queued meanwhile, in order,
+// and stops holding. It returns desc's send error.
+func (p *participant) sendHeld(target signal.Target, desc signal.Payload) error {
+	i := trickleIndex(target)
+	p.trickleMu.Lock()
+	defer p.trickleMu.Unlock()
+	var err error
+	if desc != nil {
+		err = p.sendErr(signal.Message{Data: desc})
+	}
+	for _, m := range p.trickleQueue[i] {
+		p.send(signal.Message{Data: m})
+	}
+	p.trickleQueue[i], p.trickleHeld[i] = nil, false
+	return err
 }
 
 func derefString(s *string) string {
@@ -183,18 +231,22 @@ func truncate(s string, n int) string {
 
 // onOffer answers the client's publisher offer (initial or ICE restart). Worker.
 func (p *participant) onOffer(o *signal.Offer) error {
+	// An ICE restart may start gathering as soon as the offer is applied.
+	p.holdCandidates(signal.TargetPublisher)
 	if err := p.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: o.SDP}); err != nil {
+		_ = p.sendHeld(signal.TargetPublisher, nil)
 		return err
 	}
 	p.flushCandidates(p.pub, &p.pubCandidates)
 	answer, err := p.pub.CreateAnswer(nil)
+	if err == nil {
+		err = p.pub.SetLocalDescription(answer)
+	}
 	if err != nil {
+		_ = p.sendHeld(signal.TargetPublisher, nil)
 		return err
 	}
-	if err := p.pub.SetLocalDescription(answer); err != nil {
-		return err
-	}
-	return p.sendErr(signal.Message{Data: &signal.Answer{Target: signal.TargetPublisher, SDP: answer.SDP}})
+	return p.sendHeld(signal.TargetPublisher, &signal.Answer{Target: signal.TargetPublisher, SDP: answer.SDP})
 }
 
 // onAnswer applies the client's answer to the server's subscriber offer and sends the
@@ -263,11 +315,13 @@ func (p *participant) offer(iceRestart bool) {
 	if iceRestart {
 		opts = &webrtc.OfferOptions{ICERestart: true}
 	}
+	p.holdCandidates(signal.TargetSubscriber)
 	offer, err := p.sub.CreateOffer(opts)
 	if err == nil {
 		err = p.sub.SetLocalDescription(offer)
 	}
 	if err != nil {
+		_ = p.sendHeld(signal.TargetSubscriber, nil)
 		if p.sub.ConnectionState() == webrtc.PeerConnectionStateClosed {
 			// Leaving: others' departures still ask this participant to renegotiate.
 			p.log.Debug("rtc: no subscriber offer on a closed connection", "err", err)
@@ -277,7 +331,7 @@ func (p *participant) offer(iceRestart bool) {
 		return
 	}
 	p.negotiating = true
-	p.send(signal.Message{Data: &signal.Offer{Target: signal.TargetSubscriber, SDP: offer.SDP}})
+	_ = p.sendHeld(signal.TargetSubscriber, &signal.Offer{Target: signal.TargetSubscriber, SDP: offer.SDP})
 }
 
 // maxPendingPublishes bounds publish messages kept until their track arrives.
@@ -306,13 +360,16 @@ func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiv
 	}
 	// Match the client's publish message: by mid, else the first of the same kind.
 	var layers []signal.Layer
+	muted := false
 	for i, pm := range p.publishes {
 		if (pm.MID != "" && pm.MID == mid) || (pm.MID == "" && pm.Kind.String() == t.kind.String()) {
-			t.cid, t.source, layers = pm.CID, pm.Source, pm.Layers
+			t.cid, t.source, layers, muted = pm.CID, pm.Source, pm.Layers, pm.Muted
 			p.publishes = append(p.publishes[:i], p.publishes[i+1:]...)
 			break
 		}
 	}
+	t.layers = layers
+	t.muted.Store(muted)
 	if t.kind == sfu.KindVideo {
 		t.setLayers(layers)
 	} else {
@@ -334,9 +391,16 @@ func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiv
 		go func() { defer p.wg.Done(); t.keyframes() }()
 	}
 	p.startForwarding(t, remote, l)
-	p.syncMedia()
+	if muted && t.source == signal.SourceMicrophone {
+		// Published muted: the participant's self mute on the roster, as with `mute`.
+		if err := p.onMute(&signal.Mute{TrackID: t.id, Muted: true}); err != nil {
+			p.log.Debug("rtc: mute on publish", "err", err)
+		}
+	} else {
+		p.syncMedia()
+	}
 	p.send(signal.Message{Data: &signal.TrackPublished{
-		ParticipantID: p.id, TrackID: t.id, CID: t.cid, Kind: kindOf(t), Source: t.source, Layers: layers,
+		ParticipantID: p.id, TrackID: t.id, CID: t.cid, Kind: kindOf(t), Source: t.source, Muted: muted, Layers: layers,
 	}})
 	p.log.Debug("rtc: track published", "track", t.id, "kind", t.kind, "mid", mid, "rid", remote.RID(), "codec", t.codec.MimeType, "audio_level_ext", t.levelExt)
 }
@@ -385,7 +449,7 @@ func (p *participant) subscribe(t *publishedTrack) {
 		}, p.observeDownlinkLoss)
 	}()
 	p.send(signal.Message{Data: &signal.TrackPublished{
-		ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source,
+		ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source, Muted: t.muted.Load(), Layers: t.layers,
 	}})
 	p.negotiate()
 }

@@ -26,8 +26,8 @@ type netCounters struct{ expected, received uint64 }
 
 // assessNetwork rates the participant's network from 1 (bad) to 5 (excellent): the
 // worse of the loss on what it sends (sequence gaps the retransmissions did not fill)
-// and what it receives (its receiver reports), capped at 2 when its downlink estimate
-// cannot carry even small video. The roster changes only when the rating does. Worker.
+// and what it receives (its receiver reports), at most 3 while its downlink estimate
+// holds some video below the layer its pane asks for. The roster changes only when the rating does. Worker.
 func (p *participant) assessNetwork() {
 	var expected, received uint64
 	for _, t := range p.published {
@@ -43,9 +43,11 @@ func (p *participant) assessNetwork() {
 	}
 	down := float64(p.downLoss.Swap(0)) / 256
 	q := qualityFor(max(up, down))
-	if bw := p.bandwidth.Load(); bw > 0 && bw < 250_000 && len(p.subs) > 0 {
-		q = min(q, 2)
+	if p.constrained {
+		// The downlink estimate kept some video below what its pane asks for.
+		q = min(q, 3)
 	}
+	p.log.Debug("rtc: network assessed", "uplink_loss", up, "downlink_loss", down, "constrained", p.constrained, "quality", q)
 	p.recordNetwork(q)
 }
 

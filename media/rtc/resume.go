@@ -26,7 +26,8 @@ var errResumeExpired = errors.New("rtc: resume window expired")
 // server's shutdown.
 func resumable(reason error) bool {
 	if errors.Is(reason, signal.ErrPeerClosed) {
-		return websocket.CloseStatus(reason) == -1
+		code := websocket.CloseStatus(reason)
+		return code == -1 || code == signal.CloseReconnecting
 	}
 	return errors.Is(reason, signal.ErrIdle) || errors.Is(reason, signal.ErrSlowConsumer) || errors.Is(reason, signal.ErrFlood)
 }
@@ -163,6 +164,7 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 	if !wasSuspended && old != nil {
 		old.End(signal.ByeReplaced, "")
 	}
+	s.sendFullState(p)
 	p.log.Info("rtc: participant resumed", "was_disconnected", wasSuspended)
 	p.post(p.resumed)
 	p.room.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnected, ParticipantID: p.id})
@@ -178,11 +180,11 @@ func (p *participant) resumed() {
 	p.negotiating, p.renegotiate = false, false
 	p.pubCandidates, p.subCandidates = nil, nil
 	for _, t := range p.published {
-		p.send(signal.Message{Data: &signal.TrackPublished{ParticipantID: p.id, TrackID: t.id, CID: t.cid, Kind: kindOf(t), Source: t.source}})
+		p.send(signal.Message{Data: &signal.TrackPublished{ParticipantID: p.id, TrackID: t.id, CID: t.cid, Kind: kindOf(t), Source: t.source, Muted: t.muted.Load(), Layers: t.layers}})
 	}
 	for _, sub := range p.subs {
 		t := sub.track.pt
-		p.send(signal.Message{Data: &signal.TrackPublished{ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source}})
+		p.send(signal.Message{Data: &signal.TrackPublished{ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source, Muted: t.muted.Load(), Layers: t.layers}})
 	}
 	if p.hostMuted.Load() {
 		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: p.id}})

@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -78,6 +79,11 @@ type client struct {
 	unpublished    atomic.Int64
 	offers         atomic.Int64
 	notices        chan *signal.Notice
+
+	// Live state over /rtc (mu): full states received, event kinds, last seq.
+	stateFulls int
+	stateKinds []string
+	stateSeq   uint64
 
 	token       string
 	resumeToken string // mu
@@ -159,6 +165,15 @@ func newClientWith(t *testing.T, api *webrtc.API, url, name, token string, setup
 }
 
 func (c *client) send(p signal.Payload) {
+	if c.hideCandidates.Load() {
+		// A description made after gathering carries the candidates too.
+		switch d := p.(type) {
+		case *signal.Offer:
+			d.SDP = stripCandidates(d.SDP)
+		case *signal.Answer:
+			d.SDP = stripCandidates(d.SDP)
+		}
+	}
 	b, err := signal.Encode(signal.Message{Data: p})
 	if err != nil {
 		c.t.Errorf("%s: encode %T: %v", c.name, p, err)
@@ -202,6 +217,33 @@ func (c *client) flush(t signal.Target) {
 	delete(c.pending, t)
 }
 
+// stripCandidates removes the candidate lines of a description.
+func stripCandidates(sdp string) string {
+	lines := strings.Split(sdp, "\r\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "a=candidate:") && l != "a=end-of-candidates" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\r\n")
+}
+
+// rewriteSDP applies rewrite to the candidates a description carries (a re-offer made
+// after gathering includes them).
+func (c *client) rewriteSDP(sdp string) string {
+	if c.rewrite == nil {
+		return sdp
+	}
+	lines := strings.Split(sdp, "\r\n")
+	for i, l := range lines {
+		if cand, ok := strings.CutPrefix(l, "a="); ok && strings.HasPrefix(cand, "candidate:") {
+			lines[i] = "a=" + c.rewrite(cand)
+		}
+	}
+	return strings.Join(lines, "\r\n")
+}
+
 // readLoop applies server messages in order until the socket closes.
 func (c *client) readLoop(ws *websocket.Conn) {
 	for {
@@ -226,13 +268,13 @@ func (c *client) readLoop(ws *websocket.Conn) {
 			c.mu.Unlock()
 			c.joined <- d.ParticipantID
 		case *signal.Answer:
-			if err := c.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
+			if err := c.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: c.rewriteSDP(d.SDP)}); err != nil {
 				c.errorf("%s: publisher answer: %v", c.name, err)
 			}
 			c.flush(signal.TargetPublisher)
 		case *signal.Offer:
 			c.offers.Add(1)
-			if err := c.sub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: d.SDP}); err != nil {
+			if err := c.sub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: c.rewriteSDP(d.SDP)}); err != nil {
 				c.errorf("%s: subscriber offer: %v", c.name, err)
 				continue
 			}
@@ -277,6 +319,21 @@ func (c *client) readLoop(ws *websocket.Conn) {
 			case c.notices <- d:
 			default:
 			}
+		case *signal.State:
+			var u struct {
+				Full  *struct{ Seq uint64 }  `json:"full"`
+				Event *struct{ Kind string } `json:"event"`
+			}
+			_ = json.Unmarshal(d.Patch, &u)
+			c.mu.Lock()
+			if u.Full != nil {
+				c.stateFulls++
+			}
+			if u.Event != nil {
+				c.stateKinds = append(c.stateKinds, u.Event.Kind)
+			}
+			c.stateSeq = d.Seq
+			c.mu.Unlock()
 		case *signal.TrackUnpublished:
 			c.unpublished.Add(1)
 		case *signal.ErrorMessage:

@@ -64,9 +64,10 @@ type Server struct {
 	wg       sync.WaitGroup // ServeHTTP calls past the upgrade
 	watchers sync.WaitGroup // Room.watch goroutines
 
-	boards WhiteboardStore // may be nil: whiteboards are not kept
-	saving atomic.Bool     // a background save round is running
-	saves  sync.WaitGroup  // background whiteboard saves
+	boards      WhiteboardStore // may be nil: whiteboards are not kept
+	encodeState StateEncoder    // may be nil: no live state over /rtc
+	saving      atomic.Bool     // a background save round is running
+	saves       sync.WaitGroup  // background whiteboard saves
 
 	stopAlloc chan struct{} // closed by Close: ends allocLoop
 	stopOnce  sync.Once
@@ -252,7 +253,7 @@ func (s *Server) enterRoom(p *participant, lm *live.Meeting, saved []byte) error
 		}
 		s.rooms[p.grant.RunID] = room
 		if lm != nil {
-			room.startWatch(lm, &s.watchers)
+			room.startWatch(lm, &s.watchers, s.encodeState)
 		}
 	}
 	p.room = room
@@ -319,6 +320,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 	if err := s.enterRoom(p, lm, s.savedBoard(g.RunID)); err != nil {
 		return signal.Errorf(signal.CodeForbidden, "server shutting down")
 	}
+	s.sendFullState(p)
 	if lm != nil && lm.MutedByHost(live.ParticipantID(id)) && !p.hostMuted.Swap(true) {
 		// Muted on entry: the room's watcher may have applied the join before p was in
 		// the room; whichever of the two swaps first tells the participant.

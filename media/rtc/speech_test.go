@@ -140,7 +140,18 @@ func TestSpeechAndNetworkQualityReachTheRoster(t *testing.T) {
 		p, _ := state().Participant(live.ParticipantID(c.id))
 		return p.NetworkQuality
 	}
-	eventually(t, 15*time.Second, "network ratings", func() bool {
-		return quality(carol) > 0 && quality(carol) <= 2 && quality(alice) == 5 && quality(bob) == 5
-	})
+	// Alice and bob are on clean loopback (a busy test machine may still drop a packet
+	// now and then: good, not necessarily excellent).
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, a, b := quality(carol), quality(alice), quality(bob)
+		if c > 0 && c <= 2 && a >= 4 && b >= 4 {
+			t.Logf("network quality: carol %d, alice %d, bob %d", c, a, b)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("network quality: carol %d (want 1..2), alice %d, bob %d (want 4..5)", c, a, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -33,6 +33,9 @@ type publishedTrack struct {
 	// (levelExt is the negotiated extension ID, 0 when absent: silent).
 	level    *audiolevel.Meter
 	levelExt uint8
+	// layers are the simulcast layers the publisher announced (nil without simulcast),
+	// repeated in trackPublished.
+	layers []signal.Layer
 	// layerOf maps a RID to a layer, from the client's publish message (dense by quality)
 	// or sfu.LayerFromRID; nil without simulcast.
 	layerOf map[string]sfu.Layer

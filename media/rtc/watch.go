@@ -11,7 +11,7 @@ import (
 
 // startWatch runs the goroutine that applies the live owner's controls to this room.
 // Called once, with the server's lock held, when the room is created.
-func (r *Room) startWatch(lm *live.Meeting, wg *sync.WaitGroup) {
+func (r *Room) startWatch(lm *live.Meeting, wg *sync.WaitGroup, enc StateEncoder) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.live, r.stopWatch = lm, cancel
 	updates, err := lm.Subscribe(ctx, 0)
@@ -22,7 +22,7 @@ func (r *Room) startWatch(lm *live.Meeting, wg *sync.WaitGroup) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		r.watch(updates)
+		r.watch(updates, enc)
 	}()
 }
 
@@ -30,8 +30,9 @@ func (r *Room) startWatch(lm *live.Meeting, wg *sync.WaitGroup) {
 // ends: host mutes stop the participant's audio at the sfu.Source (read lock-free per
 // packet) and notify them, a hangup or the end closes connections. Own goroutine; it
 // never blocks the owner, whose queue resyncs a slow watcher with a full state.
-func (r *Room) watch(updates <-chan live.Update) {
+func (r *Room) watch(updates <-chan live.Update, enc StateEncoder) {
 	for u := range updates {
+		r.forwardState(enc, u)
 		r.syncHostMutes()
 		if u.Full != nil {
 			r.dropRemoved()
@@ -40,11 +41,25 @@ func (r *Room) watch(updates <-chan live.Update) {
 			switch e.Kind {
 			case live.KindHungUp:
 				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
+					p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeRemoved, ParticipantID: p.id}})
 					p.end(signal.ByeRemoved, "")
 				}
 			case live.KindEnded:
 				for _, p := range r.snapshot() {
+					p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMeetingEnded}})
 					p.end(signal.ByeMeetingEnded, "")
+				}
+			case live.KindUnmuteRequested:
+				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
+					p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeUnmuteRequested, ParticipantID: p.id}})
+				}
+			case live.KindLocked, live.KindUnlocked:
+				kind := signal.NoticeLocked
+				if e.Kind == live.KindUnlocked {
+					kind = signal.NoticeUnlocked
+				}
+				for _, p := range r.snapshot() {
+					p.send(signal.Message{Data: &signal.Notice{Kind: kind}})
 				}
 			}
 		}

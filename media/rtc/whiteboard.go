@@ -85,6 +85,11 @@ func (p *participant) onDataChannel(dc *webrtc.DataChannel) {
 	}
 	id := whiteboard.ParticipantID(p.id)
 	dc.OnOpen(func() {
+		if !p.allowBoardOpen(time.Now()) {
+			p.log.Info("rtc: whiteboard channel reopened too often; refusing it")
+			_ = dc.Close()
+			return
+		}
 		if old := p.board.Swap(dc); old != nil && old != dc {
 			_ = old.Close()
 		}
@@ -103,6 +108,32 @@ func (p *participant) onDataChannel(dc *webrtc.DataChannel) {
 			r.board.Detach(id)
 		}
 	})
+}
+
+// Each open of the whiteboard channel costs a full snapshot (up to 8 MiB): a
+// participant may open it boardOpenBurst times, then once per boardOpenEvery.
+const (
+	boardOpenBurst = 5
+	boardOpenEvery = 10 * time.Second
+)
+
+// allowBoardOpen is a token bucket over the participant's whiteboard channel opens.
+// pion's data-channel goroutines.
+func (p *participant) allowBoardOpen(now time.Time) bool {
+	p.boardMu.Lock()
+	defer p.boardMu.Unlock()
+	if p.boardTokens == 0 && p.boardRefill.IsZero() {
+		p.boardTokens, p.boardRefill = boardOpenBurst, now
+	}
+	if gained := int(now.Sub(p.boardRefill) / boardOpenEvery); gained > 0 {
+		p.boardTokens = min(boardOpenBurst, p.boardTokens+gained)
+		p.boardRefill = p.boardRefill.Add(time.Duration(gained) * boardOpenEvery)
+	}
+	if p.boardTokens == 0 {
+		return false
+	}
+	p.boardTokens--
+	return true
 }
 
 // moderator reports whether the participant may clear the whiteboard.

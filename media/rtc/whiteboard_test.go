@@ -45,8 +45,9 @@ type boardClient struct {
 	msgs []map[string]any
 }
 
-// openBoard opens the whiteboard channel on the client's publisher connection and
-// (re)negotiates it.
+// openBoard opens a data channel on the client's publisher connection, negotiating
+// the SCTP association first if the connection has none (later channels open on it
+// without a new offer).
 func (c *client) openBoard(label string, init *webrtc.DataChannelInit) *boardClient {
 	dc, err := c.pub.CreateDataChannel(label, init)
 	if err != nil {
@@ -62,6 +63,9 @@ func (c *client) openBoard(label string, init *webrtc.DataChannelInit) *boardCli
 			b.mu.Unlock()
 		}
 	})
+	if rd := c.pub.RemoteDescription(); rd != nil && strings.Contains(rd.SDP, "m=application") {
+		return b
+	}
 	offer, err := c.pub.CreateOffer(nil)
 	if err != nil {
 		c.t.Fatal(err)
@@ -185,4 +189,26 @@ func TestWhiteboardReachesLateJoinerAndIsSaved(t *testing.T) {
 	eventually(t, 5*time.Second, "a reopened room starts from the saved board", func() bool {
 		return cb.has("snapshot", "rect-1") && cb.has("snapshot", "line-1")
 	})
+}
+
+func TestWhiteboardOpensAreLimited(t *testing.T) {
+	p := &participant{}
+	now := time.Unix(1000, 0)
+	for i := range boardOpenBurst {
+		if !p.allowBoardOpen(now) {
+			t.Fatalf("open %d refused within the burst", i+1)
+		}
+	}
+	if p.allowBoardOpen(now) {
+		t.Fatal("open past the burst allowed")
+	}
+	if p.allowBoardOpen(now.Add(boardOpenEvery - time.Millisecond)) {
+		t.Fatal("allowed before a token came back")
+	}
+	if !p.allowBoardOpen(now.Add(boardOpenEvery)) {
+		t.Fatal("refused after a token came back")
+	}
+	if p.allowBoardOpen(now.Add(boardOpenEvery)) {
+		t.Fatal("one token gave two opens")
+	}
 }

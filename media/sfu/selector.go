@@ -134,6 +134,14 @@ func (s *Selector) SetMaxLayer(l Layer) {
 	s.mu.Unlock()
 }
 
+// PaneTarget returns the layer the pane size asks for, of those the publisher sends,
+// before any bandwidth cap. Any goroutine may call it.
+func (s *Selector) PaneTarget() Layer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return min(PaneLayer(s.paneW, s.paneH), s.maxLayer)
+}
+
 // LayerBitrate returns the bitrate in bits per second the selector assumes for layer l
 // (measured or default); 0 for LayerOff. Any goroutine may call it.
 func (s *Selector) LayerBitrate(l Layer) int64 {

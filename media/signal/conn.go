@@ -28,6 +28,10 @@ const (
 	CloseMeetingEnded websocket.StatusCode = 4410 // the meeting ended
 	CloseRateLimited  websocket.StatusCode = 4429 // flood: kept sending while rate-limited
 	CloseSlowConsumer websocket.StatusCode = 4504 // the client did not read fast enough
+	// CloseReconnecting is sent by a client dropping a socket it believes dead in order
+	// to resume on a new one: unlike its other closes, the participant stays for the
+	// resume window.
+	CloseReconnecting websocket.StatusCode = 4100
 )
 
 // Config tunes a Conn. Zero fields take the documented defaults.
