@@ -206,11 +206,33 @@ describe('the web app in zh-CN', () => {
     assert.match(number, /^\d{10}$/);
     await screenshot(page, '09-meeting-details');
 
+    // Invite more people, cancel one occurrence, edit the whole series.
+    await page.getByRole('button', { name: /邀请更多人/ }).click();
+    const inv = page.getByRole('dialog');
+    await inv.getByRole('combobox', { name: '参会成员' }).click();
+    await page.keyboard.type('韩');
+    await page.locator('.ant-select-item-option').filter({ hasText: '韩梅梅' }).click();
+    await inv.getByText('新受邀人会收到').click(); // closes the member list
+    await inv.getByRole('button', { name: '发送邀请' }).click();
+    await page.getByText('邀请已发送').waitFor();
+    await page.getByRole('listitem').filter({ hasText: '韩梅梅' }).waitFor();
+    // The second meeting of the series is cancelled; the first stays.
+    await page.getByRole('button', { name: '取消本场' }).nth(1).click();
+    await confirmDialog(page, '这一场吗', /取消本场/);
+    await page.waitForFunction(() => document.querySelectorAll('.ant-list-item button').length === 6); // 3 meetings × 2 actions
+    await page.getByRole('button', { name: /编\s*辑/ }).click();
+    await page.getByRole('menuitem', { name: '修改整个系列' }).click();
+    await page.waitForURL(/\/edit$/);
+    await page.getByLabel('会议名称').fill('项目周会（研发）');
+    await page.getByRole('button', { name: '保存修改' }).click();
+    await page.getByText('会议已更新，参会人会收到更新通知').waitFor();
+    await page.getByRole('heading', { name: /项目周会（研发）/ }).waitFor();
+
     await page.goto(`${srv.url}/schedule?view=week&date=${day}`);
-    await page.getByRole('button', { name: /项目周会，10:00 到 11:00/ }).waitFor();
+    await page.getByRole('button', { name: /项目周会（研发），10:00 到 11:00/ }).waitFor();
     await screenshot(page, '10-schedule-week', { fullPage: false });
     await page.locator('label').filter({ hasText: /^列表$/ }).click();
-    await page.getByRole('link', { name: '项目周会' }).first().waitFor();
+    await page.getByRole('link', { name: '项目周会（研发）' }).first().waitFor();
     await screenshot(page, '11-schedule-list');
 
     // Resource status and history.

@@ -20,6 +20,7 @@ import { Suspense, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useMe, useSession } from '../auth/session';
+import { useBrand } from '../branding/brand';
 import { BrandMark } from '../components/BrandMark';
 import { LangSwitch } from '../components/LangSwitch';
 import { Loading } from '../components/Loading';
@@ -53,6 +54,7 @@ export default function AppLayout() {
   const [collapsed, setCollapsed] = useState(false);
   const [drawer, setDrawer] = useState(false);
   const { token } = theme.useToken();
+  const brand = useBrand();
 
   const items = useMemo<MenuProps['items']>(() => {
     const entries = menuFor(me.role);
@@ -103,7 +105,8 @@ export default function AppLayout() {
           aria-label={t('menu.label')}
         >
           <div className="app-logo" onClick={() => navigate('/')} role="link" tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && navigate('/')}>
-            <BrandMark size={28} showName={!collapsed} />
+            {/* A logo usually carries the name; the header shows the enterprise's name anyway. */}
+            <BrandMark size={28} showName={!collapsed && !brand.logoUrl} />
           </div>
           <nav>{menu}</nav>
         </Layout.Sider>

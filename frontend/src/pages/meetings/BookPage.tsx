@@ -230,8 +230,9 @@ function BookingForm({ meeting, occurrence, scope = 'all' }: { meeting?: Meeting
                     rules={[
                       { required: true, message: t('booking.startRequired') },
                       {
+                        // A series may start in the past when later meetings are ahead; the server checks its end.
                         validator: (_, d: Dayjs | null) =>
-                          d && d.add(form.getFieldValue('durationMinutes') ?? 60, 'minute').isBefore(dayjs())
+                          d && form.getFieldValue('recurrence')?.kind === 'NONE' && d.add(form.getFieldValue('durationMinutes') ?? 60, 'minute').isBefore(dayjs())
                             ? Promise.reject(new Error(t('errors.input.startPast')))
                             : Promise.resolve(),
                       },

@@ -213,7 +213,8 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
   const editItems = series
     ? [
         { key: 'move', icon: <CalendarOutlined />, label: t('meeting.moveOne'), disabled: !occ },
-        { key: 'following', icon: <EditOutlined />, label: t('meeting.editFollowing'), disabled: !occ || occ.key === m.occurrences[0]?.key && dayjs(occ.key).isSame(dayjs(m.start)) },
+        // The series' first meeting cannot be split off: that is the whole series.
+        { key: 'following', icon: <EditOutlined />, label: t('meeting.editFollowing'), disabled: !occ || dayjs(occ.key).isSame(dayjs(m.start)) },
         { key: 'all', icon: <EditOutlined />, label: t('meeting.editSeries') },
       ]
     : [];
