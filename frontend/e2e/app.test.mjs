@@ -199,6 +199,13 @@ describe('the web app in zh-CN', () => {
     await page.getByText('企业并发配额').first().waitFor();
     await screenshot(page, '08-booking-form');
 
+    // Over the enterprise's quota (200): warned beside the form, refused with the reason.
+    await page.getByLabel('参会人数').fill('500');
+    await page.getByText('超出企业并发配额：剩余 200 人，本次需要 500 人').waitFor();
+    await page.getByRole('button', { name: /预约会议$/ }).last().click();
+    await page.getByRole('alert').filter({ hasText: '企业并发配额为 200 人，无法容纳 500 人' }).waitFor();
+    await screenshot(page, '08-booking-conflict', { fullPage: false });
+    await page.getByLabel('参会人数').fill('25');
     await page.getByRole('button', { name: /预约会议$/ }).last().click();
     await page.waitForURL(/\/meetings\/[^/]+$/);
     await page.getByText('预约成功！会议号').waitFor();
