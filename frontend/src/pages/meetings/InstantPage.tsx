@@ -12,7 +12,7 @@ import { ruleOf } from '../../components/rules';
 import { graphql } from '../../gql';
 import { fmtDuration, localZone } from '../../lib/time';
 import * as v from '../../lib/validation';
-import { DURATIONS } from './BookPage';
+import { DURATIONS } from './bookingValues';
 
 const StartInstantDocument = graphql(`
   mutation StartInstantMeeting($input: InstantMeetingInput!) {

@@ -23,7 +23,7 @@ import { graphql } from '../../gql';
 import type { MeetingQuery } from '../../gql/graphql';
 import { fromRecurrence } from '../../lib/recurrence';
 import { dayjs, fmtDateTime, fmtDuration, fmtSpan, toLocalDate, type Dayjs } from '../../lib/time';
-import { DURATIONS } from './BookPage';
+import { DURATIONS } from './bookingValues';
 import { MeetingDocument } from './queries';
 import { describeRecurrence } from './RecurrenceEditor';
 
