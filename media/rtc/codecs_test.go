@@ -84,3 +84,36 @@ func TestH264AndREDReachASubscriberWithoutRED(t *testing.T) {
 		t.Errorf("bob's video payload starts with %#x, not an H.264 slice", h)
 	}
 }
+
+// TestRetransmissionRepairsALossyDownlink: a subscriber whose downlink loses 10% of
+// packets asks for them again (NACK); the server resends them from its buffer, so
+// (nearly) none are missing in the end.
+func TestRetransmissionRepairsALossyDownlink(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv, url, api, done := startTestServer(t, "run-rtx")
+	defer done()
+	relay := newUDPRelay(t)
+	defer relay.close()
+	alice := newClient(t, api, url, "alice", "jjt_alice")
+	defer alice.close()
+	alice.publish()
+	bob := newClientWith(t, api, url, "bob", "jjt_bob", func(c *client) {
+		c.rewrite = relay.rewrite
+		c.hideCandidates.Store(true)
+	})
+	defer bob.close()
+	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
+		st := bob.stat(alice, "video")
+		return st != nil && st.packets.Load() > 30
+	})
+	relay.loss.Store(10)
+	time.Sleep(4 * time.Second)
+	relay.loss.Store(0)
+	time.Sleep(500 * time.Millisecond) // the last repairs
+	got, sent := bob.stat(alice, "video").delivered()
+	missing := float64(sent-got) / float64(sent)
+	t.Logf("video: %d of %d packets delivered with 10%% loss for 4 s (%.1f%% missing); %d packets NACKed", got, sent, missing*100, srv.stats.nackedPackets.Load())
+	if missing > 0.03 {
+		t.Errorf("%.1f%% of the video is missing: retransmission did not repair the loss", missing*100)
+	}
+}

@@ -12,6 +12,7 @@ type stats struct {
 	forwardedPackets atomic.Uint64
 	forwardedBytes   atomic.Uint64
 	receivedPackets  atomic.Uint64
+	nackedPackets    atomic.Uint64 // packets subscribers asked for again
 }
 
 // flushEvery is how many packets a forwarding goroutine counts locally before adding
@@ -71,10 +72,11 @@ var (
 	descRooms        = prometheus.NewDesc("jishitong_rtc_rooms", "Meetings with media.", nil, nil)
 	descParticipants = prometheus.NewDesc("jishitong_rtc_participants", "Participants in media rooms, by state.", []string{"state"}, nil)
 	descTracks       = prometheus.NewDesc("jishitong_rtc_tracks", "Published tracks.", nil, nil)
+	descNacked       = prometheus.NewDesc("jishitong_rtc_nacked_packets_total", "Packets subscribers asked to be sent again (NACK); answered from the send buffer over RTX.", nil, nil)
 )
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descReceived, descForwarded, descBytes, descRooms, descParticipants, descTracks} {
+	for _, d := range []*prometheus.Desc{descReceived, descForwarded, descBytes, descRooms, descParticipants, descTracks, descNacked} {
 		ch <- d
 	}
 }
@@ -84,6 +86,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descReceived, prometheus.CounterValue, float64(s.stats.receivedPackets.Load()))
 	ch <- prometheus.MustNewConstMetric(descForwarded, prometheus.CounterValue, float64(s.stats.forwardedPackets.Load()))
 	ch <- prometheus.MustNewConstMetric(descBytes, prometheus.CounterValue, float64(s.stats.forwardedBytes.Load()))
+	ch <- prometheus.MustNewConstMetric(descNacked, prometheus.CounterValue, float64(s.stats.nackedPackets.Load()))
 	rooms := s.roomList()
 	participants, tracks := 0, 0
 	for _, r := range rooms {

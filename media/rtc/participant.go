@@ -442,11 +442,11 @@ func (p *participant) subscribe(t *publishedTrack) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		readSenderRTCP(s.sender, func() {
+		readSenderRTCPCounting(s.sender, func() {
 			if dt := d.sfuTrack(); dt != nil {
 				dt.RequestKeyframe()
 			}
-		}, p.observeDownlinkLoss)
+		}, p.observeDownlinkLoss, &p.server.stats.nackedPackets)
 	}()
 	p.send(signal.Message{Data: &signal.TrackPublished{
 		ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source, Muted: t.muted.Load(), Layers: t.layers,
@@ -593,6 +593,12 @@ func ReadKeyframeRequests(s *webrtc.RTPSender, onRequest func()) {
 // PLI or FIR and onLoss (if not nil) with the fraction lost (0..255, RFC 3550 §6.4.1)
 // of each receiver report block. Own goroutine.
 func readSenderRTCP(s *webrtc.RTPSender, onKeyframe func(), onLoss func(uint8)) {
+	readSenderRTCPCounting(s, onKeyframe, onLoss, nil)
+}
+
+// readSenderRTCPCounting is readSenderRTCP that also counts the packets subscribers
+// asked to be sent again (NACK, RFC 4585 §6.2.1) in nacked.
+func readSenderRTCPCounting(s *webrtc.RTPSender, onKeyframe func(), onLoss func(uint8), nacked *atomic.Uint64) {
 	buf := make([]byte, 1500)
 	for {
 		n, _, err := s.Read(buf)
@@ -607,6 +613,14 @@ func readSenderRTCP(s *webrtc.RTPSender, onKeyframe func(), onLoss func(uint8)) 
 			switch pkt := pkt.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				onKeyframe()
+			case *rtcp.TransportLayerNack:
+				if nacked != nil {
+					n := 0
+					for _, pair := range pkt.Nacks {
+						n += len(pair.PacketList())
+					}
+					nacked.Add(uint64(n))
+				}
 			case *rtcp.ReceiverReport:
 				if onLoss != nil {
 					for _, r := range pkt.Reports {

@@ -53,6 +53,33 @@ type recvStat struct {
 	last    atomic.Int32 // last payload byte of the last packet (simulcast tests mark layers)
 	head    atomic.Int32 // first payload byte of the last packet
 	lastAt  atomic.Int64 // unix nanos of the last packet
+
+	// Sequence numbers seen (reader goroutine writes, seqMu guards): a retransmission
+	// that fills a gap counts once, a duplicate not at all.
+	seqMu    sync.Mutex
+	seen     map[uint16]bool
+	firstSeq uint16
+	maxExt   int64 // highest extended sequence number minus the first
+}
+
+func (st *recvStat) observeSeq(seq uint16) {
+	st.seqMu.Lock()
+	defer st.seqMu.Unlock()
+	if st.seen == nil {
+		st.seen, st.firstSeq = map[uint16]bool{}, seq
+	}
+	st.seen[seq] = true
+	if d := int64(int16(seq - st.firstSeq - uint16(st.maxExt))); d > 0 {
+		st.maxExt += d
+	}
+}
+
+// delivered reports the distinct packets received and the packets sent between the
+// first and the highest sequence number seen (wraparound aside: tests are short).
+func (st *recvStat) delivered() (got, sent int) {
+	st.seqMu.Lock()
+	defer st.seqMu.Unlock()
+	return len(st.seen), int(st.maxExt) + 1
 }
 
 // client is a synthetic participant: a websocket speaking the /rtc protocol and two pion
@@ -144,6 +171,7 @@ func newClientWith(t *testing.T, api *webrtc.API, url, name, token string, setup
 				if pkt.Unmarshal(buf[:n]) == nil && len(pkt.Payload) > 0 {
 					st.last.Store(int32(pkt.Payload[len(pkt.Payload)-1]))
 					st.head.Store(int32(pkt.Payload[0]))
+					st.observeSeq(pkt.SequenceNumber)
 				}
 				now := time.Now().UnixNano()
 				st.first.CompareAndSwap(0, now)
@@ -447,10 +475,14 @@ func (c *client) stat(from *client, kind string) *recvStat {
 	return c.recv[string(from.id)+"/"+kind]
 }
 
+// close leaves (a `leave` first, as a client quitting does: without it a socket that
+// dies before its close handshake completes reads as a network drop, which the server
+// holds open for a resume) and tears the client down.
 func (c *client) close() {
 	select {
 	case <-c.stop:
 	default:
+		c.send(&signal.Leave{})
 		close(c.stop)
 	}
 	_ = c.pub.Close()
