@@ -26,6 +26,7 @@ let srv;
 let browsers = [];
 let host;
 let guest;
+let outsider; // a member of the enterprise who is not invited
 let meeting;
 
 /** Signs in, opens /join/<number>, joins and waits for the connected room. */
@@ -51,6 +52,7 @@ before(async () => {
   srv = await startServer();
   host = await srv.createMember({ enterprise: 'room', name: '王主持' });
   guest = await srv.createMember({ enterprise: 'room', name: '李参会' });
+  outsider = await srv.createMember({ enterprise: 'room', name: '周旁听' });
   const guestId = (await srv.gql('{ me { id } }', {}, guest.token)).me.id;
   const r = await srv.gql(
     'mutation($in: InstantMeetingInput!) { startInstantMeeting(input: $in) { meeting { id number password } } }',
@@ -183,9 +185,16 @@ describe('meeting room', () => {
   test('after a signaling drop the guest resumes as the same participant', async () => {
     const before = B.id;
     const frames = async () => (await stats(A.page)).filter((s) => s.participantId === before && s.kind === 'video').reduce((n, s) => n + s.framesDecoded, 0);
+    const seq0 = await B.page.evaluate(() => window.__jstRoom.liveSeq());
+    // The client closes the socket with 4100: the server keeps the participant for the
+    // window and tells the others at once.
     await B.page.evaluate(() => window.__jstRoom.simulateDrop());
+    await A.page.getByText('李参会 网络中断，正在重连').waitFor({ timeout: 10_000 });
     await B.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 20_000 });
     assert.equal(await B.page.locator('[data-testid="room"]').getAttribute('data-participant-id'), before);
+    await A.page.getByText('李参会 已恢复连接').waitFor({ timeout: 10_000 });
+    // A full state came after the resume.
+    await until('live state after the resume', () => B.page.evaluate((s) => window.__jstRoom.liveSeq() > s, seq0));
     const f0 = await frames();
     await until('video flows again after the resume', async () => (await frames()) > f0 + 10, 15_000);
     // Still one participant on the host's roster, not a leave and a join.
@@ -194,26 +203,80 @@ describe('meeting room', () => {
     B.assertClean('resume');
   });
 
-  test('a guest without an account joins with the password; the host removes them', async () => {
+  test('a guest without an account: the meeting state over /rtc, the host\'s controls, removed by the host', async () => {
     const G = await newPage(browsers[1]);
     await G.page.goto(`${srv.url}/join/${meeting.number}`);
     await G.page.getByLabel('会议密码').fill(meeting.password);
     await G.page.getByLabel('您的名称').fill('访客赵');
+    await G.page.getByRole('switch', { name: '入会时开启麦克风' }).click(); // joins muted
     await G.page.getByRole('button', { name: /加入会议/ }).click();
     await G.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 30_000 });
     const gid = await G.page.locator('[data-testid="room"]').getAttribute('data-participant-id');
-    // Guests get no meeting state: a stand-in grid of who they receive, and themselves.
-    await until('guest sees the others', async () => (await G.page.locator('[data-testid="stage"] [data-participant]:not([data-participant=""])').count()) >= 3);
-    await A.page.locator(`[data-testid="roster"] li[data-participant="${gid}"]`).waitFor();
+
+    // The roster with names and roles, as the host sees it.
+    const roster = G.page.locator('[data-testid="roster"]');
+    await roster.locator(`li[data-participant="${A.id}"]`).filter({ hasText: '王主持' }).filter({ hasText: '主持人' }).waitFor();
+    await roster.locator(`li[data-participant="${B.id}"]`).filter({ hasText: '李参会' }).waitFor();
+    await roster.locator(`li[data-participant="${gid}"]`).filter({ hasText: '访客赵' }).waitFor();
+    // The stage is the server's assignment: the same panes as the host's, with names.
+    await until('the same stage as the host', async () => JSON.stringify(await panes(G.page)) === JSON.stringify(await panes(A.page)));
+    assert.deepEqual((await panes(G.page)).filter(([, pid]) => pid).map(([, pid]) => pid).sort(), [A.id, B.id, gid].sort());
+    await G.page.locator(`[data-testid="stage"] [data-participant="${A.id}"] .pane-name`).filter({ hasText: '王主持' }).waitFor();
+
+    // The microphone was published muted: self-muted on the host's roster from the
+    // start, and no mute message was needed.
+    await until('the guest\'s microphone arrives', async () => (await stats(A.page)).some((s) => s.participantId === gid && s.kind === 'audio'));
+    await A.page.locator(`[data-testid="roster"] li[data-participant="${gid}"] .muted`).waitFor();
+    assert.equal((await G.page.evaluate(() => window.__jstRoom.sent())).mute, undefined);
+    assert.equal(await G.page.getByTestId('mic').getAttribute('aria-pressed'), 'false');
     await screenshot(G.page, 'room-guest-no-account');
+
+    // The host locks the meeting: the guest sees the lock and is told; then unlocks.
+    await A.page.locator('[data-testid="roster"]').getByRole('button', { name: '锁定会议' }).click();
+    await G.page.locator('.room-status').getByText('会议已锁定', { exact: true }).waitFor();
+    await G.page.getByText('会议已锁定，新参会者无法加入').waitFor();
+    await screenshot(G.page, 'room-guest-locked');
+    await A.page.locator('[data-testid="roster"]').getByRole('button', { name: '解锁会议' }).click();
+    await G.page.locator('.room-status').getByText('会议已锁定', { exact: true }).waitFor({ state: 'detached' });
+    await G.page.getByText('会议已解锁').waitFor();
+
+    // The host asks the guest to unmute: asked, the guest agrees, the host sees it.
+    await A.page.getByTestId(`actions-${gid}`).click();
+    await A.page.getByRole('menuitem', { name: '请求解除静音' }).click();
+    const ask = G.page.getByRole('dialog').filter({ hasText: '主持人请您解除静音' });
+    await ask.waitFor();
+    await ask.getByRole('button', { name: '解除静音' }).click();
+    await until('guest unmuted on the host\'s roster', async () => (await A.page.locator(`[data-testid="roster"] li[data-participant="${gid}"] .muted`).count()) === 0);
+    assert.equal(await G.page.getByTestId('mic').getAttribute('aria-pressed'), 'true');
+
+    // Removed: the notice, then bye.
     await A.page.getByTestId(`actions-${gid}`).click();
     await A.page.getByRole('menuitem', { name: '移出会议' }).click();
     await A.page.getByRole('dialog').getByRole('button', { name: '移出会议' }).click();
     await G.page.locator('[data-testid="room-ended"][data-reason="removed"]').waitFor({ timeout: 15_000 });
     await A.page.locator(`[data-testid="roster"] li[data-participant="${gid}"]`).waitFor({ state: 'detached' });
     G.assertClean('guest');
-    A.assertClean('hang up');
+    A.assertClean('guest');
     await G.context.close();
+  });
+
+  test('a member who is not invited joins by number and password and sees the meeting', async () => {
+    const M = await newPage(browsers[0]);
+    await login(M.page, srv.url, outsider.email, outsider.password);
+    await M.page.goto(`${srv.url}/join/${meeting.number}`);
+    await M.page.getByLabel('会议密码').fill(meeting.password);
+    await M.page.getByRole('button', { name: /加入会议/ }).click();
+    await M.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 30_000 });
+    const mid = await M.page.locator('[data-testid="room"]').getAttribute('data-participant-id');
+    await M.page.locator(`[data-testid="roster"] li[data-participant="${A.id}"]`).filter({ hasText: '王主持' }).waitFor();
+    await M.page.locator(`[data-testid="roster"] li[data-participant="${mid}"]`).filter({ hasText: '周旁听' }).waitFor();
+    await until('the same stage as the host', async () => JSON.stringify(await panes(M.page)) === JSON.stringify(await panes(A.page)));
+    await M.page.getByTestId('leave').click();
+    await M.page.getByRole('dialog').getByRole('button', { name: '离开会议' }).click();
+    await M.page.locator('[data-testid="room-ended"][data-reason="left"]').waitFor();
+    await A.page.locator(`[data-testid="roster"] li[data-participant="${mid}"]`).waitFor({ state: 'detached' });
+    M.assertClean('outsider');
+    await M.context.close();
   });
 
   test('the room on a phone-sized screen', async () => {

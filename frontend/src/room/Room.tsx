@@ -19,8 +19,7 @@ import {
 import { Alert, App, Badge, Button, Drawer, Dropdown, Space, Tag, Tooltip, type MenuProps } from 'antd';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RoomParticipantFragment } from '../gql/graphql';
-import type { LayoutMode } from '../gql/schema';
+import type { LayoutMode, LiveParticipant } from '../gql/schema';
 import { LAYOUT_MODES, layoutOf } from '../rtc/layout';
 import type { EndReason } from '../rtc/session';
 import { useControls } from './controls';
@@ -64,7 +63,7 @@ export default function Room(props: RoomProps) {
     renewToken: props.renewToken,
   });
   const session = rtc?.session ?? null;
-  const live = useMeetingState(join.meetingId, signedIn);
+  const live = useMeetingState(session);
   const wb = useWhiteboard(session);
   const controls = useControls(join.meetingId);
   const narrow = useNarrow();
@@ -85,7 +84,7 @@ export default function Room(props: RoomProps) {
   const selfId = rtc?.participantId ?? null;
   const meeting = live.meeting;
 
-  const participants = useMemo(() => new Map((meeting?.participants ?? []).map((p) => [p.id, p as RoomParticipantFragment])), [meeting?.participants]);
+  const participants = useMemo(() => new Map<string, LiveParticipant>((meeting?.participants ?? []).map((p) => [p.id, p])), [meeting?.participants]);
   const me = selfId ? participants.get(selfId) : undefined;
   const nameRef = useRef(new Map<string, string>());
   for (const [id, p] of participants) nameRef.current.set(id, p.name);
@@ -94,37 +93,21 @@ export default function Room(props: RoomProps) {
     [selfId, join.displayName, t],
   );
 
-  // The session ends: tell the page.
+  // The session ends (bye removed / meetingEnded after their notice, left, …): tell the page.
   useEffect(() => {
     if (rtc?.ended) onEnded(rtc.ended);
   }, [rtc?.ended, onEnded]);
-  useEffect(() => {
-    if (!meeting?.ended || !rtc) return;
-    onEnded({ reason: 'meetingEnded' });
-    rtc.session.leave();
-  }, [meeting?.ended, rtc, onEnded]);
 
-  // The roster knows when a host mute is lifted (there is no notice for that).
+  // The host asks to unmute (notice unmuteRequested); the question goes away once the
+  // roster no longer holds the request (unmuted, or muted again).
+  const askRef = useRef<{ destroy: () => void } | null>(null);
   useEffect(() => {
-    if (me && session) session.setHostMuted(me.mutedByHost);
-  }, [me?.mutedByHost, me, session]);
-
-  // The host asks to unmute.
-  const askedRef = useRef(false);
-  useEffect(() => {
-    if (!me?.unmuteRequested || !session) {
-      askedRef.current = false;
-      return;
+    if (askRef.current && me && !me.unmuteRequested) {
+      askRef.current.destroy();
+      askRef.current = null;
     }
-    if (askedRef.current) return;
-    askedRef.current = true;
-    modal.confirm({
-      title: t('notice.unmuteRequested'),
-      okText: t('notice.unmuteNow'),
-      cancelText: t('notice.stayMuted'),
-      onOk: () => session.setMicMuted(false),
-    });
-  }, [me?.unmuteRequested, session, modal, t]);
+  }, [me?.unmuteRequested, me]);
+  useEffect(() => () => askRef.current?.destroy(), []);
 
   // Notices and errors from the media session.
   useEffect(() => {
@@ -135,6 +118,17 @@ export default function Room(props: RoomProps) {
         else if (n.kind === 'reconnected' && n.participantId) void message.success(t('notice.reconnected', { name: nameOf(n.participantId) }));
         else if (n.kind === 'locked') void message.info(t('notice.locked'));
         else if (n.kind === 'unlocked') void message.info(t('notice.unlocked'));
+        else if (n.kind === 'unmuteRequested' && !askRef.current) {
+          askRef.current = modal.confirm({
+            title: t('notice.unmuteRequested'),
+            okText: t('notice.unmuteNow'),
+            cancelText: t('notice.stayMuted'),
+            onOk: () => session.setMicMuted(false),
+            afterClose: () => {
+              askRef.current = null;
+            },
+          });
+        }
       }),
       session.on('error', (e) => {
         if (e.code === 'media:microphone') void message.error(t('media.microphone'));
@@ -144,7 +138,7 @@ export default function Room(props: RoomProps) {
       }),
     ];
     return () => offs.forEach((f) => f());
-  }, [session, message, t, nameOf]);
+  }, [session, message, modal, t, nameOf]);
   useEffect(
     () =>
       wb.on('error', (e) => {
@@ -202,6 +196,8 @@ export default function Room(props: RoomProps) {
       outboundStats: () => session.outboundStats(),
       whiteboardElements: () => wb.elements().filter((e) => !e.isDeleted).length,
       simulateDrop: () => session.simulateDrop(),
+      sent: () => session.sentCounts,
+      liveSeq: () => session.liveState.seq,
     };
     return () => {
       delete w.__jstRoom;
@@ -379,7 +375,6 @@ export default function Room(props: RoomProps) {
           }
         />
       )}
-      {!signedIn && <Alert className="room-banner" type="info" showIcon closable message={t('notice.guestLimited')} />}
 
       <main className="room-main">
         {boardOpen && (

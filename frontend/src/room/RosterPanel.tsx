@@ -14,8 +14,7 @@ import {
 import { App, Button, Checkbox, Dropdown, Input, Space, Switch, Tag, Tooltip, type MenuProps } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RoomParticipantFragment } from '../gql/graphql';
-import type { MeetingState } from '../gql/schema';
+import type { LiveParticipant, MeetingState } from '../gql/schema';
 import type { Controls } from './controls';
 import { QualityBars } from './VideoStage';
 
@@ -33,7 +32,7 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
   const { modal, message } = App.useApp();
   const [q, setQ] = useState('');
   const [allowSelf, setAllowSelf] = useState(true);
-  const people = (meeting?.participants ?? []) as RoomParticipantFragment[];
+  const people = (meeting?.participants ?? []) as LiveParticipant[];
   const shown = useMemo(() => {
     const s = q.trim().toLowerCase();
     return s ? people.filter((p) => p.name.toLowerCase().includes(s)) : people;
@@ -48,7 +47,7 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
     );
   }
 
-  const actions = (p: RoomParticipantFragment): MenuProps['items'] => {
+  const actions = (p: LiveParticipant): MenuProps['items'] => {
     const pinned = pins.get(p.id);
     const items: MenuProps['items'] = [
       p.mutedByHost || p.selfMuted

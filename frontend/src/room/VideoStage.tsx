@@ -4,7 +4,7 @@ import { AudioMutedOutlined, DesktopOutlined, PushpinFilled, SyncOutlined, UserO
 import { Tooltip } from 'antd';
 import { memo, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RoomParticipantFragment } from '../gql/graphql';
+import type { LiveParticipant } from '../gql/schema';
 import { gridArea } from '../rtc/layout';
 import type { RtcSession } from '../rtc/session';
 import type { PaneView, StageModel } from './panes';
@@ -78,7 +78,7 @@ export interface StageProps {
   compact: boolean;
   session: RtcSession;
   selfId: string | null;
-  participants: Map<string, RoomParticipantFragment>;
+  participants: Map<string, LiveParticipant>;
   activeSpeakerId: string | null;
   pinnedPanes: Map<number, string>;
   /** Video tracks by participant and source. */

@@ -1,5 +1,6 @@
 // The room's GraphQL operations (names start with Room so they never clash with the
-// rest of the app). Types are generated from these documents (src/gql).
+// rest of the app): joining and the host's controls. The live state itself comes over
+// /rtc (src/rtc/meetingState.ts). Types are generated from these documents (src/gql).
 import { graphql } from '../gql';
 
 export const RoomJoinMeetingDocument = graphql(`
@@ -25,101 +26,6 @@ export const RoomJoinMeetingDocument = graphql(`
         guestsMayStart
       }
     }
-  }
-`);
-
-export const RoomMeetingStateDocument = graphql(`
-  subscription RoomMeetingState($meetingId: ID!, $sinceSeq: Int) {
-    meetingState(meetingId: $meetingId, sinceSeq: $sinceSeq) {
-      seq
-      full {
-        seq
-        participants {
-          ...RoomParticipant
-        }
-        activeSpeakerId
-        locked
-        muteOnEntry
-        allowSelfUnmute
-        mode
-        pins {
-          pane
-          participantId
-        }
-        polling {
-          ...RoomPolling
-        }
-        panes {
-          ...RoomPane
-        }
-        hidden
-        live
-        recording
-        whiteboard
-        ended
-      }
-      event {
-        seq
-        at
-        kind
-        actorId
-        subjectId
-        participant {
-          ...RoomParticipant
-        }
-        removedId
-        mutedIds
-        allowSelfUnmute
-        setting
-        on
-        speaking
-        activeSpeakerId
-        mode
-        pins {
-          pane
-          participantId
-        }
-        polling {
-          ...RoomPolling
-        }
-        panes {
-          ...RoomPane
-        }
-        hidden
-      }
-    }
-  }
-
-  fragment RoomParticipant on LiveParticipant {
-    id
-    name
-    client
-    role
-    audio
-    video
-    screen
-    selfMuted
-    mutedByHost
-    unmuteRequested
-    speaking
-    networkQuality
-    joinedAt
-  }
-
-  fragment RoomPolling on Polling {
-    enabled
-    intervalSeconds
-    panes
-    participantIds
-    skipNoVideo
-    epoch
-  }
-
-  fragment RoomPane on LayoutPane {
-    pane
-    participantId
-    source
-    polled
   }
 `);
 

@@ -1,12 +1,10 @@
-// Hooks: the only bridge from the framework-free core (src/rtc, src/whiteboard) and
-// the GraphQL subscription to React state.
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { useClient } from 'urql';
+// Hooks: the only bridge from the framework-free core (src/rtc, src/whiteboard) to
+// React state.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RoomJoinMeetingMutation } from '../gql/graphql';
-import { initialLiveState, reduceLiveState, type LiveState, type StateUpdate } from '../rtc/meetingState';
+import { initialLiveState, type LiveState } from '../rtc/meetingState';
 import { RtcSession, type ConnState, type EndReason, type LocalState, type RemoteTrack } from '../rtc/session';
 import { WhiteboardClient } from '../whiteboard/client';
-import { RoomMeetingStateDocument } from './api';
 
 /** What joinMeeting answered: the hand-over from the join page to the room. */
 export type JoinPayload = RoomJoinMeetingMutation['joinMeeting'];
@@ -80,50 +78,21 @@ export function useRtcSession(join: JoinPayload, setup: SessionSetup): RtcView |
   return { session, state, participantId, local, tracks, ended };
 }
 
-export interface LiveView extends LiveState {
-  /** False when the subscription is refused (guests, members not invited). */
-  available: boolean;
-}
-
 /**
- * The meeting's live state: the meetingState subscription through the reducer,
- * resubscribing with sinceSeq after a gap.
+ * The meeting's live state (roster, layout, settings) as the session receives it over
+ * /rtc: the same for guests, members and the host.
  */
-export function useMeetingState(meetingId: string, enabled: boolean): LiveView {
-  const client = useClient();
-  const [st, dispatch] = useReducer(reduceLiveState, initialLiveState);
-  const [available, setAvailable] = useState(enabled);
-  const [epoch, setEpoch] = useState(0);
-  const seqRef = useRef(0);
-  seqRef.current = st.seq;
-
+export function useMeetingState(session: RtcSession | null): LiveState {
+  const [st, setSt] = useState<LiveState>(() => session?.liveState ?? initialLiveState);
   useEffect(() => {
-    if (!enabled) {
-      setAvailable(false);
+    if (!session) {
+      setSt(initialLiveState);
       return;
     }
-    const since = seqRef.current > 0 ? seqRef.current : undefined;
-    const sub = client.subscription(RoomMeetingStateDocument, { meetingId, sinceSeq: since }).subscribe((r) => {
-      if (r.error) {
-        const codes = r.error.graphQLErrors.map((e) => e.extensions?.code);
-        if (codes.includes('FORBIDDEN') || codes.includes('NOT_FOUND') || codes.includes('UNAUTHENTICATED')) setAvailable(false);
-        return;
-      }
-      const u = r.data?.meetingState;
-      if (u) {
-        setAvailable(true);
-        dispatch(u as StateUpdate);
-      }
-    });
-    return () => sub.unsubscribe();
-  }, [client, meetingId, enabled, epoch]);
-
-  // A gap: subscribe again from the last seq applied.
-  useEffect(() => {
-    if (st.resync) setEpoch((e) => e + 1);
-  }, [st.resync]);
-
-  return { ...st, available };
+    setSt(session.liveState);
+    return session.on('live', setSt);
+  }, [session]);
+  return st;
 }
 
 /** The room's whiteboard client, attached to the session's data channel. */

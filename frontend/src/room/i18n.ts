@@ -109,7 +109,6 @@ const zhCN = {
     joined: '{{name}} 加入了会议',
     left: '{{name}} 离开了会议',
     screenStarted: '{{name}} 开始共享屏幕',
-    guestLimited: '以访客身份入会：参会者名单和会议布局仅对会议成员显示。',
   },
   media: {
     microphone: '无法使用麦克风，请检查设备和浏览器权限',
@@ -155,7 +154,7 @@ const zhCN = {
     calledSkipped: '，{{n}} 人刚被呼叫过，稍后再试',
     nobodyToCall: '没有需要呼叫的未入会成员',
     hidden: '另有 {{n}} 人未显示在画面中',
-    noState: '参会者名单仅对会议成员显示',
+    noState: '正在获取参会者名单…',
   },
   layout: {
     title: '会议布局',
@@ -327,7 +326,6 @@ const en: Shape<typeof zhCN> = {
     joined: '{{name}} joined',
     left: '{{name}} left',
     screenStarted: '{{name}} started sharing a screen',
-    guestLimited: 'You joined as a guest: the participant list and the layout are shown to members only.',
   },
   media: {
     microphone: 'The microphone cannot be used. Check the device and the browser permission',
@@ -373,7 +371,7 @@ const en: Shape<typeof zhCN> = {
     calledSkipped: '; {{n}} were called just now, try again later',
     nobodyToCall: 'No absent invitees to call',
     hidden: '{{n}} more not shown in a pane',
-    noState: 'The participant list is shown to members only',
+    noState: 'Loading the participant list…',
   },
   layout: {
     title: 'Layout',

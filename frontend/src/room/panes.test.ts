@@ -39,7 +39,7 @@ test('modes by count', () => {
   ]);
 });
 
-test('guest stand-in: screen, others, self', () => {
+test('stand-in before the first state: screen, others, self', () => {
   const a = fallbackAssignment('ME', ['A', 'B'], 'A');
   expect(a.mode).toBe('GRID_2X2');
   expect(a.panes.map((p) => [p.participantId, p.source])).toEqual([

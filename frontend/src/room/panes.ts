@@ -1,6 +1,6 @@
 // What each pane of the stage shows: the server's assignment (MeetingState.panes) on
-// the layout's geometry, or, for guests who get no meeting state, a local stand-in
-// built from the tracks they receive. Pure; see panes.test.ts.
+// the layout's geometry, or, in the moment before the first live state arrives, a
+// local stand-in built from the tracks received. Pure; see panes.test.ts.
 import type { LayoutMode, LayoutPane } from '../gql/schema';
 import { compactLayout, layoutOf, type LayoutGeometry, type PaneGeometry } from '../rtc/layout';
 
@@ -38,9 +38,10 @@ export function modeFor(n: number): LayoutMode {
 }
 
 /**
- * A stand-in assignment when the meeting state is not available (guests): the first
- * screen share, then the other participants in the order their tracks arrived, then
- * oneself — the server's filling order without roles and speakers.
+ * A stand-in assignment while no live state has arrived yet (it follows joined within
+ * milliseconds): the first screen share, then the other participants in the order
+ * their tracks arrived, then oneself — the server's filling order without roles and
+ * speakers.
  */
 export function fallbackAssignment(selfId: string | null, others: readonly string[], sharer: string | null): { mode: LayoutMode; panes: LayoutPane[] } {
   const list: { id: string; source: 'camera' | 'screen' }[] = [];

@@ -1,6 +1,10 @@
+// The live state reducer fed with /rtc `state` frames as the server sends them (Go's
+// JSON of the GraphQL MeetingStateUpdate: absent optional fields and empty lists are
+// left out). The frames below follow ones recorded from the server.
 import { describe, expect, test } from 'vitest';
-import type { LiveParticipant, MeetingEvent, MeetingState } from '../gql/schema';
-import { initialLiveState, reduceLiveState, type LiveState } from './meetingState';
+import type { LiveParticipant } from '../gql/schema';
+import { initialLiveState, MAX_PENDING, reduceLiveState, stateUpdateOf, type LiveState, type StateUpdate } from './meetingState';
+import { decode } from './protocol';
 
 function person(id: string, extra: Partial<LiveParticipant> = {}): LiveParticipant {
   return {
@@ -16,122 +20,208 @@ function person(id: string, extra: Partial<LiveParticipant> = {}): LiveParticipa
     unmuteRequested: false,
     speaking: false,
     networkQuality: 5,
-    joinedAt: '2026-01-01T00:00:00Z',
+    joinedAt: '2026-11-26T13:04:33.80405915Z',
     ...extra,
   };
 }
 
-function full(seq: number, participants: LiveParticipant[]): MeetingState {
+const POLLING_OFF = { enabled: false, intervalSeconds: 0, panes: [], participantIds: [], skipNoVideo: false };
+/** Panes as the server encodes them: an empty pane has no participantId and source "unknown". */
+function panes(ids: (string | null)[], n = 8) {
+  return Array.from({ length: n }, (_, i) => (ids[i] ? { pane: i, participantId: ids[i], source: 'camera', polled: false } : { pane: i, source: 'unknown', polled: false }));
+}
+
+/** A full state as the server's JSON (no activeSpeakerId while nobody speaks). */
+function full(seq: number, participants: LiveParticipant[], extra: Record<string, unknown> = {}) {
   return {
     seq,
     participants,
-    activeSpeakerId: null,
     locked: false,
     muteOnEntry: false,
-    allowSelfUnmute: true,
+    allowSelfUnmute: false,
     mode: 'ONE_PLUS_SEVEN',
     pins: [],
-    polling: { enabled: false, intervalSeconds: 0, panes: [], participantIds: [], skipNoVideo: false, epoch: null },
-    panes: [{ pane: 0, participantId: 'A', source: 'camera', polled: false }],
+    polling: POLLING_OFF,
+    panes: panes(participants.map((p) => p.id)),
     hidden: 0,
     live: false,
     recording: false,
     whiteboard: false,
     ended: false,
-  };
-}
-
-function ev(seq: number, kind: string, extra: Partial<MeetingEvent> = {}): MeetingEvent {
-  return {
-    seq,
-    at: '2026-01-01T00:00:00Z',
-    kind,
-    actorId: null,
-    subjectId: null,
-    participant: null,
-    removedId: null,
-    mutedIds: null,
-    allowSelfUnmute: null,
-    setting: null,
-    on: null,
-    speaking: null,
-    activeSpeakerId: null,
-    mode: null,
-    pins: null,
-    polling: null,
-    panes: null,
-    hidden: null,
     ...extra,
   };
 }
 
-function run(updates: { seq: number; full?: MeetingState; event?: MeetingEvent }[]): LiveState {
-  return updates.reduce(reduceLiveState, initialLiveState);
+/** An event as the server's JSON: only the fields that are set. */
+function ev(seq: number, kind: string, extra: Record<string, unknown> = {}) {
+  return { seq, at: '2026-11-26T13:04:35.41820063Z', kind, ...extra };
 }
 
-describe('meeting state reducer', () => {
-  test('full state, then events in order', () => {
-    const st = run([
-      { seq: 3, full: full(3, [person('A')]) },
-      { seq: 4, event: ev(4, 'joined', { subjectId: 'B', participant: person('B'), panes: [{ pane: 0, participantId: 'A', source: 'camera', polled: false }, { pane: 1, participantId: 'B', source: 'camera', polled: false }], hidden: 0 }) },
-      { seq: 5, event: ev(5, 'muted', { subjectId: 'B', participant: person('B', { mutedByHost: true }) }) },
-      { seq: 6, event: ev(6, 'speaking', { subjectId: 'A', speaking: true, activeSpeakerId: 'A' }) },
-      { seq: 7, event: ev(7, 'locked', { setting: 'locked', on: true }) },
-      { seq: 8, event: ev(8, 'layout_mode', { mode: 'GRID_2X2', pins: [], polling: full(0, []).polling, panes: [], hidden: 2 }) },
+/** One /rtc frame: {"v":1,"type":"state","data":{"seq":…,"patch":{"seq":…,"full"|"event":…}}}. */
+function frame(seq: number, body: { full: unknown } | { event: unknown }): string {
+  return JSON.stringify({ v: 1, type: 'state', data: { seq, patch: { seq, ...body } } });
+}
+
+/** Decodes a frame as the session does and returns its update. */
+function update(f: string): StateUpdate {
+  const m = decode(f);
+  if (m.type !== 'state') throw new Error(`not a state message: ${m.type}`);
+  const u = stateUpdateOf(m.data);
+  if (!u) throw new Error('no update');
+  return u;
+}
+
+function feed(frames: string[], from: LiveState = initialLiveState): LiveState {
+  return frames.map(update).reduce(reduceLiveState, from);
+}
+
+describe('live state from /rtc state messages', () => {
+  test('the full state after joined, then events in order', () => {
+    const st = feed([
+      frame(5, { full: full(5, [person('PA_1', { name: '王主持', role: 'HOST' }), person('PA_4', { name: '访客赵', audio: false, video: false, networkQuality: 0 })]) }),
+      frame(6, { event: ev(6, 'media', { subjectId: 'PA_4', participant: person('PA_4', { name: '访客赵', video: false, networkQuality: 0 }) }) }),
+      frame(7, { event: ev(7, 'locked', { actorId: 'u1', setting: 'locked', on: true }) }),
+      frame(8, { event: ev(8, 'muted', { actorId: 'u1', subjectId: 'PA_4', participant: person('PA_4', { name: '访客赵', mutedByHost: true }) }) }),
+      frame(9, { event: ev(9, 'unmute_requested', { actorId: 'u1', subjectId: 'PA_4', participant: person('PA_4', { name: '访客赵', mutedByHost: true, unmuteRequested: true }) }) }),
+      frame(10, { event: ev(10, 'speaking', { subjectId: 'PA_1', speaking: true, activeSpeakerId: 'PA_1' }) }),
+      frame(11, { event: ev(11, 'layout_mode', { actorId: 'u1', mode: 'GRID_2X2', polling: POLLING_OFF, panes: panes(['PA_1', 'PA_4'], 4), hidden: 0 }) }),
     ]);
-    expect(st.seq).toBe(8);
-    expect(st.resync).toBe(false);
+    expect(st).toMatchObject({ seq: 11, gap: false, pending: [] });
     const m = st.meeting!;
-    expect(m.participants.map((p) => p.id)).toEqual(['A', 'B']);
-    expect(m.participants[1].mutedByHost).toBe(true);
+    expect(m.seq).toBe(11);
+    expect(m.participants.map((p) => [p.id, p.name, p.role])).toEqual([
+      ['PA_1', '王主持', 'HOST'],
+      ['PA_4', '访客赵', 'PARTICIPANT'],
+    ]);
+    expect(m.participants[1]).toMatchObject({ audio: true, mutedByHost: true, unmuteRequested: true });
     expect(m.participants[0].speaking).toBe(true);
-    expect(m.activeSpeakerId).toBe('A');
+    expect(m.activeSpeakerId).toBe('PA_1');
     expect(m.locked).toBe(true);
     expect(m.mode).toBe('GRID_2X2');
-    expect(m.hidden).toBe(2);
-    expect(m.seq).toBe(8);
+    expect(m.panes).toHaveLength(4);
+    // Absent optional fields read as null, as GraphQL gives them.
+    expect(m.panes[2]).toEqual({ pane: 2, participantId: null, source: 'unknown', polled: false });
+    expect(m.polling.epoch).toBeNull();
   });
 
-  test('muted_all, removal and settings', () => {
-    const st = run([
-      { seq: 1, full: full(1, [person('A'), person('B', { unmuteRequested: true }), person('C')]) },
-      { seq: 2, event: ev(2, 'muted_all', { mutedIds: ['B', 'C'], allowSelfUnmute: false }) },
-      { seq: 3, event: ev(3, 'hung_up', { subjectId: 'C', removedId: 'C' }) },
-      { seq: 4, event: ev(4, 'whiteboard', { setting: 'whiteboard', on: true }) },
-      { seq: 5, event: ev(5, 'ended') },
+  test('a full state without activeSpeakerId has none', () => {
+    const st = feed([frame(1, { full: full(1, [person('A')]) })]);
+    expect(st.meeting!.activeSpeakerId).toBeNull();
+  });
+
+  test('unpinning the last pin clears the pins (the server leaves out the empty list)', () => {
+    const st = feed([
+      frame(1, { full: full(1, [person('A'), person('B')]) }),
+      frame(2, { event: ev(2, 'pinned', { subjectId: 'A', mode: 'ONE_PLUS_SEVEN', pins: [{ pane: 1, participantId: 'A' }], polling: POLLING_OFF, panes: panes(['B', 'A']), hidden: 0 }) }),
+    ]);
+    expect(st.meeting!.pins).toEqual([{ pane: 1, participantId: 'A' }]);
+    const after = feed([frame(3, { event: ev(3, 'unpinned', { subjectId: 'A', mode: 'ONE_PLUS_SEVEN', polling: POLLING_OFF, panes: panes(['A', 'B']), hidden: 0 }) })], st);
+    expect(after.meeting!.pins).toEqual([]);
+    expect(after.meeting!.panes[0].participantId).toBe('A');
+  });
+
+  test('an event without layout fields leaves the pins and panes alone', () => {
+    const st = feed([
+      frame(1, { full: full(1, [person('A')], { pins: [{ pane: 0, participantId: 'A' }] }) }),
+      frame(2, { event: ev(2, 'network', { subjectId: 'A', participant: person('A', { networkQuality: 3 }) }) }),
+    ]);
+    expect(st.meeting!.pins).toEqual([{ pane: 0, participantId: 'A' }]);
+    expect(st.meeting!.panes[0].participantId).toBe('A');
+    expect(st.meeting!.participants[0].networkQuality).toBe(3);
+  });
+
+  test('muted_all, a hangup with its new assignment, settings and the end', () => {
+    const st = feed([
+      frame(1, { full: full(1, [person('A', { role: 'HOST' }), person('B', { unmuteRequested: true }), person('C')]) }),
+      frame(2, { event: ev(2, 'muted_all', { mutedIds: ['B', 'C'], allowSelfUnmute: true }) }),
+      frame(3, { event: ev(3, 'hung_up', { subjectId: 'C', removedId: 'C', panes: panes(['A', 'B']), hidden: 0 }) }),
+      frame(4, { event: ev(4, 'whiteboard', { setting: 'whiteboard', on: true }) }),
+      frame(5, { event: ev(5, 'mute_on_entry', { setting: 'muteOnEntry', on: true }) }),
+      frame(6, { event: ev(6, 'ended') }),
     ]);
     const m = st.meeting!;
     expect(m.participants.map((p) => [p.id, p.mutedByHost, p.unmuteRequested])).toEqual([
       ['A', false, false],
       ['B', true, false],
     ]);
-    expect(m.allowSelfUnmute).toBe(false);
+    expect(m.panes.filter((p) => p.participantId).map((p) => p.participantId)).toEqual(['A', 'B']);
+    expect(m.allowSelfUnmute).toBe(true);
     expect(m.whiteboard).toBe(true);
+    expect(m.muteOnEntry).toBe(true);
     expect(m.ended).toBe(true);
   });
 
-  test('duplicates are ignored, a gap asks for a resync', () => {
-    let st = run([{ seq: 1, full: full(1, [person('A')]) }, { seq: 2, event: ev(2, 'locked', { setting: 'locked', on: true }) }]);
-    const same = reduceLiveState(st, { seq: 2, event: ev(2, 'locked', { setting: 'locked', on: false }) });
+  test('events at or below the full state are ignored', () => {
+    let st = feed([frame(7, { full: full(7, [person('A')], { locked: true }) })]);
+    const same = reduceLiveState(st, update(frame(7, { event: ev(7, 'unlocked', { setting: 'locked', on: false }) })));
     expect(same).toBe(st);
-    st = reduceLiveState(st, { seq: 4, event: ev(4, 'unlocked', { setting: 'locked', on: false }) });
-    expect(st.resync).toBe(true);
-    expect(st.seq).toBe(2);
+    st = feed([frame(5, { event: ev(5, 'unlocked', { setting: 'locked', on: false }) })], st);
     expect(st.meeting!.locked).toBe(true);
-    // A fresh full state clears it.
-    st = reduceLiveState(st, { seq: 9, full: full(9, []) });
-    expect(st).toMatchObject({ seq: 9, resync: false });
+    expect(st.seq).toBe(7);
   });
 
-  test('an event before any full state asks for one', () => {
-    expect(reduceLiveState(initialLiveState, { seq: 1, event: ev(1, 'locked') }).resync).toBe(true);
+  test('a later full state replaces everything', () => {
+    const st = feed([
+      frame(1, { full: full(1, [person('A'), person('B')], { locked: true }) }),
+      frame(2, { event: ev(2, 'left', { subjectId: 'B', removedId: 'B' }) }),
+      frame(40, { full: full(40, [person('A'), person('C')]) }),
+    ]);
+    expect(st.seq).toBe(40);
+    expect(st.meeting!.participants.map((p) => p.id)).toEqual(['A', 'C']);
+    expect(st.meeting!.locked).toBe(false);
+  });
+
+  test('events before the first full state wait for it; those it covers are dropped', () => {
+    // The room forwards events from the moment one is in it; the full state taken
+    // just before may follow them.
+    let st = feed([
+      frame(4, { event: ev(4, 'locked', { setting: 'locked', on: true }) }),
+      frame(6, { event: ev(6, 'whiteboard', { setting: 'whiteboard', on: true }) }),
+    ]);
+    expect(st.meeting).toBeNull();
+    expect(st.pending.map((e) => e.seq)).toEqual([4, 6]);
+    st = feed([frame(5, { full: full(5, [person('A')], { locked: true }) })], st);
+    expect(st).toMatchObject({ seq: 6, gap: false, pending: [] });
+    expect(st.meeting!.whiteboard).toBe(true);
+    expect(st.meeting!.locked).toBe(true);
+  });
+
+  test('an event out of order waits for the missing one; a gap is flagged until then', () => {
+    let st = feed([frame(1, { full: full(1, [person('A')]) }), frame(3, { event: ev(3, 'whiteboard', { setting: 'whiteboard', on: true }) })]);
+    expect(st).toMatchObject({ seq: 1, gap: true });
+    expect(st.meeting!.whiteboard).toBe(false);
+    // The same event again changes nothing.
+    expect(reduceLiveState(st, update(frame(3, { event: ev(3, 'whiteboard', { setting: 'whiteboard', on: true }) }))).pending).toHaveLength(1);
+    st = feed([frame(2, { event: ev(2, 'locked', { setting: 'locked', on: true }) })], st);
+    expect(st).toMatchObject({ seq: 3, gap: false, pending: [] });
+    expect(st.meeting).toMatchObject({ locked: true, whiteboard: true, seq: 3 });
+  });
+
+  test('a full state heals a gap', () => {
+    let st = feed([frame(1, { full: full(1, [person('A')]) }), frame(9, { event: ev(9, 'locked', { setting: 'locked', on: true }) })]);
+    expect(st.gap).toBe(true);
+    st = feed([frame(8, { full: full(8, [person('A')]) })], st);
+    expect(st).toMatchObject({ seq: 9, gap: false, pending: [] });
+    expect(st.meeting!.locked).toBe(true);
+  });
+
+  test('the waiting events are bounded', () => {
+    let st = feed([frame(1, { full: full(1, []) })]);
+    for (let i = 0; i < MAX_PENDING + 10; i++) st = feed([frame(3 + i, { event: ev(3 + i, 'network') })], st);
+    expect(st.pending).toHaveLength(MAX_PENDING);
+    expect(st.pending[0].seq).toBe(13);
   });
 
   test('removing the active speaker clears it', () => {
-    const st = run([
-      { seq: 1, full: { ...full(1, [person('A'), person('B')]), activeSpeakerId: 'B' } },
-      { seq: 2, event: ev(2, 'left', { subjectId: 'B', removedId: 'B' }) },
+    const st = feed([
+      frame(1, { full: full(1, [person('A'), person('B')], { activeSpeakerId: 'B' }) }),
+      frame(2, { event: ev(2, 'left', { subjectId: 'B', removedId: 'B', panes: panes(['A']), hidden: 0 }) }),
     ]);
     expect(st.meeting!.activeSpeakerId).toBeNull();
+  });
+
+  test('a patch with neither full nor event is not an update', () => {
+    expect(stateUpdateOf({ seq: 3, patch: { seq: 3 } })).toBeNull();
+    expect(stateUpdateOf({ seq: 3, patch: { seq: 3, event: { seq: 3 } } })).toBeNull();
   });
 });

@@ -39,6 +39,31 @@ describe('decode', () => {
     });
   });
 
+  test('trackPublished to a subscriber carries the publisher mute and layers', () => {
+    const m = decode(
+      '{"v":1,"type":"trackPublished","data":{"participantId":"PA_4","trackId":"TR_5","kind":"audio","source":"microphone","muted":true}}',
+    );
+    expect(m).toEqual({ type: 'trackPublished', data: { participantId: 'PA_4', trackId: 'TR_5', kind: 'audio', source: 'microphone', muted: true, layers: [] } });
+  });
+
+  // Notices as the server sends them (recorded), docs/rtc-protocol.md §5.
+  test.each([
+    ['mutedByHost', '{"v":1,"type":"notice","data":{"kind":"mutedByHost","participantId":"PA_4"}}', { kind: 'mutedByHost', participantId: 'PA_4' }],
+    ['unmuteRequested', '{"v":1,"type":"notice","data":{"kind":"unmuteRequested","participantId":"PA_4"}}', { kind: 'unmuteRequested', participantId: 'PA_4' }],
+    ['removed', '{"v":1,"type":"notice","data":{"kind":"removed","participantId":"PA_4"}}', { kind: 'removed', participantId: 'PA_4' }],
+    ['meetingEnded', '{"v":1,"type":"notice","data":{"kind":"meetingEnded"}}', { kind: 'meetingEnded' }],
+    ['locked', '{"v":1,"type":"notice","data":{"kind":"locked"}}', { kind: 'locked' }],
+    ['unlocked', '{"v":1,"type":"notice","data":{"kind":"unlocked"}}', { kind: 'unlocked' }],
+    ['reconnected', '{"v":1,"type":"notice","data":{"kind":"reconnected","participantId":"PA_2"}}', { kind: 'reconnected', participantId: 'PA_2' }],
+  ])('notice %s', (_n, frame, data) => {
+    expect(decode(frame)).toEqual({ type: 'notice', data });
+  });
+
+  test('state carries the MeetingStateUpdate as its patch', () => {
+    const m = decode('{"v":1,"type":"state","data":{"seq":9,"patch":{"seq":9,"event":{"seq":9,"at":"2026-11-26T13:04:35Z","kind":"locked","setting":"locked","on":true}}}}');
+    expect(m).toEqual({ type: 'state', data: { seq: 9, patch: { seq: 9, event: { seq: 9, at: '2026-11-26T13:04:35Z', kind: 'locked', setting: 'locked', on: true } } } });
+  });
+
   test('candidate end is null', () => {
     const m = decode(serverExamples.candidateEnd);
     expect(m).toEqual({ type: 'candidate', data: { target: 'publisher', candidate: null } });
@@ -69,6 +94,12 @@ describe('encode', () => {
   test('leave and ping without data', () => {
     expect(encode({ type: 'leave' })).toBe('{"v":1,"type":"leave"}');
     expect(encode({ type: 'ping', data: { ts: 5 } })).toBe('{"v":1,"type":"ping","data":{"ts":5}}');
+  });
+
+  test('a microphone published muted', () => {
+    expect(encode({ type: 'publish', data: { cid: 'mic-1', mid: '0', kind: 'audio', source: 'microphone', muted: true } })).toBe(
+      '{"v":1,"type":"publish","data":{"cid":"mic-1","mid":"0","kind":"audio","source":"microphone","muted":true}}',
+    );
   });
 
   test('camera publish with the three layers', () => {
@@ -113,6 +144,8 @@ test('close codes', () => {
   expect(closeAction(4429)).toBe('resume');
   expect(closeAction(4504)).toBe('resume');
   expect(closeAction(1011)).toBe('retryLater');
+  // 4100 is the client's own close when it drops a dead socket to resume.
+  expect(closeAction(4100)).toBe('resume');
 });
 
 test('validId', () => {

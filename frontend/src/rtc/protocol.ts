@@ -96,6 +96,9 @@ export type ClientMessage =
   | { type: 'ping'; data?: { ts?: number } }
   | { type: 'leave'; data?: undefined };
 
+/** The type names of client messages. */
+export type ClientMessageType = ClientMessage['type'];
+
 export interface Joined {
   participantId: string;
   resumeToken: string;
@@ -134,6 +137,7 @@ export type ServerMessage =
   | { type: 'trackUnpublished'; data: { participantId: string; trackId: string } }
   | { type: 'subscribed'; data: { tracks: { trackId: string; enabled: boolean; quality?: Quality }[] } }
   | { type: 'notice'; data: Notice }
+  /** patch: a GraphQL MeetingStateUpdate ({seq, full} or {seq, event}), see meetingState.ts. */
   | { type: 'state'; data: { seq: number; patch: Record<string, unknown> } }
   | { type: 'pong'; data: { ts?: number } }
   | { type: 'error'; data: { code: string; message: string; refId?: string } }

@@ -2,10 +2,12 @@
 // Two peer connections: the publisher (the client offers: camera with three simulcast
 // layers, microphone, screen share, and the whiteboard data channel) and the
 // subscriber (the server offers remote tracks). Resume within the 30 s window with an
-// ICE restart; a fresh join with a new token after it. Framework-free: React reads it
-// through src/room/useRtcSession.ts.
+// ICE restart; a fresh join with a new token after it. The meeting's live state comes
+// over the same socket (`state` messages) for every participant. Framework-free: React
+// reads it through src/room/hooks.ts.
 import { ResumeSchedule } from './backoff';
 import { Emitter } from './emitter';
+import { initialLiveState, reduceLiveState, stateUpdateOf, type LiveState } from './meetingState';
 import { changedPreferences, chunkPreferences, preferencesFor, type Shown } from './prefs';
 import {
   CAMERA_ENCODINGS,
@@ -13,6 +15,7 @@ import {
   closeAction,
   type ByeReason,
   type ClientMessage,
+  type ClientMessageType,
   type IceServerInfo,
   type Kind,
   type Notice,
@@ -61,6 +64,8 @@ export interface SessionEvents {
   tracks: RemoteTrack[];
   local: LocalState;
   notice: Notice;
+  /** The meeting's live state changed (roster, layout, settings). */
+  live: LiveState;
   /** An error the user should know of (code of the protocol, or media:*). */
   error: { code: string; message: string };
   /** The whiteboard data channel (a new one after it was reopened). */
@@ -83,6 +88,8 @@ export interface SessionOptions {
   getUserMedia?: (c: MediaStreamConstraints) => Promise<MediaStream>;
   getDisplayMedia?: (c: DisplayMediaStreamOptions) => Promise<MediaStream>;
   device?: { client?: string; version?: string };
+  /** How long a gap in the live state's events may last before a resume repairs it (ms). */
+  stateGapMs?: number;
 }
 
 interface PendingPublish {
@@ -93,6 +100,9 @@ interface PendingPublish {
   muted: boolean;
   layers?: ReturnType<typeof cameraLayers>;
 }
+
+/** A gap in the live state's events that no message fills within this long is repaired by a resume (a fresh full state). */
+const STATE_GAP_MS = 5000;
 
 const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
 const AUDIO_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
@@ -147,6 +157,15 @@ export class RtcSession extends Emitter<SessionEvents> {
   private joinWaiter: { id: string; resolve: (m: ServerMessage & { type: 'joined' }) => void; reject: (e: Error) => void } | null = null;
   private needIceRestart = false;
 
+  /** The server's budget of whiteboard channel opens per participant. */
+  private boardOpens = new OpenBudget();
+  private live: LiveState = initialLiveState;
+  private gapTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The server said the session ends (notice removed / meetingEnded; bye follows). */
+  private endNotice: 'removed' | 'meetingEnded' | null = null;
+  /** Messages sent, by type (diagnostics). */
+  private sent: Partial<Record<ClientMessageType, number>> = {};
+
   constructor(opts: SessionOptions) {
     super();
     this.opts = opts;
@@ -175,6 +194,16 @@ export class RtcSession extends Emitter<SessionEvents> {
   /** The remote tracks. */
   get remoteTracks(): RemoteTrack[] {
     return this.remoteList;
+  }
+
+  /** The meeting's live state as received so far. */
+  get liveState(): LiveState {
+    return this.live;
+  }
+
+  /** How many messages of each type this session sent (diagnostics and tests). */
+  get sentCounts(): Partial<Record<ClientMessageType, number>> {
+    return { ...this.sent };
   }
 
   /** The current whiteboard channel, if open or opening. */
@@ -341,13 +370,12 @@ export class RtcSession extends Emitter<SessionEvents> {
   }
 
   /**
-   * Abandons the signaling socket as if the network had dropped it (no close frame)
-   * and resumes: for diagnostics and the browser tests of §9.
+   * Drops the signaling socket as if it had been taken for dead (close 4100) and
+   * resumes: for diagnostics and the browser tests of §9.
    */
   simulateDrop(): void {
     if (this.state !== 'connected' || !this.sock) return;
-    this.sock.detach();
-    this.onDrop('simulated');
+    this.dropSocket('simulated');
   }
 
   /** Inbound RTP counters per remote track, for the network indicator and tests. */
@@ -445,11 +473,13 @@ export class RtcSession extends Emitter<SessionEvents> {
       onMessage: (m) => this.onMessage(m),
       onClose: (code) => this.onClose(sock, code),
       onDead: () => {
-        // Abandon the socket without a close frame (that would mean "left") and resume.
-        sock.detach();
-        if (this.sock === sock) this.onDrop('keepalive');
+        if (this.sock === sock) this.dropSocket('keepalive');
+        else sock.close(4100);
       },
       onProtocolError: (e) => console.warn('rtc: ignoring a frame:', e.message),
+      onSend: (type) => {
+        this.sent[type] = (this.sent[type] ?? 0) + 1;
+      },
     }, this.opts.socketFactory);
     this.sock = sock;
     await sock.open();
@@ -474,8 +504,9 @@ export class RtcSession extends Emitter<SessionEvents> {
       this.joinWaiter = { id, resolve, reject };
     });
     this.joinWaiter = null;
-    // The resumed socket won: the old one (taken for dead) is replaced on the server.
-    if (old && old !== sock) old.close(1000);
+    // The resumed socket won: the old one was taken for dead (closed with 4100 when it
+    // was dropped; again here in case it was not: any other code would mean "left").
+    if (old && old !== sock) old.close(4100);
     const d = joined.data;
     const sameParticipant = resume && d.resumed && d.participantId === this.participantId;
     this.participantId = d.participantId;
@@ -495,8 +526,15 @@ export class RtcSession extends Emitter<SessionEvents> {
       this.schedulePrefs();
       return;
     }
-    // A first join, or a fresh join after the window: new connections from scratch.
+    // A first join, or a fresh join after the window: new connections from scratch. A
+    // host mute of the old participant does not carry over (the notice or the state
+    // says when the new one is muted).
+    if (this.local.hostMuted) {
+      this.local.hostMuted = false;
+      this.emitLocal();
+    }
     this.closePeers();
+    this.boardOpens = new OpenBudget(); // a new participant on the server
     this.remote.clear();
     this.ownTrackIds.clear();
     this.sentPrefs.clear();
@@ -504,10 +542,6 @@ export class RtcSession extends Emitter<SessionEvents> {
     this.setupPeers();
     this.setState('connected');
     await this.negotiatePublisher(false);
-    if (this.local.hostMuted) {
-      this.local.hostMuted = false;
-      this.emitLocal();
-    }
   }
 
   private setupPeers(): void {
@@ -533,8 +567,11 @@ export class RtcSession extends Emitter<SessionEvents> {
     });
     const s = this.local.cameraTrack?.getSettings();
     this.pending = [
+      // The microphone's self mute from the start (publish.muted): no mute afterwards.
       { cid: this.micCid, transceiver: this.micTx, kind: 'audio', source: 'microphone', muted: this.local.micMuted },
-      { cid: this.camCid, transceiver: this.camTx, kind: 'video', source: 'camera', muted: !this.local.cameraOn, layers: cameraLayers(s?.width ?? 1280, s?.height ?? 720, s?.frameRate ?? 30) },
+      // A camera that is off has no track and sends nothing: the server announces it only
+      // once frames flow, i.e. once it is on (so it is never published muted).
+      { cid: this.camCid, transceiver: this.camTx, kind: 'video', source: 'camera', muted: false, layers: cameraLayers(s?.width ?? 1280, s?.height ?? 720, s?.frameRate ?? 30) },
     ];
     if (this.local.sharing && this.local.screenTrack) {
       this.screenCid = newCid('scr');
@@ -547,14 +584,18 @@ export class RtcSession extends Emitter<SessionEvents> {
   /** Opens the whiteboard data channel on the publisher (reliable, ordered). */
   private openWhiteboard(): void {
     if (!this.pub) return;
+    this.boardOpens.take(Date.now());
     const dc = this.pub.createDataChannel('whiteboard', { ordered: true });
     this.board = dc;
     dc.addEventListener('close', () => {
       if (this.board !== dc || this.isEnded() || !this.pub || this.pub.connectionState === 'closed') return;
-      // The server closes a channel it gave up on; a new one gets a fresh snapshot.
+      // The server closes a channel it gave up on (or the client did, after a gap); a
+      // new one gets a fresh snapshot. Each open costs the server a snapshot, so it
+      // allows a few and then one per 10 s: wait for that (a channel opened too early
+      // would be closed at once).
       setTimeout(() => {
         if (this.board === dc && this.pub && this.state === 'connected') this.openWhiteboard();
-      }, 1000);
+      }, Math.max(1000, this.boardOpens.wait(Date.now())));
     });
     this.emit('whiteboard', dc);
   }
@@ -564,8 +605,7 @@ export class RtcSession extends Emitter<SessionEvents> {
     if (pc.connectionState === 'failed' && this.state === 'connected') {
       // ICE failed while signaling works: restart ICE on the publisher; the server
       // restarts the subscriber when we resume, so resume on a new socket.
-      this.sock?.detach();
-      this.onDrop('ice failed');
+      this.dropSocket('ice failed');
     }
   }
 
@@ -690,6 +730,12 @@ export class RtcSession extends Emitter<SessionEvents> {
       case 'notice':
         this.onNotice(m.data);
         break;
+      case 'state': {
+        const u = stateUpdateOf(m.data);
+        if (u) this.onState(this.live, reduceLiveState(this.live, u));
+        else console.warn('rtc: ignoring a state message without full or event', m.data.seq);
+        break;
+      }
       case 'error':
         this.onError(m.data);
         break;
@@ -703,10 +749,12 @@ export class RtcSession extends Emitter<SessionEvents> {
 
   private onTrackPublished(t: TrackPublished): void {
     if (t.participantId === this.participantId) {
-      if (t.cid) this.ownTrackIds.set(t.cid, t.trackId);
-      // Bring the server in line with the wanted state (also after a resume).
-      if (t.cid === this.micCid && this.local.micMuted) this.sendMute(this.micCid, true);
-      if (t.cid === this.camCid && !this.local.cameraOn) this.sendMute(this.camCid, true);
+      if (!t.cid) return;
+      this.ownTrackIds.set(t.cid, t.trackId);
+      // The track was published with its mute (publish.muted); it changed since, or the
+      // server's view differs after a resume: bring the server in line.
+      const want = t.cid === this.micCid ? this.local.micMuted : t.cid === this.camCid ? !this.local.cameraOn : undefined;
+      if (want !== undefined && want !== t.muted) this.sendMute(t.cid, want);
       return;
     }
     this.remote.set(t.trackId, t);
@@ -715,17 +763,23 @@ export class RtcSession extends Emitter<SessionEvents> {
   }
 
   private onNotice(n: Notice): void {
-    if (n.kind === 'mutedByHost' && (!n.participantId || n.participantId === this.participantId || n.trackId)) {
-      this.local.hostMuted = true;
-      this.local.micMuted = true;
-      if (this.local.micTrack) this.local.micTrack.enabled = false;
-      this.emitLocal();
+    switch (n.kind) {
+      case 'mutedByHost':
+        // Sent to the muted participant with its own id.
+        if (!n.participantId || n.participantId === this.participantId) this.setHostMuted(true);
+        break;
+      case 'removed':
+      case 'meetingEnded':
+        // bye follows; if the socket dies first, the session still ends for this reason.
+        this.endNotice = n.kind;
+        break;
+      default:
+        break;
     }
     this.emit('notice', n);
   }
 
-  /** The roster says whether the host mute still holds (there is no notice when it is lifted). */
-  setHostMuted(muted: boolean): void {
+  private setHostMuted(muted: boolean): void {
     if (this.local.hostMuted === muted) return;
     this.local.hostMuted = muted;
     if (muted) {
@@ -733,6 +787,25 @@ export class RtcSession extends Emitter<SessionEvents> {
       if (this.local.micTrack) this.local.micTrack.enabled = false;
     }
     this.emitLocal();
+  }
+
+  /** A new live state: the host mute follows the roster (lifting it has no notice); a gap is watched. */
+  private onState(prev: LiveState, next: LiveState): void {
+    if (next === prev) return;
+    this.live = next;
+    this.emit('live', next);
+    const me = this.participantId ? next.meeting?.participants.find((p) => p.id === this.participantId) : undefined;
+    if (me) this.setHostMuted(me.mutedByHost);
+    if (!next.gap) {
+      if (this.gapTimer) clearTimeout(this.gapTimer);
+      this.gapTimer = null;
+    } else if (!this.gapTimer) {
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = null;
+        // Events are missing and no full state came: a resume brings one.
+        if (this.live.gap && this.state === 'connected') this.dropSocket('live state gap');
+      }, this.opts.stateGapMs ?? STATE_GAP_MS);
+    }
   }
 
   private onError(e: { code: string; message: string; refId?: string }): void {
@@ -743,7 +816,8 @@ export class RtcSession extends Emitter<SessionEvents> {
         // Unmuting was refused (host mute in force): stay muted.
         this.local.micMuted = true;
         if (this.local.micTrack) this.local.micTrack.enabled = false;
-        this.local.hostMuted = true;
+        const me = this.live.meeting?.participants.find((p) => p.id === this.participantId);
+        this.local.hostMuted = me ? me.mutedByHost : true;
         this.emitLocal();
         this.emit('error', { code: 'unmute_refused', message: e.message });
         return;
@@ -777,6 +851,10 @@ export class RtcSession extends Emitter<SessionEvents> {
       w.reject(Object.assign(new Error(`rtc: closed ${code}`), { closeCode: code }));
     }
     if (this.isEnded()) return;
+    if (this.endNotice) {
+      this.finish(this.endNotice);
+      return;
+    }
     switch (closeAction(code)) {
       case 'stop':
         this.finish(
@@ -792,9 +870,23 @@ export class RtcSession extends Emitter<SessionEvents> {
     }
   }
 
+  /**
+   * Drops the current socket, taken for dead, and resumes on a new one. It is closed
+   * with 4100 ("reconnecting"): the server keeps the participant for the resume window
+   * (any other close from the client means it left, §8, §9).
+   */
+  private dropSocket(why: string): void {
+    this.sock?.close(4100);
+    this.onDrop(why);
+  }
+
   /** The socket dropped: resume within the window (reconnecting state). */
   private onDrop(why: string): void {
     if (this.isEnded()) return;
+    if (this.endNotice) {
+      this.finish(this.endNotice);
+      return;
+    }
     console.info('rtc: connection lost:', why);
     if (this.answerWaiter) {
       this.answerWaiter.reject(new Error('rtc: socket dropped'));
@@ -859,6 +951,8 @@ export class RtcSession extends Emitter<SessionEvents> {
     this.setState('ended');
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.prefTimer) clearTimeout(this.prefTimer);
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.gapTimer = null;
     this.joinWaiter?.reject(new Error('rtc: ended'));
     this.joinWaiter = null;
     this.answerWaiter?.reject(new Error('rtc: ended'));
@@ -942,6 +1036,42 @@ export class RtcSession extends Emitter<SessionEvents> {
 
   private emitLocal(): void {
     this.emit('local', { ...this.local });
+  }
+}
+
+/**
+ * The whiteboard channel opens the server allows a participant: 5, then one per 10 s
+ * (a token bucket, media/rtc/whiteboard.go).
+ */
+export class OpenBudget {
+  private tokens: number;
+  private refill: number | null = null;
+  constructor(
+    private readonly burst = 5,
+    private readonly everyMs = 10_000,
+  ) {
+    this.tokens = burst;
+  }
+  private update(now: number): void {
+    if (this.refill === null) {
+      this.refill = now;
+      return;
+    }
+    const gained = Math.floor((now - this.refill) / this.everyMs);
+    if (gained > 0) {
+      this.tokens = Math.min(this.burst, this.tokens + gained);
+      this.refill += gained * this.everyMs;
+    }
+  }
+  /** How long until an open is allowed (0: now), with a margin for the server seeing the open later. */
+  wait(now: number): number {
+    this.update(now);
+    return this.tokens > 0 ? 0 : this.refill! + this.everyMs - now + 500;
+  }
+  /** Counts an open. */
+  take(now: number): void {
+    this.update(now);
+    if (this.tokens > 0) this.tokens--;
   }
 }
 

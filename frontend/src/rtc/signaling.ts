@@ -2,7 +2,7 @@
 // application-level ping/pong (browsers cannot send WebSocket pings) and a dead-socket
 // check after three missed pongs. A SignalSocket is used once; the session opens a new
 // one to resume.
-import { decode, encode, ProtocolError, type ClientMessage, type ServerMessage } from './protocol';
+import { decode, encode, ProtocolError, type ClientMessage, type ClientMessageType, type ServerMessage } from './protocol';
 
 /** The /rtc URL of the page's origin. */
 export function rtcURL(loc: { protocol: string; host: string } = location): string {
@@ -13,10 +13,12 @@ export interface SignalHandlers {
   onMessage: (m: ServerMessage) => void;
   /** The socket closed (code 1006 when it died without a close frame). */
   onClose: (code: number, reason: string) => void;
-  /** Three pongs were missed: the socket is taken for dead (it is not closed, see dead()). */
+  /** Three pongs were missed: the socket is taken for dead (the handler closes it with 4100). */
   onDead: () => void;
   /** A frame from the server could not be decoded. */
   onProtocolError?: (e: ProtocolError) => void;
+  /** A message went out (diagnostics). */
+  onSend?: (type: ClientMessageType) => void;
 }
 
 /** The WebSocket constructor, replaceable in tests. */
@@ -100,6 +102,7 @@ export class SignalSocket {
     if (!this.isOpen) return null;
     const id = withId ? `c${++this.seq}` : undefined;
     this.ws!.send(encode(m, id));
+    this.handlers?.onSend?.(m.type);
     return id ?? '';
   }
 
@@ -124,17 +127,17 @@ export class SignalSocket {
     this.pingTimer = null;
   }
 
-  /**
-   * Stops delivering events without closing. A socket taken for dead is abandoned this
-   * way: a close frame from the client would tell the server that the participant
-   * left (§9), while a resume on a new socket replaces this one (bye replaced).
-   */
+  /** Stops delivering events without closing. */
   detach(): void {
     this.handlers = null;
     this.stopKeepalive();
   }
 
-  /** Closes the socket with code (1000 = leaving) after detaching. */
+  /**
+   * Closes the socket with code after detaching: 1000 when leaving, 4100 when the
+   * socket is taken for dead and the session resumes on a new one (§8: any other close
+   * from the client tells the server that the participant left).
+   */
   close(code = 1000): void {
     this.detach();
     try {
