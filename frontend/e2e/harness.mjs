@@ -240,8 +240,14 @@ export async function login(page, url, email, password) {
 export async function logout(page) {
   await page.getByRole('button', { name: /账号菜单|Account menu/ }).click();
   await page.getByRole('menuitem', { name: /退出登录|Sign out/ }).click();
-  await page.getByRole('dialog').getByRole('button', { name: /退出登录|Sign out/ }).click();
-  await page.waitForURL(/\/login/);
+  const dialog = page.getByRole('dialog').filter({ hasText: /确定退出登录|Sign out now/ });
+  const ok = dialog.getByRole('button', { name: /退出登录|Sign out/ });
+  await ok.click();
+  // A click landing while the dialog still opens can be lost on a loaded machine.
+  await page.waitForURL(/\/login/, { timeout: 5000 }).catch(async () => {
+    if (await ok.isVisible()) await ok.click();
+    await page.waitForURL(/\/login/);
+  });
 }
 
 /** Saves a full-page PNG under e2e/artifacts/ and returns its path. */
