@@ -22,8 +22,13 @@ after(async () => {
 /** Clicks the OK button of the open modal dialog whose title matches. */
 async function confirmDialog(page, title, button) {
   const dialog = page.getByRole('dialog').filter({ hasText: title });
-  await dialog.getByRole('button', { name: button }).click();
-  await dialog.waitFor({ state: 'hidden' });
+  const ok = dialog.getByRole('button', { name: button });
+  await ok.click();
+  // A click landing while the dialog still opens can be lost on a loaded machine.
+  await dialog.waitFor({ state: 'hidden', timeout: 5000 }).catch(async () => {
+    if (await ok.isEnabled().catch(() => false)) await ok.click().catch(() => {});
+    await dialog.waitFor({ state: 'hidden' });
+  });
 }
 
 /** Types a date and time into an antd DatePicker found by its label. */
