@@ -111,6 +111,13 @@ func TestHostMuteStopsForwardingAudio(t *testing.T) {
 	eventually(t, 5*time.Second, "alice and bob see the mute in their state", func() bool {
 		return hasKind(alice, "muted") && hasKind(bob, "muted")
 	})
+	for _, c := range []*client{alice, bob} {
+		c.mu.Lock()
+		if c.eventBeforeFull {
+			t.Errorf("%s got a state event before its full state", c.name)
+		}
+		c.mu.Unlock()
+	}
 	if err := lm.Lock(ctx, host); err != nil {
 		t.Fatal(err)
 	}

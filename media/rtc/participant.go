@@ -42,6 +42,10 @@ type participant struct {
 	// pion did not create one); bandwidth is its last value, for stats.
 	bwe       cc.BandwidthEstimator
 	bandwidth atomic.Int64
+	// stateReady is set once the participant's connection got a full live state; the
+	// room's watcher forwards events only then (cleared while resuming).
+	stateReady atomic.Bool
+
 	// trickleMu orders local candidates after the description that started their
 	// gathering (index 0 publisher, 1 subscriber).
 	trickleMu    sync.Mutex

@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -155,12 +156,15 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 	p.resumeToken, p.session = tok, ss
 	s.mu.Unlock()
 
-	old := p.conn.Swap(ss.conn)
+	// joined goes first on the new connection: nothing is sent there before it, and
+	// live-state events wait for the fresh full state that follows.
+	p.stateReady.Store(false)
 	ss.p = p
 	if err := reply(&signal.Joined{ParticipantID: p.id, ResumeToken: tok, Resumed: true, ICEServers: s.ICEServers(string(p.id))}); err != nil {
 		// The new connection failed at once: its Closed suspends the participant again.
 		return err
 	}
+	old := p.conn.Swap(ss.conn)
 	if !wasSuspended && old != nil {
 		old.End(signal.ByeReplaced, "")
 	}
@@ -188,6 +192,14 @@ func (p *participant) resumed() {
 	}
 	if p.hostMuted.Load() {
 		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: p.id}})
+	}
+	if p.live != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+		st, err := p.live.Snapshot(ctx)
+		cancel()
+		if me, ok := st.Participant(live.ParticipantID(p.id)); err == nil && ok && me.UnmuteRequested {
+			p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeUnmuteRequested, ParticipantID: p.id}})
+		}
 	}
 	p.offer(true)
 }

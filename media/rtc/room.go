@@ -32,6 +32,9 @@ type Room struct {
 	// last set.
 	board      *whiteboard.Hub
 	boardShown atomic.Bool
+	// stateMu orders live-state messages: the watcher forwards one update to everyone
+	// under it, and a participant's full state is taken and sent under it.
+	stateMu sync.Mutex
 
 	mu           sync.Mutex
 	participants map[signal.ParticipantID]*participant

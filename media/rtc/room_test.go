@@ -111,6 +111,8 @@ type client struct {
 	stateFulls int
 	stateKinds []string
 	stateSeq   uint64
+	// eventBeforeFull is set if an event came before the first full state.
+	eventBeforeFull bool
 
 	token       string
 	resumeToken string // mu
@@ -359,6 +361,9 @@ func (c *client) readLoop(ws *websocket.Conn) {
 			}
 			if u.Event != nil {
 				c.stateKinds = append(c.stateKinds, u.Event.Kind)
+				if c.stateFulls == 0 {
+					c.eventBeforeFull = true
+				}
 			}
 			c.stateSeq = d.Seq
 			c.mu.Unlock()

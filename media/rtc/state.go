@@ -17,13 +17,19 @@ type StateEncoder func(live.Update) ([]byte, error)
 // Start.
 func (s *Server) SetStateEncoder(enc StateEncoder) { s.encodeState = enc }
 
-// sendFullState sends p the meeting's full live state. Called after p entered the
-// room, so the room's watcher forwards every later event to p: the client ignores
-// events at or below the full state's seq.
+// sendFullState sends p the meeting's full live state and from then on every event
+// (p.stateReady). It holds the room's stateMu, as the watcher does around forwarding
+// an update, so p gets no event before its full state, and none goes missing: an event
+// the watcher forwarded before is in the snapshot, one it forwards after reaches p
+// (the client ignores those at or below the full state's seq). Called after p entered
+// the room, and on resume after joined.
 func (s *Server) sendFullState(p *participant) {
-	if s.encodeState == nil || p.live == nil {
+	if s.encodeState == nil || p.live == nil || p.room == nil {
 		return
 	}
+	r := p.room
+	r.stateMu.Lock()
+	defer r.stateMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
 	st, err := p.live.Snapshot(ctx)
@@ -36,6 +42,7 @@ func (s *Server) sendFullState(p *participant) {
 		return
 	}
 	p.send(signal.Message{Data: &signal.State{Seq: st.Seq, Patch: b}})
+	p.stateReady.Store(true)
 }
 
 // forwardState sends one live update to everyone in the room. Watch goroutine.
@@ -49,7 +56,11 @@ func (r *Room) forwardState(enc StateEncoder, u live.Update) {
 		return
 	}
 	m := signal.Message{Data: &signal.State{Seq: seq, Patch: b}}
+	r.stateMu.Lock()
+	defer r.stateMu.Unlock()
 	for _, p := range r.snapshot() {
-		p.send(m)
+		if p.stateReady.Load() {
+			p.send(m)
+		}
 	}
 }

@@ -22,7 +22,7 @@ var validExamples = map[string]string{
 	"trackPublished":   `{"v":1,"type":"trackPublished","data":{"participantId":"PA_1","trackId":"TR_abc","cid":"cam-1","kind":"video","source":"camera","layers":[{"rid":"f","quality":"high"}]}}`,
 	"trackUnpublished": `{"v":1,"type":"trackUnpublished","data":{"participantId":"PA_1","trackId":"TR_abc"}}`,
 	"subscribed":       `{"v":1,"type":"subscribed","data":{"tracks":[{"trackId":"TR_a","enabled":true,"quality":"medium"}]}}`,
-	"notice muted":     `{"v":1,"type":"notice","data":{"kind":"mutedByHost","trackId":"TR_mic","participantId":"PA_host"}}`,
+	"notice muted":     `{"v":1,"type":"notice","data":{"kind":"mutedByHost","participantId":"PA_1"}}`,
 	"notice window":    `{"v":1,"type":"notice","data":{"kind":"reconnectWindow","participantId":"PA_2","seconds":30}}`,
 	"notice ended":     `{"v":1,"type":"notice","data":{"kind":"meetingEnded","message":"The host ended the meeting"}}`,
 	"state":            `{"v":1,"type":"state","data":{"seq":42,"patch":{"locked":true}}}`,
