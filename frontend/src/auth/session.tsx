@@ -5,6 +5,7 @@ import { Provider as UrqlProvider, type Client } from 'urql';
 import { makeClient, type ApiClient } from '../api/client';
 import { hasCode, isNetworkError } from '../api/errors';
 import { graphql } from '../gql';
+import i18n, { langChosen, setLang } from '../i18n';
 import type { MeQuery, Role } from '../gql/graphql';
 
 export const MeDocument = graphql(`
@@ -120,6 +121,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       if (r.data) {
         setError(null);
         setMe(r.data.me);
+        // A browser without a choice of its own follows the account's language.
+        const lang = r.data.me.language === 'en' ? 'en' : 'zh-CN';
+        if (!langChosen() && i18n.language !== lang) void setLang(lang);
         return r.data.me;
       }
       if (r.error && hasCode(r.error, 'UNAUTHENTICATED')) {

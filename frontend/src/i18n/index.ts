@@ -28,6 +28,15 @@ function applyDocument(lang: Lang) {
   if (typeof document !== 'undefined') document.documentElement.lang = lang;
 }
 
+/** Whether the person chose a language on this browser. */
+export function langChosen(): boolean {
+  try {
+    return localStorage.getItem(STORAGE_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
+
 /** Switches the language and remembers it. */
 export async function setLang(lang: Lang): Promise<void> {
   try {
