@@ -25,7 +25,7 @@ export function BrandMark({ size = 32, showName = true, color, inverse = false }
             flex: 'none',
           }}
         >
-          <VideoCameraFilled />
+          <VideoCameraFilled aria-hidden />
         </span>
       )}
       {showName && (

@@ -109,7 +109,7 @@ export function DirectoryPicker({ value = emptyInvitees(), onChange, excludeIds 
         aria-label={t('picker.members')}
         placeholder={
           <span>
-            <UserOutlined /> {t('picker.membersPlaceholder')}
+            <UserOutlined aria-hidden /> {t('picker.membersPlaceholder')}
           </span>
         }
         value={value.members.map((m) => m.id)}
@@ -150,7 +150,7 @@ export function DirectoryPicker({ value = emptyInvitees(), onChange, excludeIds 
         aria-label={t('picker.groups')}
         placeholder={
           <span>
-            <TeamOutlined /> {t('picker.groupsPlaceholder')}
+            <TeamOutlined aria-hidden /> {t('picker.groupsPlaceholder')}
           </span>
         }
         value={value.groupIds}
@@ -171,7 +171,7 @@ export function DirectoryPicker({ value = emptyInvitees(), onChange, excludeIds 
         aria-label={t('picker.emails')}
         placeholder={
           <span>
-            <MailOutlined /> {t('picker.emailsPlaceholder')}
+            <MailOutlined aria-hidden /> {t('picker.emailsPlaceholder')}
           </span>
         }
         value={value.emails}

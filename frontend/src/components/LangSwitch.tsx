@@ -35,7 +35,7 @@ export function LangSwitch({ signedIn = false, type = 'text' }: { signedIn?: boo
         onClick: ({ key }) => choose(key as Lang),
       }}
     >
-      <Button type={type} icon={<GlobalOutlined />} aria-label={t('common.language')}>
+      <Button type={type} icon={<GlobalOutlined aria-hidden />} aria-label={t('common.language')}>
         {i18n.language === 'en' ? 'English' : '简体中文'}
       </Button>
     </Dropdown>

@@ -119,7 +119,7 @@ export default function JoinPage() {
                   <video ref={videoRef} autoPlay playsInline muted aria-label={t('join.preview')} />
                 ) : (
                   <div className="join-video-off">
-                    <VideoCameraOutlined style={{ fontSize: 40 }} />
+                    <VideoCameraOutlined aria-hidden style={{ fontSize: 40 }} />
                     <div>{preview.camOn ? (preview.starting ? t('common.loading') : t('join.noCamera')) : t('join.cameraOff')}</div>
                   </div>
                 )}
@@ -159,7 +159,7 @@ export default function JoinPage() {
                   />
                 </Space>
                 <Space style={{ width: '100%' }} align="center">
-                  {preview.micOn ? <AudioOutlined /> : <AudioMutedOutlined />}
+                  {preview.micOn ? <AudioOutlined aria-hidden /> : <AudioMutedOutlined aria-hidden />}
                   <Progress
                     percent={Math.round(preview.level * 100)}
                     steps={20}
@@ -208,7 +208,7 @@ export default function JoinPage() {
                 >
                   <Input maxLength={64} autoComplete="name" disabled={!!me} />
                 </Form.Item>
-                <Button type="primary" htmlType="submit" block icon={<LoginOutlined />} loading={state.fetching}>
+                <Button type="primary" htmlType="submit" block icon={<LoginOutlined aria-hidden />} loading={state.fetching}>
                   {t('join.submit')}
                 </Button>
               </Form>

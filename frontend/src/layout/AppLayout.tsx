@@ -29,16 +29,16 @@ import { Notifications } from './Notifications';
 import './layout.css';
 
 const ICONS: Record<MenuKey, ReactNode> = {
-  schedule: <CalendarOutlined />,
-  book: <PlusCircleOutlined />,
-  instant: <ThunderboltOutlined />,
-  join: <LoginOutlined />,
-  history: <HistoryOutlined />,
-  resources: <DashboardOutlined />,
-  directory: <TeamOutlined />,
-  rooms: <AppstoreOutlined />,
-  branding: <BgColorsOutlined />,
-  enterprises: <BankOutlined />,
+  schedule: <CalendarOutlined aria-hidden />,
+  book: <PlusCircleOutlined aria-hidden />,
+  instant: <ThunderboltOutlined aria-hidden />,
+  join: <LoginOutlined aria-hidden />,
+  history: <HistoryOutlined aria-hidden />,
+  resources: <DashboardOutlined aria-hidden />,
+  directory: <TeamOutlined aria-hidden />,
+  rooms: <AppstoreOutlined aria-hidden />,
+  branding: <BgColorsOutlined aria-hidden />,
+  enterprises: <BankOutlined aria-hidden />,
 };
 
 /** The signed-in frame: menu by role (a drawer on phones), header with account menu. */
@@ -126,11 +126,11 @@ export default function AppLayout() {
       <Layout>
         <Layout.Header className="app-header" style={{ background: token.colorBgContainer, borderBottom: `1px solid ${token.colorSplit}` }}>
           <Space>
-            {mobile && <Button type="text" icon={<MenuOutlined />} aria-label={t('menu.open')} onClick={() => setDrawer(true)} />}
+            {mobile && <Button type="text" icon={<MenuOutlined aria-hidden />} aria-label={t('menu.open')} onClick={() => setDrawer(true)} />}
             {mobile && <BrandMark size={24} showName={false} />}
             {!mobile && me.enterprise && (
               <Typography.Text type="secondary">
-                <ClusterOutlined /> {me.enterprise.name}
+                <ClusterOutlined aria-hidden /> {me.enterprise.name}
               </Typography.Text>
             )}
           </Space>
@@ -143,8 +143,8 @@ export default function AppLayout() {
                 items: [
                   { key: 'who', disabled: true, label: <span>{me.email}<br /><small>{roleLabel}</small></span> },
                   { type: 'divider' },
-                  { key: 'profile', icon: <UserOutlined />, label: t('account.profile') },
-                  { key: 'logout', icon: <LogoutOutlined />, label: t('account.logout'), danger: true },
+                  { key: 'profile', icon: <UserOutlined aria-hidden />, label: t('account.profile') },
+                  { key: 'logout', icon: <LogoutOutlined aria-hidden />, label: t('account.logout'), danger: true },
                 ],
                 onClick: ({ key }) => (key === 'profile' ? navigate('/profile') : key === 'logout' ? confirmLogout() : undefined),
               }}

@@ -95,7 +95,7 @@ export function Notifications() {
         </div>
       )}
     >
-      <Button type="text" aria-label={t('notices.label')} icon={<Badge count={unread} size="small"><BellOutlined /></Badge>} />
+      <Button type="text" aria-label={t('notices.label')} icon={<Badge count={unread} size="small"><BellOutlined aria-hidden /></Badge>} />
     </Dropdown>
   );
 }

@@ -87,10 +87,10 @@ export default function LoginPage() {
                 { type: 'email', message: t('validation.email') },
               ]}
             >
-              <Input prefix={<MailOutlined />} autoComplete="username" placeholder="name@example.com" autoFocus />
+              <Input prefix={<MailOutlined aria-hidden />} autoComplete="username" placeholder="name@example.com" autoFocus />
             </Form.Item>
             <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('validation.required') }]}>
-              <Input.Password prefix={<LockOutlined />} autoComplete="current-password" />
+              <Input.Password prefix={<LockOutlined aria-hidden />} autoComplete="current-password" />
             </Form.Item>
             <Button type="primary" htmlType="submit" block loading={busy}>
               {t('login.submit')}
@@ -98,7 +98,7 @@ export default function LoginPage() {
           </Form>
           <div className="login-join">
             <Link to="/join">
-              <VideoCameraAddOutlined /> {t('login.joinAsGuest')}
+              <VideoCameraAddOutlined aria-hidden /> {t('login.joinAsGuest')}
             </Link>
           </div>
         </Card>

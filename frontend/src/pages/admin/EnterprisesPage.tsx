@@ -96,7 +96,7 @@ export default function EnterprisesPage() {
         title={t('enterprises.title')}
         sub={t('enterprises.sub')}
         extra={
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+          <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setEditing('new')}>
             {t('enterprises.create')}
           </Button>
         }
@@ -105,7 +105,7 @@ export default function EnterprisesPage() {
         <Space style={{ marginBottom: 16 }} wrap>
           <Input
             allowClear
-            prefix={<SearchOutlined />}
+            prefix={<SearchOutlined aria-hidden />}
             placeholder={t('enterprises.search')}
             aria-label={t('enterprises.search')}
             value={search}
@@ -135,7 +135,7 @@ export default function EnterprisesPage() {
                   <Button type="link" onClick={() => setEditing(e)}>
                     {t('common.edit')}
                   </Button>
-                  <Button type="link" icon={<UserAddOutlined />} onClick={() => setAdminFor(e)}>
+                  <Button type="link" icon={<UserAddOutlined aria-hidden />} onClick={() => setAdminFor(e)}>
                     {t('enterprises.addAdmin')}
                   </Button>
                 </Space>

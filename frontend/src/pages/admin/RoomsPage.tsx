@@ -125,7 +125,7 @@ export default function RoomsPage() {
         sub={admin ? t('rooms.subAdmin') : t('rooms.sub')}
         extra={
           admin && (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+            <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setEditing('new')}>
               {t('rooms.create')}
             </Button>
           )
@@ -172,10 +172,10 @@ export default function RoomsPage() {
                     fixed: 'right' as const,
                     render: (_: unknown, r: Room) => (
                       <Space size={0}>
-                        <Button type="link" icon={<EditOutlined />} onClick={() => setEditing(r)} aria-label={t('rooms.editNamed', { name: r.name })}>
+                        <Button type="link" icon={<EditOutlined aria-hidden />} onClick={() => setEditing(r)} aria-label={t('rooms.editNamed', { name: r.name })}>
                           {t('common.edit')}
                         </Button>
-                        <Button type="link" danger icon={<DeleteOutlined />} onClick={() => remove(r)} aria-label={t('rooms.deleteNamed', { name: r.name })}>
+                        <Button type="link" danger icon={<DeleteOutlined aria-hidden />} onClick={() => remove(r)} aria-label={t('rooms.deleteNamed', { name: r.name })}>
                           {t('common.delete')}
                         </Button>
                       </Space>

@@ -127,14 +127,14 @@ export function GroupsTab() {
       <Space style={{ marginBottom: 16, width: '100%', justifyContent: 'space-between' }} wrap>
         <Input
           allowClear
-          prefix={<SearchOutlined />}
+          prefix={<SearchOutlined aria-hidden />}
           placeholder={t('groups.search')}
           aria-label={t('groups.search')}
           value={search}
           onChange={(e) => setSearch(e.target.value)}
           style={{ width: 260 }}
         />
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setNaming('new')}>
+        <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setNaming('new')}>
           {t('groups.create')}
         </Button>
       </Space>
@@ -150,7 +150,7 @@ export function GroupsTab() {
             title: t('fields.name'),
             dataIndex: 'name',
             render: (n: string, g) => (
-              <Button type="link" style={{ padding: 0 }} icon={<TeamOutlined />} onClick={() => setOpen(g)}>
+              <Button type="link" style={{ padding: 0 }} icon={<TeamOutlined aria-hidden />} onClick={() => setOpen(g)}>
                 {n}
               </Button>
             ),
@@ -164,10 +164,10 @@ export function GroupsTab() {
                 <Button type="link" onClick={() => setOpen(g)}>
                   {t('groups.manage')}
                 </Button>
-                <Button type="link" icon={<EditOutlined />} onClick={() => setNaming(g)}>
+                <Button type="link" icon={<EditOutlined aria-hidden />} onClick={() => setNaming(g)}>
                   {t('groups.rename')}
                 </Button>
-                <Button type="link" danger icon={<DeleteOutlined />} onClick={() => remove(g)} aria-label={t('groups.deleteNamed', { name: g.name })} />
+                <Button type="link" danger icon={<DeleteOutlined aria-hidden />} onClick={() => remove(g)} aria-label={t('groups.deleteNamed', { name: g.name })} />
               </Space>
             ),
           },
@@ -279,7 +279,7 @@ function GroupDrawer({ id, onClose }: { id: string; onClose: () => void }) {
             renderItem={(m) => (
               <List.Item
                 actions={[
-                  <Button key="rm" type="text" danger icon={<UserDeleteOutlined />} onClick={() => void doRemove(m.id)} aria-label={t('groups.removeNamed', { name: m.name })} />,
+                  <Button key="rm" type="text" danger icon={<UserDeleteOutlined aria-hidden />} onClick={() => void doRemove(m.id)} aria-label={t('groups.removeNamed', { name: m.name })} />,
                 ]}
               >
                 <List.Item.Meta title={m.name} description={[m.email, m.department].filter(Boolean).join(' · ')} />

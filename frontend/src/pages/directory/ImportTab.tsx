@@ -56,10 +56,10 @@ export function ImportTab() {
         <Card title={t('import.templateTitle')} size="small">
           <Typography.Paragraph type="secondary">{t('import.templateHelp')}</Typography.Paragraph>
           <Space wrap>
-            <Button icon={<FileExcelOutlined />} href={`/api/directory/template.xlsx?lang=${lang}`} download>
+            <Button icon={<FileExcelOutlined aria-hidden />} href={`/api/directory/template.xlsx?lang=${lang}`} download>
               {t('import.templateXlsx')}
             </Button>
-            <Button icon={<DownloadOutlined />} href={`/api/directory/template.csv?lang=${lang}`} download>
+            <Button icon={<DownloadOutlined aria-hidden />} href={`/api/directory/template.csv?lang=${lang}`} download>
               {t('import.templateCsv')}
             </Button>
           </Space>
@@ -67,10 +67,10 @@ export function ImportTab() {
         <Card title={t('import.exportTitle')} size="small" style={{ marginTop: 16 }}>
           <Typography.Paragraph type="secondary">{t('import.exportHelp')}</Typography.Paragraph>
           <Space wrap>
-            <Button icon={<FileExcelOutlined />} href={`/api/directory/export.xlsx?lang=${lang}`} download>
+            <Button icon={<FileExcelOutlined aria-hidden />} href={`/api/directory/export.xlsx?lang=${lang}`} download>
               {t('import.exportXlsx')}
             </Button>
-            <Button icon={<DownloadOutlined />} href={`/api/directory/export.csv?lang=${lang}`} download>
+            <Button icon={<DownloadOutlined aria-hidden />} href={`/api/directory/export.csv?lang=${lang}`} download>
               {t('import.exportCsv')}
             </Button>
           </Space>
@@ -95,7 +95,7 @@ export function ImportTab() {
             }}
           >
             <p className="ant-upload-drag-icon">
-              <CloudUploadOutlined />
+              <CloudUploadOutlined aria-hidden />
             </p>
             <p className="ant-upload-text">{file ? file.name : t('import.drop')}</p>
             <p className="ant-upload-hint">{t('import.dropHint')}</p>
@@ -115,7 +115,7 @@ export function ImportTab() {
                 <Alert
                   type="success"
                   showIcon
-                  icon={<CheckCircleOutlined />}
+                  icon={<CheckCircleOutlined aria-hidden />}
                   message={result!.dry ? t('import.checkOk', { count: r.total }) : r.applied ? t('import.appliedOk', { count: r.total }) : t('import.notApplied')}
                   description={
                     <Descriptions size="small" column={3}>

@@ -173,7 +173,7 @@ export function MembersTab() {
         <Space wrap>
           <Input
             allowClear
-            prefix={<SearchOutlined />}
+            prefix={<SearchOutlined aria-hidden />}
             placeholder={t('directory.search')}
             aria-label={t('directory.search')}
             value={search}
@@ -198,7 +198,7 @@ export function MembersTab() {
             ]}
           />
         </Space>
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+        <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setEditing('new')}>
           {t('directory.addMember')}
         </Button>
       </Space>
@@ -237,23 +237,23 @@ export function MembersTab() {
             width: 130,
             render: (_, m) => (
               <Space size={0}>
-                <Button type="link" icon={<EditOutlined />} onClick={() => setEditing(m)} aria-label={t('directory.editNamed', { name: m.name })} />
+                <Button type="link" icon={<EditOutlined aria-hidden />} onClick={() => setEditing(m)} aria-label={t('directory.editNamed', { name: m.name })} />
                 <Dropdown
                   trigger={['click']}
                   menu={{
                     items: [
                       m.status === 'FROZEN'
-                        ? { key: 'unfreeze', icon: <UnlockOutlined />, label: t('directory.unfreeze') }
-                        : { key: 'freeze', icon: <LockOutlined />, label: t('directory.freeze'), disabled: m.id === me.id },
-                      { key: 'reset', icon: <KeyOutlined />, label: t('directory.reset') },
+                        ? { key: 'unfreeze', icon: <UnlockOutlined aria-hidden />, label: t('directory.unfreeze') }
+                        : { key: 'freeze', icon: <LockOutlined aria-hidden />, label: t('directory.freeze'), disabled: m.id === me.id },
+                      { key: 'reset', icon: <KeyOutlined aria-hidden />, label: t('directory.reset') },
                       { key: 'copyId', label: t('directory.copyId') },
                       { type: 'divider' },
-                      { key: 'delete', icon: <DeleteOutlined />, label: t('common.delete'), danger: true, disabled: m.id === me.id },
+                      { key: 'delete', icon: <DeleteOutlined aria-hidden />, label: t('common.delete'), danger: true, disabled: m.id === me.id },
                     ],
                     onClick: ({ key }) => void act(key, m),
                   }}
                 >
-                  <Button type="text" icon={<MoreOutlined />} aria-label={t('directory.moreFor', { name: m.name })} />
+                  <Button type="text" icon={<MoreOutlined aria-hidden />} aria-label={t('directory.moreFor', { name: m.name })} />
                 </Dropdown>
               </Space>
             ),

@@ -199,7 +199,7 @@ function BookingForm({ meeting, occurrence, scope = 'all' }: { meeting?: Meeting
                       allowClear
                       autoComplete="off"
                       addonAfter={
-                        <Button type="text" size="small" icon={<ReloadOutlined />} onClick={() => form.setFieldValue('password', v.generatePassword())} aria-label={t('booking.regenerate')}>
+                        <Button type="text" size="small" icon={<ReloadOutlined aria-hidden />} onClick={() => form.setFieldValue('password', v.generatePassword())} aria-label={t('booking.regenerate')}>
                           {t('booking.regenerate')}
                         </Button>
                       }

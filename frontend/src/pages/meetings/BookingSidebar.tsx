@@ -128,7 +128,7 @@ export function BookingSidebar({ start, minutes, participants, roomId, editingId
           <Typography.Text type="secondary">{t('booking.mineNone')}</Typography.Text>
         ) : (
           <>
-            <Alert type="warning" showIcon icon={<WarningOutlined />} message={t('booking.mineClash', { count: mine.length })} style={{ marginBottom: 8 }} />
+            <Alert type="warning" showIcon icon={<WarningOutlined aria-hidden />} message={t('booking.mineClash', { count: mine.length })} style={{ marginBottom: 8 }} />
             <List
               size="small"
               dataSource={mine}

@@ -140,7 +140,7 @@ export default function HistoryPage() {
           />
           <Input
             allowClear
-            prefix={<SearchOutlined />}
+            prefix={<SearchOutlined aria-hidden />}
             placeholder={t('history.search')}
             aria-label={t('history.search')}
             value={search}
@@ -190,15 +190,15 @@ export default function HistoryPage() {
               fixed: 'right',
               render: (_, r) => (
                 <Space size={0} wrap>
-                  <Button type="link" icon={<FileTextOutlined />} onClick={() => setLogOf(r)}>
+                  <Button type="link" icon={<FileTextOutlined aria-hidden />} onClick={() => setLogOf(r)}>
                     {t('history.log')}
                   </Button>
                   <Tooltip title={t('history.csv')}>
-                    <Button type="link" icon={<DownloadOutlined />} href={r.logCsvUrl} download aria-label={t('history.csvFor', { name: r.name })}>
+                    <Button type="link" icon={<DownloadOutlined aria-hidden />} href={r.logCsvUrl} download aria-label={t('history.csvFor', { name: r.name })}>
                       CSV
                     </Button>
                   </Tooltip>
-                  <Button type="link" icon={<RedoOutlined />} onClick={() => setRelaunch(r)}>
+                  <Button type="link" icon={<RedoOutlined aria-hidden />} onClick={() => setRelaunch(r)}>
                     {t('history.relaunch')}
                   </Button>
                 </Space>
@@ -250,7 +250,7 @@ function WhiteboardTag({ run }: { run: Run }) {
   };
   return (
     <Tooltip title={t('history.whiteboardInfo', { elements: wb.elements, size: Math.max(1, Math.round(wb.sizeBytes / 1024)), at: fmtDateTime(wb.savedAt) })}>
-      <Button size="small" icon={<HighlightOutlined />} loading={busy} onClick={() => void download()}>
+      <Button size="small" icon={<HighlightOutlined aria-hidden />} loading={busy} onClick={() => void download()}>
         {t('history.whiteboardSaved', { count: wb.elements })}
       </Button>
     </Tooltip>
@@ -271,7 +271,7 @@ function LogDrawer({ run, onClose }: { run: Run; onClose: () => void }) {
       width={Math.min(880, window.innerWidth)}
       title={t('history.logTitle', { name: run.name })}
       extra={
-        <Button icon={<DownloadOutlined />} href={run.logCsvUrl} download>
+        <Button icon={<DownloadOutlined aria-hidden />} href={run.logCsvUrl} download>
           {t('history.csv')}
         </Button>
       }

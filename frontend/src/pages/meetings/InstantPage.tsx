@@ -117,7 +117,7 @@ export default function InstantPage() {
                   ))}
                 </Space>
               </Form.Item>
-              <Button type="primary" htmlType="submit" size="large" icon={<ThunderboltOutlined />} loading={state.fetching}>
+              <Button type="primary" htmlType="submit" size="large" icon={<ThunderboltOutlined aria-hidden />} loading={state.fetching}>
                 {t('instant.start')}
               </Button>
             </Form>

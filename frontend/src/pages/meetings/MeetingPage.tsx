@@ -212,10 +212,10 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
 
   const editItems = series
     ? [
-        { key: 'move', icon: <CalendarOutlined />, label: t('meeting.moveOne'), disabled: !occ },
+        { key: 'move', icon: <CalendarOutlined aria-hidden />, label: t('meeting.moveOne'), disabled: !occ },
         // The series' first meeting cannot be split off: that is the whole series.
-        { key: 'following', icon: <EditOutlined />, label: t('meeting.editFollowing'), disabled: !occ || dayjs(occ.key).isSame(dayjs(m.start)) },
-        { key: 'all', icon: <EditOutlined />, label: t('meeting.editSeries') },
+        { key: 'following', icon: <EditOutlined aria-hidden />, label: t('meeting.editFollowing'), disabled: !occ || dayjs(occ.key).isSame(dayjs(m.start)) },
+        { key: 'all', icon: <EditOutlined aria-hidden />, label: t('meeting.editSeries') },
       ]
     : [];
 
@@ -233,12 +233,12 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
         sub={t('meeting.hostIs', { name: m.hostName })}
         extra={
           <>
-            <Button type="primary" icon={<LoginOutlined />} onClick={() => navigate(`/join/${m.number}`, { state: { password: m.password } })}>
+            <Button type="primary" icon={<LoginOutlined aria-hidden />} onClick={() => navigate(`/join/${m.number}`, { state: { password: m.password } })}>
               {m.live ? t('meeting.join') : canControl ? t('meeting.start') : t('meeting.join')}
             </Button>
             {canControl && (
               <>
-                <Button icon={<UserAddOutlined />} onClick={() => setInviting(true)}>
+                <Button icon={<UserAddOutlined aria-hidden />} onClick={() => setInviting(true)}>
                   {t('meeting.inviteMore')}
                 </Button>
                 {series ? (
@@ -254,17 +254,17 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
                             : navigate(`/meetings/${m.id}/edit`),
                     }}
                   >
-                    <Button icon={<EditOutlined />}>
-                      {t('common.edit')} <DownOutlined />
+                    <Button icon={<EditOutlined aria-hidden />}>
+                      {t('common.edit')} <DownOutlined aria-hidden />
                     </Button>
                   </Dropdown>
                 ) : (
-                  <Button icon={<EditOutlined />} onClick={() => navigate(`/meetings/${m.id}/edit`)}>
+                  <Button icon={<EditOutlined aria-hidden />} onClick={() => navigate(`/meetings/${m.id}/edit`)}>
                     {t('common.edit')}
                   </Button>
                 )}
                 {m.live ? (
-                  <Button danger icon={<PoweroffOutlined />} onClick={end}>
+                  <Button danger icon={<PoweroffOutlined aria-hidden />} onClick={end}>
                     {t('meeting.end')}
                   </Button>
                 ) : series ? (
@@ -278,12 +278,12 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
                       onClick: ({ key }) => confirmCancel(key as 'one' | 'all'),
                     }}
                   >
-                    <Button danger icon={<DeleteOutlined />}>
-                      {t('meeting.cancel')} <DownOutlined />
+                    <Button danger icon={<DeleteOutlined aria-hidden />}>
+                      {t('meeting.cancel')} <DownOutlined aria-hidden />
                     </Button>
                   </Dropdown>
                 ) : (
-                  <Button danger icon={<DeleteOutlined />} onClick={() => confirmCancel('all')}>
+                  <Button danger icon={<DeleteOutlined aria-hidden />} onClick={() => confirmCancel('all')}>
                     {t('meeting.cancel')}
                   </Button>
                 )}
@@ -298,7 +298,7 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
           <Card
             title={t('meeting.details')}
             extra={
-              <Button icon={<CopyOutlined />} onClick={() => void copy(invitation)}>
+              <Button icon={<CopyOutlined aria-hidden />} onClick={() => void copy(invitation)}>
                 {t('meeting.copyInvitation')}
               </Button>
             }

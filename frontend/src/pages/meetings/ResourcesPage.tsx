@@ -175,10 +175,10 @@ export default function ResourcesPage() {
       <ErrorAlert error={res.error && !st ? res.error : null} retry={() => refetch({ requestPolicy: 'network-only' })} style={{ marginBottom: 16 }} />
       <Row gutter={[16, 16]}>
         {[
-          { key: 'participants', icon: <TeamOutlined />, value: st?.now.participants, label: t('resources.nowParticipants') },
-          { key: 'meetings', icon: <VideoCameraOutlined />, value: st?.now.meetings, label: t('resources.nowMeetings') },
-          { key: 'rooms', icon: <ApartmentOutlined />, value: st?.now.roomsInUse, label: t('resources.nowRooms') },
-          { key: 'platform', icon: <CloudServerOutlined />, value: st?.now.platformParticipants, label: t('resources.nowPlatform') },
+          { key: 'participants', icon: <TeamOutlined aria-hidden />, value: st?.now.participants, label: t('resources.nowParticipants') },
+          { key: 'meetings', icon: <VideoCameraOutlined aria-hidden />, value: st?.now.meetings, label: t('resources.nowMeetings') },
+          { key: 'rooms', icon: <ApartmentOutlined aria-hidden />, value: st?.now.roomsInUse, label: t('resources.nowRooms') },
+          { key: 'platform', icon: <CloudServerOutlined aria-hidden />, value: st?.now.platformParticipants, label: t('resources.nowPlatform') },
         ].map((s) => (
           <Col xs={12} lg={6} key={s.key}>
             <Card loading={!st}>

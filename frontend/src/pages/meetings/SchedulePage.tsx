@@ -102,10 +102,10 @@ export default function SchedulePage() {
         title={t('schedule.title')}
         extra={
           <>
-            <Button icon={<ThunderboltOutlined />} onClick={() => navigate('/instant')}>
+            <Button icon={<ThunderboltOutlined aria-hidden />} onClick={() => navigate('/instant')}>
               {t('menu.instant')}
             </Button>
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/book')}>
+            <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => navigate('/book')}>
               {t('menu.book')}
             </Button>
           </>
@@ -116,8 +116,8 @@ export default function SchedulePage() {
           <Space wrap>
             <Button onClick={() => set({ date: dayjs().format('YYYY-MM-DD') })}>{t('schedule.today')}</Button>
             <Space.Compact>
-              <Button icon={<LeftOutlined />} aria-label={t('schedule.prev')} onClick={() => set({ date: anchor.subtract(span, step).format('YYYY-MM-DD') })} />
-              <Button icon={<RightOutlined />} aria-label={t('schedule.next')} onClick={() => set({ date: anchor.add(span, step).format('YYYY-MM-DD') })} />
+              <Button icon={<LeftOutlined aria-hidden />} aria-label={t('schedule.prev')} onClick={() => set({ date: anchor.subtract(span, step).format('YYYY-MM-DD') })} />
+              <Button icon={<RightOutlined aria-hidden />} aria-label={t('schedule.next')} onClick={() => set({ date: anchor.add(span, step).format('YYYY-MM-DD') })} />
             </Space.Compact>
             <Typography.Text strong style={{ fontSize: 16 }}>
               {title}
@@ -127,7 +127,7 @@ export default function SchedulePage() {
               value={anchor}
               allowClear={false}
               onChange={(d) => d && set({ date: d.format('YYYY-MM-DD') })}
-              suffixIcon={<CalendarOutlined />}
+              suffixIcon={<CalendarOutlined aria-hidden />}
               style={{ width: 140 }}
             />
           </Space>
@@ -284,7 +284,7 @@ function ListView({ items, days, loading, onOpen }: { items: Item[]; days: Day[]
                 style={{ cursor: 'pointer' }}
                 actions={[
                   i.meeting.live ? (
-                    <Tag key="live" color="green" icon={<VideoCameraOutlined />}>
+                    <Tag key="live" color="green" icon={<VideoCameraOutlined aria-hidden />}>
                       {t('meeting.liveNow')}
                     </Tag>
                   ) : null,

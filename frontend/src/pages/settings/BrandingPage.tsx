@@ -159,12 +159,12 @@ export default function BrandingPage() {
                       return false;
                     }}
                   >
-                    <Button icon={<UploadOutlined />} loading={uploading.fetching}>
+                    <Button icon={<UploadOutlined aria-hidden />} loading={uploading.fetching}>
                       {ent.branding.logoUrl ? t('brandingPage.replaceLogo') : t('brandingPage.uploadLogo')}
                     </Button>
                   </Upload>
                   {ent.branding.logoUrl && (
-                    <Button icon={<DeleteOutlined />} onClick={() => void dropLogo()}>
+                    <Button icon={<DeleteOutlined aria-hidden />} onClick={() => void dropLogo()}>
                       {t('brandingPage.removeLogo')}
                     </Button>
                   )}
