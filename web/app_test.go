@@ -1,6 +1,8 @@
 package web
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -110,5 +112,36 @@ func TestEmbeddedApp(t *testing.T) {
 	}
 	if app.Built() && !strings.Contains(rec.Body.String(), `id="root"`) {
 		t.Fatalf("built app without its root element: %q", rec.Body.String())
+	}
+}
+
+// TestRegisterRoutes checks that the app's catch-all leaves the API's routes alone
+// when registered beside them, as internal/app does.
+func TestRegisterRoutes(t *testing.T) {
+	mux := http.NewServeMux()
+	stub := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, name) })
+	}
+	mux.Handle("/graphql", stub("graphql"))
+	mux.Handle("/rtc", stub("rtc"))
+	New(nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil))).Register(mux)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{"POST", "/graphql", 200, "graphql"},
+		{"GET", "/graphql", 200, "graphql"},
+		{"GET", "/rtc", 200, "rtc"},
+		{"GET", "/api/directory/template.csv", 401, ""}, // the spreadsheet handler, signed out
+		{"GET", "/api/unknown", 404, ""},
+		{"GET", "/schedule", 200, ""},
+		{"GET", "/", 200, ""},
+		{"DELETE", "/schedule", 405, ""},
+	} {
+		rec := get(t, mux, tc.method, tc.path)
+		if rec.Code != tc.status || (tc.body != "" && rec.Body.String() != tc.body) {
+			t.Errorf("%s %s: %d %q, want %d %q", tc.method, tc.path, rec.Code, rec.Body.String(), tc.status, tc.body)
+		}
 	}
 }
