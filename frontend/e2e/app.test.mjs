@@ -276,6 +276,12 @@ describe('the web app in zh-CN', () => {
     await page.getByRole('button', { name: /日志/ }).first().click();
     await page.getByRole('dialog').getByText('会议结束').first().waitFor();
     await screenshot(page, '13-history-log', { fullPage: false });
+    await page.keyboard.press('Escape');
+    // Run it again with the same settings, now: straight to the join page.
+    await page.getByRole('button', { name: '再次发起' }).first().click();
+    await page.getByRole('dialog').filter({ hasText: '再次发起「' }).getByRole('button', { name: '再次发起' }).click();
+    await page.waitForURL(/\/join\/\d+$/);
+    assert.notEqual(page.url().match(/\/join\/(\d+)$/)[1], instantNumber);
     }));
 
   test('phone-sized screens get a drawer menu', () =>
