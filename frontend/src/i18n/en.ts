@@ -340,6 +340,8 @@ export const en: Shape<typeof zhCN> = {
     deleteHelp: 'This cannot be undone; past meetings keep their name.',
     deletedOk: 'Deleted {{name}}',
     copyId: 'Copy ID',
+    language: 'Notice language',
+    languageHelp: 'Language of invitation mails and in-app notices',
     idCopied: 'ID copied: {{id}}',
   },
   groups: {

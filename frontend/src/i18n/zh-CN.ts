@@ -338,6 +338,8 @@ export const zhCN = {
     deleteHelp: '删除后无法恢复，历史会议中仍保留其姓名。',
     deletedOk: '已删除 {{name}}',
     copyId: '复制 ID',
+    language: '通知语言',
+    languageHelp: '邀请邮件和站内通知使用的语言',
     idCopied: '已复制 ID：{{id}}',
   },
   groups: {

@@ -92,6 +92,15 @@ const DeleteMemberDocument = graphql(`
   }
 `);
 
+const SetMemberLanguageDocument = graphql(`
+  mutation SetMemberLanguage($memberId: ID!, $language: String!) {
+    setLanguage(memberId: $memberId, language: $language) {
+      id
+      language
+    }
+  }
+`);
+
 const ResetPasswordDocument = graphql(`
   mutation ResetMemberPassword($id: ID!) {
     resetMemberPassword(id: $id)
@@ -304,6 +313,7 @@ interface MemberForm {
   employeeNo?: string;
   role: Role;
   password?: string;
+  language: string;
 }
 
 function MemberModal({ member, onClose }: { member: Member | null; onClose: (created?: { email: string; password: string }) => void }) {
@@ -313,6 +323,7 @@ function MemberModal({ member, onClose }: { member: Member | null; onClose: (cre
   const [form] = Form.useForm<MemberForm>();
   const [, create] = useMutation(CreateMemberDocument);
   const [, update] = useMutation(UpdateMemberDocument);
+  const [, setLanguage] = useMutation(SetMemberLanguageDocument);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
@@ -330,12 +341,14 @@ function MemberModal({ member, onClose }: { member: Member | null; onClose: (cre
     };
     if (member) {
       const r = await update({ id: member.id, input: fields });
+      const l = !r.error && f.language !== member.language ? await setLanguage({ memberId: member.id, language: f.language }) : null;
       setBusy(false);
-      if (r.error) return setError(r.error);
+      if (r.error || l?.error) return setError(r.error ?? l?.error);
       message.success(t('common.saved'));
       return onClose();
     }
     const r = await create({ input: { ...fields, password: f.password || null } }, { additionalTypenames: ['User'] });
+    if (!r.error && f.language === 'en') await setLanguage({ memberId: r.data!.createMember.member.id, language: 'en' });
     setBusy(false);
     if (r.error) return setError(r.error);
     message.success(t('directory.addedOk', { name: fields.name }));
@@ -360,7 +373,7 @@ function MemberModal({ member, onClose }: { member: Member | null; onClose: (cre
         form={form}
         layout="vertical"
         name="member"
-        initialValues={member ?? { role: 'MEMBER' }}
+        initialValues={member ? { ...member, language: member.language === 'en' ? 'en' : 'zh-CN' } : { role: 'MEMBER', language: 'zh-CN' }}
         onFinish={submit}
         style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))', columnGap: 16 }}
       >
@@ -387,6 +400,14 @@ function MemberModal({ member, onClose }: { member: Member | null; onClose: (cre
             options={[
               { value: 'MEMBER', label: t('roles.MEMBER') },
               { value: 'ENTERPRISE_ADMIN', label: t('roles.ENTERPRISE_ADMIN') },
+            ]}
+          />
+        </Form.Item>
+        <Form.Item name="language" label={t('directory.language')} extra={t('directory.languageHelp')}>
+          <Select
+            options={[
+              { value: 'zh-CN', label: '简体中文' },
+              { value: 'en', label: 'English' },
             ]}
           />
         </Form.Item>
