@@ -97,10 +97,7 @@ func TestRetransmissionRepairsALossyDownlink(t *testing.T) {
 	alice := newClient(t, api, url, "alice", "jjt_alice")
 	defer alice.close()
 	alice.publish()
-	bob := newClientWith(t, api, url, "bob", "jjt_bob", func(c *client) {
-		c.rewrite = relay.rewrite
-		c.hideCandidates.Store(true)
-	})
+	bob := newClientWith(t, api, url, "bob", "jjt_bob", through(relay))
 	defer bob.close()
 	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
 		st := bob.stat(alice, "video")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"net"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -173,10 +172,7 @@ func TestNetworkCutResumesAsSameParticipant(t *testing.T) {
 	relay := newUDPRelay(t)
 	defer relay.close()
 
-	alice := newClientWith(t, api, url, "alice", "jjt_alice", func(c *client) {
-		c.rewrite = relay.rewrite
-		c.hideCandidates.Store(true)
-	})
+	alice := newClientWith(t, api, url, "alice", "jjt_alice", through(relay))
 	defer alice.close()
 	alice.publish()
 	bob := newClient(t, api, url, "bob", "jjt_bob")
@@ -247,17 +243,8 @@ func TestNetworkCutResumesAsSameParticipant(t *testing.T) {
 
 func TestResumeWindowExpires(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger(), ResumeWindow: time.Second}, tokenAdmission("run-exp"), nil)
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	defer func() { _ = srv.Close(); hs.Close() }()
-	url := "ws" + strings.TrimPrefix(hs.URL, "http")
-	api, err := newAPI(RTCConfig{LoopbackOnly: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, url, api, done := startServerWith(t, RTCConfig{ResumeWindow: time.Second}, "run-exp", nil)
+	defer done()
 	alice := newClient(t, api, url, "alice", "jjt_alice")
 	defer alice.close()
 	alice.publish()

@@ -202,7 +202,18 @@ func TestSimulcastLayerFollowsPaneSize(t *testing.T) {
 // returns it with its websocket URL, a client API and a cleanup.
 func startTestServer(t *testing.T, runID string) (*Server, string, *webrtc.API, func()) {
 	t.Helper()
-	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()}, tokenAdmission(runID), nil)
+	return startServerWith(t, RTCConfig{}, runID, nil)
+}
+
+// startServerWith is startTestServer with a configuration (loopback-only and the test
+// logger are added) and a setup that runs before Start (SetMeetings, stores).
+func startServerWith(t *testing.T, cfg RTCConfig, runID string, setup func(*Server)) (*Server, string, *webrtc.API, func()) {
+	t.Helper()
+	cfg.LoopbackOnly, cfg.Logger = true, testLogger()
+	srv := NewServer(cfg, tokenAdmission(runID), nil)
+	if setup != nil {
+		setup(srv)
+	}
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -214,6 +225,15 @@ func startTestServer(t *testing.T, runID string) (*Server, string, *webrtc.API, 
 	return srv, "ws" + strings.TrimPrefix(hs.URL, "http"), api, func() {
 		_ = srv.Close()
 		hs.Close()
+	}
+}
+
+// through makes a client reach the server's media only through relay: the server's
+// candidates are rewritten to the relay's ports and the client's own are not sent.
+func through(relay *udpRelay) func(*client) {
+	return func(c *client) {
+		c.rewrite = relay.rewrite
+		c.hideCandidates.Store(true)
 	}
 }
 
@@ -241,10 +261,7 @@ func TestNarrowDownlinkGetsALowerLayer(t *testing.T) {
 	alice := newClient(t, api, url, "alice", "jjt_alice")
 	defer alice.close()
 	alice.publishSimulcast()
-	bob := newClientWith(t, api, url, "bob", "jjt_bob", func(c *client) {
-		c.rewrite = relay.rewrite
-		c.hideCandidates.Store(true)
-	})
+	bob := newClientWith(t, api, url, "bob", "jjt_bob", through(relay))
 	defer bob.close()
 	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
 		st := bob.stat(alice, "video")

@@ -2,8 +2,6 @@ package rtc
 
 import (
 	"context"
-	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -77,17 +75,7 @@ func TestSpeechAndNetworkQualityReachTheRoster(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	reg := live.NewRegistry(nil)
 	defer reg.Close()
-	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()}, tokenAdmission("run-speech"), nil)
-	srv.SetMeetings(reg)
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	url := "ws" + strings.TrimPrefix(hs.URL, "http")
-	api, err := newAPI(RTCConfig{LoopbackOnly: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, url, api, done := startServerWith(t, RTCConfig{}, "run-speech", func(s *Server) { s.SetMeetings(reg) })
 	relay := newUDPRelay(t)
 	var aliceLevel, bobLevel atomic.Int32
 	aliceLevel.Store(20)
@@ -97,18 +85,14 @@ func TestSpeechAndNetworkQualityReachTheRoster(t *testing.T) {
 	bob := newClient(t, api, url, "bob", "jjt_bob")
 	bob.publishVoice(&bobLevel)
 	// Carol's media comes through a relay that loses 20% of what the server sends her.
-	carol := newClientWith(t, api, url, "carol", "jjt_carol", func(c *client) {
-		c.rewrite = relay.rewrite
-		c.hideCandidates.Store(true)
-	})
+	carol := newClientWith(t, api, url, "carol", "jjt_carol", through(relay))
 	relay.loss.Store(int32(20))
 	defer func() {
 		for _, c := range []*client{alice, bob, carol} {
 			c.close()
 		}
 		relay.close()
-		_ = srv.Close()
-		hs.Close()
+		done()
 	}()
 	lm := reg.Get("run-speech")
 	if lm == nil {

@@ -3,7 +3,6 @@ package rtc
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -109,19 +108,11 @@ func TestWhiteboardReachesLateJoinerAndIsSaved(t *testing.T) {
 	reg := live.NewRegistry(nil)
 	defer reg.Close()
 	boards := &memBoards{scenes: map[string][]byte{}}
-	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()}, tokenAdmission("run-wb"), nil)
-	srv.SetMeetings(reg)
-	srv.SetWhiteboardStore(boards)
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	defer func() { _ = srv.Close(); hs.Close() }()
-	url := "ws" + strings.TrimPrefix(hs.URL, "http")
-	api, err := newAPI(RTCConfig{LoopbackOnly: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, url, api, done := startServerWith(t, RTCConfig{}, "run-wb", func(s *Server) {
+		s.SetMeetings(reg)
+		s.SetWhiteboardStore(boards)
+	})
+	defer done()
 	waitOpen := func(b *boardClient) {
 		t.Helper()
 		select {
