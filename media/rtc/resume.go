@@ -75,7 +75,8 @@ func (s *Server) closedSession(ss *session, reason error) {
 		s.mu.Unlock()
 		return // replaced by a resumed connection, or already removed
 	}
-	if !s.closed && resumable(reason) {
+	// A participant not yet in its room (the socket died during the join) just leaves.
+	if !s.closed && resumable(reason) && p.room != nil {
 		p.suspended = true
 		p.timer = time.AfterFunc(s.cfg.ResumeWindow, func() { s.expire(p, errResumeExpired) })
 		s.suspended[p] = struct{}{}
