@@ -172,7 +172,9 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 	s.sendFullState(p)
 	p.log.Info("rtc: participant resumed", "was_disconnected", wasSuspended)
 	p.post(p.resumed)
-	p.room.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnected, ParticipantID: p.id})
+	if r := p.roomOf(); r != nil {
+		r.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnected, ParticipantID: p.id})
+	}
 	p.post(func() { p.recordNetwork(0) })
 	return nil
 }
@@ -212,4 +214,11 @@ func (r *Room) notice(from signal.ParticipantID, n *signal.Notice) {
 			o.send(signal.Message{Data: n})
 		}
 	}
+}
+
+// roomOf returns the participant's room, nil before it entered one.
+func (p *participant) roomOf() *Room {
+	p.server.mu.Lock()
+	defer p.server.mu.Unlock()
+	return p.room
 }

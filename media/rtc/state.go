@@ -24,10 +24,10 @@ func (s *Server) SetStateEncoder(enc StateEncoder) { s.encodeState = enc }
 // (the client ignores those at or below the full state's seq). Called after p entered
 // the room, and on resume after joined.
 func (s *Server) sendFullState(p *participant) {
-	if s.encodeState == nil || p.live == nil || p.room == nil {
+	r := p.roomOf()
+	if s.encodeState == nil || p.live == nil || r == nil {
 		return
 	}
-	r := p.room
 	r.stateMu.Lock()
 	defer r.stateMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
