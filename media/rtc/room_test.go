@@ -114,7 +114,12 @@ type client struct {
 	// eventBeforeFull is set if an event came before the first full state.
 	eventBeforeFull bool
 
-	token       string
+	api        *webrtc.API
+	token      string
+	iceServers []signal.ICEServer // from joined (mu)
+	// pcConfig, if set before joining, makes the peer connections wait for joined and
+	// use the ICE servers it hands out, as a browser does.
+	pcConfig    func([]webrtc.ICEServer) webrtc.Configuration
 	resumeToken string // mu
 	resumed     bool   // mu
 	// rewrite, if set before joining, rewrites the server's candidates (to a relay);
@@ -130,27 +135,24 @@ func newClient(t *testing.T, api *webrtc.API, url, name, token string) *client {
 	return newClientWith(t, api, url, name, token, nil)
 }
 
-// newClientWith is newClient with a function that adjusts the client before it joins.
-func newClientWith(t *testing.T, api *webrtc.API, url, name, token string, setup func(*client)) *client {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	ws, _, err := websocket.Dial(ctx, url, nil)
-	if err != nil {
-		t.Fatalf("%s: dial: %v", name, err)
+// makePeers creates the client's two peer connections, configured by pcConfig from
+// the ICE servers joined handed out when set. Test goroutine before joining, or the
+// read loop on joined.
+func (c *client) makePeers(servers []signal.ICEServer) error {
+	cfg := webrtc.Configuration{}
+	if c.pcConfig != nil {
+		var ice []webrtc.ICEServer
+		for _, s := range servers {
+			ice = append(ice, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+		}
+		cfg = c.pcConfig(ice)
 	}
-	ws.SetReadLimit(signal.MaxServerFrameBytes)
-	c := &client{t: t, name: name, ws: ws, joined: make(chan signal.ParticipantID, 1),
-		recv: map[string]*recvStat{}, tracks: map[string]signal.TrackID{}, subscribed: make(chan *signal.Subscribed, 8), notices: make(chan *signal.Notice, 64), pending: map[signal.Target][]webrtc.ICECandidateInit{}, stop: make(chan struct{})}
-	if c.pub, err = api.NewPeerConnection(webrtc.Configuration{}); err != nil {
-		t.Fatal(err)
+	var err error
+	if c.pub, err = c.api.NewPeerConnection(cfg); err != nil {
+		return err
 	}
-	if c.sub, err = api.NewPeerConnection(webrtc.Configuration{}); err != nil {
-		t.Fatal(err)
-	}
-	c.token = token
-	if setup != nil {
-		setup(c)
+	if c.sub, err = c.api.NewPeerConnection(cfg); err != nil {
+		return err
 	}
 	c.pub.OnICECandidate(func(ic *webrtc.ICECandidate) { c.trickle(signal.TargetPublisher, ic) })
 	c.sub.OnICECandidate(func(ic *webrtc.ICECandidate) { c.trickle(signal.TargetSubscriber, ic) })
@@ -182,6 +184,31 @@ func newClientWith(t *testing.T, api *webrtc.API, url, name, token string, setup
 			}
 		}()
 	})
+	return nil
+}
+
+// newClientWith is newClient with a function that adjusts the client before it joins.
+func newClientWith(t *testing.T, api *webrtc.API, url, name, token string, setup func(*client)) *client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatalf("%s: dial: %v", name, err)
+	}
+	ws.SetReadLimit(signal.MaxServerFrameBytes)
+	c := &client{t: t, name: name, ws: ws, joined: make(chan signal.ParticipantID, 1),
+		recv: map[string]*recvStat{}, tracks: map[string]signal.TrackID{}, subscribed: make(chan *signal.Subscribed, 8), notices: make(chan *signal.Notice, 64), pending: map[signal.Target][]webrtc.ICECandidateInit{}, stop: make(chan struct{})}
+	c.token, c.api = token, api
+	if setup != nil {
+		setup(c)
+	}
+	if c.pcConfig == nil {
+		// Peer connections before joining; with pcConfig they wait for joined's ICE servers.
+		if err := c.makePeers(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 	c.wg.Add(1)
 	go func() { defer c.wg.Done(); c.readLoop(ws) }()
 	c.start = time.Now()
@@ -294,8 +321,14 @@ func (c *client) readLoop(ws *websocket.Conn) {
 		switch d := m.Data.(type) {
 		case *signal.Joined:
 			c.mu.Lock()
-			c.resumeToken, c.resumed = d.ResumeToken, d.Resumed
+			c.resumeToken, c.resumed, c.iceServers = d.ResumeToken, d.Resumed, d.ICEServers
 			c.mu.Unlock()
+			if c.pub == nil {
+				if err := c.makePeers(d.ICEServers); err != nil {
+					c.errorf("%s: peer connections: %v", c.name, err)
+					return
+				}
+			}
 			c.joined <- d.ParticipantID
 		case *signal.Answer:
 			if err := c.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: c.rewriteSDP(d.SDP)}); err != nil {
@@ -490,8 +523,10 @@ func (c *client) close() {
 		c.send(&signal.Leave{})
 		close(c.stop)
 	}
-	_ = c.pub.Close()
-	_ = c.sub.Close()
+	if c.pub != nil {
+		_ = c.pub.Close()
+		_ = c.sub.Close()
+	}
 	_ = c.ws.Close(websocket.StatusNormalClosure, "")
 	c.wg.Wait()
 }
