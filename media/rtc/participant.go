@@ -446,7 +446,7 @@ func (p *participant) subscribe(t *publishedTrack) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		readSenderRTCPCounting(s.sender, func() {
+		readSenderRTCP(s.sender, func() {
 			if dt := d.sfuTrack(); dt != nil {
 				dt.RequestKeyframe()
 			}
@@ -590,19 +590,14 @@ func (p *participant) unsubscribe(t *publishedTrack) {
 // it read, e.g. for reports and NACK) and calls onRequest for each PLI or FIR. Own
 // goroutine.
 func ReadKeyframeRequests(s *webrtc.RTPSender, onRequest func()) {
-	readSenderRTCP(s, onRequest, nil)
+	readSenderRTCP(s, onRequest, nil, nil)
 }
 
 // readSenderRTCP reads a sender's RTCP until it stops, calling onKeyframe for each
-// PLI or FIR and onLoss (if not nil) with the fraction lost (0..255, RFC 3550 §6.4.1)
-// of each receiver report block. Own goroutine.
-func readSenderRTCP(s *webrtc.RTPSender, onKeyframe func(), onLoss func(uint8)) {
-	readSenderRTCPCounting(s, onKeyframe, onLoss, nil)
-}
-
-// readSenderRTCPCounting is readSenderRTCP that also counts the packets subscribers
-// asked to be sent again (NACK, RFC 4585 §6.2.1) in nacked.
-func readSenderRTCPCounting(s *webrtc.RTPSender, onKeyframe func(), onLoss func(uint8), nacked *atomic.Uint64) {
+// PLI or FIR, onLoss (if not nil) with the fraction lost (0..255, RFC 3550 §6.4.1) of
+// each receiver report block, and counting in nacked (if not nil) the packets asked
+// for again (NACK, RFC 4585 §6.2.1). Own goroutine.
+func readSenderRTCP(s *webrtc.RTPSender, onKeyframe func(), onLoss func(uint8), nacked *atomic.Uint64) {
 	buf := make([]byte, 1500)
 	for {
 		n, _, err := s.Read(buf)

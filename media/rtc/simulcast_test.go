@@ -141,13 +141,7 @@ func TestSimulcastLayerFollowsPaneSize(t *testing.T) {
 	bob := newClient(t, api, url, "bob", "jjt_bob")
 	defer bob.close()
 
-	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
-		st := bob.stat(alice, "video")
-		return st != nil && st.packets.Load() > 20
-	})
-	bob.mu.Lock()
-	track := bob.tracks[string(alice.id)+"/video"]
-	bob.mu.Unlock()
+	track := receivingVideo(t, bob, alice)
 	if track == "" {
 		t.Fatal("no trackPublished for alice's video")
 	}
@@ -263,13 +257,7 @@ func TestNarrowDownlinkGetsALowerLayer(t *testing.T) {
 	alice.publishSimulcast()
 	bob := newClientWith(t, api, url, "bob", "jjt_bob", through(relay))
 	defer bob.close()
-	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
-		st := bob.stat(alice, "video")
-		return st != nil && st.packets.Load() > 20
-	})
-	bob.mu.Lock()
-	track := bob.tracks[string(alice.id)+"/video"]
-	bob.mu.Unlock()
+	track := receivingVideo(t, bob, alice)
 	layerSeen := func() int { return int(bob.stat(alice, "video").last.Load()) - 1 }
 	bob.send(&signal.Subscribe{Tracks: []signal.TrackPreference{{TrackID: track, Enabled: true, Width: 1280, Height: 720}}})
 	<-bob.subscribed
@@ -287,4 +275,16 @@ func TestNarrowDownlinkGetsALowerLayer(t *testing.T) {
 		return layerSeen() == 1 && estimate() < 400_000
 	})
 	t.Logf("down to the middle layer %v after the link narrowed (estimate %d kbps)", time.Since(start).Round(100*time.Millisecond), estimate()/1000)
+}
+
+// receivingVideo waits until c receives from's video and returns its track id.
+func receivingVideo(t *testing.T, c, from *client) signal.TrackID {
+	t.Helper()
+	eventually(t, 10*time.Second, c.name+" receives "+from.name+"'s video", func() bool {
+		st := c.stat(from, "video")
+		return st != nil && st.packets.Load() > 20
+	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tracks[string(from.id)+"/video"]
 }
