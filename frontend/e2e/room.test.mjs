@@ -28,6 +28,10 @@ let host;
 let guest;
 let outsider; // a member of the enterprise who is not invited
 let meeting;
+/** The mid of the host's m-line that carried the guest's screen share (reused later). */
+let screenMid;
+/** The mids of the host's m-lines that carried the removed guest's tracks (reused by the next one). */
+let outsiderMids;
 
 /** Signs in, opens /join/<number>, joins and waits for the connected room. */
 async function enter(who) {
@@ -43,6 +47,18 @@ async function enter(who) {
 }
 
 const stats = (page) => page.evaluate(() => window.__jstRoom.inboundStats());
+
+/** Waits until page decodes video frames of participant's camera; returns the mid of the m-line carrying it. */
+async function cameraFlows(page, participantId) {
+  const video = page.locator(`[data-testid="stage"] [data-participant="${participantId}"][data-source="camera"] video`);
+  await video.waitFor({ timeout: 20_000 });
+  await until('remote video playing', () => video.evaluate((v) => v.videoWidth > 0 && !v.paused));
+  const cam = async () => (await stats(page)).filter((s) => s.participantId === participantId && s.kind === 'video' && s.source === 'camera');
+  const frames = async () => (await cam()).reduce((n, s) => n + s.framesDecoded, 0);
+  const f0 = await until('frames decoded', frames);
+  await until('frames still rising', async () => (await frames()) > f0 + 10, 10_000);
+  return (await cam())[0].mid;
+}
 
 /** The pane → participant mapping a page draws. */
 const panes = (page) =>
@@ -175,6 +191,8 @@ describe('meeting room', () => {
     }
     const screen = A.page.locator(`[data-testid="stage"] [data-pane="0"][data-source="screen"] video`);
     await until('screen share playing', () => screen.evaluate((v) => v.videoWidth > 0));
+    screenMid = (await stats(A.page)).find((s) => s.participantId === B.id && s.source === 'screen')?.mid;
+    assert.ok(screenMid, 'the screen share has an m-line on the host');
     await screenshot(A.page, 'room-screen-share-host');
     await B.page.getByRole('button', { name: '停止共享' }).click();
     await A.page.locator('[data-testid="stage"] [data-source="screen"]').waitFor({ state: 'detached', timeout: 20_000 });
@@ -222,10 +240,17 @@ describe('meeting room', () => {
     await until('the same stage as the host', async () => JSON.stringify(await panes(G.page)) === JSON.stringify(await panes(A.page)));
     assert.deepEqual((await panes(G.page)).filter(([, pid]) => pid).map(([, pid]) => pid).sort(), [A.id, B.id, gid].sort());
     await G.page.locator(`[data-testid="stage"] [data-participant="${A.id}"] .pane-name`).filter({ hasText: '王主持' }).waitFor();
+    // The guest's camera reaches the host on the m-line the screen share left free
+    // (docs/rtc-protocol.md §1: m-lines are reused), and the host's reaches the guest.
+    assert.equal(await cameraFlows(A.page, gid), screenMid, 'the guest\'s camera reuses the screen share\'s m-line');
+    await cameraFlows(G.page, A.id);
+    await screenshot(A.page, 'room-host-guest-reused-mline');
 
     // The microphone was published muted: self-muted on the host's roster from the
     // start, and no mute message was needed.
     await until('the guest\'s microphone arrives', async () => (await stats(A.page)).some((s) => s.participantId === gid && s.kind === 'audio'));
+    const guestMids = (await stats(A.page)).filter((s) => s.participantId === gid).map((s) => s.mid).sort();
+    assert.equal(guestMids.length, 2);
     await A.page.locator(`[data-testid="roster"] li[data-participant="${gid}"] .muted`).waitFor();
     assert.equal((await G.page.evaluate(() => window.__jstRoom.sent())).mute, undefined);
     assert.equal(await G.page.getByTestId('mic').getAttribute('aria-pressed'), 'false');
@@ -258,6 +283,7 @@ describe('meeting room', () => {
     G.assertClean('guest');
     A.assertClean('guest');
     await G.context.close();
+    outsiderMids = guestMids;
   });
 
   test('a member who is not invited joins by number and password and sees the meeting', async () => {
@@ -271,6 +297,14 @@ describe('meeting room', () => {
     await M.page.locator(`[data-testid="roster"] li[data-participant="${A.id}"]`).filter({ hasText: '王主持' }).waitFor();
     await M.page.locator(`[data-testid="roster"] li[data-participant="${mid}"]`).filter({ hasText: '周旁听' }).waitFor();
     await until('the same stage as the host', async () => JSON.stringify(await panes(M.page)) === JSON.stringify(await panes(A.page)));
+    // The host receives the newcomer on the m-lines the removed guest's tracks had:
+    // the same receiver tracks now belong to another participant.
+    await cameraFlows(A.page, mid);
+    await until('the newcomer on the guest\'s m-lines', async () => {
+      const s = await stats(A.page);
+      const mids = s.filter((x) => x.participantId === mid).map((x) => x.mid).sort();
+      return JSON.stringify(mids) === JSON.stringify(outsiderMids) && !s.some((x) => x.participantId !== mid && outsiderMids.includes(x.mid));
+    });
     await M.page.getByTestId('leave').click();
     await M.page.getByRole('dialog').getByRole('button', { name: '离开会议' }).click();
     await M.page.locator('[data-testid="room-ended"][data-reason="left"]').waitFor();

@@ -20,6 +20,8 @@ import (
 	"github.com/jishitong/jishitong/internal/app"
 	"github.com/jishitong/jishitong/internal/config"
 	"github.com/jishitong/jishitong/internal/xtest"
+
+	"github.com/jishitong/jishitong/media/signal"
 )
 
 type iceServer struct {
@@ -112,7 +114,7 @@ func TestICEServersReachClients(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.CloseNow()
-	msg, _ := json.Marshal(map[string]any{"v": 1, "id": "1", "type": "join", "data": map[string]any{"token": j.JoinMeeting.Token}})
+	msg, _ := json.Marshal(map[string]any{"v": signal.Version, "id": "1", "type": "join", "data": map[string]any{"token": j.JoinMeeting.Token}})
 	if err := ws.Write(ctx, websocket.MessageText, msg); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/jishitong/jishitong/internal/xtest"
+
+	"github.com/jishitong/jishitong/media/signal"
 )
 
 // rtcPeer is one /rtc signaling connection whose frames a goroutine pumps into frames.
@@ -29,7 +31,7 @@ func rtcJoin(ctx context.Context, t *testing.T, srv *xtest.Server, token string)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.CloseNow() })
-	msg, _ := json.Marshal(map[string]any{"v": 1, "id": "1", "type": "join", "data": map[string]any{"token": token}})
+	msg, _ := json.Marshal(map[string]any{"v": signal.Version, "id": "1", "type": "join", "data": map[string]any{"token": token}})
 	if err := ws.Write(ctx, websocket.MessageText, msg); err != nil {
 		t.Fatal(err)
 	}

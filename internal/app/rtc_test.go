@@ -10,6 +10,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/jishitong/jishitong/internal/xtest"
+
+	"github.com/jishitong/jishitong/media/signal"
 )
 
 // TestRTCAdmitsJoinTokens checks /rtc is served by the binary and admits exactly the
@@ -31,7 +33,7 @@ func TestRTCAdmitsJoinTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer ws.CloseNow()
-		msg, _ := json.Marshal(map[string]any{"v": 1, "id": "1", "type": "join", "data": map[string]any{"token": token}})
+		msg, _ := json.Marshal(map[string]any{"v": signal.Version, "id": "1", "type": "join", "data": map[string]any{"token": token}})
 		if err := ws.Write(ctx, websocket.MessageText, msg); err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +57,7 @@ func TestRTCAdmitsJoinTokens(t *testing.T) {
 		t.Fatal("no joined message for a fresh join token")
 	}
 	data, _ := m["data"].(map[string]any)
-	if data["participantId"] == "" || data["protocol"] != float64(1) {
+	if data["participantId"] == "" || data["protocol"] != float64(signal.Version) {
 		t.Fatalf("joined: %v", m)
 	}
 	if _, code := join(j.JoinMeeting.Token); code != 4401 {

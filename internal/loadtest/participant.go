@@ -34,21 +34,22 @@ type trackStat struct {
 	expected atomic.Int64 // highest extended seq - first seq + 1
 }
 
-// participant is one synthetic client: the /rtc websocket and two PeerConnections.
+// participant is one synthetic client: the /rtc websocket and one PeerConnection.
 type participant struct {
 	r         *runner
 	name      string
 	publisher bool
 	ws        *websocket.Conn
 	wmu       sync.Mutex
-	pub, sub  *webrtc.PeerConnection
+	pc        *webrtc.PeerConnection
+	neg       *rtc.Negotiator
 	joinSent  time.Time
 	joined    chan error
 	confirmed atomic.Int64 // trackPublished echoes of own tracks
 	closing   atomic.Bool
 
 	// read loop only
-	pending map[signal.Target][]webrtc.ICECandidateInit
+	pending []webrtc.ICECandidateInit
 
 	mu     sync.Mutex
 	tracks []*trackStat
@@ -113,18 +114,14 @@ func join(ctx context.Context, r *runner, name string, publisher bool) (*partici
 		return nil, fmt.Errorf("dial /rtc: %w", err)
 	}
 	ws.SetReadLimit(signal.MaxServerFrameBytes)
-	p := &participant{r: r, name: name, publisher: publisher, ws: ws, joined: make(chan error, 1),
-		pending: map[signal.Target][]webrtc.ICECandidateInit{}, stop: make(chan struct{})}
-	if p.pub, err = r.api.NewPeerConnection(webrtc.Configuration{}); err == nil {
-		p.sub, err = r.api.NewPeerConnection(webrtc.Configuration{})
-	}
-	if err != nil {
+	p := &participant{r: r, name: name, publisher: publisher, ws: ws, joined: make(chan error, 1), stop: make(chan struct{})}
+	if p.pc, err = r.api.NewPeerConnection(webrtc.Configuration{}); err != nil {
 		p.close()
 		return nil, err
 	}
-	p.pub.OnICECandidate(func(ic *webrtc.ICECandidate) { p.trickle(signal.TargetPublisher, ic) })
-	p.sub.OnICECandidate(func(ic *webrtc.ICECandidate) { p.trickle(signal.TargetSubscriber, ic) })
-	p.sub.OnTrack(p.onTrack)
+	p.neg = rtc.NewNegotiator(p.pc, func(o *signal.Offer) { p.send(o) }, func(err error) { p.fail("offer: %v", err) })
+	p.pc.OnICECandidate(p.trickle)
+	p.pc.OnTrack(p.onTrack)
 	p.wg.Add(1)
 	go func() { defer p.wg.Done(); p.readLoop() }()
 	p.joinSent = time.Now()
@@ -159,23 +156,16 @@ func (p *participant) send(d signal.Payload) {
 	}
 }
 
-func (p *participant) trickle(target signal.Target, ic *webrtc.ICECandidate) {
+func (p *participant) trickle(ic *webrtc.ICECandidate) {
 	if p.closing.Load() {
 		return
 	}
 	if ic == nil {
-		p.send(&signal.Candidate{Target: target})
+		p.send(&signal.Candidate{})
 		return
 	}
 	init := ic.ToJSON()
-	p.send(&signal.Candidate{Target: target, Candidate: &init.Candidate, SDPMid: init.SDPMid, SDPMLineIndex: init.SDPMLineIndex})
-}
-
-func (p *participant) pc(t signal.Target) *webrtc.PeerConnection {
-	if t == signal.TargetSubscriber {
-		return p.sub
-	}
-	return p.pub
+	p.send(&signal.Candidate{Candidate: &init.Candidate, SDPMid: init.SDPMid, SDPMLineIndex: init.SDPMLineIndex})
 }
 
 func (p *participant) fail(format string, args ...any) {
@@ -208,35 +198,26 @@ func (p *participant) readLoop() {
 		}
 		switch d := m.Data.(type) {
 		case *signal.Joined:
+			if d.OfferRequest != nil {
+				p.neg.Request(d.OfferRequest)
+			}
 			p.joined <- nil
 		case *signal.Answer:
-			if err := p.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
-				p.fail("publisher answer: %v", err)
+			if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: d.SDP}); err != nil {
+				p.fail("answer: %v", err)
 			}
-			p.flush(signal.TargetPublisher)
-		case *signal.Offer:
-			if err := p.sub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: d.SDP}); err != nil {
-				p.fail("subscriber offer: %v", err)
-				continue
-			}
-			p.flush(signal.TargetSubscriber)
-			answer, err := p.sub.CreateAnswer(nil)
-			if err == nil {
-				err = p.sub.SetLocalDescription(answer)
-			}
-			if err != nil {
-				p.fail("subscriber answer: %v", err)
-				continue
-			}
-			p.send(&signal.Answer{Target: signal.TargetSubscriber, SDP: answer.SDP})
+			p.flush()
+			p.neg.Answered()
+		case *signal.OfferRequest:
+			p.neg.Request(d)
 		case *signal.Candidate:
 			if d.EndOfCandidates() {
 				continue
 			}
 			ic := webrtc.ICECandidateInit{Candidate: *d.Candidate, SDPMid: d.SDPMid, SDPMLineIndex: d.SDPMLineIndex}
-			if p.pc(d.Target).RemoteDescription() == nil {
-				p.pending[d.Target] = append(p.pending[d.Target], ic)
-			} else if err := p.pc(d.Target).AddICECandidate(ic); err != nil {
+			if p.pc.RemoteDescription() == nil {
+				p.pending = append(p.pending, ic)
+			} else if err := p.pc.AddICECandidate(ic); err != nil {
 				p.fail("add candidate: %v", err)
 			}
 		case *signal.TrackPublished:
@@ -251,13 +232,13 @@ func (p *participant) readLoop() {
 	}
 }
 
-func (p *participant) flush(t signal.Target) {
-	for _, ic := range p.pending[t] {
-		if err := p.pc(t).AddICECandidate(ic); err != nil {
+func (p *participant) flush() {
+	for _, ic := range p.pending {
+		if err := p.pc.AddICECandidate(ic); err != nil {
 			p.fail("add candidate: %v", err)
 		}
 	}
-	delete(p.pending, t)
+	p.pending = nil
 }
 
 // onTrack starts counting a remote track. Pion's goroutine.
@@ -350,7 +331,7 @@ func (p *participant) publish() error {
 	if err != nil {
 		return err
 	}
-	ax, err := p.pub.AddTransceiverFromTrack(audio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	ax, err := p.pc.AddTransceiverFromTrack(audio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 	if err != nil {
 		return err
 	}
@@ -371,7 +352,7 @@ func (p *participant) publish() error {
 			return err
 		}
 	}
-	vx, err := p.pub.AddTransceiverFromTrack(videos[0], webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	vx, err := p.pc.AddTransceiverFromTrack(videos[0], webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 	if err != nil {
 		return err
 	}
@@ -394,22 +375,16 @@ func (p *participant) publish() error {
 			readSimulcastKeyframeRequests(sender, l.rid, func() { wants[i].Store(true) })
 		}()
 	}
-	offer, err := p.pub.CreateOffer(nil)
-	if err != nil {
-		return err
-	}
-	if err := p.pub.SetLocalDescription(offer); err != nil {
-		return err
-	}
-	pub := &signal.Publish{CID: "cam-1", MID: vx.Mid(), Kind: signal.KindVideo, Source: signal.SourceCamera}
-	if p.r.cfg.Simulcast {
-		for _, l := range layers {
-			pub.Layers = append(pub.Layers, signal.Layer{RID: l.rid, Quality: l.quality, MaxBitrate: int(float64(p.r.cfg.VideoKbps) * 1000 * l.share)})
+	p.neg.Offer(false, func() {
+		pub := &signal.Publish{CID: "cam-1", MID: vx.Mid(), Kind: signal.KindVideo, Source: signal.SourceCamera}
+		if p.r.cfg.Simulcast {
+			for _, l := range layers {
+				pub.Layers = append(pub.Layers, signal.Layer{RID: l.rid, Quality: l.quality, MaxBitrate: int(float64(p.r.cfg.VideoKbps) * 1000 * l.share)})
+			}
 		}
-	}
-	p.send(&signal.Publish{CID: "mic-1", MID: ax.Mid(), Kind: signal.KindAudio, Source: signal.SourceMicrophone})
-	p.send(pub)
-	p.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
+		p.send(&signal.Publish{CID: "mic-1", MID: ax.Mid(), Kind: signal.KindAudio, Source: signal.SourceMicrophone})
+		p.send(pub)
+	})
 	p.wg.Add(1 + len(layers))
 	go func() { defer p.wg.Done(); p.feedAudio(audio) }()
 	for i, l := range layers {
@@ -418,7 +393,7 @@ func (p *participant) publish() error {
 		if p.r.cfg.Simulcast {
 			rid = l.rid
 		}
-		go func() { defer p.wg.Done(); p.feedVideo(videos[i], sender, vx.Mid(), rid, kbps, wants[i]) }()
+		go func() { defer p.wg.Done(); p.feedVideo(videos[i], vx, rid, kbps, wants[i]) }()
 	}
 	return nil
 }
@@ -465,7 +440,8 @@ func (p *participant) feedAudio(tr *webrtc.TrackLocalStaticRTP) {
 // feedVideo sends one video layer at kbps until close: VP8-shaped frames at 30 fps,
 // a keyframe every two seconds and when asked. A simulcast layer carries the mid and
 // rid header extensions (RFC 8852), which pion leaves to the application.
-func (p *participant) feedVideo(tr *webrtc.TrackLocalStaticRTP, sender *webrtc.RTPSender, mid, rid string, kbps int, want *atomic.Bool) {
+func (p *participant) feedVideo(tr *webrtc.TrackLocalStaticRTP, tx *webrtc.RTPTransceiver, rid string, kbps int, want *atomic.Bool) {
+	sender := tx.Sender()
 	var midID, ridID uint8
 	if rid != "" {
 		deadline := time.Now().Add(10 * time.Second)
@@ -492,6 +468,7 @@ func (p *participant) feedVideo(tr *webrtc.TrackLocalStaticRTP, sender *webrtc.R
 			}
 		}
 	}
+	mid := tx.Mid() // set by the offer that negotiated the extensions
 	frameBytes := max(kbps*1000/8/videoFPS, 100)
 	buf := make([]byte, maxVideoPacket)
 	for i := range buf {
@@ -555,11 +532,8 @@ func (p *participant) close() {
 		cancel()
 		p.wmu.Unlock()
 	}
-	if p.pub != nil {
-		_ = p.pub.Close()
-	}
-	if p.sub != nil {
-		_ = p.sub.Close()
+	if p.pc != nil {
+		_ = p.pc.Close()
 	}
 	if p.ws != nil {
 		_ = p.ws.CloseNow()

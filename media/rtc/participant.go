@@ -36,21 +36,22 @@ type participant struct {
 	live      *live.Meeting
 	hostMuted atomic.Bool
 
-	pub *webrtc.PeerConnection // client offers; carries the client's tracks
-	sub *webrtc.PeerConnection // server offers; carries the other participants' tracks
-	// bwe estimates the subscriber connection's downlink from TWCC feedback (nil if
-	// pion did not create one); bandwidth is its last value, for stats.
+	// pc is the participant's one PeerConnection, both directions: the client always
+	// offers (its tracks, receive-only m-lines the server asked for, ICE restarts) and
+	// the server always answers, so offers never collide (docs/rtc-protocol.md §1).
+	pc *webrtc.PeerConnection
+	// bwe estimates the participant's downlink from TWCC feedback (nil if pion did not
+	// create one); bandwidth is its last value, for stats.
 	bwe       cc.BandwidthEstimator
 	bandwidth atomic.Int64
 	// stateReady is set once the participant's connection got a full live state; the
 	// room's watcher forwards events only then (cleared while resuming).
 	stateReady atomic.Bool
 
-	// trickleMu orders local candidates after the description that started their
-	// gathering (index 0 publisher, 1 subscriber).
+	// trickleMu orders local candidates after the answer that started their gathering.
 	trickleMu    sync.Mutex
-	trickleHeld  [2]bool
-	trickleQueue [2][]*signal.Candidate
+	trickleHeld  bool
+	trickleQueue []*signal.Candidate
 
 	// board is the participant's open whiteboard data channel, or nil; boardMu guards
 	// the bucket limiting how often it may be opened.
@@ -71,35 +72,30 @@ type participant struct {
 	timer       *time.Timer
 
 	// worker
-	pubCandidates []webrtc.ICECandidateInit // arrived before the remote description
-	subCandidates []webrtc.ICECandidateInit
-	negotiating   bool // a subscriber offer awaits its answer
-	renegotiate   bool // something changed meanwhile: offer again after the answer
-	publishes     []*signal.Publish
-	subs          map[signal.TrackID]*subscription
-	published     []*publishedTrack
-	byReceiver    map[*webrtc.RTPReceiver]*publishedTrack // simulcast layers join their track
-	prefs         map[signal.TrackID]preference           // wishes for tracks not (yet) subscribed
-	netSeen       map[*publishedTrack]netCounters         // sequence counters at the last assessment
-	netQuality    int                                     // last rating recorded on the roster
-	constrained   bool                                    // the last allocation held some video below its pane's layer
+	candidates  []webrtc.ICECandidateInit // arrived before the remote description
+	publishes   []*signal.Publish
+	subs        map[signal.TrackID]*subscription
+	slots       slots // the m-lines that carry subs
+	published   []*publishedTrack
+	byReceiver  map[*webrtc.RTPReceiver]*publishedTrack // simulcast layers join their track
+	prefs       map[signal.TrackID]preference           // wishes for tracks not (yet) subscribed
+	netSeen     map[*publishedTrack]netCounters         // sequence counters at the last assessment
+	netQuality  int                                     // last rating recorded on the roster
+	constrained bool                                    // the last allocation held some video below its pane's layer
 }
 
-// subscription is one remote track sent to this participant. Worker only.
+// subscription is one remote track sent to this participant: waiting for an m-line
+// (sender nil, in slots.pending) or carried by one. Worker only.
 type subscription struct {
 	track  *downTrack
 	sender *webrtc.RTPSender
+	tr     *webrtc.RTPTransceiver
 }
 
 func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, conn *signal.Conn) (*participant, error) {
 	pcfg := webrtc.Configuration{ICEServers: s.cfg.iceServers(), SDPSemantics: webrtc.SDPSemanticsUnifiedPlan}
-	pub, err := s.api.NewPeerConnection(pcfg)
+	pc, bwe, err := s.cfg.estimators.newPeerConnection(s.api, pcfg)
 	if err != nil {
-		return nil, err
-	}
-	sub, bwe, err := s.cfg.estimators.newPeerConnection(s.api, pcfg)
-	if err != nil {
-		_ = pub.Close()
 		return nil, err
 	}
 	p := &participant{
@@ -107,8 +103,7 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 		grant:  g,
 		server: s,
 		log:    s.log.With("participant", id, "run", g.RunID),
-		pub:    pub,
-		sub:    sub,
+		pc:     pc,
 		bwe:    bwe,
 		subs:   map[signal.TrackID]*subscription{},
 		w:      newWorker(),
@@ -118,12 +113,11 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 		netSeen:    map[*publishedTrack]netCounters{},
 	}
 	p.conn.Store(conn)
-	pub.OnICECandidate(func(c *webrtc.ICECandidate) { p.trickle(signal.TargetPublisher, c) })
-	sub.OnICECandidate(func(c *webrtc.ICECandidate) { p.trickle(signal.TargetSubscriber, c) })
-	pub.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { p.log.Debug("rtc: publisher connection", "state", st) })
-	sub.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { p.log.Debug("rtc: subscriber connection", "state", st) })
-	pub.OnDataChannel(p.onDataChannel)
-	pub.OnTrack(func(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	p.slots.init()
+	pc.OnICECandidate(p.trickle)
+	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { p.log.Debug("rtc: connection", "state", st) })
+	pc.OnDataChannel(p.onDataChannel)
+	pc.OnTrack(func(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		p.post(func() { p.onTrack(remote, recv) })
 	})
 	return p, nil
@@ -133,56 +127,46 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 func (p *participant) post(fn func()) { p.w.post(fn) }
 
 // trickle sends one local candidate (RFC 8838); a nil candidate ends gathering. While
-// the description that starts a gathering is not sent yet (hold), candidates wait, so
-// that the client never gets a candidate of an ICE generation before its description
-// (it would drop it: unknown ufrag). Called on pion's goroutines; Conn.Send never
-// blocks.
-func (p *participant) trickle(target signal.Target, c *webrtc.ICECandidate) {
-	m := &signal.Candidate{Target: target}
+// the answer that starts a gathering is not sent yet (hold), candidates wait, so that
+// the client never gets a candidate of an ICE generation before its description (it
+// would drop it: unknown ufrag). Called on pion's goroutines; Conn.Send never blocks.
+func (p *participant) trickle(c *webrtc.ICECandidate) {
+	m := &signal.Candidate{}
 	if c != nil {
 		init := c.ToJSON()
 		m.Candidate, m.SDPMid, m.SDPMLineIndex, m.UsernameFragment = &init.Candidate, init.SDPMid, init.SDPMLineIndex, derefString(init.UsernameFragment)
 	}
-	i := trickleIndex(target)
 	p.trickleMu.Lock()
 	defer p.trickleMu.Unlock()
-	if p.trickleHeld[i] {
-		if len(p.trickleQueue[i]) < 256 {
-			p.trickleQueue[i] = append(p.trickleQueue[i], m)
+	if p.trickleHeld {
+		if len(p.trickleQueue) < 256 {
+			p.trickleQueue = append(p.trickleQueue, m)
 		}
 		return
 	}
 	p.send(signal.Message{Data: m})
 }
 
-func trickleIndex(t signal.Target) int {
-	if t == signal.TargetSubscriber {
-		return 1
-	}
-	return 0
-}
-
-// holdCandidates makes trickle queue target's candidates until sendHeld.
-func (p *participant) holdCandidates(target signal.Target) {
+// holdCandidates makes trickle queue candidates until sendHeld.
+func (p *participant) holdCandidates() {
 	p.trickleMu.Lock()
-	p.trickleHeld[trickleIndex(target)] = true
+	p.trickleHeld = true
 	p.trickleMu.Unlock()
 }
 
 // sendHeld sends desc (if not nil) and then the candidates queued meanwhile, in order,
 // and stops holding. It returns desc's send error.
-func (p *participant) sendHeld(target signal.Target, desc signal.Payload) error {
-	i := trickleIndex(target)
+func (p *participant) sendHeld(desc signal.Payload) error {
 	p.trickleMu.Lock()
 	defer p.trickleMu.Unlock()
 	var err error
 	if desc != nil {
 		err = p.sendErr(signal.Message{Data: desc})
 	}
-	for _, m := range p.trickleQueue[i] {
+	for _, m := range p.trickleQueue {
 		p.send(signal.Message{Data: m})
 	}
-	p.trickleQueue[i], p.trickleHeld[i] = nil, false
+	p.trickleQueue, p.trickleHeld = nil, false
 	return err
 }
 
@@ -199,8 +183,6 @@ func (p *participant) handle(m signal.Message) {
 	switch d := m.Data.(type) {
 	case *signal.Offer:
 		err = p.onOffer(d)
-	case *signal.Answer:
-		err = p.onAnswer(d)
 	case *signal.Candidate:
 		err = p.onCandidate(d)
 	case *signal.Publish:
@@ -233,40 +215,34 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// onOffer answers the client's publisher offer (initial or ICE restart). Worker.
+// onOffer answers the client's offer (the first, a change, or an ICE restart): new
+// receive-only m-lines become slots, waiting subscriptions are put on free slots, and
+// the answer carries them. Worker.
 func (p *participant) onOffer(o *signal.Offer) error {
 	// An ICE restart may start gathering as soon as the offer is applied.
-	p.holdCandidates(signal.TargetPublisher)
-	if err := p.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: o.SDP}); err != nil {
-		_ = p.sendHeld(signal.TargetPublisher, nil)
+	p.holdCandidates()
+	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: o.SDP}); err != nil {
+		_ = p.sendHeld(nil)
 		return err
 	}
-	p.flushCandidates(p.pub, &p.pubCandidates)
-	answer, err := p.pub.CreateAnswer(nil)
+	p.flushCandidates()
+	p.slots.adopt(p.pc.GetTransceivers())
+	p.bindPending()
+	answer, err := p.pc.CreateAnswer(nil)
 	if err == nil {
-		err = p.pub.SetLocalDescription(answer)
+		err = p.pc.SetLocalDescription(answer)
 	}
 	if err != nil {
-		_ = p.sendHeld(signal.TargetPublisher, nil)
+		_ = p.sendHeld(nil)
 		return err
 	}
-	return p.sendHeld(signal.TargetPublisher, &signal.Answer{Target: signal.TargetPublisher, SDP: answer.SDP})
-}
-
-// onAnswer applies the client's answer to the server's subscriber offer and sends the
-// next offer if tracks changed meanwhile. Worker.
-func (p *participant) onAnswer(a *signal.Answer) error {
-	if !p.negotiating {
-		return signal.Errorf(signal.CodeInvalidField, "no subscriber offer is pending")
-	}
-	p.negotiating = false
-	err := p.sub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: a.SDP})
-	if err == nil {
-		p.flushCandidates(p.sub, &p.subCandidates)
-	}
-	if p.renegotiate {
-		p.renegotiate = false
-		p.negotiate()
+	p.slots.negotiated()
+	err = p.sendHeld(&signal.Answer{SDP: answer.SDP})
+	if len(p.slots.pending) > 0 {
+		// Tracks still wait: for m-lines that became free with this answer, or beyond
+		// those asked for (m-lines asked for and not offered yet come with the offer
+		// the client owes).
+		p.requestOffer()
 	}
 	return err
 }
@@ -281,61 +257,22 @@ func (p *participant) onCandidate(c *signal.Candidate) error {
 	if c.UsernameFragment != "" {
 		init.UsernameFragment = &c.UsernameFragment
 	}
-	pc, pending := p.pub, &p.pubCandidates
-	if c.Target == signal.TargetSubscriber {
-		pc, pending = p.sub, &p.subCandidates
-	}
-	if pc.RemoteDescription() == nil {
-		if len(*pending) < 64 {
-			*pending = append(*pending, init)
+	if p.pc.RemoteDescription() == nil {
+		if len(p.candidates) < 64 {
+			p.candidates = append(p.candidates, init)
 		}
 		return nil
 	}
-	return pc.AddICECandidate(init)
+	return p.pc.AddICECandidate(init)
 }
 
-func (p *participant) flushCandidates(pc *webrtc.PeerConnection, pending *[]webrtc.ICECandidateInit) {
-	for _, c := range *pending {
-		if err := pc.AddICECandidate(c); err != nil {
+func (p *participant) flushCandidates() {
+	for _, c := range p.candidates {
+		if err := p.pc.AddICECandidate(c); err != nil {
 			p.log.Debug("rtc: queued candidate rejected", "err", err)
 		}
 	}
-	*pending = nil
-}
-
-// negotiate sends a subscriber offer, or marks one as needed if an offer is already in
-// flight: server-initiated negotiations are serialized per participant. Worker.
-func (p *participant) negotiate() {
-	if p.negotiating {
-		p.renegotiate = true
-		return
-	}
-	p.offer(false)
-}
-
-// offer sends a subscriber offer, restarting ICE if asked. Worker.
-func (p *participant) offer(iceRestart bool) {
-	var opts *webrtc.OfferOptions
-	if iceRestart {
-		opts = &webrtc.OfferOptions{ICERestart: true}
-	}
-	p.holdCandidates(signal.TargetSubscriber)
-	offer, err := p.sub.CreateOffer(opts)
-	if err == nil {
-		err = p.sub.SetLocalDescription(offer)
-	}
-	if err != nil {
-		_ = p.sendHeld(signal.TargetSubscriber, nil)
-		if p.sub.ConnectionState() == webrtc.PeerConnectionStateClosed {
-			// Leaving: others' departures still ask this participant to renegotiate.
-			p.log.Debug("rtc: no subscriber offer on a closed connection", "err", err)
-			return
-		}
-		p.log.Warn("rtc: subscriber offer failed", "err", err)
-		return
-	}
-	p.negotiating = true
-	_ = p.sendHeld(signal.TargetSubscriber, &signal.Offer{Target: signal.TargetSubscriber, SDP: offer.SDP})
+	p.candidates = nil
 }
 
 // maxPendingPublishes bounds publish messages kept until their track arrives.
@@ -353,10 +290,10 @@ func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiv
 		p.startForwarding(t, remote, l)
 		return
 	}
-	t := newPublishedTrack(p.server.newTrackID(), p.id, remote, p.pub.WriteRTCP)
+	t := newPublishedTrack(p.server.newTrackID(), p.id, remote, p.pc.WriteRTCP)
 	t.stats = &p.server.stats
 	mid := ""
-	for _, tr := range p.pub.GetTransceivers() {
+	for _, tr := range p.pc.GetTransceivers() {
 		if tr.Receiver() == recv {
 			mid = tr.Mid()
 			break
@@ -426,7 +363,8 @@ func kindOf(t *publishedTrack) signal.Kind {
 	return signal.KindAudio
 }
 
-// subscribe sends t to this participant. Worker.
+// subscribe sends t to this participant: announced at once, carried from the answer
+// to the client's next offer that brings a free m-line. Worker.
 func (p *participant) subscribe(t *publishedTrack) {
 	if t.closed.Load() || p.subs[t.id] != nil {
 		return
@@ -436,26 +374,86 @@ func (p *participant) subscribe(t *publishedTrack) {
 		d.pref = pref
 		delete(p.prefs, t.id)
 	}
-	tr, err := p.sub.AddTransceiverFromTrack(d, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
-	if err != nil {
-		p.log.Warn("rtc: subscribe failed", "track", t.id, "err", err)
-		return
-	}
-	s := &subscription{track: d, sender: tr.Sender()}
+	s := &subscription{track: d}
 	p.subs[t.id] = s
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		readSenderRTCP(s.sender, func() {
-			if dt := d.sfuTrack(); dt != nil {
-				dt.RequestKeyframe()
-			}
-		}, p.observeDownlinkLoss, &p.server.stats.nackedPackets)
-	}()
+	p.slots.pending = append(p.slots.pending, s)
 	p.send(signal.Message{Data: &signal.TrackPublished{
 		ParticipantID: t.owner, TrackID: t.id, Kind: kindOf(t), Source: t.source, Muted: t.muted.Load(), Layers: t.layers,
 	}})
-	p.negotiate()
+	p.requestOffer()
+}
+
+// bindPending puts waiting subscriptions, in order, on free slots of their kind. Called
+// between applying an offer and creating the answer. pion's AddTrack takes the first
+// transceiver it may reuse (one carrying nothing whose inactive or receive-only state
+// was negotiated) — exactly the free slots — and builds the sender with the
+// connection's own interceptors (NACK, TWCC, congestion control). Worker.
+func (p *participant) bindPending() {
+	kept := p.slots.pending[:0]
+	for _, s := range p.slots.pending {
+		if !p.slots.hasFree(s.track.Kind()) {
+			kept = append(kept, s)
+			continue
+		}
+		sender, err := p.pc.AddTrack(s.track)
+		if err != nil {
+			p.log.Warn("rtc: subscribe failed", "track", s.track.pt.id, "err", err)
+			kept = append(kept, s)
+			continue
+		}
+		var tr *webrtc.RTPTransceiver
+		for _, x := range p.pc.GetTransceivers() {
+			if x.Sender() == sender {
+				tr = x
+				break
+			}
+		}
+		if tr == nil || tr.Mid() == "" || !p.slots.taken(tr) {
+			// pion made a new m-line the answer cannot carry: the slots disagree with
+			// pion's. Park it for good (stopped, it is never reused) and wait.
+			p.log.Error("rtc: no reusable m-line for a subscription", "track", s.track.pt.id)
+			if tr != nil {
+				_ = tr.Stop()
+			}
+			kept = append(kept, s)
+			continue
+		}
+		s.sender, s.tr = sender, tr
+		d := s.track
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			readSenderRTCP(sender, func() {
+				if dt := d.sfuTrack(); dt != nil {
+					dt.RequestKeyframe()
+				}
+			}, p.observeDownlinkLoss, &p.server.stats.nackedPackets)
+		}()
+	}
+	clear(p.slots.pending[len(kept):])
+	p.slots.pending = kept
+}
+
+// requestOffer asks the client, once the worker's queue is drained (a burst of
+// subscriptions makes one request), for an offer when it is needed: for receive-only
+// m-lines the waiting subscriptions need beyond the free and already requested ones,
+// or, if none are missing, when a waiting subscription has a free m-line or a released
+// one must go inactive. A request already made and not yet answered by an offer is
+// not repeated: the client offers again after it. Worker.
+func (p *participant) requestOffer() {
+	if p.slots.flushPosted {
+		return
+	}
+	p.slots.flushPosted = true
+	p.post(func() {
+		p.slots.flushPosted = false
+		audio, video := p.slots.need()
+		if audio == 0 && video == 0 && (p.slots.offerAsked || !(p.slots.bindable() || p.slots.releasingAny())) {
+			return
+		}
+		p.slots.offerAsked = true
+		p.send(signal.Message{Data: &signal.OfferRequest{Audio: audio, Video: video}})
+	})
 }
 
 // maxPrefs bounds the preferences kept for tracks this participant does not receive
@@ -571,19 +569,25 @@ func (p *participant) syncMedia() {
 	}
 }
 
-// unsubscribe stops sending t to this participant. Worker.
+// unsubscribe stops sending t to this participant; its m-line goes inactive with the
+// client's next offer and is reused after that. Worker.
 func (p *participant) unsubscribe(t *publishedTrack) {
 	s := p.subs[t.id]
 	if s == nil {
 		return
 	}
 	delete(p.subs, t.id)
+	p.send(signal.Message{Data: &signal.TrackUnpublished{ParticipantID: t.owner, TrackID: t.id}})
+	if s.sender == nil {
+		p.slots.dropPending(s)
+		return
+	}
 	s.track.unbind()
-	if err := p.sub.RemoveTrack(s.sender); err != nil {
+	if err := p.pc.RemoveTrack(s.sender); err != nil {
 		p.log.Debug("rtc: remove track", "track", t.id, "err", err)
 	}
-	p.send(signal.Message{Data: &signal.TrackUnpublished{ParticipantID: t.owner, TrackID: t.id}})
-	p.negotiate()
+	p.slots.release(s.tr)
+	p.requestOffer()
 }
 
 // ReadKeyframeRequests reads a sender's RTCP until it stops (pion's interceptors need
@@ -642,11 +646,8 @@ func (p *participant) close() {
 	for _, t := range p.published {
 		t.close()
 	}
-	if err := p.pub.Close(); err != nil {
-		p.log.Debug("rtc: close publisher", "err", err)
-	}
-	if err := p.sub.Close(); err != nil {
-		p.log.Debug("rtc: close subscriber", "err", err)
+	if err := p.pc.Close(); err != nil {
+		p.log.Debug("rtc: close peer connection", "err", err)
 	}
 	p.wg.Wait()
 }

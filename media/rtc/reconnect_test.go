@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/pion/webrtc/v4"
 	"go.uber.org/goleak"
 
 	"github.com/jishitong/jishitong/media/signal"
@@ -154,14 +153,7 @@ func (c *client) resume(url string) error {
 	case <-time.After(5 * time.Second):
 		c.t.Fatalf("%s: no joined after resume", c.name)
 	}
-	offer, err := c.pub.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
-	if err != nil {
-		return err
-	}
-	if err := c.pub.SetLocalDescription(offer); err != nil {
-		return err
-	}
-	c.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
+	c.neg.Offer(true, nil)
 	return nil
 }
 

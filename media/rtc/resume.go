@@ -181,11 +181,11 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 
 // resumed brings a resumed client up to date: the tracks it sends and receives are
 // announced again (anything it knew and is not re-announced is gone), a host mute is
-// repeated, and the subscriber connection is re-offered with an ICE restart. The client
-// restarts ICE on its publisher connection itself. Worker.
+// repeated, and tracks still waiting for an m-line are asked for again. The client
+// restarts ICE with its next offer. Worker.
 func (p *participant) resumed() {
-	p.negotiating, p.renegotiate = false, false
-	p.pubCandidates, p.subCandidates = nil, nil
+	p.candidates = nil
+	p.slots.resumed()
 	for _, t := range p.published {
 		p.send(signal.Message{Data: &signal.TrackPublished{ParticipantID: p.id, TrackID: t.id, CID: t.cid, Kind: kindOf(t), Source: t.source, Muted: t.muted.Load(), Layers: t.layers}})
 	}
@@ -204,7 +204,9 @@ func (p *participant) resumed() {
 			p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeUnmuteRequested, ParticipantID: p.id}})
 		}
 	}
-	p.offer(true)
+	if len(p.slots.pending) > 0 {
+		p.requestOffer()
+	}
 }
 
 // notice sends n to every participant of the room but from.

@@ -52,6 +52,26 @@ func (r *Room) Len() int {
 	return len(r.participants)
 }
 
+// trackCounts returns how many audio and video tracks the room of runID forwards.
+func (s *Server) trackCounts(runID string) (audio, video int) {
+	s.mu.Lock()
+	r := s.rooms[runID]
+	s.mu.Unlock()
+	if r == nil {
+		return 0, 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range r.tracks {
+		if t.kind == sfu.KindVideo {
+			video++
+		} else {
+			audio++
+		}
+	}
+	return audio, video
+}
+
 // add makes p visible and subscribes it to every published track. The subscriptions
 // are posted under the lock so that a later removal of a track, also posted under the
 // lock, reaches p's worker after them.

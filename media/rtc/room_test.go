@@ -82,15 +82,15 @@ func (st *recvStat) delivered() (got, sent int) {
 	return len(st.seen), int(st.maxExt) + 1
 }
 
-// client is a synthetic participant: a websocket speaking the /rtc protocol and two pion
-// PeerConnections (publisher, subscriber) on loopback.
+// client is a synthetic participant: a websocket speaking the /rtc protocol and one
+// pion PeerConnection on loopback, negotiated as a browser does (it always offers).
 type client struct {
 	t      *testing.T
 	name   string
 	ws     *websocket.Conn
 	wmu    sync.Mutex
-	pub    *webrtc.PeerConnection
-	sub    *webrtc.PeerConnection
+	pc     *webrtc.PeerConnection
+	neg    *Negotiator
 	id     signal.ParticipantID
 	joined chan signal.ParticipantID
 	start  time.Time // join sent
@@ -99,12 +99,12 @@ type client struct {
 	recv       map[string]*recvStat      // streamID/kind
 	tracks     map[string]signal.TrackID // participantID/kind -> track id, from trackPublished
 	subscribed chan *signal.Subscribed
-	pending    map[signal.Target][]webrtc.ICECandidateInit
+	pending    []webrtc.ICECandidateInit
 	plis       atomic.Int64
 	// keyframeWanted makes the video feeder send a keyframe next, as an encoder does on PLI.
 	keyframeWanted atomic.Bool
 	unpublished    atomic.Int64
-	offers         atomic.Int64
+	offerRequests  atomic.Int64 // offerRequest messages received
 	notices        chan *signal.Notice
 
 	// Live state over /rtc (mu): full states received, event kinds, last seq.
@@ -135,9 +135,9 @@ func newClient(t *testing.T, api *webrtc.API, url, name, token string) *client {
 	return newClientWith(t, api, url, name, token, nil)
 }
 
-// makePeers creates the client's two peer connections, configured by pcConfig from
-// the ICE servers joined handed out when set. Test goroutine before joining, or the
-// read loop on joined.
+// makePeers creates the client's peer connection, configured by pcConfig from the ICE
+// servers joined handed out when set. Test goroutine before joining, or the read loop
+// on joined.
 func (c *client) makePeers(servers []signal.ICEServer) error {
 	cfg := webrtc.Configuration{}
 	if c.pcConfig != nil {
@@ -148,15 +148,12 @@ func (c *client) makePeers(servers []signal.ICEServer) error {
 		cfg = c.pcConfig(ice)
 	}
 	var err error
-	if c.pub, err = c.api.NewPeerConnection(cfg); err != nil {
+	if c.pc, err = c.api.NewPeerConnection(cfg); err != nil {
 		return err
 	}
-	if c.sub, err = c.api.NewPeerConnection(cfg); err != nil {
-		return err
-	}
-	c.pub.OnICECandidate(func(ic *webrtc.ICECandidate) { c.trickle(signal.TargetPublisher, ic) })
-	c.sub.OnICECandidate(func(ic *webrtc.ICECandidate) { c.trickle(signal.TargetSubscriber, ic) })
-	c.sub.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	c.neg = NewNegotiator(c.pc, func(o *signal.Offer) { c.send(o) }, func(err error) { c.errorf("%s: offer: %v", c.name, err) })
+	c.pc.OnICECandidate(c.trickle)
+	c.pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		st := &recvStat{}
 		c.mu.Lock()
 		c.recv[tr.StreamID()+"/"+tr.Kind().String()] = st
@@ -198,7 +195,7 @@ func newClientWith(t *testing.T, api *webrtc.API, url, name, token string, setup
 	}
 	ws.SetReadLimit(signal.MaxServerFrameBytes)
 	c := &client{t: t, name: name, ws: ws, joined: make(chan signal.ParticipantID, 1),
-		recv: map[string]*recvStat{}, tracks: map[string]signal.TrackID{}, subscribed: make(chan *signal.Subscribed, 8), notices: make(chan *signal.Notice, 64), pending: map[signal.Target][]webrtc.ICECandidateInit{}, stop: make(chan struct{})}
+		recv: map[string]*recvStat{}, tracks: map[string]signal.TrackID{}, subscribed: make(chan *signal.Subscribed, 8), notices: make(chan *signal.Notice, 64), stop: make(chan struct{})}
 	c.token, c.api = token, api
 	if setup != nil {
 		setup(c)
@@ -227,8 +224,6 @@ func (c *client) send(p signal.Payload) {
 		switch d := p.(type) {
 		case *signal.Offer:
 			d.SDP = stripCandidates(d.SDP)
-		case *signal.Answer:
-			d.SDP = stripCandidates(d.SDP)
 		}
 	}
 	b, err := signal.Encode(signal.Message{Data: p})
@@ -243,35 +238,28 @@ func (c *client) send(p signal.Payload) {
 	_ = c.ws.Write(ctx, websocket.MessageText, b)
 }
 
-func (c *client) trickle(target signal.Target, ic *webrtc.ICECandidate) {
+func (c *client) trickle(ic *webrtc.ICECandidate) {
 	if c.hideCandidates.Load() {
 		return // the server must reach this client through the relay only
 	}
 	if ic == nil {
-		c.send(&signal.Candidate{Target: target})
+		c.send(&signal.Candidate{})
 		return
 	}
 	init := ic.ToJSON()
 	if !strings.Contains(init.Candidate, " 127.0.0.1 ") {
 		c.t.Errorf("%s: non-loopback client candidate %q", c.name, init.Candidate)
 	}
-	c.send(&signal.Candidate{Target: target, Candidate: &init.Candidate, SDPMid: init.SDPMid, SDPMLineIndex: init.SDPMLineIndex})
+	c.send(&signal.Candidate{Candidate: &init.Candidate, SDPMid: init.SDPMid, SDPMLineIndex: init.SDPMLineIndex})
 }
 
-func (c *client) pc(t signal.Target) *webrtc.PeerConnection {
-	if t == signal.TargetSubscriber {
-		return c.sub
-	}
-	return c.pub
-}
-
-func (c *client) flush(t signal.Target) {
-	for _, ic := range c.pending[t] {
-		if err := c.pc(t).AddICECandidate(ic); err != nil {
+func (c *client) flush() {
+	for _, ic := range c.pending {
+		if err := c.pc.AddICECandidate(ic); err != nil {
 			c.t.Errorf("%s: add candidate: %v", c.name, err)
 		}
 	}
-	delete(c.pending, t)
+	c.pending = nil
 }
 
 // stripCandidates removes the candidate lines of a description.
@@ -323,34 +311,29 @@ func (c *client) readLoop(ws *websocket.Conn) {
 			c.mu.Lock()
 			c.resumeToken, c.resumed, c.iceServers = d.ResumeToken, d.Resumed, d.ICEServers
 			c.mu.Unlock()
-			if c.pub == nil {
+			if c.pc == nil {
 				if err := c.makePeers(d.ICEServers); err != nil {
-					c.errorf("%s: peer connections: %v", c.name, err)
+					c.errorf("%s: peer connection: %v", c.name, err)
 					return
 				}
 			}
+			if d.Resumed {
+				c.neg.Resumed()
+			}
+			if d.OfferRequest != nil {
+				c.offerRequests.Add(1)
+				c.neg.Request(d.OfferRequest)
+			}
 			c.joined <- d.ParticipantID
 		case *signal.Answer:
-			if err := c.pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: c.rewriteSDP(d.SDP)}); err != nil {
-				c.errorf("%s: publisher answer: %v", c.name, err)
+			if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: c.rewriteSDP(d.SDP)}); err != nil {
+				c.errorf("%s: answer: %v", c.name, err)
 			}
-			c.flush(signal.TargetPublisher)
-		case *signal.Offer:
-			c.offers.Add(1)
-			if err := c.sub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: c.rewriteSDP(d.SDP)}); err != nil {
-				c.errorf("%s: subscriber offer: %v", c.name, err)
-				continue
-			}
-			c.flush(signal.TargetSubscriber)
-			answer, err := c.sub.CreateAnswer(nil)
-			if err == nil {
-				err = c.sub.SetLocalDescription(answer)
-			}
-			if err != nil {
-				c.errorf("%s: subscriber answer: %v", c.name, err)
-				continue
-			}
-			c.send(&signal.Answer{Target: signal.TargetSubscriber, SDP: answer.SDP})
+			c.flush()
+			c.neg.Answered()
+		case *signal.OfferRequest:
+			c.offerRequests.Add(1)
+			c.neg.Request(d)
 		case *signal.Candidate:
 			if d.EndOfCandidates() {
 				continue
@@ -363,9 +346,9 @@ func (c *client) readLoop(ws *websocket.Conn) {
 				cand = c.rewrite(cand)
 			}
 			ic := webrtc.ICECandidateInit{Candidate: cand, SDPMid: d.SDPMid, SDPMLineIndex: d.SDPMLineIndex}
-			if c.pc(d.Target).RemoteDescription() == nil {
-				c.pending[d.Target] = append(c.pending[d.Target], ic)
-			} else if err := c.pc(d.Target).AddICECandidate(ic); err != nil {
+			if c.pc.RemoteDescription() == nil {
+				c.pending = append(c.pending, ic)
+			} else if err := c.pc.AddICECandidate(ic); err != nil {
 				c.errorf("%s: add candidate: %v", c.name, err)
 			}
 		case *signal.TrackPublished:
@@ -427,7 +410,7 @@ func (c *client) publishWith(audioCap webrtc.RTPCodecCapability, audioFn func(in
 		c.t.Fatal(err)
 	}
 	for _, tr := range []webrtc.TrackLocal{audio, video} {
-		x, err := c.pub.AddTransceiverFromTrack(tr, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+		x, err := c.pc.AddTransceiverFromTrack(tr, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 		if err != nil {
 			c.t.Fatal(err)
 		}
@@ -449,17 +432,10 @@ func (c *client) publishWith(audioCap webrtc.RTPCodecCapability, audioFn func(in
 			}
 		}()
 	}
-	offer, err := c.pub.CreateOffer(nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if err := c.pub.SetLocalDescription(offer); err != nil {
-		c.t.Fatal(err)
-	}
-	xs := c.pub.GetTransceivers()
-	c.send(&signal.Publish{CID: "mic-1", MID: xs[0].Mid(), Kind: signal.KindAudio, Source: signal.SourceMicrophone})
-	c.send(&signal.Publish{CID: "cam-1", MID: xs[1].Mid(), Kind: signal.KindVideo, Source: signal.SourceCamera})
-	c.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
+	c.neg.Offer(false, func() {
+		c.send(&signal.Publish{CID: "mic-1", MID: c.midOf(audio), Kind: signal.KindAudio, Source: signal.SourceMicrophone})
+		c.send(&signal.Publish{CID: "cam-1", MID: c.midOf(video), Kind: signal.KindVideo, Source: signal.SourceCamera})
+	})
 
 	c.wg.Add(2)
 	go func() { defer c.wg.Done(); c.feed(audio, 20*time.Millisecond, 960, audioFn) }()
@@ -469,6 +445,16 @@ func (c *client) publishWith(audioCap webrtc.RTPCodecCapability, audioFn func(in
 			return frameFn(n%30 == 0 || c.keyframeWanted.Swap(false))
 		})
 	}()
+}
+
+// midOf returns the mid of the transceiver sending tr ("" before an offer set it).
+func (c *client) midOf(tr webrtc.TrackLocal) string {
+	for _, x := range c.pc.GetTransceivers() {
+		if x.Sender() != nil && x.Sender().Track() == tr {
+			return x.Mid()
+		}
+	}
+	return ""
 }
 
 func audioPacket(int) [][]byte { return [][]byte{make([]byte, 80)} }
@@ -523,9 +509,8 @@ func (c *client) close() {
 		c.send(&signal.Leave{})
 		close(c.stop)
 	}
-	if c.pub != nil {
-		_ = c.pub.Close()
-		_ = c.sub.Close()
+	if c.pc != nil {
+		_ = c.pc.Close()
 	}
 	_ = c.ws.Close(websocket.StatusNormalClosure, "")
 	c.wg.Wait()
@@ -629,7 +614,7 @@ func TestRoomForwardsBetweenThreePeers(t *testing.T) {
 				firsts = append(firsts, fmt.Sprintf("%s/%s %dms", o.name, k, (st.first.Load()-c.start.UnixNano())/1e6))
 			}
 		}
-		t.Logf("%s: join to first packet: %s; PLIs received %d; subscriber offers %d", c.name, strings.Join(firsts, ", "), c.plis.Load(), c.offers.Load())
+		t.Logf("%s: join to first packet: %s; PLIs received %d; offers %d", c.name, strings.Join(firsts, ", "), c.plis.Load(), c.neg.Offers())
 	}
 	if room := srv.Room("run-1"); room == nil || room.Len() != 3 {
 		t.Fatalf("room: %+v", room)

@@ -301,18 +301,24 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 		return fmt.Errorf("rtc: new participant: %w", err)
 	}
 	p.live = lm
-	if err := reply(&signal.Joined{
+	joined := &signal.Joined{
 		ParticipantID: id,
 		ResumeToken:   s.register(p, ss, j.Token),
 		ICEServers:    s.ICEServers(string(id)),
-	}); err != nil {
+	}
+	if audio, video := s.trackCounts(g.RunID); audio+video > 0 {
+		// The room's tracks, asked for in joined so that the client's first offer
+		// carries their m-lines. Posted before the room's subscriptions reach p.
+		joined.OfferRequest = &signal.OfferRequest{Audio: audio, Video: video}
+		p.post(func() { p.slots.requested(audio, video) })
+	}
+	if err := reply(joined); err != nil {
 		s.mu.Lock()
 		p.gone = true
 		delete(s.resumes, p.resumeToken)
 		s.mu.Unlock()
 		p.w.stop()
-		_ = p.pub.Close()
-		_ = p.sub.Close()
+		_ = p.pc.Close()
 		s.leaveLive(lm, id)
 		return err
 	}
@@ -392,11 +398,7 @@ func logEntry(g *conference.Grant, id signal.ParticipantID) conference.LogEntry 
 func (ss *session) Handle(_ context.Context, m signal.Message) error {
 	p := ss.p
 	switch m.Data.(type) {
-	case *signal.Offer, *signal.Answer, *signal.Candidate:
-		if t := targetOf(m); t != expectedTarget(m) && expectedTarget(m) != signal.TargetUnknown {
-			return signal.Errorf(signal.CodeInvalidField, "%s must target %s", m.Type(), expectedTarget(m))
-		}
-	case *signal.Publish, *signal.Subscribe, *signal.Mute, *signal.Unpublish:
+	case *signal.Offer, *signal.Candidate, *signal.Publish, *signal.Subscribe, *signal.Mute, *signal.Unpublish:
 	case *signal.Leave:
 		return nil // Conn ends the connection; Closed tears down
 	default:
@@ -406,29 +408,6 @@ func (ss *session) Handle(_ context.Context, m signal.Message) error {
 		return ErrParticipantGone
 	}
 	return nil
-}
-
-func targetOf(m signal.Message) signal.Target {
-	switch d := m.Data.(type) {
-	case *signal.Offer:
-		return d.Target
-	case *signal.Answer:
-		return d.Target
-	case *signal.Candidate:
-		return d.Target
-	}
-	return signal.TargetUnknown
-}
-
-// expectedTarget: clients offer only on publisher and answer only on subscriber (§1).
-func expectedTarget(m signal.Message) signal.Target {
-	switch m.Data.(type) {
-	case *signal.Offer:
-		return signal.TargetPublisher
-	case *signal.Answer:
-		return signal.TargetSubscriber
-	}
-	return signal.TargetUnknown
 }
 
 // Closed implements signal.Handler: the participant waits for a resume or leaves.

@@ -23,7 +23,11 @@ import (
 // each at 30 frames/s with sizes that grow with the layer; the last payload byte of
 // every packet is the layer number plus one, so receivers can tell which layer they get.
 // A PLI for a layer's SSRC makes that layer send a keyframe next.
-func (c *client) publishSimulcast() {
+func (c *client) publishSimulcast() { c.publishSimulcastWith(layerFrame) }
+
+// publishSimulcastWith is publishSimulcast with frames (a frame's payloads, by layer)
+// from frame.
+func (c *client) publishSimulcastWith(frame func(layer int, key bool) [][]byte) {
 	rids := []string{"q", "h", "f"}
 	tracks := make([]*webrtc.TrackLocalStaticRTP, len(rids))
 	for i, rid := range rids {
@@ -33,7 +37,7 @@ func (c *client) publishSimulcast() {
 		}
 		tracks[i] = tr
 	}
-	x, err := c.pub.AddTransceiverFromTrack(tracks[0], webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	x, err := c.pc.AddTransceiverFromTrack(tracks[0], webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -63,19 +67,13 @@ func (c *client) publishSimulcast() {
 			}
 		}()
 	}
-	offer, err := c.pub.CreateOffer(nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if err := c.pub.SetLocalDescription(offer); err != nil {
-		c.t.Fatal(err)
-	}
-	c.send(&signal.Publish{CID: "cam-1", MID: x.Mid(), Kind: signal.KindVideo, Source: signal.SourceCamera, Layers: []signal.Layer{
-		{RID: "q", Quality: signal.QualityLow, MaxWidth: 320, MaxHeight: 180},
-		{RID: "h", Quality: signal.QualityMedium, MaxWidth: 640, MaxHeight: 360},
-		{RID: "f", Quality: signal.QualityHigh, MaxWidth: 1280, MaxHeight: 720},
-	}})
-	c.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
+	c.neg.Offer(false, func() {
+		c.send(&signal.Publish{CID: "cam-1", MID: x.Mid(), Kind: signal.KindVideo, Source: signal.SourceCamera, Layers: []signal.Layer{
+			{RID: "q", Quality: signal.QualityLow, MaxWidth: 320, MaxHeight: 180},
+			{RID: "h", Quality: signal.QualityMedium, MaxWidth: 640, MaxHeight: 360},
+			{RID: "f", Quality: signal.QualityHigh, MaxWidth: 1280, MaxHeight: 720},
+		}})
+	})
 
 	c.wg.Add(1)
 	go func() {
@@ -105,9 +103,10 @@ func (c *client) publishSimulcast() {
 			}
 			for l, tr := range tracks {
 				key := n%90 == 0 || want[l].Swap(false)
-				for i, p := range layerFrame(l, key) {
+				ps := frame(l, key)
+				for i, p := range ps {
 					seq[l]++
-					h := rtp.Header{Version: 2, SequenceNumber: seq[l], Timestamp: uint32(n * 3000), Marker: i == 1}
+					h := rtp.Header{Version: 2, SequenceNumber: seq[l], Timestamp: uint32(n * 3000), Marker: i == len(ps)-1}
 					_ = h.SetExtension(midID, []byte(x.Mid()))
 					_ = h.SetExtension(ridID, []byte(rids[l]))
 					_ = tr.WriteRTP(&rtp.Packet{Header: h, Payload: p})

@@ -22,19 +22,13 @@ func (c *client) publishVoice(level *atomic.Int32) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	x, err := c.pub.AddTransceiverFromTrack(audio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	x, err := c.pc.AddTransceiverFromTrack(audio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	offer, err := c.pub.CreateOffer(nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if err := c.pub.SetLocalDescription(offer); err != nil {
-		c.t.Fatal(err)
-	}
-	c.send(&signal.Publish{CID: "mic-1", MID: x.Mid(), Kind: signal.KindAudio, Source: signal.SourceMicrophone})
-	c.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
+	c.neg.Offer(false, func() {
+		c.send(&signal.Publish{CID: "mic-1", MID: x.Mid(), Kind: signal.KindAudio, Source: signal.SourceMicrophone})
+	})
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()

@@ -12,7 +12,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jishitong/jishitong/internal/live"
-	"github.com/jishitong/jishitong/media/signal"
 )
 
 // memBoards is a WhiteboardStore in memory.
@@ -44,11 +43,11 @@ type boardClient struct {
 	msgs []map[string]any
 }
 
-// openBoard opens a data channel on the client's publisher connection, negotiating
+// openBoard opens a data channel on the client's connection, negotiating
 // the SCTP association first if the connection has none (later channels open on it
 // without a new offer).
 func (c *client) openBoard(label string, init *webrtc.DataChannelInit) *boardClient {
-	dc, err := c.pub.CreateDataChannel(label, init)
+	dc, err := c.pc.CreateDataChannel(label, init)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -62,17 +61,10 @@ func (c *client) openBoard(label string, init *webrtc.DataChannelInit) *boardCli
 			b.mu.Unlock()
 		}
 	})
-	if rd := c.pub.RemoteDescription(); rd != nil && strings.Contains(rd.SDP, "m=application") {
+	if rd := c.pc.RemoteDescription(); rd != nil && strings.Contains(rd.SDP, "m=application") {
 		return b
 	}
-	offer, err := c.pub.CreateOffer(nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if err := c.pub.SetLocalDescription(offer); err != nil {
-		c.t.Fatal(err)
-	}
-	c.send(&signal.Offer{Target: signal.TargetPublisher, SDP: offer.SDP})
+	c.neg.Offer(false, nil)
 	return b
 }
 

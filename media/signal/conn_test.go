@@ -132,7 +132,7 @@ func (p *pair) mustRead(want Type) Message {
 
 func (p *pair) join() {
 	p.t.Helper()
-	p.write(`{"v":1,"id":"j","type":"join","data":{"token":"good"}}`)
+	p.write(`{"v":2,"id":"j","type":"join","data":{"token":"good"}}`)
 	m := p.mustRead(TypeJoined)
 	if j := m.Data.(*Joined); m.ID != "j" || j.ParticipantID != "PA_1" || j.Protocol != Version || j.PingIntervalMS == 0 {
 		p.t.Fatalf("joined %+v", j)
@@ -175,17 +175,17 @@ func expectError(t *testing.T, m Message, code Code, refID string) {
 
 func TestConnJoinPingAndHandle(t *testing.T) {
 	p := newPair(t, Config{}, newFakeHandler())
-	p.write(`{"v":1,"id":"p0","type":"ping","data":{"ts":5}}`) // ping works before join
+	p.write(`{"v":2,"id":"p0","type":"ping","data":{"ts":5}}`) // ping works before join
 	if m := p.mustRead(TypePong); m.Data.(*Pong).TS != 5 {
 		t.Fatalf("pong %+v", m.Data)
 	}
-	p.write(`{"v":1,"id":"x","type":"mute","data":{"trackId":"t","muted":true}}`)
+	p.write(`{"v":2,"id":"x","type":"mute","data":{"trackId":"t","muted":true}}`)
 	expectError(t, p.mustRead(TypeError), CodeNotJoined, "x")
 	p.join()
-	p.write(`{"v":1,"id":"j2","type":"join","data":{"token":"good"}}`)
+	p.write(`{"v":2,"id":"j2","type":"join","data":{"token":"good"}}`)
 	expectError(t, p.mustRead(TypeError), CodeAlreadyJoined, "j2")
 	p.write(validExamples["publish camera"])
-	p.write(`{"v":1,"id":"srv","type":"joined","data":{"participantId":"p","resumeToken":"r","protocol":1}}`)
+	p.write(`{"v":2,"id":"srv","type":"joined","data":{"participantId":"p","resumeToken":"r","protocol":2}}`)
 	expectError(t, p.mustRead(TypeError), CodeUnexpectedType, "srv")
 	p.write(validExamples["ping"])
 	p.mustRead(TypePong)
@@ -225,10 +225,10 @@ func TestConnMalformedKeepsConnection(t *testing.T) {
 		ref   string
 	}{
 		{`not json`, CodeBadMessage, ""},
-		{`{"v":1,"id":"a","type":"dance"}`, CodeUnknownType, "a"},
+		{`{"v":2,"id":"a","type":"dance"}`, CodeUnknownType, "a"},
 		{`{"v":7,"id":"b","type":"ping"}`, CodeBadVersion, "b"},
-		{`{"v":1,"id":"c","type":"publish","data":{"cid":"x","kind":"video","source":"webcam"}}`, CodeInvalidField, "c"},
-		{`{"v":1,"id":"d","type":"unpublish","data":{"trackId":"gone"}}`, CodeInvalidField, "d"},
+		{`{"v":2,"id":"c","type":"publish","data":{"cid":"x","kind":"video","source":"webcam"}}`, CodeInvalidField, "c"},
+		{`{"v":2,"id":"d","type":"unpublish","data":{"trackId":"gone"}}`, CodeInvalidField, "d"},
 	} {
 		p.write(tc.frame)
 		expectError(t, p.mustRead(TypeError), tc.code, tc.ref)
@@ -245,7 +245,7 @@ func TestConnMalformedKeepsConnection(t *testing.T) {
 
 func TestConnUnauthorized(t *testing.T) {
 	p := newPair(t, Config{}, newFakeHandler())
-	p.write(`{"v":1,"id":"j","type":"join","data":{"token":"bad"}}`)
+	p.write(`{"v":2,"id":"j","type":"join","data":{"token":"bad"}}`)
 	expectError(t, p.mustRead(TypeError), CodeUnauthorized, "j")
 	p.expectClose(CloseUnauthorized)
 	if r := p.closedReason(); !errors.Is(r, ErrUnauthorized) {
@@ -256,7 +256,7 @@ func TestConnUnauthorized(t *testing.T) {
 func TestConnOversizedFrame(t *testing.T) {
 	p := newPair(t, Config{}, newFakeHandler())
 	p.join()
-	p.write(`{"v":1,"type":"offer","data":{"target":"publisher","sdp":"` + strings.Repeat("a", MaxFrameBytes) + `"}}`)
+	p.write(`{"v":2,"type":"offer","data":{"sdp":"` + strings.Repeat("a", MaxFrameBytes) + `"}}`)
 	expectError(t, p.mustRead(TypeError), CodeTooLarge, "")
 	p.expectClose(CloseBadFrame)
 	if r := p.closedReason(); !errors.Is(r, ErrTooLarge) {
@@ -325,7 +325,7 @@ func TestConnSlowConsumer(t *testing.T) {
 	result := make(chan error, 1)
 	go func() { // if Send ever blocked, this loop would hang on the non-reading client
 		for {
-			if err := p.conn.Send(Message{Data: &Offer{Target: TargetSubscriber, SDP: sdp}}); err != nil {
+			if err := p.conn.Send(Message{Data: &Answer{SDP: sdp}}); err != nil {
 				result <- err
 				return
 			}
@@ -462,7 +462,7 @@ func TestConnJoinWithoutReply(t *testing.T) {
 	h := newFakeHandler()
 	h.join = func(context.Context, *Join, func(*Joined) error) error { return nil }
 	p := newPair(t, Config{}, h)
-	p.write(`{"v":1,"id":"j","type":"join","data":{"token":"good"}}`)
+	p.write(`{"v":2,"id":"j","type":"join","data":{"token":"good"}}`)
 	expectError(t, p.mustRead(TypeError), CodeInternal, "j")
 	p.expectClose(CloseInternal)
 }
@@ -473,7 +473,7 @@ func TestConnJoinForbidden(t *testing.T) {
 		return fmt.Errorf("meeting locked: %w", ErrForbidden)
 	}
 	p := newPair(t, Config{}, h)
-	p.write(`{"v":1,"id":"j","type":"join","data":{"token":"good"}}`)
+	p.write(`{"v":2,"id":"j","type":"join","data":{"token":"good"}}`)
 	expectError(t, p.mustRead(TypeError), CodeForbidden, "j")
 	p.expectClose(CloseForbidden)
 }

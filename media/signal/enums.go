@@ -89,29 +89,6 @@ func (s Source) Kind() Kind {
 	return KindUnknown
 }
 
-// Target names one of the participant's two peer connections: the publisher
-// connection is offered by the client and carries its upstream tracks; the
-// subscriber connection is offered by the server and carries downstream tracks.
-type Target uint8
-
-// Targets.
-const (
-	TargetUnknown Target = iota
-	TargetPublisher
-	TargetSubscriber
-)
-
-var targetNames = []string{"unknown", "publisher", "subscriber"}
-
-// String returns the wire name.
-func (t Target) String() string { return enumName(targetNames, t) }
-
-// MarshalText implements encoding.TextMarshaler.
-func (t Target) MarshalText() ([]byte, error) { return enumMarshal("target", targetNames, t) }
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (t *Target) UnmarshalText(b []byte) error { return enumParse("target", targetNames, b, t) }
-
 // Quality is a simulcast quality level, independent of the publisher's rids.
 type Quality uint8
 

@@ -13,8 +13,8 @@ func FuzzDecode(f *testing.F) {
 	for _, frame := range validExamples {
 		f.Add([]byte(frame))
 	}
-	f.Add([]byte(`{"v":1,"type":"ping","data":{"x":[[[[[]]]]]}}`))
-	f.Add([]byte(`{"v":1,"type":"joined","data":{"participantId":"p","resumeToken":"r","protocol":1,"state":{"a":"<&>"}}}`))
+	f.Add([]byte(`{"v":2,"type":"ping","data":{"x":[[[[[]]]]]}}`))
+	f.Add([]byte(`{"v":2,"type":"joined","data":{"participantId":"p","resumeToken":"r","protocol":2,"state":{"a":"<&>"}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Decode(b)
 		if err != nil {

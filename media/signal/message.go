@@ -8,7 +8,7 @@ import (
 )
 
 // Version is the protocol version this package speaks.
-const Version = 1
+const Version = 2
 
 // Protocol limits (docs/rtc-protocol.md §3).
 const (
@@ -30,7 +30,8 @@ const (
 // Type is a message type, the envelope's "type".
 type Type uint8
 
-// Message types. Offer, answer and candidate go both ways; the rest go one way.
+// Message types. Candidates go both ways; the rest go one way: the client always
+// offers and the server always answers (docs/rtc-protocol.md §1).
 const (
 	TypeUnknown Type = iota
 	// client to server
@@ -41,11 +42,12 @@ const (
 	TypeMute
 	TypePing
 	TypeLeave
-	// both ways
 	TypeOffer
-	TypeAnswer
+	// both ways
 	TypeCandidate
 	// server to client
+	TypeAnswer
+	TypeOfferRequest
 	TypeJoined
 	TypeTrackPublished
 	TypeTrackUnpublished
@@ -58,7 +60,7 @@ const (
 )
 
 var typeNames = []string{"unknown", "join", "publish", "unpublish", "subscribe", "mute", "ping", "leave",
-	"offer", "answer", "candidate",
+	"offer", "candidate", "answer", "offerRequest",
 	"joined", "trackPublished", "trackUnpublished", "subscribed", "notice", "state", "pong", "error", "bye"}
 
 // String returns the wire name.
@@ -68,7 +70,7 @@ func (t Type) String() string { return enumName(typeNames, t) }
 func (t Type) FromClient() bool { return t >= TypeJoin && t <= TypeCandidate }
 
 // FromServer reports whether the server may send this type.
-func (t Type) FromServer() bool { return t >= TypeOffer && t <= TypeBye }
+func (t Type) FromServer() bool { return t >= TypeCandidate && t <= TypeBye }
 
 // maxFrame is the largest frame allowed for t's direction.
 func (t Type) maxFrame() int {
@@ -100,6 +102,8 @@ func newPayload(t Type) Payload {
 		return &Answer{}
 	case TypeCandidate:
 		return &Candidate{}
+	case TypeOfferRequest:
+		return &OfferRequest{}
 	case TypeJoined:
 		return &Joined{}
 	case TypeTrackPublished:
@@ -169,22 +173,32 @@ type Device struct {
 	OS        string `json:"os,omitempty"`
 }
 
-// Offer is an SDP offer for one of the two peer connections.
+// Offer is the client's SDP offer for its peer connection: the first one, every
+// change of what it sends or receives, and ICE restarts.
 type Offer struct {
-	Target Target `json:"target"`
-	SDP    string `json:"sdp"`
+	SDP string `json:"sdp"`
 }
 
-// Answer is an SDP answer for one of the two peer connections.
+// Answer is the server's SDP answer to an Offer.
 type Answer struct {
-	Target Target `json:"target"`
-	SDP    string `json:"sdp"`
+	SDP string `json:"sdp"`
 }
+
+// OfferRequest asks the client to add Audio and Video receive-only transceivers and
+// then offer (again): the server has tracks to send (or stopped sending one) and,
+// since it never offers itself, needs the client's offer to carry them. Zero counts
+// ask for an offer only.
+type OfferRequest struct {
+	Audio int `json:"audio,omitempty"`
+	Video int `json:"video,omitempty"`
+}
+
+// MaxOfferRequest bounds the transceivers one OfferRequest asks for per kind.
+const MaxOfferRequest = 256
 
 // Candidate is one trickled ICE candidate (RFC 8838); a nil Candidate (JSON null
 // or absent) or an empty one marks the end of candidates.
 type Candidate struct {
-	Target           Target  `json:"target"`
 	Candidate        *string `json:"candidate"`
 	SDPMid           *string `json:"sdpMid,omitempty"`
 	SDPMLineIndex    *uint16 `json:"sdpMLineIndex,omitempty"`
@@ -258,6 +272,10 @@ type Joined struct {
 	ICEServers     []ICEServer     `json:"iceServers,omitempty"`
 	PingIntervalMS int             `json:"pingIntervalMs,omitempty"`
 	State          json.RawMessage `json:"state,omitempty"` // full meeting state; shape owned by the room
+	// OfferRequest, on a first join into a room with tracks, asks for receive-only
+	// m-lines in the client's first offer, as an offerRequest message would, saving
+	// a round trip.
+	OfferRequest *OfferRequest `json:"offerRequest,omitempty"`
 }
 
 // ICEServer is one STUN/TURN server, as in RTCIceServer.
@@ -341,6 +359,7 @@ func (*Leave) MessageType() Type            { return TypeLeave }
 func (*Offer) MessageType() Type            { return TypeOffer }
 func (*Answer) MessageType() Type           { return TypeAnswer }
 func (*Candidate) MessageType() Type        { return TypeCandidate }
+func (*OfferRequest) MessageType() Type     { return TypeOfferRequest }
 func (*Joined) MessageType() Type           { return TypeJoined }
 func (*TrackPublished) MessageType() Type   { return TypeTrackPublished }
 func (*TrackUnpublished) MessageType() Type { return TypeTrackUnpublished }
@@ -452,20 +471,17 @@ func (p *Join) validate() error {
 	return nil
 }
 
-func checkSDP(t Target, sdp string) error {
-	if t == TargetUnknown {
-		return invalid("target", "required")
+func (p *Offer) validate() error  { return checkString("sdp", p.SDP, 1, MaxSDPBytes) }
+func (p *Answer) validate() error { return checkString("sdp", p.SDP, 1, MaxSDPBytes) }
+
+func (p *OfferRequest) validate() error {
+	if err := checkRange("audio", int64(p.Audio), 0, MaxOfferRequest); err != nil {
+		return err
 	}
-	return checkString("sdp", sdp, 1, MaxSDPBytes)
+	return checkRange("video", int64(p.Video), 0, MaxOfferRequest)
 }
 
-func (p *Offer) validate() error  { return checkSDP(p.Target, p.SDP) }
-func (p *Answer) validate() error { return checkSDP(p.Target, p.SDP) }
-
 func (p *Candidate) validate() error {
-	if p.Target == TargetUnknown {
-		return invalid("target", "required")
-	}
 	if p.Candidate != nil {
 		if err := checkString("candidate", *p.Candidate, 0, MaxCandidateBytes); err != nil {
 			return err
@@ -607,6 +623,11 @@ func (p *Joined) validate() error {
 	}
 	if p.Protocol != Version {
 		return invalid("protocol", "must be %d", Version)
+	}
+	if p.OfferRequest != nil {
+		if err := p.OfferRequest.validate(); err != nil {
+			return err
+		}
 	}
 	if err := checkRange("pingIntervalMs", int64(p.PingIntervalMS), 0, 3_600_000); err != nil {
 		return err

@@ -35,13 +35,16 @@ const VideoTile = memo(function VideoTile({ track, remoteTrackId, session, mirro
   const ref = useRef<HTMLVideoElement>(null);
   // Hidden until the first frame, so the avatar shows instead of a black box.
   const [hasFrame, setHasFrame] = useState(false);
+  // Also when only the remote track id changes: m-lines are reused, so the same
+  // MediaStreamTrack may now carry another participant's video; hide the previous
+  // one's last frame until the new one's first.
   useEffect(() => {
     const v = ref.current;
     if (!v) return;
     setHasFrame(false);
     v.srcObject = track ? new MediaStream([track]) : null;
     if (track) v.play().catch(() => {});
-  }, [track]);
+  }, [track, remoteTrackId]);
   useLayoutEffect(() => {
     const v = ref.current;
     if (!v || !remoteTrackId) return;

@@ -57,9 +57,9 @@ function ev(seq: number, kind: string, extra: Record<string, unknown> = {}) {
   return { seq, at: '2026-11-26T13:04:35.41820063Z', kind, ...extra };
 }
 
-/** One /rtc frame: {"v":1,"type":"state","data":{"seq":…,"patch":{"seq":…,"full"|"event":…}}}. */
+/** One /rtc frame: {"v":2,"type":"state","data":{"seq":…,"patch":{"seq":…,"full"|"event":…}}}. */
 function frame(seq: number, body: { full: unknown } | { event: unknown }): string {
-  return JSON.stringify({ v: 1, type: 'state', data: { seq, patch: { seq, ...body } } });
+  return JSON.stringify({ v: 2, type: 'state', data: { seq, patch: { seq, ...body } } });
 }
 
 /** Decodes a frame as the session does and returns its update. */

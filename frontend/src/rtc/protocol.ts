@@ -1,9 +1,11 @@
-// The /rtc signaling protocol, version 1 (docs/rtc-protocol.md): message types, an
+// The /rtc signaling protocol, version 2 (docs/rtc-protocol.md): message types, an
 // encoder for what the client sends and a validating decoder for what the server
-// sends. No DOM, no React: unit-tested in src/rtc/protocol.test.ts.
+// sends. One peer connection per participant: the client always offers (`offer`),
+// the server always answers (`answer`) and asks for offers (`offerRequest`). No DOM,
+// no React: unit-tested in src/rtc/protocol.test.ts.
 
 /** The protocol version this client speaks. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Limits of §3 that the client checks before sending. */
 export const LIMITS = {
@@ -15,9 +17,10 @@ export const LIMITS = {
   maxSubscribeTracks: 256,
   maxWidth: 7680,
   maxHeight: 4320,
+  /** Receive-only transceivers one offerRequest may ask for, per kind. */
+  maxOfferRequest: 256,
 } as const;
 
-export type Target = 'publisher' | 'subscriber';
 export type Kind = 'audio' | 'video';
 export type Source = 'camera' | 'microphone' | 'screen' | 'screenAudio';
 export type Quality = 'low' | 'medium' | 'high';
@@ -32,7 +35,6 @@ export type NoticeKind =
   | 'reconnected';
 export type ByeReason = 'left' | 'removed' | 'meetingEnded' | 'replaced' | 'shutdown';
 
-const TARGETS: readonly Target[] = ['publisher', 'subscriber'];
 const KINDS: readonly Kind[] = ['audio', 'video'];
 const SOURCES: readonly Source[] = ['camera', 'microphone', 'screen', 'screenAudio'];
 const QUALITIES: readonly Quality[] = ['low', 'medium', 'high'];
@@ -80,15 +82,19 @@ export interface TrackPreference {
   height?: number;
 }
 
+/** A trickled ICE candidate (RFC 8838), both ways; null (or "") ends the candidates. */
+export interface Candidate {
+  candidate: string | null;
+  sdpMid?: string;
+  sdpMLineIndex?: number;
+  usernameFragment?: string;
+}
+
 /** Messages the client sends: type and data. */
 export type ClientMessage =
   | { type: 'join'; data: { token: string; resumeToken?: string; device?: Device } }
-  | { type: 'offer'; data: { target: 'publisher'; sdp: string } }
-  | { type: 'answer'; data: { target: 'subscriber'; sdp: string } }
-  | {
-      type: 'candidate';
-      data: { target: Target; candidate: string | null; sdpMid?: string; sdpMLineIndex?: number; usernameFragment?: string };
-    }
+  | { type: 'offer'; data: { sdp: string } }
+  | { type: 'candidate'; data: Candidate }
   | { type: 'publish'; data: { cid: string; mid?: string; kind: Kind; source: Source; muted?: boolean; layers?: Layer[] } }
   | { type: 'unpublish'; data: { trackId: string } }
   | { type: 'subscribe'; data: { tracks: TrackPreference[] } }
@@ -106,6 +112,8 @@ export interface Joined {
   protocol: number;
   iceServers: IceServerInfo[];
   pingIntervalMs: number;
+  /** On a first join into a room with tracks: receive-only m-lines for the first offer. */
+  offerRequest?: OfferRequest;
 }
 export interface TrackPublished {
   participantId: string;
@@ -124,15 +132,18 @@ export interface Notice {
   seconds?: number;
 }
 
+/** The server asks for an offer with this many more receive-only transceivers (§1). */
+export interface OfferRequest {
+  audio: number;
+  video: number;
+}
+
 /** Messages the server sends, decoded and checked. */
 export type ServerMessage =
   | { type: 'joined'; id?: string; data: Joined }
-  | { type: 'offer'; data: { target: Target; sdp: string } }
-  | { type: 'answer'; data: { target: Target; sdp: string } }
-  | {
-      type: 'candidate';
-      data: { target: Target; candidate: string | null; sdpMid?: string; sdpMLineIndex?: number; usernameFragment?: string };
-    }
+  | { type: 'answer'; data: { sdp: string } }
+  | { type: 'offerRequest'; data: OfferRequest }
+  | { type: 'candidate'; data: Candidate }
   | { type: 'trackPublished'; data: TrackPublished }
   | { type: 'trackUnpublished'; data: { participantId: string; trackId: string } }
   | { type: 'subscribed'; data: { tracks: { trackId: string; enabled: boolean; quality?: Quality }[] } }
@@ -180,7 +191,6 @@ export function validateClient(m: ClientMessage): void {
       if (m.data.resumeToken !== undefined && !/^[A-Za-z0-9._~:-]{1,256}$/.test(m.data.resumeToken)) fail('resumeToken: invalid');
       break;
     case 'offer':
-    case 'answer':
       if (!m.data.sdp || utf8Length(m.data.sdp) > LIMITS.sdpBytes) fail('sdp: 1 B .. 32 KiB');
       break;
     case 'candidate':
@@ -228,7 +238,7 @@ export function validateClient(m: ClientMessage): void {
 }
 
 /**
- * Encodes a client message as one text frame: `{"v":1,"id":…,"type":…,"data":…}`.
+ * Encodes a client message as one text frame: `{"v":2,"id":…,"type":…,"data":…}`.
  * Fields that are undefined are left out (the server rejects unknown fields, and
  * absent optional fields are the protocol's defaults).
  */
@@ -302,12 +312,19 @@ class Reader {
     if (!Array.isArray(v)) this.fail(f, 'an array');
     return v;
   }
+  has(f: string): boolean {
+    return this.o[f] !== undefined && this.o[f] !== null;
+  }
   obj(f: string): Obj {
     const v = this.o[f];
     if (v === undefined || v === null) return {};
     if (!isObj(v)) this.fail(f, 'an object');
     return v;
   }
+}
+
+function readOfferRequest(r: Reader): OfferRequest {
+  return { audio: r.optInt('audio', 0, LIMITS.maxOfferRequest) ?? 0, video: r.optInt('video', 0, LIMITS.maxOfferRequest) ?? 0 };
 }
 
 function readLayer(v: unknown, where: string): Layer {
@@ -325,11 +342,8 @@ function readLayer(v: unknown, where: string): Layer {
   return l;
 }
 
-function readCandidate(r: Reader) {
-  const c: { target: Target; candidate: string | null; sdpMid?: string; sdpMLineIndex?: number; usernameFragment?: string } = {
-    target: r.oneOf('target', TARGETS),
-    candidate: r.optStr('candidate') ?? null,
-  };
+function readCandidate(r: Reader): Candidate {
+  const c: Candidate = { candidate: r.optStr('candidate') || null };
   const mid = r.optStr('sdpMid');
   const idx = r.optInt('sdpMLineIndex', 0, 65535);
   const uf = r.optStr('usernameFragment');
@@ -341,9 +355,10 @@ function readCandidate(r: Reader) {
 
 /**
  * Decodes one server frame. Throws ProtocolError for anything that is not a
- * version-1 envelope of a known server type with the fields this client needs.
- * Unknown extra fields from the server are tolerated (a newer server may add some
- * within version 1 of its own messages; the client reads only what it knows).
+ * version-2 envelope of a known server type with the fields this client needs (a
+ * client-only type such as `offer` included). Unknown extra fields from the server
+ * are tolerated (a newer server may add some within version 2 of its own messages;
+ * the client reads only what it knows).
  */
 export function decode(frame: string): ServerMessage {
   let env: unknown;
@@ -380,15 +395,23 @@ export function decode(frame: string): ServerMessage {
           participantId: r.id('participantId'),
           resumeToken: r.str('resumeToken'),
           resumed: r.bool('resumed'),
-          protocol: r.int('protocol', 1),
+          protocol: r.int('protocol', PROTOCOL_VERSION),
           iceServers: servers,
           pingIntervalMs: r.optInt('pingIntervalMs') ?? 15000,
+          ...(r.has('offerRequest') ? { offerRequest: readOfferRequest(new Reader(r.obj('offerRequest'), 'joined.offerRequest')) } : {}),
         },
       };
     }
-    case 'offer':
-    case 'answer':
-      return { type, data: { target: r.oneOf('target', TARGETS), sdp: r.str('sdp') } };
+    case 'answer': {
+      const sdp = r.str('sdp');
+      if (!sdp) throw new ProtocolError('answer.sdp: want an SDP');
+      return { type, data: { sdp } };
+    }
+    case 'offerRequest':
+      return {
+        type,
+        data: readOfferRequest(r),
+      };
     case 'candidate':
       return { type, data: readCandidate(r) };
     case 'trackPublished': {

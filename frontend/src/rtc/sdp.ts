@@ -1,7 +1,8 @@
-// Reads what the client needs from a server SDP: the msid (stream id = participant
-// id, track id = the /rtc trackId) of each m-section by mid. Remote MediaStreamTrack
-// ids are not reliably the msid's track id in every browser, so tracks are mapped
-// through their transceiver's mid instead.
+// Reads what the client needs from the server's answer: the msid (stream id =
+// participant id, track id = the /rtc trackId) of each m-section by mid
+// (docs/rtc-protocol.md §1). Remote MediaStreamTrack ids are not reliably the msid's
+// track id in every browser, and an m-line is reused for the next track of its kind,
+// so tracks are mapped through their transceiver's mid and the latest answer instead.
 
 /** The msid of one m-section. */
 export interface MsidInfo {
@@ -41,4 +42,14 @@ export function msidsByMid(sdp: string): Map<string, MsidInfo> {
     if (mid) out.set(mid, { streamId, trackId, kind, direction });
   }
   return out;
+}
+
+/**
+ * The /rtc trackId an m-section of the server's answer carries to the client, or null:
+ * one without msid, inactive, or receive-only on the server's side (what the client
+ * sends) carries nothing.
+ */
+export function receivedTrackId(info: MsidInfo | undefined): string | null {
+  if (!info || !info.trackId) return null;
+  return info.direction === 'sendonly' || info.direction === 'sendrecv' ? info.trackId : null;
 }

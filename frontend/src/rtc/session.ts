@@ -1,10 +1,15 @@
-// RtcSession: one participant's media session with the SFU (docs/rtc-protocol.md).
-// Two peer connections: the publisher (the client offers: camera with three simulcast
-// layers, microphone, screen share, and the whiteboard data channel) and the
-// subscriber (the server offers remote tracks). Resume within the 30 s window with an
-// ICE restart; a fresh join with a new token after it. The meeting's live state comes
-// over the same socket (`state` messages) for every participant. Framework-free: React
-// reads it through src/room/hooks.ts.
+// RtcSession: one participant's media session with the SFU (docs/rtc-protocol.md,
+// version 2). One peer connection carries everything: what the participant sends
+// (microphone, camera with three simulcast layers, screen share), the whiteboard data
+// channel, and the remote tracks on receive-only m-lines. The client always offers and
+// the server always answers (§1): the server asks for offers with `offerRequest`, the
+// client adds the receive-only transceivers it asks for and offers; one offer is in
+// flight at a time and reasons that come meanwhile make one more offer after the
+// answer. Which remote track an m-line carries is read from the answer (a=mid +
+// a=msid); m-lines are reused for the next track of their kind. Resume within the 30 s
+// window restarts ICE with the next offer; a fresh join with a new token after it. The
+// meeting's live state comes over the same socket (`state` messages) for every
+// participant. Framework-free: React reads it through src/room/hooks.ts.
 import { ResumeSchedule } from './backoff';
 import { Emitter } from './emitter';
 import { initialLiveState, reduceLiveState, stateUpdateOf, type LiveState } from './meetingState';
@@ -19,12 +24,13 @@ import {
   type IceServerInfo,
   type Kind,
   type Notice,
+  type OfferRequest,
   type ServerMessage,
   type Source,
   type TrackPreference,
   type TrackPublished,
 } from './protocol';
-import { msidsByMid } from './sdp';
+import { msidsByMid, receivedTrackId, type MsidInfo } from './sdp';
 import { rtcURL, SignalSocket, type SocketFactory } from './signaling';
 
 /** The session's connection state. */
@@ -33,13 +39,17 @@ export type ConnState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | '
 /** Why a session ended. */
 export type EndReason = ByeReason | 'forbidden' | 'unauthorized' | 'failed';
 
-/** A remote track the subscriber receives. */
+/** A remote track the participant receives. */
 export interface RemoteTrack {
   trackId: string;
   participantId: string;
   kind: Kind;
   source: Source;
-  /** The browser's track; null until the subscriber negotiation brought it. */
+  /**
+   * The browser's track: the receiver's track of the m-line that carries it, null until
+   * an answer put it on one. M-lines are reused, so the same MediaStreamTrack object
+   * may later carry another remote track (of another participant): key by trackId.
+   */
   track: MediaStreamTrack | null;
 }
 
@@ -90,6 +100,8 @@ export interface SessionOptions {
   device?: { client?: string; version?: string };
   /** How long a gap in the live state's events may last before a resume repairs it (ms). */
   stateGapMs?: number;
+  /** How long to wait for the answer to an offer (ms). */
+  answerTimeoutMs?: number;
 }
 
 interface PendingPublish {
@@ -103,6 +115,8 @@ interface PendingPublish {
 
 /** A gap in the live state's events that no message fills within this long is repaired by a resume (a fresh full state). */
 const STATE_GAP_MS = 5000;
+/** How long an offer waits for its answer before the negotiation gives up on it. */
+const ANSWER_TIMEOUT_MS = 15_000;
 
 const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
 const AUDIO_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
@@ -123,14 +137,16 @@ export class RtcSession extends Emitter<SessionEvents> {
   private resumeToken: string | null = null;
   private iceServers: IceServerInfo[];
   private sock: SignalSocket | null = null;
-  private pub: RTCPeerConnection | null = null;
-  private sub: RTCPeerConnection | null = null;
+  private pc: RTCPeerConnection | null = null;
   private board: RTCDataChannel | null = null;
 
   private micTx: RTCRtpTransceiver | null = null;
   private camTx: RTCRtpTransceiver | null = null;
   private screenTx: RTCRtpTransceiver | null = null;
+  /** Publish messages for the next offer. */
   private pending: PendingPublish[] = [];
+  /** Publish messages sent with the offer in flight: sent again if that offer is lost. */
+  private unanswered: PendingPublish[] = [];
   /** Own published tracks by cid → server trackId. */
   private ownTrackIds = new Map<string, string>();
   private micCid = '';
@@ -140,22 +156,34 @@ export class RtcSession extends Emitter<SessionEvents> {
   private local: LocalState;
   private remote = new Map<string, TrackPublished>();
   private remoteList: RemoteTrack[] = [];
-  private midInfo = new Map<string, { trackId: string; direction: string }>();
+  /** The m-lines of the last answer applied, by mid. */
+  private midInfo = new Map<string, MsidInfo>();
 
   private shown = new Map<string, Shown>();
   private sentPrefs = new Map<string, TrackPreference>();
   private prefTimer: ReturnType<typeof setTimeout> | null = null;
 
-  private pubQueue: Promise<void> = Promise.resolve();
-  private answerWaiter: { resolve: (sdp: string) => void; reject: (e: Error) => void } | null = null;
-  private subChain: Promise<void> = Promise.resolve();
-  private pendingCandidates = { publisher: [] as RTCIceCandidateInit[], subscriber: [] as RTCIceCandidateInit[] };
+  // Negotiation (§1): one serialized loop (negotiate) sends an offer whenever one is
+  // wanted and none is in flight.
+  /** A reason to offer came and no offer carrying it was sent yet. */
+  private offerWanted = false;
+  /** The next offer restarts ICE. */
+  private restartWanted = false;
+  /** The negotiation loop runs. */
+  private negotiating = false;
+  /** The deferred first offer after joined (lets an offerRequest of the same burst fold in). */
+  private offerTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The offer in flight; its message id lets an error answering it end the wait. */
+  private answerWaiter: { id: string; resolve: (sdp: string) => void; reject: (e: Error) => void } | null = null;
+  /** Receive-only transceivers asked for before the connection existed. */
+  private recvWanted = { audio: 0, video: 0 };
+  /** Remote candidates that came before the first answer. */
+  private pendingCandidates: RTCIceCandidateInit[] = [];
   private muteRequests = new Map<string, boolean>();
 
   private schedule: ResumeSchedule | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private joinWaiter: { id: string; resolve: (m: ServerMessage & { type: 'joined' }) => void; reject: (e: Error) => void } | null = null;
-  private needIceRestart = false;
 
   /** The server's budget of whiteboard channel opens per participant. */
   private boardOpens = new OpenBudget();
@@ -232,7 +260,7 @@ export class RtcSession extends Emitter<SessionEvents> {
     }
   }
 
-  /** Leaves for good: leave, then close both connections and stop local media. */
+  /** Leaves for good: leave, then close the connection and stop local media. */
   leave(): void {
     if (this.isEnded()) return;
     this.sock?.send({ type: 'leave' });
@@ -306,7 +334,7 @@ export class RtcSession extends Emitter<SessionEvents> {
 
   /** Shares a screen or window as a second video track (source screen). */
   async startScreenShare(): Promise<void> {
-    if (this.local.sharing || !this.pub) return;
+    if (this.local.sharing || !this.pc) return;
     const gdm = this.opts.getDisplayMedia ?? ((c) => navigator.mediaDevices.getDisplayMedia(c));
     let stream: MediaStream;
     try {
@@ -319,7 +347,7 @@ export class RtcSession extends Emitter<SessionEvents> {
       return;
     }
     const track = stream.getVideoTracks()[0];
-    if (!track || !this.pub) {
+    if (!track || !this.pc || this.local.sharing) {
       stream.getTracks().forEach((t) => t.stop());
       return;
     }
@@ -328,13 +356,17 @@ export class RtcSession extends Emitter<SessionEvents> {
     this.local.sharing = true;
     this.local.screenTrack = track;
     this.screenCid = newCid('scr');
-    this.screenTx = this.pub.addTransceiver(track, { direction: 'sendonly', streams: [] });
+    this.screenTx = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [] });
     this.pending.push({ cid: this.screenCid, transceiver: this.screenTx, kind: 'video', source: 'screen', muted: false });
     this.emitLocal();
-    await this.negotiatePublisher(false);
+    this.wantOffer(false);
   }
 
-  /** Stops the screen share: unpublish, then the transceiver goes inactive. */
+  /**
+   * Stops the screen share: unpublish, then the transceiver goes inactive with the next
+   * offer (not stopped: a stopped m-line could be recycled by the browser for another
+   * transceiver under the server's feet).
+   */
   async stopScreenShare(): Promise<void> {
     if (!this.local.sharing) return;
     const tx = this.screenTx;
@@ -344,18 +376,19 @@ export class RtcSession extends Emitter<SessionEvents> {
     this.local.screenTrack = null;
     this.screenTx = null;
     this.pending = this.pending.filter((p) => p.transceiver !== tx);
+    this.unanswered = this.unanswered.filter((p) => p.transceiver !== tx);
     if (id) this.sock?.send({ type: 'unpublish', data: { trackId: id } });
     this.ownTrackIds.delete(this.screenCid);
     track?.stop();
     this.emitLocal();
-    if (tx && this.pub && this.pub.signalingState !== 'closed') {
+    if (tx && this.pc && this.pc.signalingState !== 'closed') {
       try {
         await tx.sender.replaceTrack(null);
         tx.direction = 'inactive';
       } catch {
         // closed meanwhile
       }
-      await this.negotiatePublisher(false);
+      this.wantOffer(false);
     }
   }
 
@@ -378,24 +411,25 @@ export class RtcSession extends Emitter<SessionEvents> {
     this.dropSocket('simulated');
   }
 
-  /** Inbound RTP counters per remote track, for the network indicator and tests. */
-  async inboundStats(): Promise<{ trackId: string; participantId: string; kind: string; source: string; packetsReceived: number; framesDecoded: number; frameWidth: number; bytesReceived: number }[]> {
-    if (!this.sub) return [];
+  /** Inbound RTP counters per remote track (with the mid of its m-line), for the network indicator and tests. */
+  async inboundStats(): Promise<{ trackId: string; participantId: string; kind: string; source: string; mid: string; packetsReceived: number; framesDecoded: number; frameWidth: number; bytesReceived: number }[]> {
+    if (!this.pc) return [];
     const out: Awaited<ReturnType<RtcSession['inboundStats']>> = [];
-    for (const tx of this.sub.getTransceivers()) {
+    for (const tx of this.pc.getTransceivers()) {
       const mid = tx.mid;
-      const info = mid ? this.midInfo.get(mid) : undefined;
-      if (!info) continue;
-      const tp = this.remote.get(info.trackId);
+      const trackId = mid ? receivedTrackId(this.midInfo.get(mid)) : null;
+      if (!mid || !trackId) continue;
+      const tp = this.remote.get(trackId);
       if (!tp) continue;
       const stats = await tx.receiver.getStats();
       stats.forEach((s: Record<string, unknown>) => {
         if (s.type !== 'inbound-rtp') return;
         out.push({
-          trackId: info.trackId,
+          trackId,
           participantId: tp.participantId,
           kind: tp.kind,
           source: tp.source,
+          mid,
           packetsReceived: Number(s.packetsReceived ?? 0),
           framesDecoded: Number(s.framesDecoded ?? 0),
           frameWidth: Number(s.frameWidth ?? 0),
@@ -406,11 +440,11 @@ export class RtcSession extends Emitter<SessionEvents> {
     return out;
   }
 
-  /** Outbound RTP counters of the publisher (per rid), for tests and diagnostics. */
+  /** Outbound RTP counters of what the participant sends (per rid), for tests and diagnostics. */
   async outboundStats(): Promise<{ kind: string; rid: string; packetsSent: number; frameWidth: number }[]> {
-    if (!this.pub) return [];
+    if (!this.pc) return [];
     const out: { kind: string; rid: string; packetsSent: number; frameWidth: number }[] = [];
-    const stats = await this.pub.getStats();
+    const stats = await this.pc.getStats();
     stats.forEach((s: Record<string, unknown>) => {
       if (s.type !== 'outbound-rtp') return;
       out.push({ kind: String(s.kind), rid: String(s.rid ?? ''), packetsSent: Number(s.packetsSent ?? 0), frameWidth: Number(s.frameWidth ?? 0) });
@@ -466,7 +500,7 @@ export class RtcSession extends Emitter<SessionEvents> {
     this.emit('state', s);
   }
 
-  /** Opens a socket and joins (or resumes); then sets up or restarts the connections. */
+  /** Opens a socket and joins (or resumes); then sets up the connection or restarts its ICE. */
   private async connect(resume: boolean): Promise<void> {
     const old = this.sock;
     const sock = new SignalSocket(this.opts.url ?? rtcURL(), {
@@ -482,6 +516,12 @@ export class RtcSession extends Emitter<SessionEvents> {
       },
     }, this.opts.socketFactory);
     this.sock = sock;
+    this.recvWanted = { audio: 0, video: 0 };
+    // What the server announces on this socket replaces what the old one said; cleared
+    // before joined, since its announcements may follow joined in the same burst.
+    this.remote.clear();
+    this.sentPrefs.clear();
+    if (!resume) this.ownTrackIds.clear();
     await sock.open();
     const joined = await new Promise<ServerMessage & { type: 'joined' }>((resolve, reject) => {
       const data: ClientMessage & { type: 'join' } = {
@@ -515,52 +555,54 @@ export class RtcSession extends Emitter<SessionEvents> {
     sock.startKeepalive(d.pingIntervalMs);
     this.schedule = null;
     this.emit('joined', { participantId: d.participantId, resumed: sameParticipant });
-    if (sameParticipant && this.pub && this.sub) {
-      // Resume (§9): the server re-announces tracks and re-offers the subscriber with an
-      // ICE restart; the client restarts ICE on the publisher.
-      this.sentPrefs.clear();
-      this.remote.clear();
+    if (sameParticipant && this.pc) {
+      // Resume (§9): the server re-announces the tracks (what is not re-announced is
+      // gone) and asks again for m-lines it still needs; the client restarts ICE with
+      // its next offer. An offer in flight on the old socket was forgotten when it
+      // dropped: the connection may still be in have-local-offer, and the next offer is
+      // created from there (the mids stay what the publish messages said).
       this.setState('connected');
-      this.needIceRestart = true;
-      await this.negotiatePublisher(true);
+      this.wantOffer(true, true);
       this.schedulePrefs();
       return;
     }
-    // A first join, or a fresh join after the window: new connections from scratch. A
+    // A first join, or a fresh join after the window: a new connection from scratch. A
     // host mute of the old participant does not carry over (the notice or the state
     // says when the new one is muted).
     if (this.local.hostMuted) {
       this.local.hostMuted = false;
       this.emitLocal();
     }
-    this.closePeers();
+    this.closePeer();
     this.boardOpens = new OpenBudget(); // a new participant on the server
-    this.remote.clear();
-    this.ownTrackIds.clear();
-    this.sentPrefs.clear();
     this.publishRemote();
-    this.setupPeers();
+    if (d.offerRequest) {
+      // The room's tracks: their receive-only m-lines go into the first offer.
+      this.recvWanted.audio += d.offerRequest.audio;
+      this.recvWanted.video += d.offerRequest.video;
+    }
+    this.setupPeer();
     this.setState('connected');
-    await this.negotiatePublisher(false);
+    // Deferred by a macrotask: an offerRequest that came in the same burst as joined
+    // (the others' tracks) adds its m-lines to this first offer, saving a round trip.
+    this.wantOffer(false, true);
   }
 
-  private setupPeers(): void {
-    const config: RTCConfiguration = { iceServers: toRTCIce(this.iceServers), bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
-    const pub = new RTCPeerConnection(config);
-    const sub = new RTCPeerConnection(config);
-    this.pub = pub;
-    this.sub = sub;
-    this.pendingCandidates = { publisher: [], subscriber: [] };
-    pub.onicecandidate = (ev) => this.sendCandidate('publisher', ev.candidate);
-    sub.onicecandidate = (ev) => this.sendCandidate('subscriber', ev.candidate);
-    sub.ontrack = () => this.publishRemote();
-    pub.onconnectionstatechange = () => this.onPeerState(pub);
-    sub.onconnectionstatechange = () => this.onPeerState(sub);
+  /** Creates the connection with what the participant sends and the whiteboard channel. */
+  private setupPeer(): void {
+    const pc = new RTCPeerConnection({ iceServers: toRTCIce(this.iceServers), bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc = pc;
+    this.pendingCandidates = [];
+    this.unanswered = [];
+    this.midInfo = new Map();
+    pc.onicecandidate = (ev) => this.sendCandidate(ev.candidate);
+    pc.ontrack = () => this.publishRemote();
+    pc.onconnectionstatechange = () => this.onPeerState(pc);
 
     this.micCid = newCid('mic');
     this.camCid = newCid('cam');
-    this.micTx = pub.addTransceiver(this.local.micTrack ?? 'audio', { direction: 'sendonly', streams: [] });
-    this.camTx = pub.addTransceiver(this.local.cameraTrack ?? 'video', {
+    this.micTx = pc.addTransceiver(this.local.micTrack ?? 'audio', { direction: 'sendonly', streams: [] });
+    this.camTx = pc.addTransceiver(this.local.cameraTrack ?? 'video', {
       direction: 'sendonly',
       streams: [],
       sendEncodings: CAMERA_ENCODINGS.map((e) => ({ ...e })),
@@ -575,46 +617,49 @@ export class RtcSession extends Emitter<SessionEvents> {
     ];
     if (this.local.sharing && this.local.screenTrack) {
       this.screenCid = newCid('scr');
-      this.screenTx = pub.addTransceiver(this.local.screenTrack, { direction: 'sendonly', streams: [] });
+      this.screenTx = pc.addTransceiver(this.local.screenTrack, { direction: 'sendonly', streams: [] });
       this.pending.push({ cid: this.screenCid, transceiver: this.screenTx, kind: 'video', source: 'screen', muted: false });
     }
+    const { audio, video } = this.recvWanted;
+    this.recvWanted = { audio: 0, video: 0 };
+    this.addReceivers(pc, audio, video);
     this.openWhiteboard();
   }
 
-  /** Opens the whiteboard data channel on the publisher (reliable, ordered). */
+  /** Opens the whiteboard data channel (reliable, ordered); only the first one needs an offer. */
   private openWhiteboard(): void {
-    if (!this.pub) return;
+    if (!this.pc) return;
     this.boardOpens.take(Date.now());
-    const dc = this.pub.createDataChannel('whiteboard', { ordered: true });
+    const dc = this.pc.createDataChannel('whiteboard', { ordered: true });
     this.board = dc;
     dc.addEventListener('close', () => {
-      if (this.board !== dc || this.isEnded() || !this.pub || this.pub.connectionState === 'closed') return;
+      if (this.board !== dc || this.isEnded() || !this.pc || this.pc.connectionState === 'closed') return;
       // The server closes a channel it gave up on (or the client did, after a gap); a
       // new one gets a fresh snapshot. Each open costs the server a snapshot, so it
       // allows a few and then one per 10 s: wait for that (a channel opened too early
       // would be closed at once).
       setTimeout(() => {
-        if (this.board === dc && this.pub && this.state === 'connected') this.openWhiteboard();
+        if (this.board === dc && this.pc && this.state === 'connected') this.openWhiteboard();
       }, Math.max(1000, this.boardOpens.wait(Date.now())));
     });
     this.emit('whiteboard', dc);
   }
 
   private onPeerState(pc: RTCPeerConnection): void {
-    if (pc !== this.pub && pc !== this.sub) return;
+    if (pc !== this.pc) return;
     if (pc.connectionState === 'failed' && this.state === 'connected') {
-      // ICE failed while signaling works: restart ICE on the publisher; the server
-      // restarts the subscriber when we resume, so resume on a new socket.
+      // ICE failed while signaling may still work: resume on a new socket, whose first
+      // offer restarts ICE (and repairs anything the old socket lost).
       this.dropSocket('ice failed');
     }
   }
 
-  private sendCandidate(target: 'publisher' | 'subscriber', c: RTCIceCandidate | null): void {
+  private sendCandidate(c: RTCIceCandidate | null): void {
     if (!c || !c.candidate) {
-      this.sock?.send({ type: 'candidate', data: { target, candidate: null } });
+      this.sock?.send({ type: 'candidate', data: { candidate: null } });
       return;
     }
-    const data: ClientMessage & { type: 'candidate' } = { type: 'candidate', data: { target, candidate: c.candidate } };
+    const data: ClientMessage & { type: 'candidate' } = { type: 'candidate', data: { candidate: c.candidate } };
     if (c.sdpMid != null) data.data.sdpMid = c.sdpMid;
     if (c.sdpMLineIndex != null) data.data.sdpMLineIndex = c.sdpMLineIndex;
     if (c.usernameFragment) data.data.usernameFragment = c.usernameFragment;
@@ -625,43 +670,131 @@ export class RtcSession extends Emitter<SessionEvents> {
     }
   }
 
-  /** Creates and sends a publisher offer (serialized); publish messages go first. */
-  private negotiatePublisher(iceRestart: boolean): Promise<void> {
-    const run = async () => {
-      const pub = this.pub;
-      if (!pub || pub.signalingState === 'closed' || !this.sock?.isOpen) return;
-      const restart = iceRestart || this.needIceRestart;
-      this.needIceRestart = false;
-      const offer = await pub.createOffer(restart ? { iceRestart: true } : undefined);
-      await pub.setLocalDescription(offer);
-      // The server matches a track to its publish message by mid: send them first.
-      for (const p of this.pending.splice(0)) {
-        const mid = p.transceiver.mid;
-        this.sock.send({
-          type: 'publish',
-          data: { cid: p.cid, ...(mid ? { mid } : {}), kind: p.kind, source: p.source, ...(p.muted ? { muted: true } : {}), ...(p.layers ? { layers: p.layers } : {}) },
-        });
-      }
-      const answer = new Promise<string>((resolve, reject) => {
-        this.answerWaiter = { resolve, reject };
-      });
-      this.sock.send({ type: 'offer', data: { target: 'publisher', sdp: pub.localDescription!.sdp } });
-      const sdp = await withTimeout(answer, 15_000, 'rtc: no publisher answer');
-      if ((pub.signalingState as string) === 'closed') return;
-      await pub.setRemoteDescription({ type: 'answer', sdp });
-      await this.flushCandidates('publisher');
-    };
-    const p = this.pubQueue.then(run).catch((e) => {
-      if (!this.isEnded()) console.warn('rtc: publisher negotiation failed:', e);
-    });
-    this.pubQueue = p;
-    return p;
+  // ---- negotiation (§1) ----------------------------------------------------------------
+
+  /** Adds receive-only transceivers for the tracks the server has for us. */
+  private addReceivers(pc: RTCPeerConnection, audio: number, video: number): void {
+    for (let i = 0; i < audio; i++) pc.addTransceiver('audio', { direction: 'recvonly' });
+    for (let i = 0; i < video; i++) pc.addTransceiver('video', { direction: 'recvonly' });
   }
 
-  private async flushCandidates(target: 'publisher' | 'subscriber'): Promise<void> {
-    const pc = target === 'publisher' ? this.pub : this.sub;
-    const list = this.pendingCandidates[target].splice(0);
-    for (const c of list) {
+  /** offerRequest: the transceivers it asks for are added at once, even with an offer in flight; then offer. */
+  private onOfferRequest(r: OfferRequest): void {
+    const pc = this.pc;
+    if (!pc || pc.signalingState === 'closed') {
+      // Before the connection exists (the continuation of joined has not run yet).
+      this.recvWanted.audio += r.audio;
+      this.recvWanted.video += r.video;
+      return;
+    }
+    this.addReceivers(pc, r.audio, r.video);
+    this.wantOffer(false);
+  }
+
+  /**
+   * Asks for an offer: now, or after the answer to the one in flight (any number of
+   * reasons meanwhile make one offer). restart: the offer restarts ICE. defer: start
+   * after a macrotask, so that messages of the same burst are folded in.
+   */
+  private wantOffer(restart: boolean, defer = false): void {
+    this.offerWanted = true;
+    this.restartWanted ||= restart;
+    if (this.negotiating || this.offerTimer) return;
+    if (defer) {
+      this.offerTimer = setTimeout(() => {
+        this.offerTimer = null;
+        void this.negotiate();
+      }, 0);
+      return;
+    }
+    void this.negotiate();
+  }
+
+  /**
+   * The negotiation loop: offers while an offer is wanted, one at a time, each after
+   * the previous one was answered (or lost). It stops when the socket is not usable;
+   * offerWanted then stays set and the resume offers.
+   */
+  private async negotiate(): Promise<void> {
+    if (this.negotiating) return;
+    this.negotiating = true;
+    try {
+      while (this.offerWanted) {
+        const pc = this.pc;
+        const sock = this.sock;
+        if (!pc || pc.signalingState === 'closed' || !sock?.isOpen || this.state !== 'connected') return;
+        this.offerWanted = false;
+        const restart = this.restartWanted;
+        this.restartWanted = false;
+        try {
+          await this.offer(pc, sock, restart);
+        } catch (e) {
+          if (pc !== this.pc) continue; // a fresh join replaced the connection
+          // The offer is lost (socket dropped, no answer in time, or refused): the
+          // connection stays in have-local-offer and the next offer is created from
+          // there; the publish messages go again with it, and so does an ICE restart.
+          this.pending.unshift(...this.unanswered.splice(0));
+          if (restart) this.restartWanted = true;
+          if (!this.isEnded()) console.warn('rtc: negotiation failed:', e instanceof Error ? e.message : e);
+        }
+      }
+    } finally {
+      this.negotiating = false;
+    }
+  }
+
+  /** Sends one offer (publish messages first, once the mids are known) and applies its answer. */
+  private async offer(pc: RTCPeerConnection, sock: SignalSocket, restart: boolean): Promise<void> {
+    const offer = await pc.createOffer(restart ? { iceRestart: true } : undefined);
+    await pc.setLocalDescription(offer);
+    // The server matches a track to its publish message by mid: send them first. A
+    // track the server announced already (after a resume) needs none.
+    const publishes = this.pending.splice(0).filter((p) => !this.ownTrackIds.has(p.cid));
+    this.unanswered.push(...publishes);
+    for (const p of publishes) {
+      const mid = p.transceiver.mid;
+      sock.send({
+        type: 'publish',
+        data: { cid: p.cid, ...(mid ? { mid } : {}), kind: p.kind, source: p.source, ...(p.muted ? { muted: true } : {}), ...(p.layers ? { layers: p.layers } : {}) },
+      });
+    }
+    const id = sock.send({ type: 'offer', data: { sdp: pc.localDescription!.sdp } }, true);
+    if (id === null) throw new Error('rtc: socket closed');
+    const timeout = this.opts.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
+    const sdp = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.answerWaiter === w) this.answerWaiter = null;
+        reject(new Error('rtc: no answer'));
+        // Answers carry no id: a late one would be taken for the next offer's. Resume on
+        // a new socket instead, where the next offer (an ICE restart) starts afresh.
+        if (sock === this.sock && this.state === 'connected') this.dropSocket('no answer');
+      }, timeout);
+      const w = {
+        id,
+        resolve: (s: string) => {
+          clearTimeout(timer);
+          resolve(s);
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      this.answerWaiter = w;
+    });
+    if (pc !== this.pc || pc.signalingState !== 'have-local-offer') return;
+    const byMid = msidsByMid(sdp);
+    await pc.setRemoteDescription({ type: 'answer', sdp });
+    this.unanswered = [];
+    this.midInfo = byMid;
+    await this.flushCandidates();
+    this.publishRemote();
+    this.schedulePrefs();
+  }
+
+  private async flushCandidates(): Promise<void> {
+    const pc = this.pc;
+    for (const c of this.pendingCandidates.splice(0)) {
       try {
         await pc?.addIceCandidate(c);
       } catch (e) {
@@ -670,47 +803,29 @@ export class RtcSession extends Emitter<SessionEvents> {
     }
   }
 
-  private onSubscriberOffer(sdp: string): void {
-    this.subChain = this.subChain
-      .then(async () => {
-        const sub = this.sub;
-        if (!sub || sub.signalingState === 'closed') return;
-        for (const [mid, info] of msidsByMid(sdp)) this.midInfo.set(mid, { trackId: info.trackId, direction: info.direction });
-        await sub.setRemoteDescription({ type: 'offer', sdp });
-        await this.flushCandidates('subscriber');
-        const answer = await sub.createAnswer();
-        await sub.setLocalDescription(answer);
-        this.sock?.send({ type: 'answer', data: { target: 'subscriber', sdp: sub.localDescription!.sdp } });
-        this.publishRemote();
-        this.schedulePrefs();
-      })
-      .catch((e) => {
-        if (!this.isEnded()) console.warn('rtc: subscriber negotiation failed:', e);
-      });
-  }
-
   private onMessage(m: ServerMessage): void {
     switch (m.type) {
       case 'joined':
         if (this.joinWaiter && (!m.id || m.id === this.joinWaiter.id)) this.joinWaiter.resolve(m);
         break;
       case 'answer':
-        if (m.data.target === 'publisher' && this.answerWaiter) {
+        if (this.answerWaiter) {
           const w = this.answerWaiter;
           this.answerWaiter = null;
           w.resolve(m.data.sdp);
+        } else {
+          console.warn('rtc: ignoring an answer without an offer in flight');
         }
         break;
-      case 'offer':
-        if (m.data.target === 'subscriber') this.onSubscriberOffer(m.data.sdp);
+      case 'offerRequest':
+        this.onOfferRequest(m.data);
         break;
       case 'candidate': {
-        const target = m.data.target;
         if (!m.data.candidate) break;
         const init: RTCIceCandidateInit = { candidate: m.data.candidate, sdpMid: m.data.sdpMid ?? null, sdpMLineIndex: m.data.sdpMLineIndex ?? null };
         if (m.data.usernameFragment) init.usernameFragment = m.data.usernameFragment;
-        const pc = target === 'publisher' ? this.pub : this.sub;
-        if (!pc || !pc.remoteDescription) this.pendingCandidates[target].push(init);
+        const pc = this.pc;
+        if (!pc || !pc.remoteDescription) this.pendingCandidates.push(init);
         else pc.addIceCandidate(init).catch((e) => console.warn('rtc: candidate rejected', e));
         break;
       }
@@ -822,6 +937,12 @@ export class RtcSession extends Emitter<SessionEvents> {
         this.emit('error', { code: 'unmute_refused', message: e.message });
         return;
       }
+    }
+    if (e.refId && this.answerWaiter?.id === e.refId) {
+      // The server refused the offer in flight: no answer will come.
+      const w = this.answerWaiter;
+      this.answerWaiter = null;
+      w.reject(new Error(`rtc: offer refused: ${e.code} ${e.message}`));
     }
     if (this.joinWaiter && (!e.refId || e.refId === this.joinWaiter.id)) {
       // The close that follows (4401/4403) decides; keep the message.
@@ -957,9 +1078,11 @@ export class RtcSession extends Emitter<SessionEvents> {
     this.joinWaiter = null;
     this.answerWaiter?.reject(new Error('rtc: ended'));
     this.answerWaiter = null;
+    if (this.offerTimer) clearTimeout(this.offerTimer);
+    this.offerTimer = null;
     this.sock?.close(1000);
     this.sock = null;
-    this.closePeers();
+    this.closePeer();
     for (const t of [this.local.micTrack, this.local.cameraTrack, this.local.screenTrack]) t?.stop();
     this.local = { ...this.local, micTrack: null, cameraTrack: null, screenTrack: null, sharing: false };
     this.emitLocal();
@@ -968,36 +1091,39 @@ export class RtcSession extends Emitter<SessionEvents> {
     this.emit('ended', { reason, message });
   }
 
-  private closePeers(): void {
+  /** Closes the connection; a negotiation loop still running notices and stops. */
+  private closePeer(): void {
     try {
       this.board?.close();
     } catch {
       // ignore
     }
     this.board = null;
-    this.pub?.close();
-    this.sub?.close();
-    this.pub = null;
-    this.sub = null;
+    this.pc?.close();
+    this.pc = null;
     this.micTx = this.camTx = this.screenTx = null;
-    this.midInfo.clear();
+    this.midInfo = new Map();
+    this.pending = [];
+    this.unanswered = [];
+    this.restartWanted = false;
     if (this.answerWaiter) {
-      this.answerWaiter.reject(new Error('rtc: connections closed'));
+      this.answerWaiter.reject(new Error('rtc: connection closed'));
       this.answerWaiter = null;
     }
-    this.pubQueue = Promise.resolve();
-    this.subChain = Promise.resolve();
   }
 
   // ---- remote tracks and preferences --------------------------------------------------
 
+  /**
+   * Emits the remote tracks, each with the receiver's track of the m-line the last
+   * answer put it on (by mid: a reused m-line's receiver track changes hands).
+   */
   private publishRemote(): void {
     const byTrack = new Map<string, MediaStreamTrack>();
-    if (this.sub) {
-      for (const tx of this.sub.getTransceivers()) {
-        const info = tx.mid ? this.midInfo.get(tx.mid) : undefined;
-        if (!info || info.direction === 'inactive' || info.direction === 'recvonly') continue;
-        byTrack.set(info.trackId, tx.receiver.track);
+    if (this.pc) {
+      for (const tx of this.pc.getTransceivers()) {
+        const trackId = tx.mid ? receivedTrackId(this.midInfo.get(tx.mid)) : null;
+        if (trackId) byTrack.set(trackId, tx.receiver.track);
       }
     }
     const list: RemoteTrack[] = [];
@@ -1073,20 +1199,4 @@ export class OpenBudget {
     this.update(now);
     if (this.tokens > 0) this.tokens--;
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, msg: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(msg)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }

@@ -1,6 +1,6 @@
 // The whiteboard data-channel protocol, version 1 (media/whiteboard: doc.go,
 // message.go, codec.go, element.go): flat JSON envelopes, one per data-channel
-// message, on the publisher connection's channel "whiteboard". Pure.
+// message, on the participant's peer connection, channel "whiteboard". Pure.
 
 export const WB_VERSION = 1;
 /** Client → server message limit. */
