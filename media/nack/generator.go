@@ -142,19 +142,12 @@ type genSlot struct {
 // O(1) in Push and for one scan of the outstanding packets in AppendNacks, guards the
 // state; neither allocates.
 type Generator struct {
-	cfg      GeneratorConfig
-	mask     int64
-	rtt      atomic.Int64 // ns
-	received atomic.Uint64
-	dups     atomic.Uint64
-	missing  atomic.Uint64
-	repaired atomic.Uint64
-	reorder  atomic.Uint64
-	lost     atomic.Uint64
-	late     atomic.Uint64
-	resets   atomic.Uint64
+	cfg  GeneratorConfig
+	mask int64
+	rtt  atomic.Int64 // ns
 
 	mu      sync.Mutex
+	stats   GeneratorStats
 	slots   []genSlot
 	gen     uint32 // slots of another generation are empty
 	started bool
@@ -187,16 +180,9 @@ func (g *Generator) SetRTT(rtt time.Duration) {
 
 // Stats returns the counters. Any goroutine.
 func (g *Generator) Stats() GeneratorStats {
-	return GeneratorStats{
-		Received:   g.received.Load(),
-		Duplicates: g.dups.Load(),
-		Missing:    g.missing.Load(),
-		Repaired:   g.repaired.Load(),
-		Reordered:  g.reorder.Load(),
-		Lost:       g.lost.Load(),
-		Late:       g.late.Load(),
-		Resets:     g.resets.Load(),
-	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.stats
 }
 
 // Pending returns how many packets are missing and still asked for.
@@ -217,11 +203,11 @@ func (g *Generator) Reset() {
 
 // dropAll gives up every missing packet and empties the slots. Caller holds mu.
 func (g *Generator) dropAll() {
-	g.lost.Add(uint64(g.pending))
+	g.stats.Lost += uint64(g.pending)
 	g.pending = 0
 	g.strays = 0
 	g.gen++
-	g.resets.Add(1)
+	g.stats.Resets++
 }
 
 // clock returns now in ns since the epoch, setting the epoch on first use.
@@ -251,7 +237,7 @@ func (g *Generator) Push(seq uint16, now time.Time) {
 		g.advance(g.highest+diff, t)
 	case diff == 0:
 		g.strays = 0
-		g.dups.Add(1)
+		g.stats.Duplicates++
 	case -diff > g.mask: // from behind the window
 		g.strays++
 		if g.strays >= strayReset {
@@ -259,7 +245,7 @@ func (g *Generator) Push(seq uint16, now time.Time) {
 			g.start(seq)
 			return
 		}
-		g.dups.Add(1)
+		g.stats.Duplicates++
 	default:
 		g.strays = 0
 		g.arrived(g.highest + diff)
@@ -273,7 +259,7 @@ func (g *Generator) start(seq uint16) {
 	g.highest = int64(seq)
 	g.oldest = g.highest
 	g.slots[g.highest&g.mask] = genSlot{ext: g.highest, gen: g.gen, state: slotReceived}
-	g.received.Add(1)
+	g.stats.Received++
 }
 
 // advance records the arrival of ext above the highest one; the packets between are
@@ -283,7 +269,7 @@ func (g *Generator) advance(ext, t int64) {
 		s := &g.slots[e&g.mask]
 		if s.gen == g.gen && s.state == slotMissing { // e - Window leaves the window
 			g.pending--
-			g.lost.Add(1)
+			g.stats.Lost++
 		}
 		if e == ext {
 			*s = genSlot{ext: e, gen: g.gen, state: slotReceived}
@@ -291,10 +277,10 @@ func (g *Generator) advance(ext, t int64) {
 		}
 		*s = genSlot{ext: e, gen: g.gen, state: slotMissing, detected: t}
 		g.pending++
-		g.missing.Add(1)
+		g.stats.Missing++
 	}
 	g.highest = ext
-	g.received.Add(1)
+	g.stats.Received++
 }
 
 // arrived records the arrival of ext at or below the highest one (and within the
@@ -302,25 +288,25 @@ func (g *Generator) advance(ext, t int64) {
 func (g *Generator) arrived(ext int64) {
 	s := &g.slots[ext&g.mask]
 	if s.gen != g.gen || s.ext != ext { // from before the first packet
-		g.dups.Add(1)
+		g.stats.Duplicates++
 		return
 	}
 	switch s.state {
 	case slotReceived:
-		g.dups.Add(1)
+		g.stats.Duplicates++
 		return
 	case slotMissing:
 		g.pending--
 		if s.nacks > 0 {
-			g.repaired.Add(1)
+			g.stats.Repaired++
 		} else {
-			g.reorder.Add(1)
+			g.stats.Reordered++
 		}
 	case slotLost:
-		g.late.Add(1)
+		g.stats.Late++
 	}
 	s.state = slotReceived
-	g.received.Add(1)
+	g.stats.Received++
 }
 
 // AppendNacks appends to dst the packets to ask for at now, as generic NACK items in
@@ -351,7 +337,7 @@ func (g *Generator) AppendNacks(dst []rtcp.NackPair, now time.Time) []rtcp.NackP
 		if t-s.detected > maxAge || (s.nacks >= maxNacks && t-s.lastNack >= interval) {
 			s.state = slotLost
 			g.pending--
-			g.lost.Add(1)
+			g.stats.Lost++
 			continue
 		}
 		oldest = min(oldest, e)

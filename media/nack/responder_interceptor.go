@@ -1,7 +1,6 @@
 package nack
 
 import (
-	"encoding/binary"
 	"strings"
 	"sync"
 
@@ -97,17 +96,7 @@ func (i *ResponderInterceptor) handleRTCP(buf []byte) {
 		if now == 0 {
 			now = s.clock()
 		}
-		for items := rd.items; len(items) >= 4; items = items[4:] {
-			pid := binary.BigEndian.Uint16(items)
-			blp := binary.BigEndian.Uint16(items[2:])
-			s.resend(pid, now)
-			for bit := uint16(0); blp != 0; bit++ {
-				if blp&1 != 0 {
-					s.resend(pid+bit+1, now)
-				}
-				blp >>= 1
-			}
-		}
+		s.answer(rd.items, now)
 	}
 }
 

@@ -1,9 +1,11 @@
 package nack
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/interceptor"
@@ -130,25 +132,61 @@ func (s *sendStream) alloc(n int) []byte {
 	return b
 }
 
-// resend sends the packet with sequence number seq again, if it is in the buffer and
-// was not resent in the last interval: over RTX when the stream negotiated it, in
-// the stream otherwise. RTCP reader's goroutine.
-func (s *sendStream) resend(seq uint16, now int64) {
-	st := s.stats
-	st.nacked.Add(1)
+// answer resends the packets that the generic NACK items (RFC 4585 §6.2.1: 16-bit
+// packet ID, 16-bit bitmask of the following lost packets) ask for, in order. RTCP
+// reader's goroutine.
+func (s *sendStream) answer(items []byte, now int64) {
 	s.resendMu.Lock()
 	defer s.resendMu.Unlock()
+	var c resendCounts
+	for ; len(items) >= 4; items = items[4:] {
+		pid := binary.BigEndian.Uint16(items)
+		blp := binary.BigEndian.Uint16(items[2:])
+		s.resend(pid, now, &c)
+		for bit := uint16(1); blp != 0; bit++ {
+			if blp&1 != 0 {
+				s.resend(pid+bit, now, &c)
+			}
+			blp >>= 1
+		}
+	}
+	c.flush(s.stats)
+}
 
+// resendCounts are one NACK's counts, added to the shared counters at its end.
+type resendCounts struct {
+	nacked, resent, resentRTX, notInBuffer, suppressed, writeErrors uint64
+}
+
+func (c *resendCounts) flush(st *responderCounters) {
+	for _, f := range []struct {
+		n uint64
+		a *atomic.Uint64
+	}{
+		{c.nacked, &st.nacked}, {c.resent, &st.resent}, {c.resentRTX, &st.resentRTX},
+		{c.notInBuffer, &st.notInBuffer}, {c.suppressed, &st.suppressed}, {c.writeErrors, &st.writeErrors},
+	} {
+		if f.n > 0 {
+			f.a.Add(f.n)
+		}
+	}
+}
+
+// resend sends the packet with sequence number seq again, if it is in the buffer and
+// was not resent in the last interval: over RTX when the stream negotiated it, in
+// the stream otherwise. Caller holds resendMu.
+func (s *sendStream) resend(seq uint16, now int64, c *resendCounts) {
+	c.nacked++
 	s.mu.Lock()
 	sl := &s.slots[seq&s.mask]
 	switch {
 	case !sl.valid || sl.seq != seq:
 		s.mu.Unlock()
-		st.notInBuffer.Add(1)
+		c.notInBuffer++
 		return
 	case now-sl.lastResend < s.interval:
 		s.mu.Unlock()
-		st.suppressed.Add(1)
+		c.suppressed++
 		return
 	}
 	sl.lastResend = now
@@ -157,7 +195,7 @@ func (s *sendStream) resend(seq uint16, now int64) {
 	s.mu.Unlock()
 
 	if _, err := s.hdr.Unmarshal(s.pkt); err != nil {
-		st.writeErrors.Add(1)
+		c.writeErrors++
 		return
 	}
 	clear(s.attrs)
@@ -165,20 +203,20 @@ func (s *sendStream) resend(seq uint16, now int64) {
 	if s.rtxSSRC == 0 {
 		s.hdr.Padding, s.hdr.PaddingSize = padding > 0, padding
 		if _, err := s.writer.Write(&s.hdr, payload, s.attrs); err != nil {
-			st.writeErrors.Add(1)
+			c.writeErrors++
 			return
 		}
-		st.resent.Add(1)
+		c.resent++
 		return
 	}
 	s.toRTX(payload)
 	if _, err := s.writer.Write(&s.hdr, s.rtx, s.attrs); err != nil {
-		st.writeErrors.Add(1)
-		return // the sequence number is used by the next one: RTX stays contiguous
+		c.writeErrors++
+		return // the sequence number goes to the next one: RTX stays contiguous
 	}
 	s.rtxSeq++
-	st.resent.Add(1)
-	st.resentRTX.Add(1)
+	c.resent++
+	c.resentRTX++
 }
 
 // toRTX turns s.hdr and payload into an RTX packet (RFC 4588 §4): the RTX stream's
