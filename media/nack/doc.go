@@ -1,12 +1,14 @@
 // Package nack repairs packet loss by retransmission: generic NACK (RFC 4585 §6.2.1)
 // answered in the original stream or over RTX (RFC 4588).
 //
-// It replaces pion's NACK interceptors (webrtc.ConfigureNack), which with pion
-// interceptor v0.1.51 repaired only about half of a 10 % loss over RTX: pion's NACK
-// generator sits in the interceptor chain of the original SSRC and never sees the
-// packets repaired over the RTX SSRC, so it asks for them again and again, and pion's
-// responder numbers RTX packets when it buffers the original rather than when it
-// resends, so RTX sequence numbers have gaps.
+// It replaces pion's NACK interceptors (webrtc.ConfigureNack), which handle RTX
+// badly in pion interceptor v0.1.51: pion's NACK generator sits in the interceptor
+// chain of the original SSRC and never sees the packets repaired over the RTX SSRC,
+// so it asks for them again every 100 ms until they leave its 512-packet log, and
+// pion's responder numbers RTX packets when it buffers the original rather than when
+// it resends, so RTX sequence numbers have gaps. Measured: media/rtc's lossy-downlink
+// test repaired about half of a 10 % loss over RTX; this package's end-to-end set-up
+// with pion's pair sent 1,375 RTX packets (non-contiguous) for 91 lost ones.
 //
 // The package has three parts:
 //
