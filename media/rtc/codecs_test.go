@@ -1,11 +1,14 @@
 package rtc
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/jishitong/jishitong/media/sfu"
 	"go.uber.org/goleak"
 )
 
@@ -86,8 +89,8 @@ func TestH264AndREDReachASubscriberWithoutRED(t *testing.T) {
 }
 
 // TestRetransmissionRepairsALossyDownlink: a subscriber whose downlink loses 10% of
-// packets asks for them again (NACK); the server resends them from its buffer, so
-// (nearly) none are missing in the end.
+// packets asks for them again (NACK); the server resends them from its buffer over RTX
+// (RFC 4588), so (nearly) none are missing in the end.
 func TestRetransmissionRepairsALossyDownlink(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv, url, api, done := startTestServer(t, "run-rtx")
@@ -109,8 +112,59 @@ func TestRetransmissionRepairsALossyDownlink(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // the last repairs
 	got, sent := bob.stat(alice, "video").delivered()
 	missing := float64(sent-got) / float64(sent)
-	t.Logf("video: %d of %d packets delivered with 10%% loss for 4 s (%.1f%% missing); %d packets NACKed", got, sent, missing*100, srv.stats.nackedPackets.Load())
-	if missing > 0.03 {
+	rs := srv.cfg.responder.Stats()
+	t.Logf("video: %d of %d packets delivered with 10%% loss for 4 s (%.1f%% missing); %d packets NACKed, %d resent over RTX, %d in the stream, %d no longer buffered",
+		got, sent, missing*100, srv.stats.nackedPackets.Load(), rs.ResentRTX, rs.Resent-rs.ResentRTX, rs.NotInBuffer)
+	if missing > 0.01 {
 		t.Errorf("%.1f%% of the video is missing: retransmission did not repair the loss", missing*100)
+	}
+	if rs.ResentRTX == 0 || rs.Resent != rs.ResentRTX {
+		t.Errorf("resent %d packets, %d over RTX: want all over RTX", rs.Resent, rs.ResentRTX)
+	}
+	if sdp := bob.pc.CurrentRemoteDescription().SDP; !strings.Contains(sdp, "rtx/90000") || !strings.Contains(sdp, "a=ssrc-group:FID") {
+		t.Errorf("the server's answer negotiates no RTX:\n%s", sdp)
+	}
+}
+
+// TestRetransmissionRepairsALossyUplink: a publisher whose uplink loses 10% of its
+// packets is asked for them again by the server (nack.Generator in the forwarding
+// loop, repairs over RTX included), so a subscriber on a clean link misses (nearly)
+// none.
+func TestRetransmissionRepairsALossyUplink(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv, url, api, done := startTestServer(t, "run-uplink")
+	defer done()
+	relay := newUDPRelay(t)
+	defer relay.close()
+	alice := newClientWith(t, api, url, "alice", "jjt_alice", through(relay))
+	defer alice.close()
+	alice.publish()
+	bob := newClient(t, api, url, "bob", "jjt_bob")
+	defer bob.close()
+	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
+		st := bob.stat(alice, "video")
+		return st != nil && st.packets.Load() > 30
+	})
+	relay.upLoss.Store(10)
+	time.Sleep(4 * time.Second)
+	relay.upLoss.Store(0)
+	time.Sleep(500 * time.Millisecond)
+	got, sent := bob.stat(alice, "video").delivered()
+	missing := float64(sent-got) / float64(sent)
+	var repaired, lost uint64
+	for _, x := range srv.Room("run-uplink").participant(alice.id).published {
+		for l := range sfu.NumLayers {
+			if g := x.nacks[l].Load(); g != nil {
+				repaired, lost = repaired+g.Stats().Repaired, lost+g.Stats().Lost
+			}
+		}
+	}
+	t.Logf("video: %d of %d packets reached bob with 10%% uplink loss for 4 s (%.1f%% missing); the server asked for %d again, %d repaired, %d lost",
+		got, sent, missing*100, srv.stats.uplinkNACKs.Load(), repaired, lost)
+	if missing > 0.01 {
+		t.Errorf("%.1f%% of the video is missing: the uplink loss was not repaired", missing*100)
+	}
+	if repaired == 0 {
+		t.Error("no repairs counted")
 	}
 }

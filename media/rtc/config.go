@@ -10,6 +10,7 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/jishitong/jishitong/media/nack"
 	"github.com/jishitong/jishitong/media/signal"
 	"github.com/jishitong/jishitong/media/whiteboard"
 )
@@ -50,6 +51,8 @@ type RTCConfig struct {
 	// estimators receives the subscriber connections' bandwidth estimators (set by
 	// NewServer; nil for clients built with newAPI in tests).
 	estimators *estimators
+	// responder answers NACKs on every connection (set by NewServer, for its counters).
+	responder *nack.Responder
 }
 
 // iceServers are the servers the server's own ICE agents use: the configured STUN
@@ -87,7 +90,13 @@ func newAPIWith(cfg RTCConfig, mux ice.UDPMux, tcpMux ice.TCPMux) (*webrtc.API, 
 	if err != nil {
 		return nil, fmt.Errorf("rtc: media engine: %w", err)
 	}
-	ir, err := newInterceptors(m, cfg.estimators)
+	resp := cfg.responder
+	if resp == nil {
+		if resp, err = nack.NewResponder(nack.ResponderConfig{}); err != nil {
+			return nil, fmt.Errorf("rtc: nack responder: %w", err)
+		}
+	}
+	ir, err := newInterceptors(m, cfg.estimators, resp)
 	if err != nil {
 		return nil, fmt.Errorf("rtc: interceptors: %w", err)
 	}

@@ -13,6 +13,9 @@ type stats struct {
 	forwardedBytes   atomic.Uint64
 	receivedPackets  atomic.Uint64
 	nackedPackets    atomic.Uint64 // packets subscribers asked for again
+	// Publishers' losses: packets asked for again (NACK), found missing, repaired
+	// after a NACK, and given up on (nack.Generator counts).
+	uplinkNACKs, uplinkMissing, uplinkRepaired, uplinkLost atomic.Uint64
 }
 
 // flushEvery is how many packets a forwarding goroutine counts locally before adding
@@ -72,11 +75,16 @@ var (
 	descRooms        = prometheus.NewDesc("jishitong_rtc_rooms", "Meetings with media.", nil, nil)
 	descParticipants = prometheus.NewDesc("jishitong_rtc_participants", "Participants in media rooms, by state.", []string{"state"}, nil)
 	descTracks       = prometheus.NewDesc("jishitong_rtc_tracks", "Published tracks.", nil, nil)
-	descNacked       = prometheus.NewDesc("jishitong_rtc_nacked_packets_total", "Packets subscribers asked to be sent again (NACK); answered from the send buffer over RTX.", nil, nil)
+	descNacked       = prometheus.NewDesc("jishitong_rtc_nacked_packets_total", "Packets subscribers asked to be sent again (NACK).", nil, nil)
+	descResent       = prometheus.NewDesc("jishitong_rtc_retransmitted_packets_total", "Packets sent again to subscribers, over RTX (RFC 4588) or in the stream itself.", []string{"mode"}, nil)
+	descNotBuffered  = prometheus.NewDesc("jishitong_rtc_nack_not_in_buffer_total", "NACKed packets no longer in the send buffer.", nil, nil)
+	descSuppressed   = prometheus.NewDesc("jishitong_rtc_nack_suppressed_total", "NACKed packets not sent again because they were sent within the last 10 ms.", nil, nil)
+	descUplinkNACKs  = prometheus.NewDesc("jishitong_rtc_uplink_nacked_packets_total", "Packets publishers were asked to send again (NACK).", nil, nil)
+	descUplink       = prometheus.NewDesc("jishitong_rtc_uplink_packets_total", "Publishers' video packets that went missing, by outcome: missing (seen as a gap), repaired (arrived after a NACK), lost (given up on).", []string{"outcome"}, nil)
 )
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descReceived, descForwarded, descBytes, descRooms, descParticipants, descTracks, descNacked} {
+	for _, d := range []*prometheus.Desc{descReceived, descForwarded, descBytes, descRooms, descParticipants, descTracks, descNacked, descResent, descNotBuffered, descSuppressed, descUplinkNACKs, descUplink} {
 		ch <- d
 	}
 }
@@ -87,6 +95,17 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descForwarded, prometheus.CounterValue, float64(s.stats.forwardedPackets.Load()))
 	ch <- prometheus.MustNewConstMetric(descBytes, prometheus.CounterValue, float64(s.stats.forwardedBytes.Load()))
 	ch <- prometheus.MustNewConstMetric(descNacked, prometheus.CounterValue, float64(s.stats.nackedPackets.Load()))
+	if r := s.cfg.responder; r != nil {
+		st := r.Stats()
+		ch <- prometheus.MustNewConstMetric(descResent, prometheus.CounterValue, float64(st.ResentRTX), "rtx")
+		ch <- prometheus.MustNewConstMetric(descResent, prometheus.CounterValue, float64(st.Resent-st.ResentRTX), "stream")
+		ch <- prometheus.MustNewConstMetric(descNotBuffered, prometheus.CounterValue, float64(st.NotInBuffer))
+		ch <- prometheus.MustNewConstMetric(descSuppressed, prometheus.CounterValue, float64(st.Suppressed))
+	}
+	ch <- prometheus.MustNewConstMetric(descUplinkNACKs, prometheus.CounterValue, float64(s.stats.uplinkNACKs.Load()))
+	ch <- prometheus.MustNewConstMetric(descUplink, prometheus.CounterValue, float64(s.stats.uplinkMissing.Load()), "missing")
+	ch <- prometheus.MustNewConstMetric(descUplink, prometheus.CounterValue, float64(s.stats.uplinkRepaired.Load()), "repaired")
+	ch <- prometheus.MustNewConstMetric(descUplink, prometheus.CounterValue, float64(s.stats.uplinkLost.Load()), "lost")
 	rooms := s.roomList()
 	participants, tracks := 0, 0
 	for _, r := range rooms {

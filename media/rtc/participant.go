@@ -618,11 +618,7 @@ func readSenderRTCP(s *webrtc.RTPSender, onKeyframe func(), onLoss func(uint8), 
 				onKeyframe()
 			case *rtcp.TransportLayerNack:
 				if nacked != nil {
-					n := 0
-					for _, pair := range pkt.Nacks {
-						n += len(pair.PacketList())
-					}
-					nacked.Add(uint64(n))
+					nacked.Add(uint64(nackedCount(pkt.Nacks)))
 				}
 			case *rtcp.ReceiverReport:
 				if onLoss != nil {

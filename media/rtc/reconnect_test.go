@@ -23,8 +23,9 @@ import (
 type udpRelay struct {
 	t   *testing.T
 	cut atomic.Bool
-	// loss is the percentage of packets from the server to the client dropped at random.
-	loss atomic.Int32
+	// loss is the percentage of packets from the server to the client dropped at random;
+	// upLoss the same from the client to the server.
+	loss, upLoss atomic.Int32
 	// rateBps, when > 0, polices the server-to-client direction to this many bits per
 	// second (a token bucket of 100 ms): a narrow downlink.
 	rateBps atomic.Int64
@@ -104,6 +105,9 @@ func (r *udpRelay) forward(port int) int {
 				continue
 			}
 			client = from
+			if l := r.upLoss.Load(); l > 0 && rand.IntN(100) < int(l) {
+				continue
+			}
 			_, _ = c.WriteToUDP(buf[:n], target)
 		}
 	}()

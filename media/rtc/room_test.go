@@ -21,6 +21,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/media/nack"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -161,18 +162,32 @@ func (c *client) makePeers(servers []signal.ICEServer) error {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()
+			// As a browser does: NACK what the stream lost (repairs over RTX arrive
+			// through Read as originals).
+			var nacks *nack.Requester
+			if hasFeedback(tr.Codec(), "nack", "") {
+				nacks, _ = nack.NewRequester(uint32(tr.SSRC()), c.pc.WriteRTCP, 0)
+			}
 			buf := make([]byte, 1500)
 			var pkt rtp.Packet
 			for {
 				n, _, err := tr.Read(buf)
 				if err != nil {
+					if nacks != nil {
+						nacks.Close()
+					}
 					st.ended.Store(true)
 					return
 				}
-				if pkt.Unmarshal(buf[:n]) == nil && len(pkt.Payload) > 0 {
-					st.last.Store(int32(pkt.Payload[len(pkt.Payload)-1]))
-					st.head.Store(int32(pkt.Payload[0]))
-					st.observeSeq(pkt.SequenceNumber)
+				if pkt.Unmarshal(buf[:n]) == nil {
+					if nacks != nil {
+						nacks.Push(pkt.SequenceNumber)
+					}
+					if len(pkt.Payload) > 0 {
+						st.last.Store(int32(pkt.Payload[len(pkt.Payload)-1]))
+						st.head.Store(int32(pkt.Payload[0]))
+						st.observeSeq(pkt.SequenceNumber)
+					}
 				}
 				now := time.Now().UnixNano()
 				st.first.CompareAndSwap(0, now)

@@ -22,6 +22,7 @@ import (
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/media/nack"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -93,6 +94,8 @@ func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
 		cfg.Signal.Logger = cfg.Logger
 	}
 	cfg.estimators = &estimators{}
+	// The defaults are valid, so this cannot fail.
+	cfg.responder, _ = nack.NewResponder(nack.ResponderConfig{})
 	if cfg.ResumeWindow <= 0 {
 		cfg.ResumeWindow = DefaultResumeWindow
 	}

@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"errors"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/jishitong/jishitong/media/audiolevel"
+	"github.com/jishitong/jishitong/media/nack"
 	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
 )
@@ -45,9 +47,12 @@ type publishedTrack struct {
 	spread    sfu.Spreader
 	writeRTCP func([]rtcp.Packet) error // the publisher PeerConnection's
 
-	remotes    [sfu.NumLayers]atomic.Pointer[webrtc.TrackRemote] // by layer; for PLIs and rates
-	maxLayer   atomic.Int32                                      // highest layer announced or seen
-	layerBytes [sfu.NumLayers]atomic.Uint64                      // received payload bytes per layer
+	remotes [sfu.NumLayers]atomic.Pointer[webrtc.TrackRemote] // by layer; for PLIs and rates
+	// nacks find each video layer's losses (repairs included: pion hands RTX packets to
+	// the layer's reader as originals) for the NACKs sendNACKs asks the publisher with.
+	nacks      [sfu.NumLayers]atomic.Pointer[nack.Generator]
+	maxLayer   atomic.Int32                 // highest layer announced or seen
+	layerBytes [sfu.NumLayers]atomic.Uint64 // received payload bytes per layer
 	// seqExpected and seqReceived count, over all layers, the packets the publisher sent
 	// and those that arrived (flushed in batches by the forwarding goroutines).
 	seqExpected, seqReceived atomic.Uint64
@@ -127,6 +132,11 @@ func (t *publishedTrack) addLayer(l sfu.Layer, remote *webrtc.TrackRemote) bool 
 	if l < 0 || l >= sfu.NumLayers || !t.remotes[l].CompareAndSwap(nil, remote) {
 		return false
 	}
+	if t.kind == sfu.KindVideo && hasFeedback(t.codec, "nack", "") {
+		if g, err := nack.NewGenerator(nack.GeneratorConfig{}); err == nil {
+			t.nacks[l].Store(g)
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if int32(l) > t.maxLayer.Load() {
@@ -187,6 +197,7 @@ func (t *publishedTrack) close() {
 // allocation in this package.
 type forwarder struct {
 	t      *publishedTrack
+	nacks  *nack.Generator // nil: the layer's losses are not asked for
 	counts localCounts
 	layer  sfu.Layer
 	pkt    rtp.Packet
@@ -199,7 +210,7 @@ type forwarder struct {
 // publisher's PeerConnection closed or the transceiver stopped).
 func (t *publishedTrack) forward(remote *webrtc.TrackRemote, layer sfu.Layer) {
 	buf := make([]byte, 1500)
-	f := &forwarder{t: t, layer: layer}
+	f := &forwarder{t: t, layer: layer, nacks: t.nacks[layer].Load()}
 	send := f.send // one method value for the whole loop
 	for {
 		n, _, err := remote.Read(buf)
@@ -222,6 +233,9 @@ func (f *forwarder) handle(b []byte, now time.Time, send func(*sfu.DownTrack)) {
 	t := f.t
 	h := &f.pkt.Header
 	f.counts.observeSeq(h.SequenceNumber)
+	if f.nacks != nil {
+		f.nacks.Push(h.SequenceNumber, now)
+	}
 	f.in = sfu.PacketMeta{SSRC: h.SSRC, Layer: f.layer, Seq: h.SequenceNumber, TS: h.Timestamp, Marker: h.Marker, Arrival: now}
 	if t.kind == sfu.KindVideo {
 		f.in.Keyframe = t.keyframe == nil || t.keyframe(f.pkt.Payload)
@@ -261,17 +275,99 @@ func (f *forwarder) send(d *sfu.DownTrack) {
 	}
 }
 
+// nackInterval is how often a video track's losses are asked for again: often enough
+// that a repair arrives before a jitter buffer gives up on the frame, while each missing
+// packet is asked at most once per RTT (nack.Generator spaces the repeats).
+const nackInterval = 20 * time.Millisecond
+
 // keyframes runs on its own goroutine for video tracks: it turns the sfu.Source's
-// rate-limited keyframe requests into PLIs (RFC 4585 §6.3.1) to the publisher.
+// rate-limited keyframe requests into PLIs (RFC 4585 §6.3.1) to the publisher, and
+// every nackInterval asks for the packets the layers lost (generic NACK, §6.2.1).
 func (t *publishedTrack) keyframes() {
+	tick := time.NewTicker(nackInterval)
+	defer tick.Stop()
+	n := &nackSender{pkt: &rtcp.TransportLayerNack{}}
+	n.pkts = []rtcp.Packet{n.pkt}
 	for {
 		select {
 		case <-t.done:
+			t.countRepairs(n)
 			return
 		case l := <-t.src.KeyframeRequests():
 			t.sendPLI(l)
+		case now := <-tick.C:
+			t.sendNACKs(n, now)
+			if n.ticks++; n.ticks%50 == 0 {
+				t.countRepairs(n)
+			}
 		}
 	}
+}
+
+// nackSender is the storage sendNACKs reuses (pion marshals the packet before
+// WriteRTCP returns).
+type nackSender struct {
+	pairs []rtcp.NackPair
+	pkt   *rtcp.TransportLayerNack
+	pkts  []rtcp.Packet
+	ticks int
+	// counted is what countRepairs added to the server's counters so far.
+	counted [3]uint64
+}
+
+// sendNACKs asks the publisher for each layer's missing packets that are due.
+func (t *publishedTrack) sendNACKs(n *nackSender, now time.Time) {
+	for l := range sfu.NumLayers {
+		g, remote := t.nacks[l].Load(), t.remotes[l].Load()
+		if g == nil || remote == nil {
+			continue
+		}
+		n.pairs = g.AppendNacks(n.pairs[:0], now)
+		if len(n.pairs) == 0 {
+			continue
+		}
+		n.pkt.MediaSSRC, n.pkt.Nacks = uint32(remote.SSRC()), n.pairs
+		if t.writeRTCP(n.pkts) == nil && t.stats != nil {
+			t.stats.uplinkNACKs.Add(uint64(nackedCount(n.pairs)))
+		}
+	}
+}
+
+// nackedCount returns how many packets NACK pairs ask for.
+func nackedCount(pairs []rtcp.NackPair) int {
+	n := 0
+	for _, p := range pairs {
+		n += 1 + bits.OnesCount16(uint16(p.LostPackets))
+	}
+	return n
+}
+
+// countRepairs adds what the layers' generators counted since the last call (packets
+// found missing, repaired after a NACK, given up on) to the server's counters.
+func (t *publishedTrack) countRepairs(n *nackSender) {
+	var now [3]uint64
+	for l := range sfu.NumLayers {
+		if g := t.nacks[l].Load(); g != nil {
+			st := g.Stats()
+			now[0], now[1], now[2] = now[0]+st.Missing, now[1]+st.Repaired, now[2]+st.Lost
+		}
+	}
+	if t.stats != nil {
+		t.stats.uplinkMissing.Add(now[0] - n.counted[0])
+		t.stats.uplinkRepaired.Add(now[1] - n.counted[1])
+		t.stats.uplinkLost.Add(now[2] - n.counted[2])
+	}
+	n.counted = now
+}
+
+// hasFeedback reports whether codec negotiated the RTCP feedback typ with parameter.
+func hasFeedback(codec webrtc.RTPCodecParameters, typ, parameter string) bool {
+	for _, fb := range codec.RTCPFeedback {
+		if fb.Type == typ && fb.Parameter == parameter {
+			return true
+		}
+	}
+	return false
 }
 
 // sendPLI asks the publisher for a keyframe of layer l (of the lowest layer it sends
