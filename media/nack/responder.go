@@ -83,11 +83,14 @@ type ResponderStats struct {
 	Suppressed uint64
 	// WriteErrors counts resends the stream's writer failed.
 	WriteErrors uint64
+	// PaddingPackets and PaddingBytes count the probe traffic Pad sent.
+	PaddingPackets, PaddingBytes uint64
 }
 
 // responderCounters are the atomic counters behind ResponderStats.
 type responderCounters struct {
 	nacked, resent, resentRTX, notInBuffer, suppressed, writeErrors atomic.Uint64
+	paddingPackets, paddingBytes                                    atomic.Uint64
 }
 
 // Responder answers generic NACKs (RFC 4585 §6.2.1) for local streams from a buffer of
@@ -104,6 +107,8 @@ type Responder struct {
 	stats responderCounters
 	// now is the clock; tests replace it.
 	now func() time.Time
+	// onNew, if set, learns each new PeerConnection's interceptor (for Pad).
+	onNew atomic.Pointer[func(*ResponderInterceptor)]
 }
 
 var _ interceptor.Factory = (*Responder)(nil)
@@ -121,8 +126,17 @@ func NewResponder(cfg ResponderConfig) (*Responder, error) {
 // NewInterceptor implements interceptor.Factory: the interceptor for one
 // PeerConnection.
 func (r *Responder) NewInterceptor(_ string) (interceptor.Interceptor, error) {
-	return newResponderInterceptor(r), nil
+	i := newResponderInterceptor(r)
+	if fn := r.onNew.Load(); fn != nil {
+		(*fn)(i)
+	}
+	return i, nil
 }
+
+// OnNewInterceptor makes fn learn the interceptor of every PeerConnection created from
+// now on, on the goroutine creating it (pion builds the interceptors inside
+// API.NewPeerConnection), so that its owner can Pad.
+func (r *Responder) OnNewInterceptor(fn func(*ResponderInterceptor)) { r.onNew.Store(&fn) }
 
 // Stats returns the counters. Any goroutine.
 func (r *Responder) Stats() ResponderStats {
@@ -134,5 +148,8 @@ func (r *Responder) Stats() ResponderStats {
 		NotInBuffer: s.notInBuffer.Load(),
 		Suppressed:  s.suppressed.Load(),
 		WriteErrors: s.writeErrors.Load(),
+
+		PaddingPackets: s.paddingPackets.Load(),
+		PaddingBytes:   s.paddingBytes.Load(),
 	}
 }

@@ -100,6 +100,19 @@ func (i *ResponderInterceptor) handleRTCP(buf []byte) {
 	}
 }
 
+// Pad sends about bytes of probe traffic for a congestion controller on the RTX stream
+// of the local stream ssrc: its most recent packets again (RFC 4588 retransmissions a
+// receiver drops as duplicates, after its transport-wide feedback counted them), as
+// libwebrtc probes with payload padding. It returns the bytes sent: 0 when the stream
+// is unknown, negotiated no RTX or sent nothing yet. Any goroutine.
+func (i *ResponderInterceptor) Pad(ssrc uint32, bytes int) int {
+	s := i.stream(ssrc)
+	if s == nil {
+		return 0
+	}
+	return s.pad(bytes)
+}
+
 // hasNack reports whether the stream negotiated generic NACK feedback.
 func hasNack(info *interceptor.StreamInfo) bool {
 	for _, fb := range info.RTCPFeedback {

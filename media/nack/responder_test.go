@@ -583,3 +583,48 @@ func TestResponderConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestPadResendsTheNewestPacketsOverRTX: probe traffic is the newest packets again, as
+// RTX with contiguous RTX sequence numbers, until the bytes asked for are sent; a
+// stream without RTX or unknown sends nothing.
+func TestPadResendsTheNewestPacketsOverRTX(t *testing.T) {
+	h := newHarness(t, ResponderConfig{}, videoInfo(true))
+	var learned *ResponderInterceptor
+	h.r.OnNewInterceptor(func(i *ResponderInterceptor) { learned = i })
+	if _, err := h.r.NewInterceptor("pc2"); err != nil || learned == nil {
+		t.Fatalf("OnNewInterceptor did not learn the new interceptor (%v)", err)
+	}
+	for seq := uint16(65530); seq != 4; seq++ { // across the wrap
+		h.send(t, seq)
+	}
+	h.down.take(t)
+	sent := h.ri.Pad(mediaSSRC, 100)
+	pkts := h.down.take(t)
+	if sent < 100 || len(pkts) == 0 {
+		t.Fatalf("Pad sent %d bytes in %d packets, want at least 100", sent, len(pkts))
+	}
+	want := uint16(3) // newest first
+	for i, p := range pkts {
+		if p.SSRC != rtxSSRC || p.PayloadType != ptRTX {
+			t.Fatalf("packet %d: SSRC %x PT %d, want the RTX stream", i, p.SSRC, p.PayloadType)
+		}
+		if osn := binary.BigEndian.Uint16(p.Payload); osn != want {
+			t.Errorf("packet %d repeats %d, want %d", i, osn, want)
+		}
+		if i > 0 && p.SequenceNumber != pkts[i-1].SequenceNumber+1 {
+			t.Errorf("RTX sequence numbers %d then %d", pkts[i-1].SequenceNumber, p.SequenceNumber)
+		}
+		want--
+	}
+	if st := h.r.Stats(); st.PaddingPackets != uint64(len(pkts)) || st.PaddingBytes != uint64(sent) || st.Resent != 0 {
+		t.Errorf("stats %+v", st)
+	}
+	if n := h.ri.Pad(0xdead, 1000); n != 0 {
+		t.Errorf("an unknown stream padded %d bytes", n)
+	}
+	plain := newHarness(t, ResponderConfig{}, videoInfo(false))
+	plain.send(t, 1)
+	if n := plain.ri.Pad(mediaSSRC, 1000); n != 0 {
+		t.Errorf("a stream without RTX padded %d bytes", n)
+	}
+}

@@ -48,6 +48,7 @@ type sendStream struct {
 	epoch    time.Time
 
 	mu       sync.Mutex // guards the fields below; held to copy one packet
+	newest   uint16     // sequence number of the last packet stored
 	slots    []sendSlot
 	mask     uint16
 	slotSize int
@@ -115,7 +116,56 @@ func (s *sendStream) store(h *rtp.Header, payload []byte) {
 	if h.Padding {
 		sl.padding = h.PaddingSize
 	}
+	s.newest = h.SequenceNumber
 	s.mu.Unlock()
+}
+
+// maxPadPackets bounds the recent packets one pad call sends again.
+const maxPadPackets = 32
+
+// pad sends about bytes of probe traffic over RTX: the newest buffered packets again,
+// newest first, each once per call. It returns the bytes sent (RTX payload and header),
+// 0 without RTX or without buffered packets. Any goroutine.
+func (s *sendStream) pad(bytes int) (sent int) {
+	if s.rtxSSRC == 0 || bytes <= 0 {
+		return 0
+	}
+	s.resendMu.Lock()
+	defer s.resendMu.Unlock()
+	s.mu.Lock()
+	newest := s.newest
+	s.mu.Unlock()
+	packets := 0
+	for k := uint16(0); sent < bytes && int(k) < min(maxPadPackets, len(s.slots)); k++ {
+		seq := newest - k
+		s.mu.Lock()
+		sl := &s.slots[seq&s.mask]
+		if !sl.valid || sl.seq != seq {
+			s.mu.Unlock()
+			break
+		}
+		s.pkt = append(s.pkt[:0], sl.buf...)
+		hlen := int(sl.hdrLen)
+		s.mu.Unlock()
+		if _, err := s.hdr.Unmarshal(s.pkt); err != nil {
+			break
+		}
+		clear(s.attrs)
+		s.toRTX(s.pkt[hlen:])
+		n, err := s.writer.Write(&s.hdr, s.rtx, s.attrs)
+		if err != nil {
+			s.stats.writeErrors.Add(1)
+			break
+		}
+		s.rtxSeq++
+		sent += n
+		packets++
+	}
+	if packets > 0 {
+		s.stats.paddingPackets.Add(uint64(packets))
+		s.stats.paddingBytes.Add(uint64(sent))
+	}
+	return sent
 }
 
 // alloc returns an empty buffer for a slot with room for n bytes: a slot's share of

@@ -58,9 +58,11 @@ func (s *Server) allocLoop(stop <-chan struct{}) {
 		case <-stop:
 			return
 		case now := <-tick.C:
+			var all []*participant
 			for _, r := range s.roomList() {
-				r.allocate(now, n%assessEvery == 0)
+				all = append(all, r.allocate(now, n%assessEvery == 0)...)
 			}
+			s.probing.Store(&all)
 			if n%int(saveEvery/allocateInterval) == 0 {
 				s.saveBoards()
 			}
@@ -80,9 +82,9 @@ func (s *Server) roomList() []*Room {
 }
 
 // allocate refreshes the layer bitrates of the room's video tracks and lets every
-// participant share out its downlink (and, when assess, rate its network). Allocator
-// goroutine.
-func (r *Room) allocate(now time.Time, assess bool) {
+// participant share out its downlink (and, when assess, rate its network). It returns
+// the participants. Allocator goroutine.
+func (r *Room) allocate(now time.Time, assess bool) []*participant {
 	r.mu.Lock()
 	tracks := slices.Clone(r.tracks)
 	ps := make([]*participant, 0, len(r.participants))
@@ -105,27 +107,33 @@ func (r *Room) allocate(now time.Time, assess bool) {
 			p.post(p.assessNetwork)
 		}
 	}
+	return ps
 }
 
 // allocate shares the subscriber connection's estimated bandwidth among the video
 // tracks it receives: audio first, then screen shares, then the largest panes, each
 // getting the best layer that fits what is left. Every track keeps at least its lowest
-// layer: the estimate only grows from what is sent (there is no probing yet), so pausing
-// video on a low estimate would keep it low for good. Worker.
+// layer: pausing video on a low estimate would starve the estimator. While video is
+// held below its panes, probe traffic (probe.go) lets the estimate find out whether
+// more fits. Worker.
 func (p *participant) allocate() {
 	if p.bwe == nil {
 		return
 	}
-	budget := int64(p.bwe.GetTargetBitrate())
+	estimate := int64(p.bwe.GetTargetBitrate())
+	budget := estimate
 	type video struct {
 		sel    *sfu.Selector
+		ssrc   uint32
 		screen bool
 		area   int
 	}
 	var vs []video
+	var audio int64
 	for _, s := range p.subs {
 		if s.track.pt.kind != sfu.KindVideo {
 			budget -= audioReserve
+			audio += audioReserve
 			continue
 		}
 		dt := s.track.sfuTrack()
@@ -138,7 +146,7 @@ func (p *participant) allocate() {
 		if w*h == 0 {
 			continue
 		}
-		vs = append(vs, video{sel: dt.Selector(), screen: s.track.pt.source == signal.SourceScreen, area: w * h})
+		vs = append(vs, video{sel: dt.Selector(), ssrc: dt.SSRC(), screen: s.track.pt.source == signal.SourceScreen, area: w * h})
 	}
 	slices.SortStableFunc(vs, func(a, b video) int {
 		if a.screen != b.screen {
@@ -150,15 +158,25 @@ func (p *participant) allocate() {
 		return cmp.Compare(b.area, a.area)
 	})
 	p.constrained = false
+	sending, wanted := audio, audio
+	var probeSSRC uint32 // the largest pane held below its layer
 	for _, v := range vs {
 		v.sel.SetBandwidth(max(budget, v.sel.LayerBitrate(0)))
 		l := v.sel.Target()
 		if l != sfu.LayerOff {
 			budget -= v.sel.LayerBitrate(l)
+			sending += v.sel.LayerBitrate(l)
 		}
-		if l < v.sel.PaneTarget() {
-			p.constrained = true
+		if pane := v.sel.PaneTarget(); pane != sfu.LayerOff {
+			wanted += v.sel.LayerBitrate(pane)
+			if l < pane {
+				p.constrained = true
+				if probeSSRC == 0 {
+					probeSSRC = v.ssrc
+				}
+			}
 		}
 	}
-	p.bandwidth.Store(int64(p.bwe.GetTargetBitrate()))
+	p.probe.plan(time.Now(), estimate, sending, wanted, probeSSRC)
+	p.bandwidth.Store(estimate)
 }

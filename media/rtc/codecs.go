@@ -108,23 +108,26 @@ func newMediaEngine() (*webrtc.MediaEngine, error) {
 	return m, nil
 }
 
-// estimators hands each new PeerConnection's send-side bandwidth estimator to the code
-// that created it. pion creates the estimator inside API.NewPeerConnection, on the
-// calling goroutine, so newPeerConnection holds mu across the call.
+// estimators hands each new PeerConnection's send-side bandwidth estimator and NACK
+// responder (which also sends its probe traffic) to the code that created it. pion
+// creates both inside API.NewPeerConnection, on the calling goroutine, so
+// newPeerConnection holds mu across the call.
 type estimators struct {
-	mu   sync.Mutex
-	last cc.BandwidthEstimator
+	mu       sync.Mutex
+	last     cc.BandwidthEstimator
+	lastResp *nack.ResponderInterceptor
 }
 
-// newPeerConnection creates a PeerConnection and returns its bandwidth estimator.
-func (e *estimators) newPeerConnection(api *webrtc.API, cfg webrtc.Configuration) (*webrtc.PeerConnection, cc.BandwidthEstimator, error) {
+// newPeerConnection creates a PeerConnection and returns its bandwidth estimator and
+// NACK responder (either nil if the API has none).
+func (e *estimators) newPeerConnection(api *webrtc.API, cfg webrtc.Configuration) (*webrtc.PeerConnection, cc.BandwidthEstimator, *nack.ResponderInterceptor, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.last = nil
+	e.last, e.lastResp = nil, nil
 	pc, err := api.NewPeerConnection(cfg)
-	bwe := e.last
-	e.last = nil
-	return pc, bwe, err
+	bwe, resp := e.last, e.lastResp
+	e.last, e.lastResp = nil, nil
+	return pc, bwe, resp, err
 }
 
 // Bandwidth estimation bounds for one subscriber connection, in bits per second. The
@@ -160,6 +163,7 @@ func newInterceptors(m *webrtc.MediaEngine, est *estimators, resp *nack.Responde
 	}
 	if est != nil {
 		ccf.OnNewPeerConnection(func(_ string, b cc.BandwidthEstimator) { est.last = b })
+		resp.OnNewInterceptor(func(i *nack.ResponderInterceptor) { est.lastResp = i })
 	}
 	ir.Add(ccf)
 	ext, err := twcc.NewHeaderExtensionInterceptor()

@@ -79,12 +79,13 @@ var (
 	descResent       = prometheus.NewDesc("jishitong_rtc_retransmitted_packets_total", "Packets sent again to subscribers, over RTX (RFC 4588) or in the stream itself.", []string{"mode"}, nil)
 	descNotBuffered  = prometheus.NewDesc("jishitong_rtc_nack_not_in_buffer_total", "NACKed packets no longer in the send buffer.", nil, nil)
 	descSuppressed   = prometheus.NewDesc("jishitong_rtc_nack_suppressed_total", "NACKed packets not sent again because they were sent within the last 10 ms.", nil, nil)
+	descProbe        = prometheus.NewDesc("jishitong_rtc_probe_bytes_total", "Probe traffic sent to let subscribers' bandwidth estimates grow (recent packets again over RTX).", nil, nil)
 	descUplinkNACKs  = prometheus.NewDesc("jishitong_rtc_uplink_nacked_packets_total", "Packets publishers were asked to send again (NACK).", nil, nil)
 	descUplink       = prometheus.NewDesc("jishitong_rtc_uplink_packets_total", "Publishers' video packets that went missing, by outcome: missing (seen as a gap), repaired (arrived after a NACK), lost (given up on).", []string{"outcome"}, nil)
 )
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descReceived, descForwarded, descBytes, descRooms, descParticipants, descTracks, descNacked, descResent, descNotBuffered, descSuppressed, descUplinkNACKs, descUplink} {
+	for _, d := range []*prometheus.Desc{descReceived, descForwarded, descBytes, descRooms, descParticipants, descTracks, descNacked, descResent, descNotBuffered, descSuppressed, descProbe, descUplinkNACKs, descUplink} {
 		ch <- d
 	}
 }
@@ -101,6 +102,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descResent, prometheus.CounterValue, float64(st.Resent-st.ResentRTX), "stream")
 		ch <- prometheus.MustNewConstMetric(descNotBuffered, prometheus.CounterValue, float64(st.NotInBuffer))
 		ch <- prometheus.MustNewConstMetric(descSuppressed, prometheus.CounterValue, float64(st.Suppressed))
+		ch <- prometheus.MustNewConstMetric(descProbe, prometheus.CounterValue, float64(st.PaddingBytes))
 	}
 	ch <- prometheus.MustNewConstMetric(descUplinkNACKs, prometheus.CounterValue, float64(s.stats.uplinkNACKs.Load()))
 	ch <- prometheus.MustNewConstMetric(descUplink, prometheus.CounterValue, float64(s.stats.uplinkMissing.Load()), "missing")

@@ -14,6 +14,7 @@ import (
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/media/nack"
 	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
 )
@@ -44,6 +45,10 @@ type participant struct {
 	// create one); bandwidth is its last value, for stats.
 	bwe       cc.BandwidthEstimator
 	bandwidth atomic.Int64
+	// resp answers the participant's NACKs and sends the probe traffic the allocator
+	// asks for (probe; nil if pion did not create one).
+	resp  *nack.ResponderInterceptor
+	probe prober
 	// stateReady is set once the participant's connection got a full live state; the
 	// room's watcher forwards events only then (cleared while resuming).
 	stateReady atomic.Bool
@@ -94,7 +99,7 @@ type subscription struct {
 
 func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, conn *signal.Conn) (*participant, error) {
 	pcfg := webrtc.Configuration{ICEServers: s.cfg.iceServers(), SDPSemantics: webrtc.SDPSemanticsUnifiedPlan}
-	pc, bwe, err := s.cfg.estimators.newPeerConnection(s.api, pcfg)
+	pc, bwe, resp, err := s.cfg.estimators.newPeerConnection(s.api, pcfg)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +110,7 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 		log:    s.log.With("participant", id, "run", g.RunID),
 		pc:     pc,
 		bwe:    bwe,
+		resp:   resp,
 		subs:   map[signal.TrackID]*subscription{},
 		w:      newWorker(),
 

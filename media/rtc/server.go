@@ -70,7 +70,9 @@ type Server struct {
 	saving      atomic.Bool     // a background save round is running
 	saves       sync.WaitGroup  // background whiteboard saves
 
-	stopAlloc chan struct{} // closed by Close: ends allocLoop
+	stopAlloc chan struct{} // closed by Close: ends allocLoop and probeLoop
+	// probing is every participant in a room, for probeLoop (allocLoop refreshes it).
+	probing   atomic.Pointer[[]*participant]
 	stopOnce  sync.Once
 	allocDone sync.WaitGroup
 
@@ -145,8 +147,9 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.api = api
-	s.allocDone.Add(2)
+	s.allocDone.Add(3)
 	go func() { defer s.allocDone.Done(); s.allocLoop(s.stopAlloc) }()
+	go func() { defer s.allocDone.Done(); s.probeLoop(s.stopAlloc) }()
 	go func() { defer s.allocDone.Done(); s.speechLoop(s.stopAlloc) }()
 	return nil
 }
