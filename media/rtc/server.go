@@ -339,7 +339,12 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: id}})
 	}
 	if s.presence != nil {
-		p.post(func() {
+		// Off the worker, which answers the client's first offer meanwhile (the store
+		// write took 20-170 ms and held that answer up). p.close waits for it, so a
+		// leave is recorded after the join.
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 			defer cancel()
 			if err := s.presence.Joined(ctx, g.RunID, logEntry(g, p.id)); err != nil {
@@ -347,7 +352,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 				return
 			}
 			p.present.Store(true)
-		})
+		}()
 	}
 	p.log.Info("rtc: participant joined")
 	return nil
