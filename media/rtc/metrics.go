@@ -81,11 +81,13 @@ var (
 	descSuppressed   = prometheus.NewDesc("jishitong_rtc_nack_suppressed_total", "NACKed packets not sent again because they were sent within the last 10 ms.", nil, nil)
 	descProbe        = prometheus.NewDesc("jishitong_rtc_probe_bytes_total", "Probe traffic sent to let subscribers' bandwidth estimates grow (recent packets again over RTX).", nil, nil)
 	descUplinkNACKs  = prometheus.NewDesc("jishitong_rtc_uplink_nacked_packets_total", "Packets publishers were asked to send again (NACK).", nil, nil)
+	descBatchSent    = prometheus.NewDesc("jishitong_rtc_udp_batch_packets_total", "Packets written to the batching UDP socket (--rtc-udp-port) by outcome: sent in a batch, dropped on a full queue, refused by the kernel, or sent unqueued (too large for a queue slot).", []string{"outcome"}, nil)
+	descBatchCalls   = prometheus.NewDesc("jishitong_rtc_udp_batch_calls_total", "sendmmsg calls of the batching UDP socket.", nil, nil)
 	descUplink       = prometheus.NewDesc("jishitong_rtc_uplink_packets_total", "Publishers' video packets that went missing, by outcome: missing (seen as a gap), repaired (arrived after a NACK), lost (given up on).", []string{"outcome"}, nil)
 )
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descReceived, descForwarded, descBytes, descRooms, descParticipants, descTracks, descNacked, descResent, descNotBuffered, descSuppressed, descProbe, descUplinkNACKs, descUplink} {
+	for _, d := range []*prometheus.Desc{descReceived, descForwarded, descBytes, descRooms, descParticipants, descTracks, descNacked, descResent, descNotBuffered, descSuppressed, descProbe, descUplinkNACKs, descUplink, descBatchSent, descBatchCalls} {
 		ch <- d
 	}
 }
@@ -108,6 +110,14 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descUplink, prometheus.CounterValue, float64(s.stats.uplinkMissing.Load()), "missing")
 	ch <- prometheus.MustNewConstMetric(descUplink, prometheus.CounterValue, float64(s.stats.uplinkRepaired.Load()), "repaired")
 	ch <- prometheus.MustNewConstMetric(descUplink, prometheus.CounterValue, float64(s.stats.uplinkLost.Load()), "lost")
+	if c := s.udpBatch.Load(); c != nil {
+		b := c.Stats()
+		ch <- prometheus.MustNewConstMetric(descBatchSent, prometheus.CounterValue, float64(b.Packets), "sent")
+		ch <- prometheus.MustNewConstMetric(descBatchSent, prometheus.CounterValue, float64(b.Drops), "queue_full")
+		ch <- prometheus.MustNewConstMetric(descBatchSent, prometheus.CounterValue, float64(b.Errors), "error")
+		ch <- prometheus.MustNewConstMetric(descBatchSent, prometheus.CounterValue, float64(b.Direct), "unqueued")
+		ch <- prometheus.MustNewConstMetric(descBatchCalls, prometheus.CounterValue, float64(b.Batches))
+	}
 	rooms := s.roomList()
 	participants, tracks := 0, 0
 	for _, r := range rooms {

@@ -24,6 +24,7 @@ import (
 	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/media/nack"
 	"github.com/jishitong/jishitong/media/signal"
+	"github.com/jishitong/jishitong/media/udpbatch"
 )
 
 // Admission redeems the single-use join token a client presents at /rtc.
@@ -55,10 +56,11 @@ type Server struct {
 	meetings  Meetings // may be nil: no roster, no controls
 	log       *slog.Logger
 
-	api     *webrtc.API
-	udpConn net.PacketConn // single-port mode only
-	udpMux  ice.UDPMux
-	tcpMux  ice.TCPMux // ICE-TCP listener, when TCPPort > 0
+	api      *webrtc.API
+	udpConn  net.PacketConn                // single-port mode only
+	udpBatch atomic.Pointer[udpbatch.Conn] // udpConn when it batches sends (read by Collect)
+	udpMux   ice.UDPMux
+	tcpMux   ice.TCPMux // ICE-TCP listener, when TCPPort > 0
 
 	stats    stats
 	nextID   atomic.Uint64
@@ -129,6 +131,13 @@ func (s *Server) Start() error {
 		conn, err := net.ListenPacket("udp4", net.JoinHostPort(host, strconv.Itoa(s.cfg.UDPPort)))
 		if err != nil {
 			return fmt.Errorf("rtc: listen udp: %w", err)
+		}
+		// Forwarding goroutines write every packet through pion's mux to this socket;
+		// batched, their writes become one sendmmsg per burst (media/udpbatch).
+		if uc, ok := conn.(*net.UDPConn); ok && !s.cfg.DisableBatchSend {
+			b := udpbatch.New(uc, udpbatch.Config{})
+			s.udpBatch.Store(b)
+			conn = b
 		}
 		s.udpConn = conn
 		s.udpMux = webrtc.NewICEUDPMux(logging.NewDefaultLoggerFactory().NewLogger("rtc-mux"), conn)
