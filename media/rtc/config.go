@@ -25,8 +25,9 @@ type RTCConfig struct {
 	UDPPortMin uint16
 	UDPPortMax uint16
 	// DisableBatchSend makes the UDPPort socket send each packet with its own system
-	// call. By default sends are queued and go out in batches (media/udpbatch), which
-	// drops a packet when its queue is full rather than block a forwarding goroutine.
+	// call. By default sends are queued and go out in batches from a second socket on
+	// the port that Go's netpoller does not watch (media/udpbatch.Listen); a full
+	// queue drops the packet rather than block a forwarding goroutine.
 	DisableBatchSend bool
 	// TCPPort, when > 0, opens a passive ICE-TCP listener (RFC 6544) on this port that
 	// every PeerConnection shares: the fallback for clients whose network blocks UDP.

@@ -128,16 +128,22 @@ func (s *Server) Start() error {
 		if s.cfg.LoopbackOnly {
 			host = "127.0.0.1"
 		}
-		conn, err := net.ListenPacket("udp4", net.JoinHostPort(host, strconv.Itoa(s.cfg.UDPPort)))
+		var conn net.PacketConn
+		var err error
+		if s.cfg.DisableBatchSend {
+			conn, err = net.ListenPacket("udp4", net.JoinHostPort(host, strconv.Itoa(s.cfg.UDPPort)))
+		} else {
+			// Forwarding goroutines write every packet through pion's mux to this
+			// socket; batched, they go out one sendmmsg per burst, from a second
+			// socket outside the netpoller (media/udpbatch).
+			var b *udpbatch.Conn
+			if b, err = udpbatch.Listen("udp4", &net.UDPAddr{IP: net.ParseIP(host), Port: s.cfg.UDPPort}, udpbatch.Config{}); err == nil {
+				s.udpBatch.Store(b)
+				conn = b
+			}
+		}
 		if err != nil {
 			return fmt.Errorf("rtc: listen udp: %w", err)
-		}
-		// Forwarding goroutines write every packet through pion's mux to this socket;
-		// batched, their writes become one sendmmsg per burst (media/udpbatch).
-		if uc, ok := conn.(*net.UDPConn); ok && !s.cfg.DisableBatchSend {
-			b := udpbatch.New(uc, udpbatch.Config{})
-			s.udpBatch.Store(b)
-			conn = b
 		}
 		s.udpConn = conn
 		s.udpMux = webrtc.NewICEUDPMux(logging.NewDefaultLoggerFactory().NewLogger("rtc-mux"), conn)

@@ -17,7 +17,8 @@ import (
 )
 
 // The benchmarks compare writing each packet with sendto on the socket ("plain", what
-// pion's UDP mux does) with a Conn ("batched"). Receiving sockets are drained by
+// pion's UDP mux does) with a Conn made by New ("batched") and by Listen ("listen").
+// Receiving sockets are drained by
 // goroutines of this process, so cpu-ns/pkt — the process's user+system CPU per
 // packet — includes the receiving side, which is the same for both. With
 // UDPBATCH_BENCH_SINK=process BenchmarkWrite drains them in a child process instead,
@@ -34,31 +35,34 @@ import (
 // fanout destinations (a forwarded packet and its subscribers) and waits until all
 // have arrived before the next burst, so nothing queues up between bursts.
 
+// The modes: plain sendto, New (sendmmsg on the socket itself), Listen (sendmmsg on
+// a second socket outside the netpoller).
+const (
+	plain = iota
+	batched
+	listened
+)
+
+var modeNames = []string{"plain", "batched", "listen"}
+
 func BenchmarkWrite(b *testing.B) {
-	for _, batched := range []bool{false, true} {
+	for mode := range modeNames {
 		for _, writers := range []int{1, 8} {
-			b.Run(fmt.Sprintf("%s/writers=%d", modeName(batched), writers), func(b *testing.B) {
-				benchWrite(b, batched, writers)
+			b.Run(fmt.Sprintf("%s/writers=%d", modeNames[mode], writers), func(b *testing.B) {
+				benchWrite(b, mode, writers)
 			})
 		}
 	}
 }
 
 func BenchmarkBurst(b *testing.B) {
-	for _, batched := range []bool{false, true} {
+	for mode := range modeNames {
 		for _, fanout := range []int{1, 10} {
-			b.Run(fmt.Sprintf("%s/fanout=%d", modeName(batched), fanout), func(b *testing.B) {
-				benchBurst(b, batched, fanout)
+			b.Run(fmt.Sprintf("%s/fanout=%d", modeNames[mode], fanout), func(b *testing.B) {
+				benchBurst(b, mode, fanout)
 			})
 		}
 	}
-}
-
-func modeName(batched bool) string {
-	if batched {
-		return "batched"
-	}
-	return "plain"
 }
 
 // sink is a set of receiving sockets, each drained by a goroutine.
@@ -104,14 +108,22 @@ type sender struct {
 	c    *Conn // nil: plain
 }
 
-func newSender(b *testing.B, batched bool) *sender {
-	s := &sender{sock: listen(b, "udp4")}
-	if batched {
-		s.c = New(s.sock, Config{})
-		b.Cleanup(func() { s.c.Close() })
-	} else {
+func newSender(b *testing.B, mode int) *sender {
+	s := &sender{}
+	switch mode {
+	case plain:
+		s.sock = listen(b, "udp4")
 		b.Cleanup(func() { s.sock.Close() })
+		return s
+	case batched:
+		s.c = New(listen(b, "udp4"), Config{})
+	case listened:
+		var err error
+		if s.c, err = Listen("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}, Config{}); err != nil {
+			b.Fatal(err)
+		}
 	}
+	b.Cleanup(func() { s.c.Close() })
 	return s
 }
 
@@ -150,9 +162,9 @@ func (s *sender) report(b *testing.B, cpu0 time.Duration, packets int) {
 	}
 }
 
-func benchWrite(b *testing.B, batched bool, writers int) {
+func benchWrite(b *testing.B, mode int, writers int) {
 	sk := newSink(b, 8, false)
-	s := newSender(b, batched)
+	s := newSender(b, mode)
 	p := make([]byte, 1200)
 	b.SetBytes(int64(len(p)))
 	b.ReportAllocs()
@@ -178,9 +190,9 @@ func benchWrite(b *testing.B, batched bool, writers int) {
 	s.report(b, cpu0, b.N)
 }
 
-func benchBurst(b *testing.B, batched bool, fanout int) {
+func benchBurst(b *testing.B, mode int, fanout int) {
 	sk := newSink(b, fanout, true)
-	s := newSender(b, batched)
+	s := newSender(b, mode)
 	p := make([]byte, 1200)
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -75,6 +75,7 @@ type batchWriter interface {
 //
 // Conn implements pion/ice's AddrPortReaderWriter, so pion's UDP mux reads and
 // writes it without allocating net.Addr values. Reads go straight to the socket.
+// Make one with New or Listen.
 type Conn struct {
 	conn      *net.UDPConn
 	batch     batchWriter
@@ -97,12 +98,14 @@ type Conn struct {
 	stop chan struct{} // closed by Close
 	done chan struct{} // closed when the writer has returned
 
+	closeSend func() error // closes the separate send socket (Listen); nil if none
+
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// New wraps conn and starts the writer goroutine; Close stops it and closes conn.
-// From then on conn must be written only through the Conn.
+// New wraps conn and starts the writer goroutine, which sends on conn; Close stops
+// it and closes conn. From then on conn must be written only through the Conn.
 func New(conn *net.UDPConn, cfg Config) *Conn { return newConn(conn, cfg, nil) }
 
 // newConn is New with the batch writer given (tests wrap the socket's); nil picks
@@ -258,9 +261,15 @@ func (c *Conn) Close() error {
 		case <-t.C:
 			// The socket's buffer stays full: let the writer's calls fail instead.
 			_ = c.conn.SetWriteDeadline(time.Now())
+			if a, ok := c.batch.(interface{ abort() }); ok {
+				a.abort()
+			}
 			<-c.done
 		}
-		c.closeErr = c.conn.Close()
+		if c.closeSend != nil {
+			c.closeErr = c.closeSend()
+		}
+		c.closeErr = errors.Join(c.closeErr, c.conn.Close())
 	})
 	if !first {
 		return c.opError("close", nil, net.ErrClosed)
@@ -292,8 +301,13 @@ func (c *Conn) SetWriteDeadline(time.Time) error { return nil }
 // SetReadBuffer sets the socket's receive buffer size.
 func (c *Conn) SetReadBuffer(bytes int) error { return c.conn.SetReadBuffer(bytes) }
 
-// SetWriteBuffer sets the socket's send buffer size.
-func (c *Conn) SetWriteBuffer(bytes int) error { return c.conn.SetWriteBuffer(bytes) }
+// SetWriteBuffer sets the send buffer size of the socket the writer sends on.
+func (c *Conn) SetWriteBuffer(bytes int) error {
+	if s, ok := c.batch.(interface{ setWriteBuffer(int) error }); ok {
+		return s.setWriteBuffer(bytes)
+	}
+	return c.conn.SetWriteBuffer(bytes)
+}
 
 func (c *Conn) opError(op string, addr net.Addr, err error) error {
 	return &net.OpError{Op: op, Net: "udp", Source: c.conn.LocalAddr(), Addr: addr, Err: err}

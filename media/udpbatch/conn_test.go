@@ -45,6 +45,39 @@ func listen(t testing.TB, network string) *net.UDPConn {
 	return c
 }
 
+// opener makes a Conn on a new loopback socket of network ("udp4" or "udp6"),
+// skipping the test when the family has no loopback address here.
+type opener func(t testing.TB, network string, cfg Config) *Conn
+
+// openers are the two ways to make a Conn: New over a socket, and Listen.
+var openers = []struct {
+	name string
+	open opener
+}{
+	{"New", func(t testing.TB, network string, cfg Config) *Conn { return New(listen(t, network), cfg) }},
+	{"Listen", func(t testing.TB, network string, cfg Config) *Conn {
+		ip := net.IPv4(127, 0, 0, 1)
+		if network == "udp6" {
+			ip = net.IPv6loopback
+		}
+		c, err := Listen(network, &net.UDPAddr{IP: ip}, cfg)
+		if err != nil {
+			if network == "udp6" {
+				t.Skipf("no IPv6 loopback: %v", err)
+			}
+			t.Fatal(err)
+		}
+		return c
+	}},
+}
+
+// eachOpener runs f as a subtest per opener.
+func eachOpener(t *testing.T, f func(t *testing.T, open opener)) {
+	for _, o := range openers {
+		t.Run(o.name, func(t *testing.T) { f(t, o.open) })
+	}
+}
+
 // addrOf is c's local address.
 func addrOf(c net.PacketConn) netip.AddrPort { return c.LocalAddr().(*net.UDPAddr).AddrPort() }
 
@@ -133,15 +166,20 @@ func (r *receiver) total() int64 {
 	return n
 }
 
-func TestDeliveryIPv4(t *testing.T) { testDelivery(t, "udp4") }
-func TestDeliveryIPv6(t *testing.T) { testDelivery(t, "udp6") }
+func TestDeliveryIPv4(t *testing.T) {
+	eachOpener(t, func(t *testing.T, open opener) { testDelivery(t, open, "udp4") })
+}
+
+func TestDeliveryIPv6(t *testing.T) {
+	eachOpener(t, func(t *testing.T, open opener) { testDelivery(t, open, "udp6") })
+}
 
 // testDelivery has concurrent writers send to many destinations: every packet
 // arrives intact, each writer's packets to a destination in order, none dropped.
 // Writers keep at most window rounds unacknowledged so no receive buffer overflows.
-func testDelivery(t *testing.T, network string) {
+func testDelivery(t *testing.T, open opener, network string) {
 	const writers, dests, rounds, window = 8, 16, 300, 4
-	c := New(listen(t, network), Config{QueueLen: 4096})
+	c := open(t, network, Config{QueueLen: 4096})
 	defer c.Close()
 	rs := make([]*receiver, dests)
 	for i := range rs {
@@ -286,8 +324,10 @@ func TestRefusedPacketSkipped(t *testing.T) {
 
 // TestDirectWrites: packets larger than a slot (and empty ones) are sent by the
 // caller at once.
-func TestDirectWrites(t *testing.T) {
-	c := New(listen(t, "udp4"), Config{MaxPacket: 100})
+func TestDirectWrites(t *testing.T) { eachOpener(t, testDirectWrites) }
+
+func testDirectWrites(t *testing.T, open opener) {
+	c := open(t, "udp4", Config{MaxPacket: 100})
 	defer c.Close()
 	r := listen(t, "udp4")
 	defer r.Close()
@@ -312,8 +352,10 @@ func TestDirectWrites(t *testing.T) {
 	}
 }
 
-func TestInvalidAddress(t *testing.T) {
-	c := New(listen(t, "udp4"), Config{})
+func TestInvalidAddress(t *testing.T) { eachOpener(t, testInvalidAddress) }
+
+func testInvalidAddress(t *testing.T, open opener) {
+	c := open(t, "udp4", Config{})
 	defer c.Close()
 	for _, addr := range []net.Addr{nil, (*net.UDPAddr)(nil), &net.IPAddr{IP: net.IPv4(127, 0, 0, 1)}} {
 		if _, err := c.WriteTo([]byte{1}, addr); !errors.Is(err, errInvalidAddr) {
@@ -326,8 +368,10 @@ func TestInvalidAddress(t *testing.T) {
 }
 
 // TestReadsPassThrough: reads, their deadlines and LocalAddr are the socket's.
-func TestReadsPassThrough(t *testing.T) {
-	c := New(listen(t, "udp4"), Config{})
+func TestReadsPassThrough(t *testing.T) { eachOpener(t, testReadsPassThrough) }
+
+func testReadsPassThrough(t *testing.T, open opener) {
+	c := open(t, "udp4", Config{})
 	defer c.Close()
 	if _, ok := c.LocalAddr().(*net.UDPAddr); !ok {
 		t.Fatalf("LocalAddr is %T; pion's mux needs a *net.UDPAddr", c.LocalAddr())
@@ -409,8 +453,10 @@ func TestCloseFlushes(t *testing.T) {
 
 // TestCloseUnderLoad closes while writers are busy: Close returns, every writer
 // then sees net.ErrClosed, and no goroutine is left (TestMain checks).
-func TestCloseUnderLoad(t *testing.T) {
-	c := New(listen(t, "udp4"), Config{QueueLen: 64})
+func TestCloseUnderLoad(t *testing.T) { eachOpener(t, testCloseUnderLoad) }
+
+func testCloseUnderLoad(t *testing.T, open opener) {
+	c := open(t, "udp4", Config{QueueLen: 64})
 	r := newReceiver(t, "udp4", 4)
 	var wg sync.WaitGroup
 	var written atomic.Int64
@@ -448,7 +494,11 @@ func TestZeroAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	c := New(listen(t, "udp4"), Config{})
+	eachOpener(t, testZeroAllocs)
+}
+
+func testZeroAllocs(t *testing.T, open opener) {
+	c := open(t, "udp4", Config{})
 	defer c.Close()
 	r := newReceiver(t, "udp4", 1)
 	p := []byte("0123456789abcdefghijklmnopqrstuvwxyz")
@@ -472,8 +522,10 @@ func TestZeroAllocs(t *testing.T) {
 // TestPionUDPMux runs pion's ICE UDP mux over a Conn: pion takes the allocation-free
 // AddrPort path, routes a STUN request to the muxed connection of its ufrag, and
 // that connection's writes go out through the queue.
-func TestPionUDPMux(t *testing.T) {
-	c := New(listen(t, "udp4"), Config{})
+func TestPionUDPMux(t *testing.T) { eachOpener(t, testPionUDPMux) }
+
+func testPionUDPMux(t *testing.T, open opener) {
+	c := open(t, "udp4", Config{})
 	mux := ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: c})
 	defer mux.Close() // closes c
 	conn, err := mux.GetConn("ufragA", c.LocalAddr())

@@ -1,0 +1,132 @@
+package udpbatch
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestListenSendsFromItsOwnSocket: Listen's writer sends on a second socket, and
+// packets carry the Conn's port as their source.
+func TestListenSendsFromItsOwnSocket(t *testing.T) {
+	c := openers[1].open(t, "udp4", Config{})
+	defer c.Close()
+	if _, ok := c.batch.(*rawSender); !ok {
+		t.Fatalf("writer sends through %T, not a separate socket", c.batch)
+	}
+	peer := listen(t, "udp4")
+	defer peer.Close()
+	if _, err := c.WriteToAddrPort([]byte("hi"), addrOf(peer)); err != nil {
+		t.Fatal(err)
+	}
+	_ = peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 16)
+	n, from, err := peer.ReadFromUDPAddrPort(buf)
+	if err != nil || string(buf[:n]) != "hi" || from != addrOf(c) {
+		t.Fatalf("got %q from %v (%v), want from %v", buf[:n], from, err, addrOf(c))
+	}
+	if err := c.SetWriteBuffer(1 << 20); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestListenReceivesEverything: with the send-only socket in the same reuseport
+// group, every packet from many sources still reaches the socket that is read.
+func TestListenReceivesEverything(t *testing.T) {
+	const peers, each = 32, 50
+	c := openers[1].open(t, "udp4", Config{})
+	defer c.Close()
+	if err := c.SetReadBuffer(4 << 20); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan int, 1)
+	go func() {
+		n := 0
+		buf := make([]byte, 64)
+		for n < peers*each {
+			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, _, err := c.ReadFromAddrPort(buf); err != nil {
+				break
+			}
+			n++
+		}
+		got <- n
+	}()
+	var wg sync.WaitGroup
+	for range peers {
+		p := listen(t, "udp4")
+		defer p.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				p.WriteToUDPAddrPort([]byte{byte(i)}, addrOf(c))
+				if i%10 == 9 {
+					time.Sleep(time.Millisecond) // stay within the receive buffer
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := <-got; n != peers*each {
+		t.Fatalf("read %d of %d packets", n, peers*each)
+	}
+	if q, err := unix.IoctlGetInt(c.batch.(*rawSender).fd, unix.SIOCINQ); err != nil || q != 0 {
+		t.Errorf("the send-only socket has %d bytes queued (%v)", q, err)
+	}
+}
+
+// TestListenPortInUse: Listen refuses a port another socket holds, although its own
+// sockets share theirs, and holds its port against ordinary binds.
+func TestListenPortInUse(t *testing.T) {
+	busy := listen(t, "udp4")
+	defer busy.Close()
+	if _, err := Listen("udp4", busy.LocalAddr().(*net.UDPAddr), Config{}); !errors.Is(err, syscall.EADDRINUSE) {
+		t.Fatalf("Listen on a busy port: %v", err)
+	}
+	c := openers[1].open(t, "udp4", Config{})
+	defer c.Close()
+	if s, err := net.ListenUDP("udp4", c.LocalAddr().(*net.UDPAddr)); !errors.Is(err, syscall.EADDRINUSE) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("bind on Listen's port: %v", err)
+	}
+}
+
+// TestListenRefusedAndFlushed: the separate socket's sends report refused packets
+// like x/net's (counted, skipped) and Close sends what is queued.
+func TestListenRefusedAndFlushed(t *testing.T) {
+	c := openers[1].open(t, "udp4", Config{})
+	r := newReceiver(t, "udp4", 1)
+	dst := addrOf(r.conn)
+	buf := make([]byte, 200)
+	seq := 0
+	for i := range 300 {
+		switch i {
+		case 100:
+			c.WriteToAddrPort(packet(buf, 0, 999), netip.MustParseAddrPort("[2001:db8::1]:9"))
+		case 200:
+			c.WriteToAddrPort(packet(buf, 0, 999), netip.MustParseAddrPort("240.0.0.1:9"))
+		default:
+			c.WriteToAddrPort(packet(buf, 0, seq), dst)
+			seq++
+		}
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Stats(); s.Packets != 298 || s.Errors != 2 || s.Drops != 0 {
+		t.Errorf("stats %+v", s)
+	}
+	waitFor(t, 5*time.Second, "298 packets", func() bool { return r.total() == 298 })
+	if r.bad.Load() != 0 {
+		t.Error("corrupt or out-of-order packets")
+	}
+}
