@@ -88,6 +88,37 @@ func TestH264AndREDReachASubscriberWithoutRED(t *testing.T) {
 	}
 }
 
+// lossyVideo has alice publish to bob with one of them behind a relay, drops 10% of the
+// packets towards bob (downlink) or from alice (uplink) for 4 s, and fails the test if
+// more than 1% of alice's video stays missing; closeAll tears the three down.
+func lossyVideo(t *testing.T, url string, api *webrtc.API, uplink bool) (alice, bob *client, closeAll func()) {
+	t.Helper()
+	relay := newUDPRelay(t)
+	aliceVia, bobVia, loss := func(*client) {}, through(relay), &relay.loss
+	if uplink {
+		aliceVia, bobVia, loss = through(relay), func(*client) {}, &relay.upLoss
+	}
+	alice = newClientWith(t, api, url, "alice", "jjt_alice", aliceVia)
+	alice.publish()
+	bob = newClientWith(t, api, url, "bob", "jjt_bob", bobVia)
+	closeAll = func() { bob.close(); alice.close(); relay.close() }
+	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
+		st := bob.stat(alice, "video")
+		return st != nil && st.packets.Load() > 30
+	})
+	loss.Store(10)
+	time.Sleep(4 * time.Second)
+	loss.Store(0)
+	time.Sleep(500 * time.Millisecond) // the last repairs
+	got, sent := bob.stat(alice, "video").delivered()
+	missing := float64(sent-got) / float64(sent)
+	t.Logf("video: %d of %d packets reached bob with 10%% loss for 4 s on the %s (%.1f%% missing)", got, sent, map[bool]string{false: "downlink", true: "uplink"}[uplink], missing*100)
+	if missing > 0.01 {
+		t.Errorf("%.1f%% of the video is missing: retransmission did not repair the loss", missing*100)
+	}
+	return alice, bob, closeAll
+}
+
 // TestRetransmissionRepairsALossyDownlink: a subscriber whose downlink loses 10% of
 // packets asks for them again (NACK); the server resends them from its buffer over RTX
 // (RFC 4588), so (nearly) none are missing in the end.
@@ -95,29 +126,11 @@ func TestRetransmissionRepairsALossyDownlink(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv, url, api, done := startTestServer(t, "run-rtx")
 	defer done()
-	relay := newUDPRelay(t)
-	defer relay.close()
-	alice := newClient(t, api, url, "alice", "jjt_alice")
-	defer alice.close()
-	alice.publish()
-	bob := newClientWith(t, api, url, "bob", "jjt_bob", through(relay))
-	defer bob.close()
-	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
-		st := bob.stat(alice, "video")
-		return st != nil && st.packets.Load() > 30
-	})
-	relay.loss.Store(10)
-	time.Sleep(4 * time.Second)
-	relay.loss.Store(0)
-	time.Sleep(500 * time.Millisecond) // the last repairs
-	got, sent := bob.stat(alice, "video").delivered()
-	missing := float64(sent-got) / float64(sent)
+	_, bob, closeAll := lossyVideo(t, url, api, false)
+	defer closeAll()
 	rs := srv.cfg.responder.Stats()
-	t.Logf("video: %d of %d packets delivered with 10%% loss for 4 s (%.1f%% missing); %d packets NACKed, %d resent over RTX, %d in the stream, %d no longer buffered",
-		got, sent, missing*100, srv.stats.nackedPackets.Load(), rs.ResentRTX, rs.Resent-rs.ResentRTX, rs.NotInBuffer)
-	if missing > 0.01 {
-		t.Errorf("%.1f%% of the video is missing: retransmission did not repair the loss", missing*100)
-	}
+	t.Logf("%d packets NACKed, %d resent over RTX, %d in the stream, %d no longer buffered",
+		srv.stats.nackedPackets.Load(), rs.ResentRTX, rs.Resent-rs.ResentRTX, rs.NotInBuffer)
 	if rs.ResentRTX == 0 || rs.Resent != rs.ResentRTX {
 		t.Errorf("resent %d packets, %d over RTX: want all over RTX", rs.Resent, rs.ResentRTX)
 	}
@@ -134,23 +147,8 @@ func TestRetransmissionRepairsALossyUplink(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv, url, api, done := startTestServer(t, "run-uplink")
 	defer done()
-	relay := newUDPRelay(t)
-	defer relay.close()
-	alice := newClientWith(t, api, url, "alice", "jjt_alice", through(relay))
-	defer alice.close()
-	alice.publish()
-	bob := newClient(t, api, url, "bob", "jjt_bob")
-	defer bob.close()
-	eventually(t, 10*time.Second, "bob receives alice's video", func() bool {
-		st := bob.stat(alice, "video")
-		return st != nil && st.packets.Load() > 30
-	})
-	relay.upLoss.Store(10)
-	time.Sleep(4 * time.Second)
-	relay.upLoss.Store(0)
-	time.Sleep(500 * time.Millisecond)
-	got, sent := bob.stat(alice, "video").delivered()
-	missing := float64(sent-got) / float64(sent)
+	alice, _, closeAll := lossyVideo(t, url, api, true)
+	defer closeAll()
 	var repaired, lost uint64
 	for _, x := range srv.Room("run-uplink").participant(alice.id).published {
 		for l := range sfu.NumLayers {
@@ -159,11 +157,7 @@ func TestRetransmissionRepairsALossyUplink(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("video: %d of %d packets reached bob with 10%% uplink loss for 4 s (%.1f%% missing); the server asked for %d again, %d repaired, %d lost",
-		got, sent, missing*100, srv.stats.uplinkNACKs.Load(), repaired, lost)
-	if missing > 0.01 {
-		t.Errorf("%.1f%% of the video is missing: the uplink loss was not repaired", missing*100)
-	}
+	t.Logf("the server asked for %d packets again: %d repaired, %d lost", srv.stats.uplinkNACKs.Load(), repaired, lost)
 	if repaired == 0 {
 		t.Error("no repairs counted")
 	}
