@@ -21,7 +21,7 @@ import (
 // TURN server's UDP and TCP URLs with credentials minted from --turn-secret or, when
 // none is set, from a secret generated now (valid on this process only).
 func (s *Server) rtcConfig(cfg *config.Config) (rtc.RTCConfig, error) {
-	rc := rtc.RTCConfig{UDPPort: cfg.RTCUDPPort, DisableBatchSend: !cfg.RTCBatchSend, TCPPort: cfg.RTCTCPPort, PublicIP: cfg.RTCPublicIP, LoopbackOnly: cfg.RTCLoopback, Logger: s.log}
+	rc := rtc.RTCConfig{UDPPort: cfg.RTCUDPPort, DisableFastSend: !cfg.RTCFastSend, TCPPort: cfg.RTCTCPPort, PublicIP: cfg.RTCPublicIP, LoopbackOnly: cfg.RTCLoopback, Logger: s.log}
 	if len(cfg.STUNServers) > 0 {
 		rc.ICEServers = append(rc.ICEServers, signal.ICEServer{URLs: cfg.STUNServers})
 	}

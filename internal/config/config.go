@@ -34,14 +34,14 @@ type Config struct {
 	AdminEmail    string
 	AdminPassword string
 
-	RTCUDPPort   int    // single UDP port for all media (ICE UDP mux); 0 = ephemeral ports
-	RTCBatchSend bool   // send on the RTCUDPPort socket in batches (sendmmsg)
-	RTCTCPPort   int    // passive ICE-TCP listener for all media; 0 = none
-	RTCPublicIP  string // address announced in ICE candidates (1:1 NAT)
-	RTCLoopback  bool   // restrict ICE to 127.0.0.1 (tests, single-machine demos)
-	Capacity     int    // concurrent participants the platform serves
-	SMTPURL      string // invitation mail; empty disables mail
-	SMTPFrom     string
+	RTCUDPPort  int    // single UDP port for all media (ICE UDP mux); 0 = ephemeral ports
+	RTCFastSend bool   // send on RTCUDPPort from a second socket outside Go's netpoller
+	RTCTCPPort  int    // passive ICE-TCP listener for all media; 0 = none
+	RTCPublicIP string // address announced in ICE candidates (1:1 NAT)
+	RTCLoopback bool   // restrict ICE to 127.0.0.1 (tests, single-machine demos)
+	Capacity    int    // concurrent participants the platform serves
+	SMTPURL     string // invitation mail; empty disables mail
+	SMTPFrom    string
 
 	// ICE servers handed to clients (see ice.go for the rules between them).
 	STUNServers  []string      // stun:/stuns: URLs (RFC 7064)
@@ -78,7 +78,7 @@ var options = []option{
 	{"session-ttl", "JISHITONG_SESSION_TTL", "72h", "how long a login lasts"},
 	{"max-upload", "JISHITONG_MAX_UPLOAD", "8388608", "largest accepted upload in bytes"},
 	{"rtc-udp-port", "JISHITONG_RTC_UDP_PORT", "0", "UDP port every media connection shares (ICE UDP mux); 0 uses ephemeral ports"},
-	{"rtc-batch-send", "JISHITONG_RTC_BATCH_SEND", "true", "queue packets sent on --rtc-udp-port and send them in batches, one system call per batch (a full queue drops packets); false sends each packet with its own"},
+	{"rtc-fast-send", "JISHITONG_RTC_FAST_SEND", "true", "send media on --rtc-udp-port from a second socket on the port that Go's netpoller does not watch, never blocking (a full send buffer drops the packet); false sends through Go's socket"},
 	{"rtc-tcp-port", "JISHITONG_RTC_TCP_PORT", "0", "TCP port of the ICE-TCP listener every media connection shares, the fallback where UDP is blocked; 0 turns it off"},
 	{"rtc-public-ip", "JISHITONG_RTC_PUBLIC_IP", "", "public IPv4 address announced to clients when the server is behind 1:1 NAT"},
 	{"rtc-loopback-only", "JISHITONG_RTC_LOOPBACK_ONLY", "false", "offer only 127.0.0.1 as a media address (tests and single-machine demos)"},
@@ -169,8 +169,8 @@ func Parse(args []string, getenv func(string) string) (*Config, error) {
 	if c.RTCUDPPort, err = strconv.Atoi(*vals["rtc-udp-port"]); err != nil || c.RTCUDPPort < 0 || c.RTCUDPPort > 65535 {
 		return nil, fmt.Errorf("--rtc-udp-port: %q is not a port number", *vals["rtc-udp-port"])
 	}
-	if c.RTCBatchSend, err = strconv.ParseBool(*vals["rtc-batch-send"]); err != nil {
-		return nil, fmt.Errorf("--rtc-batch-send: %q is not a boolean", *vals["rtc-batch-send"])
+	if c.RTCFastSend, err = strconv.ParseBool(*vals["rtc-fast-send"]); err != nil {
+		return nil, fmt.Errorf("--rtc-fast-send: %q is not a boolean", *vals["rtc-fast-send"])
 	}
 	if c.RTCPublicIP = *vals["rtc-public-ip"]; c.RTCPublicIP != "" && net.ParseIP(c.RTCPublicIP).To4() == nil {
 		return nil, fmt.Errorf("--rtc-public-ip: %q is not an IPv4 address", c.RTCPublicIP)

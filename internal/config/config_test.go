@@ -45,23 +45,23 @@ func TestUsageNamesEveryVariable(t *testing.T) {
 	}
 }
 
-func TestRTCBatchSend(t *testing.T) {
+func TestRTCFastSend(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		env  map[string]string
 		want bool
 	}{
 		{nil, nil, true},
-		{[]string{"--rtc-batch-send=false"}, nil, false},
-		{nil, map[string]string{"JISHITONG_RTC_BATCH_SEND": "false"}, false},
-		{[]string{"--rtc-batch-send"}, map[string]string{"JISHITONG_RTC_BATCH_SEND": "false"}, true},
+		{[]string{"--rtc-fast-send=false"}, nil, false},
+		{nil, map[string]string{"JISHITONG_RTC_FAST_SEND": "false"}, false},
+		{[]string{"--rtc-fast-send"}, map[string]string{"JISHITONG_RTC_FAST_SEND": "false"}, true},
 	} {
 		c, err := Parse(tc.args, env(tc.env))
-		if err != nil || c.RTCBatchSend != tc.want {
+		if err != nil || c.RTCFastSend != tc.want {
 			t.Errorf("%v %v: %v, %v; want %v", tc.args, tc.env, c, err, tc.want)
 		}
 	}
-	if _, err := Parse([]string{"--rtc-batch-send=maybe"}, env(nil)); err == nil {
-		t.Error("--rtc-batch-send=maybe accepted")
+	if _, err := Parse([]string{"--rtc-fast-send=maybe"}, env(nil)); err == nil {
+		t.Error("--rtc-fast-send=maybe accepted")
 	}
 }

@@ -24,11 +24,11 @@ type RTCConfig struct {
 	UDPPort    int
 	UDPPortMin uint16
 	UDPPortMax uint16
-	// DisableBatchSend makes the UDPPort socket send each packet with its own system
-	// call. By default sends are queued and go out in batches from a second socket on
-	// the port that Go's netpoller does not watch (media/udpbatch.Listen); a full
-	// queue drops the packet rather than block a forwarding goroutine.
-	DisableBatchSend bool
+	// DisableFastSend makes the UDPPort socket send through Go like any other. By
+	// default each packet goes out at once, with one sendto, from a second socket on
+	// the port that Go's netpoller does not watch (media/udpsend.Listen); a full send
+	// buffer drops the packet rather than block a forwarding goroutine.
+	DisableFastSend bool
 	// TCPPort, when > 0, opens a passive ICE-TCP listener (RFC 6544) on this port that
 	// every PeerConnection shares: the fallback for clients whose network blocks UDP.
 	// 0 offers no ICE-TCP candidates.

@@ -81,13 +81,12 @@ var (
 	descSuppressed   = prometheus.NewDesc("jishitong_rtc_nack_suppressed_total", "NACKed packets not sent again because they were sent within the last 10 ms.", nil, nil)
 	descProbe        = prometheus.NewDesc("jishitong_rtc_probe_bytes_total", "Probe traffic sent to let subscribers' bandwidth estimates grow (recent packets again over RTX).", nil, nil)
 	descUplinkNACKs  = prometheus.NewDesc("jishitong_rtc_uplink_nacked_packets_total", "Packets publishers were asked to send again (NACK).", nil, nil)
-	descBatchSent    = prometheus.NewDesc("jishitong_rtc_udp_batch_packets_total", "Packets written to the batching UDP socket (--rtc-udp-port) by outcome: sent in a batch, dropped on a full queue, refused by the kernel, or sent unqueued (too large for a queue slot).", []string{"outcome"}, nil)
-	descBatchCalls   = prometheus.NewDesc("jishitong_rtc_udp_batch_calls_total", "sendmmsg calls of the batching UDP socket.", nil, nil)
+	descUDPUnsent    = prometheus.NewDesc("jishitong_rtc_udp_unsent_packets_total", "Packets the --rtc-udp-port socket did not send (--rtc-fast-send), by reason: buffer_full (the send buffer had no room; dropped) or error (the kernel refused the packet).", []string{"reason"}, nil)
 	descUplink       = prometheus.NewDesc("jishitong_rtc_uplink_packets_total", "Publishers' video packets that went missing, by outcome: missing (seen as a gap), repaired (arrived after a NACK), lost (given up on).", []string{"outcome"}, nil)
 )
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descReceived, descForwarded, descBytes, descRooms, descParticipants, descTracks, descNacked, descResent, descNotBuffered, descSuppressed, descProbe, descUplinkNACKs, descUplink, descBatchSent, descBatchCalls} {
+	for _, d := range []*prometheus.Desc{descReceived, descForwarded, descBytes, descRooms, descParticipants, descTracks, descNacked, descResent, descNotBuffered, descSuppressed, descProbe, descUplinkNACKs, descUplink, descUDPUnsent} {
 		ch <- d
 	}
 }
@@ -110,13 +109,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descUplink, prometheus.CounterValue, float64(s.stats.uplinkMissing.Load()), "missing")
 	ch <- prometheus.MustNewConstMetric(descUplink, prometheus.CounterValue, float64(s.stats.uplinkRepaired.Load()), "repaired")
 	ch <- prometheus.MustNewConstMetric(descUplink, prometheus.CounterValue, float64(s.stats.uplinkLost.Load()), "lost")
-	if c := s.udpBatch.Load(); c != nil {
-		b := c.Stats()
-		ch <- prometheus.MustNewConstMetric(descBatchSent, prometheus.CounterValue, float64(b.Packets), "sent")
-		ch <- prometheus.MustNewConstMetric(descBatchSent, prometheus.CounterValue, float64(b.Drops), "queue_full")
-		ch <- prometheus.MustNewConstMetric(descBatchSent, prometheus.CounterValue, float64(b.Errors), "error")
-		ch <- prometheus.MustNewConstMetric(descBatchSent, prometheus.CounterValue, float64(b.Direct), "unqueued")
-		ch <- prometheus.MustNewConstMetric(descBatchCalls, prometheus.CounterValue, float64(b.Batches))
+	if c := s.udpFast.Load(); c != nil {
+		u := c.Stats()
+		ch <- prometheus.MustNewConstMetric(descUDPUnsent, prometheus.CounterValue, float64(u.Dropped), "buffer_full")
+		ch <- prometheus.MustNewConstMetric(descUDPUnsent, prometheus.CounterValue, float64(u.Errors), "error")
 	}
 	rooms := s.roomList()
 	participants, tracks := 0, 0

@@ -24,7 +24,7 @@ import (
 	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/media/nack"
 	"github.com/jishitong/jishitong/media/signal"
-	"github.com/jishitong/jishitong/media/udpbatch"
+	"github.com/jishitong/jishitong/media/udpsend"
 )
 
 // Admission redeems the single-use join token a client presents at /rtc.
@@ -56,11 +56,11 @@ type Server struct {
 	meetings  Meetings // may be nil: no roster, no controls
 	log       *slog.Logger
 
-	api      *webrtc.API
-	udpConn  net.PacketConn                // single-port mode only
-	udpBatch atomic.Pointer[udpbatch.Conn] // udpConn when it batches sends (read by Collect)
-	udpMux   ice.UDPMux
-	tcpMux   ice.TCPMux // ICE-TCP listener, when TCPPort > 0
+	api     *webrtc.API
+	udpConn net.PacketConn               // single-port mode only
+	udpFast atomic.Pointer[udpsend.Conn] // udpConn when it sends from its own socket (read by Collect)
+	udpMux  ice.UDPMux
+	tcpMux  ice.TCPMux // ICE-TCP listener, when TCPPort > 0
 
 	stats    stats
 	nextID   atomic.Uint64
@@ -130,16 +130,16 @@ func (s *Server) Start() error {
 		}
 		var conn net.PacketConn
 		var err error
-		if s.cfg.DisableBatchSend {
+		if s.cfg.DisableFastSend {
 			conn, err = net.ListenPacket("udp4", net.JoinHostPort(host, strconv.Itoa(s.cfg.UDPPort)))
 		} else {
 			// Forwarding goroutines write every packet through pion's mux to this
-			// socket; batched, they go out one sendmmsg per burst, from a second
-			// socket outside the netpoller (media/udpbatch).
-			var b *udpbatch.Conn
-			if b, err = udpbatch.Listen("udp4", &net.UDPAddr{IP: net.ParseIP(host), Port: s.cfg.UDPPort}, udpbatch.Config{}); err == nil {
-				s.udpBatch.Store(b)
-				conn = b
+			// socket; it sends them from a second socket that the netpoller does not
+			// watch, so sent packets wake no idle thread (media/udpsend).
+			var f *udpsend.Conn
+			if f, err = udpsend.Listen("udp4", &net.UDPAddr{IP: net.ParseIP(host), Port: s.cfg.UDPPort}); err == nil {
+				s.udpFast.Store(f)
+				conn = f
 			}
 		}
 		if err != nil {

@@ -1,4 +1,4 @@
-package udpbatch
+package udpsend
 
 import (
 	"bufio"
@@ -16,39 +16,27 @@ import (
 	"time"
 )
 
-// The benchmarks compare writing each packet with sendto on the socket ("plain", what
-// pion's UDP mux does) with a Conn made by New ("batched") and by Listen ("listen").
-// Receiving sockets are drained by
-// goroutines of this process, so cpu-ns/pkt — the process's user+system CPU per
-// packet — includes the receiving side, which is the same for both. With
-// UDPBATCH_BENCH_SINK=process BenchmarkWrite drains them in a child process instead,
-// and cpu-ns/pkt is the sending side's alone (on loopback that still includes the
-// kernel's receive path up to the receiving socket, which runs in the sender's
-// system call).
+// The benchmarks compare sendto on a Go socket ("plain", what pion's UDP mux does
+// with a *net.UDPConn) with a Conn from Listen ("listen": sendto on the second
+// socket). Receiving sockets are drained by goroutines of this process, so
+// cpu-ns/pkt — the process's user+system CPU per packet — includes the receiving
+// side, the same for both, and those goroutines park in the netpoller as a server's
+// readers do. With UDPSEND_BENCH_SINK=process BenchmarkWrite drains them in a child
+// process instead, and cpu-ns/pkt is the sending side's alone (on loopback that
+// still includes the kernel's receive path up to the receiving socket, which runs in
+// the sender's system call).
 //
 // BenchmarkWrite saturates the socket: writers send 1200-byte packets round-robin to
-// 8 destinations as fast as they can (a batched writer that finds the queue full
-// waits 20 µs and writes the packet again), and the clock stops when the kernel has
-// every packet.
+// 8 destinations as fast as they can.
 //
 // BenchmarkBurst is the low-load case: one goroutine writes one packet to each of
 // fanout destinations (a forwarded packet and its subscribers) and waits until all
-// have arrived before the next burst, so nothing queues up between bursts.
-
-// The modes: plain sendto, New (sendmmsg on the socket itself), Listen (sendmmsg on
-// a second socket outside the netpoller).
-const (
-	plain = iota
-	batched
-	listened
-)
-
-var modeNames = []string{"plain", "batched", "listen"}
+// have arrived before the next burst.
 
 func BenchmarkWrite(b *testing.B) {
-	for mode := range modeNames {
+	for _, mode := range []string{"plain", "listen"} {
 		for _, writers := range []int{1, 8} {
-			b.Run(fmt.Sprintf("%s/writers=%d", modeNames[mode], writers), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/writers=%d", mode, writers), func(b *testing.B) {
 				benchWrite(b, mode, writers)
 			})
 		}
@@ -56,9 +44,9 @@ func BenchmarkWrite(b *testing.B) {
 }
 
 func BenchmarkBurst(b *testing.B) {
-	for mode := range modeNames {
+	for _, mode := range []string{"plain", "listen"} {
 		for _, fanout := range []int{1, 10} {
-			b.Run(fmt.Sprintf("%s/fanout=%d", modeNames[mode], fanout), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/fanout=%d", mode, fanout), func(b *testing.B) {
 				benchBurst(b, mode, fanout)
 			})
 		}
@@ -72,7 +60,7 @@ type sink struct {
 }
 
 func newSink(b *testing.B, n int, notify bool) *sink {
-	if !notify && os.Getenv("UDPBATCH_BENCH_SINK") == "process" {
+	if !notify && os.Getenv("UDPSEND_BENCH_SINK") == "process" {
 		return newProcessSink(b, n)
 	}
 	s := &sink{}
@@ -102,69 +90,26 @@ func newSink(b *testing.B, n int, notify bool) *sink {
 	return s
 }
 
-// sender writes packets plainly or through a Conn.
-type sender struct {
-	sock *net.UDPConn
-	c    *Conn // nil: plain
-}
-
-func newSender(b *testing.B, mode int) *sender {
-	s := &sender{}
-	switch mode {
-	case plain:
-		s.sock = listen(b, "udp4")
-		b.Cleanup(func() { s.sock.Close() })
-		return s
-	case batched:
-		s.c = New(listen(b, "udp4"), Config{})
-	case listened:
-		var err error
-		if s.c, err = Listen("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}, Config{}); err != nil {
-			b.Fatal(err)
+// newSender returns the write function of mode: a Go socket's or a Listen Conn's.
+func newSender(b *testing.B, mode string) func([]byte, netip.AddrPort) (int, error) {
+	if mode == "plain" {
+		s := listen(b, "udp4")
+		b.Cleanup(func() { s.Close() })
+		return s.WriteToUDPAddrPort
+	}
+	c := openers[0].open(b, "udp4")
+	b.Cleanup(func() {
+		if s := c.Stats(); s != (Stats{}) {
+			b.Errorf("stats %+v", s)
 		}
-	}
-	b.Cleanup(func() { s.c.Close() })
-	return s
+		c.Close()
+	})
+	return c.WriteToAddrPort
 }
 
-// write sends p to dst; a batched sender that finds its queue full waits and tries
-// again, so that every packet is sent.
-func (s *sender) write(p []byte, dst netip.AddrPort) {
-	if s.c == nil {
-		_, _ = s.sock.WriteToUDPAddrPort(p, dst)
-		return
-	}
-	for {
-		if ok, _ := s.c.enqueue(p, dst); ok {
-			return
-		}
-		time.Sleep(20 * time.Microsecond)
-	}
-}
-
-// flush waits until the kernel has n packets from a batched sender.
-func (s *sender) flush(n int) {
-	for s.c != nil {
-		st := s.c.Stats()
-		if st.Packets+st.Errors >= uint64(n) {
-			return
-		}
-		time.Sleep(20 * time.Microsecond)
-	}
-}
-
-// report adds the CPU per packet and, when batched, the mean packets per sendmmsg.
-func (s *sender) report(b *testing.B, cpu0 time.Duration, packets int) {
-	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(packets), "cpu-ns/pkt")
-	if s.c != nil {
-		st := s.c.Stats()
-		b.ReportMetric(float64(st.Packets)/float64(max(st.Batches, 1)), "pkts/call")
-	}
-}
-
-func benchWrite(b *testing.B, mode int, writers int) {
+func benchWrite(b *testing.B, mode string, writers int) {
 	sk := newSink(b, 8, false)
-	s := newSender(b, mode)
+	write := newSender(b, mode)
 	p := make([]byte, 1200)
 	b.SetBytes(int64(len(p)))
 	b.ReportAllocs()
@@ -180,19 +125,18 @@ func benchWrite(b *testing.B, mode int, writers int) {
 		go func() {
 			defer wg.Done()
 			for i := range n {
-				s.write(p, sk.addrs[(w+i)%len(sk.addrs)])
+				_, _ = write(p, sk.addrs[(w+i)%len(sk.addrs)])
 			}
 		}()
 	}
 	wg.Wait()
-	s.flush(b.N)
 	b.StopTimer()
-	s.report(b, cpu0, b.N)
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/pkt")
 }
 
-func benchBurst(b *testing.B, mode int, fanout int) {
+func benchBurst(b *testing.B, mode string, fanout int) {
 	sk := newSink(b, fanout, true)
-	s := newSender(b, mode)
+	write := newSender(b, mode)
 	p := make([]byte, 1200)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -200,7 +144,7 @@ func benchBurst(b *testing.B, mode int, fanout int) {
 	start := time.Now()
 	for range b.N {
 		for _, dst := range sk.addrs {
-			s.write(p, dst)
+			_, _ = write(p, dst)
 		}
 		for range fanout {
 			<-sk.arrived
@@ -208,7 +152,7 @@ func benchBurst(b *testing.B, mode int, fanout int) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N*fanout), "ns/pkt")
-	s.report(b, cpu0, b.N*fanout)
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N*fanout), "cpu-ns/pkt")
 }
 
 // cpuTime is the process's user+system CPU time so far.
@@ -222,7 +166,7 @@ func cpuTime() time.Duration {
 // prints their addresses and drains them until its stdin closes (see TestMain).
 func newProcessSink(b *testing.B, n int) *sink {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "UDPBATCH_SINK="+strconv.Itoa(n))
+	cmd.Env = append(os.Environ(), "UDPSEND_SINK="+strconv.Itoa(n))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

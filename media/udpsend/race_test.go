@@ -1,5 +1,5 @@
 //go:build race
 
-package udpbatch
+package udpsend
 
 const raceEnabled = true

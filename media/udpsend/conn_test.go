@@ -1,4 +1,4 @@
-package udpbatch
+package udpsend
 
 import (
 	"encoding/binary"
@@ -10,17 +10,17 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/stun/v4"
 	"go.uber.org/goleak"
-	"golang.org/x/net/ipv4"
 )
 
 func TestMain(m *testing.M) {
-	if n, err := strconv.Atoi(os.Getenv("UDPBATCH_SINK")); err == nil {
+	if n, err := strconv.Atoi(os.Getenv("UDPSEND_SINK")); err == nil {
 		runSink(n) // a benchmark's receiving process
 	}
 	goleak.VerifyTestMain(m)
@@ -30,11 +30,7 @@ func TestMain(m *testing.M) {
 // the family has no loopback address here.
 func listen(t testing.TB, network string) *net.UDPConn {
 	t.Helper()
-	host := "127.0.0.1"
-	if network == "udp6" {
-		host = "::1"
-	}
-	c, err := net.ListenUDP(network, &net.UDPAddr{IP: net.ParseIP(host)})
+	c, err := net.ListenUDP(network, &net.UDPAddr{IP: loopback(network)})
 	if err != nil {
 		if network == "udp6" {
 			t.Skipf("no IPv6 loopback: %v", err)
@@ -45,30 +41,36 @@ func listen(t testing.TB, network string) *net.UDPConn {
 	return c
 }
 
+func loopback(network string) net.IP {
+	if network == "udp6" {
+		return net.IPv6loopback
+	}
+	return net.IPv4(127, 0, 0, 1)
+}
+
 // opener makes a Conn on a new loopback socket of network ("udp4" or "udp6"),
 // skipping the test when the family has no loopback address here.
-type opener func(t testing.TB, network string, cfg Config) *Conn
+type opener func(t testing.TB, network string) *Conn
 
-// openers are the two ways to make a Conn: New over a socket, and Listen.
+// openers are Listen and its fallback (writes through the Go socket).
 var openers = []struct {
 	name string
 	open opener
 }{
-	{"New", func(t testing.TB, network string, cfg Config) *Conn { return New(listen(t, network), cfg) }},
-	{"Listen", func(t testing.TB, network string, cfg Config) *Conn {
-		ip := net.IPv4(127, 0, 0, 1)
-		if network == "udp6" {
-			ip = net.IPv6loopback
-		}
-		c, err := Listen(network, &net.UDPAddr{IP: ip}, cfg)
+	{"Listen", func(t testing.TB, network string) *Conn {
+		c, err := Listen(network, &net.UDPAddr{IP: loopback(network)})
 		if err != nil {
 			if network == "udp6" {
 				t.Skipf("no IPv6 loopback: %v", err)
 			}
 			t.Fatal(err)
 		}
+		if c.fd < 0 {
+			t.Fatal("Listen fell back to sending on the Go socket")
+		}
 		return c
 	}},
+	{"Fallback", func(t testing.TB, network string) *Conn { return &Conn{conn: listen(t, network), fd: -1} }},
 }
 
 // eachOpener runs f as a subtest per opener.
@@ -125,28 +127,29 @@ func checkPacket(b []byte) (w, seq int, ok bool) {
 	return w, seq, true
 }
 
-// receiver drains one socket, checking every packet and that each writer's packets
-// arrive in order.
+// receiver drains one socket, checking every packet, its source, and that each
+// writer's packets arrive in order.
 type receiver struct {
 	conn *net.UDPConn
+	from netip.AddrPort // the expected source; any when zero
 	got  []atomic.Int64 // per writer: packets received
-	bad  atomic.Int64   // corrupt or out of order
+	bad  atomic.Int64   // corrupt, out of order or from elsewhere
 	done chan struct{}
 }
 
-func newReceiver(t testing.TB, network string, writers int) *receiver {
-	r := &receiver{conn: listen(t, network), got: make([]atomic.Int64, writers), done: make(chan struct{})}
+func newReceiver(t testing.TB, network string, writers int, from netip.AddrPort) *receiver {
+	r := &receiver{conn: listen(t, network), from: from, got: make([]atomic.Int64, writers), done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		buf := make([]byte, 2048)
 		next := make([]int, writers)
 		for {
-			n, _, err := r.conn.ReadFromUDPAddrPort(buf)
+			n, src, err := r.conn.ReadFromUDPAddrPort(buf)
 			if err != nil {
 				return
 			}
 			w, seq, ok := checkPacket(buf[:n])
-			if !ok || w >= writers || seq != next[w] {
+			if !ok || w >= writers || seq != next[w] || (r.from.IsValid() && src != r.from) {
 				r.bad.Add(1)
 				continue
 			}
@@ -175,15 +178,16 @@ func TestDeliveryIPv6(t *testing.T) {
 }
 
 // testDelivery has concurrent writers send to many destinations: every packet
-// arrives intact, each writer's packets to a destination in order, none dropped.
-// Writers keep at most window rounds unacknowledged so no receive buffer overflows.
+// arrives intact, from the Conn's address, each writer's packets to a destination in
+// order, none dropped. Writers keep at most window rounds unacknowledged so no
+// receive buffer overflows.
 func testDelivery(t *testing.T, open opener, network string) {
 	const writers, dests, rounds, window = 8, 16, 300, 4
-	c := open(t, network, Config{QueueLen: 4096})
+	c := open(t, network)
 	defer c.Close()
 	rs := make([]*receiver, dests)
 	for i := range rs {
-		rs[i] = newReceiver(t, network, writers)
+		rs[i] = newReceiver(t, network, writers, addrOf(c))
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
@@ -228,134 +232,95 @@ func testDelivery(t *testing.T, open opener, network string) {
 		for _, r := range rs {
 			n += r.total()
 		}
-		return n == want && c.Stats().Packets == want
+		return n == want
 	})
 	for i, r := range rs {
 		if b := r.bad.Load(); b != 0 {
-			t.Errorf("receiver %d: %d corrupt or out-of-order packets", i, b)
+			t.Errorf("receiver %d: %d corrupt, out-of-order or misaddressed packets", i, b)
 		}
 	}
-	s := c.Stats()
-	if s.Packets != want || s.Drops != 0 || s.Errors != 0 || s.Direct != 0 || s.Batches == 0 || s.Batches > s.Packets {
-		t.Errorf("stats %+v, want %d packets", s, want)
-	}
-	t.Logf("%d packets in %d sendmmsg calls (%.1f per call)", s.Packets, s.Batches, float64(s.Packets)/float64(s.Batches))
-}
-
-// gate is a batchWriter that holds its first call until opened.
-type gate struct {
-	batchWriter
-	entered, open chan struct{}
-	once          sync.Once
-}
-
-func newGate(conn *net.UDPConn) *gate {
-	return &gate{batchWriter: ipv4.NewPacketConn(conn), entered: make(chan struct{}), open: make(chan struct{})}
-}
-
-func (g *gate) WriteBatch(ms []ipv4.Message, flags int) (int, error) {
-	g.once.Do(func() { close(g.entered); <-g.open })
-	return g.batchWriter.WriteBatch(ms, flags)
-}
-
-// TestQueueFullDrops holds the writer in its first call: the queue then takes
-// QueueLen-1 more packets and drops the rest, counting them, without blocking the
-// writing goroutine; what was queued is sent in order once the writer moves.
-func TestQueueFullDrops(t *testing.T) {
-	sock := listen(t, "udp4")
-	g := newGate(sock)
-	c := newConn(sock, Config{QueueLen: 8}, g)
-	defer c.Close()
-	r := newReceiver(t, "udp4", 1)
-	dst := addrOf(r.conn)
-	buf := make([]byte, 2048)
-	if _, err := c.WriteToAddrPort(packet(buf, 0, 0), dst); err != nil {
-		t.Fatal(err)
-	}
-	<-g.entered // the writer holds packet 0's slot
-	for seq := 1; seq <= 20; seq++ {
-		p := packet(buf, 0, seq)
-		if n, err := c.WriteToAddrPort(p, dst); n != len(p) || err != nil {
-			t.Fatalf("write %d: %d, %v", seq, n, err)
-		}
-	}
-	if s := c.Stats(); s.Drops != 13 || s.Packets != 0 {
-		t.Fatalf("stats %+v, want 13 drops (7 queued behind the one in flight)", s)
-	}
-	close(g.open)
-	waitFor(t, 5*time.Second, "the 8 queued packets", func() bool { return r.total() == 8 && c.Stats().Packets == 8 })
-	if s := c.Stats(); s.Drops != 13 || s.Errors != 0 {
+	if s := c.Stats(); s != (Stats{}) {
 		t.Errorf("stats %+v", s)
 	}
+}
+
+// TestMappedDestination: on an IPv4 socket an IPv4-mapped IPv6 destination is sent
+// to as IPv4; on an IPv6 socket an IPv4 destination goes IPv4-mapped (when the
+// socket is dual-stack).
+func TestMappedDestination(t *testing.T) {
+	c := openers[0].open(t, "udp4")
+	defer c.Close()
+	r := newReceiver(t, "udp4", 1, addrOf(c))
+	dst := addrOf(r.conn)
+	mapped := netip.AddrPortFrom(netip.AddrFrom16(dst.Addr().As16()), dst.Port())
+	if _, err := c.WriteToAddrPort(packet(make([]byte, 100), 0, 0), mapped); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the packet", func() bool { return r.total() == 1 })
+
 	if r.bad.Load() != 0 {
-		t.Error("packets out of order")
+		t.Fatal("corrupt packet")
 	}
-	// Room again.
-	if _, err := c.WriteToAddrPort(packet(buf, 0, 8), dst); err != nil {
+
+	c6, err := Listen("udp", &net.UDPAddr{})
+	if err != nil {
+		t.Skipf("no dual-stack socket: %v", err)
+	}
+	defer c6.Close()
+	if !c6.v6 {
+		t.Skip("the wildcard socket is not AF_INET6")
+	}
+	r6 := newReceiver(t, "udp4", 1, netip.AddrPortFrom(dst.Addr(), uint16(c6.LocalAddr().(*net.UDPAddr).Port)))
+	if _, err := c6.WriteToAddrPort(packet(make([]byte, 100), 0, 0), addrOf(r6.conn)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "packet 8", func() bool { return r.total() == 9 })
-}
-
-// TestRefusedPacketSkipped: a packet the kernel refuses (an IPv6 destination on an
-// IPv4 socket) is counted as an error and the rest of its batch still goes out.
-func TestRefusedPacketSkipped(t *testing.T) {
-	sock := listen(t, "udp4")
-	g := newGate(sock)
-	c := newConn(sock, Config{}, g)
-	defer c.Close()
-	r := newReceiver(t, "udp4", 1)
-	dst := addrOf(r.conn)
-	buf := make([]byte, 1000)
-	c.WriteToAddrPort(packet(buf, 0, 0), dst)
-	<-g.entered
-	c.WriteToAddrPort(packet(buf, 0, 1), dst)
-	c.WriteToAddrPort(packet(buf, 0, 99), netip.MustParseAddrPort("[2001:db8::1]:9"))
-	c.WriteToAddrPort(packet(buf, 0, 2), dst)
-	c.WriteToAddrPort(packet(buf, 0, 3), netip.MustParseAddrPort("240.0.0.1:9")) // no route: ENETUNREACH
-	c.WriteToAddrPort(packet(buf, 0, 3), dst)
-	close(g.open)
-	waitFor(t, 5*time.Second, "4 packets", func() bool { return r.total() == 4 })
-	waitFor(t, 5*time.Second, "the errors counted", func() bool { s := c.Stats(); return s.Errors == 2 && s.Packets == 4 })
-	if s := c.Stats(); s.Drops != 0 || s.Direct != 0 {
-		t.Errorf("stats %+v", s)
+	waitFor(t, 5*time.Second, "the packet from the IPv6 socket", func() bool { return r6.total() == 1 || r6.bad.Load() > 0 })
+	if r6.bad.Load() != 0 {
+		t.Fatal("corrupt packet, or not from the IPv6 socket's port")
 	}
 }
 
-// TestDirectWrites: packets larger than a slot (and empty ones) are sent by the
-// caller at once.
-func TestDirectWrites(t *testing.T) { eachOpener(t, testDirectWrites) }
+// TestRefused: a packet the kernel refuses (an IPv6 destination on an IPv4 socket,
+// an address with no route) fails its write and is counted; the next one goes out.
+func TestRefused(t *testing.T) { eachOpener(t, testRefused) }
 
-func testDirectWrites(t *testing.T, open opener) {
-	c := open(t, "udp4", Config{MaxPacket: 100})
+func testRefused(t *testing.T, open opener) {
+	c := open(t, "udp4")
 	defer c.Close()
-	r := listen(t, "udp4")
-	defer r.Close()
-	big := packet(make([]byte, 2048), 0, 10) // 12+370 bytes, above MaxPacket
-	if n, err := c.WriteToAddrPort(big, addrOf(r)); n != len(big) || err != nil {
-		t.Fatal(n, err)
+	r := newReceiver(t, "udp4", 1, addrOf(c))
+	buf := make([]byte, 200)
+	for _, dst := range []string{"[2001:db8::1]:9", "240.0.0.1:9"} {
+		if n, err := c.WriteToAddrPort(packet(buf, 0, 99), netip.MustParseAddrPort(dst)); n != 0 || err == nil {
+			t.Errorf("write to %s: %d, %v", dst, n, err)
+		}
 	}
-	if n, err := c.WriteToAddrPort(nil, addrOf(r)); n != 0 || err != nil {
-		t.Fatal(n, err)
+	if _, err := c.WriteToAddrPort(packet(buf, 0, 0), addrOf(r.conn)); err != nil {
+		t.Fatal(err)
 	}
-	buf := make([]byte, 2048)
-	_ = r.SetReadDeadline(time.Now().Add(5 * time.Second))
-	n, _, err := r.ReadFromUDPAddrPort(buf)
-	if err != nil || n != len(big) {
-		t.Fatalf("read %d, %v", n, err)
+	waitFor(t, 5*time.Second, "the packet", func() bool { return r.total() == 1 })
+	if s := c.Stats(); c.fd >= 0 && s != (Stats{Errors: 2}) {
+		t.Errorf("stats %+v, want 2 errors", s)
 	}
-	if n, _, err = r.ReadFromUDPAddrPort(buf); err != nil || n != 0 {
-		t.Fatalf("empty packet: %d, %v", n, err)
-	}
-	if s := c.Stats(); s.Direct != 2 || s.Packets != 0 {
-		t.Errorf("stats %+v", s)
+}
+
+// TestFullBufferDrops: the errors of a full send buffer or device queue drop the
+// packet quietly; others are errors. (A loopback send completes inside the system
+// call, so the buffer cannot be filled here.)
+func TestFullBufferDrops(t *testing.T) {
+	for errno, want := range map[syscall.Errno]bool{
+		syscall.EAGAIN: true, syscall.ENOBUFS: true, // EWOULDBLOCK is EAGAIN
+		syscall.ENETUNREACH: false, syscall.EPERM: false, syscall.EMSGSIZE: false,
+	} {
+		if full(errno) != want {
+			t.Errorf("full(%v) = %v", errno, !want)
+		}
 	}
 }
 
 func TestInvalidAddress(t *testing.T) { eachOpener(t, testInvalidAddress) }
 
 func testInvalidAddress(t *testing.T, open opener) {
-	c := open(t, "udp4", Config{})
+	c := open(t, "udp4")
 	defer c.Close()
 	for _, addr := range []net.Addr{nil, (*net.UDPAddr)(nil), &net.IPAddr{IP: net.IPv4(127, 0, 0, 1)}} {
 		if _, err := c.WriteTo([]byte{1}, addr); !errors.Is(err, errInvalidAddr) {
@@ -367,11 +332,28 @@ func testInvalidAddress(t *testing.T, open opener) {
 	}
 }
 
+// TestEmptyPacket: an empty datagram is sent like any other.
+func TestEmptyPacket(t *testing.T) { eachOpener(t, testEmptyPacket) }
+
+func testEmptyPacket(t *testing.T, open opener) {
+	c := open(t, "udp4")
+	defer c.Close()
+	r := listen(t, "udp4")
+	defer r.Close()
+	if n, err := c.WriteToAddrPort(nil, addrOf(r)); n != 0 || err != nil {
+		t.Fatal(n, err)
+	}
+	_ = r.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, from, err := r.ReadFromUDPAddrPort(make([]byte, 16)); n != 0 || from != addrOf(c) || err != nil {
+		t.Fatalf("read %d from %v: %v", n, from, err)
+	}
+}
+
 // TestReadsPassThrough: reads, their deadlines and LocalAddr are the socket's.
 func TestReadsPassThrough(t *testing.T) { eachOpener(t, testReadsPassThrough) }
 
 func testReadsPassThrough(t *testing.T, open opener) {
-	c := open(t, "udp4", Config{})
+	c := open(t, "udp4")
 	defer c.Close()
 	if _, ok := c.LocalAddr().(*net.UDPAddr); !ok {
 		t.Fatalf("LocalAddr is %T; pion's mux needs a *net.UDPAddr", c.LocalAddr())
@@ -404,46 +386,41 @@ func testReadsPassThrough(t *testing.T, open opener) {
 	if _, _, err := c.ReadFromAddrPort(make([]byte, 64)); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("read past the deadline: %v", err)
 	}
-	if err := c.SetWriteDeadline(time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	// A past write deadline does not stop writes: they never block.
-	if _, err := c.WriteToAddrPort([]byte("three"), addrOf(peer)); err != nil {
-		t.Fatal(err)
-	}
-	_ = peer.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if n, _, err := peer.ReadFromUDPAddrPort(make([]byte, 64)); err != nil || n != 5 {
-		t.Fatalf("peer read %d, %v", n, err)
+	if err := c.SetWriteBuffer(1 << 20); err != nil {
+		t.Error(err)
 	}
 }
 
-// TestCloseFlushes: what was queued before Close reaches the kernel, and writes after
-// it fail with net.ErrClosed.
-func TestCloseFlushes(t *testing.T) {
-	sock := listen(t, "udp4")
-	g := newGate(sock)
-	c := newConn(sock, Config{QueueLen: 512}, g)
-	r := newReceiver(t, "udp4", 1)
-	buf := make([]byte, 2048)
-	c.WriteToAddrPort(packet(buf[:200], 0, 0), addrOf(r.conn))
-	<-g.entered
-	for seq := 1; seq < 200; seq++ {
-		c.WriteToAddrPort(packet(buf[:200], 0, seq), addrOf(r.conn))
-	}
-	closed := make(chan error)
-	go func() { closed <- c.Close() }()
-	close(g.open)
-	if err := <-closed; err != nil {
+// TestWriteDeadline: the send socket's writes never block, so a past write deadline
+// does not stop them; the fallback's are Go's and honour it.
+func TestWriteDeadline(t *testing.T) {
+	eachOpener(t, func(t *testing.T, open opener) {
+		c := open(t, "udp4")
+		defer c.Close()
+		peer := listen(t, "udp4")
+		defer peer.Close()
+		if err := c.SetWriteDeadline(time.Now().Add(-time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.WriteToAddrPort([]byte("x"), addrOf(peer))
+		if c.fd >= 0 && err != nil {
+			t.Errorf("send socket: write past a deadline: %v", err)
+		}
+		if c.fd < 0 && !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("fallback: write past a deadline: %v", err)
+		}
+	})
+}
+
+// TestClose: writes after Close fail with net.ErrClosed, and so does a second Close.
+func TestClose(t *testing.T) { eachOpener(t, testClose) }
+
+func testClose(t *testing.T, open opener) {
+	c := open(t, "udp4")
+	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s := c.Stats(); s.Packets != 200 || s.Drops != 0 {
-		t.Errorf("stats after Close %+v, want all 200 sent", s)
-	}
-	waitFor(t, 5*time.Second, "200 packets", func() bool { return r.total() == 200 })
-	if r.bad.Load() != 0 {
-		t.Error("corrupt or out-of-order packets")
-	}
-	if _, err := c.WriteToAddrPort([]byte{1}, addrOf(r.conn)); !errors.Is(err, net.ErrClosed) {
+	if _, err := c.WriteToAddrPort([]byte{1}, netip.MustParseAddrPort("127.0.0.1:9")); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("write after Close: %v", err)
 	}
 	if err := c.Close(); !errors.Is(err, net.ErrClosed) {
@@ -456,8 +433,8 @@ func TestCloseFlushes(t *testing.T) {
 func TestCloseUnderLoad(t *testing.T) { eachOpener(t, testCloseUnderLoad) }
 
 func testCloseUnderLoad(t *testing.T, open opener) {
-	c := open(t, "udp4", Config{QueueLen: 64})
-	r := newReceiver(t, "udp4", 4)
+	c := open(t, "udp4")
+	r := newReceiver(t, "udp4", 4, netip.AddrPort{})
 	var wg sync.WaitGroup
 	var written atomic.Int64
 	for w := range 4 {
@@ -476,56 +453,43 @@ func testCloseUnderLoad(t *testing.T, open opener) {
 			}
 		}()
 	}
-	waitFor(t, 5*time.Second, "some packets out", func() bool { return c.Stats().Packets > 1000 })
+	waitFor(t, 5*time.Second, "some packets out", func() bool { return written.Load() > 1000 })
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
 	wg.Wait()
-	s := c.Stats()
-	if s.Packets+s.Drops > uint64(written.Load()) || s.Errors != 0 {
+	if s := c.Stats(); s.Errors != 0 {
 		t.Errorf("stats %+v after %d writes", s, written.Load())
 	}
-	t.Logf("%d writes: %+v", written.Load(), s)
 }
 
-// TestZeroAllocs: a write allocates nothing, counting the writer goroutine's work
-// (AllocsPerRun counts the whole process).
+// TestZeroAllocs: a write allocates nothing.
 func TestZeroAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	eachOpener(t, testZeroAllocs)
-}
-
-func testZeroAllocs(t *testing.T, open opener) {
-	c := open(t, "udp4", Config{})
-	defer c.Close()
-	r := newReceiver(t, "udp4", 1)
-	p := []byte("0123456789abcdefghijklmnopqrstuvwxyz")
-	dst, dstAddr := addrOf(r.conn), r.conn.LocalAddr()
-	for range 100 { // warm up: the writer's x/net buffers, the receiver's
-		c.WriteToAddrPort(p, dst)
-	}
-	waitFor(t, 5*time.Second, "warm-up", func() bool { return c.Stats().Packets == 100 })
-	if a := testing.AllocsPerRun(2000, func() { c.WriteToAddrPort(p, dst) }); a != 0 {
-		t.Errorf("WriteToAddrPort: %v allocations per packet", a)
-	}
-	if a := testing.AllocsPerRun(2000, func() { c.WriteTo(p, dstAddr) }); a != 0 {
-		t.Errorf("WriteTo: %v allocations per packet", a)
-	}
-	waitFor(t, 5*time.Second, "every packet sent", func() bool {
-		s := c.Stats()
-		return s.Packets+s.Drops == 100+2*2001
+	eachOpener(t, func(t *testing.T, open opener) {
+		c := open(t, "udp4")
+		defer c.Close()
+		r := newReceiver(t, "udp4", 1, netip.AddrPort{})
+		p := []byte("0123456789abcdefghijklmnopqrstuvwxyz")
+		dst, dstAddr := addrOf(r.conn), r.conn.LocalAddr()
+		if a := testing.AllocsPerRun(2000, func() { c.WriteToAddrPort(p, dst) }); a != 0 {
+			t.Errorf("WriteToAddrPort: %v allocations per packet", a)
+		}
+		if a := testing.AllocsPerRun(2000, func() { c.WriteTo(p, dstAddr) }); a != 0 {
+			t.Errorf("WriteTo: %v allocations per packet", a)
+		}
 	})
 }
 
 // TestPionUDPMux runs pion's ICE UDP mux over a Conn: pion takes the allocation-free
 // AddrPort path, routes a STUN request to the muxed connection of its ufrag, and
-// that connection's writes go out through the queue.
+// that connection's writes go out from the Conn's address.
 func TestPionUDPMux(t *testing.T) { eachOpener(t, testPionUDPMux) }
 
 func testPionUDPMux(t *testing.T, open opener) {
-	c := open(t, "udp4", Config{})
+	c := open(t, "udp4")
 	mux := ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: c})
 	defer mux.Close() // closes c
 	conn, err := mux.GetConn("ufragA", c.LocalAddr())
@@ -560,14 +524,12 @@ func testPionUDPMux(t *testing.T, open opener) {
 	}
 	_ = remote.SetReadDeadline(time.Now().Add(5 * time.Second))
 	for seq := range 50 {
-		n, _, err := remote.ReadFromUDPAddrPort(buf)
+		n, src, err := remote.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w, got, ok := checkPacket(buf[:n]); !ok || w != 0 || got != seq {
-			t.Fatalf("packet %d: writer %d seq %d intact %v", seq, w, got, ok)
+		if w, got, ok := checkPacket(buf[:n]); !ok || w != 0 || got != seq || src != addrOf(c) {
+			t.Fatalf("packet %d: writer %d seq %d intact %v from %v", seq, w, got, ok, src)
 		}
 	}
-	// The writer counts a batch after the kernel took it, which can be after it arrived.
-	waitFor(t, 5*time.Second, "the 50 packets counted as sent through the queue", func() bool { return c.Stats().Packets == 50 })
 }

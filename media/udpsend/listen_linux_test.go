@@ -1,9 +1,8 @@
-package udpbatch
+package udpsend
 
 import (
 	"errors"
 	"net"
-	"net/netip"
 	"sync"
 	"syscall"
 	"testing"
@@ -12,13 +11,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestListenSendsFromItsOwnSocket: Listen's writer sends on a second socket, and
-// packets carry the Conn's port as their source.
+// TestListenSendsFromItsOwnSocket: Listen sends on a second socket with a large
+// send buffer, and packets carry the Conn's port as their source.
 func TestListenSendsFromItsOwnSocket(t *testing.T) {
-	c := openers[1].open(t, "udp4", Config{})
+	c := openers[0].open(t, "udp4")
 	defer c.Close()
-	if _, ok := c.batch.(*rawSender); !ok {
-		t.Fatalf("writer sends through %T, not a separate socket", c.batch)
+	if n, err := unix.GetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_SNDBUF); err != nil || n <= 212992 {
+		t.Errorf("send buffer %d bytes (%v), want more than Linux's default", n, err)
 	}
 	peer := listen(t, "udp4")
 	defer peer.Close()
@@ -31,16 +30,13 @@ func TestListenSendsFromItsOwnSocket(t *testing.T) {
 	if err != nil || string(buf[:n]) != "hi" || from != addrOf(c) {
 		t.Fatalf("got %q from %v (%v), want from %v", buf[:n], from, err, addrOf(c))
 	}
-	if err := c.SetWriteBuffer(1 << 20); err != nil {
-		t.Error(err)
-	}
 }
 
 // TestListenReceivesEverything: with the send-only socket in the same reuseport
 // group, every packet from many sources still reaches the socket that is read.
 func TestListenReceivesEverything(t *testing.T) {
 	const peers, each = 32, 50
-	c := openers[1].open(t, "udp4", Config{})
+	c := openers[0].open(t, "udp4")
 	defer c.Close()
 	if err := c.SetReadBuffer(4 << 20); err != nil {
 		t.Fatal(err)
@@ -77,7 +73,7 @@ func TestListenReceivesEverything(t *testing.T) {
 	if n := <-got; n != peers*each {
 		t.Fatalf("read %d of %d packets", n, peers*each)
 	}
-	if q, err := unix.IoctlGetInt(c.batch.(*rawSender).fd, unix.SIOCINQ); err != nil || q != 0 {
+	if q, err := unix.IoctlGetInt(c.fd, unix.SIOCINQ); err != nil || q != 0 {
 		t.Errorf("the send-only socket has %d bytes queued (%v)", q, err)
 	}
 }
@@ -87,10 +83,10 @@ func TestListenReceivesEverything(t *testing.T) {
 func TestListenPortInUse(t *testing.T) {
 	busy := listen(t, "udp4")
 	defer busy.Close()
-	if _, err := Listen("udp4", busy.LocalAddr().(*net.UDPAddr), Config{}); !errors.Is(err, syscall.EADDRINUSE) {
+	if _, err := Listen("udp4", busy.LocalAddr().(*net.UDPAddr)); !errors.Is(err, syscall.EADDRINUSE) {
 		t.Fatalf("Listen on a busy port: %v", err)
 	}
-	c := openers[1].open(t, "udp4", Config{})
+	c := openers[0].open(t, "udp4")
 	defer c.Close()
 	if s, err := net.ListenUDP("udp4", c.LocalAddr().(*net.UDPAddr)); !errors.Is(err, syscall.EADDRINUSE) {
 		if s != nil {
@@ -98,35 +94,12 @@ func TestListenPortInUse(t *testing.T) {
 		}
 		t.Fatalf("bind on Listen's port: %v", err)
 	}
-}
-
-// TestListenRefusedAndFlushed: the separate socket's sends report refused packets
-// like x/net's (counted, skipped) and Close sends what is queued.
-func TestListenRefusedAndFlushed(t *testing.T) {
-	c := openers[1].open(t, "udp4", Config{})
-	r := newReceiver(t, "udp4", 1)
-	dst := addrOf(r.conn)
-	buf := make([]byte, 200)
-	seq := 0
-	for i := range 300 {
-		switch i {
-		case 100:
-			c.WriteToAddrPort(packet(buf, 0, 999), netip.MustParseAddrPort("[2001:db8::1]:9"))
-		case 200:
-			c.WriteToAddrPort(packet(buf, 0, 999), netip.MustParseAddrPort("240.0.0.1:9"))
-		default:
-			c.WriteToAddrPort(packet(buf, 0, seq), dst)
-			seq++
-		}
+	// Once closed, the port is free again.
+	addr := c.LocalAddr().(*net.UDPAddr)
+	c.Close()
+	s, err := net.ListenUDP("udp4", addr)
+	if err != nil {
+		t.Fatalf("bind after Close: %v", err)
 	}
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if s := c.Stats(); s.Packets != 298 || s.Errors != 2 || s.Drops != 0 {
-		t.Errorf("stats %+v", s)
-	}
-	waitFor(t, 5*time.Second, "298 packets", func() bool { return r.total() == 298 })
-	if r.bad.Load() != 0 {
-		t.Error("corrupt or out-of-order packets")
-	}
+	s.Close()
 }
