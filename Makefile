@@ -113,13 +113,14 @@ race: deps
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## bench: benchmarks (login, directory search), then the media load run: the binary
-## serves on loopback in a network namespace and the load tool (5 publishers, 10
-## subscribers, 20 s) prints its JSON report
+## serves on loopback in a network namespace, media on one UDP port as in production
+## (--rtc-udp-port), and the load tool (5 publishers, 10 subscribers, 20 s) prints its
+## JSON report
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 3s -timeout 30m ./...
 	scripts/netns-run sh -c 'd=$$(mktemp -d); \
 	  JISHITONG_ADMIN_EMAIL=bench@example.com JISHITONG_ADMIN_PASSWORD=bench-password-1 \
-	    ./$(BIN) serve --http 127.0.0.1:18480 --data $$d --rtc-loopback-only --log-level warn & pid=$$!; \
+	    ./$(BIN) serve --http 127.0.0.1:18480 --rtc-udp-port 18481 --data $$d --rtc-loopback-only --log-level warn & pid=$$!; \
 	  JISHITONG_BENCH=1 JISHITONG_BENCH_URL=http://127.0.0.1:18480 JISHITONG_ADMIN_EMAIL=bench@example.com \
 	    JISHITONG_ADMIN_PASSWORD=bench-password-1 $(GO) test -count=1 -v -run "^TestBench$$" -timeout 5m ./internal/loadtest; rc=$$?; \
 	  kill $$pid; wait $$pid; rm -rf $$d; exit $$rc'
