@@ -239,6 +239,9 @@ func (f *forwarder) handle(b []byte, now time.Time, send func(*sfu.DownTrack)) {
 	f.in = sfu.PacketMeta{SSRC: h.SSRC, Layer: f.layer, Seq: h.SequenceNumber, TS: h.Timestamp, Marker: h.Marker, Arrival: now}
 	if t.kind == sfu.KindVideo {
 		f.in.Keyframe = t.keyframe == nil || t.keyframe(f.pkt.Payload)
+		if f.in.Keyframe && t.keyframe != nil {
+			t.src.KeyframeArrived(f.layer, now)
+		}
 		t.layerBytes[f.layer].Add(uint64(len(f.pkt.Payload)))
 	} else {
 		t.level.ObserveRTP(h, t.levelExt, now)

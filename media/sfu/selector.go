@@ -243,7 +243,14 @@ func (s *Selector) wantKeyframe(target Layer, now time.Time) {
 			}
 		}
 	}
-	if s.pending == LayerOff && s.limiter.Allow(l, now) {
+	if s.pending != LayerOff {
+		return
+	}
+	allow := s.limiter.Allow
+	if s.current == LayerOff {
+		allow = s.limiter.AllowFirst // nothing shown yet: the first picture
+	}
+	if allow(l, now) {
 		s.pending = l
 	}
 }

@@ -179,6 +179,42 @@ func TestSelectorKeyframeRateLimit(t *testing.T) {
 	}
 }
 
+// TestKeyframeLimiterFirstPicture: once a keyframe answered the last request, a
+// subscriber showing nothing yet may ask again after MinKeyframeInterval rather than the
+// whole interval; unanswered requests and layer switches still wait it.
+func TestKeyframeLimiterFirstPicture(t *testing.T) {
+	lim := NewKeyframeLimiter(500 * time.Millisecond)
+	for _, step := range []struct {
+		ms    int
+		seen  bool // a keyframe of the layer arrives at ms (no request)
+		first bool
+		layer Layer
+		want  bool
+	}{
+		{ms: 0, layer: 2, want: true},
+		{ms: 150, first: true, layer: 2, want: false}, // outstanding
+		{ms: 160, seen: true, layer: 2},               // answered
+		{ms: 170, layer: 2, want: false},              // a layer switch waits the interval
+		{ms: 180, first: true, layer: 2, want: true},  // a latecomer asks for its first picture
+		{ms: 230, first: true, layer: 2, want: false}, // within MinKeyframeInterval, and outstanding
+		{ms: 300, first: true, layer: 2, want: false}, // outstanding
+		{ms: 200, first: true, layer: 0, want: true},  // layers are independent
+		{ms: 680, first: true, layer: 2, want: true},  // the unanswered request is given up
+	} {
+		if step.seen {
+			lim.Seen(step.layer, at(step.ms))
+			continue
+		}
+		allow := lim.Allow
+		if step.first {
+			allow = lim.AllowFirst
+		}
+		if got := allow(step.layer, at(step.ms)); got != step.want {
+			t.Fatalf("layer %d at %d ms (first %v): allowed %v, want %v", step.layer, step.ms, step.first, got, step.want)
+		}
+	}
+}
+
 func TestKeyframeLimiterSharedAcrossDownTracks(t *testing.T) {
 	lim := NewKeyframeLimiter(500 * time.Millisecond)
 	a, b := NewSelector(SelectorConfig{}, lim), NewSelector(SelectorConfig{}, lim)

@@ -45,6 +45,11 @@ func (s *Source) requestKeyframe(l Layer) {
 	}
 }
 
+// KeyframeArrived tells the source that a keyframe packet of layer arrived at now, so
+// that a subscriber who missed it may ask for the next one soon (KeyframeLimiter).
+// The forwarding goroutine calls it once per packet, not per down-track.
+func (s *Source) KeyframeArrived(l Layer, now time.Time) { s.limiter.Seen(l, now) }
+
 // DroppedKeyframeRequests counts keyframe requests dropped because the control code was
 // not reading KeyframeRequests fast enough.
 func (s *Source) DroppedKeyframeRequests() uint64 { return s.dropped.Load() }
