@@ -156,6 +156,12 @@ func (s *Selector) LayerBitrate(l Layer) int64 {
 // Target returns the layer the selector is working towards. Any goroutine may call it.
 func (s *Selector) Target() Layer { return Layer(s.target.Load()) }
 
+// upgradeHeadroom is the share (in percent) by which the bandwidth must exceed a layer's
+// bitrate before the selector moves up to it; keeping a layer only needs the bitrate.
+// Without it an estimate or a measured bitrate wobbling around a layer's rate moved the
+// layer back and forth every allocation, and every move up costs a keyframe.
+const upgradeHeadroom = 15
+
 // computeTarget caps the pane's layer by bandwidth; with a known estimate too small even
 // for layer 0 the video is paused rather than congesting the link. Caller holds s.mu.
 func (s *Selector) computeTarget() Layer {
@@ -163,8 +169,13 @@ func (s *Selector) computeTarget() Layer {
 	if s.bandwidth <= 0 {
 		return l
 	}
+	prev := Layer(s.target.Load())
 	for ; l >= 0; l-- {
-		if s.bitrates[l] <= s.bandwidth {
+		need := s.bitrates[l]
+		if l > prev {
+			need += need * upgradeHeadroom / 100
+		}
+		if need <= s.bandwidth {
 			return l
 		}
 	}

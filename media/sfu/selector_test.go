@@ -62,9 +62,33 @@ func TestSelectorMeasuredBitrates(t *testing.T) {
 	if got := s.Target(); got != 1 {
 		t.Fatalf("target = %v, want 1", got)
 	}
-	s.SetLayerBitrates([NumLayers]int64{0, 0, 900_000}) // f is cheaper than assumed
+	s.SetLayerBitrates([NumLayers]int64{0, 0, 850_000}) // f is cheaper than assumed
 	if got := s.Target(); got != 2 {
 		t.Fatalf("target = %v, want 2", got)
+	}
+}
+
+// TestSelectorUpgradeHeadroom: moving up to a layer needs 15 % more bandwidth than its
+// bitrate; keeping it needs only the bitrate, so a wobbling estimate does not flap.
+func TestSelectorUpgradeHeadroom(t *testing.T) {
+	s := NewSelector(SelectorConfig{}, nil)
+	s.SetPane(1280, 720)
+	s.SetLayerBitrates([NumLayers]int64{150_000, 500_000, 1_000_000})
+	for _, step := range []struct {
+		bps  int64
+		want Layer
+	}{
+		{600_000, 1},
+		{1_100_000, 1}, // above the top layer's rate, but not by 15 %
+		{1_150_000, 2},
+		{1_010_000, 2}, // still fits: kept
+		{990_000, 1},   // no longer fits
+		{1_100_000, 1},
+	} {
+		s.SetBandwidth(step.bps)
+		if got := s.Target(); got != step.want {
+			t.Fatalf("%d bps: target %v, want %v", step.bps, got, step.want)
+		}
 	}
 }
 
