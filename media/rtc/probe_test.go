@@ -29,10 +29,10 @@ func cameraFrame(layer int, key bool) [][]byte {
 }
 
 // TestBandwidthProbingReachesTheTopLayer: a subscriber shows a camera in a large pane
-// on an open link. GCC never estimates more than 1.5 times what it sees arrive, so
-// without probing a subscriber receiving the middle layer (~0.5 Mbps) could never
-// reach the top one (~1.5 Mbps): the server probes with padding until the estimate
-// admits the top layer, and probes again after a narrow spell of the link ends.
+// on an open link. After a decrease GCC estimates at most about 1.5 times what it sees
+// arrive, so without probing a subscriber left on the middle layer (~0.5 Mbps) by a
+// narrow spell could stay there (seen: ~0.9 Mbps for 30 s): the server pads up to the
+// estimate until it admits the top layer (~1.5 Mbps) again.
 func TestBandwidthProbingReachesTheTopLayer(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv, url, api, done := startTestServer(t, "run-probe")
