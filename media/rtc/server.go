@@ -140,6 +140,9 @@ func (s *Server) Start() error {
 			if f, err = udpsend.Listen("udp4", &net.UDPAddr{IP: net.ParseIP(host), Port: s.cfg.UDPPort}); err == nil {
 				s.udpFast.Store(f)
 				conn = f
+				if why := f.Fallback(); why != nil {
+					s.log.Warn("rtc: media is sent through Go's socket (more CPU per packet)", "reason", why)
+				}
 			}
 		}
 		if err != nil {

@@ -38,6 +38,8 @@ type Conn struct {
 	conn *net.UDPConn
 	fd   int  // send-only socket; -1 when writes go to conn (fallback)
 	v6   bool // fd is AF_INET6: IPv4 destinations go IPv4-mapped
+	// fallback is why fd is -1 (nil when the send-only socket is in use).
+	fallback error
 
 	// mu is read-held by every write to fd and held by Close around closing it, so
 	// no write uses the descriptor number after it is closed (and maybe reused).
@@ -50,6 +52,10 @@ type Conn struct {
 	closeOnce sync.Once
 	closeErr  error
 }
+
+// Fallback returns nil when packets leave from the send-only socket, else why they go
+// through the Go socket (the kernel refused the second socket, or not Linux).
+func (c *Conn) Fallback() error { return c.fallback }
 
 // WriteTo sends p to addr, which must be a *net.UDPAddr, and returns len(p).
 func (c *Conn) WriteTo(p []byte, addr net.Addr) (int, error) {

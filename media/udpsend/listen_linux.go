@@ -67,7 +67,7 @@ func Listen(network string, laddr *net.UDPAddr) (*Conn, error) {
 	uc := pc.(*net.UDPConn)
 	fd, v6, err := sendSocket(uc)
 	if err != nil {
-		return &Conn{conn: uc, fd: -1}, nil
+		return &Conn{conn: uc, fd: -1, fallback: err}, nil
 	}
 	_ = setSendBuffer(fd, sendBuffer)
 	return &Conn{conn: uc, fd: fd, v6: v6}, nil

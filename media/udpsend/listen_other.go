@@ -3,6 +3,7 @@
 package udpsend
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"syscall"
@@ -16,7 +17,7 @@ func Listen(network string, laddr *net.UDPAddr) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{conn: uc, fd: -1}, nil
+	return &Conn{conn: uc, fd: -1, fallback: errors.New("udpsend: a send-only socket needs Linux")}, nil
 }
 
 // The send socket exists only on Linux: a Conn here always has fd -1.
