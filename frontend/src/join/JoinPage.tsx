@@ -9,37 +9,11 @@ import { useSession } from '../auth/session';
 import { BrandMark } from '../components/BrandMark';
 import { LangSwitch } from '../components/LangSwitch';
 import { ruleOf } from '../components/rules';
-import { graphql } from '../gql';
 import * as v from '../lib/validation';
+import { RoomJoinMeetingDocument } from '../room/api';
 import { setJoinHandoff, type JoinHandoff } from './handoff';
 import { useDevicePreview } from './useDevicePreview';
 import './join.css';
-
-const JoinMeetingDocument = graphql(`
-  mutation JoinMeeting($number: String!, $password: String, $displayName: String) {
-    joinMeeting(number: $number, password: $password, displayName: $displayName) {
-      token
-      expiresAt
-      role
-      displayName
-      meetingId
-      number
-      name
-      runId
-      iceServers {
-        urls
-        username
-        credential
-      }
-      options {
-        muteOnEntry
-        live
-        record
-        guestsMayStart
-      }
-    }
-  }
-`);
 
 interface JoinForm {
   number: string;
@@ -57,7 +31,7 @@ export default function JoinPage() {
   const errorText = useErrorText();
   const { token } = theme.useToken();
   const [form] = Form.useForm<JoinForm>();
-  const [state, join] = useMutation(JoinMeetingDocument);
+  const [state, join] = useMutation(RoomJoinMeetingDocument);
   const [error, setError] = useState<unknown>(null);
   const preview = useDevicePreview();
   const videoRef = useRef<HTMLVideoElement>(null);

@@ -8,10 +8,10 @@
 // and `displayName` from the hand-off (rejoinVariables), or sends the person to
 // /join/:number when there is no hand-off at all (opened by link).
 import { useLocation } from 'react-router';
-import type { JoinMeetingMutation } from '../gql/graphql';
+import type { RoomJoinMeetingMutation } from '../gql/graphql';
 
 /** What joinMeeting answered: token, expiresAt, role, displayName, meetingId, number, name, runId, iceServers, options. */
-export type JoinPayload = JoinMeetingMutation['joinMeeting'];
+export type JoinPayload = RoomJoinMeetingMutation['joinMeeting'];
 
 /** Devices and states chosen in the preview. Null IDs mean the browser's default. */
 export interface DeviceChoice {

@@ -1,13 +1,13 @@
 // Hooks: the only bridge from the framework-free core (src/rtc, src/whiteboard) to
 // React state.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { RoomJoinMeetingMutation } from '../gql/graphql';
+import type { JoinPayload } from '../join/handoff';
 import { initialLiveState, type LiveState } from '../rtc/meetingState';
 import { RtcSession, type ConnState, type EndReason, type LocalState, type RemoteTrack } from '../rtc/session';
 import { WhiteboardClient } from '../whiteboard/client';
 
 /** What joinMeeting answered: the hand-over from the join page to the room. */
-export type JoinPayload = RoomJoinMeetingMutation['joinMeeting'];
+export type { JoinPayload };
 
 export interface RtcView {
   session: RtcSession;

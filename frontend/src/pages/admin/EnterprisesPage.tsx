@@ -7,6 +7,7 @@ import { useErrorText } from '../../api/useErrorText';
 import { useDebounced } from '../../components/DirectoryPicker';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { OneTimeSecret } from '../../components/OneTimeSecret';
+import { FormModal } from '../../components/FormModal';
 import { PageHead } from '../../components/PageHead';
 import { graphql } from '../../gql';
 import type { EnterprisesQuery } from '../../gql/graphql';
@@ -160,7 +161,6 @@ export default function EnterprisesPage() {
 function EnterpriseModal({ ent, onClose }: { ent: Ent | null; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const errorText = useErrorText();
   const [form] = Form.useForm();
   const [, create] = useMutation(CreateEnterpriseDocument);
   const [, update] = useMutation(UpdateEnterpriseDocument);
@@ -180,17 +180,7 @@ function EnterpriseModal({ ent, onClose }: { ent: Ent | null; onClose: () => voi
   };
 
   return (
-    <Modal
-      open
-      title={ent ? t('enterprises.edit', { name: ent.name }) : t('enterprises.create')}
-      onCancel={onClose}
-      onOk={() => form.submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      destroyOnHidden
-    >
-      {error ? <Typography.Paragraph type="danger" role="alert">{errorText(error)}</Typography.Paragraph> : null}
+    <FormModal title={ent ? t('enterprises.edit', { name: ent.name }) : t('enterprises.create')} busy={busy} error={error} onOk={() => form.submit()} onClose={onClose}>
       <Form
         form={form}
         layout="vertical"
@@ -213,7 +203,7 @@ function EnterpriseModal({ ent, onClose }: { ent: Ent | null; onClose: () => voi
           </Form.Item>
         )}
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 

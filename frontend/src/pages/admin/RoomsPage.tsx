@@ -1,11 +1,12 @@
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Form, Input, InputNumber, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
 import { useErrorText } from '../../api/useErrorText';
 import { isPlatformAdmin, useMe } from '../../auth/session';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { FormModal } from '../../components/FormModal';
 import { PageHead } from '../../components/PageHead';
 import { ruleOf } from '../../components/rules';
 import { graphql } from '../../gql';
@@ -219,7 +220,6 @@ interface RoomForm {
 function RoomModal({ room, enterprises, onClose }: { room: Room | null; enterprises: { id: string; name: string; code: string }[]; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const errorText = useErrorText();
   const [form] = Form.useForm<RoomForm>();
   const scope = Form.useWatch('scope', form);
   const [, create] = useMutation(CreateRoomDocument);
@@ -247,18 +247,7 @@ function RoomModal({ room, enterprises, onClose }: { room: Room | null; enterpri
   };
 
   return (
-    <Modal
-      open
-      title={room ? t('rooms.edit', { name: room.name }) : t('rooms.create')}
-      onCancel={onClose}
-      onOk={() => form.submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      destroyOnHidden
-      width={560}
-    >
-      {error ? <Typography.Paragraph type="danger" role="alert">{errorText(error)}</Typography.Paragraph> : null}
+    <FormModal title={room ? t('rooms.edit', { name: room.name }) : t('rooms.create')} busy={busy} error={error} onOk={() => form.submit()} onClose={onClose} width={560}>
       <Form<RoomForm>
         form={form}
         layout="vertical"
@@ -319,6 +308,6 @@ function RoomModal({ room, enterprises, onClose }: { room: Room | null; enterpri
           </Form.Item>
         )}
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

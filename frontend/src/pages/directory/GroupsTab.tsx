@@ -1,5 +1,5 @@
 import { DeleteOutlined, EditOutlined, PlusOutlined, SearchOutlined, TeamOutlined, UserDeleteOutlined } from '@ant-design/icons';
-import { App, Button, Drawer, Empty, Form, Input, List, Modal, Space, Table, Typography } from 'antd';
+import { App, Button, Drawer, Empty, Form, Input, List, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
@@ -8,6 +8,7 @@ import { DirectoryPicker, emptyInvitees, useDebounced, type Invitees } from '../
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { ruleOf } from '../../components/rules';
+import { FormModal } from '../../components/FormModal';
 import { graphql } from '../../gql';
 import type { GroupsQuery } from '../../gql/graphql';
 import { fmtDateTime } from '../../lib/time';
@@ -182,7 +183,6 @@ export function GroupsTab() {
 function GroupNameModal({ group, onClose }: { group: Group | null; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const errorText = useErrorText();
   const [form] = Form.useForm<{ name: string; members: Invitees }>();
   const [, create] = useMutation(CreateGroupDocument);
   const [, rename] = useMutation(RenameGroupDocument);
@@ -200,17 +200,7 @@ function GroupNameModal({ group, onClose }: { group: Group | null; onClose: () =
     onClose();
   };
   return (
-    <Modal
-      open
-      title={group ? t('groups.renameTitle', { name: group.name }) : t('groups.create')}
-      onCancel={onClose}
-      onOk={() => form.submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      destroyOnHidden
-    >
-      {error ? <Typography.Paragraph type="danger" role="alert">{errorText(error)}</Typography.Paragraph> : null}
+    <FormModal title={group ? t('groups.renameTitle', { name: group.name }) : t('groups.create')} busy={busy} error={error} onOk={() => form.submit()} onClose={onClose}>
       <Form form={form} layout="vertical" name="group" initialValues={{ name: group?.name ?? '', members: emptyInvitees() }} onFinish={submit}>
         <Form.Item name="name" label={t('groups.name')} rules={[ruleOf((x: string) => v.text(x ?? '', 64), t)]}>
           <Input autoFocus />
@@ -221,7 +211,7 @@ function GroupNameModal({ group, onClose }: { group: Group | null; onClose: () =
           </Form.Item>
         )}
       </Form>
-    </Modal>
+    </FormModal>
   );
 }
 

@@ -9,6 +9,7 @@ import { useDebounced } from '../../components/DirectoryPicker';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { OneTimeSecret } from '../../components/OneTimeSecret';
 import { ruleOf } from '../../components/rules';
+import { FormModal } from '../../components/FormModal';
 import { graphql } from '../../gql';
 import type { MemberStatus, MembersQuery, Role } from '../../gql/graphql';
 import * as v from '../../lib/validation';
@@ -319,7 +320,6 @@ interface MemberForm {
 function MemberModal({ member, onClose }: { member: Member | null; onClose: (created?: { email: string; password: string }) => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const errorText = useErrorText();
   const [form] = Form.useForm<MemberForm>();
   const [, create] = useMutation(CreateMemberDocument);
   const [, update] = useMutation(UpdateMemberDocument);
@@ -357,18 +357,7 @@ function MemberModal({ member, onClose }: { member: Member | null; onClose: (cre
   };
 
   return (
-    <Modal
-      open
-      title={member ? t('directory.editMember', { name: member.name }) : t('directory.addMember')}
-      onCancel={() => onClose()}
-      onOk={() => form.submit()}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      destroyOnHidden
-      width={600}
-    >
-      {error ? <Typography.Paragraph type="danger" role="alert">{errorText(error)}</Typography.Paragraph> : null}
+    <FormModal title={member ? t('directory.editMember', { name: member.name }) : t('directory.addMember')} busy={busy} error={error} onOk={() => form.submit()} onClose={onClose} width={600}>
       <Form<MemberForm>
         form={form}
         layout="vertical"
@@ -422,6 +411,6 @@ function MemberModal({ member, onClose }: { member: Member | null; onClose: (cre
           </Form.Item>
         )}
       </Form>
-    </Modal>
+    </FormModal>
   );
 }

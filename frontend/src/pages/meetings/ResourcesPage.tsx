@@ -12,54 +12,60 @@ import type { ResourceStatusQuery } from '../../gql/graphql';
 import { dayjs, fmtSpan, fmtTime, type Dayjs } from '../../lib/time';
 import { listsOf } from '../../api/typenames';
 
+// The fields the query and its live updates both select.
+graphql(`
+  fragment ResourceStatusFields on ResourceStatus {
+    from
+    to
+    enterprise {
+      capacity
+      booked
+      free
+    }
+    platform {
+      capacity
+      booked
+      free
+    }
+    now {
+      participants
+      meetings
+      roomsInUse
+      platformParticipants
+    }
+    rooms {
+      room {
+        id
+        number
+        name
+        capacity
+        scope
+      }
+      usage {
+        capacity
+        booked
+        free
+      }
+      bookings {
+        meeting {
+          id
+          name
+          number
+        }
+        occurrence {
+          key
+          start
+          end
+        }
+      }
+    }
+  }
+`);
 
 const ResourceStatusDocument = graphql(`
   query ResourceStatus($from: Time!, $to: Time!) {
     resourceStatus(from: $from, to: $to) {
-      from
-      to
-      enterprise {
-        capacity
-        booked
-        free
-      }
-      platform {
-        capacity
-        booked
-        free
-      }
-      now {
-        participants
-        meetings
-        roomsInUse
-        platformParticipants
-      }
-      rooms {
-        room {
-          id
-          number
-          name
-          capacity
-          scope
-        }
-        usage {
-          capacity
-          booked
-          free
-        }
-        bookings {
-          meeting {
-            id
-            name
-            number
-          }
-          occurrence {
-            key
-            start
-            end
-          }
-        }
-      }
+      ...ResourceStatusFields
     }
   }
 `);
@@ -67,50 +73,7 @@ const ResourceStatusDocument = graphql(`
 const ResourceStatusChangedDocument = graphql(`
   subscription ResourceStatusChanged($from: Time!, $to: Time!) {
     resourceStatusChanged(from: $from, to: $to) {
-      from
-      to
-      enterprise {
-        capacity
-        booked
-        free
-      }
-      platform {
-        capacity
-        booked
-        free
-      }
-      now {
-        participants
-        meetings
-        roomsInUse
-        platformParticipants
-      }
-      rooms {
-        room {
-          id
-          number
-          name
-          capacity
-          scope
-        }
-        usage {
-          capacity
-          booked
-          free
-        }
-        bookings {
-          meeting {
-            id
-            name
-            number
-          }
-          occurrence {
-            key
-            start
-            end
-          }
-        }
-      }
+      ...ResourceStatusFields
     }
   }
 `);

@@ -12,17 +12,24 @@ import { graphql } from '../../gql';
 import type { ThemeMode } from '../../gql/graphql';
 import * as v from '../../lib/validation';
 
+// The branding fields every document on this page reads back.
+graphql(`
+  fragment BrandingFields on Branding {
+    primaryColor
+    mode
+    slogan
+    logoUrl
+    domains
+  }
+`);
+
 const MyBrandingDocument = graphql(`
   query MyBranding {
     myEnterprise {
       id
       name
       branding {
-        primaryColor
-        mode
-        slogan
-        logoUrl
-        domains
+        ...BrandingFields
       }
     }
   }
@@ -33,11 +40,7 @@ const UpdateBrandingDocument = graphql(`
     updateBranding(input: $input) {
       id
       branding {
-        primaryColor
-        mode
-        slogan
-        logoUrl
-        domains
+        ...BrandingFields
       }
     }
   }
@@ -48,11 +51,7 @@ const UploadLogoDocument = graphql(`
     uploadLogo(file: $file) {
       id
       branding {
-        primaryColor
-        mode
-        slogan
-        logoUrl
-        domains
+        ...BrandingFields
       }
     }
   }
@@ -63,11 +62,7 @@ const RemoveLogoDocument = graphql(`
     removeLogo {
       id
       branding {
-        primaryColor
-        mode
-        slogan
-        logoUrl
-        domains
+        ...BrandingFields
       }
     }
   }
