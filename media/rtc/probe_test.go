@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
-
-	"github.com/jishitong/jishitong/media/signal"
 )
 
 // cameraFrame is a simulcast frame at a real camera's rates: at 30 frames/s the layers
@@ -35,21 +33,9 @@ func cameraFrame(layer int, key bool) [][]byte {
 // estimate until it admits the top layer (~1.5 Mbps) again.
 func TestBandwidthProbingReachesTheTopLayer(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	srv, url, api, done := startTestServer(t, "run-probe")
-	defer done()
-	relay := newUDPRelay(t)
-	defer relay.close()
-
-	alice := newClient(t, api, url, "alice", "jjt_alice")
-	defer alice.close()
-	alice.publishSimulcastWith(cameraFrame)
-	bob := newClientWith(t, api, url, "bob", "jjt_bob", through(relay))
-	defer bob.close()
-	track := receivingVideo(t, bob, alice)
-	layerSeen := func() int { return int(bob.stat(alice, "video").last.Load()) - 1 }
-	estimate := func() int64 { return srv.Room("run-probe").participant(bob.id).bandwidth.Load() }
-	bob.send(&signal.Subscribe{Tracks: []signal.TrackPreference{{TrackID: track, Enabled: true, Width: 1280, Height: 720}}})
-	<-bob.subscribed
+	r := newBigPaneRig(t, "run-probe", cameraFrame)
+	defer r.close()
+	srv, relay, layerSeen, estimate := r.srv, r.relay, r.layer, r.estimate
 
 	waitLayer := func(what string, layer int, within time.Duration) {
 		t.Helper()

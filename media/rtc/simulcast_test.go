@@ -246,25 +246,13 @@ func tokenAdmission(runID string) fakeAdmission {
 // server sends the middle layer instead.
 func TestNarrowDownlinkGetsALowerLayer(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	srv, url, api, done := startTestServer(t, "run-bwe")
-	defer done()
-	relay := newUDPRelay(t)
-	defer relay.close()
-
-	alice := newClient(t, api, url, "alice", "jjt_alice")
-	defer alice.close()
-	alice.publishSimulcast()
-	bob := newClientWith(t, api, url, "bob", "jjt_bob", through(relay))
-	defer bob.close()
-	track := receivingVideo(t, bob, alice)
-	layerSeen := func() int { return int(bob.stat(alice, "video").last.Load()) - 1 }
-	bob.send(&signal.Subscribe{Tracks: []signal.TrackPreference{{TrackID: track, Enabled: true, Width: 1280, Height: 720}}})
-	<-bob.subscribed
+	r := newBigPaneRig(t, "run-bwe", layerFrame)
+	defer r.close()
+	relay, layerSeen, estimate := r.relay, r.layer, r.estimate
 	eventually(t, 10*time.Second, "the top layer on an open link", func() bool { return layerSeen() == 2 })
 
 	relay.rateBps.Store(300_000) // below the top layer (~400 kbps), above the middle one (~190 kbps)
 	start := time.Now()
-	estimate := func() int64 { return srv.Room("run-bwe").participant(bob.id).bandwidth.Load() }
 	lastLog := time.Now()
 	eventually(t, 20*time.Second, "the middle layer on a narrow link", func() bool {
 		if time.Since(lastLog) > time.Second {
@@ -286,4 +274,42 @@ func receivingVideo(t *testing.T, c, from *client) signal.TrackID {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.tracks[string(from.id)+"/video"]
+}
+
+// bigPaneRig is alice publishing simulcast (frames from frame) to bob, who shows it in
+// a 1280×720 pane and reaches the server only through relay.
+type bigPaneRig struct {
+	srv        *Server
+	relay      *udpRelay
+	alice, bob *client
+	runID      string
+	done       func()
+}
+
+func newBigPaneRig(t *testing.T, runID string, frame func(layer int, key bool) [][]byte) *bigPaneRig {
+	t.Helper()
+	srv, url, api, done := startTestServer(t, runID)
+	r := &bigPaneRig{srv: srv, relay: newUDPRelay(t), runID: runID, done: done}
+	r.alice = newClient(t, api, url, "alice", "jjt_alice")
+	r.alice.publishSimulcastWith(frame)
+	r.bob = newClientWith(t, api, url, "bob", "jjt_bob", through(r.relay))
+	track := receivingVideo(t, r.bob, r.alice)
+	r.bob.send(&signal.Subscribe{Tracks: []signal.TrackPreference{{TrackID: track, Enabled: true, Width: 1280, Height: 720}}})
+	<-r.bob.subscribed
+	return r
+}
+
+// layer is the simulcast layer bob receives now.
+func (r *bigPaneRig) layer() int { return int(r.bob.stat(r.alice, "video").last.Load()) - 1 }
+
+// estimate is the server's downlink estimate for bob.
+func (r *bigPaneRig) estimate() int64 {
+	return r.srv.Room(r.runID).participant(r.bob.id).bandwidth.Load()
+}
+
+func (r *bigPaneRig) close() {
+	r.bob.close()
+	r.alice.close()
+	r.relay.close()
+	r.done()
 }
