@@ -247,8 +247,12 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if de, ok := errs.As(err); ok {
 			gerr.Message = de.Message
 			gerr.Extensions = map[string]any{"code": de.Kind.String()}
-			if de.Field != "" {
-				gerr.Extensions["field"] = de.Field
+			if field := de.Field; field != "" {
+				gerr.Extensions["field"] = field
+			} else if name, ok := lastName(gerr.Path); ok && de.Kind == errs.KindInvalid {
+				// A scalar's own check (e.g. Time) cannot know which argument or
+				// input field it reads; its path does.
+				gerr.Extensions["field"] = name
 			}
 			for k, v := range de.Details {
 				gerr.Extensions[k] = v
@@ -279,6 +283,16 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gerr.Extensions = map[string]any{"code": "INTERNAL"}
 		return gerr
 	}
+}
+
+// lastName returns the last field or argument name of path.
+func lastName(path ast.Path) (string, bool) {
+	for i := len(path) - 1; i >= 0; i-- {
+		if n, ok := path[i].(ast.PathName); ok {
+			return string(n), true
+		}
+	}
+	return "", false
 }
 
 // introspection allows schema introspection to platform admins, and to everyone in

@@ -14,6 +14,7 @@ import (
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/conference/recur"
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/i18n"
 	"github.com/jishitong/jishitong/internal/store"
 )
 
@@ -88,10 +89,33 @@ func (s *Service) newMeeting(ctx context.Context, p *auth.Principal, in BookingI
 	return m, nil
 }
 
+// MaxBookAhead is how far ahead a meeting may start: a start years away is a typo
+// (or a probe), not a plan.
+const MaxBookAhead = 5 * 365 * 24 * time.Hour
+
+// checkStart refuses a missing start, or one more than MaxBookAhead from now, as
+// invalid input in field.
+func checkStart(field string, start time.Time) error {
+	if start.IsZero() {
+		return errs.Invalid(field, "a start time is required")
+	}
+	if start.After(time.Now().Add(MaxBookAhead)) {
+		return errs.Invalid(field, "a meeting may start at most %d years ahead", int(MaxBookAhead/(365*24*time.Hour)))
+	}
+	return nil
+}
+
 // applyInput validates the booking fields of in and writes them into m.
 func (s *Service) applyInput(ctx context.Context, p *auth.Principal, m *Meeting, in BookingInput, hostName string) error {
-	if in.Start.IsZero() {
-		return errs.Invalid("start", "a start time is required")
+	if err := checkStart("start", in.Start); err != nil {
+		return err
+	}
+	lang := i18n.Chinese
+	if in.Lang != "" {
+		var ok bool
+		if lang, ok = i18n.Parse(in.Lang); !ok {
+			return errs.Invalid("lang", "lang must be zh-CN or en")
+		}
 	}
 	tz := in.TimeZone
 	if tz == "" {
@@ -124,7 +148,7 @@ func (s *Service) applyInput(ctx context.Context, p *auth.Principal, m *Meeting,
 		}
 	} else if m.Name == "" {
 		m.Name = hostName + "的会议"
-		if in.Lang == "en" {
+		if lang == i18n.English {
 			m.Name = hostName + "'s meeting"
 		}
 	}

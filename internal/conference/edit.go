@@ -173,8 +173,8 @@ func (s *Service) SplitFrom(ctx context.Context, p *auth.Principal, id string, k
 // MoveOccurrence moves one occurrence of a series without changing the others.
 func (s *Service) MoveOccurrence(ctx context.Context, p *auth.Principal, id string, key, start time.Time, duration time.Duration) (*Meeting, error) {
 	return s.except(ctx, p, id, key, func(e *recur.Exception) error {
-		if start.IsZero() {
-			return errs.Invalid("start", "a new start is required")
+		if err := checkStart("start", start); err != nil {
+			return err
 		}
 		e.Cancelled, e.Start, e.Duration = false, start.Truncate(time.Second).UTC(), duration.Truncate(time.Second)
 		return nil

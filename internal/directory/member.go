@@ -11,6 +11,7 @@ import (
 
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/i18n"
 	"github.com/jishitong/jishitong/internal/store"
 )
 
@@ -539,10 +540,10 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 // authorize the caller themselves; edges must use Member.
 func (s *Service) MemberByID(ctx context.Context, id string) (*Member, error) { return s.user(ctx, id) }
 
-// Languages the product speaks.
+// Languages the product speaks (see i18n).
 const (
-	LangChinese = "zh-CN"
-	LangEnglish = "en"
+	LangChinese = i18n.Chinese
+	LangEnglish = i18n.English
 )
 
 // Lang returns the member's language, zh-CN unless they chose English.
@@ -554,11 +555,8 @@ func (m *Member) Lang() string {
 }
 
 func validLanguage(lang string) (string, error) {
-	switch lang {
-	case LangChinese, LangEnglish:
-		return lang, nil
-	case "zh", "zh-cn", "zh-Hans":
-		return LangChinese, nil
+	if l, ok := i18n.Parse(lang); ok {
+		return l, nil
 	}
 	return "", errs.Invalid("language", "language must be zh-CN or en")
 }

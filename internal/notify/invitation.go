@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/i18n"
 )
 
 // Method is the iTIP method of an invitation (RFC 5546 section 1.4).
@@ -278,8 +279,8 @@ func (p Person) normalize() Person {
 
 // Languages of mails.
 const (
-	LangZH = "zh-CN"
-	LangEN = "en"
+	LangZH = i18n.Chinese
+	LangEN = i18n.English
 )
 
 // langOf maps a language tag to a supported one: English for "en…", else Chinese.
