@@ -140,21 +140,24 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 
 // Server is a running jishitong.
 type Server struct {
-	cfg   *config.Config
-	log   *slog.Logger
-	st    *store.Store
-	bus   *bus.Bus
-	auth  *auth.Service
-	dir   *directory.Service
-	mail  *notify.Outbox
-	conf  *conference.Service
-	live  *live.Registry
-	mlog  *logAppender
-	rtc   *rtc.Server
-	turn  *turn.Server // embedded TURN server, when --turn-port is set
-	http  *http.Server
-	ln    net.Listener
-	ready atomic.Bool
+	cfg  *config.Config
+	log  *slog.Logger
+	st   *store.Store
+	bus  *bus.Bus
+	auth *auth.Service
+	dir  *directory.Service
+	mail *notify.Outbox
+	conf *conference.Service
+	live *live.Registry
+	mlog *logAppender
+	// access ends the media sessions and voids the join tokens of accounts whose
+	// access the directory revoked.
+	access *accessWatcher
+	rtc    *rtc.Server
+	turn   *turn.Server // embedded TURN server, when --turn-port is set
+	http   *http.Server
+	ln     net.Listener
+	ready  atomic.Bool
 
 	baseCancel context.CancelFunc
 	served     chan error
@@ -263,6 +266,8 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		s.live.End(ctx, e.RunID)
 	})
 
+	s.access = startAccessWatcher(s.bus, s.live, s.conf, log)
+
 	rcfg, err := s.rtcConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("media: %w", err)
@@ -354,6 +359,9 @@ func (s *Server) close() error {
 		if err := s.turn.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if s.access != nil { // before the owners it calls
+		s.access.Close()
 	}
 	if s.live != nil {
 		s.live.Close()
