@@ -216,3 +216,24 @@ func rtcRefused(ctx context.Context, t *testing.T, srv *xtest.Server, token stri
 		}
 	}
 }
+
+// BenchmarkConfirm measures what checking the stored account adds to every member's
+// join at /rtc (conference.Service.Confirm: the member and their enterprise, two reads
+// by ID) on the embedded store.
+func BenchmarkConfirm(b *testing.B) {
+	srv := xtest.StartServer(b, xtest.Options{})
+	tn := dirNewTenant(b, srv, srv.Admin(b), "bench")
+	m, _ := dirCreate(b, tn.Admin, map[string]any{"name": "Bench Member", "email": "m@bench.example.com", "password": dirPassword})
+	ctx := context.Background()
+	g := &conference.Grant{UserID: m.ID, AccountRole: "member"}
+	var lat []time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		if err := srv.Conference().Confirm(ctx, g); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	benchReportLatency(b, lat)
+}
