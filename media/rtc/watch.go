@@ -105,10 +105,11 @@ func (s *Server) removedMeanwhile(p *participant) bool {
 }
 
 // dropRemoved ends the connections of participants no longer on the roster: a full
-// state may replace a hangup event this watcher missed. A participant is on the roster
-// from before entering the room until after leaving it, so one in the room before a
-// fresh snapshot of the roster and missing from it was hung up. (The full state in the
-// queue may be older than the room.) Watch goroutine.
+// state may replace a hangup or access_revoked event this watcher missed. A participant
+// is on the roster from before entering the room until after leaving it, so one in the
+// room before a fresh snapshot of the roster and missing from it was removed; the owner
+// tells how (Removed), for the bye. (The full state in the queue may be older than the
+// room.) Watch goroutine.
 func (r *Room) dropRemoved() {
 	in := r.snapshot()
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
@@ -119,7 +120,8 @@ func (r *Room) dropRemoved() {
 	}
 	for _, p := range in {
 		if _, ok := st.Participant(live.ParticipantID(p.id)); !ok {
-			p.end(signal.ByeRemoved, "")
+			d, _, _ := r.live.Removed(ctx, live.ParticipantID(p.id))
+			p.end(byeOf(d), "")
 		}
 	}
 }
