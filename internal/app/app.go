@@ -140,24 +140,22 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 
 // Server is a running jishitong.
 type Server struct {
-	cfg  *config.Config
-	log  *slog.Logger
-	st   *store.Store
-	bus  *bus.Bus
-	auth *auth.Service
-	dir  *directory.Service
-	mail *notify.Outbox
-	conf *conference.Service
-	live *live.Registry
-	mlog *logAppender
-	// access ends the media sessions and voids the join tokens of accounts whose
-	// access the directory revoked.
-	access *accessWatcher
-	rtc    *rtc.Server
-	turn   *turn.Server // embedded TURN server, when --turn-port is set
-	http   *http.Server
-	ln     net.Listener
-	ready  atomic.Bool
+	cfg   *config.Config
+	log   *slog.Logger
+	st    *store.Store
+	bus   *bus.Bus
+	auth  *auth.Service
+	dir   *directory.Service
+	mail  *notify.Outbox
+	conf  *conference.Service
+	live  *live.Registry
+	mlog  *logAppender
+	evict *accessWatcher // ends revoked accounts' media sessions, voids their join tokens
+	rtc   *rtc.Server
+	turn  *turn.Server // embedded TURN server, when --turn-port is set
+	http  *http.Server
+	ln    net.Listener
+	ready atomic.Bool
 
 	baseCancel context.CancelFunc
 	served     chan error
@@ -266,7 +264,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		s.live.End(ctx, e.RunID)
 	})
 
-	s.access = startAccessWatcher(s.bus, s.live, s.conf, log)
+	s.evict = startAccessWatcher(s.bus, s.live, s.conf, log)
 
 	rcfg, err := s.rtcConfig(cfg)
 	if err != nil {
@@ -360,8 +358,8 @@ func (s *Server) close() error {
 			errs = append(errs, err)
 		}
 	}
-	if s.access != nil { // before the owners it calls
-		s.access.Close()
+	if s.evict != nil { // before the owners it calls
+		s.evict.Close()
 	}
 	if s.live != nil {
 		s.live.Close()
