@@ -3793,7 +3793,7 @@ type MeetingState {
 type MeetingEvent {
   seq: Int!
   at: Time!
-  "joined, left, hung_up, muted, unmuted, unmute_requested, muted_all, mute_on_entry, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended."
+  "joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), muted, unmuted, unmute_requested, muted_all, mute_on_entry, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended."
   kind: String!
   actorId: ID
   subjectId: ID

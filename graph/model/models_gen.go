@@ -241,7 +241,7 @@ type LoginPayload struct {
 type MeetingEvent struct {
 	Seq int       `json:"seq"`
 	At  time.Time `json:"at"`
-	// joined, left, hung_up, muted, unmuted, unmute_requested, muted_all, mute_on_entry, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended.
+	// joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), muted, unmuted, unmute_requested, muted_all, mute_on_entry, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended.
 	Kind      string  `json:"kind"`
 	ActorID   *string `json:"actorId,omitempty"`
 	SubjectID *string `json:"subjectId,omitempty"`

@@ -150,6 +150,7 @@ type Server struct {
 	conf  *conference.Service
 	live  *live.Registry
 	mlog  *logAppender
+	evict *accessWatcher // ends revoked accounts' media sessions, voids their join tokens
 	rtc   *rtc.Server
 	turn  *turn.Server // embedded TURN server, when --turn-port is set
 	http  *http.Server
@@ -263,6 +264,8 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		s.live.End(ctx, e.RunID)
 	})
 
+	s.evict = startAccessWatcher(s.bus, s.live, s.conf, log)
+
 	rcfg, err := s.rtcConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("media: %w", err)
@@ -354,6 +357,9 @@ func (s *Server) close() error {
 		if err := s.turn.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if s.evict != nil { // before the owners it calls
+		s.evict.Close()
 	}
 	if s.live != nil {
 		s.live.Close()

@@ -50,6 +50,9 @@ type Grant struct {
 	Moderator bool      `bson:"moderator,omitempty"`
 	Source    string    `bson:"source"`
 	ExpiresAt time.Time `bson:"expiresAt"`
+	// AccountRole is the member's account role when the token was issued: a join
+	// after a role change is refused (Confirm).
+	AccountRole string `bson:"accountRole,omitempty"`
 }
 
 // JoinInput is a request to join a meeting.
@@ -135,7 +138,7 @@ func (s *Service) Join(ctx context.Context, p *auth.Principal, in JoinInput) (*J
 	s.joinThrottleMeeting.Succeed(numKey)
 	g := Grant{RunID: run.ID, MeetingID: m.ID, Name: name, Role: RoleParticipant, Source: in.Source, ExpiresAt: time.Now().Add(JoinTokenTTL).UTC()}
 	if p != nil {
-		g.UserID = p.UserID
+		g.UserID, g.AccountRole = p.UserID, p.Role.String()
 		g.Moderator = canControl(p, m)
 		switch {
 		case p.UserID == m.HostID:

@@ -103,7 +103,7 @@ func (s *Service) CreateEnterprise(ctx context.Context, p *auth.Principal, in En
 }
 
 // UpdateEnterprise edits a tenant. Platform admins only. Freezing it ends the
-// sessions of all its accounts.
+// sessions and media sessions of all its accounts (AccessRevoked).
 func (s *Service) UpdateEnterprise(ctx context.Context, p *auth.Principal, id string, in EnterprisePatch) (*Enterprise, error) {
 	if err := requirePlatformAdmin(p); err != nil {
 		return nil, err
@@ -141,8 +141,13 @@ func (s *Service) UpdateEnterprise(ctx context.Context, p *auth.Principal, id st
 		}
 		return nil, dbErr("update enterprise", err)
 	}
-	if in.Frozen != nil && *in.Frozen && s.revoker != nil {
-		if err := s.revoker.RevokeEnterprise(ctx, id); err != nil {
+	if in.Frozen != nil && *in.Frozen {
+		if s.revoker != nil {
+			if err := s.revoker.RevokeEnterprise(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.revokeEnterpriseAccess(ctx, id); err != nil {
 			return nil, err
 		}
 	}

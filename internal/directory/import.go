@@ -342,6 +342,7 @@ func (im *Importer) apply(ctx context.Context, p *auth.Principal, plan []planned
 			}
 		}
 	}
+	im.s.revokeAccess(RevokeRoleChanged, revoke...)
 	return nil
 }
 

@@ -294,8 +294,8 @@ func (s *Service) editable(ctx context.Context, p *auth.Principal, id string) (*
 	return m, nil
 }
 
-// UpdateMember edits a member. Changing someone's role ends their sessions so that
-// the new role applies at once.
+// UpdateMember edits a member. Changing someone's role ends their sessions and their
+// media sessions (AccessRevoked) so that the new role applies at once.
 func (s *Service) UpdateMember(ctx context.Context, p *auth.Principal, id string, patch MemberPatch) (*Member, error) {
 	m, err := s.editable(ctx, p, id)
 	if err != nil {
@@ -322,10 +322,13 @@ func (s *Service) UpdateMember(ctx context.Context, p *auth.Principal, id string
 	if err := s.saveMember(ctx, m, in); err != nil {
 		return nil, err
 	}
-	if in.Role.String() != m.Role && s.revoker != nil {
-		if err := s.revoker.RevokeUser(ctx, id); err != nil {
-			return nil, err
+	if in.Role.String() != m.Role {
+		if s.revoker != nil {
+			if err := s.revoker.RevokeUser(ctx, id); err != nil {
+				return nil, err
+			}
 		}
+		s.revokeAccess(RevokeRoleChanged, id)
 	}
 	s.publish(p.EnterpriseID, EventMemberChanged, id)
 	return s.user(ctx, id)
@@ -359,7 +362,8 @@ func (s *Service) saveMember(ctx context.Context, m *Member, in MemberInput) err
 	return s.touch(ctx, m.EnterpriseID)
 }
 
-// SetMemberFrozen freezes (disables login, ends sessions) or unfreezes a member.
+// SetMemberFrozen freezes (disables login, ends sessions and media sessions:
+// AccessRevoked) or unfreezes a member.
 func (s *Service) SetMemberFrozen(ctx context.Context, p *auth.Principal, id string, frozen bool) (*Member, error) {
 	m, err := s.editable(ctx, p, id)
 	if err != nil {
@@ -379,17 +383,21 @@ func (s *Service) SetMemberFrozen(ctx context.Context, p *auth.Principal, id str
 	if err := s.touch(ctx, m.EnterpriseID); err != nil {
 		return nil, err
 	}
-	if frozen && s.revoker != nil {
-		if err := s.revoker.RevokeUser(ctx, id); err != nil {
-			return nil, err
+	if frozen {
+		if s.revoker != nil {
+			if err := s.revoker.RevokeUser(ctx, id); err != nil {
+				return nil, err
+			}
 		}
+		s.revokeAccess(RevokeFrozen, id)
 	}
 	s.publish(p.EnterpriseID, EventMemberChanged, id)
 	return s.user(ctx, id)
 }
 
-// DeleteMember removes a member: they can no longer sign in, leave every group, and
-// their email and employee number are free again; their name stays for history.
+// DeleteMember removes a member: they can no longer sign in, their sessions and media
+// sessions end (AccessRevoked), they leave every group, and their email and employee
+// number are free again; their name stays for history.
 func (s *Service) DeleteMember(ctx context.Context, p *auth.Principal, id string) error {
 	m, err := s.editable(ctx, p, id)
 	if err != nil {
@@ -416,6 +424,7 @@ func (s *Service) DeleteMember(ctx context.Context, p *auth.Principal, id string
 			return err
 		}
 	}
+	s.revokeAccess(RevokeDeleted, id)
 	if _, err := s.st.W.Collection(groupsColl).UpdateMany(ctx, bson.M{"enterpriseId": p.EnterpriseID, "memberIds": id},
 		bson.M{"$pull": bson.M{"memberIds": id}}); err != nil {
 		return dbErr("remove deleted member from groups", err)

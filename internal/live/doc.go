@@ -32,6 +32,7 @@
 //	SetWhiteboard        presenters                 yes         yes
 //	MuteAll, SetMuteOnEntry, Hangup, SetRole, Lock, Unlock, SetLayout, Pin, Unpin,
 //	SetPolling, SetLive, SetRecording, End: moderators and the system only.
+//	RevokeAccess (a member's account was disabled or its role changed): the system only.
 //
 // # Mutes
 //

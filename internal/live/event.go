@@ -16,6 +16,7 @@ const (
 	KindJoined          Kind = "joined"
 	KindLeft            Kind = "left"
 	KindHungUp          Kind = "hung_up"
+	KindAccessRevoked   Kind = "access_revoked" // a member's account was disabled or changed
 	KindMuted           Kind = "muted"
 	KindUnmuted         Kind = "unmuted"
 	KindUnmuteRequested Kind = "unmute_requested"
@@ -91,10 +92,13 @@ func (d ParticipantDelta) apply(s *State) {
 	}
 }
 
-// RemovedDelta is a participant leaving or being hung up.
+// RemovedDelta is a participant leaving, being hung up or losing their access.
 type RemovedDelta struct {
 	ID     ParticipantID
 	HungUp bool
+	// Access says why a member lost their access (KindAccessRevoked); AccessUnknown
+	// otherwise.
+	Access AccessReason
 }
 
 func (d RemovedDelta) apply(s *State) {

@@ -115,8 +115,9 @@ func (m *Meeting) Hangup(ctx context.Context, a Actor, id ParticipantID) error {
 		if _, err := o.present(id); err != nil {
 			return err
 		}
-		o.hungUp[id] = struct{}{}
-		o.emit(KindHungUp, a, id, RemovedDelta{ID: id, HungUp: true})
+		d := RemovedDelta{ID: id, HungUp: true}
+		o.hungUp[id] = d
+		o.emit(KindHungUp, a, id, d)
 		return nil
 	})
 }

@@ -12,8 +12,8 @@ type owner struct {
 	m   *Meeting
 	cfg Config
 	st  State
-	// hungUp holds the participants who may not rejoin.
-	hungUp map[ParticipantID]struct{}
+	// hungUp holds the participants who may not rejoin, with how they were removed.
+	hungUp map[ParticipantID]RemovedDelta
 	// hist is a ring of the last len(hist) events: event s is at hist[(s-1)%len(hist)].
 	hist []Event
 	subs map[*subscriber]struct{}
@@ -26,7 +26,7 @@ func newOwner(m *Meeting, cfg Config) *owner {
 	o := &owner{
 		m:      m,
 		cfg:    cfg,
-		hungUp: make(map[ParticipantID]struct{}),
+		hungUp: make(map[ParticipantID]RemovedDelta),
 		hist:   make([]Event, cfg.History),
 		subs:   make(map[*subscriber]struct{}),
 	}

@@ -28,10 +28,19 @@ import (
 // fakeAdmission and fakePresence are the test doubles of the interfaces Server needs.
 type fakeAdmission struct {
 	redeem func(ctx context.Context, token string) (*conference.Grant, error)
+	// confirm is nil for grants that stay valid.
+	confirm func(g *conference.Grant) error
 }
 
 func (f fakeAdmission) Redeem(ctx context.Context, token string) (*conference.Grant, error) {
 	return f.redeem(ctx, token)
+}
+
+func (f fakeAdmission) Confirm(_ context.Context, g *conference.Grant) error {
+	if f.confirm == nil {
+		return nil
+	}
+	return f.confirm(g)
 }
 
 type fakePresence struct {
@@ -107,6 +116,7 @@ type client struct {
 	unpublished    atomic.Int64
 	offerRequests  atomic.Int64 // offerRequest messages received
 	notices        chan *signal.Notice
+	byes           chan *signal.Bye
 
 	// Live state over /rtc (mu): full states received, event kinds, last seq.
 	stateFulls int
@@ -210,7 +220,7 @@ func newClientWith(t *testing.T, api *webrtc.API, url, name, token string, setup
 	}
 	ws.SetReadLimit(signal.MaxServerFrameBytes)
 	c := &client{t: t, name: name, ws: ws, joined: make(chan signal.ParticipantID, 1),
-		recv: map[string]*recvStat{}, tracks: map[string]signal.TrackID{}, subscribed: make(chan *signal.Subscribed, 8), notices: make(chan *signal.Notice, 64), stop: make(chan struct{})}
+		recv: map[string]*recvStat{}, tracks: map[string]signal.TrackID{}, subscribed: make(chan *signal.Subscribed, 8), notices: make(chan *signal.Notice, 64), byes: make(chan *signal.Bye, 1), stop: make(chan struct{})}
 	c.token, c.api = token, api
 	if setup != nil {
 		setup(c)
@@ -398,6 +408,11 @@ func (c *client) readLoop(ws *websocket.Conn) {
 			}
 			c.stateSeq = d.Seq
 			c.mu.Unlock()
+		case *signal.Bye:
+			select {
+			case c.byes <- d:
+			default:
+			}
 		case *signal.TrackUnpublished:
 			c.unpublished.Add(1)
 		case *signal.ErrorMessage:

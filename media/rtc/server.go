@@ -31,6 +31,10 @@ import (
 // *conference.Service implements it.
 type Admission interface {
 	Redeem(ctx context.Context, token string) (*conference.Grant, error)
+	// Confirm checks, once the participant is on the roster, that the grant still
+	// admits them (their account was not disabled or changed since the token was
+	// issued); an error refuses the join.
+	Confirm(ctx context.Context, g *conference.Grant) error
 }
 
 // Presence records who is in a live run. *conference.Service implements it.
@@ -319,6 +323,17 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 	if err != nil {
 		return err
 	}
+	// After the roster join: an account revoked before this check is refused here, one
+	// revoked after it finds the participant on the roster (the watcher or the
+	// Removed check below ends them).
+	if err := s.admission.Confirm(ctx, g); err != nil {
+		s.leaveLive(lm, id)
+		msg := "you may not join this meeting now"
+		if e, ok := errs.As(err); ok && e.Kind == errs.KindForbidden {
+			msg = e.Message
+		}
+		return signal.Errorf(signal.CodeForbidden, "%s", msg)
+	}
 	p, err := newParticipant(s, id, g, ss.conn)
 	if err != nil {
 		s.leaveLive(lm, id)
@@ -349,6 +364,9 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 	ss.p = p
 	if err := s.enterRoom(p, lm, s.savedBoard(g.RunID)); err != nil {
 		return signal.Errorf(signal.CodeForbidden, "server shutting down")
+	}
+	if s.removedMeanwhile(p) {
+		return nil
 	}
 	s.sendFullState(p)
 	if lm != nil && lm.MutedByHost(live.ParticipantID(id)) && !p.hostMuted.Swap(true) {

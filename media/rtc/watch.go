@@ -44,6 +44,11 @@ func (r *Room) watch(updates <-chan live.Update, enc StateEncoder) {
 					p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeRemoved, ParticipantID: p.id}})
 					p.end(signal.ByeRemoved, "")
 				}
+			case live.KindAccessRevoked:
+				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
+					d, _ := e.Delta.(live.RemovedDelta)
+					p.end(byeOf(d), "")
+				}
 			case live.KindEnded:
 				for _, p := range r.snapshot() {
 					p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMeetingEnded}})
@@ -66,11 +71,45 @@ func (r *Room) watch(updates <-chan live.Update, enc StateEncoder) {
 	}
 }
 
+// byeOf returns the bye reason of a participant's removal.
+func byeOf(d live.RemovedDelta) signal.ByeReason {
+	switch d.Access {
+	case live.AccessDisabled:
+		return signal.ByeAccountDisabled
+	case live.AccessRoleChanged:
+		return signal.ByeRoleChanged
+	}
+	return signal.ByeRemoved
+}
+
+// removedMeanwhile ends a participant who was removed from the roster (hung up, or
+// their access revoked) between their roster join and their entering the room, when
+// the room's watcher could not yet find them, and reports whether it did. Reader
+// goroutine, once the participant is in the room: a removal after this check reaches
+// the watcher.
+func (s *Server) removedMeanwhile(p *participant) bool {
+	if p.live == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+	defer cancel()
+	d, removed, err := p.live.Removed(ctx, live.ParticipantID(p.id))
+	if err != nil || !removed {
+		return false // ended: the ended event or the closed subscription follows
+	}
+	if d.Access == live.AccessUnknown {
+		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeRemoved, ParticipantID: p.id}})
+	}
+	p.end(byeOf(d), "")
+	return true
+}
+
 // dropRemoved ends the connections of participants no longer on the roster: a full
-// state may replace a hangup event this watcher missed. A participant is on the roster
-// from before entering the room until after leaving it, so one in the room before a
-// fresh snapshot of the roster and missing from it was hung up. (The full state in the
-// queue may be older than the room.) Watch goroutine.
+// state may replace a hangup or access_revoked event this watcher missed. A participant
+// is on the roster from before entering the room until after leaving it, so one in the
+// room before a fresh snapshot of the roster and missing from it was removed; the owner
+// tells how (Removed), for the bye. (The full state in the queue may be older than the
+// room.) Watch goroutine.
 func (r *Room) dropRemoved() {
 	in := r.snapshot()
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
@@ -81,7 +120,8 @@ func (r *Room) dropRemoved() {
 	}
 	for _, p := range in {
 		if _, ok := st.Participant(live.ParticipantID(p.id)); !ok {
-			p.end(signal.ByeRemoved, "")
+			d, _, _ := r.live.Removed(ctx, live.ParticipantID(p.id))
+			p.end(byeOf(d), "")
 		}
 	}
 }

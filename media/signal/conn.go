@@ -22,7 +22,7 @@ const (
 	CloseInternal     websocket.StatusCode = 1011 // the room failed the join
 	CloseBadFrame     websocket.StatusCode = 4400 // frame above the size limit
 	CloseUnauthorized websocket.StatusCode = 4401 // token or resume token rejected
-	CloseForbidden    websocket.StatusCode = 4403 // removed, locked, or meeting ended at join
+	CloseForbidden    websocket.StatusCode = 4403 // removed, account disabled or changed, locked, or meeting ended at join
 	CloseTimeout      websocket.StatusCode = 4408 // no join in time, or keepalive timeout
 	CloseReplaced     websocket.StatusCode = 4409 // a newer connection resumed this participant
 	CloseMeetingEnded websocket.StatusCode = 4410 // the meeting ended
@@ -172,7 +172,7 @@ func (c *Conn) enqueue(b []byte) error {
 func (c *Conn) End(reason ByeReason, message string) {
 	code, cause := CloseNormal, ErrLeft
 	switch reason {
-	case ByeRemoved:
+	case ByeRemoved, ByeAccountDisabled, ByeRoleChanged:
 		code, cause = CloseForbidden, ErrForbidden
 	case ByeMeetingEnded:
 		code, cause = CloseMeetingEnded, ErrForbidden

@@ -477,3 +477,33 @@ func TestConnJoinForbidden(t *testing.T) {
 	expectError(t, p.mustRead(TypeError), CodeForbidden, "j")
 	p.expectClose(CloseForbidden)
 }
+
+// TestConnEndCloseCodes checks each bye reason the server ends a session with reaches
+// the client as bye, then the close code docs/rtc-protocol.md §8 gives it, and that
+// the closed reason is not one a participant resumes from.
+func TestConnEndCloseCodes(t *testing.T) {
+	for _, tc := range []struct {
+		reason ByeReason
+		code   websocket.StatusCode
+		cause  error
+	}{
+		{ByeRemoved, CloseForbidden, ErrForbidden},
+		{ByeAccountDisabled, CloseForbidden, ErrForbidden},
+		{ByeRoleChanged, CloseForbidden, ErrForbidden},
+		{ByeMeetingEnded, CloseMeetingEnded, ErrForbidden},
+		{ByeReplaced, CloseReplaced, ErrClosed},
+	} {
+		t.Run(tc.reason.String(), func(t *testing.T) {
+			p := newPair(t, Config{}, newFakeHandler())
+			p.join()
+			p.conn.End(tc.reason, "")
+			if b := p.mustRead(TypeBye).Data.(*Bye); b.Reason != tc.reason {
+				t.Fatalf("bye %s, want %s", b.Reason, tc.reason)
+			}
+			p.expectClose(tc.code)
+			if err := p.closedReason(); !errors.Is(err, tc.cause) {
+				t.Fatalf("closed with %v, want %v", err, tc.cause)
+			}
+		})
+	}
+}

@@ -150,9 +150,15 @@ const (
 	ByeMeetingEnded
 	ByeReplaced
 	ByeShutdown
+	// ByeAccountDisabled ends the session of a member whose account was frozen or
+	// deleted, or whose enterprise was frozen.
+	ByeAccountDisabled
+	// ByeRoleChanged ends the session of a member whose account role changed; they
+	// sign in again and rejoin with the new role's rights.
+	ByeRoleChanged
 )
 
-var byeNames = []string{"unknown", "left", "removed", "meetingEnded", "replaced", "shutdown"}
+var byeNames = []string{"unknown", "left", "removed", "meetingEnded", "replaced", "shutdown", "accountDisabled", "roleChanged"}
 
 // String returns the wire name.
 func (r ByeReason) String() string { return enumName(byeNames, r) }
