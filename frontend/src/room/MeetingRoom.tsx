@@ -108,7 +108,9 @@ function MeetingRoomPage() {
   const home = () => navigate(me ? '/' : `/join/${encodeURIComponent(number)}`);
 
   if (ended) {
-    const again = ended.reason !== 'removed' && ended.reason !== 'meetingEnded' && ended.reason !== 'forbidden' && !!handoff;
+    // Neither a removal nor a disabled or changed account can come back on this join.
+    const final = ['removed', 'meetingEnded', 'forbidden', 'accountDisabled', 'roleChanged'].includes(ended.reason);
+    const again = !final && !!handoff;
     return (
       <main className="room-ended" data-testid="room-ended" data-reason={ended.reason}>
         <Result

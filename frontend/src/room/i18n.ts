@@ -30,6 +30,8 @@ const zhCN = {
   ended: {
     left: '您已离开会议',
     removed: '您已被主持人移出会议',
+    accountDisabled: '您的账号已被停用，已离开会议',
+    roleChanged: '您的账号角色已变更，请重新登录后加入会议',
     meetingEnded: '会议已结束',
     replaced: '您已在其他页面或设备上加入此会议',
     forbidden: '无法加入会议（会议已锁定或您已被移出）',
@@ -247,6 +249,8 @@ const en: Shape<typeof zhCN> = {
   ended: {
     left: 'You left the meeting',
     removed: 'The host removed you from the meeting',
+    accountDisabled: 'Your account was disabled, so you left the meeting',
+    roleChanged: 'Your account role changed: sign in again to rejoin the meeting',
     meetingEnded: 'The meeting has ended',
     replaced: 'You joined this meeting on another page or device',
     forbidden: 'You cannot join this meeting (it is locked or you were removed)',

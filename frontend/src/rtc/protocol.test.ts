@@ -13,6 +13,8 @@ const serverExamples: Record<string, string> = {
   pong: `{"v":2,"type":"pong","data":{"ts":1700000000000}}`,
   error: `{"v":2,"type":"error","data":{"code":"invalid_field","message":"source: unknown value \\"webcam\\"","refId":"3"}}`,
   bye: `{"v":2,"type":"bye","data":{"reason":"removed","message":"Removed by the host"}}`,
+  byeAccountDisabled: `{"v":2,"type":"bye","data":{"reason":"accountDisabled","message":"your account was disabled"}}`,
+  byeRoleChanged: `{"v":2,"type":"bye","data":{"reason":"roleChanged","message":"your account role changed"}}`,
   candidate: `{"v":2,"type":"candidate","data":{"candidate":"candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"abcd"}}`,
   candidateEnd: `{"v":2,"type":"candidate","data":{"candidate":null}}`,
   answer: `{"v":2,"type":"answer","data":{"sdp":"v=0\\r\\n"}}`,

@@ -33,7 +33,7 @@ export type NoticeKind =
   | 'unlocked'
   | 'reconnectWindow'
   | 'reconnected';
-export type ByeReason = 'left' | 'removed' | 'meetingEnded' | 'replaced' | 'shutdown';
+export type ByeReason = 'left' | 'removed' | 'meetingEnded' | 'replaced' | 'shutdown' | 'accountDisabled' | 'roleChanged';
 
 const KINDS: readonly Kind[] = ['audio', 'video'];
 const SOURCES: readonly Source[] = ['camera', 'microphone', 'screen', 'screenAudio'];
@@ -48,7 +48,7 @@ const NOTICES: readonly NoticeKind[] = [
   'reconnectWindow',
   'reconnected',
 ];
-const BYES: readonly ByeReason[] = ['left', 'removed', 'meetingEnded', 'replaced', 'shutdown'];
+const BYES: readonly ByeReason[] = ['left', 'removed', 'meetingEnded', 'replaced', 'shutdown', 'accountDisabled', 'roleChanged'];
 
 /** One simulcast layer of a published video track. */
 export interface Layer {

@@ -353,6 +353,17 @@ describe('RtcSession', () => {
     expect(run.s.state).toBe('ended');
   });
 
+  test.each(['accountDisabled', 'roleChanged'] as const)('bye %s ends the session for that reason, without a resume', async (reason) => {
+    const run = await joinedSession();
+    run.ws.receive('bye', { reason, message: 'x' });
+    run.ws.drop(4403);
+    await until('ended', () => run.ended.length);
+    expect(run.ended[0]).toMatchObject({ reason });
+    expect(run.s.state).toBe('ended');
+    await sleep(20);
+    expect(FakeWS.all).toHaveLength(1);
+  });
+
   test('a socket taken for dead is closed with 4100 and the session resumes as the same participant', async () => {
     const run = await joinedSession();
     const { s, ws } = run;
