@@ -91,8 +91,10 @@ type Service struct {
 	mu    sync.Mutex
 	sched *schedule
 
-	// Wrong meeting passwords: per source 20 in 15 minutes, per meeting 10.
+	// Wrong meeting passwords: per source 20 in 15 minutes, per (meeting, source)
+	// 10; per meeting 10, refusing only sources that have failed for it (Join).
 	joinThrottleSource  *auth.Throttle
+	joinThrottlePair    *auth.Throttle
 	joinThrottleMeeting *auth.Throttle
 
 	// onRun is told when a run becomes live or ends (OnRun).
@@ -123,6 +125,7 @@ func New(ctx context.Context, cfg Config, st *store.Store, dir Directory, mail M
 	}
 	s := &Service{cfg: cfg, st: st, dir: dir, mail: mail, bus: b, log: log, done: make(chan struct{}),
 		joinThrottleSource:  &auth.Throttle{Limit: 20, Window: 15 * time.Minute, BaseLock: 5 * time.Minute, MaxLock: time.Hour},
+		joinThrottlePair:    &auth.Throttle{Limit: 10, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: 15 * time.Minute},
 		joinThrottleMeeting: &auth.Throttle{Limit: 10, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: 15 * time.Minute}}
 	if u, err := url.Parse(cfg.PublicURL); err == nil {
 		s.host = u.Hostname()
