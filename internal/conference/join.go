@@ -200,30 +200,37 @@ func hashJoinToken(t string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// noMeetingPassword and noMeetingID stand in for the password and ID of the meeting
-// behind an unknown number. No meeting has that ID (IDs are hex object IDs).
-const (
-	noMeetingPassword = "\x00no meeting\x00"
-	noMeetingID       = "-"
-)
+// noMeetingPassword stands in for the password of the meeting behind an unknown
+// number.
+const noMeetingPassword = "\x00no meeting\x00"
 
 // joinGate returns what Join checks before it admits a caller (the meeting's
 // enterprise, host, invitees, password and status) of the active meeting with this
-// number, or nil. It runs the same two queries whether or not the number exists,
-// so that the time of a refusal does not tell an unknown number from a wrong
-// password.
+// number, or nil. It does the same store work whether or not the number exists, so
+// that the time of a refusal does not tell an unknown number from a wrong
+// password: for an unknown number it reads the last meeting found here instead
+// (a decoy) and discards it.
 func (s *Service) joinGate(ctx context.Context, number string) *Meeting {
 	var ref struct {
 		Kind  string `bson:"kind"`
 		RefID string `bson:"refId"`
 	}
-	id := noMeetingID
+	found := false
+	id := "-" // no meeting has this ID (IDs are hex object IDs)
 	if err := s.st.R.Collection(numbersColl).FindOne(ctx, bson.M{"_id": number}).Decode(&ref); err == nil && ref.Kind == "meeting" {
-		id = ref.RefID
+		id, found = ref.RefID, true
+	} else if d := s.joinDecoy.Load(); d != nil {
+		id = *d
 	}
 	var m Meeting
 	err := s.st.R.Collection(meetingsColl).FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(joinGateFields)).Decode(&m)
-	if err != nil || id == noMeetingID || m.Status == StatusCancelled {
+	if err != nil || !found {
+		return nil
+	}
+	if d := s.joinDecoy.Load(); d == nil || *d != id {
+		s.joinDecoy.Store(&id)
+	}
+	if m.Status == StatusCancelled {
 		return nil
 	}
 	return &m

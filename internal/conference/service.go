@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/bus"
@@ -96,6 +98,9 @@ type Service struct {
 	joinThrottleSource  *auth.Throttle
 	joinThrottlePair    *auth.Throttle
 	joinThrottleMeeting *auth.Throttle
+	// joinDecoy is the ID of a meeting Join found before; an unknown number reads
+	// it instead (joinGate).
+	joinDecoy atomic.Pointer[string]
 
 	// onRun is told when a run becomes live or ends (OnRun).
 	onRun func(RunEvent)
@@ -129,6 +134,12 @@ func New(ctx context.Context, cfg Config, st *store.Store, dir Directory, mail M
 		joinThrottleMeeting: &auth.Throttle{Limit: 10, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: 15 * time.Minute}}
 	if u, err := url.Parse(cfg.PublicURL); err == nil {
 		s.host = u.Hostname()
+	}
+	var any struct {
+		ID string `bson:"_id"`
+	}
+	if err := st.R.Collection(meetingsColl).FindOne(ctx, bson.M{}, options.FindOne().SetProjection(bson.M{"_id": 1})).Decode(&any); err == nil {
+		s.joinDecoy.Store(&any.ID)
 	}
 	if err := s.bootstrapRoom(ctx); err != nil {
 		return nil, err
