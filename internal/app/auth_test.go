@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -10,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jishitong/jishitong/internal/app"
 	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/config"
 	"github.com/jishitong/jishitong/internal/xtest"
 )
 
@@ -306,6 +310,49 @@ func TestChangePassword(t *testing.T) {
 	srv.Login(t, "zhang@acme.example", "new-password-1")
 	if r := srv.Client().Do(t, loginDoc, map[string]any{"e": "zhang@acme.example", "p": "zhang-password-1"}); r.Code() != "UNAUTHENTICATED" {
 		t.Fatalf("old password still works: %q", r.Code())
+	}
+}
+
+// TestWeakPasswordsRefused: every way of setting a password refuses common ones,
+// simple patterns and the account's own email (NIST SP 800-63B 5.1.1.2), and
+// changes nothing.
+func TestWeakPasswordsRefused(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	for _, pw := range []string{"password", "12345678", "Password123", "qwertyuiop", "woaini1314", "aaaaaaaa", "jishitong", "zhang@acme.example", "wang5@acme.example"} {
+		if pw != "wang5@acme.example" { // not zhang's own
+			r := f.member.Do(t, `mutation($p:String!){changePassword(currentPassword:"zhang-password-1",newPassword:$p)}`, map[string]any{"p": pw})
+			if r.Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "password" {
+				t.Errorf("change to %q: %q %+v", pw, r.Code(), r.Errors)
+			}
+		}
+		if pw == "zhang@acme.example" {
+			continue // not wang5's own
+		}
+		r := f.admin.Do(t, `mutation($p:String!){createMember(input:{name:"王五",email:"wang5@acme.example",password:$p}){member{id}}}`, map[string]any{"p": pw})
+		if r.Code() != "BAD_USER_INPUT" {
+			t.Errorf("create with %q: %q %+v", pw, r.Code(), r.Errors)
+		}
+	}
+	srv.Login(t, "zhang@acme.example", "zhang-password-1")
+	if r := srv.Client().Do(t, loginDoc, map[string]any{"e": "wang5@acme.example", "p": "password"}); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("a refused member was created: %q", r.Code())
+	}
+	// The first admin from the environment is checked too.
+	cfg, err := config.Parse([]string{"--http", "127.0.0.1:0", "--data", t.TempDir(), "--rtc-loopback-only"},
+		func(k string) string {
+			return map[string]string{"JISHITONG_ADMIN_EMAIL": "first@example.com", "JISHITONG_ADMIN_PASSWORD": "password1"}[k]
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if s, err := app.Start(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
+		s.Close()
+		t.Fatal("the server started with JISHITONG_ADMIN_PASSWORD=password1")
+	} else if !strings.Contains(err.Error(), "common") {
+		t.Errorf("start with a weak admin password: %v", err)
 	}
 }
 

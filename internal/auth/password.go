@@ -8,11 +8,8 @@ import (
 	"math/big"
 	"slices"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
-
-	"github.com/jishitong/jishitong/internal/errs"
 )
 
 // argonParams follow the OWASP password storage recommendation for argon2id
@@ -22,24 +19,6 @@ var argonParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism
 
 // hashSlots bounds concurrent hash computations (each holds Memory KiB).
 var hashSlots = &slots{free: 4}
-
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 8
-
-// MaxPasswordLength bounds the work a single password can cause.
-const MaxPasswordLength = 128
-
-// CheckPasswordPolicy returns an error when pw is not acceptable as a new password.
-func CheckPasswordPolicy(pw string) error {
-	n := utf8.RuneCountInString(pw)
-	if n < MinPasswordLength {
-		return errs.Invalid("password", "password must be at least %d characters", MinPasswordLength)
-	}
-	if len(pw) > MaxPasswordLength {
-		return errs.Invalid("password", "password must be at most %d bytes", MaxPasswordLength)
-	}
-	return nil
-}
 
 // HashPassword returns the argon2id hash of pw in PHC string form.
 func HashPassword(ctx context.Context, pw string) (string, error) {

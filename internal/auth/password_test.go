@@ -26,9 +26,6 @@ func TestPasswordHash(t *testing.T) {
 			t.Errorf("hash %q: %v %v", bad, ok, err)
 		}
 	}
-	if CheckPasswordPolicy("short") == nil || CheckPasswordPolicy(strings.Repeat("x", 200)) == nil || CheckPasswordPolicy("long enough") != nil {
-		t.Error("password policy")
-	}
 	if p := GeneratePassword(20); len(p) != 20 || strings.ContainsAny(p, "0O1lI") {
 		t.Errorf("generated %q", p)
 	}
