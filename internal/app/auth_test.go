@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -422,6 +423,41 @@ func TestLoginThrottleParallel(t *testing.T) {
 		return "zhang@acme.example", "wrong-password-1", fmt.Sprintf("203.0.%d.%d", 113+i/250, i%250+1)
 	}); n != 5 {
 		t.Errorf("300 parallel guesses on one account: %d passwords checked, want 5", n)
+	}
+
+	// From outside: 50 wrong passwords at once over HTTP from one address, on an
+	// account that has not been guessed: 5 are checked and answer UNAUTHENTICATED,
+	// the others RATE_LIMITED.
+	f := srv.Admin(t)
+	var e struct{ CreateEnterprise struct{ ID string } }
+	f.Do(t, `mutation{createEnterprise(input:{name:"Burst",code:"burst",quota:5}){id}}`, nil).Decode(t, &e)
+	f.Do(t, `mutation($id:ID!){createEnterpriseAdmin(enterpriseId:$id,input:{name:"B",email:"b@burst.example",password:"burst-password-1"}){member{id}}}`,
+		map[string]any{"id": e.CreateEnterprise.ID}).Decode(t, &struct{}{})
+	c := clientFrom(srv, "127.0.0.9")
+	before := srv.Auth().PasswordChecks()
+	codes := make(chan string, 50)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body, _ := json.Marshal(map[string]any{"query": loginDoc, "variables": map[string]any{"e": "b@burst.example", "p": "wrong-password-1"}})
+			r, err := c.Post(body)
+			if err != nil {
+				codes <- err.Error()
+				return
+			}
+			codes <- r.Code()
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	count := map[string]int{}
+	for code := range codes {
+		count[code]++
+	}
+	if n := srv.Auth().PasswordChecks() - before; n != 5 || count["UNAUTHENTICATED"] != 5 || count["RATE_LIMITED"] != 45 {
+		t.Errorf("50 parallel logins over HTTP: %d passwords checked, answers %v; want 5 checked, 5 UNAUTHENTICATED, 45 RATE_LIMITED", n, count)
 	}
 }
 
