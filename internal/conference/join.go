@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/jishitong/jishitong/internal/auth"
@@ -217,14 +219,21 @@ func (s *Service) joinGate(ctx context.Context, number string) *Meeting {
 	}
 	found := false
 	id := "-" // no meeting has this ID (IDs are hex object IDs)
+	decoy := s.joinDecoy.Load()
 	if err := s.st.R.Collection(numbersColl).FindOne(ctx, bson.M{"_id": number}).Decode(&ref); err == nil && ref.Kind == "meeting" {
 		id, found = ref.RefID, true
-	} else if d := s.joinDecoy.Load(); d != nil {
-		id = *d
+	} else if decoy != nil {
+		id = *decoy
 	}
 	var m Meeting
 	err := s.st.R.Collection(meetingsColl).FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(joinGateFields)).Decode(&m)
-	if err != nil || !found {
+	if !found {
+		if errors.Is(err, mongo.ErrNoDocuments) && decoy != nil {
+			s.joinDecoy.CompareAndSwap(decoy, nil) // the decoy is gone; the next meeting found replaces it
+		}
+		return nil
+	}
+	if err != nil {
 		return nil
 	}
 	if d := s.joinDecoy.Load(); d == nil || *d != id {
