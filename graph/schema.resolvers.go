@@ -18,10 +18,11 @@ import (
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.LoginPayload, error) {
 	req := auth.RequestFrom(ctx)
-	token, p, err := r.Auth.Login(ctx, email, password, req.Source, req.UserAgent)
+	res, err := r.Auth.Login(ctx, auth.Attempt{Email: email, Password: password, Source: req.Source, UserAgent: req.UserAgent, Device: req.Device})
 	if err != nil {
 		return nil, err
 	}
+	token, p := res.Token, res.Principal
 	ctx = auth.WithPrincipal(ctx, p)
 	m, err := r.Directory.Me(ctx, p)
 	if err != nil {
@@ -32,6 +33,7 @@ func (r *mutationResolver) Login(ctx context.Context, email string, password str
 		return nil, err
 	}
 	auth.SetSessionCookie(ctx, token, exp, r.SecureCookies)
+	auth.SetDeviceCookie(ctx, res.Device, r.SecureCookies)
 	return &model.LoginPayload{Token: token, ExpiresAt: exp, User: m}, nil
 }
 

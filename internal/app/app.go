@@ -174,6 +174,9 @@ func (s *Server) StoreURI() string { return s.st.URI }
 // work (SweepOnce) directly.
 func (s *Server) Conference() *conference.Service { return s.conf }
 
+// Auth returns the auth service, for tests that count its password checks.
+func (s *Server) Auth() *auth.Service { return s.auth }
+
 // Start builds every plane, bootstraps an empty database and starts serving. The
 // HTTP listener is bound first so /healthz answers (and /readyz says 503) while the
 // store starts.

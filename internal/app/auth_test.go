@@ -2,11 +2,20 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jishitong/jishitong/internal/app"
+	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/config"
 	"github.com/jishitong/jishitong/internal/xtest"
 )
 
@@ -305,6 +314,49 @@ func TestChangePassword(t *testing.T) {
 	}
 }
 
+// TestWeakPasswordsRefused: every way of setting a password refuses common ones,
+// simple patterns and the account's own email (NIST SP 800-63B 5.1.1.2), and
+// changes nothing.
+func TestWeakPasswordsRefused(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	for _, pw := range []string{"password", "12345678", "Password123", "qwertyuiop", "woaini1314", "aaaaaaaa", "jishitong", "zhang@acme.example", "wang5@acme.example"} {
+		if pw != "wang5@acme.example" { // not zhang's own
+			r := f.member.Do(t, `mutation($p:String!){changePassword(currentPassword:"zhang-password-1",newPassword:$p)}`, map[string]any{"p": pw})
+			if r.Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "password" {
+				t.Errorf("change to %q: %q %+v", pw, r.Code(), r.Errors)
+			}
+		}
+		if pw == "zhang@acme.example" {
+			continue // not wang5's own
+		}
+		r := f.admin.Do(t, `mutation($p:String!){createMember(input:{name:"王五",email:"wang5@acme.example",password:$p}){member{id}}}`, map[string]any{"p": pw})
+		if r.Code() != "BAD_USER_INPUT" {
+			t.Errorf("create with %q: %q %+v", pw, r.Code(), r.Errors)
+		}
+	}
+	srv.Login(t, "zhang@acme.example", "zhang-password-1")
+	if r := srv.Client().Do(t, loginDoc, map[string]any{"e": "wang5@acme.example", "p": "password"}); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("a refused member was created: %q", r.Code())
+	}
+	// The first admin from the environment is checked too.
+	cfg, err := config.Parse([]string{"--http", "127.0.0.1:0", "--data", t.TempDir(), "--rtc-loopback-only"},
+		func(k string) string {
+			return map[string]string{"JISHITONG_ADMIN_EMAIL": "first@example.com", "JISHITONG_ADMIN_PASSWORD": "password1"}[k]
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if s, err := app.Start(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
+		s.Close()
+		t.Fatal("the server started with JISHITONG_ADMIN_PASSWORD=password1")
+	} else if !strings.Contains(err.Error(), "common") {
+		t.Errorf("start with a weak admin password: %v", err)
+	}
+}
+
 // TestRestartKeepsData restarts the server on the same data folder.
 func TestRestartKeepsData(t *testing.T) {
 	dir := t.TempDir()
@@ -326,5 +378,173 @@ func TestRestartKeepsData(t *testing.T) {
 	member.Do(t, `{me{name enterprise{name}}}`, nil).Decode(t, &me)
 	if me.Me.Name != "张三" || me.Me.Enterprise.Name != "Acme 测试" {
 		t.Fatalf("after restart: %+v", me.Me)
+	}
+}
+
+// loginBurst runs n logins at once through the auth service, login(i) giving the
+// email, password and source of the i-th, and returns how many passwords the
+// service verified meanwhile.
+func loginBurst(t *testing.T, srv *xtest.Server, n int, login func(i int) (email, password, source string)) uint64 {
+	t.Helper()
+	a := srv.Auth()
+	before := a.PasswordChecks()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e, p, src := login(i)
+			_, _ = a.Login(context.Background(), auth.Attempt{Email: e, Password: p, Source: src, UserAgent: "burst"})
+		}()
+	}
+	wg.Wait()
+	return a.PasswordChecks() - before
+}
+
+// TestLoginThrottleParallel checks that the documented limits hold for parallel
+// attempts: a refused attempt never reaches the password hash.
+func TestLoginThrottleParallel(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	newAuthFixture(t, srv)
+	// 50 wrong passwords at once on one account from one source: 5 checked.
+	if n := loginBurst(t, srv, 50, func(int) (string, string, string) {
+		return "boss@acme.example", "wrong-password-1", "198.51.100.1"
+	}); n != 5 {
+		t.Errorf("50 parallel guesses on one account: %d passwords checked, want 5", n)
+	}
+	// 60 logins at once from one source over different accounts: 20 checked.
+	if n := loginBurst(t, srv, 60, func(i int) (string, string, string) {
+		return fmt.Sprintf("spray%d@acme.example", i), "wrong-password-1", "198.51.100.2"
+	}); n != 20 {
+		t.Errorf("60 parallel logins from one source: %d passwords checked, want 20", n)
+	}
+	// 300 guesses at once on one account from 300 sources: 5 checked.
+	if n := loginBurst(t, srv, 300, func(i int) (string, string, string) {
+		return "zhang@acme.example", "wrong-password-1", fmt.Sprintf("203.0.%d.%d", 113+i/250, i%250+1)
+	}); n != 5 {
+		t.Errorf("300 parallel guesses on one account: %d passwords checked, want 5", n)
+	}
+
+	// From outside: 50 wrong passwords at once over HTTP from one address, on an
+	// account that has not been guessed: 5 are checked and answer UNAUTHENTICATED,
+	// the others RATE_LIMITED.
+	f := srv.Admin(t)
+	var e struct{ CreateEnterprise struct{ ID string } }
+	f.Do(t, `mutation{createEnterprise(input:{name:"Burst",code:"burst",quota:5}){id}}`, nil).Decode(t, &e)
+	f.Do(t, `mutation($id:ID!){createEnterpriseAdmin(enterpriseId:$id,input:{name:"B",email:"b@burst.example",password:"burst-password-1"}){member{id}}}`,
+		map[string]any{"id": e.CreateEnterprise.ID}).Decode(t, &struct{}{})
+	c := clientFrom(srv, "127.0.0.9")
+	before := srv.Auth().PasswordChecks()
+	codes := make(chan string, 50)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body, _ := json.Marshal(map[string]any{"query": loginDoc, "variables": map[string]any{"e": "b@burst.example", "p": "wrong-password-1"}})
+			r, err := c.Post(body)
+			if err != nil {
+				codes <- err.Error()
+				return
+			}
+			codes <- r.Code()
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	count := map[string]int{}
+	for code := range codes {
+		count[code]++
+	}
+	if n := srv.Auth().PasswordChecks() - before; n != 5 || count["UNAUTHENTICATED"] != 5 || count["RATE_LIMITED"] != 45 {
+		t.Errorf("50 parallel logins over HTTP: %d passwords checked, answers %v; want 5 checked, 5 UNAUTHENTICATED, 45 RATE_LIMITED", n, count)
+	}
+}
+
+// clientFrom returns an anonymous client whose requests come from ip, a loopback
+// address other than 127.0.0.1, so that tests can play several sources. Each
+// request has a connection of its own: parallel requests over a pool can leave a
+// dialled connection unused, which holds up the server's shutdown for 5 seconds.
+func clientFrom(srv *xtest.Server, ip string) *xtest.Client {
+	c := srv.Client()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	c.HTTP.Transport = &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}
+	return c
+}
+
+// loginCookies logs c in as a browser does and returns the cookies the server set.
+func loginCookies(t *testing.T, c *xtest.Client, email, password string) map[string]*http.Cookie {
+	t.Helper()
+	body := fmt.Sprintf(`{"query":"mutation{login(email:\"%s\",password:\"%s\"){token}}"}`, email, password)
+	req, err := http.NewRequest(http.MethodPost, c.URL+"/graphql", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range c.Header {
+		req.Header[k] = v
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	out := map[string]*http.Cookie{}
+	for _, ck := range resp.Cookies() {
+		out[ck.Name] = ck
+	}
+	if out["jst_session"] == nil {
+		t.Fatalf("login of %s set no session cookie", email)
+	}
+	return out
+}
+
+// TestLoginGuessingDoesNotLockOutOwner: others' wrong passwords lock the account for
+// unknown sources, but not for its owner's browser (device cookie) or for a source
+// the owner logged in from before.
+func TestLoginGuessingDoesNotLockOutOwner(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	newAuthFixture(t, srv) // boss logged in from 127.0.0.1
+	browser := clientFrom(srv, "127.0.0.5")
+	cookies := loginCookies(t, browser, "boss@acme.example", "boss-password-1")
+	dev := cookies["jst_device"]
+	if dev == nil || !dev.HttpOnly || dev.SameSite != http.SameSiteStrictMode || dev.MaxAge < 300*24*3600 {
+		t.Fatalf("device cookie: %+v", dev)
+	}
+	// Guessing from several other sources.
+	for i := range 4 {
+		g := clientFrom(srv, fmt.Sprintf("127.0.1.%d", i+1))
+		for range 3 {
+			if r := g.Do(t, loginDoc, map[string]any{"e": "boss@acme.example", "p": "wrong-password-1"}); r.Code() != "UNAUTHENTICATED" && r.Code() != "RATE_LIMITED" {
+				t.Fatalf("guess: code %q", r.Code())
+			}
+		}
+	}
+	// A new source without a device cookie is held by the account-wide limit...
+	if r := clientFrom(srv, "127.0.2.1").Do(t, loginDoc, map[string]any{"e": "boss@acme.example", "p": "boss-password-1"}); r.Code() != "RATE_LIMITED" {
+		t.Fatalf("new source after 12 guesses: code %q, want RATE_LIMITED", r.Code())
+	}
+	// ...the owner's browser is not, even from another address...
+	owner := clientFrom(srv, "127.0.2.2")
+	owner.Header.Set("Cookie", "jst_device="+dev.Value)
+	owner.Do(t, loginDoc, map[string]any{"e": "boss@acme.example", "p": "boss-password-1"}).Decode(t, &struct{}{})
+	// ...nor a source the owner logged in from before.
+	srv.Client().Do(t, loginDoc, map[string]any{"e": "boss@acme.example", "p": "boss-password-1"}).Decode(t, &struct{}{})
+	// The device cookie is bound to its account and cannot be forged.
+	for _, ck := range []string{"jst_device=" + dev.Value + "x", "jst_device=d1.AAAA.AAAAAAAAAAA.AAAA"} {
+		c := clientFrom(srv, "127.0.2.3")
+		c.Header.Set("Cookie", ck)
+		if r := c.Do(t, loginDoc, map[string]any{"e": "boss@acme.example", "p": "boss-password-1"}); r.Code() != "RATE_LIMITED" {
+			t.Fatalf("forged device cookie %q: code %q, want RATE_LIMITED", ck, r.Code())
+		}
+	}
+	// Guesses on another account with this cookie count against that account.
+	for i := range 5 {
+		c := clientFrom(srv, fmt.Sprintf("127.0.3.%d", i+1))
+		c.Header.Set("Cookie", "jst_device="+dev.Value)
+		c.Do(t, loginDoc, map[string]any{"e": "zhang@acme.example", "p": "wrong-password-1"})
+	}
+	if r := clientFrom(srv, "127.0.3.9").Do(t, loginDoc, map[string]any{"e": "zhang@acme.example", "p": "zhang-password-1"}); r.Code() != "RATE_LIMITED" {
+		t.Fatalf("boss's device cookie shielded guesses on another account: code %q", r.Code())
 	}
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -88,7 +89,8 @@ func TestJoinMeeting(t *testing.T) {
 	}
 	f.member.Do(t, joinDoc, map[string]any{"n": m.Number}).Decode(t, &host)
 
-	// Throttling: 10 wrong passwords lock the meeting for guessers, not for invitees.
+	// Throttling: 10 wrong passwords lock the meeting for the guesser, not for
+	// invitees nor for guests elsewhere.
 	for range 10 {
 		guest.Do(t, joinDoc, map[string]any{"n": m.Number, "p": "111111", "d": "x"})
 	}
@@ -99,4 +101,42 @@ func TestJoinMeeting(t *testing.T) {
 		t.Fatal(err)
 	}
 	liC.Do(t, joinDoc, map[string]any{"n": m.Number}).Decode(t, &invitee)
+	if err := conf.Left(ctx, host.JoinMeeting.RunID, conference.LogEntry{ActorName: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	clientFrom(srv, "127.0.0.7").Do(t, joinDoc, map[string]any{"n": m.Number, "p": m.Password, "d": "访客丁"}).Decode(t, &g)
+}
+
+// TestJoinGuessingDoesNotLockOutGuests: wrong meeting passwords from many sources
+// lock out the sources that guessed, never a guest who has not.
+func TestJoinGuessingDoesNotLockOutGuests(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	var b struct {
+		BookMeeting struct{ Number, Password string }
+	}
+	f.member.Do(t, `mutation($s:Time!){bookMeeting(input:{start:$s,participants:10}){number password}}`,
+		map[string]any{"s": time.Now().Add(time.Minute).Truncate(time.Second)}).Decode(t, &b)
+	m := b.BookMeeting
+	f.member.Do(t, joinDoc, map[string]any{"n": m.Number}).Decode(t, &struct{}{}) // the host makes it live
+
+	// Six sources guess twice each: 12 wrong passwords for the meeting.
+	for i := range 6 {
+		c := clientFrom(srv, fmt.Sprintf("127.0.4.%d", i+1))
+		for range 2 {
+			if r := c.Do(t, joinDoc, map[string]any{"n": m.Number, "p": "999999", "d": "x"}); r.Code() != "NOT_FOUND" && r.Code() != "RATE_LIMITED" {
+				t.Fatalf("guess: %q", r.Code())
+			}
+		}
+	}
+	// A guesser is now refused even with the right password...
+	if r := clientFrom(srv, "127.0.4.1").Do(t, joinDoc, map[string]any{"n": m.Number, "p": m.Password, "d": "x"}); r.Code() != "RATE_LIMITED" {
+		t.Fatalf("guessing source with the right password: %q, want RATE_LIMITED", r.Code())
+	}
+	// ...while a guest who has not guessed gets in.
+	var g struct{ JoinMeeting joinPayload }
+	clientFrom(srv, "127.0.5.1").Do(t, joinDoc, map[string]any{"n": m.Number, "p": m.Password, "d": "访客"}).Decode(t, &g)
+	if g.JoinMeeting.Token == "" {
+		t.Fatal("no join token")
+	}
 }

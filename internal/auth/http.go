@@ -23,6 +23,8 @@ type Request struct {
 	ExpiresAt time.Time
 	// Token is the presented session token, if any.
 	Token string
+	// Device is the presented device cookie (DeviceCookieName), if any.
+	Device string
 
 	w http.ResponseWriter
 }
@@ -52,6 +54,17 @@ func SetSessionCookie(ctx context.Context, token string, expires time.Time, secu
 	http.SetCookie(r.w, c)
 }
 
+// SetDeviceCookie sets the device cookie on the response behind ctx, if any. It is
+// HttpOnly and sent only by pages of this site.
+func SetDeviceCookie(ctx context.Context, value string, secure bool) {
+	r := RequestFrom(ctx)
+	if r.w == nil || value == "" {
+		return
+	}
+	http.SetCookie(r.w, &http.Cookie{Name: DeviceCookieName, Value: value, Path: "/", HttpOnly: true, Secure: secure,
+		SameSite: http.SameSiteStrictMode, MaxAge: int(DeviceTTL / time.Second)})
+}
+
 // Middleware authenticates requests that carry a session, as
 // `Authorization: Bearer <token>` or the session cookie, and passes on the caller
 // and request facts in the context. Requests without a valid session pass on
@@ -61,9 +74,12 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := &Request{Source: sourceOf(r), UserAgent: r.UserAgent(), Host: r.Host, w: w}
 		token := bearer(r)
-		if token == "" && sameOrigin(r) {
-			if c, err := r.Cookie(CookieName); err == nil {
+		if sameOrigin(r) {
+			if c, err := r.Cookie(CookieName); err == nil && token == "" {
 				token = c.Value
+			}
+			if c, err := r.Cookie(DeviceCookieName); err == nil {
+				req.Device = c.Value
 			}
 		}
 		ctx := r.Context()

@@ -6,11 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"unicode/utf8"
+	"slices"
+	"sync"
 
 	"github.com/alexedwards/argon2id"
-
-	"github.com/jishitong/jishitong/internal/errs"
 )
 
 // argonParams follow the OWASP password storage recommendation for argon2id
@@ -19,25 +18,7 @@ import (
 var argonParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
 // hashSlots bounds concurrent hash computations (each holds Memory KiB).
-var hashSlots = make(chan struct{}, 4)
-
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 8
-
-// MaxPasswordLength bounds the work a single password can cause.
-const MaxPasswordLength = 128
-
-// CheckPasswordPolicy returns an error when pw is not acceptable as a new password.
-func CheckPasswordPolicy(pw string) error {
-	n := utf8.RuneCountInString(pw)
-	if n < MinPasswordLength {
-		return errs.Invalid("password", "password must be at least %d characters", MinPasswordLength)
-	}
-	if len(pw) > MaxPasswordLength {
-		return errs.Invalid("password", "password must be at most %d bytes", MaxPasswordLength)
-	}
-	return nil
-}
+var hashSlots = &slots{free: 4}
 
 // HashPassword returns the argon2id hash of pw in PHC string form.
 func HashPassword(ctx context.Context, pw string) (string, error) {
@@ -77,15 +58,75 @@ func VerifyPassword(ctx context.Context, pw, hash string) (bool, error) {
 }
 
 func acquire(ctx context.Context) error {
+	_, high := ctx.Value(hashPriorityKey{}).(bool)
+	return hashSlots.acquire(ctx, high)
+}
+
+func release() { hashSlots.release() }
+
+type hashPriorityKey struct{}
+
+// withHashPriority marks ctx so that its password checks take the next free hash
+// slot ahead of unmarked ones.
+func withHashPriority(ctx context.Context) context.Context {
+	return context.WithValue(ctx, hashPriorityKey{}, true)
+}
+
+// slots is a counting semaphore with two queues: a freed slot goes to the longest
+// waiting high-priority caller first.
+type slots struct {
+	mu        sync.Mutex
+	free      int
+	high, low []chan struct{}
+}
+
+func (s *slots) acquire(ctx context.Context, high bool) error {
+	s.mu.Lock()
+	if s.free > 0 {
+		s.free--
+		s.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	if high {
+		s.high = append(s.high, ch)
+	} else {
+		s.low = append(s.low, ch)
+	}
+	s.mu.Unlock()
 	select {
-	case hashSlots <- struct{}{}:
+	case <-ch:
 		return nil
 	case <-ctx.Done():
+		s.mu.Lock()
+		q := &s.low
+		if high {
+			q = &s.high
+		}
+		if i := slices.Index(*q, ch); i >= 0 {
+			*q = slices.Delete(*q, i, i+1)
+			s.mu.Unlock()
+			return ctx.Err()
+		}
+		s.mu.Unlock()
+		// The slot was handed over as ctx ended: pass it on.
+		s.release()
 		return ctx.Err()
 	}
 }
 
-func release() { <-hashSlots }
+func (s *slots) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, q := range []*[]chan struct{}{&s.high, &s.low} {
+		if len(*q) > 0 {
+			close((*q)[0])
+			*q = (*q)[1:]
+			return
+		}
+	}
+	s.free++
+}
 
 // dummyHash is compared against when an account does not exist or has no password,
 // so that such logins take as long as a wrong password.

@@ -12,6 +12,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -54,8 +55,16 @@ type Service struct {
 	bus      *bus.Bus
 	log      *slog.Logger
 
-	perAccount *Throttle
+	// Login throttles (see Login and docs/api.md).
 	perSource  *Throttle
+	perPair    *Throttle
+	perAccount *Throttle
+	perDevice  *Throttle
+	known      knownSources
+	deviceKey  []byte
+
+	// checks counts password verifications, for tests and metrics.
+	checks atomic.Uint64
 
 	mu       sync.Mutex
 	watchers map[string]map[*watcher]struct{} // by session ID
@@ -99,14 +108,22 @@ func New(ctx context.Context, cfg Config, st *store.Store, accounts Accounts, b 
 	); err != nil {
 		return nil, err
 	}
+	key, err := deviceKey(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{
 		cfg: cfg, st: st, accounts: accounts, bus: b, log: log,
-		// Per account: 5 failures in 15 minutes lock it for 1 minute, doubling to 1 hour.
-		perAccount: &Throttle{Limit: 5, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: time.Hour},
 		// Per source address: 20 failures in 15 minutes lock it for 5 minutes, doubling to 1 hour.
 		perSource: &Throttle{Limit: 20, Window: 15 * time.Minute, BaseLock: 5 * time.Minute, MaxLock: time.Hour},
-		watchers:  make(map[string]map[*watcher]struct{}),
-		done:      make(chan struct{}),
+		// Per account and source, per account from unknown sources, and per known
+		// device: 5 failures in 15 minutes lock it for 1 minute, doubling to 1 hour.
+		perPair:    &Throttle{Limit: 5, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: time.Hour},
+		perAccount: &Throttle{Limit: 5, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: time.Hour},
+		perDevice:  &Throttle{Limit: 5, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: time.Hour},
+		deviceKey:  key,
+		watchers:   make(map[string]map[*watcher]struct{}),
+		done:       make(chan struct{}),
 	}
 	rctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
@@ -146,39 +163,83 @@ func (s *Service) run(ctx context.Context, events <-chan bus.Event) {
 	}
 }
 
+// Attempt is one login attempt.
+type Attempt struct {
+	Email, Password string
+	// Source is the client's address; UserAgent is kept with the session.
+	Source, UserAgent string
+	// Device is the device cookie the client presented, if any.
+	Device string
+}
+
+// LoginResult is a successful login.
+type LoginResult struct {
+	Token     string
+	Principal *Principal
+	// Device is a fresh device cookie for the client to keep (DeviceCookieName).
+	Device string
+}
+
 // Login checks email and password and opens a session. Unknown accounts, wrong
 // passwords and inactive accounts all answer errs.KindUnauthenticated with the same
 // message; repeated failures answer errs.KindRateLimited.
-func (s *Service) Login(ctx context.Context, email, password, source, userAgent string) (string, *Principal, error) {
-	email = NormalizeEmail(email)
-	srcKey := "src:" + source
-	accKey := "acc:" + email
-	if wait := max(s.perSource.Allowed(srcKey), s.perAccount.Allowed(accKey)); wait > 0 {
-		return "", nil, rateLimited(wait)
+//
+// Every attempt is reserved with the throttles before its password is checked, and
+// refused attempts never reach the hash. A login with a valid device cookie for
+// the account is limited only by its device's own failures; other logins by the
+// failures of their source and of the (account, source) pair, and, when the
+// account never logged in from that source, by the account's failures from
+// everywhere.
+func (s *Service) Login(ctx context.Context, a Attempt) (*LoginResult, error) {
+	email := NormalizeEmail(a.Email)
+	now := time.Now()
+	device := s.deviceOf(a.Device, email, now)
+	var keys []ThrottleKey
+	if device != "" {
+		keys = []ThrottleKey{{Throttle: s.perDevice, Key: device + "\x00" + email}}
+	} else {
+		keys = []ThrottleKey{
+			{Throttle: s.perSource, Key: a.Source, KeepOnSuccess: true},
+			{Throttle: s.perPair, Key: email + "\x00" + a.Source},
+		}
+		if !s.known.has(email, a.Source, now) {
+			keys = append(keys, ThrottleKey{Throttle: s.perAccount, Key: email})
+		}
 	}
-	fail := func() (string, *Principal, error) {
-		s.perSource.Fail(srcKey)
-		s.perAccount.Fail(accKey)
-		return "", nil, errs.New(errs.KindUnauthenticated, "wrong email or password")
+	ticket, wait := ReserveAll(keys...)
+	if ticket == nil {
+		return nil, rateLimited(wait)
 	}
+	defer ticket.Release() // when the password was not checked
 	acc, err := s.accounts.AccountByEmail(ctx, email)
 	if err != nil && !errors.Is(err, errs.ErrNotFound) {
-		return "", nil, err
+		return nil, err
 	}
-	ok, verr := VerifyPassword(ctx, password, acc.PasswordHash)
+	if device != "" {
+		// A known device does not queue behind others' guesses for a hash slot.
+		ctx = withHashPriority(ctx)
+	}
+	s.checks.Add(1)
+	ok, verr := VerifyPassword(ctx, a.Password, acc.PasswordHash)
 	if verr != nil {
-		return "", nil, verr
+		return nil, verr
 	}
 	if err != nil || !ok || !acc.Active || acc.Role == RoleUnknown {
-		return fail()
+		ticket.Fail()
+		return nil, errs.New(errs.KindUnauthenticated, "wrong email or password")
 	}
-	s.perAccount.Succeed(accKey)
-	token, p, err := s.openSession(ctx, acc, source, userAgent)
+	ticket.Succeed()
+	s.known.add(email, a.Source, now)
+	token, p, err := s.openSession(ctx, acc, a.Source, a.UserAgent)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	return token, p, nil
+	return &LoginResult{Token: token, Principal: p, Device: s.deviceCookie(email, now)}, nil
 }
+
+// PasswordChecks returns how many passwords Login has verified (hashed) since the
+// service started.
+func (s *Service) PasswordChecks() uint64 { return s.checks.Load() }
 
 func rateLimited(wait time.Duration) error {
 	e := errs.New(errs.KindRateLimited, "too many failed attempts; try again in %d seconds", int(math.Ceil(wait.Seconds())))

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -15,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/errs"
@@ -84,37 +87,49 @@ func errWrongNumberOrPassword() error {
 // Join checks that the caller may enter the meeting with this number now and
 // returns a short-lived, single-use token for /rtc. Members and guests (p nil) join
 // alike; the host, the enterprise's admins and invited members skip the password.
-// Wrong passwords are throttled per meeting and per source.
+//
+// Password attempts are reserved with the throttles before the password is
+// compared: per source, and per (meeting number, source). A meeting-wide count
+// refuses only sources that have already failed for the meeting, so that others'
+// guessing never locks out a guest who has not. An unknown number and a wrong
+// password do the same store work and answer alike.
 func (s *Service) Join(ctx context.Context, p *auth.Principal, in JoinInput) (*Joined, error) {
 	number := strings.TrimSpace(in.Number)
-	srcKey, numKey := "src:"+in.Source, "num:"+number
-	throttled := func() error {
-		if wait := max(s.joinThrottleSource.Allowed(srcKey), s.joinThrottleMeeting.Allowed(numKey)); wait > 0 {
-			e := errs.New(errs.KindRateLimited, "too many wrong passwords; try again in %d seconds", int(math.Ceil(wait.Seconds())))
-			e.Details = map[string]any{"retryAfterSeconds": int(math.Ceil(wait.Seconds()))}
-			return e
-		}
-		return nil
-	}
-	fail := func() (*Joined, error) {
-		s.joinThrottleSource.Fail(srcKey)
-		s.joinThrottleMeeting.Fail(numKey)
-		return nil, errWrongNumberOrPassword()
-	}
-	var m *Meeting
+	var gate *Meeting
 	if number != "" && len(number) <= 20 && strings.Trim(number, "0123456789") == "" {
-		m, _ = s.meetingByNumber(ctx, number)
+		gate = s.joinGate(ctx, number)
 	}
 	// The host, the enterprise's admins and invited members need no password, and
 	// guessing by others does not lock them out.
-	trusted := m != nil && p != nil && p.EnterpriseID == m.EnterpriseID && (canControl(p, m) || slices.Contains(m.Invitees.MemberIDs, p.UserID))
+	trusted := gate != nil && p != nil && p.EnterpriseID == gate.EnterpriseID && (canControl(p, gate) || slices.Contains(gate.Invitees.MemberIDs, p.UserID))
 	if !trusted {
-		if err := throttled(); err != nil {
-			return nil, err
+		pairKey := number + "\x00" + in.Source
+		ticket, wait := auth.ReserveAll(
+			auth.ThrottleKey{Throttle: s.joinThrottleSource, Key: in.Source, KeepOnSuccess: true},
+			auth.ThrottleKey{Throttle: s.joinThrottlePair, Key: pairKey},
+			auth.ThrottleKey{Throttle: s.joinThrottleMeeting, Key: number, KeepOnSuccess: true,
+				CountOnly: s.joinThrottlePair.Failures(pairKey) == 0},
+		)
+		if ticket == nil {
+			e := errs.New(errs.KindRateLimited, "too many wrong passwords; try again in %d seconds", int(math.Ceil(wait.Seconds())))
+			e.Details = map[string]any{"retryAfterSeconds": int(math.Ceil(wait.Seconds()))}
+			return nil, e
 		}
-		if m == nil || (m.Password != "" && subtle.ConstantTimeCompare([]byte(in.Password), []byte(m.Password)) != 1) {
-			return fail()
+		// Both outcomes compare the password, an unknown number against a stand-in.
+		want := noMeetingPassword
+		if gate != nil {
+			want = gate.Password
 		}
+		match := subtle.ConstantTimeCompare([]byte(in.Password), []byte(want)) == 1
+		if gate == nil || (gate.Password != "" && !match) {
+			ticket.Fail()
+			return nil, errWrongNumberOrPassword()
+		}
+		ticket.Succeed()
+	}
+	m, err := s.loadMeeting(ctx, gate.ID)
+	if err != nil || m.Status == StatusCancelled {
+		return nil, errWrongNumberOrPassword()
 	}
 	name := strings.TrimSpace(in.DisplayName)
 	if p != nil {
@@ -135,7 +150,6 @@ func (s *Service) Join(ctx context.Context, p *auth.Principal, in JoinInput) (*J
 	if run.Present >= m.Participants && !(p != nil && canControl(p, m)) {
 		return nil, errs.Conflict("number", "the meeting is full (%d participants)", m.Participants)
 	}
-	s.joinThrottleMeeting.Succeed(numKey)
 	g := Grant{RunID: run.ID, MeetingID: m.ID, Name: name, Role: RoleParticipant, Source: in.Source, ExpiresAt: time.Now().Add(JoinTokenTTL).UTC()}
 	if p != nil {
 		g.UserID, g.AccountRole = p.UserID, p.Role.String()
@@ -190,6 +204,51 @@ func hashJoinToken(t string) string {
 	sum := sha256.Sum256([]byte(t))
 	return hex.EncodeToString(sum[:])
 }
+
+// noMeetingPassword stands in for the password of the meeting behind an unknown
+// number.
+const noMeetingPassword = "\x00no meeting\x00"
+
+// joinGate returns what Join checks before it admits a caller (the meeting's
+// enterprise, host, invitees, password and status) of the active meeting with this
+// number, or nil. It does the same store work whether or not the number exists, so
+// that the time of a refusal does not tell an unknown number from a wrong
+// password: for an unknown number it reads the last meeting found here instead
+// (a decoy) and discards it.
+func (s *Service) joinGate(ctx context.Context, number string) *Meeting {
+	var ref struct {
+		Kind  string `bson:"kind"`
+		RefID string `bson:"refId"`
+	}
+	found := false
+	id := "-" // no meeting has this ID (IDs are hex object IDs)
+	decoy := s.joinDecoy.Load()
+	if err := s.st.R.Collection(numbersColl).FindOne(ctx, bson.M{"_id": number}).Decode(&ref); err == nil && ref.Kind == "meeting" {
+		id, found = ref.RefID, true
+	} else if decoy != nil {
+		id = *decoy
+	}
+	var m Meeting
+	err := s.st.R.Collection(meetingsColl).FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(joinGateFields)).Decode(&m)
+	if !found {
+		if errors.Is(err, mongo.ErrNoDocuments) && decoy != nil {
+			s.joinDecoy.CompareAndSwap(decoy, nil) // the decoy is gone; the next meeting found replaces it
+		}
+		return nil
+	}
+	if err != nil {
+		return nil
+	}
+	if d := s.joinDecoy.Load(); d == nil || *d != id {
+		s.joinDecoy.Store(&id)
+	}
+	if m.Status == StatusCancelled {
+		return nil
+	}
+	return &m
+}
+
+var joinGateFields = bson.M{"enterpriseId": 1, "hostId": 1, "invitees.memberIds": 1, "password": 1, "status": 1}
 
 // meetingByNumber returns the active meeting with this number.
 func (s *Service) meetingByNumber(ctx context.Context, number string) (*Meeting, error) {

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/bus"
@@ -91,9 +93,14 @@ type Service struct {
 	mu    sync.Mutex
 	sched *schedule
 
-	// Wrong meeting passwords: per source 20 in 15 minutes, per meeting 10.
+	// Wrong meeting passwords: per source 20 in 15 minutes, per (meeting, source)
+	// 10; per meeting 10, refusing only sources that have failed for it (Join).
 	joinThrottleSource  *auth.Throttle
+	joinThrottlePair    *auth.Throttle
 	joinThrottleMeeting *auth.Throttle
+	// joinDecoy is the ID of a meeting Join found before; an unknown number reads
+	// it instead (joinGate).
+	joinDecoy atomic.Pointer[string]
 
 	// onRun is told when a run becomes live or ends (OnRun).
 	onRun func(RunEvent)
@@ -123,9 +130,16 @@ func New(ctx context.Context, cfg Config, st *store.Store, dir Directory, mail M
 	}
 	s := &Service{cfg: cfg, st: st, dir: dir, mail: mail, bus: b, log: log, done: make(chan struct{}),
 		joinThrottleSource:  &auth.Throttle{Limit: 20, Window: 15 * time.Minute, BaseLock: 5 * time.Minute, MaxLock: time.Hour},
+		joinThrottlePair:    &auth.Throttle{Limit: 10, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: 15 * time.Minute},
 		joinThrottleMeeting: &auth.Throttle{Limit: 10, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: 15 * time.Minute}}
 	if u, err := url.Parse(cfg.PublicURL); err == nil {
 		s.host = u.Hostname()
+	}
+	var any struct {
+		ID string `bson:"_id"`
+	}
+	if err := st.R.Collection(meetingsColl).FindOne(ctx, bson.M{}, options.FindOne().SetProjection(bson.M{"_id": 1})).Decode(&any); err == nil {
+		s.joinDecoy.Store(&any.ID)
 	}
 	if err := s.bootstrapRoom(ctx); err != nil {
 		return nil, err

@@ -172,7 +172,7 @@ func (s *Service) createMember(ctx context.Context, enterpriseID string, in Memb
 	if password == "" {
 		generated = auth.GeneratePassword(16)
 		password = generated
-	} else if err := auth.CheckPasswordPolicy(password); err != nil {
+	} else if err := auth.CheckPasswordPolicy(password, in.Email, in.Name); err != nil {
 		return nil, "", err
 	}
 	hash, err := auth.HashPassword(ctx, password)
@@ -466,7 +466,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 	if !ok {
 		return errs.Invalid("currentPassword", "the current password is wrong")
 	}
-	if err := auth.CheckPasswordPolicy(next); err != nil {
+	if err := auth.CheckPasswordPolicy(next, m.Email, m.Name); err != nil {
 		return err
 	}
 	if err := s.setPassword(ctx, m.ID, next); err != nil {
@@ -525,7 +525,7 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 	if password == "" {
 		generated = auth.GeneratePassword(20)
 		password = generated
-	} else if err := auth.CheckPasswordPolicy(password); err != nil {
+	} else if err := auth.CheckPasswordPolicy(password, in.Email, in.Name); err != nil {
 		return false, "", err
 	}
 	hash, err := auth.HashPassword(ctx, password)
