@@ -181,11 +181,31 @@ func TestFreezeEndsSessions(t *testing.T) {
 	if err := ws.Subscribe(ctx, "1", `subscription{directoryChanged{kind id}}`, nil); err != nil {
 		t.Fatal(err)
 	}
-	// The subscription works: a change arrives.
-	f.admin.Do(t, `mutation{createGroup(name:"一组"){id}}`, nil).Decode(t, &struct{}{})
-	m, err := ws.Read(ctx)
-	if err != nil || m.Type != "next" {
-		t.Fatalf("expected an event, got %+v, %v", m, err)
+	// The subscription works: a change arrives. The server subscribes after it has
+	// read the request, so changes made before then are not seen: make them until one
+	// is. (One reader: a websocket read whose context ends closes the socket.)
+	first := make(chan *xtest.WSMessage, 1)
+	go func() {
+		m, err := ws.Read(ctx)
+		if err != nil {
+			m = &xtest.WSMessage{Type: "read error: " + err.Error()}
+		}
+		first <- m
+	}()
+	for i := 0; ; i++ {
+		if i == 20 {
+			t.Fatal("no directoryChanged event for 20 changes")
+		}
+		f.admin.Do(t, `mutation($n:String!){createGroup(name:$n){id}}`, map[string]any{"n": fmt.Sprintf("一组 %d", i)}).Decode(t, &struct{}{})
+		select {
+		case m := <-first:
+			if m.Type != "next" {
+				t.Fatalf("expected an event, got %+v", m)
+			}
+		case <-time.After(500 * time.Millisecond):
+			continue
+		}
+		break
 	}
 
 	start := time.Now()
