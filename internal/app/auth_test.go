@@ -334,6 +334,39 @@ func TestChangePassword(t *testing.T) {
 	}
 }
 
+// TestChangePasswordThrottled: a session is no unlimited oracle for its account's
+// password. Of 30 parallel wrong guesses of the current password only 5 are checked
+// (each answered "wrong"); the rest are refused before the hash, and so is the
+// right one while the lock lasts.
+func TestChangePasswordThrottled(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	const doc = `mutation($c:String!){changePassword(currentPassword:$c,newPassword:"new-password-1")}`
+	codes := make(chan string, 30)
+	var wg sync.WaitGroup
+	for i := range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := f.member.Do(t, doc, map[string]any{"c": fmt.Sprintf("wrong-guess-%d", i)})
+			codes <- r.Code()
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	count := map[string]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if count["BAD_USER_INPUT"] != 5 || count["RATE_LIMITED"] != 25 {
+		t.Fatalf("30 parallel wrong current passwords: %v, want 5 checked (BAD_USER_INPUT) and 25 RATE_LIMITED", count)
+	}
+	if r := f.member.Do(t, doc, map[string]any{"c": "zhang-password-1"}); r.Code() != "RATE_LIMITED" {
+		t.Fatalf("right current password while locked: %q", r.Code())
+	}
+	srv.Login(t, "zhang@acme.example", "zhang-password-1") // unchanged
+}
+
 // TestWeakPasswordsRefused: every way of setting a password refuses common ones,
 // simple patterns and the account's own email (NIST SP 800-63B 5.1.1.2), and
 // changes nothing.

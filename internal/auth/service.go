@@ -208,7 +208,7 @@ func (s *Service) Login(ctx context.Context, a Attempt) (*LoginResult, error) {
 	}
 	ticket, wait := ReserveAll(keys...)
 	if ticket == nil {
-		return nil, rateLimited(wait)
+		return nil, RateLimited(wait)
 	}
 	defer ticket.Release() // when the password was not checked
 	acc, err := s.accounts.AccountByEmail(ctx, email)
@@ -241,7 +241,9 @@ func (s *Service) Login(ctx context.Context, a Attempt) (*LoginResult, error) {
 // service started.
 func (s *Service) PasswordChecks() uint64 { return s.checks.Load() }
 
-func rateLimited(wait time.Duration) error {
+// RateLimited is the errs.KindRateLimited error of an attempt that must wait, with
+// retryAfterSeconds.
+func RateLimited(wait time.Duration) error {
 	e := errs.New(errs.KindRateLimited, "too many failed attempts; try again in %d seconds", int(math.Ceil(wait.Seconds())))
 	e.Details = map[string]any{"retryAfterSeconds": int(math.Ceil(wait.Seconds()))}
 	return e

@@ -459,16 +459,24 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 	if err != nil {
 		return err
 	}
+	if err := auth.CheckPasswordPolicy(next, m.Email, m.Name); err != nil {
+		return err
+	}
+	// Reserved before the hash, as logins are, so parallel guesses count too.
+	ticket, wait := s.pwChange.Reserve(m.ID)
+	if ticket == nil {
+		return auth.RateLimited(wait)
+	}
+	defer ticket.Release()
 	ok, err := auth.VerifyPassword(ctx, current, m.PasswordHash)
 	if err != nil {
 		return err
 	}
 	if !ok {
+		ticket.Fail()
 		return errs.Invalid("currentPassword", "the current password is wrong")
 	}
-	if err := auth.CheckPasswordPolicy(next, m.Email, m.Name); err != nil {
-		return err
-	}
+	ticket.Succeed()
 	if err := s.setPassword(ctx, m.ID, next); err != nil {
 		return err
 	}

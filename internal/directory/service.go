@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -42,6 +43,9 @@ type Service struct {
 	revoker Revoker
 	log     *slog.Logger
 	members memberIndex
+	// pwChange limits guesses of the current password in ChangePassword, per
+	// account: a stolen session must not become an unlimited password oracle.
+	pwChange *auth.Throttle
 }
 
 const (
@@ -85,7 +89,8 @@ func New(ctx context.Context, cfg Config, st *store.Store, b *bus.Bus, log *slog
 			return nil, err
 		}
 	}
-	s := &Service{cfg: cfg, st: st, bus: b, log: log}
+	s := &Service{cfg: cfg, st: st, bus: b, log: log,
+		pwChange: &auth.Throttle{Limit: 5, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: time.Hour}}
 	if err := s.reconcileLogins(ctx); err != nil {
 		return nil, err
 	}
