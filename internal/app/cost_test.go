@@ -1,0 +1,202 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jishitong/jishitong/internal/auth"
+	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/xtest"
+)
+
+// The cost tests count the store commands (round trips) one GraphQL request sends,
+// through the store's command monitor, and check that they do not grow with the
+// number of items the request lists: every list field that reaches the store is
+// batched per request (graph/loaders.go). See "Cost of a request" in docs/api.md.
+
+// costWorld is an enterprise whose member zhang hosts meetings, one an hour from
+// from on, each inviting the admin, the member wang and three outside addresses,
+// so that every meeting has five invitation deliveries.
+type costWorld struct {
+	srv                                     *xtest.Server
+	admin                                   *xtest.Client
+	enterpriseID, adminID, memberID, wangID string
+	from                                    time.Time
+	meetings                                []*conference.Meeting
+}
+
+func costSetup(t testing.TB, n int) *costWorld {
+	t.Helper()
+	srv := xtest.StartServer(t, xtest.Options{Args: []string{"--capacity", "10000000"}})
+	w := &costWorld{srv: srv}
+	root := srv.Admin(t)
+	var e struct{ CreateEnterprise struct{ ID string } }
+	root.Do(t, `mutation{createEnterprise(input:{name:"Acme 测试",code:"acme",quota:0}){id}}`, nil).Decode(t, &e)
+	w.enterpriseID = e.CreateEnterprise.ID
+	var a struct {
+		CreateEnterpriseAdmin struct{ Member struct{ ID string } }
+	}
+	root.Do(t, `mutation($id:ID!){createEnterpriseAdmin(enterpriseId:$id,input:{name:"管理员",email:"boss@acme.example",password:"boss-password-1"}){member{id}}}`,
+		map[string]any{"id": w.enterpriseID}).Decode(t, &a)
+	w.adminID = a.CreateEnterpriseAdmin.Member.ID
+	w.admin = srv.Login(t, "boss@acme.example", "boss-password-1")
+	member := func(name, email string) string {
+		var m struct {
+			CreateMember struct{ Member struct{ ID string } }
+		}
+		w.admin.Do(t, `mutation($n:String!,$e:String!){createMember(input:{name:$n,email:$e,password:"member-password-1"}){member{id}}}`,
+			map[string]any{"n": name, "e": email}).Decode(t, &m)
+		return m.CreateMember.Member.ID
+	}
+	w.memberID = member("张三", "zhang@acme.example")
+	w.wangID = member("王五", "wang@acme.example")
+	w.from = time.Now().UTC().Truncate(time.Hour).Add(48 * time.Hour)
+	w.book(t, n)
+	return w
+}
+
+// book books n more meetings after the ones booked, through the conference service
+// (the Book the API calls, without HTTP).
+func (w *costWorld) book(t testing.TB, n int) {
+	t.Helper()
+	p := &auth.Principal{UserID: w.memberID, EnterpriseID: w.enterpriseID, Role: auth.RoleMember}
+	for range n {
+		i := len(w.meetings)
+		in := conference.BookingInput{Start: w.from.Add(time.Duration(i) * time.Hour), Duration: 30 * time.Minute, TimeZone: "Asia/Shanghai",
+			Participants: 2, MemberIDs: []string{w.adminID, w.wangID},
+			Emails: []string{fmt.Sprintf("a%d@outside.example", i), fmt.Sprintf("b%d@outside.example", i), fmt.Sprintf("c%d@outside.example", i)}}
+		m, err := w.srv.Conference().Book(context.Background(), p, in)
+		if err != nil {
+			t.Fatalf("book meeting %d: %v", i, err)
+		}
+		w.meetings = append(w.meetings, m)
+	}
+}
+
+// window is the time range holding the first n meetings.
+func (w *costWorld) window(n int) map[string]any {
+	return map[string]any{"f": w.from.Add(-time.Minute), "t": w.from.Add(time.Duration(n-1)*time.Hour + time.Minute)}
+}
+
+// costDeliveriesDoc is the reported query: the invitation delivery states of every
+// meeting of a window.
+const costDeliveriesDoc = `query($f:Time!,$t:Time!){myMeetings(from:$f,to:$t){meeting{id deliveries{email status}}}}`
+
+type costScheduled struct {
+	Meeting struct {
+		ID         string
+		Deliveries []struct{ Email, Status string }
+	}
+}
+
+// commands runs doc as c and returns the store commands it sent and its answer.
+func (w *costWorld) commands(t testing.TB, c *xtest.Client, doc string, vars map[string]any, out any) int64 {
+	t.Helper()
+	before, t0 := w.srv.StoreCommands(), time.Now()
+	r := c.Do(t, doc, vars)
+	n := w.srv.StoreCommands() - before
+	t.Logf("%d store commands in %v", n, time.Since(t0).Round(time.Millisecond))
+	r.Decode(t, out)
+	return n
+}
+
+// TestCostDeliveriesBatched is the reported case: listing the invitation delivery
+// states of the meetings of a window cost one store read per meeting (and each a
+// scan of the whole mail outbox on the embedded store). The round trips of the query
+// must not grow with the number of meetings listed.
+func TestCostDeliveriesBatched(t *testing.T) {
+	w := costSetup(t, 200)
+	c := w.srv.Login(t, "zhang@acme.example", "member-password-1")
+	var few, many struct{ MyMeetings []costScheduled }
+	nFew := w.commands(t, c, costDeliveriesDoc, w.window(10), &few)
+	nMany := w.commands(t, c, costDeliveriesDoc, w.window(200), &many)
+	if len(few.MyMeetings) != 10 || len(many.MyMeetings) != 200 {
+		t.Fatalf("listed %d and %d meetings, want 10 and 200", len(few.MyMeetings), len(many.MyMeetings))
+	}
+	for _, s := range many.MyMeetings {
+		if len(s.Meeting.Deliveries) != 5 {
+			t.Fatalf("meeting %s has %d deliveries, want 5: %+v", s.Meeting.ID, len(s.Meeting.Deliveries), s.Meeting.Deliveries)
+		}
+	}
+	t.Logf("store commands: %d for 10 meetings, %d for 200", nFew, nMany)
+	if nMany > nFew {
+		t.Errorf("listing the deliveries of 200 meetings sent %d store commands, of 10 meetings %d: the reads grow with the meetings", nMany, nFew)
+	}
+}
+
+// BenchmarkCostDeliveries times the reported query over 200 meetings and reports its
+// store commands. Run: go test ./internal/app -run '^$' -bench CostDeliveries -benchtime 5x
+func BenchmarkCostDeliveries(b *testing.B) {
+	w := costSetup(b, 200)
+	c := w.srv.Login(b, "zhang@acme.example", "member-password-1")
+	var lat []time.Duration
+	var cmds int64
+	for b.Loop() {
+		before, t0 := w.srv.StoreCommands(), time.Now()
+		r := c.Do(b, costDeliveriesDoc, w.window(200))
+		lat = append(lat, time.Since(t0))
+		cmds = w.srv.StoreCommands() - before
+		if len(r.Errors) > 0 {
+			b.Logf("errors: %d, the first %+v", len(r.Errors), r.Errors[0])
+		}
+	}
+	b.ReportMetric(float64(cmds), "store-cmds/op")
+	benchReportLatency(b, lat)
+}
+
+// BenchmarkCostBookingUnderLoad times bookMeeting while two clients run the reported
+// query over 200 meetings without pause (the reported attack).
+// Run: go test ./internal/app -run '^$' -bench CostBookingUnderLoad -benchtime 10x
+func BenchmarkCostBookingUnderLoad(b *testing.B) {
+	w := costSetup(b, 200)
+	c := w.srv.Login(b, "zhang@acme.example", "member-password-1")
+	attackers := []*xtest.Client{w.srv.Login(b, "zhang@acme.example", "member-password-1"), w.admin}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	queries := 0
+	for _, a := range attackers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"query":%q,"variables":{"f":%q,"t":%q}}`, costDeliveriesDoc,
+				w.from.Add(-time.Minute).Format(time.RFC3339), w.from.Add(200*time.Hour).Format(time.RFC3339))
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := a.Post([]byte(body)); err == nil {
+					mu.Lock()
+					queries++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(time.Second) // the attack is under way
+	const doc = `mutation($in:BookMeetingInput!){bookMeeting(input:$in){id}}`
+	var lat []time.Duration
+	i := 0
+	for b.Loop() {
+		start := w.from.Add(time.Duration(300+i) * time.Hour)
+		i++
+		t0 := time.Now()
+		r := c.Do(b, doc, map[string]any{"in": map[string]any{"start": start.Format(time.RFC3339), "durationMinutes": 30, "participants": 2}})
+		lat = append(lat, time.Since(t0))
+		if len(r.Errors) > 0 {
+			b.Fatalf("bookMeeting: %+v", r.Errors)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	b.Logf("%d attack queries answered during the run", queries)
+	slices.Sort(lat)
+	b.Logf("booking latencies: %v", lat)
+	benchReportLatency(b, lat)
+}
