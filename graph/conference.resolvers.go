@@ -283,11 +283,7 @@ func (r *queryResolver) ResourceStatus(ctx context.Context, from time.Time, to t
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range st.Rooms {
-		for _, b := range u.Bookings {
-			r.listed(ctx, b.Meeting)
-		}
-	}
+	r.listedBookings(ctx, st)
 	return resourceModel(st), nil
 }
 
@@ -354,6 +350,7 @@ func (r *subscriptionResolver) ResourceStatusChanged(ctx context.Context, from t
 		return nil, err
 	}
 	out := make(chan *model.ResourceStatus, 1)
+	r.listedBookings(ctx, first)
 	out <- resourceModel(first)
 	go func() {
 		defer close(out)
@@ -362,6 +359,8 @@ func (r *subscriptionResolver) ResourceStatusChanged(ctx context.Context, from t
 			if err != nil {
 				return
 			}
+			r.renewLoaders(ctx)
+			r.listedBookings(ctx, st)
 			select {
 			case out <- resourceModel(st):
 			case <-ctx.Done():

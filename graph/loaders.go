@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
+	"sync"
 	"time"
+	"weak"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/jishitong/jishitong/internal/conference"
@@ -74,6 +78,15 @@ func (r *Resolver) newLoaders() *loaders {
 	}
 }
 
+// listedBookings announces the meetings booked in the rooms of st.
+func (r *Resolver) listedBookings(ctx context.Context, st *conference.ResourceStatus) {
+	for _, u := range st.Rooms {
+		for _, b := range u.Bookings {
+			r.listed(ctx, b.Meeting)
+		}
+	}
+}
+
 // listed announces the meetings a list resolver returns, so that the first of
 // them to ask for its room, host, invitees, invitation status or live run loads
 // them for all.
@@ -102,11 +115,54 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 	return context.WithValue(ctx, loadersKey{}, r.newLoaders())
 }
 
-// loadersOf returns the request's loaders; nil for a websocket operation, whose
-// lookups go to the domain one by one (their cost is still bounded by complexity).
+// loadersOf returns the request's loaders: those withLoaders gave an HTTP request,
+// else those of the operation (a websocket operation, which has no request of its
+// own). Nil outside an operation.
 func (r *Resolver) loadersOf(ctx context.Context) *loaders {
-	l, _ := ctx.Value(loadersKey{}).(*loaders)
-	return l
+	if l, _ := ctx.Value(loadersKey{}).(*loaders); l != nil {
+		return l
+	}
+	if !graphql.HasOperationContext(ctx) {
+		return nil
+	}
+	return r.opLoaders.of(graphql.GetOperationContext(ctx), r.newLoaders, false)
+}
+
+// renewLoaders gives the websocket operation of ctx fresh loaders, so that the
+// next event of a subscription reads what is current rather than the previous
+// event's cache.
+func (r *Resolver) renewLoaders(ctx context.Context) {
+	if ctx.Value(loadersKey{}) == nil && graphql.HasOperationContext(ctx) {
+		r.opLoaders.of(graphql.GetOperationContext(ctx), r.newLoaders, true)
+	}
+}
+
+// operationLoaders holds the loaders of websocket operations by operation. An
+// entry does not keep its operation alive and goes when the operation is
+// collected.
+type operationLoaders struct {
+	m sync.Map // weak.Pointer[graphql.OperationContext] -> *loaders
+}
+
+func (o *operationLoaders) of(oc *graphql.OperationContext, fresh func() *loaders, renew bool) *loaders {
+	k := weak.Make(oc)
+	if !renew {
+		if l, ok := o.m.Load(k); ok {
+			return l.(*loaders)
+		}
+	}
+	l := fresh()
+	var got any = l
+	var existed bool
+	if renew {
+		_, existed = o.m.Swap(k, l)
+	} else {
+		got, existed = o.m.LoadOrStore(k, l)
+	}
+	if !existed {
+		runtime.AddCleanup(oc, func(k weak.Pointer[graphql.OperationContext]) { o.m.Delete(k) }, k)
+	}
+	return got.(*loaders)
 }
 
 // loadEnterprise returns the enterprise with id through the request's loader.

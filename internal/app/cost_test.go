@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -248,5 +249,54 @@ func TestCostMeetingFieldsBatched(t *testing.T) {
 		if nMany > nFew {
 			t.Errorf("%s: 60 meetings cost %d store commands, 5 meetings %d: the reads grow with the meetings", l.name, nMany, nFew)
 		}
+	}
+}
+
+// TestCostDeliveriesBatchedOverWebsocket sends the reported query over the
+// websocket, where an operation has no HTTP request of its own: its reads must be
+// batched all the same.
+func TestCostDeliveriesBatchedOverWebsocket(t *testing.T) {
+	w := costSetup(t, 60)
+	c := w.srv.Login(t, "zhang@acme.example", "member-password-1")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ws, err := c.DialWS(ctx, t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(id string, n int) int64 {
+		before := w.srv.StoreCommands()
+		if err := ws.Subscribe(ctx, id, costDeliveriesDoc, w.window(n)); err != nil {
+			t.Fatal(err)
+		}
+		m, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Data   struct{ MyMeetings []costScheduled }
+			Errors []xtest.GQLError
+		}
+		if err := json.Unmarshal(m.Payload, &out); err != nil || m.Type != "next" || len(out.Errors) > 0 {
+			t.Fatalf("%s %.300s (%v)", m.Type, m.Payload, err)
+		}
+		cmds := w.srv.StoreCommands() - before
+		if len(out.Data.MyMeetings) != n {
+			t.Fatalf("listed %d meetings, want %d", len(out.Data.MyMeetings), n)
+		}
+		for _, s := range out.Data.MyMeetings {
+			if len(s.Meeting.Deliveries) != 5 {
+				t.Fatalf("meeting %s has %d deliveries, want 5", s.Meeting.ID, len(s.Meeting.Deliveries))
+			}
+		}
+		if m, err := ws.Read(ctx); err != nil || m.Type != "complete" {
+			t.Fatalf("after the answer: %v %v", m, err)
+		}
+		return cmds
+	}
+	nFew, nMany := run("few", 5), run("many", 60)
+	t.Logf("over the websocket: %d store commands for 5 meetings, %d for 60", nFew, nMany)
+	if nMany > nFew {
+		t.Errorf("60 meetings cost %d store commands, 5 meetings %d: the reads grow with the meetings", nMany, nFew)
 	}
 }
