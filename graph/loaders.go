@@ -18,7 +18,7 @@ import (
 	"github.com/jishitong/jishitong/internal/notify"
 )
 
-// loaders batch and cache lookups for the length of one request, so that a list of
+// loaders batch and cache lookups for the length of one operation, so that a list of
 // items asking each for a related object costs one domain call (and a fixed number
 // of store reads), not one per item. Every field of a list item that reaches the
 // store goes through one of them, or has a cost per item in complexity.go (see
@@ -37,15 +37,15 @@ type loadersKey struct{}
 const loaderWait = time.Millisecond
 
 // withLoaders gives each HTTP request fresh loaders that act as the request's
-// caller. Websocket connections get none: they live for hours and a cache would go
-// stale, so their lookups go straight to the domain.
+// caller. A websocket connection lives for hours and its cache would go stale: its
+// operations get loaders of their own instead (loadersOf).
 func withLoaders(r *Resolver, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Header.Get("Upgrade") != "" {
 			next.ServeHTTP(w, req)
 			return
 		}
-		next.ServeHTTP(w, req.WithContext(r.WithLoaders(req.Context())))
+		next.ServeHTTP(w, req.WithContext(context.WithValue(req.Context(), loadersKey{}, r.newLoaders())))
 	})
 }
 
@@ -106,13 +106,6 @@ func (r *Resolver) listed(ctx context.Context, ms ...*conference.Meeting) {
 	l.liveRun.expect(ids...)
 	l.room.expect(rooms...)
 	l.member.expect(members...)
-}
-
-// WithLoaders returns ctx with fresh loaders, for one operation or one event of a
-// subscription: an AroundResponses hook can give websocket operations what
-// withLoaders gives HTTP requests.
-func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
-	return context.WithValue(ctx, loadersKey{}, r.newLoaders())
 }
 
 // loadersOf returns the request's loaders: those withLoaders gave an HTTP request,

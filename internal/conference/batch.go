@@ -14,7 +14,8 @@ import (
 // aligned with the IDs asked for, with the error the single read would give.
 
 // meetingsFor returns the meetings of ids the caller may see, reading the schedule
-// once; meetings not in it (ended or cancelled) are read one by one by _id.
+// once. Meetings not in it (cancelled) are read one by one by _id: the lists that
+// announce meetings (schedules, resource status) hold only scheduled ones.
 func (s *Service) meetingsFor(ctx context.Context, p *auth.Principal, ids []string) ([]*Meeting, []error) {
 	out, errOut := make([]*Meeting, len(ids)), make([]error, len(ids))
 	if p == nil {
