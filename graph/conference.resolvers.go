@@ -22,11 +22,11 @@ func (r *meetingResolver) Description(ctx context.Context, obj *conference.Meeti
 }
 
 func (r *meetingResolver) Host(ctx context.Context, obj *conference.Meeting) (*directory.Member, error) {
-	m, err := r.Directory.Member(ctx, caller(ctx), obj.HostID)
-	if err != nil {
+	ms, err := r.loadMembers(ctx, []string{obj.HostID})
+	if err != nil || len(ms) == 0 {
 		return nil, nil // the host was removed; hostName remains
 	}
-	return m, nil
+	return ms[0], nil
 }
 
 func (r *meetingResolver) Start(ctx context.Context, obj *conference.Meeting) (*time.Time, error) {
@@ -47,7 +47,7 @@ func (r *meetingResolver) Recurrence(ctx context.Context, obj *conference.Meetin
 }
 
 func (r *meetingResolver) Room(ctx context.Context, obj *conference.Meeting) (*conference.Room, error) {
-	room, err := r.Conference.Room(ctx, caller(ctx), obj.RoomID)
+	room, err := r.loadRoom(ctx, obj.RoomID)
 	if err != nil {
 		return nil, nil
 	}
@@ -64,12 +64,11 @@ func (r *meetingResolver) PresenterID(ctx context.Context, obj *conference.Meeti
 }
 
 func (r *meetingResolver) Invitees(ctx context.Context, obj *conference.Meeting) (*model.Invitees, error) {
-	out := &model.Invitees{Members: []*directory.Member{}, GroupIds: obj.Invitees.GroupIDs, Emails: obj.Invitees.Emails}
-	for _, id := range obj.Invitees.MemberIDs {
-		if m, err := r.Directory.Member(ctx, caller(ctx), id); err == nil {
-			out.Members = append(out.Members, m)
-		}
+	members, err := r.loadMembers(ctx, obj.Invitees.MemberIDs)
+	if err != nil {
+		return nil, err
 	}
+	out := &model.Invitees{Members: members, GroupIds: obj.Invitees.GroupIDs, Emails: obj.Invitees.Emails}
 	if out.GroupIds == nil {
 		out.GroupIds = []string{}
 	}
@@ -96,7 +95,7 @@ func (r *meetingResolver) Occurrences(ctx context.Context, obj *conference.Meeti
 }
 
 func (r *meetingResolver) Deliveries(ctx context.Context, obj *conference.Meeting) ([]*model.Delivery, error) {
-	ds, err := r.Conference.Deliveries(ctx, caller(ctx), obj.ID)
+	ds, err := r.loadDeliveries(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +108,7 @@ func (r *meetingResolver) Deliveries(ctx context.Context, obj *conference.Meetin
 }
 
 func (r *meetingResolver) Live(ctx context.Context, obj *conference.Meeting) (*conference.Run, error) {
-	run, err := r.Conference.LiveRun(ctx, caller(ctx), obj.ID)
-	if errs.KindOf(err) == errs.KindNotFound {
-		return nil, nil
-	}
-	return run, err
+	return r.loadLiveRun(ctx, obj.ID)
 }
 
 func (r *meetingResolver) JoinURL(ctx context.Context, obj *conference.Meeting) (string, error) {
@@ -277,6 +272,9 @@ func (r *queryResolver) MyMeetings(ctx context.Context, from time.Time, to time.
 	if err != nil {
 		return nil, err
 	}
+	for _, s := range ss {
+		r.listed(ctx, s.Meeting)
+	}
 	return scheduledModels(ss), nil
 }
 
@@ -285,6 +283,7 @@ func (r *queryResolver) ResourceStatus(ctx context.Context, from time.Time, to t
 	if err != nil {
 		return nil, err
 	}
+	r.listedBookings(ctx, st)
 	return resourceModel(st), nil
 }
 
@@ -351,6 +350,7 @@ func (r *subscriptionResolver) ResourceStatusChanged(ctx context.Context, from t
 		return nil, err
 	}
 	out := make(chan *model.ResourceStatus, 1)
+	r.listedBookings(ctx, first)
 	out <- resourceModel(first)
 	go func() {
 		defer close(out)
@@ -359,6 +359,8 @@ func (r *subscriptionResolver) ResourceStatusChanged(ctx context.Context, from t
 			if err != nil {
 				return
 			}
+			r.renewLoaders(ctx)
+			r.listedBookings(ctx, st)
 			select {
 			case out <- resourceModel(st):
 			case <-ctx.Done():

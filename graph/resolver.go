@@ -30,6 +30,9 @@ type Resolver struct {
 	// credentials freshly minted; nil or an empty result lets clients use host
 	// candidates only.
 	ICEServers func() []*model.IceServer
+
+	// opLoaders are the loaders of websocket operations (loaders.go).
+	opLoaders operationLoaders
 }
 
 func (r *Resolver) iceServers() []*model.IceServer {

@@ -55,7 +55,7 @@ const (
 // graphql-transport-ws and graphql-ws) over the resolvers. It expects requests
 // that went through auth.Service.Middleware.
 func NewHandler(cfg Config, r *Resolver, log *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: complexityRoot()}))
 	origins := []string{}
 	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Host != "" {
 		origins = append(origins, u.Host)

@@ -170,6 +170,10 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // address by default), so that tests can run a second instance on the same data.
 func (s *Server) StoreURI() string { return s.st.URI }
 
+// StoreCommands returns how many commands the server has sent to its store, for
+// tests that count a request's round trips.
+func (s *Server) StoreCommands() int64 { return s.st.Commands() }
+
 // Conference returns the conference service, for tests that drive its clock-based
 // work (SweepOnce) directly.
 func (s *Server) Conference() *conference.Service { return s.conf }

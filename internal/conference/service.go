@@ -78,6 +78,7 @@ type Directory interface {
 type Mailer interface {
 	Enqueue(ctx context.Context, refType, refID string, inv notify.Invitation, attendees []notify.Person) error
 	Deliveries(ctx context.Context, refType, refID string) ([]notify.Delivery, error)
+	DeliveriesOf(ctx context.Context, refType string, refIDs []string) (map[string][]notify.Delivery, error)
 }
 
 // Service is the conference domain.

@@ -124,13 +124,18 @@ func (s *Service) Whiteboard(ctx context.Context, p *auth.Principal, runID strin
 	if !withScene {
 		opts.SetProjection(bson.M{"scene": 0})
 	}
+	// By _id alone: the embedded store answers only an _id filter from an index and
+	// scans every saved board (megabytes each) for any other.
 	var wb Whiteboard
-	err := s.st.R.Collection(whiteboardsColl).FindOne(ctx, bson.M{"_id": runID, "enterpriseId": p.EnterpriseID}, opts).Decode(&wb)
+	err := s.st.R.Collection(whiteboardsColl).FindOne(ctx, bson.M{"_id": runID}, opts).Decode(&wb)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("conference: read whiteboard: %w", err)
+	}
+	if wb.EnterpriseID != p.EnterpriseID {
+		return nil, nil
 	}
 	return &wb, nil
 }

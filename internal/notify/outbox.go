@@ -306,6 +306,8 @@ const maxDeliveries = 5000
 // Deliveries returns every delivery of a reference, newest first (at most 5,000). Latest
 // reduces them to the newest per recipient, which is "who got the invitation".
 func (o *Outbox) Deliveries(ctx context.Context, refType, refID string) ([]Delivery, error) {
+	ctx, cancel := context.WithTimeout(ctx, maxDeliveriesTime)
+	defer cancel()
 	cur, err := o.st.R.Collection(outboxColl).Find(ctx,
 		bson.M{"refType": refType, "refId": refID},
 		options.Find().
@@ -325,6 +327,48 @@ func (o *Outbox) Deliveries(ctx context.Context, refType, refID string) ([]Deliv
 	}
 	return out, nil
 }
+
+// DeliveriesOf returns the deliveries of several references of one type, by
+// reference ID, each newest first as Deliveries orders them: one query for all, so
+// that a list of meetings asking for their invitation status costs one store read
+// (the embedded store scans the outbox for any filter but _id, once per query). At
+// most maxDeliveries per reference are kept and the query runs at most
+// maxDeliveriesTime.
+func (o *Outbox) DeliveriesOf(ctx context.Context, refType string, refIDs []string) (map[string][]Delivery, error) {
+	out := make(map[string][]Delivery, len(refIDs))
+	if len(refIDs) == 0 {
+		return out, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, maxDeliveriesTime)
+	defer cancel()
+	cur, err := o.st.R.Collection(outboxColl).Find(ctx,
+		bson.M{"refType": refType, "refId": bson.M{"$in": refIDs}},
+		options.Find().
+			SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}).
+			SetLimit(int64(maxDeliveries*len(refIDs))).
+			SetBatchSize(maxDeliveries). // a few round trips, not one per 101 deliveries
+			SetProjection(bson.M{"text": 0, "html": 0}))
+	if err != nil {
+		return nil, fmt.Errorf("notify: deliveries: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d deliveryDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, fmt.Errorf("notify: deliveries: %w", err)
+		}
+		if len(out[d.RefID]) < maxDeliveries {
+			out[d.RefID] = append(out[d.RefID], d.delivery())
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("notify: deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// maxDeliveriesTime bounds how long one read of deliveries may hold the store.
+const maxDeliveriesTime = 5 * time.Second
 
 // Latest keeps the first (newest, as Deliveries orders them) delivery per recipient
 // address, in order.

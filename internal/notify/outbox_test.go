@@ -694,3 +694,45 @@ func TestSendTimeout(t *testing.T) {
 		t.Fatalf("delivery %+v", d)
 	}
 }
+
+// TestDeliveriesOf reads the deliveries of several references in one query: each
+// reference gets what Deliveries gives it, newest first, and nothing of the others.
+func TestDeliveriesOf(t *testing.T) {
+	ctx := context.Background()
+	o := newOutbox(t, testConfig(""), testStore(t), nil)
+	inv := weekly(t)
+	for _, ref := range []string{"m-1", "m-2", "m-1", "m-3"} {
+		if err := o.Enqueue(ctx, "meeting", ref, inv, threeAttendees); err != nil {
+			t.Fatal(err)
+		}
+		inv.Sequence++
+		time.Sleep(2 * time.Millisecond) // createdAt is stored in milliseconds
+	}
+	if err := o.Enqueue(ctx, "other", "m-2", inv, threeAttendees); err != nil {
+		t.Fatal(err)
+	}
+	got, err := o.DeliveriesOf(ctx, "meeting", []string{"m-1", "m-2", "m-9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || len(got["m-1"]) != 6 || len(got["m-2"]) != 3 || got["m-9"] != nil {
+		t.Fatalf("deliveries by reference: m-1 %d, m-2 %d, m-9 %d (%d references)", len(got["m-1"]), len(got["m-2"]), len(got["m-9"]), len(got))
+	}
+	for _, ref := range []string{"m-1", "m-2"} {
+		one, err := o.Deliveries(ctx, "meeting", ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range one {
+			if one[i].ID != got[ref][i].ID || got[ref][i].RefType != "meeting" {
+				t.Fatalf("%s: delivery %d is %+v, Deliveries has %+v", ref, i, got[ref][i], one[i])
+			}
+		}
+	}
+	if got["m-1"][0].Sequence != 2 {
+		t.Errorf("m-1 newest first: sequence %d, want 2", got["m-1"][0].Sequence)
+	}
+	if none, err := o.DeliveriesOf(ctx, "meeting", nil); err != nil || len(none) != 0 {
+		t.Errorf("no references: %v, %v", none, err)
+	}
+}

@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -47,7 +49,13 @@ type Store struct {
 	writeClient *mongo.Client
 	ferret      *embedded
 	log         *slog.Logger
+	commands    atomic.Int64 // commands sent on either client, for Commands
 }
+
+// Commands returns how many commands (round trips: find, getMore, insert, …) the
+// store has sent since Open, on the read and the write client together. Tests count
+// a request's round trips with it.
+func (s *Store) Commands() int64 { return s.commands.Load() }
 
 // Open connects to the configured database (starting the embedded one when no URI is
 // given), checks it answers and creates the indexes.
@@ -71,8 +79,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		uri = f.uri
 	}
 
+	monitor := &event.CommandMonitor{Started: func(context.Context, *event.CommandStartedEvent) { s.commands.Add(1) }}
 	base := options.Client().ApplyURI(uri).
 		SetAppName("jishitong").
+		SetMonitor(monitor).
 		SetServerSelectionTimeout(10 * time.Second).
 		SetConnectTimeout(10 * time.Second)
 	if s.Embedded {
@@ -88,7 +98,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	s.readClient = rc
 	s.writeClient = rc
 	if s.Embedded {
-		wopts := options.Client().ApplyURI(uri).SetAppName("jishitong-w").
+		wopts := options.Client().ApplyURI(uri).SetAppName("jishitong-w").SetMonitor(monitor).
 			SetMaxPoolSize(1).SetRetryWrites(false).SetDirect(true).
 			SetServerSelectionTimeout(10 * time.Second)
 		wc, err := mongo.Connect(wopts)
