@@ -1,12 +1,15 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jishitong/jishitong/graph"
 	"github.com/jishitong/jishitong/internal/xtest"
@@ -126,5 +129,66 @@ func TestAbuseReasonsDocumented(t *testing.T) {
 				t.Errorf("%s: undocumented reason %q (%s)", c.doc, r, e.Message)
 			}
 		}
+	}
+}
+
+// BenchmarkFanoutRefusal measures, over HTTP against a running server, how long
+// the refusal of a fragment fan-out document (10^8 fields from 723 bytes) takes.
+func BenchmarkFanoutRefusal(b *testing.B) {
+	srv := xtest.StartServer(b, xtest.Options{})
+	c := srv.Client()
+	body, _ := json.Marshal(map[string]any{"query": fanoutDocument(8, 10)})
+	var lat []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		r, err := c.Post(body)
+		lat = append(lat, time.Since(t0))
+		if err != nil || len(r.Errors) == 0 {
+			b.Fatalf("fan-out: %v %+v", err, r)
+		}
+	}
+	benchReportLatency(b, lat)
+}
+
+// BenchmarkQueryUnderFanout measures a signed-in {me{id}} over HTTP while none or
+// two clients send fragment fan-out documents without pause.
+func BenchmarkQueryUnderFanout(b *testing.B) {
+	srv := xtest.StartServer(b, xtest.Options{})
+	admin := srv.Admin(b)
+	body, _ := json.Marshal(map[string]any{"query": fanoutDocument(8, 10)})
+	for _, n := range []int{0, 2} {
+		b.Run(fmt.Sprintf("fanouts=%d", n), func(b *testing.B) {
+			stop := make(chan struct{})
+			var attackers sync.WaitGroup
+			for range n {
+				attackers.Add(1)
+				go func() {
+					defer attackers.Done()
+					c := srv.Client()
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						if _, err := c.Post(body); err != nil {
+							return
+						}
+					}
+				}()
+			}
+			defer func() { close(stop); attackers.Wait() }()
+			time.Sleep(100 * time.Millisecond)
+			var lat []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				r := admin.Do(b, `{me{id}}`, nil)
+				lat = append(lat, time.Since(t0))
+				if len(r.Errors) > 0 {
+					b.Fatalf("me: %+v", r.Errors)
+				}
+			}
+			benchReportLatency(b, lat)
+		})
 	}
 }
