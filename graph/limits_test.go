@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -194,5 +196,31 @@ func BenchmarkValidation(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestOperationTimeout(t *testing.T) {
+	const d = 20 * time.Millisecond
+	for _, tc := range []struct {
+		op       ast.Operation
+		deadline bool
+	}{{ast.Query, true}, {ast.Mutation, true}, {ast.Subscription, false}} {
+		ctx := graphql.WithOperationContext(context.Background(), &graphql.OperationContext{Operation: &ast.OperationDefinition{Operation: tc.op}})
+		var gotDeadline bool
+		var err error
+		operationTimeout{d: d}.InterceptResponse(ctx, func(ctx context.Context) *graphql.Response {
+			_, gotDeadline = ctx.Deadline()
+			if gotDeadline {
+				<-ctx.Done()
+				err = ctx.Err()
+			}
+			return &graphql.Response{}
+		})
+		if gotDeadline != tc.deadline {
+			t.Errorf("%s: deadline %v, want %v", tc.op, gotDeadline, tc.deadline)
+		}
+		if tc.deadline && !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: ended with %v", tc.op, err)
+		}
 	}
 }
