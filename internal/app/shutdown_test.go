@@ -1,13 +1,21 @@
 package app_test
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jishitong/jishitong/internal/app"
+	"github.com/jishitong/jishitong/internal/config"
 	"github.com/jishitong/jishitong/internal/xtest"
 )
 
@@ -88,5 +96,43 @@ func TestShutdownFinishesBookingsUnderFanout(t *testing.T) {
 	}
 	if err := <-closed; err != nil {
 		t.Errorf("close: %v", err)
+	}
+}
+
+// TestShutdownServesNothingAfterClose holds a request in flight past the shutdown
+// deadline by sending half its body: Close must cut it, so that nothing is served
+// once Close has returned and the store is closed.
+func TestShutdownServesNothingAfterClose(t *testing.T) {
+	cfg, err := config.Parse([]string{"--http", "127.0.0.1:0", "--data", t.TempDir(), "--shutdown-timeout", "1s", "--rtc-loopback-only"},
+		func(k string) string { return map[string]string{"JISHITONG_ADMIN_PASSWORD": xtest.AdminPassword}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := app.Start(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"query":"{__typename}"}`
+	fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", s.Addr(), len(body), body[:10])
+	time.Sleep(200 * time.Millisecond) // the handler is reading the body
+
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	if err := <-closed; err == nil {
+		t.Error("close: no error, though a request outlived the deadline")
+	}
+	// The store is closed: the rest of the body must not get the request served.
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(conn, body[10:])
+	if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		t.Errorf("served after Close returned: %s %s", resp.Status, b)
 	}
 }
