@@ -120,8 +120,9 @@ func (l documentLimits) MutateOperationParameters(ctx context.Context, p *graphq
 // checkDocument refuses a parsed document whose operations, all together, expand
 // to more than MaxFields fields or MaxSpreads spreads, or of which one nests
 // deeper than MaxDepth. Every operation counts, not only the one to run, so that
-// a cached document needs no second check. Unknown fragments count as empty and
-// fragment cycles are cut: validation refuses both afterwards.
+// a cached document needs no second check. Unknown fragments count as empty
+// (validation refuses them afterwards); fragment cycles are refused here, as
+// validation would, since expanding them costs before validation refuses them.
 func checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
 	c := newCounter(doc)
 	var total selectionCost
@@ -143,6 +144,8 @@ func checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
 		}
 	}
 	switch {
+	case c.cycle != "":
+		return refusal(ReasonValidation, "fragment %q spreads itself, directly or through other fragments", c.cycle)
 	case total.spreads > MaxSpreads:
 		return refusal(ReasonSelections, "the document spreads fragments more than %d times once its fragments are expanded", MaxSpreads)
 	case total.fields > MaxFields:
@@ -172,6 +175,8 @@ type counter struct {
 	// is in busy (a spread of it then is a cycle).
 	done map[string]selectionCost
 	busy map[string]bool
+	// cycle names a fragment found spreading itself.
+	cycle string
 }
 
 func newCounter(doc *ast.QueryDocument) *counter {
@@ -211,6 +216,9 @@ func (c *counter) fragment(name string) selectionCost {
 		return sc
 	}
 	f := c.fragments[name]
+	if c.busy[name] && c.cycle == "" {
+		c.cycle = name
+	}
 	if f == nil || c.busy[name] {
 		return selectionCost{}
 	}

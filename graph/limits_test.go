@@ -88,6 +88,9 @@ func TestCheckDocument(t *testing.T) {
 		{"{" + repeated(1600, func(i int) string { return fmt.Sprintf("a%d:__typename", i) }) + "}", ""},
 		{"{" + strings.Repeat("a{", 10) + "b" + strings.Repeat("}", 10) + "}", ReasonDepth},
 		{"{" + strings.Repeat("a{", 9) + "b" + strings.Repeat("}", 9) + "}", ""},
+		// Fragment cycles are refused before anything expands them.
+		{`{...A} fragment A on Query{a ...B} fragment B on Query{b ...A}`, ReasonValidation},
+		{completeFragments(12), ReasonValidation},
 		// Unused fragments count: validation walks them before refusing them.
 		{"{me{id}} " + fanout(10, 10, 1)[len("{...F10}"):], ReasonSelections},
 		// Every operation of the document counts, not only the one to run.
@@ -158,6 +161,7 @@ var benchDocuments = []struct {
 	{"refused/same-name-me-800", "{" + repeated(800, func(int) string { return "a:me{id}" }) + "}", false},
 	{"refused/fragments-400", "{" + repeated(400, func(i int) string { return fmt.Sprintf("...F%d", i) }) + "}" +
 		repeated(400, func(i int) string { return fmt.Sprintf("fragment F%d on Query{a:__typename}", i) }), false},
+	{"refused/cycles-complete-60", completeFragments(60), false},
 	{"refused/oftype-tree-9", `{__type(name:"User"){` + ofTypeTree(8) + `}}`, false},
 	// Valid, refused only at the end: anonymous clients may not introspect.
 	{"refused/oftype-tree-6-introspection", `{__type(name:"User"){` + ofTypeTree(5) + `}}`, false},
@@ -166,6 +170,19 @@ var benchDocuments = []struct {
 	{"accepted/same-name-me-45", "{" + repeated(45, func(int) string { return "a:me{id}" }) + "}", true},
 	{"accepted/fragments-63", "{" + repeated(63, func(i int) string { return fmt.Sprintf("...F%d", i) }) + "}" +
 		repeated(63, func(i int) string { return fmt.Sprintf("fragment F%d on Query{a:__typename}", i) }), true},
+}
+
+// completeFragments is a document of n fragments that each spread all the
+// others: n! paths through them.
+func completeFragments(n int) string {
+	return "{...F0}" + repeated(n, func(i int) string {
+		return fmt.Sprintf("fragment F%d on Query{f%d:__typename %s}", i, i, repeated(n, func(j int) string {
+			if j == i {
+				return ""
+			}
+			return fmt.Sprintf("...F%d", j)
+		}))
+	})
 }
 
 // ofTypeTree is a binary tree of ofType fields, levels deep: every pair of
