@@ -171,6 +171,10 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // address by default), so that tests can run a second instance on the same data.
 func (s *Server) StoreURI() string { return s.st.URI }
 
+// Handlers returns the number of HTTP handlers running, websockets included, so
+// that tests can shut down with requests known to be in flight.
+func (s *Server) Handlers() int64 { return s.handlers.Load() }
+
 // Conference returns the conference service, for tests that drive its clock-based
 // work (SweepOnce) directly.
 func (s *Server) Conference() *conference.Service { return s.conf }

@@ -31,62 +31,90 @@ func fanoutDocument(levels, width int) string {
 	return b.String()
 }
 
-// TestShutdownFinishesBookingsUnderFanout books 12 meetings while two clients send
-// fragment fan-out documents in a loop, and shuts the server down with the
-// bookings in flight: every booking must be answered, none cut at the deadline.
+// TestShutdownFinishesBookingsUnderFanout starts 12 bookings while two websocket
+// clients send fragment fan-out documents without pause, and shuts the server
+// down with all 12 in flight (their handlers running, their bodies still being
+// sent): every booking must be answered, none cut at the deadline.
 func TestShutdownFinishesBookingsUnderFanout(t *testing.T) {
 	w := confSetup(t)
 	attack := fanoutDocument(8, 10)
 	stop := make(chan struct{})
 	var attackers sync.WaitGroup
 	for range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ws, err := w.member.DialWS(ctx, t)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
 		attackers.Add(1)
 		go func() {
 			defer attackers.Done()
-			c := w.srv.Client()
-			body, _ := json.Marshal(map[string]any{"query": attack})
-			for {
+			for i := 0; ; i++ {
 				select {
 				case <-stop:
 					return
 				default:
 				}
-				if _, err := c.Post(body); err != nil {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				err := ws.Subscribe(ctx, fmt.Sprint(i), attack, nil)
+				if err == nil {
+					_, err = ws.Read(ctx)
+				}
+				cancel()
+				if err != nil {
 					return // the server is gone
 				}
 			}
 		}()
 	}
 	defer func() { close(stop); attackers.Wait() }()
-	time.Sleep(300 * time.Millisecond) // the attack documents are being validated
 
 	const bookings = 12
-	type result struct {
-		r   *xtest.Response
-		err error
-	}
-	results := make(chan result, bookings)
 	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
-	for i := range bookings {
-		go func() {
-			in := map[string]any{"start": start.Add(time.Duration(i) * time.Hour).Format(time.RFC3339), "participants": 2}
-			body, _ := json.Marshal(map[string]any{"query": confBookDoc, "variables": map[string]any{"in": in}})
-			r, err := w.member.Post(body)
-			results <- result{r, err}
-		}()
+	conns := make([]net.Conn, bookings)
+	rest := make([]string, bookings)
+	for i := range conns {
+		in := map[string]any{"start": start.Add(time.Duration(i) * time.Hour).Format(time.RFC3339), "participants": 2}
+		body, _ := json.Marshal(map[string]any{"query": confBookDoc, "variables": map[string]any{"in": in}})
+		c, err := net.Dial("tcp", w.srv.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s",
+			w.srv.Addr(), w.member.Token, len(body), body[:10])
+		conns[i], rest[i] = c, string(body[10:])
 	}
-	time.Sleep(100 * time.Millisecond) // the bookings are in flight
+	// Every booking's handler runs (reading its body), beside the two websockets.
+	for deadline := time.Now().Add(10 * time.Second); w.srv.Handlers() < bookings+2; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d handlers running, want %d", w.srv.Handlers(), bookings+2)
+		}
+	}
 	closed := make(chan error, 1)
 	go func() { closed <- w.srv.Close() }()
+	time.Sleep(50 * time.Millisecond) // shutting down
+	for i, c := range conns {
+		io.WriteString(c, rest[i])
+	}
 
 	ok := 0
-	for range bookings {
-		res := <-results
+	for _, c := range conns {
+		c.SetDeadline(time.Now().Add(time.Minute))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Errorf("booking: %v", err)
+			continue
+		}
+		var r xtest.Response
+		err = json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
 		switch {
-		case res.err != nil:
-			t.Errorf("booking: %v", res.err)
-		case len(res.r.Errors) > 0:
-			t.Errorf("booking: %+v", res.r.Errors)
+		case err != nil:
+			t.Errorf("booking: %s: %v", resp.Status, err)
+		case len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"number"`):
+			t.Errorf("booking: %s %+v", r.Data, r.Errors)
 		default:
 			ok++
 		}
