@@ -140,36 +140,37 @@ func repeated(n int, f func(i int) string) string {
 // benchDocuments are the costliest documents to validate that the limits refuse
 // and that they accept.
 var benchDocuments = []struct {
-	name     string
-	doc      string
-	accepted bool
+	name   string
+	doc    string
+	reason string // "" when accepted
 }{
-	{"refused/fanout-10^8", fanout(8, 10, 1), false},
-	{"refused/fanout-10^10", fanout(10, 10, 1), false},
+	{"refused/fanout-10^8", fanout(8, 10, 1), ReasonSelections},
+	{"refused/fanout-10^10", fanout(10, 10, 1), ReasonSelections},
 	{"refused/fanout-2^490", "{...F490} fragment F0 on Query{__typename}" + repeated(490, func(i int) string {
 		return fmt.Sprintf("fragment F%d on Query{...F%d ...F%d}", i+1, i, i)
-	}), false},
-	{"refused/nested-2400", "{" + strings.Repeat("a{", 2400) + "b" + strings.Repeat("}", 2400) + "}", false},
-	{"refused/conflicting-450", "{" + repeated(450, func(i int) string { return fmt.Sprintf(`a:member(id:"%d"){id}`, i) }) + "}", false},
-	{"refused/complexity-4800", fanout(2, 20, 12), false},
-	{"accepted/fanout-6^2", fanout(2, 6, 1), true},
+	}), ReasonSelections},
+	{"refused/nested-990", "{" + strings.Repeat("a{", 990) + "b" + strings.Repeat("}", 990) + "}", ReasonDepth},
+	{"refused/conflicting-450", "{" + repeated(450, func(i int) string { return fmt.Sprintf(`a:member(id:"%d"){id}`, i) }) + "}", ReasonSelections},
+	{"refused/complexity-4545", "{" + repeated(45, func(i int) string { return fmt.Sprintf("m%d:me{...U}", i) }) + "} fragment U on User{" +
+		repeated(100, func(i int) string { return fmt.Sprintf("f%d:id", i) }) + "}", ReasonComplexity},
+	{"accepted/fanout-6^2", fanout(2, 6, 1), ""},
 	{"accepted/fanout-distinct-920", "{...F} fragment F on Query{" + repeated(23, func(i int) string { return fmt.Sprintf("...F%d", i) }) + "}" +
 		repeated(23, func(i int) string {
 			return fmt.Sprintf("fragment F%d on Query{%s}", i, repeated(40, func(j int) string { return fmt.Sprintf("f%d_%d:__typename", i, j) }))
-		}), true},
-	{"refused/same-name-1600", "{" + repeated(1600, func(int) string { return "a:__typename" }) + "}", false},
-	{"refused/same-name-me-800", "{" + repeated(800, func(int) string { return "a:me{id}" }) + "}", false},
+		}), ""},
+	{"refused/same-name-1600", "{" + repeated(1600, func(int) string { return "a:__typename" }) + "}", ReasonSelections},
+	{"refused/same-name-me-800", "{" + repeated(800, func(int) string { return "a:me{id}" }) + "}", ReasonSelections},
 	{"refused/fragments-400", "{" + repeated(400, func(i int) string { return fmt.Sprintf("...F%d", i) }) + "}" +
-		repeated(400, func(i int) string { return fmt.Sprintf("fragment F%d on Query{a:__typename}", i) }), false},
-	{"refused/cycles-complete-60", completeFragments(60), false},
-	{"refused/oftype-tree-9", `{__type(name:"User"){` + ofTypeTree(8) + `}}`, false},
+		repeated(400, func(i int) string { return fmt.Sprintf("fragment F%d on Query{a:__typename}", i) }), ReasonSelections},
+	{"refused/cycles-complete-40", completeFragments(40), ReasonValidation},
+	{"refused/oftype-tree-9", `{__type(name:"User"){` + ofTypeTree(8) + `}}`, ReasonSelections},
 	// Valid, refused only at the end: anonymous clients may not introspect.
-	{"refused/oftype-tree-6-introspection", `{__type(name:"User"){` + ofTypeTree(5) + `}}`, false},
-	{"accepted/distinct-1600", "{" + repeated(1600, func(i int) string { return fmt.Sprintf("a%d:__typename", i) }) + "}", true},
-	{"accepted/same-name-63", "{" + repeated(63, func(int) string { return "a:__typename" }) + "}", true},
-	{"accepted/same-name-me-45", "{" + repeated(45, func(int) string { return "a:me{id}" }) + "}", true},
+	{"refused/oftype-tree-6-introspection", `{__type(name:"User"){` + ofTypeTree(5) + `}}`, ReasonIntrospection},
+	{"accepted/distinct-1600", "{" + repeated(1600, func(i int) string { return fmt.Sprintf("a%d:__typename", i) }) + "}", ""},
+	{"accepted/same-name-63", "{" + repeated(63, func(int) string { return "a:__typename" }) + "}", ""},
+	{"accepted/same-name-me-45", "{" + repeated(45, func(int) string { return "a:me{id}" }) + "}", ""},
 	{"accepted/fragments-63", "{" + repeated(63, func(i int) string { return fmt.Sprintf("...F%d", i) }) + "}" +
-		repeated(63, func(i int) string { return fmt.Sprintf("fragment F%d on Query{a:__typename}", i) }), true},
+		repeated(63, func(i int) string { return fmt.Sprintf("fragment F%d on Query{a:__typename}", i) }), ""},
 }
 
 // completeFragments is a document of n fragments that each spread all the
@@ -208,8 +209,9 @@ func BenchmarkValidation(b *testing.B) {
 				req.Header.Set("Content-Type", "application/json")
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, req)
-				if refused := strings.Contains(w.Body.String(), `"errors"`); refused == d.accepted {
-					b.Fatalf("%s: accepted %v, answer %.300s", d.name, !refused, w.Body)
+				refused := strings.Contains(w.Body.String(), `"errors"`)
+				if refused != (d.reason != "") || !strings.Contains(w.Body.String(), d.reason) {
+					b.Fatalf("%s: want reason %q, answer %.300s", d.name, d.reason, w.Body)
 				}
 			}
 		})
