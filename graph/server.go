@@ -39,23 +39,17 @@ type Config struct {
 	MaxUploadBytes int64
 }
 
-// Limits applied before any operation executes.
-const (
-	// MaxBodyBytes bounds a JSON request (query + variables).
-	MaxBodyBytes = 64 << 10
-	// MaxTokens bounds the lexer's work on one document.
-	MaxTokens = 5000
-	// MaxComplexity bounds the fields one operation may resolve.
-	MaxComplexity = 2000
-	// MaxDepth bounds selection nesting.
-	MaxDepth = 10
-)
-
 // NewHandler builds the /graphql endpoint (POST, multipart upload, websocket with
 // graphql-transport-ws and graphql-ws) over the resolvers. It expects requests
 // that went through auth.Service.Middleware.
 func NewHandler(cfg Config, r *Resolver, log *slog.Logger) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: complexityRoot()}))
+	configureServer(srv, cfg, r, log)
+	return limitBody(withLoaders(r, srv), cfg.MaxUploadBytes)
+}
+
+// configureServer gives srv its transports, limits and error handling.
+func configureServer(srv *handler.Server, cfg Config, r *Resolver, log *slog.Logger) {
 	origins := []string{}
 	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Host != "" {
 		origins = append(origins, u.Host)
@@ -74,21 +68,21 @@ func NewHandler(cfg Config, r *Resolver, log *slog.Logger) http.Handler {
 	})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.MaxUploadBytes, MaxMemory: 1 << 20})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	cache := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(MaxTokens)
 	srv.SetDisableSuggestion(true)
 	srv.SetValidationRulesFn(rulesWithoutSuggestions)
-	srv.Use(documentLimit{})
+	srv.Use(documentLimits{cache: cache})
 	srv.Use(websocketSubscriptions{})
 	srv.Use(introspection{dev: cfg.Dev})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
-	srv.Use(depthLimit{max: MaxDepth})
+	srv.Use(operationTimeout{d: OperationTimeout})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		log.Error("panic in resolver", "panic", p, "path", graphql.GetPath(ctx).String())
 		return errors.New("internal error")
 	})
-	return limitBody(withLoaders(r, srv), cfg.MaxUploadBytes)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -273,8 +267,12 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			// Produced by gqlgen itself: parse, validation, coercion or a limit.
 			reason, _ := qerr.Extensions["code"].(string)
 			gerr.Extensions = map[string]any{"code": "BAD_USER_INPUT"}
-			if reason != "" {
+			switch {
+			case isReason(reason):
 				gerr.Extensions["reason"] = reason
+			case reason != "":
+				// A code gqlgen gained: add it to Reasons and docs/api.md.
+				log.Warn("graphql: refusal with an undocumented reason", "reason", reason, "err", err)
 			}
 			return gerr
 		}
@@ -312,16 +310,15 @@ func (i introspection) MutateOperationContext(ctx context.Context, oc *graphql.O
 	// Refuse before execution: executed, each __schema or __type field would fail
 	// with gqlgen's plain error, which the presenter can only show as INTERNAL.
 	if op := oc.Doc.Operations.ForName(oc.OperationName); oc.DisableIntrospection && op != nil && selectsIntrospection(op.SelectionSet, 0) {
-		e := gqlerror.Errorf("introspection is disabled")
-		e.Extensions = map[string]any{"code": "INTROSPECTION_DISABLED"}
-		return e
+		return refusal(ReasonIntrospection, "introspection is disabled")
 	}
 	return nil
 }
 
 // selectsIntrospection reports whether a root selection set asks for __schema or
-// __type, directly or through fragments. Validation has refused fragment cycles;
-// level only guards against them (a document cannot nest deeper than its tokens).
+// __type, directly or through fragments. Validation has refused fragment cycles
+// and documentLimits documents that expand to many fields, so the walk is short;
+// level only guards against cycles (a document cannot nest deeper than its tokens).
 func selectsIntrospection(set ast.SelectionSet, level int) bool {
 	if level > MaxTokens {
 		return false
@@ -345,28 +342,6 @@ func selectsIntrospection(set ast.SelectionSet, level int) bool {
 	return false
 }
 
-// documentLimit refuses documents longer than MaxBodyBytes on every transport: the
-// multipart one reads them up to the upload limit, and the query cache would keep
-// 1000 such documents.
-type documentLimit struct{}
-
-var _ interface {
-	graphql.OperationParameterMutator
-	graphql.HandlerExtension
-} = documentLimit{}
-
-func (documentLimit) ExtensionName() string                          { return "DocumentLimit" }
-func (documentLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
-
-func (documentLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
-	if len(p.Query) > MaxBodyBytes {
-		e := gqlerror.Errorf("the GraphQL document exceeds %d bytes", MaxBodyBytes)
-		e.Extensions = map[string]any{"code": "DOCUMENT_TOO_LARGE"}
-		return e
-	}
-	return nil
-}
-
 // plainHTTPKey marks the context of a POST request (not a websocket).
 type plainHTTPKey struct{}
 
@@ -384,68 +359,7 @@ func (websocketSubscriptions) Validate(schema graphql.ExecutableSchema) error { 
 
 func (websocketSubscriptions) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation != nil && oc.Operation.Operation == ast.Subscription && ctx.Value(plainHTTPKey{}) != nil {
-		e := gqlerror.Errorf("subscriptions need a graphql-transport-ws websocket")
-		e.Extensions = map[string]any{"code": "SUBSCRIPTION_NEEDS_WEBSOCKET"}
-		return e
+		return refusal(ReasonSubscriptionTransport, "subscriptions need a graphql-transport-ws websocket")
 	}
 	return nil
-}
-
-// depthLimit refuses operations nested deeper than max, counting through fragments.
-type depthLimit struct{ max int }
-
-var _ interface {
-	graphql.OperationContextMutator
-	graphql.HandlerExtension
-} = depthLimit{}
-
-func (depthLimit) ExtensionName() string                          { return "DepthLimit" }
-func (depthLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
-
-func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	op := oc.Doc.Operations.ForName(oc.OperationName)
-	if op == nil {
-		return nil
-	}
-	if depth := selectionDepth(op.SelectionSet, 0, d.max); depth > d.max {
-		e := gqlerror.Errorf("operation is nested deeper than the limit of %d", d.max)
-		e.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
-		return e
-	}
-	return nil
-}
-
-// selectionDepth returns the depth of set below level, stopping once it passes max
-// (so fragment cycles, already refused by validation, cannot loop).
-func selectionDepth(set ast.SelectionSet, level, max int) int {
-	if level > max {
-		return level
-	}
-	deepest := level
-	for _, s := range set {
-		var d int
-		switch s := s.(type) {
-		case *ast.Field:
-			if len(s.SelectionSet) == 0 {
-				d = level + 1
-			} else {
-				d = selectionDepth(s.SelectionSet, level+1, max)
-			}
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, level, max)
-		case *ast.FragmentSpread:
-			if s.Definition != nil {
-				d = selectionDepth(s.Definition.SelectionSet, level, max)
-			}
-		}
-		deepest = max2(deepest, d)
-	}
-	return deepest
-}
-
-func max2(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }

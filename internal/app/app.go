@@ -159,8 +159,10 @@ type Server struct {
 
 	baseCancel context.CancelFunc
 	served     chan error
-	closeOnce  sync.Once
-	closeErr   error
+	// handlers counts the HTTP handlers running, websockets included.
+	handlers  atomic.Int64
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Addr returns the HTTP listener's address.
@@ -173,6 +175,10 @@ func (s *Server) StoreURI() string { return s.st.URI }
 // StoreCommands returns how many commands the server has sent to its store, for
 // tests that count a request's round trips.
 func (s *Server) StoreCommands() int64 { return s.st.Commands() }
+
+// Handlers returns the number of HTTP handlers running, websockets included, so
+// that tests can shut down with requests known to be in flight.
+func (s *Server) Handlers() int64 { return s.handlers.Load() }
 
 // Conference returns the conference service, for tests that drive its clock-based
 // work (SweepOnce) directly.
@@ -212,7 +218,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	baseCtx, baseCancel := context.WithCancel(context.Background())
 	s.baseCancel = baseCancel
 	s.http = &http.Server{
-		Handler:           instrument(reg, mux),
+		Handler:           s.countHandlers(instrument(reg, mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -335,8 +341,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 // Close stops accepting, lets in-flight requests finish within the shutdown
-// timeout, ends long-lived connections, then stops the planes and the store. Later
-// calls return the first call's result.
+// timeout, cuts those still running then and ends long-lived connections, waits
+// for their handlers to return, then stops the planes and the store. Later calls
+// return the first call's result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.close() })
 	return s.closeErr
@@ -349,8 +356,12 @@ func (s *Server) close() error {
 	var errs []error
 	if err := s.http.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		// Past the deadline, cut what still runs: a handler blocked reading a
+		// body would otherwise serve its request once the store is closed.
+		s.http.Close()
 	}
-	// Websockets were hijacked: Shutdown does not wait for them; end them now.
+	// Websockets were hijacked: Shutdown does not wait for them; end them now,
+	// with every request still running.
 	s.baseCancel()
 	if err := <-s.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, err)
@@ -364,6 +375,11 @@ func (s *Server) close() error {
 		if err := s.turn.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	// The planes and the store close under no handler: cut ones return as soon
+	// as they see their context end.
+	if n := s.waitHandlers(handlerGrace); n > 0 {
+		s.log.Warn("closing the store under running handlers", "handlers", n)
 	}
 	if s.evict != nil { // before the owners it calls
 		s.evict.Close()
@@ -384,12 +400,41 @@ func (s *Server) close() error {
 		s.auth.Close()
 	}
 	if s.st != nil {
-		if err := s.st.Close(ctx); err != nil {
+		// A context of its own: the shutdown's may have run out.
+		sctx, scancel := context.WithTimeout(context.Background(), handlerGrace)
+		defer scancel()
+		if err := s.st.Close(sctx); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
 		}
 	}
 	s.log.Info("stopped")
 	return errors.Join(errs...)
+}
+
+// handlerGrace bounds the wait, at shutdown, for handlers whose context was
+// cancelled, and the store's own closing.
+const handlerGrace = 5 * time.Second
+
+// countHandlers counts the handlers running in s.handlers.
+func (s *Server) countHandlers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.handlers.Add(1)
+		defer s.handlers.Add(-1)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// waitHandlers waits up to d for every handler to return and returns how many
+// still run.
+func (s *Server) waitHandlers(d time.Duration) int64 {
+	deadline := time.Now().Add(d)
+	for {
+		n := s.handlers.Load()
+		if n == 0 || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // securityHeaders adds headers every response should carry.
