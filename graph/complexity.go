@@ -3,6 +3,9 @@ package graph
 import (
 	"time"
 
+	"github.com/99designs/gqlgen/complexity"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/jishitong/jishitong/graph/generated"
 	"github.com/jishitong/jishitong/graph/model"
 	"github.com/jishitong/jishitong/internal/directory"
@@ -75,6 +78,18 @@ func complexityRoot() generated.ComplexityRoot {
 	c.MeetingRun.Whiteboard = func(child int) int { return add(singleRead, child) }
 	c.Whiteboard.Scene = func(child int) int { return add(blobRead, child) }
 	return c
+}
+
+// complexityOptions are the scoring options besides the per-field functions:
+// __typename is free on every type. It costs the server nothing, and the web app's
+// GraphQL client adds it to every selection set for its cache (a page of 200 groups
+// would otherwise score 400 more than the same page without it).
+func complexityOptions(schema *ast.Schema) []complexity.Option {
+	free := make(map[string]struct{}, len(schema.Types))
+	for name := range schema.Types {
+		free[name+".__typename"] = struct{}{}
+	}
+	return []complexity.Option{complexity.WithIgnoreFields(free)}
 }
 
 // page scores a paginated list: its selection once per item of the page asked for

@@ -50,6 +50,7 @@ func NewHandler(cfg Config, r *Resolver, log *slog.Logger) http.Handler {
 
 // configureServer gives srv its transports, limits and error handling.
 func configureServer(srv *handler.Server, cfg Config, r *Resolver, log *slog.Logger) {
+	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
 	origins := []string{}
 	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Host != "" {
 		origins = append(origins, u.Host)
@@ -76,7 +77,7 @@ func configureServer(srv *handler.Server, cfg Config, r *Resolver, log *slog.Log
 	srv.Use(documentLimits{cache: cache})
 	srv.Use(websocketSubscriptions{})
 	srv.Use(introspection{dev: cfg.Dev})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity, complexityOptions(schema)...))
 	srv.Use(operationTimeout{d: OperationTimeout})
 	srv.SetErrorPresenter(errorPresenter(log))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
