@@ -65,6 +65,15 @@ const (
 var Reasons = []string{ReasonParse, ReasonValidation, ReasonSize, ReasonSelections, ReasonDepth,
 	ReasonComplexity, ReasonIntrospection, ReasonSubscriptionTransport}
 
+// A refused document is a protocol error, whatever refused it: HTTP 422 (as gqlgen
+// answers parse and validation failures) and a websocket `error` message, never a
+// 200 that looks like an executed operation.
+func init() {
+	for _, r := range Reasons {
+		errcode.RegisterErrorType(r, errcode.KindProtocol)
+	}
+}
+
 func isReason(s string) bool {
 	for _, r := range Reasons {
 		if r == s {

@@ -543,7 +543,7 @@ func TestAbuseMalformedRequests(t *testing.T) {
 		{"multipart without operations", "POST", "multipart/form-data; boundary=xx", "--xx\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{}\r\n--xx--\r\n", 422},
 		{"multipart with bad operations", "POST", "multipart/form-data; boundary=xx", "--xx\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{\"query\":5}\r\n--xx--\r\n", 422},
 		{"multipart garbage", "POST", "multipart/form-data; boundary=xx", "garbage", 422},
-		{"subscription over POST", "POST", "application/json", `{"query":"subscription{directoryChanged{kind}}"}`, 200},
+		{"subscription over POST", "POST", "application/json", `{"query":"subscription{directoryChanged{kind}}"}`, 422},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

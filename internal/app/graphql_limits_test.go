@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
 	"slices"
@@ -97,7 +98,13 @@ func TestAbuseReasonsDocumented(t *testing.T) {
 		if send == nil {
 			send = func(doc string) *xtest.Response { return f.member.Do(t, doc, nil) }
 		}
-		abuseRefused(t, tc.reason, send(tc.doc), tc.reason)
+		r := send(tc.doc)
+		abuseRefused(t, tc.reason, r, tc.reason)
+		// One status for every refused document (the multipart transport answers its
+		// own size limit).
+		if want := http.StatusUnprocessableEntity; tc.send == nil && r.Status != want {
+			t.Errorf("%s over POST: HTTP %d, want %d", tc.reason, r.Status, want)
+		}
 		if tc.websocket {
 			m, _ := abuseWSExchange(t, f.member, tc.doc)
 			abuseRefusedAll(t, "websocket: "+tc.reason, abuseWSErrors(t, m), tc.reason)
