@@ -152,20 +152,7 @@ func (t *Throttle) reserve(key string) (string, time.Duration) {
 	defer t.mu.Unlock()
 	now := t.clock()
 	t.sweep(now)
-	if t.entries == nil {
-		t.entries = make(map[string]*throttleEntry)
-	}
-	e := t.entries[key]
-	if e == nil {
-		if len(t.entries) >= maxTracked {
-			key = overflowKey
-			e = t.entries[key]
-		}
-		if e == nil {
-			e = &throttleEntry{}
-			t.entries[key] = e
-		}
-	}
+	key, e := t.entry(key)
 	if d := e.lockedUntil.Sub(now); d > 0 {
 		return "", d
 	}
@@ -177,22 +164,30 @@ func (t *Throttle) reserve(key string) (string, time.Duration) {
 	return key, 0
 }
 
-// fail records a failure by key. Called with mu held.
-func (t *Throttle) fail(key string, now time.Time) {
+// entry returns the state of key, created when new; past maxTracked keys a new key
+// is counted against the shared overflow entry, whose key it returns. Called with
+// mu held.
+func (t *Throttle) entry(key string) (string, *throttleEntry) {
 	if t.entries == nil {
 		t.entries = make(map[string]*throttleEntry)
 	}
-	e := t.entries[key]
-	if e == nil {
-		if len(t.entries) >= maxTracked {
-			key = overflowKey
-			e = t.entries[key]
-		}
-		if e == nil {
-			e = &throttleEntry{}
-			t.entries[key] = e
+	if e := t.entries[key]; e != nil {
+		return key, e
+	}
+	if len(t.entries) >= maxTracked {
+		key = overflowKey
+		if e := t.entries[key]; e != nil {
+			return key, e
 		}
 	}
+	e := &throttleEntry{}
+	t.entries[key] = e
+	return key, e
+}
+
+// fail records a failure by key. Called with mu held.
+func (t *Throttle) fail(key string, now time.Time) {
+	key, e := t.entry(key)
 	e.trim(now.Add(-t.Window))
 	e.failures = append(e.failures, now)
 	if len(e.failures) >= t.Limit {
