@@ -233,6 +233,11 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	}()
 
 	log.Info("starting", "version", version(), "http", ln.Addr().String(), "public_url", cfg.PublicURL, "embedded_store", cfg.MongoURI == "")
+	if cfg.PublicURLDefaulted {
+		log.Warn("--public-url is not set: links in invitation mails and notices point to "+cfg.PublicURL+
+			" and work on this machine only; set --public-url (JISHITONG_PUBLIC_URL) to the address people reach the server at",
+			"public_url", cfg.PublicURL)
+	}
 	if s.st, err = store.Open(ctx, store.Config{MongoURI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.Database}, log); err != nil {
 		return nil, err
 	}

@@ -73,10 +73,14 @@ func TestLoginAndMe(t *testing.T) {
 		t.Errorf("session lasts %v, want the 72h default", d)
 	}
 	c.Token = out.Login.Token
-	var me struct{ Me struct{ Email string } }
-	c.Do(t, `{me{email}}`, nil).Decode(t, &me)
+	var me struct{ Me struct{ Email, Name string } }
+	c.Do(t, `{me{email name}}`, nil).Decode(t, &me)
 	if me.Me.Email != xtest.AdminEmail {
 		t.Fatalf("me = %q", me.Me.Email)
+	}
+	// The Chinese interface shows the bootstrap admin's name: no English in it.
+	if me.Me.Name != "平台管理员" {
+		t.Errorf("the platform admin is named %q", me.Me.Name)
 	}
 
 	// A forged or mangled token is anonymous.

@@ -23,9 +23,12 @@ type Config struct {
 	MongoURI  string
 	Database  string // database name in the store
 	PublicURL string
-	LogLevel  slog.Level
-	LogFormat string // text or json
-	Dev       bool
+	// PublicURLDefaulted is true when --public-url was not given: PublicURL is then
+	// http://localhost:<port>, and links in mails work on this machine only.
+	PublicURLDefaulted bool
+	LogLevel           slog.Level
+	LogFormat          string // text or json
+	Dev                bool
 
 	ShutdownTimeout time.Duration
 	SessionTTL      time.Duration
@@ -184,6 +187,7 @@ func Parse(args []string, getenv func(string) string) (*Config, error) {
 	if c.PublicURL == "" {
 		port := c.HTTP[strings.LastIndexByte(c.HTTP, ':')+1:]
 		c.PublicURL = "http://localhost:" + port
+		c.PublicURLDefaulted = true
 	}
 	u, err := url.Parse(c.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

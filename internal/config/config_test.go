@@ -14,7 +14,7 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTP != ":8080" || c.DataDir != "./data" || c.MongoURI != "" || c.PublicURL != "http://localhost:8080" || c.LogLevel != slog.LevelInfo || c.Dev {
+	if c.HTTP != ":8080" || c.DataDir != "./data" || c.MongoURI != "" || c.PublicURL != "http://localhost:8080" || !c.PublicURLDefaulted || c.LogLevel != slog.LevelInfo || c.Dev {
 		t.Fatalf("defaults: %+v", c)
 	}
 	c, err = Parse([]string{"--http", "127.0.0.1:9000", "--dev"}, env(map[string]string{
@@ -25,7 +25,7 @@ func TestParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.HTTP != "127.0.0.1:9000" || c.DataDir != "/srv/jst" || c.MongoURI != "mongodb://db/" || !c.Dev ||
-		c.LogLevel != slog.LevelDebug || c.PublicURL != "https://meet.example.com" || c.AdminEmail != "a@b.c" || c.SessionTTL != time.Hour {
+		c.LogLevel != slog.LevelDebug || c.PublicURL != "https://meet.example.com" || c.PublicURLDefaulted || c.AdminEmail != "a@b.c" || c.SessionTTL != time.Hour {
 		t.Fatalf("flags and env: %+v", c)
 	}
 	for _, bad := range [][]string{{"--log-level", "loud"}, {"--public-url", "ftp://x"}, {"--dev", "maybe"}, {"--nope"}, {"extra"}, {"--data", ""}, {"--session-ttl", "1s"}} {

@@ -571,7 +571,7 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 	if n > 0 {
 		return false, "", nil
 	}
-	in, err := MemberInput{Name: "Platform Admin", Email: email, Role: auth.RoleMember}.normalized()
+	in, err := MemberInput{Name: "平台管理员", Email: email, Role: auth.RoleMember}.normalized()
 	if err != nil {
 		return false, "", err
 	}
