@@ -21,6 +21,7 @@ import (
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/directory/sheet"
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/i18n"
 )
 
 // Directory is what this edge needs of the directory.
@@ -95,13 +96,31 @@ func format(ext string) (sheet.Format, bool) {
 }
 
 func lang(r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); l != "" {
+	if l, ok := i18n.Parse(r.URL.Query().Get("lang")); ok {
 		return l
 	}
 	if strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "en") {
-		return "en"
+		return i18n.English
 	}
-	return "zh-CN"
+	return i18n.Chinese
+}
+
+// defaultZone is the product's default time zone (China Standard Time).
+const defaultZone = "Asia/Shanghai"
+
+// zone returns the caller's time zone, ?tz= (an IANA name), for dates in file names
+// and exported times; China Standard Time when absent or unknown.
+func zone(r *http.Request) *time.Location {
+	if tz := r.URL.Query().Get("tz"); tz != "" && tz != "Local" && len(tz) <= 64 {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			return loc
+		}
+	}
+	loc, err := time.LoadLocation(defaultZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // spreadsheet serves template.xlsx, template.csv, export.xlsx and export.csv.
@@ -147,7 +166,11 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request, f sheet.Format)
 		h.fail(w, r, err)
 		return
 	}
-	attach(w, f, "members-"+time.Now().Format("20060102"))
+	name := "通讯录-"
+	if lang(r) == i18n.English {
+		name = "members-"
+	}
+	attach(w, f, name+time.Now().In(zone(r)).Format("20060102"))
 	w.Write(buf.Bytes())
 }
 
@@ -206,13 +229,19 @@ func (h *Handler) meetingLog(w http.ResponseWriter, r *http.Request) {
 		header = []string{"Time", "Event", "Actor", "Subject", "Client", "Address", "Detail"}
 	}
 	cw.Write(header)
+	loc := zone(r)
 	for _, e := range entries {
-		cw.Write([]string{e.At.UTC().Format(time.RFC3339), e.Kind, sheet.Neutralise(e.ActorName), sheet.Neutralise(e.Subject), e.ClientKind, e.Address, sheet.Neutralise(e.Detail)})
+		cw.Write([]string{e.At.In(loc).Format(time.RFC3339), e.Kind, sheet.Neutralise(e.ActorName), sheet.Neutralise(e.Subject), e.ClientKind, e.Address, sheet.Neutralise(e.Detail)})
 	}
 	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	name := fmt.Sprintf("meeting-%s-%s.csv", run.Number, run.StartedAt.Format("20060102-1504"))
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	stamp := run.StartedAt.In(loc).Format("20060102-1504")
+	name := fmt.Sprintf("meeting-%s-%s.csv", run.Number, stamp)
+	local := fmt.Sprintf("会议记录-%s-%s.csv", run.Number, stamp)
+	if lang(r) == i18n.English {
+		local = name
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", name, url.PathEscape(local)))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(buf.Bytes())
 }

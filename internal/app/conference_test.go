@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -1574,8 +1575,17 @@ func TestConfHistory(t *testing.T) {
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "时间 Time,") || !strings.Contains(lines[1], ",started,张三,") || !strings.Contains(lines[2], ",ended,张三,") {
 		t.Errorf("log.csv:\n%s", text)
 	}
-	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, r1.Number) {
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, r1.Number) || !strings.Contains(cd, url.PathEscape("会议记录-"+r1.Number)) {
 		t.Errorf("Content-Disposition %q", cd)
+	}
+	// Times in the caller's zone, the file named in their language.
+	resp, body = w.li.Get(t, r1.LogCsvURL+"?lang=en&tz=America/New_York")
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''meeting-"+r1.Number) {
+		t.Errorf("English Content-Disposition %q", cd)
+	}
+	if rows := strings.Split(strings.TrimPrefix(string(body), "\xef\xbb\xbf"), "\r\n"); len(rows) < 2 || !strings.HasPrefix(rows[0], "Time,") ||
+		!(strings.Contains(rows[1], "-05:00,") || strings.Contains(rows[1], "-04:00,")) {
+		t.Errorf("log.csv in New York time:\n%s", body)
 	}
 	if resp, _ := w.wang.Get(t, r1.LogCsvURL); resp.StatusCode != 404 {
 		t.Errorf("log.csv for an outsider: %d", resp.StatusCode)

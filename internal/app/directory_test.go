@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"net/url"
 	"runtime"
 	"slices"
 	"strings"
@@ -1173,9 +1174,19 @@ func TestDirectoryExport(t *testing.T) {
 			!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 			t.Fatalf("status %d, headers %v", resp.StatusCode, resp.Header)
 		}
+		shanghai, _ := time.LoadLocation("Asia/Shanghai")
 		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename="members.csv"`) ||
-			!strings.Contains(cd, "filename*=UTF-8''members-"+time.Now().Format("2006")) || strings.Contains(cd, "..") {
+			!strings.Contains(cd, "filename*=UTF-8''"+url.PathEscape("通讯录-"+time.Now().In(shanghai).Format("20060102"))+".csv") || strings.Contains(cd, "..") {
 			t.Errorf("Content-Disposition %q", cd)
+		}
+		// Named in the caller's language and dated in their time zone (14 hours
+		// apart, the two dates differ for most of the day).
+		for _, tz := range []string{"Pacific/Kiritimati", "Pacific/Pago_Pago"} {
+			loc, _ := time.LoadLocation(tz)
+			resp, _ := admin.Get(t, "/api/directory/export.csv?lang=en&tz="+tz)
+			if cd, want := resp.Header.Get("Content-Disposition"), "filename*=UTF-8''members-"+time.Now().In(loc).Format("20060102")+".csv"; !strings.Contains(cd, want) {
+				t.Errorf("tz %s: Content-Disposition %q, want %q", tz, cd, want)
+			}
 		}
 		if got := resp.Header.Get("Cache-Control"); got != "no-store" {
 			t.Errorf("Cache-Control %q, want no-store", got)

@@ -78,3 +78,13 @@ export function fmtDuration(minutes: number, t: (k: string, v?: Record<string, u
   if (h) return t('time.hours', { h });
   return t('time.minutes', { m });
 }
+
+/**
+ * The query string of a download link: the interface language and the browser's
+ * zone, so that the server names the file in that language and dates it (and the
+ * times in it) in that zone.
+ */
+export function downloadQuery(language: string): string {
+  const lang = language === 'en' ? 'en' : 'zh-CN';
+  return `lang=${lang}&tz=${encodeURIComponent(localZone())}`;
+}

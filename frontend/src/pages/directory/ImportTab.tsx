@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation } from 'urql';
 import { useErrorText } from '../../api/useErrorText';
+import { downloadQuery } from '../../lib/time';
 import { graphql } from '../../gql';
 import type { ImportMembersMutation } from '../../gql/graphql';
 
@@ -34,7 +35,7 @@ export function ImportTab() {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const errorText = useErrorText();
-  const lang = i18n.language === 'en' ? 'en' : 'zh-CN';
+  const download = downloadQuery(i18n.language);
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<{ dry: boolean; r: Result } | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -56,10 +57,10 @@ export function ImportTab() {
         <Card title={t('import.templateTitle')} size="small">
           <Typography.Paragraph type="secondary">{t('import.templateHelp')}</Typography.Paragraph>
           <Space wrap>
-            <Button icon={<FileExcelOutlined aria-hidden />} href={`/api/directory/template.xlsx?lang=${lang}`} download>
+            <Button icon={<FileExcelOutlined aria-hidden />} href={`/api/directory/template.xlsx?${download}`} download>
               {t('import.templateXlsx')}
             </Button>
-            <Button icon={<DownloadOutlined aria-hidden />} href={`/api/directory/template.csv?lang=${lang}`} download>
+            <Button icon={<DownloadOutlined aria-hidden />} href={`/api/directory/template.csv?${download}`} download>
               {t('import.templateCsv')}
             </Button>
           </Space>
@@ -67,10 +68,10 @@ export function ImportTab() {
         <Card title={t('import.exportTitle')} size="small" style={{ marginTop: 16 }}>
           <Typography.Paragraph type="secondary">{t('import.exportHelp')}</Typography.Paragraph>
           <Space wrap>
-            <Button icon={<FileExcelOutlined aria-hidden />} href={`/api/directory/export.xlsx?lang=${lang}`} download>
+            <Button icon={<FileExcelOutlined aria-hidden />} href={`/api/directory/export.xlsx?${download}`} download>
               {t('import.exportXlsx')}
             </Button>
-            <Button icon={<DownloadOutlined aria-hidden />} href={`/api/directory/export.csv?lang=${lang}`} download>
+            <Button icon={<DownloadOutlined aria-hidden />} href={`/api/directory/export.csv?${download}`} download>
               {t('import.exportCsv')}
             </Button>
           </Space>

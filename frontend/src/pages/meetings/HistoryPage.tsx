@@ -11,7 +11,7 @@ import { Loading } from '../../components/Loading';
 import { PageHead } from '../../components/PageHead';
 import { graphql } from '../../gql';
 import type { HistoryQuery } from '../../gql/graphql';
-import { dayjs, fmtDateTime, fmtDuration, type Dayjs } from '../../lib/time';
+import { dayjs, downloadQuery, fmtDateTime, fmtDuration, type Dayjs } from '../../lib/time';
 import { listsOf } from '../../api/typenames';
 
 const HistoryDocument = graphql(`
@@ -96,7 +96,7 @@ const PAGE = 20;
 
 /** Past meetings: time range, name search, logs (view and CSV), whiteboards, relaunch. */
 export default function HistoryPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(30, 'day').startOf('day'), dayjs().endOf('day')]);
   const [search, setSearch] = useState('');
   const debounced = useDebounced(search.trim());
@@ -194,7 +194,7 @@ export default function HistoryPage() {
                     {t('history.log')}
                   </Button>
                   <Tooltip title={t('history.csv')}>
-                    <Button type="link" icon={<DownloadOutlined aria-hidden />} href={r.logCsvUrl} download aria-label={t('history.csvFor', { name: r.name })}>
+                    <Button type="link" icon={<DownloadOutlined aria-hidden />} href={`${r.logCsvUrl}?${downloadQuery(i18n.language)}`} download aria-label={t('history.csvFor', { name: r.name })}>
                       CSV
                     </Button>
                   </Tooltip>
@@ -258,7 +258,7 @@ function WhiteboardTag({ run }: { run: Run }) {
 }
 
 function LogDrawer({ run, onClose }: { run: Run; onClose: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [res, refetch] = useQuery({ query: RunLogDocument, variables: { id: run.id } });
   const log = res.data?.meetingRun.log ?? [];
   const kind = (k: string) => t(`history.kinds.${k}`, { defaultValue: k });
@@ -271,7 +271,7 @@ function LogDrawer({ run, onClose }: { run: Run; onClose: () => void }) {
       width={Math.min(880, window.innerWidth)}
       title={t('history.logTitle', { name: run.name })}
       extra={
-        <Button icon={<DownloadOutlined aria-hidden />} href={run.logCsvUrl} download>
+        <Button icon={<DownloadOutlined aria-hidden />} href={`${run.logCsvUrl}?${downloadQuery(i18n.language)}`} download>
           {t('history.csv')}
         </Button>
       }
