@@ -1,5 +1,6 @@
 import { Progress, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { USAGE_COLORS, usageColor } from '../lib/usage';
 
 /** Booked against capacity (0 = unlimited), with what this booking would add. */
 export function UsageBar({ label, capacity, booked, adding = 0 }: { label: string; capacity: number; booked: number; adding?: number }) {
@@ -25,10 +26,12 @@ export function UsageBar({ label, capacity, booked, adding = 0 }: { label: strin
           {adding > 0 ? t('resources.bookedWith', { booked, adding, capacity }) : t('resources.bookedOf', { booked, capacity })}
         </Typography.Text>
       </Space>
+      {/* The booked part in the colour of how full it is (a full bar is red, never
+          green); what this booking adds after it, lighter, or red when it does not fit. */}
       <Progress
         percent={adding > 0 ? pctAfter : pct}
-        success={{ percent: pct }}
-        status={over ? 'exception' : 'normal'}
+        success={adding > 0 ? { percent: pct, strokeColor: usageColor(booked, capacity) } : undefined}
+        strokeColor={adding > 0 ? (over ? USAGE_COLORS.full : USAGE_COLORS.adding) : usageColor(booked, capacity)}
         showInfo={false}
         aria-label={label}
         size="small"
