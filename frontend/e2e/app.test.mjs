@@ -198,6 +198,8 @@ describe('the web app in zh-CN', () => {
     await page.locator('label').filter({ hasText: /^每周$/ }).click();
     await page.getByRole('spinbutton', { name: '重复次数' }).fill('4');
     await page.getByText(/每周的周.，共 4 次/).waitFor();
+    // The rule reads as words; no machine text (RRULE:…) in the form.
+    assert.equal(await page.getByText('RRULE', { exact: false }).count(), 0, 'raw RRULE text in the booking form');
     await page.getByLabel('会议描述').fill('每周同步项目进展。');
     // The resource status for the chosen time is shown before submitting.
     await page.getByText('该时段资源情况').waitFor();

@@ -9,7 +9,6 @@ import {
   formatDate,
   MAX_INTERVAL,
   MAX_OCCURRENCES,
-  toRRule,
   validate,
   WEEKDAYS,
   type LocalDate,
@@ -162,10 +161,6 @@ export function RecurrenceEditor({ value, onChange, start, id }: RecurrenceEdito
                   {total > preview.length ? '…' : ''}
                 </>
               )}
-              <br />
-              <Typography.Text type="secondary" style={{ fontSize: 11 }} code>
-                RRULE:{toRRule(value)}
-              </Typography.Text>
             </Typography.Text>
           )}
         </>
