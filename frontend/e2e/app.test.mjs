@@ -154,7 +154,9 @@ describe('the web app in zh-CN', () => {
     await page.getByRole('menuitem', { name: '品牌设置' }).click();
     await page.getByLabel('标语').fill('示例科技 · 连接每一位同事');
     await page.locator('input[type=file]').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: solidPNG(160, 48, [19, 168, 168]) });
-    await page.getByText('Logo 已更新').waitFor();
+    // The logo is applied with the other fields, by 保存并应用, not on its own.
+    await page.getByTestId('logo-pending').getByText('新 Logo 将在“保存并应用”后生效').waitFor();
+    assert.equal(await page.getByRole('img', { name: ent.name }).count(), 0, 'the logo was applied before saving');
     await page.locator('.ant-color-picker-trigger').click();
     await page.locator('.ant-color-picker-presets-color').nth(2).click(); // #13a8a8
     await page.getByLabel('标语').click(); // closes the colour picker

@@ -89,6 +89,11 @@ export default function BrandingPage() {
   const [, removeLogo] = useMutation(RemoveLogoDocument);
   const [form] = Form.useForm<BrandForm>();
   const [error, setError] = useState<unknown>(null);
+  // A logo picked or removed is applied with the other fields, by 保存并应用.
+  const [logo, setLogo] = useState<{ file: File; url: string } | 'remove' | null>(null);
+  useEffect(() => () => {
+    if (logo && logo !== 'remove') URL.revokeObjectURL(logo.url);
+  }, [logo]);
   const color = Form.useWatch('primaryColor', form);
   const mode = Form.useWatch('mode', form);
   const slogan = Form.useWatch('slogan', form);
@@ -108,27 +113,22 @@ export default function BrandingPage() {
 
   const save = async (f: BrandForm) => {
     setError(null);
+    if (logo === 'remove') {
+      const r = await removeLogo({});
+      if (r.error) return setError(r.error);
+    } else if (logo) {
+      const r = await upload({ file: logo.file });
+      if (r.error) return setError(r.error);
+    }
+    setLogo(null);
     const r = await update({ input: { primaryColor: f.primaryColor, mode: f.mode, slogan: f.slogan.trim(), domains: f.domains.map((d) => d.trim().toLowerCase()) } });
     if (r.error) return setError(r.error);
     await refresh(); // the theme follows at once
     message.success(t('brandingPage.savedOk'));
   };
 
-  const onLogo = async (file: File) => {
-    setError(null);
-    const r = await upload({ file });
-    if (r.error) setError(r.error);
-    else {
-      await refresh();
-      message.success(t('brandingPage.logoOk'));
-    }
-  };
-
-  const dropLogo = async () => {
-    const r = await removeLogo({});
-    if (r.error) setError(r.error);
-    else await refresh();
-  };
+  // What the page shows as the logo: the one picked and not saved yet, else the saved one.
+  const shownLogo = logo === 'remove' ? null : logo ? logo.url : ent.branding.logoUrl;
 
   const previewColor = typeof color === 'string' && !v.color(color) ? color : ent.branding.primaryColor;
   const dark = (mode ?? ent.branding.mode) === 'DARK';
@@ -143,25 +143,30 @@ export default function BrandingPage() {
             <Form<BrandForm> form={form} layout="vertical" name="branding" onFinish={save} initialValues={ent.branding}>
               <Form.Item label={t('brandingPage.logo')} extra={t('brandingPage.logoHelp')}>
                 <Space wrap>
-                  {ent.branding.logoUrl && (
-                    <img src={ent.branding.logoUrl} alt={t('brandingPage.currentLogo')} style={{ height: 40, maxWidth: 200, objectFit: 'contain', border: '1px solid rgba(0,0,0,0.06)', borderRadius: 4, padding: 4 }} />
+                  {shownLogo && (
+                    <img src={shownLogo} alt={t('brandingPage.currentLogo')} style={{ height: 40, maxWidth: 200, objectFit: 'contain', border: '1px solid rgba(0,0,0,0.06)', borderRadius: 4, padding: 4 }} />
                   )}
                   <Upload
                     accept="image/png,image/jpeg,image/webp"
                     showUploadList={false}
                     beforeUpload={(f) => {
-                      void onLogo(f);
+                      setLogo({ file: f, url: URL.createObjectURL(f) });
                       return false;
                     }}
                   >
-                    <Button icon={<UploadOutlined aria-hidden />} loading={uploading.fetching}>
-                      {ent.branding.logoUrl ? t('brandingPage.replaceLogo') : t('brandingPage.uploadLogo')}
+                    <Button icon={<UploadOutlined aria-hidden />}>
+                      {shownLogo ? t('brandingPage.replaceLogo') : t('brandingPage.uploadLogo')}
                     </Button>
                   </Upload>
-                  {ent.branding.logoUrl && (
-                    <Button icon={<DeleteOutlined aria-hidden />} onClick={() => void dropLogo()}>
+                  {shownLogo && (
+                    <Button icon={<DeleteOutlined aria-hidden />} onClick={() => setLogo(ent.branding.logoUrl ? 'remove' : null)}>
                       {t('brandingPage.removeLogo')}
                     </Button>
+                  )}
+                  {logo && (
+                    <Typography.Text type="warning" data-testid="logo-pending">
+                      {logo === 'remove' ? t('brandingPage.logoRemovePending') : t('brandingPage.logoPending')}
+                    </Typography.Text>
                   )}
                 </Space>
               </Form.Item>
@@ -199,7 +204,7 @@ export default function BrandingPage() {
               >
                 <Select mode="tags" open={false} suffixIcon={null} tokenSeparators={[',', ' ', '，']} placeholder="meet.example.com" aria-label={t('fields.domains')} />
               </Form.Item>
-              <Button type="primary" htmlType="submit" loading={saving.fetching}>
+              <Button type="primary" htmlType="submit" loading={saving.fetching || uploading.fetching}>
                 {t('brandingPage.save')}
               </Button>
             </Form>
@@ -218,8 +223,8 @@ export default function BrandingPage() {
               aria-label={t('brandingPage.preview')}
             >
               <div style={{ flex: 1, background: previewColor, color: '#fff', padding: 16 }}>
-                {ent.branding.logoUrl ? (
-                  <img src={ent.branding.logoUrl} alt="" style={{ height: 24, maxWidth: 120, objectFit: 'contain', background: '#fff', borderRadius: 4, padding: 2 }} />
+                {shownLogo ? (
+                  <img src={shownLogo} alt="" style={{ height: 24, maxWidth: 120, objectFit: 'contain', background: '#fff', borderRadius: 4, padding: 2 }} />
                 ) : (
                   <Typography.Text strong style={{ color: '#fff' }}>
                     {ent.name}
