@@ -223,16 +223,20 @@ describe('meeting room', () => {
   });
 
   test('whiteboard: a long freehand wave and a large rectangle reach the other browser whole, both ways', async () => {
-    for (const p of [A, B]) {
+    const openBoard = async (p) => {
       await p.page.getByTestId('whiteboard-toggle').click();
       await p.page.locator('[data-testid="whiteboard"] canvas').first().waitFor({ timeout: 30_000 });
-    }
-    for (const p of [A, B]) await until('board synced', () => p.page.locator('[data-testid="whiteboard"]').getByText('正在同步').count().then((n) => n === 0));
+      await until('board synced', () => p.page.locator('[data-testid="whiteboard"]').getByText('正在同步').count().then((n) => n === 0));
+    };
+    await openBoard(A);
     const run = await srv.gql('query($id:ID!){ meeting(id:$id) { live { id } } }', { id: meeting.id }, host.token);
     boardRunId = run.meeting.live.id;
 
     // The host draws a rectangle over a third of the canvas and a wave of 80 pointer moves.
     await drawRectangle(A.page, [0.08, 0.12], [0.45, 0.55]);
+    // The guest, whose board is closed, is told that the host is using it.
+    await B.page.locator('.ant-message').getByText('王主持 正在使用白板').waitFor({ timeout: 10_000 });
+    await screenshot(B.page, 'room-whiteboard-notice-guest');
     await drawWave(A.page, [0.5, 0.35], 0.4, 0.12, 80);
     const fromA = await liveScene(A.page);
     assert.equal(fromA.length, 2, `the host's board: ${describeScene(fromA)}`);
@@ -241,6 +245,11 @@ describe('meeting room', () => {
     assert.ok(waveA.points.length >= 60, `the wave has ${waveA.points.length} points on the host's board`);
     assert.ok(rectA.width >= 200 && rectA.height >= 150, `the rectangle is ${rectA.width}x${rectA.height} on the host's board`);
     boardAtEnd = fromA; // what the saved board is held to, should the rest fail
+
+    // The whiteboard button stays marked until the guest opens the board.
+    await B.page.locator('[data-testid="whiteboard-toggle"][data-activity="true"]').waitFor();
+    await openBoard(B);
+    assert.equal(await B.page.getByTestId('whiteboard-toggle').getAttribute('data-activity'), null);
     await sameBoards('host → guest', A, B);
 
     // The guest draws below: both directions.

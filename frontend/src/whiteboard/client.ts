@@ -28,6 +28,8 @@ export interface WhiteboardEvents {
   scene: WbElement[];
   pointer: RemotePointer;
   cleared: { by: string };
+  /** A participant drew or pointed on the board (own updates too: the relay echoes them). */
+  activity: { from: string };
   /** Whether the board is loaded and the channel open. */
   ready: boolean;
   error: { code: string; message: string };
@@ -302,6 +304,7 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
           this.see(this.board.get(id)!);
         }
         if (changed.length) this.emit('scene', this.elements());
+        this.emit('activity', { from: m.from });
         return;
       }
       case 'cleared':
@@ -319,6 +322,7 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
         return;
       case 'pointer':
         this.emit('pointer', { from: m.from, x: m.x, y: m.y, tool: m.tool ?? 'pointer', button: m.button ?? 'up', at: this.now() });
+        this.emit('activity', { from: m.from });
         return;
       case 'error':
         if (m.code === 'rate_limited') {

@@ -190,7 +190,11 @@ describe('client', () => {
     expect(last.points).toHaveLength(51);
     expect(last.width).toBe(200);
     // A remote element that Excalidraw then edits in place (a resize here) goes out too.
+    const activity: string[] = [];
+    c.on('activity', (a) => activity.push(a.from));
     ch.deliver({ v: 1, type: 'update', seq: 2, from: 'P', elements: [el('r', 4, 9, { width: 28, height: 16 })] });
+    ch.deliver({ v: 1, type: 'pointer', from: 'Q', x: 1, y: 2 });
+    expect(activity).toEqual(['P', 'Q']);
     const r = c.elements().find((e) => e.id === 'r')!;
     Object.assign(r, { version: 5, versionNonce: 3, width: 400, height: 300 });
     ch.sent = [];
