@@ -64,6 +64,71 @@ async function cameraFlows(page, participantId) {
 const panes = (page) =>
   page.$$eval('[data-testid="stage"] [data-pane]', (els) => els.map((e) => [Number(e.dataset.pane), e.dataset.participant, e.dataset.source]).sort((a, b) => a[0] - b[0]));
 
+// ---- whiteboard (the board test and the saved-board test) ----
+
+/** The run of the meeting whose whiteboard the board test draws; its board is checked once saved. */
+let boardRunId;
+/** The live elements both browsers showed at the end of the board test. */
+let boardAtEnd;
+
+/** The live elements Excalidraw draws on page (its scene, read through the board's read-only hook). */
+const liveScene = (page) => page.evaluate(() => window.__jstBoard.scene().filter((e) => !e.isDeleted));
+
+/** What a person would compare of an element: kind, place, size, every point. */
+const shape = (e) => ({ id: e.id, type: e.type, x: e.x, y: e.y, width: e.width, height: e.height, points: e.points ?? null, version: e.version });
+
+/** One line per element: kind, points, size and version, for failure messages and the log. */
+const describeScene = (els) => els.map((e) => `${e.type} ${e.points ? `${e.points.length} points ` : ''}${Math.round(e.width)}x${Math.round(e.height)} v${e.version}`).join('; ');
+
+/** Picks an Excalidraw tool from the toolbar, as a person clicks it. */
+async function pickTool(page, tool) {
+  await page.locator(`[data-testid="whiteboard"] [data-testid="toolbar-${tool}"]`).click({ force: true });
+}
+
+/** The drawing canvas of the board on page. */
+const boardBox = (page) => page.locator('[data-testid="whiteboard"] canvas.interactive').boundingBox();
+
+/** Drags a rectangle between two points given as fractions of the canvas. */
+async function drawRectangle(page, [x0, y0], [x1, y1]) {
+  await pickTool(page, 'rectangle');
+  const box = await boardBox(page);
+  await page.mouse.move(box.x + box.width * x0, box.y + box.height * y0);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * x1, box.y + box.height * y1, { steps: 25 });
+  await page.mouse.up();
+}
+
+/** Draws a freehand sine wave of n pointer moves from (x0, y0), len wide and amp high (fractions of the canvas). */
+async function drawWave(page, [x0, y0], len, amp, n) {
+  await pickTool(page, 'freedraw');
+  const box = await boardBox(page);
+  const at = (i) => [box.x + box.width * (x0 + (len * i) / n), box.y + box.height * (y0 + amp * Math.sin((i / n) * 4 * Math.PI))];
+  await page.mouse.move(...at(0));
+  await page.mouse.down();
+  for (let i = 1; i <= n; i++) {
+    await page.mouse.move(...at(i));
+    await sleep(8);
+  }
+  await page.mouse.up();
+}
+
+/** Waits until both browsers draw the same live elements, point for point; fails with both sides' numbers. */
+async function sameBoards(what, P, Q) {
+  let last = '';
+  try {
+    await until(`the same board on both sides (${what})`, async () => {
+      const [a, b] = await Promise.all([liveScene(P.page), liveScene(Q.page)]);
+      last = `host: ${describeScene(a)} | guest: ${describeScene(b)}`;
+      const key = (els) => JSON.stringify(els.map(shape).sort((x, y) => (x.id < y.id ? -1 : 1)));
+      return a.length > 0 && key(a) === key(b);
+    }, 15_000);
+  } catch (e) {
+    await screenshot(P.page, 'room-whiteboard-mismatch-host');
+    await screenshot(Q.page, 'room-whiteboard-mismatch-guest');
+    throw new Error(`${e.message}\n${last}`);
+  }
+}
+
 before(async () => {
   srv = await startServer();
   host = await srv.createMember({ enterprise: 'room', name: '王主持' });
@@ -157,26 +222,44 @@ describe('meeting room', () => {
     B.assertClean('layout');
   });
 
-  test('a whiteboard stroke drawn in one browser appears in the other', async () => {
-    for (const p of [A, B]) {
+  test('whiteboard: a long freehand wave and a large rectangle reach the other browser whole, both ways', async () => {
+    const openBoard = async (p) => {
       await p.page.getByTestId('whiteboard-toggle').click();
       await p.page.locator('[data-testid="whiteboard"] canvas').first().waitFor({ timeout: 30_000 });
-    }
-    await until('board synced', () => A.page.locator('[data-testid="whiteboard"]').getByText('正在同步').count().then((n) => n === 0));
-    const canvas = A.page.locator('[data-testid="whiteboard"] canvas.interactive');
-    const box = await canvas.boundingBox();
-    await A.page.locator('[data-testid="toolbar-rectangle"]').click({ force: true });
-    await A.page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
-    await A.page.mouse.down();
-    await A.page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 8 });
-    await A.page.mouse.up();
-    await A.page.locator('[data-testid="toolbar-freedraw"]').click({ force: true });
-    await A.page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.3);
-    await A.page.mouse.down();
-    for (let i = 1; i <= 12; i++) await A.page.mouse.move(box.x + box.width * (0.55 + i * 0.01), box.y + box.height * (0.3 + Math.sin(i / 2) * 0.05));
-    await A.page.mouse.up();
-    await until('strokes on the guest board', () => B.page.evaluate(() => window.__jstRoom.whiteboardElements() >= 2));
-    await sleep(500);
+      await until('board synced', () => p.page.locator('[data-testid="whiteboard"]').getByText('正在同步').count().then((n) => n === 0));
+    };
+    await openBoard(A);
+    const run = await srv.gql('query($id:ID!){ meeting(id:$id) { live { id } } }', { id: meeting.id }, host.token);
+    boardRunId = run.meeting.live.id;
+
+    // The host draws a rectangle over a third of the canvas and a wave of 80 pointer moves.
+    await drawRectangle(A.page, [0.08, 0.12], [0.45, 0.55]);
+    // The guest, whose board is closed, is told that the host is using it.
+    await B.page.locator('.ant-message').getByText('王主持 正在使用白板').waitFor({ timeout: 10_000 });
+    await screenshot(B.page, 'room-whiteboard-notice-guest');
+    await drawWave(A.page, [0.5, 0.35], 0.4, 0.12, 80);
+    const fromA = await liveScene(A.page);
+    assert.equal(fromA.length, 2, `the host's board: ${describeScene(fromA)}`);
+    const waveA = fromA.find((e) => e.type === 'freedraw');
+    const rectA = fromA.find((e) => e.type === 'rectangle');
+    assert.ok(waveA.points.length >= 60, `the wave has ${waveA.points.length} points on the host's board`);
+    assert.ok(rectA.width >= 200 && rectA.height >= 150, `the rectangle is ${rectA.width}x${rectA.height} on the host's board`);
+    boardAtEnd = fromA; // what the saved board is held to, should the rest fail
+
+    // The whiteboard button stays marked until the guest opens the board.
+    await B.page.locator('[data-testid="whiteboard-toggle"][data-activity="true"]').waitFor();
+    await openBoard(B);
+    assert.equal(await B.page.getByTestId('whiteboard-toggle').getAttribute('data-activity'), null);
+    await sameBoards('host → guest', A, B);
+
+    // The guest draws below: both directions.
+    await drawRectangle(B.page, [0.1, 0.62], [0.4, 0.92]);
+    await drawWave(B.page, [0.5, 0.78], 0.4, 0.08, 70);
+    await sameBoards('guest → host', A, B);
+    const all = await liveScene(A.page);
+    assert.equal(all.length, 4, describeScene(all));
+    boardAtEnd = all;
+    console.log(`whiteboard: ${describeScene(all)}`);
     await screenshot(A.page, 'room-whiteboard-host');
     await screenshot(B.page, 'room-whiteboard-guest');
     A.assertClean('whiteboard');
@@ -328,5 +411,15 @@ describe('meeting room', () => {
     await screenshot(B.page, 'room-ended-guest');
     A.assertClean('end');
     B.assertClean('end');
+  });
+
+  test('the saved whiteboard holds every stroke whole', async () => {
+    assert.ok(boardRunId && boardAtEnd, 'the board test ran');
+    const wb = await until('the whiteboard saved with the meeting', async () => (await srv.gql('query($id:ID!){ meetingRun(id:$id) { whiteboard { scene elements } } }', { id: boardRunId }, host.token)).meetingRun.whiteboard);
+    const saved = JSON.parse(wb.scene).elements.filter((e) => !e.isDeleted);
+    console.log(`saved whiteboard: ${describeScene(saved)}`);
+    assert.equal(wb.elements, boardAtEnd.length);
+    const key = (els) => els.map(shape).sort((x, y) => (x.id < y.id ? -1 : 1));
+    assert.deepEqual(key(saved), key(boardAtEnd), `saved: ${describeScene(saved)} | drawn: ${describeScene(boardAtEnd)}`);
   });
 });

@@ -148,6 +148,23 @@ export default function Room(props: RoomProps) {
     [wb, message, t],
   );
   useEffect(() => wb.on('cleared', () => void message.info(t('whiteboard.cleared'))), [wb, message, t]);
+  // Someone else draws or points on the board while mine is closed: say so, once per
+  // person, and mark the whiteboard button until I open it.
+  const [boardActive, setBoardActive] = useState(false);
+  const boardTold = useRef(new Set<string>());
+  useEffect(() => {
+    if (boardOpen) {
+      boardTold.current.clear();
+      setBoardActive(false);
+      return;
+    }
+    return wb.on('activity', ({ from }) => {
+      if (from === selfId || boardTold.current.has(from)) return;
+      boardTold.current.add(from);
+      setBoardActive(true);
+      void message.info(t('whiteboard.othersUsing', { name: nameOf(from) }));
+    });
+  }, [wb, boardOpen, selfId, message, t, nameOf]);
 
   // What the stage shows.
   const tracks = rtc?.tracks ?? [];
@@ -447,18 +464,21 @@ export default function Room(props: RoomProps) {
             </Button>
           </Tooltip>
         )}
-        <Button
-          size="large"
-          className="tb-btn"
-          type={boardOpen ? 'primary' : 'default'}
-          aria-pressed={boardOpen}
-          icon={<EditOutlined />}
-          aria-label={boardOpen ? t('whiteboard.close') : t('whiteboard.open')}
-          data-testid="whiteboard-toggle"
-          onClick={() => setBoardOpen((o) => !o)}
-        >
-          {!narrow && t('toolbar.whiteboard')}
-        </Button>
+        <Badge dot={boardActive && !boardOpen} offset={[-6, 6]}>
+          <Button
+            size="large"
+            className="tb-btn"
+            data-activity={boardActive && !boardOpen ? 'true' : undefined}
+            type={boardOpen ? 'primary' : 'default'}
+            aria-pressed={boardOpen}
+            icon={<EditOutlined />}
+            aria-label={boardOpen ? t('whiteboard.close') : t('whiteboard.open')}
+            data-testid="whiteboard-toggle"
+            onClick={() => setBoardOpen((o) => !o)}
+          >
+            {!narrow && t('toolbar.whiteboard')}
+          </Button>
+        </Badge>
         <Badge count={meeting?.participants.length ?? 0} size="small" color="#1677ff" offset={[-6, 6]}>
           <Button
             size="large"

@@ -199,6 +199,7 @@ const zhCN = {
     connecting: '正在同步…',
     loading: '正在加载白板…',
     cleared: '白板已被清空',
+    othersUsing: '{{name}} 正在使用白板',
   },
   errors: {
     generic: '操作失败，请重试',
@@ -418,6 +419,7 @@ const en: Shape<typeof zhCN> = {
     connecting: 'Syncing…',
     loading: 'Loading the whiteboard…',
     cleared: 'The whiteboard was cleared',
+    othersUsing: '{{name}} is using the whiteboard',
   },
   errors: {
     generic: 'That did not work; please try again',

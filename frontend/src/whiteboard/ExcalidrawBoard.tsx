@@ -72,7 +72,12 @@ export default function ExcalidrawBoard({ client, lang, nameOf, editable }: Exca
         }
       if (gone) push();
     }, 1000);
+    // A read-only view of the scene Excalidraw draws, for diagnostics and the browser
+    // tests (a copy: nothing can change the board through it).
+    const w = window as unknown as { __jstBoard?: unknown };
+    w.__jstBoard = { scene: () => JSON.parse(JSON.stringify(api.getSceneElements())) as unknown };
     return () => {
+      delete w.__jstBoard;
       offScene();
       offCleared();
       offPointer();

@@ -3,7 +3,7 @@
 // feeds local changes in and redraws on "scene" events.
 import { Emitter } from '../rtc/emitter';
 import { decodeWb, encodeWb, packUpdates, sendable, type PointerButton, type PointerTool, type WbElement, type WbServerMessage } from './protocol';
-import { mergeInto, newer, ordered } from './reconcile';
+import { mergeInto, newer, ordered, type Versioned } from './reconcile';
 
 /** The minimal data channel the client needs (RTCDataChannel, or a fake in tests). */
 export interface Channel {
@@ -28,6 +28,8 @@ export interface WhiteboardEvents {
   scene: WbElement[];
   pointer: RemotePointer;
   cleared: { by: string };
+  /** A participant drew or pointed on the board (own updates too: the relay echoes them). */
+  activity: { from: string };
   /** Whether the board is loaded and the channel open. */
   ready: boolean;
   error: { code: string; message: string };
@@ -44,6 +46,14 @@ export interface WhiteboardOptions {
 export class WhiteboardClient extends Emitter<WhiteboardEvents> {
   private ch: Channel | null = null;
   private board = new Map<string, WbElement>();
+  /**
+   * The version and nonce of each element as this client last took it in (from the
+   * server or from a local change), as numbers. Excalidraw changes its element objects
+   * in place (mutateElement raises the version of the very object the board holds), so
+   * the board's objects are no record of which versions were seen: comparing an element
+   * with itself never finds it newer, and only a stroke's first fragment would go out.
+   */
+  private seen = new Map<string, Versioned>();
   /** The highest version the server sent of each element (snapshot or update). */
   private serverVersion = new Map<string, number>();
   private pausedUntil = 0;
@@ -113,19 +123,25 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
 
   /**
    * Takes the local scene (Excalidraw's onChange) and sends the elements that changed:
-   * those newer than what the board has. Throttled.
+   * those newer than the version last seen of them. Throttled; what goes out is the
+   * element as it is at the flush.
    */
   localChange(els: readonly WbElement[]): void {
     let any = false;
     for (const e of els) {
-      const cur = this.board.get(e.id);
-      if (cur && !newer(e, cur)) continue;
+      if (!newer(e, this.seen.get(e.id))) continue;
+      this.see(e);
       this.board.set(e.id, e);
       if (!sendable(e)) continue;
       this.outgoing.set(e.id, e);
       any = true;
     }
     if (any) this.scheduleFlush();
+  }
+
+  /** Records the version of e as seen (a copy of the numbers, not the object). */
+  private see(e: WbElement): void {
+    this.seen.set(e.id, { version: e.version, versionNonce: e.versionNonce });
   }
 
   /** Sends the local pointer (scene coordinates), at most every pointerMs. */
@@ -203,6 +219,9 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
     }
     const els = [...this.outgoing.values()];
     this.outgoing.clear();
+    // The objects may have changed in place since they were queued: what is sent is
+    // their state now, and that version is seen.
+    for (const e of els) if (newer(e, this.seen.get(e.id))) this.see(e);
     const { messages, tooLarge } = packUpdates(els, () => this.nextId());
     for (const m of messages) {
       if (!this.send(m)) {
@@ -261,6 +280,8 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
           }
         }
         this.board = next;
+        this.seen.clear();
+        for (const e of next.values()) this.see(e);
         this.seq = m.seq;
         this.loaded = true;
         this.emit('scene', this.elements());
@@ -278,8 +299,12 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
         this.seq = m.seq;
         for (const e of m.elements) this.serverVersion.set(e.id, Math.max(e.version, this.serverVersion.get(e.id) ?? 0));
         const changed = mergeInto(this.board, m.elements, this.editingId);
-        for (const id of changed) this.outgoing.delete(id);
+        for (const id of changed) {
+          this.outgoing.delete(id);
+          this.see(this.board.get(id)!);
+        }
         if (changed.length) this.emit('scene', this.elements());
+        this.emit('activity', { from: m.from });
         return;
       }
       case 'cleared':
@@ -289,6 +314,7 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
         }
         this.seq = m.seq;
         this.board.clear();
+        this.seen.clear();
         this.serverVersion.clear();
         this.outgoing.clear();
         this.emit('cleared', { by: m.by });
@@ -296,6 +322,7 @@ export class WhiteboardClient extends Emitter<WhiteboardEvents> {
         return;
       case 'pointer':
         this.emit('pointer', { from: m.from, x: m.x, y: m.y, tool: m.tool ?? 'pointer', button: m.button ?? 'up', at: this.now() });
+        this.emit('activity', { from: m.from });
         return;
       case 'error':
         if (m.code === 'rate_limited') {

@@ -3,7 +3,8 @@
 // wins; anything else is stale. Pure.
 import type { WbElement } from './protocol';
 
-type Versioned = Pick<WbElement, 'version' | 'versionNonce'>;
+/** What the rule compares. */
+export type Versioned = Pick<WbElement, 'version' | 'versionNonce'>;
 
 /** Whether e replaces cur. */
 export function newer(e: Versioned, cur: Versioned | undefined): boolean {

@@ -167,6 +167,43 @@ describe('client', () => {
     vi.useRealTimers();
   });
 
+  test('an element Excalidraw changes in place is sent again at each new version, in full', () => {
+    // Excalidraw's mutateElement changes the element object itself (points appended,
+    // version raised) and hands the same object to onChange: a freehand stroke, a shape
+    // being dragged. Every version must go out, not only the first one seen.
+    vi.useFakeTimers();
+    const ch = new FakeChannel();
+    const c = new WhiteboardClient({ flushMs: 10 });
+    c.attach(ch);
+    ch.deliver({ v: 1, type: 'snapshot', seq: 1, part: 1, parts: 1, elements: [] });
+    const stroke = el('fd', 1, 11, { type: 'freedraw', points: [[0, 0]], width: 0, height: 0 });
+    c.localChange([stroke]);
+    vi.advanceTimersByTime(20);
+    for (let i = 1; i <= 50; i++) {
+      Object.assign(stroke, { version: stroke.version + 1, versionNonce: 100 + i, points: [...(stroke.points as number[][]), [i * 4, i % 2]], width: i * 4, height: 1 });
+      c.localChange([stroke]);
+      if (i % 10 === 0) vi.advanceTimersByTime(20);
+    }
+    vi.advanceTimersByTime(20);
+    const last = JSON.parse(ch.sent.at(-1)!).elements[0];
+    expect(last.version).toBe(51);
+    expect(last.points).toHaveLength(51);
+    expect(last.width).toBe(200);
+    // A remote element that Excalidraw then edits in place (a resize here) goes out too.
+    const activity: string[] = [];
+    c.on('activity', (a) => activity.push(a.from));
+    ch.deliver({ v: 1, type: 'update', seq: 2, from: 'P', elements: [el('r', 4, 9, { width: 28, height: 16 })] });
+    ch.deliver({ v: 1, type: 'pointer', from: 'Q', x: 1, y: 2 });
+    expect(activity).toEqual(['P', 'Q']);
+    const r = c.elements().find((e) => e.id === 'r')!;
+    Object.assign(r, { version: 5, versionNonce: 3, width: 400, height: 300 });
+    ch.sent = [];
+    c.localChange(c.elements());
+    vi.advanceTimersByTime(20);
+    expect(ch.sent.map((s) => JSON.parse(s).elements.map((e: WbElement) => [e.id, e.version, e.width]))).toEqual([[['r', 5, 400]]]);
+    vi.useRealTimers();
+  });
+
   test('pointer messages are throttled', () => {
     vi.useFakeTimers();
     let now = 0;
