@@ -445,6 +445,11 @@ export const en: Shape<typeof zhCN> = {
   booking: {
     title: 'Book a meeting',
     sub: 'Only the start time is needed; everything else has a default you can change',
+    participantsDefault: {
+      DEFAULT: 'Default: {{n}}',
+      QUOTA: 'Default: {{n}}, your enterprise’s concurrency quota',
+      ROOM: 'Default: {{n}}, what the room holds',
+    },
     editTitle: 'Edit meeting',
     editFollowing: 'Change this and following meetings',
     statusTitle: 'Resources at that time',

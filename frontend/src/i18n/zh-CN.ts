@@ -443,6 +443,11 @@ export const zhCN = {
   booking: {
     title: '预约会议',
     sub: '只需选择开始时间，其余都有默认值，可按需修改',
+    participantsDefault: {
+      DEFAULT: '默认 {{n}} 人',
+      QUOTA: '默认 {{n}} 人（企业并发配额）',
+      ROOM: '默认 {{n}} 人（会议室容量）',
+    },
     editTitle: '编辑会议',
     editFollowing: '修改此场及之后的会议',
     statusTitle: '该时段资源情况',
