@@ -664,7 +664,7 @@ export const en: Shape<typeof zhCN> = {
     today: 'Today',
     thisWeek: 'This week',
     custom: 'Custom',
-    windowHelp: 'Peak participants booked at any moment of {{span}} against capacity.',
+    windowHelp: 'Peak participants booked at any moment of {{span}} still ahead, against capacity; a meeting ended early holds nothing after its end.',
     enterpriseQuota: 'Enterprise quota',
     platform: 'Platform capacity',
     rooms: 'Rooms',

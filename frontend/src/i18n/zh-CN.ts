@@ -662,7 +662,7 @@ export const zhCN = {
     today: '今天',
     thisWeek: '本周',
     custom: '自定义',
-    windowHelp: '{{span}} 期间任一时刻的最高预约人数与容量对比。',
+    windowHelp: '{{span}} 期间（已过去的时间不计）任一时刻的最高预约人数与容量对比；提前结束的会议结束后不再占用。',
     enterpriseQuota: '企业并发配额',
     platform: '平台容量',
     rooms: '会议室',
