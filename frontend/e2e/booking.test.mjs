@@ -103,6 +103,11 @@ describe('booking under a quota of 20', () => {
       await page.locator('label').filter({ hasText: /^未来 1 小时$/ }).click();
       await quota('已预订 20 / 20 人');
       await screenshot(page, 'booking-8-resources-after');
+      // The instant meeting form starts from the same default.
+      await page.getByRole('menuitem', { name: '快速会议' }).click();
+      await page.getByText('默认 20 人（企业并发配额）').waitFor();
+      assert.equal(await page.getByLabel('参会人数').inputValue(), '20');
+      await screenshot(page, 'booking-9-instant-default');
       assert.deepEqual(errors, []);
     } catch (e) {
       await screenshot(page, 'FAIL-booking', { settleMs: 0 }).catch(() => {});
