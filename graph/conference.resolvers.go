@@ -278,6 +278,14 @@ func (r *queryResolver) MyMeetings(ctx context.Context, from time.Time, to time.
 	return scheduledModels(ss), nil
 }
 
+func (r *queryResolver) BookingDefaults(ctx context.Context, roomID *string) (*model.BookingDefaults, error) {
+	d, err := r.Conference.BookingDefaults(ctx, caller(ctx), str(roomID))
+	if err != nil {
+		return nil, err
+	}
+	return &model.BookingDefaults{Participants: d.Participants, ParticipantsFrom: participantsLimits[d.ParticipantsFrom]}, nil
+}
+
 func (r *queryResolver) ResourceStatus(ctx context.Context, from time.Time, to time.Time) (*model.ResourceStatus, error) {
 	st, err := r.Conference.ResourceStatus(ctx, caller(ctx), from, to)
 	if err != nil {

@@ -176,6 +176,10 @@ func resourceModel(st *conference.ResourceStatus) *model.ResourceStatus {
 	return out
 }
 
+var participantsLimits = map[conference.ParticipantsLimit]model.ParticipantsLimit{
+	conference.LimitDefault: model.ParticipantsLimitDefault, conference.LimitQuota: model.ParticipantsLimitQuota, conference.LimitRoom: model.ParticipantsLimitRoom,
+}
+
 var roomScopes = map[model.RoomScope]conference.RoomScope{
 	model.RoomScopeShared: conference.RoomShared, model.RoomScopeEnterprise: conference.RoomEnterprise, model.RoomScopeDedicated: conference.RoomDedicated,
 }

@@ -87,6 +87,52 @@ func (ec *executionContext) field_Meeting_occurrences_args(ctx context.Context, 
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _BookingDefaults_participants(ctx context.Context, field graphql.CollectedField, obj *model.BookingDefaults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingDefaults_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingDefaults_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingDefaults", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BookingDefaults_participantsFrom(ctx context.Context, field graphql.CollectedField, obj *model.BookingDefaults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingDefaults_participantsFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParticipantsFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ParticipantsLimit) graphql.Marshaler {
+			return ec.marshalNParticipantsLimit2githubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐParticipantsLimit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingDefaults_participantsFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingDefaults", field, false, false, "ParticipantsLimit")
+}
+
 func (ec *executionContext) _Delivery_email(ctx context.Context, field graphql.CollectedField, obj *model.Delivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3843,6 +3889,44 @@ func UnmarshalRoomInput(ctx context.Context, raw any) (model.RoomInput, error) {
 
 // region    **************************** object.gotpl ****************************
 
+var bookingDefaultsImplementors = []string{"BookingDefaults"}
+
+func (ec *executionContext) _BookingDefaults(ctx context.Context, sel ast.SelectionSet, obj *model.BookingDefaults) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingDefaultsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingDefaults")
+		case "participants":
+			out.Values[i] = ec._BookingDefaults_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participantsFrom":
+			out.Values[i] = ec._BookingDefaults_participantsFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deliveryImplementors = []string{"Delivery"}
 
 func (ec *executionContext) _Delivery(ctx context.Context, sel ast.SelectionSet, obj *model.Delivery) graphql.Marshaler {
@@ -5121,6 +5205,14 @@ func (ec *executionContext) unmarshalNBookMeetingInput2githubᚗcomᚋjishitong�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNBookingDefaults2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐBookingDefaults(ctx context.Context, sel ast.SelectionSet, v *model.BookingDefaults) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BookingDefaults!")
+		return graphql.Null
+	}
+	return ec._BookingDefaults(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDelivery2ᚕᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Delivery) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -5345,6 +5437,16 @@ func (ec *executionContext) unmarshalNParticipantRole2githubᚗcomᚋjishitong�
 }
 
 func (ec *executionContext) marshalNParticipantRole2githubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v model.ParticipantRole) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNParticipantsLimit2githubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐParticipantsLimit(ctx context.Context, v any) (model.ParticipantsLimit, error) {
+	var res model.ParticipantsLimit
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParticipantsLimit2githubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐParticipantsLimit(ctx context.Context, sel ast.SelectionSet, v model.ParticipantsLimit) graphql.Marshaler {
 	return v
 }
 

@@ -44,6 +44,11 @@ type ComplexityRoot struct {
 		Skipped func(childComplexity int) int
 	}
 
+	BookingDefaults struct {
+		Participants     func(childComplexity int) int
+		ParticipantsFrom func(childComplexity int) int
+	}
+
 	Branding struct {
 		Domains      func(childComplexity int) int
 		LogoURL      func(childComplexity int) int
@@ -415,22 +420,23 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Branding       func(childComplexity int) int
-		Enterprise     func(childComplexity int, id string) int
-		Enterprises    func(childComplexity int, search *string, first *int, after *string) int
-		Group          func(childComplexity int, id string) int
-		Groups         func(childComplexity int, search *string, first *int, after *string) int
-		Me             func(childComplexity int) int
-		Meeting        func(childComplexity int, id string) int
-		MeetingHistory func(childComplexity int, from *time.Time, to *time.Time, search *string, first *int, after *string) int
-		MeetingRun     func(childComplexity int, id string) int
-		Member         func(childComplexity int, id string) int
-		Members        func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
-		MyEnterprise   func(childComplexity int) int
-		MyMeetings     func(childComplexity int, from time.Time, to time.Time) int
-		ResourceStatus func(childComplexity int, from time.Time, to time.Time) int
-		Room           func(childComplexity int, id string) int
-		Rooms          func(childComplexity int) int
+		BookingDefaults func(childComplexity int, roomID *string) int
+		Branding        func(childComplexity int) int
+		Enterprise      func(childComplexity int, id string) int
+		Enterprises     func(childComplexity int, search *string, first *int, after *string) int
+		Group           func(childComplexity int, id string) int
+		Groups          func(childComplexity int, search *string, first *int, after *string) int
+		Me              func(childComplexity int) int
+		Meeting         func(childComplexity int, id string) int
+		MeetingHistory  func(childComplexity int, from *time.Time, to *time.Time, search *string, first *int, after *string) int
+		MeetingRun      func(childComplexity int, id string) int
+		Member          func(childComplexity int, id string) int
+		Members         func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
+		MyEnterprise    func(childComplexity int) int
+		MyMeetings      func(childComplexity int, from time.Time, to time.Time) int
+		ResourceStatus  func(childComplexity int, from time.Time, to time.Time) int
+		Room            func(childComplexity int, id string) int
+		Rooms           func(childComplexity int) int
 	}
 
 	Recurrence struct {
@@ -550,6 +556,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AbsentInviteesCall.Skipped(childComplexity), true
+
+	case "BookingDefaults.participants":
+		if e.ComplexityRoot.BookingDefaults.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingDefaults.Participants(childComplexity), true
+	case "BookingDefaults.participantsFrom":
+		if e.ComplexityRoot.BookingDefaults.ParticipantsFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingDefaults.ParticipantsFrom(childComplexity), true
 
 	case "Branding.domains":
 		if e.ComplexityRoot.Branding.Domains == nil {
@@ -2414,6 +2433,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PublicBranding.Slogan(childComplexity), true
 
+	case "Query.bookingDefaults":
+		if e.ComplexityRoot.Query.BookingDefaults == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bookingDefaults_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BookingDefaults(childComplexity, args["roomId"].(*string)), true
 	case "Query.branding":
 		if e.ComplexityRoot.Query.Branding == nil {
 			break
@@ -3154,7 +3184,7 @@ input BookMeetingInput {
   name: String
   "Default: 6 random digits; empty string for none."
   password: String
-  "Participants to reserve capacity for; default 25."
+  "Participants to reserve capacity for; default 25, lowered to what fits: the enterprise's quota and the room's capacity (see bookingDefaults)."
   participants: Int
   recurrence: RecurrenceInput
   options: MeetingOptionsInput
@@ -3291,7 +3321,7 @@ type MeetingRunConnection {
 type Usage {
   "0 means unlimited."
   capacity: Int!
-  "Peak participants booked at any instant of the window."
+  "Peak participants booked at any instant of the window that is still ahead (the past cannot be booked; a meeting ended early holds nothing after its end)."
   booked: Int!
   "-1 when unlimited."
   free: Int!
@@ -3337,6 +3367,23 @@ type Notification {
   at: Time!
 }
 
+"What set the participants a booking reserves when it names none."
+enum ParticipantsLimit {
+  "The platform's default (25): nothing lower limits it."
+  DEFAULT
+  "The enterprise's concurrency quota."
+  QUOTA
+  "The chosen room's capacity or, when the system picks the room, the largest room it may pick."
+  ROOM
+}
+
+"What a booking gets for what it leaves out."
+type BookingDefaults {
+  "Participants reserved when the booking names none."
+  participants: Int!
+  participantsFrom: ParticipantsLimit!
+}
+
 type InstantMeeting {
   meeting: Meeting!
   run: MeetingRun!
@@ -3361,6 +3408,8 @@ extend type Query {
   meeting(id: ID!): Meeting!
   "Occurrences in [from, to) of meetings you host or are invited to."
   myMeetings(from: Time!, to: Time!): [ScheduledMeeting!]!
+  "What a booking of yours in the room (default: a room the system picks) gets for what it leaves out."
+  bookingDefaults(roomId: ID): BookingDefaults!
   "Booked versus free capacity for [from, to), and what is in use now."
   resourceStatus(from: Time!, to: Time!): ResourceStatus!
   "Ended meetings, newest first, started in [from, to)."
@@ -3925,6 +3974,16 @@ func (ec *executionContext) childFields_AbsentInviteesCall(ctx context.Context, 
 		return ec.fieldContext_AbsentInviteesCall_skipped(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AbsentInviteesCall", field.Name)
+}
+
+func (ec *executionContext) childFields_BookingDefaults(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "participants":
+		return ec.fieldContext_BookingDefaults_participants(ctx, field)
+	case "participantsFrom":
+		return ec.fieldContext_BookingDefaults_participantsFrom(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingDefaults", field.Name)
 }
 
 func (ec *executionContext) childFields_Branding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

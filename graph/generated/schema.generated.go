@@ -79,6 +79,7 @@ type QueryResolver interface {
 	Room(ctx context.Context, id string) (*conference.Room, error)
 	Meeting(ctx context.Context, id string) (*conference.Meeting, error)
 	MyMeetings(ctx context.Context, from time.Time, to time.Time) ([]*model.ScheduledMeeting, error)
+	BookingDefaults(ctx context.Context, roomID *string) (*model.BookingDefaults, error)
 	ResourceStatus(ctx context.Context, from time.Time, to time.Time) (*model.ResourceStatus, error)
 	MeetingHistory(ctx context.Context, from *time.Time, to *time.Time, search *string, first *int, after *string) (*model.MeetingRunConnection, error)
 	MeetingRun(ctx context.Context, id string) (*conference.Run, error)
@@ -1103,6 +1104,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_bookingDefaults_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "roomId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["roomId"] = arg0
 	return args, nil
 }
 
@@ -3949,6 +3964,50 @@ func (ec *executionContext) fieldContext_Query_myMeetings(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_bookingDefaults(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bookingDefaults(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BookingDefaults(ctx, fc.Args["roomId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingDefaults) graphql.Marshaler {
+			return ec.marshalNBookingDefaults2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐBookingDefaults(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bookingDefaults(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingDefaults(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_bookingDefaults_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_resourceStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5171,6 +5230,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_myMeetings(ctx, field)
+				})
+		case "bookingDefaults":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_bookingDefaults(ctx, field)
 				})
 		case "resourceStatus":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

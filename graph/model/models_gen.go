@@ -32,7 +32,7 @@ type BookMeetingInput struct {
 	Name *string `json:"name,omitempty"`
 	// Default: 6 random digits; empty string for none.
 	Password *string `json:"password,omitempty"`
-	// Participants to reserve capacity for; default 25.
+	// Participants to reserve capacity for; default 25, lowered to what fits: the enterprise's quota and the room's capacity (see bookingDefaults).
 	Participants *int                 `json:"participants,omitempty"`
 	Recurrence   *RecurrenceInput     `json:"recurrence,omitempty"`
 	Options      *MeetingOptionsInput `json:"options,omitempty"`
@@ -47,6 +47,13 @@ type BookMeetingInput struct {
 	RoomID *string `json:"roomId,omitempty"`
 	// Language of generated text: zh-CN (default) or en.
 	Lang *string `json:"lang,omitempty"`
+}
+
+// What a booking gets for what it leaves out.
+type BookingDefaults struct {
+	// Participants reserved when the booking names none.
+	Participants     int               `json:"participants"`
+	ParticipantsFrom ParticipantsLimit `json:"participantsFrom"`
 }
 
 type Branding struct {
@@ -504,7 +511,7 @@ type UpdateMemberInput struct {
 type Usage struct {
 	// 0 means unlimited.
 	Capacity int `json:"capacity"`
-	// Peak participants booked at any instant of the window.
+	// Peak participants booked at any instant of the window that is still ahead (the past cannot be booked; a meeting ended early holds nothing after its end).
 	Booked int `json:"booked"`
 	// -1 when unlimited.
 	Free int `json:"free"`
@@ -872,6 +879,67 @@ func (e *ParticipantRole) UnmarshalJSON(b []byte) error {
 }
 
 func (e ParticipantRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What set the participants a booking reserves when it names none.
+type ParticipantsLimit string
+
+const (
+	// The platform's default (25): nothing lower limits it.
+	ParticipantsLimitDefault ParticipantsLimit = "DEFAULT"
+	// The enterprise's concurrency quota.
+	ParticipantsLimitQuota ParticipantsLimit = "QUOTA"
+	// The chosen room's capacity or, when the system picks the room, the largest room it may pick.
+	ParticipantsLimitRoom ParticipantsLimit = "ROOM"
+)
+
+var AllParticipantsLimit = []ParticipantsLimit{
+	ParticipantsLimitDefault,
+	ParticipantsLimitQuota,
+	ParticipantsLimitRoom,
+}
+
+func (e ParticipantsLimit) IsValid() bool {
+	switch e {
+	case ParticipantsLimitDefault, ParticipantsLimitQuota, ParticipantsLimitRoom:
+		return true
+	}
+	return false
+}
+
+func (e ParticipantsLimit) String() string {
+	return string(e)
+}
+
+func (e *ParticipantsLimit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ParticipantsLimit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ParticipantsLimit", str)
+	}
+	return nil
+}
+
+func (e ParticipantsLimit) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ParticipantsLimit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ParticipantsLimit) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -25,7 +25,8 @@ type BookingInput struct {
 	TimeZone string        // IANA name; empty: Config.DefaultTimeZone
 	Name     *string       // nil: generated from the host's name
 	Password *string       // nil: 6 random digits; "" for none
-	// Participants is the capacity reserved; 0: Config.DefaultParticipants.
+	// Participants is the capacity reserved; 0: the default that fits (see
+	// Service.BookingDefaults).
 	Participants int
 	Recurrence   *recur.Rule
 	Options      Options
@@ -87,6 +88,75 @@ func (s *Service) newMeeting(ctx context.Context, p *auth.Principal, in BookingI
 		return nil, err
 	}
 	return m, nil
+}
+
+// ParticipantsLimit names what set the participants a booking reserves when it
+// names none.
+type ParticipantsLimit string
+
+// What sets a booking's default participants.
+const (
+	// LimitDefault is Config.DefaultParticipants, when nothing below limits it.
+	LimitDefault ParticipantsLimit = "default"
+	// LimitQuota is the enterprise's concurrency quota.
+	LimitQuota ParticipantsLimit = "quota"
+	// LimitRoom is the capacity of the chosen room or, when the system picks the
+	// room, of the largest room it may pick.
+	LimitRoom ParticipantsLimit = "room"
+)
+
+// BookingDefaults is what a booking reserves when it names no participants.
+type BookingDefaults struct {
+	Participants int
+	// ParticipantsFrom says what set Participants.
+	ParticipantsFrom ParticipantsLimit
+}
+
+// BookingDefaults answers what a booking by p in room roomID (empty: a room the
+// system picks) reserves when it names no participants: Config.DefaultParticipants,
+// lowered to the enterprise's quota and to the room's capacity, so that a booking
+// that gives only a start time fits where nothing else is booked.
+func (s *Service) BookingDefaults(ctx context.Context, p *auth.Principal, roomID string) (*BookingDefaults, error) {
+	if err := requireMember(p); err != nil {
+		return nil, err
+	}
+	return s.bookingDefaults(ctx, p, roomID)
+}
+
+// bookingDefaults is BookingDefaults for a booking hosted by host.
+func (s *Service) bookingDefaults(ctx context.Context, host *auth.Principal, roomID string) (*BookingDefaults, error) {
+	d := &BookingDefaults{Participants: s.cfg.DefaultParticipants, ParticipantsFrom: LimitDefault}
+	ent, err := s.dir.EnterpriseByID(ctx, host.EnterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	if ent.Quota > 0 && ent.Quota < d.Participants {
+		d.Participants, d.ParticipantsFrom = ent.Quota, LimitQuota
+	}
+	sc, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	room := 0
+	if roomID != "" {
+		r := sc.rooms[roomID]
+		if r == nil || !r.usableBy(host) {
+			return nil, errs.NotFound("room")
+		}
+		room = r.Capacity
+	} else {
+		for _, r := range sc.rooms {
+			if r.pickableFor(host) {
+				room = max(room, r.Capacity)
+			}
+		}
+	}
+	if room > 0 && room < d.Participants {
+		d.Participants, d.ParticipantsFrom = room, LimitRoom
+	}
+	// A meeting is for two at least; below that the quota or room refuses it.
+	d.Participants = max(d.Participants, 2)
+	return d, nil
 }
 
 // MaxBookAhead is how far ahead a meeting may start: a start years away is a typo
@@ -164,7 +234,11 @@ func (s *Service) applyInput(ctx context.Context, p *auth.Principal, m *Meeting,
 	}
 	m.Participants = in.Participants
 	if m.Participants == 0 {
-		m.Participants = s.cfg.DefaultParticipants
+		d, err := s.bookingDefaults(ctx, &auth.Principal{UserID: m.HostID, EnterpriseID: m.EnterpriseID, Role: p.Role}, in.RoomID)
+		if err != nil {
+			return err
+		}
+		m.Participants = d.Participants
 	}
 	if m.Participants < 2 || m.Participants > MaxParticipants {
 		return errs.Invalid("participants", "participants must be between 2 and %d", MaxParticipants)
@@ -251,6 +325,7 @@ func (s *Service) save(ctx context.Context, p *auth.Principal, m *Meeting, old *
 			if err := unchanged(sc, old); err != nil {
 				return err
 			}
+			keepEnded(sc, m)
 		}
 		if err := s.place(ctx, sc, p, m); err != nil {
 			return err
@@ -285,10 +360,14 @@ func (s *Service) place(ctx context.Context, sc *schedule, p *auth.Principal, m 
 	if err != nil {
 		return err
 	}
-	os := occurrencesOf(m, m.series().All())
-	if len(os) == 0 {
+	all := occurrencesOf(m, m.series().All())
+	if len(all) == 0 {
 		return errs.Invalid("recurrence", "the series has no occurrence")
 	}
+	// Only what is still ahead is checked: the past cannot be booked by anyone, so a
+	// meeting booked from the minute that has begun does not clash with one that
+	// ended a few seconds into it.
+	os := aheadOf(all, time.Now())
 	// Enterprise quota and platform capacity do not depend on the room.
 	for _, o := range os {
 		if ent.Quota > 0 {
@@ -310,7 +389,7 @@ func (s *Service) place(ctx context.Context, sc *schedule, p *auth.Principal, m 
 	}
 	var candidates []*Room
 	for _, r := range sc.rooms {
-		if r.usableBy(host) && (r.Scope != RoomDedicated || r.OwnerID == m.HostID) {
+		if r.pickableFor(host) {
 			candidates = append(candidates, r)
 		}
 	}

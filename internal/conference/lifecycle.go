@@ -191,27 +191,12 @@ func (s *Service) End(ctx context.Context, p *auth.Principal, meetingID string) 
 		if r.MeetingID != m.ID {
 			continue
 		}
-		if r, err = s.endRun(ctx, r, EndedByHost, p.UserID); err != nil {
-			return nil, err
-		}
-		if m.Instant {
-			s.releaseRest(ctx, p, m, *r.EndedAt)
-		}
-		return r, nil
+		return s.endRun(ctx, r, EndedByHost, p.UserID)
 	}
 	return nil, errs.NotFound("live meeting")
 }
 
-// releaseRest marks an instant meeting ended early, so that its reserved capacity
-// is free for others at once; its booked duration stays for relaunching.
-func (s *Service) releaseRest(ctx context.Context, p *auth.Principal, m *Meeting, ended time.Time) {
-	done := copyMeeting(m)
-	done.ReleasedAt = &ended
-	if err := s.save(ctx, p, done, m); err != nil {
-		s.log.Error("releasing the rest of an instant meeting", "meeting", m.ID, "err", err)
-	}
-}
-
+// endRun ends the live run r and frees what its occurrence reserved after now.
 func (s *Service) endRun(ctx context.Context, r *Run, reason, by string) (*Run, error) {
 	now := time.Now().UTC()
 	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, r.ID, bson.M{"$set": bson.M{"endedAt": now, "endReason": reason}}); err != nil {
@@ -231,6 +216,11 @@ func (s *Service) endRun(ctx context.Context, r *Run, reason, by string) (*Run, 
 		}
 	}
 	s.Log(ctx, r.ID, e)
+	// The run has ended whatever happens here: a failure leaves the rest of the
+	// booked time reserved, which is what it was before, so it is logged.
+	if err := s.release(ctx, r); err != nil {
+		s.log.Error("freeing the rest of an ended meeting's reservation", "run", r.ID, "err", err)
+	}
 	s.publishResources(r.EnterpriseID)
 	s.bus.Publish(bus.Event{Topic: "meeting." + r.MeetingID, Payload: RunEvent{RunID: r.ID, Live: false}})
 	s.notifyRun(RunEvent{RunID: r.ID, Live: false})
@@ -292,11 +282,6 @@ func (s *Service) SweepOnce(ctx context.Context, now time.Time) {
 		}
 		if _, err := s.endRun(ctx, r, reason, ""); err != nil {
 			s.log.Error("ending a meeting", "run", r.ID, "reason", reason, "err", err)
-			continue
-		}
-		if m, err := s.loadMeeting(ctx, r.MeetingID); err == nil && m.Instant {
-			host := &auth.Principal{UserID: m.HostID, EnterpriseID: m.EnterpriseID, Role: auth.RoleMember}
-			s.releaseRest(ctx, host, m, *r.EndedAt)
 		}
 	}
 }

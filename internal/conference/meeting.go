@@ -43,8 +43,12 @@ type Meeting struct {
 	Status       string `bson:"status"`
 	// Sequence is the iCalendar SEQUENCE, bumped by every change mailed to invitees.
 	Sequence int `bson:"sequence"`
-	// ReleasedAt ends an instant meeting's reservation early, when it ended before
-	// its booked end.
+	// Ended lists the occurrences whose run ended before their booked end: each
+	// reserves capacity only until then. An ended occurrence is not held again
+	// (see Start), so what it booked after its end is free for others at once.
+	Ended []endedDoc `bson:"ended,omitempty"`
+	// ReleasedAt is how earlier versions stored an ended instant meeting (every
+	// occurrence ends its reservation then); read, no longer written.
 	ReleasedAt *time.Time `bson:"releasedAt,omitempty"`
 	// SeriesOf names the series this one was split from ("this and following").
 	SeriesOf  string    `bson:"seriesOf,omitempty"`
@@ -80,6 +84,12 @@ type exceptionDoc struct {
 	Cancelled   bool      `bson:"cancelled,omitempty"`
 	Start       time.Time `bson:"start,omitempty"`
 	DurationSec int64     `bson:"durationSec,omitempty"`
+}
+
+// endedDoc is an occurrence (by its key, the original start) whose run ended at At.
+type endedDoc struct {
+	Key time.Time `bson:"key"`
+	At  time.Time `bson:"at"`
 }
 
 const meetingsColl = "meetings"
@@ -161,5 +171,6 @@ func copyMeeting(m *Meeting) *Meeting {
 	c.Invitees.GroupIDs = append([]string(nil), m.Invitees.GroupIDs...)
 	c.Invitees.Emails = append([]string(nil), m.Invitees.Emails...)
 	c.Exceptions = append([]exceptionDoc(nil), m.Exceptions...)
+	c.Ended = append([]endedDoc(nil), m.Ended...)
 	return &c
 }

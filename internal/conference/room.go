@@ -71,6 +71,12 @@ func (r *Room) usableBy(p *auth.Principal) bool {
 	return false
 }
 
+// pickableFor reports whether the system may pick r for a meeting hosted by host:
+// a room host may use, and no one else's dedicated room.
+func (r *Room) pickableFor(host *auth.Principal) bool {
+	return r.usableBy(host) && (r.Scope != RoomDedicated || r.OwnerID == host.UserID)
+}
+
 // visibleTo reports whether p may see r: platform admins see every room, enterprise
 // admins their enterprise's rooms (dedicated ones included) and shared ones, members
 // those they may use.

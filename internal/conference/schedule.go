@@ -144,17 +144,42 @@ func filterOccs(os []occ, keep func(occ) bool) []occ {
 	return out
 }
 
+// occurrencesOf returns the reservations of m's occurrences os. An occurrence whose
+// run ended before its booked end reserves until then; one that ended before its
+// booked start (it was started early) reserves nothing.
 func occurrencesOf(m *Meeting, os []recur.Occurrence) []occ {
+	var ended map[recur.Key]time.Time
+	if len(m.Ended) > 0 {
+		ended = make(map[recur.Key]time.Time, len(m.Ended))
+		for _, e := range m.Ended {
+			ended[recur.KeyOf(e.Key)] = e.At
+		}
+	}
 	out := make([]occ, 0, len(os))
 	for _, o := range os {
-		if m.ReleasedAt != nil && o.End.After(*m.ReleasedAt) {
-			// Ended early: the reservation ends then.
+		if at, ok := ended[o.Key]; ok && at.Before(o.End) {
+			o.End = at
+		}
+		if m.ReleasedAt != nil && m.ReleasedAt.Before(o.End) {
 			o.End = *m.ReleasedAt
-			if !o.End.After(o.Start) {
-				continue
-			}
+		}
+		if !o.End.After(o.Start) {
+			continue
 		}
 		out = append(out, occ{meetingID: m.ID, key: o.Key, start: o.Start, end: o.End, roomID: m.RoomID, enterpriseID: m.EnterpriseID, participants: m.Participants, moved: o.Moved})
+	}
+	return out
+}
+
+// aheadOf returns the parts of os after now: each starts at now at the earliest;
+// those over by now are left out.
+func aheadOf(os []occ, now time.Time) []occ {
+	out := make([]occ, 0, len(os))
+	for _, o := range os {
+		o.start = maxTime(o.start, now)
+		if o.end.After(o.start) {
+			out = append(out, o)
+		}
 	}
 	return out
 }
@@ -418,6 +443,42 @@ func (s *Service) storeVersion(ctx context.Context, old, m *Meeting) error {
 		if err := unchanged(sc, old); err != nil {
 			return err
 		}
+		keepEnded(sc, m)
+		if err := s.replace(ctx, m); err != nil {
+			return err
+		}
+		return s.commit(ctx, sc, func(sc *schedule) { sc.putMeeting(m) })
+	})
+}
+
+// keepEnded gives m, a new version of a stored meeting built from a copy read
+// before the schedule lock, the ended occurrences of the stored version: a run may
+// have ended meanwhile, and an edit must not take its freed capacity back. Ends are
+// not edits (they bump no Sequence), so unchanged lets them through.
+func keepEnded(sc *schedule, m *Meeting) {
+	if cur := sc.meetings[m.ID]; cur != nil {
+		m.Ended = append([]endedDoc(nil), cur.Ended...)
+	}
+}
+
+// release frees what run r's occurrence reserved after r ended: the occurrence
+// reserves only until then (see Meeting.Ended). A run that ended after its booked
+// end, or of a cancelled meeting, frees nothing more.
+func (s *Service) release(ctx context.Context, r *Run) error {
+	if r.EndedAt == nil {
+		return nil
+	}
+	key, at := recur.KeyOf(r.Occurrence), r.EndedAt.UTC()
+	return s.underLock(ctx, func(sc *schedule) error {
+		cur := sc.meetings[r.MeetingID]
+		if cur == nil {
+			return nil
+		}
+		if !slices.ContainsFunc(sc.occs[cur.ID], func(o occ) bool { return o.key == key && o.end.After(at) }) {
+			return nil
+		}
+		m := copyMeeting(cur)
+		m.Ended = append(m.Ended, endedDoc{Key: key.Time(), At: at})
 		if err := s.replace(ctx, m); err != nil {
 			return err
 		}

@@ -61,7 +61,8 @@ func (s *Service) MyMeetings(ctx context.Context, p *auth.Principal, from, to ti
 // Usage is booked against available capacity.
 type Usage struct {
 	Capacity int // 0: unlimited
-	// Booked is the peak of participants booked at any instant of the window.
+	// Booked is the peak of participants booked at any instant of the window that
+	// is still ahead: what a booking in the window is checked against.
 	Booked int
 }
 
@@ -120,10 +121,21 @@ func (s *Service) ResourceStatus(ctx context.Context, p *auth.Principal, from, t
 		return nil, err
 	}
 	st := &ResourceStatus{From: from, To: to}
+	// Booked and free count the part of the window still ahead, as booking checks
+	// it: the past cannot be booked, and a meeting ended early holds nothing after
+	// its end (a window from the current minute would otherwise still show it).
+	ahead := maxTime(from, time.Now())
+	booked := func(l []occ) int {
+		if !to.After(ahead) {
+			return 0
+		}
+		n, _ := peak(sc.overlapping(l, ahead, to, ""), ahead, to)
+		return n
+	}
 	st.Enterprise.Capacity = ent.Quota
-	st.Enterprise.Booked, _ = peak(sc.overlapping(sc.byEntView(p.EnterpriseID), from, to, ""), from, to)
+	st.Enterprise.Booked = booked(sc.byEntView(p.EnterpriseID))
 	st.Platform.Capacity = s.cfg.PlatformCapacity
-	st.Platform.Booked, _ = peak(sc.overlapping(sc.allView(), from, to, ""), from, to)
+	st.Platform.Booked = booked(sc.allView())
 	rooms, err := s.Rooms(ctx, p)
 	if err != nil {
 		return nil, err
@@ -133,9 +145,8 @@ func (s *Service) ResourceStatus(ctx context.Context, p *auth.Principal, from, t
 			continue
 		}
 		ru := RoomUsage{Room: r, Usage: Usage{Capacity: r.Capacity}}
-		os := sc.overlapping(sc.byRoom[r.ID], from, to, "")
-		ru.Booked, _ = peak(os, from, to)
-		for _, o := range os {
+		ru.Booked = booked(sc.byRoom[r.ID])
+		for _, o := range sc.overlapping(sc.byRoom[r.ID], from, to, "") {
 			if m := sc.meetings[o.meetingID]; m.EnterpriseID == p.EnterpriseID {
 				ru.Bookings = append(ru.Bookings, Scheduled{Meeting: m, Occurrence: recur.Occurrence{Key: o.key, Start: o.start, End: o.end, Moved: o.moved}})
 			}

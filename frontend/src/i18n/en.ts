@@ -446,6 +446,11 @@ export const en: Shape<typeof zhCN> = {
   booking: {
     title: 'Book a meeting',
     sub: 'Only the start time is needed; everything else has a default you can change',
+    participantsDefault: {
+      DEFAULT: 'Default: {{n}}',
+      QUOTA: 'Default: {{n}}, your enterprise’s concurrency quota',
+      ROOM: 'Default: {{n}}, what the room holds',
+    },
     editTitle: 'Edit meeting',
     editFollowing: 'Change this and following meetings',
     statusTitle: 'Resources at that time',
@@ -660,7 +665,7 @@ export const en: Shape<typeof zhCN> = {
     today: 'Today',
     thisWeek: 'This week',
     custom: 'Custom',
-    windowHelp: 'Peak participants booked at any moment of {{span}} against capacity.',
+    windowHelp: 'Peak participants booked at any moment of {{span}} still ahead, against capacity; a meeting ended early holds nothing after its end.',
     enterpriseQuota: 'Enterprise quota',
     platform: 'Platform capacity',
     rooms: 'Rooms',

@@ -444,6 +444,11 @@ export const zhCN = {
   booking: {
     title: '预约会议',
     sub: '只需选择开始时间，其余都有默认值，可按需修改',
+    participantsDefault: {
+      DEFAULT: '默认 {{n}} 人',
+      QUOTA: '默认 {{n}} 人（企业并发配额）',
+      ROOM: '默认 {{n}} 人（会议室容量）',
+    },
     editTitle: '编辑会议',
     editFollowing: '修改此场及之后的会议',
     statusTitle: '该时段资源情况',
@@ -658,7 +663,7 @@ export const zhCN = {
     today: '今天',
     thisWeek: '本周',
     custom: '自定义',
-    windowHelp: '{{span}} 期间任一时刻的最高预约人数与容量对比。',
+    windowHelp: '{{span}} 期间（已过去的时间不计）任一时刻的最高预约人数与容量对比；提前结束的会议结束后不再占用。',
     enterpriseQuota: '企业并发配额',
     platform: '平台容量',
     rooms: '会议室',

@@ -19,6 +19,7 @@ import * as v from '../../lib/validation';
 import { BookingSidebar } from './BookingSidebar';
 import { BookableRoomsDocument, BookMeetingDocument, MeetingDocument, UpdateMeetingDocument, UpdateMeetingFromDocument } from './queries';
 import { RecurrenceEditor } from './RecurrenceEditor';
+import { useParticipantsDefault } from './useParticipantsDefault';
 
 /** /book (new) and /meetings/:id/edit (?occurrence=KEY&scope=following). */
 export default function BookPage() {
@@ -64,7 +65,8 @@ function BookingForm({ meeting, occurrence, scope = 'all' }: { meeting?: Meeting
       timeZone: localZone(),
       name: t('booking.defaultName', { name: me.name }),
       password: v.generatePassword(),
-      participants: 25,
+      // What fits the enterprise and the room, once the server says (useParticipantsDefault).
+      participants: null,
       recurrence: defaultRecurrence(toLocalDate(start)),
       muteOnEntry: false,
       live: false,
@@ -83,6 +85,7 @@ function BookingForm({ meeting, occurrence, scope = 'all' }: { meeting?: Meeting
   const minutes = Form.useWatch('durationMinutes', form) ?? initial.durationMinutes;
   const participants = Form.useWatch('participants', form) ?? initial.participants;
   const roomId = Form.useWatch('roomId', form) ?? null;
+  const fits = useParticipantsDefault(form, roomId, !meeting);
   const zone = Form.useWatch('timeZone', form) ?? initial.timeZone;
   const recurrence = Form.useWatch('recurrence', form) ?? initial.recurrence;
   const invitees = Form.useWatch('invitees', form) ?? initial.invitees;
@@ -177,7 +180,12 @@ function BookingForm({ meeting, occurrence, scope = 'all' }: { meeting?: Meeting
                   </Form.Item>
                 </Col>
                 <Col xs={12} md={6}>
-                  <Form.Item name="participants" label={t('fields.participants')} rules={[ruleOf((x: number) => v.intInRange(x, 2, 10_000), t)]}>
+                  <Form.Item
+                    name="participants"
+                    label={t('fields.participants')}
+                    extra={fits.hint}
+                    rules={[ruleOf((x: number | null) => (x == null && !meeting ? null : v.intInRange(x, 2, 10_000)), t)]}
+                  >
                     <InputNumber min={2} max={10000} style={{ width: '100%' }} addonAfter={t('common.peopleUnit')} />
                   </Form.Item>
                 </Col>
@@ -261,7 +269,7 @@ function BookingForm({ meeting, occurrence, scope = 'all' }: { meeting?: Meeting
             <BookingSidebar
               start={start}
               minutes={minutes}
-              participants={participants}
+              participants={participants ?? fits.n ?? 0}
               roomId={roomId}
               editingId={meeting?.id}
               recurring={recurrence.kind !== 'NONE'}

@@ -78,8 +78,9 @@ export function BookingSidebar({ start, minutes, participants, roomId, editingId
   });
   if (!from || !to) return <Card title={t('booking.statusTitle')}><Empty description={t('booking.pickTime')} /></Card>;
   const st = res.data?.resourceStatus;
-  // My meetings at that time, other than this one, that the server still holds.
-  const mine = (res.data?.myMeetings ?? []).filter((s) => s.meeting.id !== editingId && !s.meeting.cancelled);
+  // My meetings at that time, other than this one, that the server still holds and
+  // that are not over (one ended early clashes with nothing after its end).
+  const mine = (res.data?.myMeetings ?? []).filter((s) => s.meeting.id !== editingId && !s.meeting.cancelled && dayjs(s.occurrence.end).isAfter(dayjs()));
   const adding = editingId ? 0 : participants;
   const room = st?.rooms.find((r) => r.room.id === roomId);
   const fitsSomewhere = st?.rooms.some((r) => r.usage.capacity === 0 || r.usage.booked + participants <= r.usage.capacity);

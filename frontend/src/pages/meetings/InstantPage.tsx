@@ -13,6 +13,7 @@ import { graphql } from '../../gql';
 import { fmtDuration, localZone } from '../../lib/time';
 import * as v from '../../lib/validation';
 import { DURATIONS } from './bookingValues';
+import { useParticipantsDefault } from './useParticipantsDefault';
 
 const StartInstantDocument = graphql(`
   mutation StartInstantMeeting($input: InstantMeetingInput!) {
@@ -33,7 +34,8 @@ const StartInstantDocument = graphql(`
 interface InstantForm {
   name: string;
   invitees: Invitees;
-  participants: number;
+  /** null: the server's default (see useParticipantsDefault). */
+  participants: number | null;
   durationMinutes: number;
   muteOnEntry: boolean;
   record: boolean;
@@ -48,6 +50,9 @@ export default function InstantPage() {
   const errorText = useErrorText();
   const [state, start] = useMutation(StartInstantDocument);
   const [error, setError] = useState<unknown>(null);
+  const [form] = Form.useForm<InstantForm>();
+  const fits = useParticipantsDefault(form, null);
+  Form.useWatch('participants', form); // re-render so the hint follows the field
 
   const submit = async (f: InstantForm) => {
     setError(null);
@@ -57,7 +62,7 @@ export default function InstantPage() {
         memberIds: f.invitees.members.map((m) => m.id),
         groupIds: f.invitees.groupIds,
         emails: f.invitees.emails,
-        participants: f.participants,
+        participants: f.participants ?? null,
         durationMinutes: f.durationMinutes,
         timeZone: localZone(),
         options: { muteOnEntry: f.muteOnEntry, record: f.record, live: f.live },
@@ -77,13 +82,14 @@ export default function InstantPage() {
           <Card>
             {error ? <Alert type="error" showIcon role="alert" message={errorText(error)} style={{ marginBottom: 16 }} /> : null}
             <Form<InstantForm>
+              form={form}
               layout="vertical"
               name="instant"
               onFinish={submit}
               initialValues={{
                 name: t('instant.defaultName', { name: me.name }),
                 invitees: emptyInvitees(),
-                participants: 25,
+                participants: null,
                 durationMinutes: 60,
                 muteOnEntry: false,
                 record: false,
@@ -98,7 +104,12 @@ export default function InstantPage() {
               </Form.Item>
               <Row gutter={16}>
                 <Col xs={12}>
-                  <Form.Item name="participants" label={t('fields.participants')} rules={[ruleOf((x: number) => v.intInRange(x, 2, 10_000), t)]}>
+                  <Form.Item
+                    name="participants"
+                    label={t('fields.participants')}
+                    extra={fits.hint}
+                    rules={[ruleOf((x: number | null) => (x == null ? null : v.intInRange(x, 2, 10_000)), t)]}
+                  >
                     <InputNumber min={2} max={10000} style={{ width: '100%' }} addonAfter={t('common.peopleUnit')} />
                   </Form.Item>
                 </Col>

@@ -13,7 +13,8 @@ export interface BookingValues {
   timeZone: string;
   name: string;
   password: string;
-  participants: number;
+  /** null: the server's default (see useParticipantsDefault). */
+  participants: number | null;
   recurrence: RecurrenceState;
   muteOnEntry: boolean;
   live: boolean;
@@ -39,7 +40,7 @@ export function toBookingInput(f: BookingValues, lang: string): BookMeetingInput
     timeZone: f.timeZone,
     name: f.name.trim(),
     password: f.password,
-    participants: f.participants,
+    participants: f.participants ?? null,
     recurrence: toInput(f.recurrence),
     options: { muteOnEntry: f.muteOnEntry, live: f.live, record: f.record, guestsMayStart: f.guestsMayStart },
     description: f.description.trim(),
