@@ -342,6 +342,7 @@ type ComplexityRoot struct {
 		RemoveLogo            func(childComplexity int) int
 		RenameGroup           func(childComplexity int, id string, name string) int
 		ResetMemberPassword   func(childComplexity int, id string) int
+		SetAllowSelfUnmute    func(childComplexity int, meetingID string, on bool) int
 		SetLanguage           func(childComplexity int, memberID *string, language string) int
 		SetLayout             func(childComplexity int, meetingID string, mode model.LayoutMode) int
 		SetMuteOnEntry        func(childComplexity int, meetingID string, on bool) int
@@ -2017,6 +2018,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetMemberPassword(childComplexity, args["id"].(string)), true
+	case "Mutation.setAllowSelfUnmute":
+		if e.ComplexityRoot.Mutation.SetAllowSelfUnmute == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAllowSelfUnmute_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAllowSelfUnmute(childComplexity, args["meetingId"].(string), args["on"].(bool)), true
 	case "Mutation.setLanguage":
 		if e.ComplexityRoot.Mutation.SetLanguage == nil {
 			break
@@ -3793,7 +3805,7 @@ type MeetingState {
 type MeetingEvent {
   seq: Int!
   at: Time!
-  "joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), muted, unmuted, unmute_requested, muted_all, mute_on_entry, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended."
+  "joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), muted, unmuted, unmute_requested, muted_all, mute_on_entry, self_unmute, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended."
   kind: String!
   actorId: ID
   subjectId: ID
@@ -3804,7 +3816,7 @@ type MeetingEvent {
   "Participants host-muted by muted_all."
   mutedIds: [ID!]
   allowSelfUnmute: Boolean
-  "locked, muteOnEntry, live, recording or whiteboard, with on."
+  "locked, muteOnEntry, allowSelfUnmute, live, recording or whiteboard, with on."
   setting: String
   on: Boolean
   "speaking: whether the subject speaks, and who is the active speaker now."
@@ -3830,8 +3842,10 @@ extend type Mutation {
   muteParticipant(meetingId: ID!, participantId: ID!): MeetingState!
   "Asks a participant to unmute (host and admins); a participant unmutes themselves (a host mute only when allowed)."
   unmuteParticipant(meetingId: ID!, participantId: ID!): MeetingState!
-  "Host-mutes everyone but the host (host and admins)."
+  "Host-mutes everyone but the host (host and admins), and sets the self-unmute switch (as setAllowSelfUnmute)."
   muteAll(meetingId: ID!, allowSelfUnmute: Boolean!): MeetingState!
+  "The meeting-wide switch 允许参会者自行解除静音 (host and admins): while on, participants may lift any host mute themselves, also one made before it was turned on. Mutes nobody."
+  setAllowSelfUnmute(meetingId: ID!, on: Boolean!): MeetingState!
   "Refuses new joins by anyone but the host and admins."
   lockMeeting(meetingId: ID!): MeetingState!
   unlockMeeting(meetingId: ID!): MeetingState!
