@@ -26,30 +26,35 @@ async function until(what, fn, ms = 20_000, every = 250) {
 }
 
 let srv;
+let srv2; // keeps a window: --early-start 30m
 const browsers = [];
 let host;
 let meeting;
 /** The booked start, as the app writes it for zh-CN in Asia/Shanghai (YYYY-MM-DD HH:mm). */
 let startText;
+let start;
+const shanghai = (d) =>
+  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(d);
 const password = '135790';
 
 before(async () => {
   srv = await startServer();
   host = await srv.createMember({ enterprise: 'start', name: '王主持' });
   // Tomorrow, on a whole five minutes: a meeting booked well ahead of now.
-  const start = new Date(Math.ceil((Date.now() + 26 * 3600_000) / 300_000) * 300_000);
+  start = new Date(Math.ceil((Date.now() + 26 * 3600_000) / 300_000) * 300_000);
   const r = await srv.gql(
     'mutation($in: BookMeetingInput!) { bookMeeting(input: $in) { id number } }',
     { in: { name: '明日评审会', start: start.toISOString(), participants: 5, password } },
     host.token,
   );
   meeting = r.bookMeeting;
-  startText = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(start);
+  startText = shanghai(start);
 });
 
 after(async () => {
   for (const b of browsers) await b.close().catch(() => {});
   await srv?.stop();
+  await srv2?.stop();
 });
 
 const stats = (page) => page.evaluate(() => window.__jstRoom.inboundStats());
@@ -141,5 +146,24 @@ describe('starting a booked meeting early, and self-unmute', () => {
     await screenshot(G.page, 'start-guest-unmuted');
     A.assertClean('self-unmute');
     G.assertClean('self-unmute');
+  });
+
+  test('a server that keeps a window: the meeting page and the refusal say from when', async () => {
+    srv2 = await startServer({ args: ['--early-start', '30m'] });
+    const h = await srv2.createMember({ enterprise: 'window', name: '陈主持' });
+    const r = await srv2.gql('mutation($in: BookMeetingInput!) { bookMeeting(input: $in) { id number } }', { in: { name: '窗口评审会', start: start.toISOString(), participants: 3 } }, h.token);
+    const fromText = shanghai(new Date(start.getTime() - 30 * 60_000));
+    const H = await newPage(browsers[1], { ignoreConsole: [/Failed to load resource/] });
+    await login(H.page, srv2.url, h.email, h.password);
+    await H.page.goto(`${srv2.url}/meetings/${r.bookMeeting.id}`);
+    await H.page.getByTestId('startable-from').filter({ hasText: `主持人可从 ${fromText} 起开始会议` }).waitFor();
+    await screenshot(H.page, 'start-window-meeting-page');
+    await H.page.getByRole('button', { name: '开始会议' }).click();
+    await H.page.waitForURL(new RegExp(`/join/${r.bookMeeting.number}`));
+    await H.page.getByRole('button', { name: /加入会议/ }).click();
+    await H.page.getByRole('alert').filter({ hasText: `会议预定于 ${startText} 开始，主持人可从 ${fromText} 起开始会议` }).waitFor();
+    await screenshot(H.page, 'start-window-join-refused');
+    H.assertClean('window');
+    await H.context.close();
   });
 });

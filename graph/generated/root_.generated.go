@@ -227,6 +227,7 @@ type ComplexityRoot struct {
 		Room            func(childComplexity int) int
 		SipURI          func(childComplexity int) int
 		Start           func(childComplexity int) int
+		StartableFrom   func(childComplexity int) int
 		TimeZone        func(childComplexity int) int
 	}
 
@@ -1314,6 +1315,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Start(childComplexity), true
+	case "Meeting.startableFrom":
+		if e.ComplexityRoot.Meeting.StartableFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.StartableFrom(childComplexity), true
 	case "Meeting.timeZone":
 		if e.ComplexityRoot.Meeting.TimeZone == nil {
 			break
@@ -3216,6 +3223,8 @@ type Meeting {
   deliveries: [Delivery!]!
   "The live run, if the meeting is in progress."
   live: MeetingRun
+  "From when the host and admins may start the current or next occurrence, when the server keeps a window (--early-start); null when they may start it at any time, or when every occurrence is over."
+  startableFrom: Time
   joinUrl: String!
   sipUri: String!
 }
@@ -4305,6 +4314,8 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_deliveries(ctx, field)
 	case "live":
 		return ec.fieldContext_Meeting_live(ctx, field)
+	case "startableFrom":
+		return ec.fieldContext_Meeting_startableFrom(ctx, field)
 	case "joinUrl":
 		return ec.fieldContext_Meeting_joinUrl(ctx, field)
 	case "sipUri":

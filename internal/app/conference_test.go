@@ -1667,6 +1667,16 @@ func TestHostStartsEarly(t *testing.T) {
 			t.Errorf("%s: the refusal does not say from when: %+v", what, e)
 		}
 	}
+	// The meeting page reads from when.
+	var got struct{ Meeting struct{ StartableFrom *time.Time } }
+	w2.member.Do(t, `query($id:ID!){meeting(id:$id){startableFrom}}`, map[string]any{"id": m2.ID}).Decode(t, &got)
+	if f := got.Meeting.StartableFrom; f == nil || !f.Equal(tomorrow.Add(-30*time.Minute)) {
+		t.Errorf("meeting.startableFrom with a 30m window: %v", f)
+	}
+	w.member.Do(t, `query($id:ID!){meeting(id:$id){startableFrom}}`, map[string]any{"id": later.ID}).Decode(t, &got)
+	if got.Meeting.StartableFrom != nil {
+		t.Errorf("meeting.startableFrom when the host may start at any time: %v", got.Meeting.StartableFrom)
+	}
 	soon := confBook(t, w2.member, map[string]any{"start": confSoon(20 * time.Minute), "participants": 2})
 	if r := confRunOp(t, w2.member, "startMeeting", soon.ID); !r.Live {
 		t.Errorf("inside the window: %+v", r)

@@ -139,6 +139,21 @@ func (s *Service) hostMayStart(o recur.Occurrence, now time.Time) bool {
 	return s.cfg.EarlyStart <= 0 || !now.Before(o.Start.Add(-s.cfg.EarlyStart))
 }
 
+// StartableFrom returns from when the host may start m's current or next
+// occurrence, or nil when at any time (Config.EarlyStart is 0) or when every
+// occurrence is over.
+func (s *Service) StartableFrom(m *Meeting) *time.Time {
+	if s.cfg.EarlyStart <= 0 {
+		return nil
+	}
+	o := nextOccurrence(m, time.Now())
+	if o == nil {
+		return nil
+	}
+	t := o.Start.Add(-s.cfg.EarlyStart)
+	return &t
+}
+
 // tooEarly is the answer to a host who starts occurrence o before Config.EarlyStart
 // allows: CONFLICT saying from when, with startableFrom and startsAt (RFC 3339) in
 // the details.

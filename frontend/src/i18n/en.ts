@@ -497,6 +497,7 @@ export const en: Shape<typeof zhCN> = {
     instant: 'Instant',
     moved: 'Moved',
     start: 'Start meeting',
+    startableFrom: 'The host may start the meeting from {{from}}',
     join: 'Join',
     end: 'End meeting',
     endConfirm: 'End the meeting for everyone?',

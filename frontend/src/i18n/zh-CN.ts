@@ -495,6 +495,7 @@ export const zhCN = {
     instant: '快速会议',
     moved: '已调整',
     start: '开始会议',
+    startableFrom: '主持人可从 {{from}} 起开始会议',
     join: '进入会议',
     end: '结束会议',
     endConfirm: '确定结束会议吗？所有参会人将离开会议。',
