@@ -1668,7 +1668,9 @@ func TestHostStartsEarly(t *testing.T) {
 		}
 	}
 	// The meeting page reads from when.
-	var got struct{ Meeting struct{ StartableFrom *time.Time } }
+	var got struct {
+		Meeting struct{ StartableFrom *time.Time }
+	}
 	w2.member.Do(t, `query($id:ID!){meeting(id:$id){startableFrom}}`, map[string]any{"id": m2.ID}).Decode(t, &got)
 	if f := got.Meeting.StartableFrom; f == nil || !f.Equal(tomorrow.Add(-30*time.Minute)) {
 		t.Errorf("meeting.startableFrom with a 30m window: %v", f)
