@@ -573,6 +573,10 @@ func TestSelfUnmuteSwitch(t *testing.T) {
 		allowNo = `setAllowSelfUnmute(meetingId:$id,on:false)`
 	)
 	events := &hostEvents{ch: isoSubscribeDoc(ctx, t, f.member, "host", hostEventsDoc, map[string]any{"id": mt.ID})}
+	// The full state first: the subscription listens before the switch is turned.
+	if isoNextMsg(t, events.ch, 10*time.Second, "host") == nil {
+		t.Fatal("no meeting state")
+	}
 
 	if st, r := do(f.member, mute); r.Code() != "" || !mutedByHost(st) || st.AllowSelfUnmute {
 		t.Fatalf("host mute: %q %+v", r.Code(), st)
