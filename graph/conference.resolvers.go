@@ -111,6 +111,14 @@ func (r *meetingResolver) Live(ctx context.Context, obj *conference.Meeting) (*c
 	return r.loadLiveRun(ctx, obj.ID)
 }
 
+func (r *meetingResolver) StartableFrom(ctx context.Context, obj *conference.Meeting) (*time.Time, error) {
+	t := r.Conference.StartableFrom(obj)
+	if t != nil {
+		*t = t.In(obj.Zone())
+	}
+	return t, nil
+}
+
 func (r *meetingResolver) JoinURL(ctx context.Context, obj *conference.Meeting) (string, error) {
 	return r.PublicURL + "/join/" + obj.Number, nil
 }

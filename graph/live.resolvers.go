@@ -31,6 +31,10 @@ func (r *mutationResolver) MuteAll(ctx context.Context, meetingID string, allowS
 	})
 }
 
+func (r *mutationResolver) SetAllowSelfUnmute(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error) {
+	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.SetAllowSelfUnmute(ctx, a, on) })
+}
+
 func (r *mutationResolver) LockMeeting(ctx context.Context, meetingID string) (*model.MeetingState, error) {
 	if _, err := r.Conference.Lock(ctx, caller(ctx), meetingID, true); err != nil {
 		return nil, err

@@ -36,6 +36,7 @@ type MeetingResolver interface {
 	Occurrences(ctx context.Context, obj *conference.Meeting, from time.Time, to time.Time) ([]*model.Occurrence, error)
 	Deliveries(ctx context.Context, obj *conference.Meeting) ([]*model.Delivery, error)
 	Live(ctx context.Context, obj *conference.Meeting) (*conference.Run, error)
+	StartableFrom(ctx context.Context, obj *conference.Meeting) (*time.Time, error)
 	JoinURL(ctx context.Context, obj *conference.Meeting) (string, error)
 	SipURI(ctx context.Context, obj *conference.Meeting) (string, error)
 }
@@ -1571,6 +1572,29 @@ func (ec *executionContext) fieldContext_Meeting_live(_ context.Context, field g
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_startableFrom(ctx context.Context, field graphql.CollectedField, obj *conference.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_startableFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().StartableFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_startableFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Meeting", field, true, true, "Time")
 }
 
 func (ec *executionContext) _Meeting_joinUrl(ctx context.Context, field graphql.CollectedField, obj *conference.Meeting) (ret graphql.Marshaler) {
@@ -4404,6 +4428,12 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Meeting_live(ctx, field, obj)
+				})
+		case "startableFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_startableFrom(ctx, field, obj)
 				})
 		case "joinUrl":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -232,6 +232,7 @@ type ComplexityRoot struct {
 		Room            func(childComplexity int) int
 		SipURI          func(childComplexity int) int
 		Start           func(childComplexity int) int
+		StartableFrom   func(childComplexity int) int
 		TimeZone        func(childComplexity int) int
 	}
 
@@ -347,6 +348,7 @@ type ComplexityRoot struct {
 		RemoveLogo            func(childComplexity int) int
 		RenameGroup           func(childComplexity int, id string, name string) int
 		ResetMemberPassword   func(childComplexity int, id string) int
+		SetAllowSelfUnmute    func(childComplexity int, meetingID string, on bool) int
 		SetLanguage           func(childComplexity int, memberID *string, language string) int
 		SetLayout             func(childComplexity int, meetingID string, mode model.LayoutMode) int
 		SetMuteOnEntry        func(childComplexity int, meetingID string, on bool) int
@@ -1332,6 +1334,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Start(childComplexity), true
+	case "Meeting.startableFrom":
+		if e.ComplexityRoot.Meeting.StartableFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.StartableFrom(childComplexity), true
 	case "Meeting.timeZone":
 		if e.ComplexityRoot.Meeting.TimeZone == nil {
 			break
@@ -2036,6 +2044,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetMemberPassword(childComplexity, args["id"].(string)), true
+	case "Mutation.setAllowSelfUnmute":
+		if e.ComplexityRoot.Mutation.SetAllowSelfUnmute == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAllowSelfUnmute_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAllowSelfUnmute(childComplexity, args["meetingId"].(string), args["on"].(bool)), true
 	case "Mutation.setLanguage":
 		if e.ComplexityRoot.Mutation.SetLanguage == nil {
 			break
@@ -3234,6 +3253,8 @@ type Meeting {
   deliveries: [Delivery!]!
   "The live run, if the meeting is in progress."
   live: MeetingRun
+  "From when the host and admins may start the current or next occurrence, when the server keeps a window (--early-start); null when they may start it at any time, or when every occurrence is over."
+  startableFrom: Time
   joinUrl: String!
   sipUri: String!
 }
@@ -3842,7 +3863,7 @@ type MeetingState {
 type MeetingEvent {
   seq: Int!
   at: Time!
-  "joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), muted, unmuted, unmute_requested, muted_all, mute_on_entry, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended."
+  "joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), muted, unmuted, unmute_requested, muted_all, mute_on_entry, self_unmute, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended."
   kind: String!
   actorId: ID
   subjectId: ID
@@ -3853,7 +3874,7 @@ type MeetingEvent {
   "Participants host-muted by muted_all."
   mutedIds: [ID!]
   allowSelfUnmute: Boolean
-  "locked, muteOnEntry, live, recording or whiteboard, with on."
+  "locked, muteOnEntry, allowSelfUnmute, live, recording or whiteboard, with on."
   setting: String
   on: Boolean
   "speaking: whether the subject speaks, and who is the active speaker now."
@@ -3879,8 +3900,10 @@ extend type Mutation {
   muteParticipant(meetingId: ID!, participantId: ID!): MeetingState!
   "Asks a participant to unmute (host and admins); a participant unmutes themselves (a host mute only when allowed)."
   unmuteParticipant(meetingId: ID!, participantId: ID!): MeetingState!
-  "Host-mutes everyone but the host (host and admins)."
+  "Host-mutes everyone but the host (host and admins), and sets the self-unmute switch (as setAllowSelfUnmute)."
   muteAll(meetingId: ID!, allowSelfUnmute: Boolean!): MeetingState!
+  "The meeting-wide switch 允许参会者自行解除静音 (host and admins): while on, participants may lift any host mute themselves, also one made before it was turned on. Mutes nobody."
+  setAllowSelfUnmute(meetingId: ID!, on: Boolean!): MeetingState!
   "Refuses new joins by anyone but the host and admins."
   lockMeeting(meetingId: ID!): MeetingState!
   unlockMeeting(meetingId: ID!): MeetingState!
@@ -4350,6 +4373,8 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_deliveries(ctx, field)
 	case "live":
 		return ec.fieldContext_Meeting_live(ctx, field)
+	case "startableFrom":
+		return ec.fieldContext_Meeting_startableFrom(ctx, field)
 	case "joinUrl":
 		return ec.fieldContext_Meeting_joinUrl(ctx, field)
 	case "sipUri":

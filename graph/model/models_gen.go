@@ -248,7 +248,7 @@ type LoginPayload struct {
 type MeetingEvent struct {
 	Seq int       `json:"seq"`
 	At  time.Time `json:"at"`
-	// joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), muted, unmuted, unmute_requested, muted_all, mute_on_entry, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended.
+	// joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), muted, unmuted, unmute_requested, muted_all, mute_on_entry, self_unmute, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended.
 	Kind      string  `json:"kind"`
 	ActorID   *string `json:"actorId,omitempty"`
 	SubjectID *string `json:"subjectId,omitempty"`
@@ -259,7 +259,7 @@ type MeetingEvent struct {
 	// Participants host-muted by muted_all.
 	MutedIds        []string `json:"mutedIds,omitempty"`
 	AllowSelfUnmute *bool    `json:"allowSelfUnmute,omitempty"`
-	// locked, muteOnEntry, live, recording or whiteboard, with on.
+	// locked, muteOnEntry, allowSelfUnmute, live, recording or whiteboard, with on.
 	Setting *string `json:"setting,omitempty"`
 	On      *bool   `json:"on,omitempty"`
 	// speaking: whether the subject speaks, and who is the active speaker now.

@@ -256,7 +256,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		return nil, err
 	}
 	s.mail.Start()
-	if s.conf, err = conference.New(ctx, conference.Config{PlatformCapacity: cfg.Capacity, PublicURL: cfg.PublicURL}, s.st, s.dir, s.mail, s.bus, log); err != nil {
+	if s.conf, err = conference.New(ctx, conference.Config{PlatformCapacity: cfg.Capacity, EarlyStart: cfg.EarlyStart, PublicURL: cfg.PublicURL}, s.st, s.dir, s.mail, s.bus, log); err != nil {
 		return nil, err
 	}
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -512,5 +513,97 @@ func TestMuteOnEntrySurvivesRestart(t *testing.T) {
 	guest := rtcJoin(ctx, t, second, gj.JoinMeeting.Token)
 	if n := guest.next(t, "notice", 10*time.Second); n["data"].(map[string]any)["kind"] != "mutedByHost" {
 		t.Fatalf("guest notice after the restart: %v", n)
+	}
+}
+
+// TestSelfUnmuteSwitch: the host's switch 允许参会者自行解除静音 is the meeting's, set
+// on its own (not only with mute all), and covers a host mute made before it was
+// turned on: the muted participant's own unmute then succeeds; with it off it is
+// refused with a message that says why.
+func TestSelfUnmuteSwitch(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	f := newAuthFixture(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	liID := isoCreateMember(t, f.admin, map[string]any{"name": "李四", "email": "li@acme.example", "password": "li-password-1"})
+	liC := srv.Login(t, "li@acme.example", "li-password-1")
+	var b struct{ BookMeeting struct{ ID, Number string } }
+	f.member.Do(t, `mutation($s:Time!,$m:[ID!]){bookMeeting(input:{start:$s,participants:3,memberIds:$m}){id number}}`,
+		map[string]any{"s": time.Now().Add(time.Minute).Truncate(time.Second), "m": []string{liID}}).Decode(t, &b)
+	mt := b.BookMeeting
+	var hj, lj struct{ JoinMeeting joinPayload }
+	f.member.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
+	rtcJoin(ctx, t, srv, hj.JoinMeeting.Token)
+	liC.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &lj)
+	li := rtcJoin(ctx, t, srv, lj.JoinMeeting.Token)
+
+	type state struct {
+		AllowSelfUnmute bool
+		Participants    []struct {
+			ID          string
+			MutedByHost bool
+		}
+	}
+	mutedByHost := func(st state) bool {
+		for _, p := range st.Participants {
+			if p.ID == li.id {
+				return p.MutedByHost
+			}
+		}
+		t.Fatalf("李四 is not in %+v", st)
+		return false
+	}
+	do := func(c *xtest.Client, op string) (state, *xtest.Response) {
+		t.Helper()
+		args, vars := "", map[string]any{"id": mt.ID}
+		if strings.Contains(op, "$p") {
+			args, vars["p"] = ",$p:ID!", li.id
+		}
+		r := c.Do(t, `mutation($id:ID!`+args+`){x:`+op+`{allowSelfUnmute participants{id mutedByHost}}}`, vars)
+		var out struct{ X state }
+		if r.Code() == "" {
+			r.Decode(t, &out)
+		}
+		return out.X, r
+	}
+	const (
+		mute    = `muteParticipant(meetingId:$id,participantId:$p)`
+		unmute  = `unmuteParticipant(meetingId:$id,participantId:$p)`
+		allowOn = `setAllowSelfUnmute(meetingId:$id,on:true)`
+		allowNo = `setAllowSelfUnmute(meetingId:$id,on:false)`
+	)
+	events := &hostEvents{ch: isoSubscribeDoc(ctx, t, f.member, "host", hostEventsDoc, map[string]any{"id": mt.ID})}
+	// The full state first: the subscription listens before the switch is turned.
+	if isoNextMsg(t, events.ch, 10*time.Second, "host") == nil {
+		t.Fatal("no meeting state")
+	}
+
+	if st, r := do(f.member, mute); r.Code() != "" || !mutedByHost(st) || st.AllowSelfUnmute {
+		t.Fatalf("host mute: %q %+v", r.Code(), st)
+	}
+	if _, r := do(liC, unmute); r.Code() != "FORBIDDEN" || !strings.Contains(r.Errors[0].Message, "ask the host") {
+		t.Fatalf("own unmute while host-muted, switch off: %q %v", r.Code(), r.Errors)
+	}
+	// A participant may not turn the switch.
+	if _, r := do(liC, allowOn); r.Code() != "FORBIDDEN" {
+		t.Fatalf("a participant turning the switch on: %q", r.Code())
+	}
+	// The host turns the switch on: nobody is muted or unmuted by it.
+	if st, r := do(f.member, allowOn); r.Code() != "" || !st.AllowSelfUnmute || !mutedByHost(st) {
+		t.Fatalf("switch on: %q %+v", r.Code(), st)
+	}
+	if e := events.until(t, "self_unmute"); e.Setting == nil || *e.Setting != "allowSelfUnmute" || e.On == nil || !*e.On {
+		t.Errorf("switch event: %+v", e)
+	}
+	if st, r := do(liC, unmute); r.Code() != "" || mutedByHost(st) {
+		t.Fatalf("own unmute with the switch on: %q %v %+v", r.Code(), r.Errors, st)
+	}
+	// Switched off again, a new host mute holds.
+	do(f.member, mute)
+	if st, r := do(f.member, allowNo); r.Code() != "" || st.AllowSelfUnmute || !mutedByHost(st) {
+		t.Fatalf("switch off: %q %+v", r.Code(), st)
+	}
+	if _, r := do(liC, unmute); r.Code() != "FORBIDDEN" {
+		t.Fatalf("own unmute with the switch off again: %q", r.Code())
 	}
 }

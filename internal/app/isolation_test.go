@@ -902,7 +902,7 @@ var isoOps = map[string]isoOp{
 		doc:  `mutation($id:ID!){cancelMeeting(id:$id)}`,
 		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Meeting} }},
 	"Mutation.startMeeting": {class: isoByID,
-		// A's series starts within the early-start window: A's host could start it.
+		// A's host could start A's series (at any time: --early-start any).
 		doc:  `mutation($id:ID!){startMeeting(id:$id){id live log{kind}}}`,
 		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Meeting} }},
 	"Mutation.endMeeting": {class: isoByID,
@@ -943,6 +943,9 @@ var isoOps = map[string]isoOp{
 		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
 	"Mutation.muteAll": {class: isoByID,
 		doc:  `mutation($id:ID!){muteAll(meetingId:$id,allowSelfUnmute:false){seq participants{id name}}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+	"Mutation.setAllowSelfUnmute": {class: isoByID,
+		doc:  `mutation($id:ID!){setAllowSelfUnmute(meetingId:$id,on:true){seq allowSelfUnmute}}`,
 		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
 	"Mutation.lockMeeting": {class: isoByID,
 		doc:  `mutation($id:ID!){lockMeeting(meetingId:$id){seq locked}}`,

@@ -209,7 +209,7 @@ func (s *Service) StartInstant(ctx context.Context, p *auth.Principal, in Instan
 		return nil, nil, err
 	}
 	os := m.series().All()
-	r, err := s.startRun(ctx, m, os[0], p.UserID)
+	r, err := s.startRun(ctx, m, os[0], runID(m.ID, os[0].Key), p.UserID)
 	if err != nil {
 		return nil, nil, err
 	}

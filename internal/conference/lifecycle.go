@@ -88,33 +88,116 @@ type LogEntry struct {
 
 func runID(meetingID string, key recur.Key) string { return meetingID + "|" + key.String() }
 
-// Start makes the caller's meeting live: the current occurrence (started from
-// Config.EarlyStart before its start until its end). Host and admins only.
+// Start makes the caller's meeting live: its current occurrence, or the next one
+// (see Config.EarlyStart for how early). Host and admins only.
 func (s *Service) Start(ctx context.Context, p *auth.Principal, id string) (*Run, error) {
 	m, err := s.controllable(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
-	os := m.Occurrences(now.Add(-recur.MaxDuration), now.Add(s.cfg.EarlyStart))
-	var cur *recur.Occurrence
-	for i := range os {
-		o := &os[i]
-		if o.End.After(now) && !o.Start.After(now.Add(s.cfg.EarlyStart)) {
-			cur = o
-			break
-		}
-	}
+	cur := nextOccurrence(m, now)
 	if cur == nil {
-		return nil, errs.Conflict("id", "the meeting has no occurrence now; it can be started from %v before its start", s.cfg.EarlyStart)
+		return nil, errs.Conflict("id", "the meeting has no occurrence now: its booked time is over")
 	}
-	return s.startRun(ctx, m, *cur, p.UserID)
+	if !s.hostMayStart(*cur, now) {
+		return nil, s.tooEarly("id", *cur)
+	}
+	existing, rid, err := s.occurrenceRun(ctx, m, *cur)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		if !existing.Live() {
+			return nil, errs.Conflict("id", "this meeting was ended; relaunch it to meet again")
+		}
+		return existing, nil
+	}
+	return s.startRun(ctx, m, *cur, rid, p.UserID)
 }
 
-// startRun creates the run of occurrence o, or returns the existing one.
-func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, by string) (*Run, error) {
+// nextOccurrence returns the occurrence a start or a join now is about: the first
+// that has not ended (the one on now, else the next), or nil when all are over.
+func nextOccurrence(m *Meeting, now time.Time) *recur.Occurrence {
+	from := now.Add(-recur.MaxDuration)
+	for span := 24 * time.Hour; ; span *= 8 {
+		to := now.Add(span)
+		for _, o := range m.Occurrences(from, to) {
+			if o.End.After(now) {
+				return &o
+			}
+		}
+		if !to.Before(m.WindowEnd) {
+			return nil
+		}
+	}
+}
+
+// hostMayStart reports whether the host may start occurrence o now: at any time
+// before its end, or from Config.EarlyStart before its start when that is set.
+func (s *Service) hostMayStart(o recur.Occurrence, now time.Time) bool {
+	return s.cfg.EarlyStart <= 0 || !now.Before(o.Start.Add(-s.cfg.EarlyStart))
+}
+
+// StartableFrom returns from when the host may start m's current or next
+// occurrence, or nil when at any time (Config.EarlyStart is 0) or when every
+// occurrence is over.
+func (s *Service) StartableFrom(m *Meeting) *time.Time {
+	if s.cfg.EarlyStart <= 0 {
+		return nil
+	}
+	o := nextOccurrence(m, time.Now())
+	if o == nil {
+		return nil
+	}
+	t := o.Start.Add(-s.cfg.EarlyStart)
+	return &t
+}
+
+// tooEarly is the answer to a host who starts occurrence o before Config.EarlyStart
+// allows: CONFLICT saying from when, with startableFrom and startsAt (RFC 3339) in
+// the details.
+func (s *Service) tooEarly(field string, o recur.Occurrence) error {
+	from := o.Start.Add(-s.cfg.EarlyStart).UTC().Format(time.RFC3339)
+	start := o.Start.UTC().Format(time.RFC3339)
+	e := errs.Conflict(field, "the host may start this meeting from %s (%v before its start at %s)", from, s.cfg.EarlyStart, start)
+	e.Details = map[string]any{"startableFrom": from, "startsAt": start}
+	return e
+}
+
+// maxEarlyRuns bounds how many runs started early and ended before the booked start
+// one occurrence may have.
+const maxEarlyRuns = 50
+
+// occurrenceRun returns the latest run of occurrence o (nil when it has none) and
+// the ID a new run of it takes. A run that ended before the occurrence's booked
+// start (a host who started early to try the room and left) does not use the
+// occurrence up: the next start makes another run, "<meeting>|<key>|2", "|3", …, so
+// that racing starts still make exactly one.
+func (s *Service) occurrenceRun(ctx context.Context, m *Meeting, o recur.Occurrence) (*Run, string, error) {
+	base := runID(m.ID, o.Key)
+	id := base
+	for n := 2; n <= maxEarlyRuns+1; n++ {
+		r, err := s.run(ctx, id)
+		if e, ok := errs.As(err); ok && e.Kind == errs.KindNotFound {
+			return nil, id, nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		if r.Live() || !r.EndedAt.Before(o.Start) || n > maxEarlyRuns {
+			return r, "", nil
+		}
+		id = fmt.Sprintf("%s|%d", base, n)
+	}
+	return nil, "", errs.Conflict("id", "this meeting was ended; relaunch it to meet again")
+}
+
+// startRun creates the run of occurrence o with this ID (occurrenceRun), or returns
+// the one a racing start created.
+func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, id, by string) (*Run, error) {
 	actor, _ := s.dir.MemberByID(ctx, by)
-	r := &Run{ID: runID(m.ID, o.Key), MeetingID: m.ID, EnterpriseID: m.EnterpriseID, Number: m.Number, Name: m.Name,
+	r := &Run{ID: id, MeetingID: m.ID, EnterpriseID: m.EnterpriseID, Number: m.Number, Name: m.Name,
 		HostID: m.HostID, HostName: m.HostName, RoomID: m.RoomID, Occurrence: o.Key.Time(), ScheduledStart: o.Start, ScheduledEnd: o.End,
 		Participants: m.Participants, StartedAt: time.Now().UTC(), StartedBy: by, Search: strings.ToLower(m.Name + " " + m.Number)}
 	r.EmptySince = &r.StartedAt
@@ -294,48 +377,53 @@ type Joiner struct {
 }
 
 // Admit returns the live run a joiner of the meeting with this number enters,
-// making the current occurrence live when the joiner may start it: the host and the
-// enterprise's admins from Config.EarlyStart before its start, other members (and
-// guests when the meeting lets guests start it) from its start. Others wait:
-// CONFLICT "not started". Password, lock and capacity are the join's own checks.
+// making the meeting's current or next occurrence live when the joiner may start
+// it: the host and the enterprise's admins at any time before its end (or from
+// Config.EarlyStart before its start), other members (and guests when the meeting
+// lets guests start it) from its start. Others wait: CONFLICT "not started", with
+// the booked start in the details (startsAt). Password, lock and capacity are the
+// join's own checks.
 func (s *Service) Admit(ctx context.Context, number string, j Joiner) (*Meeting, *Run, error) {
 	m, err := s.meetingByNumber(ctx, number)
 	if err != nil {
 		return nil, nil, err
 	}
 	now := time.Now()
-	var cur *recur.Occurrence
-	for _, o := range m.Occurrences(now.Add(-recur.MaxDuration), now.Add(s.cfg.EarlyStart)) {
-		if o.End.After(now) {
-			cur = &o
-			break
-		}
-	}
+	cur := nextOccurrence(m, now)
 	if cur == nil {
-		return m, nil, errs.Conflict("number", "the meeting is not on now")
+		return m, nil, errs.Conflict("number", "the meeting is not on now: its booked time is over")
 	}
-	if r, err := s.run(ctx, runID(m.ID, cur.Key)); err == nil {
-		if !r.Live() {
+	existing, id, err := s.occurrenceRun(ctx, m, *cur)
+	if err != nil {
+		return m, nil, err
+	}
+	if existing != nil {
+		if !existing.Live() {
 			return m, nil, errs.Conflict("number", "the meeting has ended")
 		}
-		return m, r, nil
+		return m, existing, nil
 	}
 	p := j.Principal
 	host := p != nil && canControl(p, m)
 	member := p != nil && p.EnterpriseID == m.EnterpriseID
 	started := !now.Before(cur.Start)
 	switch {
-	case host && !now.Before(cur.Start.Add(-s.cfg.EarlyStart)):
+	case host && s.hostMayStart(*cur, now):
+	case host:
+		return m, nil, s.tooEarly("number", *cur)
 	case member && started:
 	case p == nil && started && m.Options.GuestsMayStart:
 	default:
-		return m, nil, errs.Conflict("number", "the meeting has not started yet; please wait for the host")
+		start := cur.Start.UTC().Format(time.RFC3339)
+		e := errs.Conflict("number", "the meeting has not started yet; please wait for the host (booked to start at %s)", start)
+		e.Details = map[string]any{"startsAt": start}
+		return m, nil, e
 	}
 	by := ""
 	if p != nil {
 		by = p.UserID
 	}
-	r, err := s.startRun(ctx, m, *cur, by)
+	r, err := s.startRun(ctx, m, *cur, id, by)
 	return m, r, err
 }
 

@@ -32,7 +32,9 @@ type Config struct {
 	DefaultDuration time.Duration
 	// DefaultTimeZone is used when a booking names none.
 	DefaultTimeZone string
-	// EarlyStart is how long before its start a host may start a meeting.
+	// EarlyStart is how long before its start the host (and the enterprise's admins)
+	// may start an occurrence of a meeting; 0 means at any time before its end, as
+	// Tencent Meeting and Zoom allow.
 	EarlyStart time.Duration
 	// Grace is how long a live meeting may run past its booked end before it ends.
 	Grace time.Duration
@@ -54,9 +56,6 @@ func (c *Config) defaults() {
 	}
 	if c.DefaultTimeZone == "" {
 		c.DefaultTimeZone = "Asia/Shanghai"
-	}
-	if c.EarlyStart <= 0 {
-		c.EarlyStart = 30 * time.Minute
 	}
 	if c.Grace <= 0 {
 		c.Grace = 15 * time.Minute

@@ -43,8 +43,11 @@ type Config struct {
 	RTCPublicIP string // address announced in ICE candidates (1:1 NAT)
 	RTCLoopback bool   // restrict ICE to 127.0.0.1 (tests, single-machine demos)
 	Capacity    int    // concurrent participants the platform serves
-	SMTPURL     string // invitation mail; empty disables mail
-	SMTPFrom    string
+	// EarlyStart is how long before its booked start a host may start a meeting; 0
+	// means at any time ("any").
+	EarlyStart time.Duration
+	SMTPURL    string // invitation mail; empty disables mail
+	SMTPFrom   string
 
 	// ICE servers handed to clients (see ice.go for the rules between them).
 	STUNServers  []string      // stun:/stuns: URLs (RFC 7064)
@@ -97,6 +100,7 @@ var options = []option{
 	{"turn-user-quota", "JISHITONG_TURN_USER_QUOTA", "10", "relay allocations one participant may hold at once on the embedded TURN server; 0 = no limit"},
 	{"turn-allocation-lifetime", "JISHITONG_TURN_ALLOCATION_LIFETIME", "10m", "lifetime of an embedded TURN allocation between refreshes, 1m to 1h"},
 	{"capacity", "JISHITONG_CAPACITY", "1000", "concurrent participants the platform serves (bookings beyond it are refused)"},
+	{"early-start", "JISHITONG_EARLY_START", "any", "how long before its booked start the host may start a meeting: any (at any time, as Tencent Meeting and Zoom) or a duration such as 30m; guests wait for the host or the booked start either way"},
 	{"smtp-url", "JISHITONG_SMTP_URL", "", "mail server for invitations: smtp://user:pass@host:587 (STARTTLS), smtps://…:465 (TLS); empty disables mail"},
 	{"smtp-from", "JISHITONG_SMTP_FROM", "", "sender address of invitations (default noreply@<public host>)"},
 }
@@ -167,6 +171,11 @@ func Parse(args []string, getenv func(string) string) (*Config, error) {
 	}
 	if c.Capacity, err = strconv.Atoi(*vals["capacity"]); err != nil || c.Capacity < 1 {
 		return nil, fmt.Errorf("--capacity: %q is not a positive number", *vals["capacity"])
+	}
+	if v := *vals["early-start"]; v != "any" {
+		if c.EarlyStart, err = time.ParseDuration(v); err != nil || c.EarlyStart < time.Minute {
+			return nil, fmt.Errorf("--early-start: %q is not any or a duration of at least 1m", v)
+		}
 	}
 	c.SMTPURL, c.SMTPFrom = *vals["smtp-url"], *vals["smtp-from"]
 	if c.RTCUDPPort, err = strconv.Atoi(*vals["rtc-udp-port"]); err != nil || c.RTCUDPPort < 0 || c.RTCUDPPort > 65535 {

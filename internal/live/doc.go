@@ -30,7 +30,7 @@
 //	SetMedia, network    yes    -                   -           yes
 //	SetSpeaking          -      -                   -           yes
 //	SetWhiteboard        presenters                 yes         yes
-//	MuteAll, SetMuteOnEntry, Hangup, SetRole, Lock, Unlock, SetLayout, Pin, Unpin,
+//	MuteAll, SetMuteOnEntry, SetAllowSelfUnmute, Hangup, SetRole, Lock, Unlock, SetLayout, Pin, Unpin,
 //	SetPolling, SetLive, SetRecording, End: moderators and the system only.
 //	RevokeAccess (a member's account was disabled or its role changed): the system only.
 //
@@ -38,7 +38,9 @@
 //
 // A participant's own mute (SelfMuted) is theirs to lift. A moderator's mute
 // (MutedByHost) is enforced by the media plane; the participant may lift it only when
-// the meeting allows self-unmute (State.AllowSelfUnmute, set by MuteAll), or after a
+// the meeting allows self-unmute (State.AllowSelfUnmute, the switch set by
+// SetAllowSelfUnmute and by MuteAll; it covers every host mute, also one made before
+// it was turned on), or after a
 // moderator asked them to (UnmuteRequested). A moderator's Unmute of someone else asks
 // them (an unmute_requested event) unless Config.AllowDirectUnmute lets it open their
 // microphone directly; muting oneself declines a pending request. MuteAll host-mutes

@@ -22,6 +22,7 @@ const (
 	KindUnmuteRequested Kind = "unmute_requested"
 	KindMutedAll        Kind = "muted_all"
 	KindMuteOnEntry     Kind = "mute_on_entry"
+	KindSelfUnmute      Kind = "self_unmute" // the meeting-wide self-unmute switch
 	KindRole            Kind = "role"
 	KindMedia           Kind = "media"
 	KindSpeaking        Kind = "speaking"
@@ -152,6 +153,7 @@ const (
 	SettingLive
 	SettingRecording
 	SettingWhiteboard
+	SettingAllowSelfUnmute
 )
 
 // String returns the setting's name.
@@ -167,6 +169,8 @@ func (s Setting) String() string {
 		return "recording"
 	case SettingWhiteboard:
 		return "whiteboard"
+	case SettingAllowSelfUnmute:
+		return "allowSelfUnmute"
 	}
 	return "unknown"
 }
@@ -189,6 +193,8 @@ func (d SettingDelta) apply(s *State) {
 		s.Recording = d.On
 	case SettingWhiteboard:
 		s.Whiteboard = d.On
+	case SettingAllowSelfUnmute:
+		s.AllowSelfUnmute = d.On
 	}
 }
 

@@ -216,6 +216,18 @@ func (m *Meeting) SetMuteOnEntry(ctx context.Context, a Actor, on bool) error {
 	})
 }
 
+// SetAllowSelfUnmute turns the meeting-wide self-unmute switch on or off: while it
+// is on, participants may lift a host mute themselves, whether it came from Mute,
+// MuteAll or mute on entry. It mutes nobody. Moderators only.
+func (m *Meeting) SetAllowSelfUnmute(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *owner) error {
+		if err := onlyModerators(a); err != nil {
+			return err
+		}
+		return o.setting(a, KindSelfUnmute, SettingAllowSelfUnmute, on, o.st.AllowSelfUnmute)
+	})
+}
+
 // Lock refuses further joins by anyone but moderators. Moderators only.
 func (m *Meeting) Lock(ctx context.Context, a Actor) error { return m.lock(ctx, a, true) }
 

@@ -50,6 +50,17 @@ describe('keyFor', () => {
     expect(keyFor(api('CONFLICT', 'the meeting is full (25 participants)', { field: 'number' }))).toMatchObject({ key: 'errors.join.full', values: { 1: '25' } });
     expect(keyFor(api('CONFLICT', 'the meeting is locked')).key).toBe('errors.join.locked');
   });
+  it('says when a meeting is booked and from when its host may start it', () => {
+    const fmt = (s: string) => `<${s}>`;
+    const at = '2026-12-08T02:00:00Z';
+    expect(
+      keyFor(api('CONFLICT', `the meeting has not started yet; please wait for the host (booked to start at ${at})`, { field: 'number', startsAt: at }), fmt),
+    ).toMatchObject({ key: 'errors.join.notStartedAt', values: { startsAt: `<${at}>` } });
+    const tooEarly = (field: string) =>
+      keyFor(api('CONFLICT', `the host may start this meeting from 2026-12-08T01:30:00Z (30m0s before its start at ${at})`, { field, startsAt: at, startableFrom: '2026-12-08T01:30:00Z' }), fmt);
+    expect(tooEarly('number')).toMatchObject({ key: 'errors.join.hostTooEarly', values: { startsAt: `<${at}>`, from: '<2026-12-08T01:30:00Z>' } });
+    expect(tooEarly('id').key).toBe('errors.meeting.hostTooEarly');
+  });
   it('names field problems', () => {
     expect(keyFor(api('BAD_USER_INPUT', 'password must be 4 to 16 digits', { field: 'password' }))).toMatchObject({
       key: 'errors.invalidField',

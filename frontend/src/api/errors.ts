@@ -66,6 +66,7 @@ export function isNetworkError(err: unknown): boolean {
  * pattern. Captured groups become values {1}, {2}… for the message.
  */
 const PATTERNS: { code: string; field?: string; re: RegExp; key: string }[] = [
+  { code: 'CONFLICT', field: 'number', re: /may start this meeting from/i, key: 'join.hostTooEarly' },
   { code: 'CONFLICT', field: 'number', re: /not started yet/i, key: 'join.notStarted' },
   { code: 'CONFLICT', field: 'number', re: /has ended/i, key: 'join.ended' },
   { code: 'CONFLICT', field: 'number', re: /is full \((\d+)/i, key: 'join.full' },
@@ -74,6 +75,7 @@ const PATTERNS: { code: string; field?: string; re: RegExp; key: string }[] = [
   { code: 'CONFLICT', re: /meeting is locked/i, key: 'join.locked' },
   { code: 'CONFLICT', re: /the meeting has ended/i, key: 'join.ended' },
   { code: 'CONFLICT', field: 'id', re: /was ended; relaunch/i, key: 'meeting.endedRelaunch' },
+  { code: 'CONFLICT', field: 'id', re: /may start this meeting from/i, key: 'meeting.hostTooEarly' },
   { code: 'CONFLICT', field: 'id', re: /no occurrence now/i, key: 'meeting.notNow' },
   { code: 'CONFLICT', field: 'id', re: /was cancelled/i, key: 'meeting.cancelled' },
   { code: 'CONFLICT', field: 'id', re: /changed meanwhile/i, key: 'meeting.changed' },
@@ -142,12 +144,16 @@ export function keyFor(e: ApiError, formatTime: TimeFormat = (s) => s): { key: s
     const s = Number(e.extensions.retryAfterSeconds);
     if (s > 0) return { key: 'errors.RATE_LIMITED_after', values: { ...values, seconds: Math.ceil(s) } };
   }
+  // A meeting not started yet says when it is booked, and from when its host may start it.
+  if (typeof e.extensions.startsAt === 'string') values.startsAt = formatTime(e.extensions.startsAt);
+  if (typeof e.extensions.startableFrom === 'string') values.from = formatTime(e.extensions.startableFrom);
   for (const p of PATTERNS) {
     if (p.code !== e.code) continue;
     if (p.field !== undefined && p.field !== e.field) continue;
     const m = p.re.exec(e.message);
     if (!m) continue;
     m.slice(1).forEach((g, i) => (values[String(i + 1)] = g));
+    if (p.key === 'join.notStarted' && values.startsAt) return { key: 'errors.join.notStartedAt', values };
     return { key: `errors.${p.key}`, values };
   }
   if (e.code === 'BAD_USER_INPUT') {

@@ -11,7 +11,7 @@ import {
   UserAddOutlined,
   VideoCameraOutlined,
 } from '@ant-design/icons';
-import { App, Button, Checkbox, Dropdown, Input, Space, Switch, Tag, Tooltip, type MenuProps } from 'antd';
+import { App, Button, Dropdown, Input, Space, Switch, Tag, Tooltip, type MenuProps } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LiveParticipant, MeetingState } from '../gql/schema';
@@ -31,7 +31,6 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
   const { t } = useTranslation('room');
   const { modal, message } = App.useApp();
   const [q, setQ] = useState('');
-  const [allowSelf, setAllowSelf] = useState(true);
   const people = (meeting?.participants ?? []) as LiveParticipant[];
   const shown = useMemo(() => {
     const s = q.trim().toLowerCase();
@@ -98,7 +97,7 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
       {moderator && (
         <div className="roster-host" role="group" aria-label={t('toolbar.more')}>
           <Space wrap size={[6, 6]}>
-            <Button size="small" icon={<AudioMutedOutlined />} onClick={() => void controls.muteAll(allowSelf)} data-testid="mute-all">
+            <Button size="small" icon={<AudioMutedOutlined />} onClick={() => void controls.muteAll(meeting.allowSelfUnmute)} data-testid="mute-all">
               {t('roster.muteAll')}
             </Button>
             <Button size="small" icon={meeting.locked ? <UnlockOutlined /> : <LockOutlined />} onClick={() => void controls.lock(!meeting.locked)}>
@@ -120,9 +119,10 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
               {t('roster.callAbsent')}
             </Button>
           </Space>
-          <Checkbox checked={allowSelf} onChange={(e) => setAllowSelf(e.target.checked)}>
-            {t('roster.allowSelfUnmute')}
-          </Checkbox>
+          <label className="roster-switch">
+            <Switch size="small" checked={meeting.allowSelfUnmute} onChange={(on) => void controls.setAllowSelfUnmute(on)} aria-label={t('roster.allowSelfUnmute')} />
+            <span>{t('roster.allowSelfUnmute')}</span>
+          </label>
           <label className="roster-switch">
             <Switch size="small" checked={meeting.muteOnEntry} onChange={(on) => void controls.setMuteOnEntry(on)} aria-label={t('roster.muteOnEntry')} />
             <span>{t('roster.muteOnEntry')}</span>

@@ -53,6 +53,14 @@ export const RoomMuteAllDocument = graphql(`
   }
 `);
 
+export const RoomSetAllowSelfUnmuteDocument = graphql(`
+  mutation RoomSetAllowSelfUnmute($meetingId: ID!, $on: Boolean!) {
+    setAllowSelfUnmute(meetingId: $meetingId, on: $on) {
+      seq
+    }
+  }
+`);
+
 export const RoomLockDocument = graphql(`
   mutation RoomLock($meetingId: ID!) {
     lockMeeting(meetingId: $meetingId) {

@@ -17,6 +17,7 @@ import {
   RoomPinDocument,
   RoomSetLayoutDocument,
   RoomSetMuteOnEntryDocument,
+  RoomSetAllowSelfUnmuteDocument,
   RoomSetPollingDocument,
   RoomSetRoleDocument,
   RoomUnlockDocument,
@@ -28,6 +29,8 @@ export interface Controls {
   mute(participantId: string): Promise<boolean>;
   unmute(participantId: string): Promise<boolean>;
   muteAll(allowSelfUnmute: boolean): Promise<boolean>;
+  /** The meeting-wide switch 允许参会者自行解除静音; it covers host mutes made before. */
+  setAllowSelfUnmute(on: boolean): Promise<boolean>;
   lock(on: boolean): Promise<boolean>;
   setMuteOnEntry(on: boolean): Promise<boolean>;
   setLayout(mode: LayoutMode): Promise<boolean>;
@@ -68,6 +71,7 @@ export function useControls(meetingId: string): Controls {
       mute: async (participantId) => ok(await run(RoomMuteDocument, { meetingId, participantId })),
       unmute: async (participantId) => ok(await run(RoomUnmuteDocument, { meetingId, participantId })),
       muteAll: async (allowSelfUnmute) => ok(await run(RoomMuteAllDocument, { meetingId, allowSelfUnmute })),
+      setAllowSelfUnmute: async (on) => ok(await run(RoomSetAllowSelfUnmuteDocument, { meetingId, on })),
       lock: async (on) => ok(on ? await run(RoomLockDocument, { meetingId }) : await run(RoomUnlockDocument, { meetingId })),
       setMuteOnEntry: async (on) => ok(await run(RoomSetMuteOnEntryDocument, { meetingId, on })),
       setLayout: async (mode) => ok(await run(RoomSetLayoutDocument, { meetingId, mode })),

@@ -97,7 +97,7 @@ const zhCN = {
   notice: {
     mutedByHost: '主持人已将您静音',
     mutedByHostHint: '您暂时不能自行解除静音，如需发言请联系主持人。',
-    mutedByHostSelfUnmute: '主持人已将您静音，您可以自行解除静音。',
+    mutedByHostSelfUnmute: '您可以自行解除静音，点击“解除静音”即可发言。',
     unmuteRequested: '主持人请您解除静音',
     unmuteNow: '解除静音',
     stayMuted: '保持静音',
@@ -317,7 +317,7 @@ const en: Shape<typeof zhCN> = {
   notice: {
     mutedByHost: 'The host muted you',
     mutedByHostHint: 'You cannot unmute yourself now; ask the host if you need to speak.',
-    mutedByHostSelfUnmute: 'The host muted you. You may unmute yourself.',
+    mutedByHostSelfUnmute: 'You may unmute yourself: press Unmute to speak.',
     unmuteRequested: 'The host asks you to unmute',
     unmuteNow: 'Unmute',
     stayMuted: 'Stay muted',

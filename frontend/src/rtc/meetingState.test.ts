@@ -130,6 +130,18 @@ describe('live state from /rtc state messages', () => {
     expect(st.meeting!.participants[0].networkQuality).toBe(3);
   });
 
+  test('the self-unmute switch on its own (self_unmute) mutes nobody', () => {
+    const st = feed([
+      frame(1, { full: full(1, [person('A', { role: 'HOST' }), person('B', { mutedByHost: true })]) }),
+      frame(2, { event: ev(2, 'self_unmute', { setting: 'allowSelfUnmute', on: true }) }),
+    ]);
+    expect(st.meeting!.allowSelfUnmute).toBe(true);
+    expect(st.meeting!.participants.map((p) => [p.id, p.mutedByHost])).toEqual([
+      ['A', false],
+      ['B', true],
+    ]);
+  });
+
   test('muted_all, a hangup with its new assignment, settings and the end', () => {
     const st = feed([
       frame(1, { full: full(1, [person('A', { role: 'HOST' }), person('B', { unmuteRequested: true }), person('C')]) }),

@@ -66,6 +66,9 @@ export function applyEvent(m: MeetingState, e: MeetingEvent): MeetingState {
       case 'muteOnEntry':
         s.muteOnEntry = e.on;
         break;
+      case 'allowSelfUnmute':
+        s.allowSelfUnmute = e.on;
+        break;
       case 'live':
         s.live = e.on;
         break;

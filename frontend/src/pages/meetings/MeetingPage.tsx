@@ -292,6 +292,15 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
           </>
         }
       />
+      {canControl && !m.live && m.startableFrom && dayjs(m.startableFrom).isAfter(dayjs()) && (
+        <Alert
+          type="info"
+          showIcon
+          data-testid="startable-from"
+          message={t('meeting.startableFrom', { from: fmtDateTime(m.startableFrom) })}
+          style={{ marginBottom: 16 }}
+        />
+      )}
       {justBooked && <Alert type="success" showIcon closable message={t('meeting.bookedBanner', { number: m.number })} style={{ marginBottom: 16 }} />}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>

@@ -67,6 +67,7 @@ export const MeetingDocument = graphql(`
       }
       joinUrl
       sipUri
+      startableFrom
     }
   }
 `);
