@@ -91,16 +91,17 @@ func TestConfEndedOccurrenceFreesOnlyItself(t *testing.T) {
 		return c.Do(t, confBookDoc, map[string]any{"in": in})
 	}
 
-	// A daily series fills the small room; its first meeting starts soon and is
-	// started early, then ended.
-	soon := confSoon(10 * time.Minute)
+	// A daily series fills the small room; its first meeting has begun, is started,
+	// then ended. (One started early and ended before its booked start keeps its
+	// reservation: TestConfEarlyRunKeepsTheReservation.)
+	soon := time.Now().Truncate(time.Minute)
 	series := confBook(t, w.member, map[string]any{"start": soon, "name": "站会", "participants": 20, "roomId": small.ID,
 		"recurrence": map[string]any{"frequency": "DAILY", "count": 3}})
 	confWantErr(t, "the small room while the series is booked", book(w.li, map[string]any{"start": soon, "participants": 20, "roomId": small.ID}), "CONFLICT", "")
 	confRunOp(t, w.member, "startMeeting", series.ID)
 	confRunOp(t, w.member, "endMeeting", series.ID)
 
-	if ru := confResources(t, w.member, soon, soon.Add(time.Hour)).room("6620"); ru == nil || ru.Usage.Booked != 0 || ru.Usage.Free != 20 || len(ru.Bookings) != 0 {
+	if ru := confResources(t, w.member, soon, soon.Add(time.Hour)).room("6620"); ru == nil || ru.Usage.Booked != 0 || ru.Usage.Free != 20 {
 		t.Errorf("the small room after the end: %+v", ru)
 	}
 	confBook(t, w.li, map[string]any{"start": soon, "participants": 20, "roomId": small.ID})
@@ -113,14 +114,16 @@ func TestConfEndedOccurrenceFreesOnlyItself(t *testing.T) {
 	if !strings.Contains(e.Message, "站会") {
 		t.Errorf("tomorrow's conflict does not name the series: %s", e.Message)
 	}
-	if occ := confOccsOf(confMyMeetings(t, w.member, soon.Add(-time.Hour), soon.AddDate(0, 0, 3)), series.ID); len(occ) != 2 {
-		t.Errorf("the series' remaining meetings in the schedule: %+v", occ)
+	// The schedule keeps the first meeting as it happened, ended now; the others whole.
+	if occ := confOccsOf(confMyMeetings(t, w.member, soon.Add(-time.Hour), soon.AddDate(0, 0, 3)), series.ID); len(occ) != 3 ||
+		occ[0].End.After(time.Now()) || occ[1].End.Sub(occ[1].Start) != time.Hour {
+		t.Errorf("the series' meetings in the schedule: %+v", occ)
 	}
 
 	// A meeting nobody joined ends after the empty timeout; that frees it too. (The
 	// booking in the small room takes 20 of the quota.)
 	w.setQuota(t, 30)
-	later := confSoon(20 * time.Minute)
+	later := time.Now().Truncate(time.Minute)
 	idle := confBook(t, w.member, map[string]any{"start": later, "participants": 10, "name": "无人会议"})
 	confWantErr(t, "while the idle meeting is booked", book(w.li, map[string]any{"start": later, "participants": 2}), "CONFLICT", "")
 	confRunOp(t, w.member, "startMeeting", idle.ID)
@@ -190,4 +193,26 @@ func TestConfDefaultParticipantsFit(t *testing.T) {
 	}
 	// An explicit number is kept (and checked) as before.
 	confWantErr(t, "explicit 25 over every room", w2.member.Do(t, confBookDoc, map[string]any{"in": map[string]any{"start": at.Add(2 * time.Hour), "participants": 25}}), "CONFLICT", "")
+}
+
+// TestConfEarlyRunKeepsTheReservation: a host who starts a meeting hours early and
+// ends it before its booked start has not used the occurrence up (they may start it
+// again), so its capacity stays reserved for the booked time.
+func TestConfEarlyRunKeepsTheReservation(t *testing.T) {
+	w := confSetup(t)
+	w.setQuota(t, 20)
+	start := confSoon(3 * time.Hour)
+	a := confBook(t, w.member, map[string]any{"start": start, "name": "产品评审会", "participants": 20})
+	confRunOp(t, w.member, "startMeeting", a.ID)
+	confRunOp(t, w.member, "endMeeting", a.ID)
+
+	if st := confResources(t, w.member, start, start.Add(time.Hour)); st.Enterprise.Booked != 20 {
+		t.Errorf("the booked hour after an early run: %+v", st.Enterprise)
+	}
+	confWantErr(t, "a second booking into the booked hour", w.li.Do(t, confBookDoc,
+		map[string]any{"in": map[string]any{"start": start, "participants": 20}}), "CONFLICT", "")
+	// And the host may start it again.
+	if r := confRunOp(t, w.member, "startMeeting", a.ID); !r.Live {
+		t.Errorf("second start: %+v", r)
+	}
 }

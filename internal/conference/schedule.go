@@ -474,7 +474,9 @@ func (s *Service) release(ctx context.Context, r *Run) error {
 		if cur == nil {
 			return nil
 		}
-		if !slices.ContainsFunc(sc.occs[cur.ID], func(o occ) bool { return o.key == key && o.end.After(at) }) {
+		// A run that ended before the booked start did not use the occurrence up (the
+		// host may start it again, lifecycle.go): its reservation stays whole.
+		if !slices.ContainsFunc(sc.occs[cur.ID], func(o occ) bool { return o.key == key && o.end.After(at) && !at.Before(o.start) }) {
 			return nil
 		}
 		m := copyMeeting(cur)
