@@ -761,6 +761,16 @@ var isoOps = map[string]isoOp{
 		}
 		isoNoLeak(t, w, "myMeetings as "+c.name, r)
 	}},
+	"Query.bookingDefaults": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
+		var out struct{ BookingDefaults struct{ Participants int } }
+		c.c.Do(t, `{bookingDefaults{participants participantsFrom}}`, nil).Decode(t, &out)
+		if p := out.BookingDefaults.Participants; p < 2 || p > 100 {
+			t.Errorf("bookingDefaults as %s: %d participants, not within B's quota", c.name, p)
+		}
+		// Another enterprise's room answers like a missing one: its capacity stays hidden.
+		isoIDAlike(t, w, c, "bookingDefaults (A's enterprise room)", `query($r:ID){bookingDefaults(roomId:$r){participants participantsFrom}}`,
+			func(id string) map[string]any { return map[string]any{"r": id} }, w.roomEntA, "NOT_FOUND")
+	}},
 	"Query.resourceStatus": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
 		r := c.c.Do(t, `query($f:Time!,$t:Time!){resourceStatus(from:$f,to:$t){enterprise{capacity booked free} platform{capacity booked free}
 			rooms{room{id number name password} usage{capacity booked free} bookings{meeting{id number name} occurrence{start end}}}
