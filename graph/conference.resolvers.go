@@ -259,7 +259,7 @@ func (r *mutationResolver) JoinMeeting(ctx context.Context, number string, passw
 	}
 	o := j.Options
 	return &model.JoinPayload{Token: j.Token, ExpiresAt: j.Grant.ExpiresAt, Role: role, DisplayName: j.Grant.Name, MeetingID: j.Meeting.ID,
-		Number: j.Meeting.Number, Name: j.Meeting.Name, RunID: j.Run.ID, IceServers: r.iceServers(),
+		Number: j.Meeting.Number, Name: j.Meeting.Name, RunID: j.Run.ID, RunStartedAt: j.Run.StartedAt, IceServers: r.iceServers(),
 		Options: &model.MeetingOptions{MuteOnEntry: o.MuteOnEntry, Live: o.Live, Record: o.Record, GuestsMayStart: o.GuestsMayStart}}, nil
 }
 

@@ -736,6 +736,29 @@ func (ec *executionContext) fieldContext_JoinPayload_runId(_ context.Context, fi
 	return graphql.NewScalarFieldContext("JoinPayload", field, false, false, "ID")
 }
 
+func (ec *executionContext) _JoinPayload_runStartedAt(ctx context.Context, field graphql.CollectedField, obj *model.JoinPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinPayload_runStartedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunStartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinPayload_runStartedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinPayload", field, false, false, "Time")
+}
+
 func (ec *executionContext) _JoinPayload_iceServers(ctx context.Context, field graphql.CollectedField, obj *model.JoinPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4196,6 +4219,11 @@ func (ec *executionContext) _JoinPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "runId":
 			out.Values[i] = ec._JoinPayload_runId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runStartedAt":
+			out.Values[i] = ec._JoinPayload_runStartedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

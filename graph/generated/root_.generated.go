@@ -156,16 +156,17 @@ type ComplexityRoot struct {
 	}
 
 	JoinPayload struct {
-		DisplayName func(childComplexity int) int
-		ExpiresAt   func(childComplexity int) int
-		IceServers  func(childComplexity int) int
-		MeetingID   func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Number      func(childComplexity int) int
-		Options     func(childComplexity int) int
-		Role        func(childComplexity int) int
-		RunID       func(childComplexity int) int
-		Token       func(childComplexity int) int
+		DisplayName  func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		IceServers   func(childComplexity int) int
+		MeetingID    func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Number       func(childComplexity int) int
+		Options      func(childComplexity int) int
+		Role         func(childComplexity int) int
+		RunID        func(childComplexity int) int
+		RunStartedAt func(childComplexity int) int
+		Token        func(childComplexity int) int
 	}
 
 	LayoutPane struct {
@@ -1012,6 +1013,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JoinPayload.RunID(childComplexity), true
+	case "JoinPayload.runStartedAt":
+		if e.ComplexityRoot.JoinPayload.RunStartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinPayload.RunStartedAt(childComplexity), true
 	case "JoinPayload.token":
 		if e.ComplexityRoot.JoinPayload.Token == nil {
 			break
@@ -3493,6 +3500,8 @@ type JoinPayload {
   number: String!
   name: String!
   runId: ID!
+  "When this run of the meeting started: the room's timer counts from it, the same for everyone."
+  runStartedAt: Time!
   iceServers: [IceServer!]!
   "Meeting options the client applies on entry (e.g. muted on entry)."
   options: MeetingOptions!
@@ -4239,6 +4248,8 @@ func (ec *executionContext) childFields_JoinPayload(ctx context.Context, field g
 		return ec.fieldContext_JoinPayload_name(ctx, field)
 	case "runId":
 		return ec.fieldContext_JoinPayload_runId(ctx, field)
+	case "runStartedAt":
+		return ec.fieldContext_JoinPayload_runStartedAt(ctx, field)
 	case "iceServers":
 		return ec.fieldContext_JoinPayload_iceServers(ctx, field)
 	case "options":

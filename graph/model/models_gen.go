@@ -189,7 +189,9 @@ type JoinPayload struct {
 	Number      string          `json:"number"`
 	Name        string          `json:"name"`
 	RunID       string          `json:"runId"`
-	IceServers  []*IceServer    `json:"iceServers"`
+	// When this run of the meeting started: the room's timer counts from it, the same for everyone.
+	RunStartedAt time.Time    `json:"runStartedAt"`
+	IceServers   []*IceServer `json:"iceServers"`
 	// Meeting options the client applies on entry (e.g. muted on entry).
 	Options *MeetingOptions `json:"options"`
 }

@@ -31,6 +31,7 @@ describe('hand-off', () => {
       number: '1234567890',
       name: '周会',
       runId: 'r',
+      runStartedAt: '2026-01-01T00:00:00Z',
       iceServers: [],
       options: { muteOnEntry: false, live: false, record: false, guestsMayStart: false },
     },

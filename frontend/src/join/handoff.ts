@@ -10,7 +10,7 @@
 import { useLocation } from 'react-router';
 import type { RoomJoinMeetingMutation } from '../gql/graphql';
 
-/** What joinMeeting answered: token, expiresAt, role, displayName, meetingId, number, name, runId, iceServers, options. */
+/** What joinMeeting answered: token, expiresAt, role, displayName, meetingId, number, name, runId, runStartedAt, iceServers, options. */
 export type JoinPayload = RoomJoinMeetingMutation['joinMeeting'];
 
 /** Devices and states chosen in the preview. Null IDs mean the browser's default. */

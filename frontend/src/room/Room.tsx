@@ -78,7 +78,8 @@ export default function Room(props: RoomProps) {
   const [inviteOpen, setInviteOpen] = useState(false);
   const [audioBlocked, setAudioBlocked] = useState(false);
   const [sinkId, setSinkId] = useState<string | null>(null);
-  const startedAt = useRef(Date.now()).current;
+  // The meeting's duration: counted from the run's start, so everyone shows the same.
+  const startedAt = useMemo(() => Date.parse(join.runStartedAt) || Date.now(), [join.runStartedAt]);
   const elapsed = useElapsed(startedAt);
   const moderator = join.role === 'HOST' || isAdmin;
   const selfId = rtc?.participantId ?? null;

@@ -14,6 +14,7 @@ export const RoomJoinMeetingDocument = graphql(`
       number
       name
       runId
+      runStartedAt
       iceServers {
         urls
         username

@@ -142,7 +142,7 @@ export function useNarrow(px = 720): boolean {
   return narrow;
 }
 
-/** Seconds since t (ISO), ticking every second. */
+/** Seconds since sinceMs (epoch ms), ticking every second. */
 export function useElapsed(sinceMs: number): number {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {

