@@ -66,4 +66,41 @@ describe('room info', () => {
     A.assertClean('timer');
     B.assertClean('timer');
   });
+
+  test('the meeting number, password and join link can be read and copied in the room', async () => {
+    for (const [who, P] of [
+      ['host', A],
+      ['guest', B],
+    ]) {
+      await P.page.getByRole('button', { name: '会议信息' }).click();
+      const info = P.page.getByTestId('meeting-info');
+      await info.waitFor();
+      const link = `${srv.url}/join/${meeting.number}`;
+      await info.getByText('产品评审').waitFor();
+      await info.getByTestId('info-number').getByText(meeting.number, { exact: true }).waitFor();
+      await info.getByTestId('info-link').getByText(link, { exact: true }).waitFor();
+      // Host and invited member may read the meeting: both see its password.
+      await info.getByTestId('info-password').getByText(meeting.password, { exact: true }).waitFor();
+      await screenshot(P.page, `room-info-${who}`);
+      for (const [label, want] of [
+        ['复制会议号', meeting.number],
+        ['复制入会链接', link],
+      ]) {
+        await info.getByRole('button', { name: label }).click();
+        await P.page.getByText('已复制').first().waitFor();
+        assert.equal(await P.page.evaluate(() => navigator.clipboard.readText()), want, `${who}: ${label}`);
+      }
+      if (who === 'host') {
+        await info.getByRole('button', { name: '复制密码' }).click();
+        assert.equal(await P.page.evaluate(() => navigator.clipboard.readText()), meeting.password);
+        // "Copy all": an invitation text with all three.
+        await info.getByRole('button', { name: '复制全部' }).click();
+        const all = await P.page.evaluate(() => navigator.clipboard.readText());
+        for (const part of ['产品评审', meeting.number, meeting.password, link]) assert.ok(all.includes(part), `copy all holds ${part}: ${all}`);
+      }
+      await P.page.getByRole('button', { name: '会议信息' }).click();
+      await info.waitFor({ state: 'hidden' });
+      P.assertClean(`info ${who}`);
+    }
+  });
 });

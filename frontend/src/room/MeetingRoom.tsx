@@ -169,6 +169,7 @@ function MeetingRoomPage() {
       audioDeviceId={d?.audioInputId ?? null}
       videoDeviceId={d?.videoInputId ?? null}
       signedIn={!!me}
+      password={handoffRef.current?.password ?? ''}
       isAdmin={me?.role === 'ENTERPRISE_ADMIN'}
       renewToken={renewToken}
       onEnded={(e) => {

@@ -24,6 +24,7 @@ import { LAYOUT_MODES, layoutOf } from '../rtc/layout';
 import type { EndReason } from '../rtc/session';
 import { useControls } from './controls';
 import { InviteDialog, PollingDialog } from './Dialogs';
+import { MeetingInfo } from './MeetingInfo';
 import { useDevices, useElapsed, useMeetingState, useNarrow, useRtcSession, useWhiteboard, type JoinPayload } from './hooks';
 import { fallbackAssignment, stageModel } from './panes';
 import { RosterPanel } from './RosterPanel';
@@ -38,6 +39,8 @@ export interface RoomProps {
   audioDeviceId: string | null;
   videoDeviceId: string | null;
   signedIn: boolean;
+  /** The password typed to join (empty when none was typed), shown in the meeting info. */
+  password: string;
   isAdmin: boolean;
   renewToken: () => Promise<string | null>;
   onEnded: (e: { reason: EndReason; message?: string }) => void;
@@ -336,6 +339,7 @@ export default function Room(props: RoomProps) {
         <div className="room-title">
           <h1>{join.name}</h1>
           <span className="room-number">{t('info.number', { number: join.number })}</span>
+          <MeetingInfo meetingId={join.meetingId} name={join.name} number={join.number} typedPassword={props.password} signedIn={signedIn} />
         </div>
         <Space size={6} wrap className="room-status">
           {meeting?.locked && (

@@ -164,3 +164,13 @@ export const RoomEndMeetingDocument = graphql(`
     }
   }
 `);
+
+export const RoomMeetingInfoDocument = graphql(`
+  query RoomMeetingInfo($id: ID!) {
+    meeting(id: $id) {
+      id
+      password
+      joinUrl
+    }
+  }
+`);
