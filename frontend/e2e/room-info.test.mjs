@@ -103,4 +103,32 @@ describe('room info', () => {
       P.assertClean(`info ${who}`);
     }
   });
+
+  test('when the host ends the meeting, both see a summary of it', async () => {
+    await A.page.getByTestId('leave').click();
+    await A.page.getByRole('button', { name: '结束会议（所有人）' }).click();
+    const secs = (text) => text.trim().split(':').reduce((s, part) => s * 60 + Number(part), 0);
+    const seen = {};
+    for (const [who, P] of [
+      ['host', A],
+      ['guest', B],
+    ]) {
+      const end = P.page.locator('[data-testid="room-ended"][data-reason="meetingEnded"]');
+      await end.waitFor({ timeout: 15_000 });
+      await end.getByText('会议已结束').waitFor();
+      await end.getByText('产品评审').waitFor();
+      const summary = end.getByTestId('room-summary');
+      await summary.getByText(meeting.number, { exact: true }).waitFor();
+      seen[who] = { stay: secs(await summary.getByTestId('summary-stay').textContent()), total: secs(await summary.getByTestId('summary-total').textContent()) };
+      // Not a warning: the meeting ended as meetings do.
+      assert.equal(await end.locator('.ant-result-warning').count(), 0, `${who}: no warning icon`);
+      await end.getByRole('button', { name: '返回首页' }).waitFor();
+      await screenshot(P.page, `room-info-ended-${who}`);
+      P.assertClean(`ended ${who}`);
+    }
+    console.log(`summary: ${JSON.stringify(seen)}`);
+    assert.ok(Math.abs(seen.host.total - seen.guest.total) <= 1, 'both show the same meeting duration');
+    assert.ok(seen.host.stay - seen.guest.stay >= 5, 'the guest, who came 6 s later, was in the meeting for less time');
+    assert.ok(seen.host.total >= seen.host.stay, 'the meeting lasted at least as long as the host was in it');
+  });
 });

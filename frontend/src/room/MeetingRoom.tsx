@@ -14,7 +14,7 @@ import { useErrorText } from '../api/useErrorText';
 import { useSession } from '../auth/session';
 import type { EndReason } from '../rtc/session';
 import { RoomJoinMeetingDocument } from './api';
-import type { JoinPayload } from './hooks';
+import { fmtDuration, type JoinPayload } from './hooks';
 import Room from './Room';
 
 /** The join page's hand-over as the room reads it (src/join/handoff.ts, JoinHandoff). */
@@ -56,14 +56,21 @@ function MeetingRoomPage() {
   const navigate = useNavigate();
   const client = useClient();
   const { me } = useSession();
-  const { t } = useTranslation('room');
+  const { t, i18n } = useTranslation('room');
   const errorText = useErrorText();
   const handoff = handoffOf(location.state, number);
   const handoffRef = useRef(handoff);
   handoffRef.current = handoff;
   const [join, setJoin] = useState<JoinPayload | null>(() => (handoff && tokenFresh(handoff, usedTokens) ? handoff.join : null));
   const [joinError, setJoinError] = useState<unknown>(null);
-  const [ended, setEnded] = useState<{ reason: EndReason; message?: string } | null>(null);
+  const [ended, setEnded] = useState<{ reason: EndReason; message?: string; at: number } | null>(null);
+  // For the summary after the end: the meeting last joined, and since when this person was in it.
+  const lastJoin = useRef<JoinPayload | null>(null);
+  const enteredAt = useRef<number | null>(null);
+  if (join) {
+    lastJoin.current = join;
+    enteredAt.current ??= Date.now();
+  }
 
   /** joinMeeting again with the hand-over's password and name: a new token. */
   const rejoin = useCallback(async (): Promise<JoinPayload | null> => {
@@ -85,6 +92,7 @@ function MeetingRoomPage() {
     setJoinError(null);
     setEnded(null);
     setJoin(null);
+    enteredAt.current = null;
     rejoin()
       .then((j) => setJoin(j))
       .catch(setJoinError);
@@ -111,22 +119,50 @@ function MeetingRoomPage() {
     // Neither a removal nor a disabled or changed account can come back on this join.
     const final = ['removed', 'meetingEnded', 'forbidden', 'accountDisabled', 'roleChanged'].includes(ended.reason);
     const again = !final && !!handoff;
+    // A summary, not an alarm: a warning only when something went wrong.
+    const trouble = ['failed', 'unauthorized', 'shutdown', 'forbidden', 'accountDisabled', 'roleChanged'].includes(ended.reason);
+    const j = lastJoin.current;
+    const stay = enteredAt.current ? Math.max(0, Math.round((ended.at - enteredAt.current) / 1000)) : null;
+    const runStart = j ? Date.parse(j.runStartedAt) : NaN;
+    const total = ended.reason === 'meetingEnded' && !Number.isNaN(runStart) ? Math.max(0, Math.round((ended.at - runStart) / 1000)) : null;
     return (
       <main className="room-ended" data-testid="room-ended" data-reason={ended.reason}>
         <Result
-          status={ended.reason === 'left' || ended.reason === 'meetingEnded' ? 'info' : 'warning'}
+          status={trouble ? 'warning' : ended.reason === 'left' || ended.reason === 'meetingEnded' ? 'success' : 'info'}
           title={t(`ended.${ended.reason}`)}
+          subTitle={j ? j.name : undefined}
           extra={[
             again && (
               <Button key="rejoin" type="primary" onClick={enterAgain}>
                 {t('ended.rejoin')}
               </Button>
             ),
-            <Button key="home" onClick={home}>
+            <Button key="home" type={again ? 'default' : 'primary'} onClick={home}>
               {t('ended.home')}
             </Button>,
           ]}
-        />
+        >
+          {j && (
+            <dl className="room-summary" data-testid="room-summary">
+              <dt>{t('ended.number')}</dt>
+              <dd>{j.number}</dd>
+              {stay !== null && (
+                <>
+                  <dt>{t('ended.yourTime')}</dt>
+                  <dd data-testid="summary-stay">{fmtDuration(stay)}</dd>
+                </>
+              )}
+              {total !== null && (
+                <>
+                  <dt>{t('ended.meetingTime')}</dt>
+                  <dd data-testid="summary-total">{fmtDuration(total)}</dd>
+                </>
+              )}
+              <dt>{t(ended.reason === 'meetingEnded' ? 'ended.endedAt' : 'ended.leftAt')}</dt>
+              <dd>{new Date(ended.at).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' })}</dd>
+            </dl>
+          )}
+        </Result>
       </main>
     );
   }
@@ -175,7 +211,7 @@ function MeetingRoomPage() {
       onEnded={(e) => {
         setJoin(null);
         // The first reason wins (the meeting's end, then our own leave that follows).
-        setEnded((prev) => prev ?? e);
+        setEnded((prev) => prev ?? { ...e, at: Date.now() });
       }}
     />
   );

@@ -25,7 +25,7 @@ import type { EndReason } from '../rtc/session';
 import { useControls } from './controls';
 import { InviteDialog, PollingDialog } from './Dialogs';
 import { MeetingInfo } from './MeetingInfo';
-import { useDevices, useElapsed, useMeetingState, useNarrow, useRtcSession, useWhiteboard, type JoinPayload } from './hooks';
+import { fmtDuration, useDevices, useElapsed, useMeetingState, useNarrow, useRtcSession, useWhiteboard, type JoinPayload } from './hooks';
 import { fallbackAssignment, stageModel } from './panes';
 import { RosterPanel } from './RosterPanel';
 import { QualityBars, RemoteAudio, VideoStage } from './VideoStage';
@@ -44,14 +44,6 @@ export interface RoomProps {
   isAdmin: boolean;
   renewToken: () => Promise<string | null>;
   onEnded: (e: { reason: EndReason; message?: string }) => void;
-}
-
-function fmtDuration(s: number): string {
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const two = (n: number) => String(n).padStart(2, '0');
-  return h ? `${h}:${two(m)}:${two(sec)}` : `${two(m)}:${two(sec)}`;
 }
 
 export default function Room(props: RoomProps) {

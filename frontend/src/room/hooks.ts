@@ -142,12 +142,31 @@ export function useNarrow(px = 720): boolean {
   return narrow;
 }
 
-/** Seconds since sinceMs (epoch ms), ticking every second. */
+/** A duration in seconds as mm:ss, or h:mm:ss from an hour on. */
+export function fmtDuration(s: number): string {
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h ? `${h}:${two(m)}:${two(sec)}` : `${two(m)}:${two(sec)}`;
+}
+
+/**
+ * Seconds since sinceMs (epoch ms), ticking on each whole second after sinceMs, so
+ * every client counting from the same start turns over at the same moment.
+ */
 export function useElapsed(sinceMs: number): number {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
-  }, []);
+    let id: ReturnType<typeof setTimeout>;
+    const tick = () => {
+      const t = Date.now();
+      setNow(t);
+      const into = (((t - sinceMs) % 1000) + 1000) % 1000;
+      id = setTimeout(tick, 1000 - into + 10);
+    };
+    tick();
+    return () => clearTimeout(id);
+  }, [sinceMs]);
   return Math.max(0, Math.floor((now - sinceMs) / 1000));
 }

@@ -40,6 +40,11 @@ const zhCN = {
     shutdown: '服务器正在维护，会议连接已断开',
     rejoin: '重新加入',
     home: '返回首页',
+    number: '会议号',
+    yourTime: '您的参会时长',
+    meetingTime: '会议时长',
+    endedAt: '结束时间',
+    leftAt: '离开时间',
   },
   toolbar: {
     label: '会议控制',
@@ -273,6 +278,11 @@ const en: Shape<typeof zhCN> = {
     shutdown: 'The server is under maintenance; the meeting connection closed',
     rejoin: 'Rejoin',
     home: 'Home',
+    number: 'Meeting number',
+    yourTime: 'You were in the meeting',
+    meetingTime: 'Meeting duration',
+    endedAt: 'Ended at',
+    leftAt: 'Left at',
   },
   toolbar: {
     label: 'Meeting controls',
