@@ -104,6 +104,13 @@ describe('room info', () => {
     }
   });
 
+  test('an empty pane says it is free, not a black box', async () => {
+    const empty = A.page.locator('[data-testid="stage"] [data-pane][data-participant=""]').first();
+    await empty.getByText('暂无参会者').waitFor();
+    await screenshot(A.page, 'room-info-stage-host');
+    A.assertClean('empty panes');
+  });
+
   test('when the host ends the meeting, both see a summary of it', async () => {
     await A.page.getByTestId('leave').click();
     await A.page.getByRole('button', { name: '结束会议（所有人）' }).click();

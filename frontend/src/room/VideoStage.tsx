@@ -100,6 +100,10 @@ function PaneTile({ pane, props }: { pane: PaneView; props: StageProps }) {
     return (
       <div className="pane empty" style={style} data-pane={pane.index} data-participant="" data-source="" data-polled={pane.polled ? 'true' : 'false'} role="group" aria-label={t('pane.labelEmpty', { n })}>
         {pane.polled && <SyncOutlined className="pane-polled" aria-label={t('pane.polled')} />}
+        <span className="pane-vacant" aria-hidden="true">
+          <UserOutlined />
+          <span className="pane-vacant-text">{t('pane.vacant')}</span>
+        </span>
       </div>
     );
   }

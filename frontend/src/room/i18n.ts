@@ -99,6 +99,7 @@ const zhCN = {
   quality: { 0: '未知', 1: '很差', 2: '较差', 3: '一般', 4: '良好', 5: '优秀' },
   pane: {
     empty: '空闲',
+    vacant: '暂无参会者',
     unknown: '参会者',
     screen: '{{name}} 的共享屏幕',
     noVideo: '未开启视频',
@@ -337,6 +338,7 @@ const en: Shape<typeof zhCN> = {
   quality: { 0: 'unknown', 1: 'bad', 2: 'poor', 3: 'fair', 4: 'good', 5: 'excellent' },
   pane: {
     empty: 'Empty',
+    vacant: 'No one here yet',
     unknown: 'Participant',
     screen: "{{name}}'s screen",
     noVideo: 'Video off',
