@@ -42,7 +42,7 @@ var logTextsEN = logTexts{
 	clients:    map[string]string{"browser": "Browser", "sip": "SIP terminal", "rtsp": "RTSP"},
 	roles:      map[string]string{"host": "Host", "presenter": "Presenter", "participant": "Participant"},
 	onOff:      map[string]string{"on": "on", "off": "off"},
-	single:     "Single", pane: "pane %s", muted: "%s muted", elements: "%s elements", sep: ": ",
+	single:     "Single", pane: "pane %s", muted: "%s muted", elements: "%s element(s)", sep: ": ",
 }
 
 func logTextsFor(lang string) logTexts {
