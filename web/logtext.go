@@ -95,7 +95,7 @@ func (l logTexts) detail(e conference.LogEntry) string {
 		v = strings.Replace(l.muted, "%s", v, 1)
 	case e.Detail == "layout_mode" && v == "single":
 		v = l.single
-	case e.Detail == "self_unmute" || e.Detail == "mute_on_entry":
+	case v == "on" || v == "off": // self_unmute, mute_on_entry, live, recording, whiteboard
 		v = word(l.onOff, v)
 	}
 	switch {

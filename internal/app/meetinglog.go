@@ -35,8 +35,8 @@ type logAppender struct {
 
 // logged is what the appender knows of a participant.
 type logged struct {
-	name   string
-	screen bool
+	name, userID string
+	screen       bool
 }
 
 type logItem struct {
@@ -73,20 +73,19 @@ func (a *logAppender) Append(runID string, e live.Event) {
 func (a *logAppender) run() {
 	defer a.wg.Done()
 	for it := range a.queue {
-		e, ok := a.entry(it.runID, it.e)
-		if !ok {
-			continue
+		for _, e := range a.entries(it.runID, it.e) {
+			ctx, cancel := context.WithTimeout(context.Background(), logTimeout)
+			a.dst.Log(ctx, it.runID, e)
+			cancel()
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), logTimeout)
-		a.dst.Log(ctx, it.runID, e)
-		cancel()
 	}
 }
 
-// entry updates the run's roster with ev and returns its log row, ok false for an
-// event that is not logged here (presence is logged by the media plane). Appender
-// goroutine.
-func (a *logAppender) entry(runID string, ev live.Event) (conference.LogEntry, bool) {
+// entries updates the run's roster with ev and returns its log rows: none for an
+// event that is not logged here (presence is logged by the media plane), a
+// screen_stopped before the row of a sharer's removal. Appender goroutine.
+func (a *logAppender) entries(runID string, ev live.Event) []conference.LogEntry {
+	var out []conference.LogEntry
 	roster := a.rosters[runID]
 	if roster == nil {
 		roster = map[live.ParticipantID]*logged{}
@@ -103,37 +102,41 @@ func (a *logAppender) entry(runID string, ev live.Event) (conference.LogEntry, b
 	case live.ParticipantDelta:
 		p := d.Participant
 		was, known := roster[p.ID]
-		roster[p.ID] = &logged{name: p.Name, screen: p.Screen}
+		roster[p.ID] = &logged{name: p.Name, userID: p.UserID, screen: p.Screen}
 		e.Subject = p.Name
 		switch ev.Kind {
 		case live.KindJoined:
-			return e, false
+			return out
 		case live.KindMedia:
 			if known && was.screen == p.Screen || !known && !p.Screen {
-				return e, false
+				return out
 			}
 			e.Kind, e.Detail, e.SubjectID, e.Subject = "screen_stopped", "", "", ""
 			if p.Screen {
 				e.Kind = "screen_started"
 			}
 			e.ActorID, e.ActorName = p.UserID, p.Name
-			return e, true
+			return append(out, e)
 		case live.KindRole:
 			e.Value = p.Role.String()
 		}
 	case live.RemovedDelta:
+		if p, ok := roster[d.ID]; ok && p.screen {
+			// The share ends with its sharer's connection.
+			out = append(out, conference.LogEntry{At: e.At, Kind: "screen_stopped", ActorID: p.userID, ActorName: p.name})
+		}
 		delete(roster, d.ID)
 		if len(roster) == 0 {
 			delete(a.rosters, runID)
 		}
 		if ev.Kind == live.KindLeft {
-			return e, false
+			return out
 		}
 	case live.MuteAllDelta:
 		e.Value = strconv.Itoa(len(d.Muted))
 	case live.SettingDelta:
 		switch ev.Kind {
-		case live.KindSelfUnmute, live.KindMuteOnEntry:
+		case live.KindSelfUnmute, live.KindMuteOnEntry, live.KindLive, live.KindRecording, live.KindWhiteboard:
 			e.Value = "off"
 			if d.On {
 				e.Value = "on"
@@ -155,9 +158,9 @@ func (a *logAppender) entry(runID string, ev live.Event) (conference.LogEntry, b
 	}
 	switch ev.Kind {
 	case live.KindMedia, live.KindJoined, live.KindLeft:
-		return e, false
+		return out
 	}
-	return e, true
+	return append(out, e)
 }
 
 // Close writes what is queued and returns when the goroutine has exited. Call it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 
@@ -44,6 +45,13 @@ func TestMeetingLogScreenShare(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A sharer who leaves (or is hung up) stops sharing.
+	if err := m.SetMedia(ctx, live.System, "p-host", live.Media{Screen: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Leave(ctx, live.System, "p-host"); err != nil {
+		t.Fatal(err)
+	}
 	m.Close()
 	<-m.Done()
 	a.Close()
@@ -51,8 +59,8 @@ func TestMeetingLogScreenShare(t *testing.T) {
 	for _, e := range rec.rows {
 		got = append(got, e.Kind+" "+e.ActorName+" "+e.Subject)
 	}
-	want := []string{"screen_started 访客甲 ", "screen_stopped 访客甲 "}
-	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+	want := []string{"screen_started 访客甲 ", "screen_stopped 访客甲 ", "screen_started 张三 ", "screen_stopped 张三 "}
+	if !slices.Equal(got, want) {
 		t.Errorf("log rows %q, want %q", got, want)
 	}
 }

@@ -16,6 +16,7 @@ describe('describeLogDetail', () => {
     expect(describeLogDetail({ kind: 'control', detail: 'self_unmute', value: 'on' }, zh)).toBe('允许自行解除静音：开');
     expect(describeLogDetail({ kind: 'control', detail: 'layout_mode', value: '2x2' }, zh)).toBe('切换布局：2x2');
     expect(describeLogDetail({ kind: 'control', detail: 'hung_up' }, zh)).toBe('挂断参会人');
+    expect(describeLogDetail({ kind: 'control', detail: 'recording', value: 'off' }, zh)).toBe('录制：关');
     expect(describeLogDetail({ kind: 'whiteboard_saved', value: '12' }, zh)).toBe('12 个元素');
     expect(describeLogDetail({ kind: 'ended', detail: 'window' }, zh)).toBe('到时自动结束');
     expect(describeLogDetail({ kind: 'screen_started' }, zh)).toBe('');

@@ -28,7 +28,7 @@ export function describeLogDetail(e: LogCodes, t: T): string {
   else if (d === 'pinned') arg = t('history.logValues.pane', { n: v });
   else if (d === 'muted_all') arg = t('history.logValues.muted', { count: Number(v) });
   else if (d === 'layout_mode' && v === 'single') arg = t('history.logValues.single');
-  else if (d === 'self_unmute' || d === 'mute_on_entry') arg = t(`history.logValues.${v === 'on' ? 'on' : 'off'}`);
+  else if (v === 'on' || v === 'off') arg = t(`history.logValues.${v}`); // self_unmute, mute_on_entry, live, recording, whiteboard
   if (!what) return arg;
   if (!arg) return what;
   return what + t('history.logValues.sep') + arg;
