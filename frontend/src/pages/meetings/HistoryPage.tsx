@@ -293,7 +293,7 @@ function LogDrawer({ run, onClose }: { run: Run; onClose: () => void }) {
             { title: t('history.actor'), dataIndex: 'actorName', render: (x: string | null) => x || '—' },
             { title: t('history.subject'), dataIndex: 'subject', render: (x: string | null) => x || '—' },
             { title: t('history.client'), dataIndex: 'clientKind', width: 90, render: (x: string | null) => (x ? t(`history.clients.${x}`, { defaultValue: x }) : '—') },
-            { title: t('history.detail'), render: (_, e) => describeLogDetail(e, (k, v) => t(k, v as never) as unknown as string) || e.address || '—' },
+            { title: t('history.detail'), render: (_, e) => describeLogDetail(e, t) || e.address || '—' },
           ]}
         />
       )}
