@@ -157,8 +157,8 @@ func (a *logAppender) entries(runID string, ev live.Event) []conference.LogEntry
 		delete(a.rosters, runID)
 	}
 	switch ev.Kind {
-	case live.KindMedia, live.KindJoined, live.KindLeft:
-		return out
+	case live.KindMedia, live.KindJoined, live.KindLeft, live.KindEnded:
+		return out // the end is conference's ended row, with its actor and reason
 	}
 	return append(out, e)
 }
