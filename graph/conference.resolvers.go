@@ -143,7 +143,7 @@ func (r *meetingRunResolver) Log(ctx context.Context, obj *conference.Run) ([]*m
 	out := make([]*model.LogEntry, len(entries))
 	for i, e := range entries {
 		out[i] = &model.LogEntry{At: e.At, Kind: e.Kind, ActorID: optional(e.ActorID), ActorName: optional(e.ActorName), SubjectID: optional(e.SubjectID),
-			Subject: optional(e.Subject), ClientKind: optional(e.ClientKind), Address: optional(e.Address), Detail: optional(e.Detail)}
+			Subject: optional(e.Subject), ClientKind: optional(e.ClientKind), Address: optional(e.Address), Detail: optional(e.Detail), Value: optional(e.Value)}
 	}
 	return out, nil
 }

@@ -213,7 +213,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // meetingLog serves a meeting log as CSV, UTF-8 with a BOM so spreadsheet programs
-// show Chinese names correctly. Cells are neutralised against formula injection.
+// show Chinese names correctly, in the reader's language (?lang=, else
+// Accept-Language): kinds, controls and their values are worded, not codes. Cells are
+// neutralised against formula injection.
 func (h *Handler) meetingLog(w http.ResponseWriter, r *http.Request) {
 	run, entries, err := h.conf.MeetingLog(r.Context(), auth.FromContext(r.Context()), r.PathValue("run"))
 	if err != nil {
@@ -230,8 +232,10 @@ func (h *Handler) meetingLog(w http.ResponseWriter, r *http.Request) {
 	}
 	cw.Write(header)
 	loc := zone(r)
+	words := logTextsFor(lang(r))
 	for _, e := range entries {
-		cw.Write([]string{e.At.In(loc).Format(time.RFC3339), e.Kind, sheet.Neutralise(e.ActorName), sheet.Neutralise(e.Subject), e.ClientKind, e.Address, sheet.Neutralise(e.Detail)})
+		cw.Write([]string{e.At.In(loc).Format(time.RFC3339), words.kind(e), sheet.Neutralise(e.ActorName), sheet.Neutralise(e.Subject), words.client(e),
+			e.Address, sheet.Neutralise(words.detail(e))})
 	}
 	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

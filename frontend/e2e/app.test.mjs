@@ -265,6 +265,9 @@ describe('the web app in zh-CN', () => {
     const instantNumber = page.url().match(/\/join\/(\d+)$/)[1];
     await page.getByRole('button', { name: /加入会议/ }).click();
     await page.waitForURL(/\/meeting\/\d+$/);
+    // A control in the room is in the log: who did what.
+    await page.getByRole('button', { name: /锁定会议/ }).click();
+    await page.getByRole('button', { name: /解锁会议/ }).waitFor();
 
     // The host ends the instant meeting from its page; it moves to the history with its log.
     await page.goto(`${srv.url}/schedule?view=list`);
@@ -279,6 +282,13 @@ describe('the web app in zh-CN', () => {
     await screenshot(page, '13-history');
     await page.getByRole('button', { name: /日志/ }).first().click();
     await page.getByRole('dialog').getByText('会议结束').first().waitFor();
+    // The lock, worded in Chinese with its actor (the member who hosts).
+    const lockRow = page.getByRole('dialog').getByRole('row').filter({ hasText: '锁定会议' });
+    await lockRow.getByText('会控').waitFor();
+    await lockRow.getByText(member.name).waitFor();
+    // The end is its own row with the host and the reason, not also an actorless control.
+    await page.getByRole('dialog').getByRole('row').filter({ hasText: '会议结束' }).getByText('主持人结束').waitFor();
+    assert.equal(await page.getByRole('dialog').getByText('结束会议', { exact: true }).count(), 0);
     await screenshot(page, '13-history-log', { fullPage: false });
     await page.keyboard.press('Escape');
     // Run it again with the same settings, now: straight to the join page.

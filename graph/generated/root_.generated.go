@@ -202,6 +202,7 @@ type ComplexityRoot struct {
 		Kind       func(childComplexity int) int
 		Subject    func(childComplexity int) int
 		SubjectID  func(childComplexity int) int
+		Value      func(childComplexity int) int
 	}
 
 	LoginPayload struct {
@@ -1184,6 +1185,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LogEntry.SubjectID(childComplexity), true
+	case "LogEntry.value":
+		if e.ComplexityRoot.LogEntry.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogEntry.Value(childComplexity), true
 
 	case "LoginPayload.expiresAt":
 		if e.ComplexityRoot.LoginPayload.ExpiresAt == nil {
@@ -3324,8 +3331,10 @@ type Whiteboard {
   elements: Int!
 }
 
+"One row of a meeting log: who (actor) did what (kind, detail) to whom (subject). Kinds, details and values are codes for the reader's language, never prose."
 type LogEntry {
   at: Time!
+  "started, ended, joined, left, control, screen_started, screen_stopped, whiteboard_saved, live_started, live_stopped, recording_started, recording_stopped."
   kind: String!
   actorId: ID
   actorName: String
@@ -3333,7 +3342,10 @@ type LogEntry {
   subject: String
   clientKind: String
   address: String
+  "For control: the control (muted, unmute_requested, role, pinned, layout_mode, locked, muted_all, self_unmute, hung_up, called …); for ended: the reason."
   detail: String
+  "The control's argument as a code: a role (presenter, participant), a pane counted from 1, a layout mode (2x2, 1+7 …), on or off, the number muted; for whiteboard_saved the number of elements."
+  value: String
 }
 
 type MeetingRunEdge {
@@ -4324,6 +4336,8 @@ func (ec *executionContext) childFields_LogEntry(ctx context.Context, field grap
 		return ec.fieldContext_LogEntry_address(ctx, field)
 	case "detail":
 		return ec.fieldContext_LogEntry_detail(ctx, field)
+	case "value":
+		return ec.fieldContext_LogEntry_value(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LogEntry", field.Name)
 }

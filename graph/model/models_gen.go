@@ -227,16 +227,21 @@ type LiveParticipant struct {
 	JoinedAt       time.Time `json:"joinedAt"`
 }
 
+// One row of a meeting log: who (actor) did what (kind, detail) to whom (subject). Kinds, details and values are codes for the reader's language, never prose.
 type LogEntry struct {
-	At         time.Time `json:"at"`
-	Kind       string    `json:"kind"`
-	ActorID    *string   `json:"actorId,omitempty"`
-	ActorName  *string   `json:"actorName,omitempty"`
-	SubjectID  *string   `json:"subjectId,omitempty"`
-	Subject    *string   `json:"subject,omitempty"`
-	ClientKind *string   `json:"clientKind,omitempty"`
-	Address    *string   `json:"address,omitempty"`
-	Detail     *string   `json:"detail,omitempty"`
+	At time.Time `json:"at"`
+	// started, ended, joined, left, control, screen_started, screen_stopped, whiteboard_saved, live_started, live_stopped, recording_started, recording_stopped.
+	Kind       string  `json:"kind"`
+	ActorID    *string `json:"actorId,omitempty"`
+	ActorName  *string `json:"actorName,omitempty"`
+	SubjectID  *string `json:"subjectId,omitempty"`
+	Subject    *string `json:"subject,omitempty"`
+	ClientKind *string `json:"clientKind,omitempty"`
+	Address    *string `json:"address,omitempty"`
+	// For control: the control (muted, unmute_requested, role, pinned, layout_mode, locked, muted_all, self_unmute, hung_up, called …); for ended: the reason.
+	Detail *string `json:"detail,omitempty"`
+	// The control's argument as a code: a role (presenter, participant), a pane counted from 1, a layout mode (2x2, 1+7 …), on or off, the number muted; for whiteboard_saved the number of elements.
+	Value *string `json:"value,omitempty"`
 }
 
 type LoginPayload struct {

@@ -1572,7 +1572,7 @@ func TestConfHistory(t *testing.T) {
 	}
 	text := strings.TrimPrefix(string(body), "\xef\xbb\xbf")
 	lines := strings.Split(strings.TrimRight(text, "\r\n"), "\r\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "时间 Time,") || !strings.Contains(lines[1], ",started,张三,") || !strings.Contains(lines[2], ",ended,张三,") {
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "时间 Time,") || !strings.Contains(lines[1], ",会议开始,张三,") || !strings.Contains(lines[2], ",会议结束,张三,,,,主持人结束") {
 		t.Errorf("log.csv:\n%s", text)
 	}
 	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, r1.Number) || !strings.Contains(cd, url.PathEscape("会议记录-"+r1.Number)) {
@@ -1583,8 +1583,8 @@ func TestConfHistory(t *testing.T) {
 	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''meeting-"+r1.Number) {
 		t.Errorf("English Content-Disposition %q", cd)
 	}
-	if rows := strings.Split(strings.TrimPrefix(string(body), "\xef\xbb\xbf"), "\r\n"); len(rows) < 2 || !strings.HasPrefix(rows[0], "Time,") ||
-		!(strings.Contains(rows[1], "-05:00,") || strings.Contains(rows[1], "-04:00,")) {
+	if rows := strings.Split(strings.TrimPrefix(string(body), "\xef\xbb\xbf"), "\r\n"); len(rows) < 3 || !strings.HasPrefix(rows[0], "Time,") ||
+		!(strings.Contains(rows[1], "-05:00,Started,") || strings.Contains(rows[1], "-04:00,Started,")) || !strings.HasSuffix(rows[2], ",Ended,张三,,,,Host") {
 		t.Errorf("log.csv in New York time:\n%s", body)
 	}
 	if resp, _ := w.wang.Get(t, r1.LogCsvURL); resp.StatusCode != 404 {

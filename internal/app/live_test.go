@@ -301,20 +301,24 @@ func TestLiveMeetingControls(t *testing.T) {
 	if bye := host.next(t, "bye", 10*time.Second); bye["data"].(map[string]any)["reason"] != "meetingEnded" {
 		t.Fatalf("host bye: %v", bye)
 	}
-	want := []string{"muted", "locked", "layout_mode", "hung_up", "ended"}
+	// The end is one row, kind ended with its actor and reason, not also a control.
+	want := []string{"muted", "locked", "layout_mode", "hung_up", "ended by 张三: host"}
 	var got []string
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var out struct {
 			MeetingRun struct {
-				Log []struct{ Kind, Detail string }
+				Log []struct{ Kind, Detail, ActorName string }
 			}
 		}
-		f.member.Do(t, `query($id:ID!){meetingRun(id:$id){log{kind detail}}}`, map[string]any{"id": hj.JoinMeeting.RunID}).Decode(t, &out)
+		f.member.Do(t, `query($id:ID!){meetingRun(id:$id){log{kind detail actorName}}}`, map[string]any{"id": hj.JoinMeeting.RunID}).Decode(t, &out)
 		got = got[:0]
 		for _, e := range out.MeetingRun.Log {
-			if e.Kind == "control" {
+			switch e.Kind {
+			case "control":
 				got = append(got, e.Detail)
+			case "ended":
+				got = append(got, "ended by "+e.ActorName+": "+e.Detail)
 			}
 		}
 		if len(got) >= 6 || time.Now().After(deadline) {
@@ -326,6 +330,9 @@ func TestLiveMeetingControls(t *testing.T) {
 		if !slices.Contains(got, k) {
 			t.Errorf("meeting log controls %v lack %q", got, k)
 		}
+	}
+	if slices.Contains(got, "ended") {
+		t.Errorf("the end is logged twice, also as a control without its actor: %v", got)
 	}
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,13 +19,24 @@ type MeetingLogger interface {
 
 // logAppender writes the live owners' control events to the meeting log on its own
 // goroutine, so that an owner never waits for the database: Append drops an event
-// (and counts it) when the queue is full.
+// (and counts it) when the queue is full. Every control row names its actor and its
+// subject: the goroutine keeps each live run's roster (names and who shares a screen)
+// from the joins, media changes and leaves it is handed, and logs a screen share's
+// start and stop.
 type logAppender struct {
 	dst     MeetingLogger
 	log     *slog.Logger
 	queue   chan logItem
 	dropped atomic.Uint64
 	wg      sync.WaitGroup
+	// rosters is each live run's roster, by participant. Appender goroutine only.
+	rosters map[string]map[live.ParticipantID]*logged
+}
+
+// logged is what the appender knows of a participant.
+type logged struct {
+	name, userID string
+	screen       bool
 }
 
 type logItem struct {
@@ -36,7 +48,7 @@ type logItem struct {
 const logTimeout = 5 * time.Second
 
 func newLogAppender(dst MeetingLogger, log *slog.Logger) *logAppender {
-	a := &logAppender{dst: dst, log: log, queue: make(chan logItem, 1024)}
+	a := &logAppender{dst: dst, log: log, queue: make(chan logItem, 1024), rosters: map[string]map[live.ParticipantID]*logged{}}
 	a.wg.Add(1)
 	go a.run()
 	return a
@@ -45,8 +57,8 @@ func newLogAppender(dst MeetingLogger, log *slog.Logger) *logAppender {
 // Append queues a run's event without blocking. Any goroutine (the owners').
 func (a *logAppender) Append(runID string, e live.Event) {
 	switch e.Kind {
-	case live.KindJoined, live.KindLeft, live.KindSpeaking, live.KindNetwork, live.KindMedia, live.KindLayout:
-		return // presence is logged by the media plane; the rest is not a control
+	case live.KindSpeaking, live.KindNetwork, live.KindLayout:
+		return // not a control, and no change of the roster
 	}
 	select {
 	case a.queue <- logItem{runID, e}:
@@ -61,13 +73,94 @@ func (a *logAppender) Append(runID string, e live.Event) {
 func (a *logAppender) run() {
 	defer a.wg.Done()
 	for it := range a.queue {
-		ctx, cancel := context.WithTimeout(context.Background(), logTimeout)
-		a.dst.Log(ctx, it.runID, conference.LogEntry{
-			At: it.e.At.UTC(), Kind: "control", ActorID: it.e.Actor.UserID,
-			SubjectID: string(it.e.Subject), Detail: string(it.e.Kind),
-		})
-		cancel()
+		for _, e := range a.entries(it.runID, it.e) {
+			ctx, cancel := context.WithTimeout(context.Background(), logTimeout)
+			a.dst.Log(ctx, it.runID, e)
+			cancel()
+		}
 	}
+}
+
+// entries updates the run's roster with ev and returns its log rows: none for an
+// event that is not logged here (presence is logged by the media plane), a
+// screen_stopped before the row of a sharer's removal. Appender goroutine.
+func (a *logAppender) entries(runID string, ev live.Event) []conference.LogEntry {
+	var out []conference.LogEntry
+	roster := a.rosters[runID]
+	if roster == nil {
+		roster = map[live.ParticipantID]*logged{}
+		a.rosters[runID] = roster
+	}
+	e := conference.LogEntry{At: ev.At.UTC(), Kind: "control", ActorID: ev.Actor.UserID, Detail: string(ev.Kind), SubjectID: string(ev.Subject)}
+	if p, ok := roster[ev.Actor.ParticipantID]; ok && ev.Actor.ParticipantID != "" {
+		e.ActorName = p.name
+	}
+	if p, ok := roster[ev.Subject]; ok {
+		e.Subject = p.name
+	}
+	switch d := ev.Delta.(type) {
+	case live.ParticipantDelta:
+		p := d.Participant
+		was, known := roster[p.ID]
+		roster[p.ID] = &logged{name: p.Name, userID: p.UserID, screen: p.Screen}
+		e.Subject = p.Name
+		switch ev.Kind {
+		case live.KindJoined:
+			return out
+		case live.KindMedia:
+			if known && was.screen == p.Screen || !known && !p.Screen {
+				return out
+			}
+			e.Kind, e.Detail, e.SubjectID, e.Subject = "screen_stopped", "", "", ""
+			if p.Screen {
+				e.Kind = "screen_started"
+			}
+			e.ActorID, e.ActorName = p.UserID, p.Name
+			return append(out, e)
+		case live.KindRole:
+			e.Value = p.Role.String()
+		}
+	case live.RemovedDelta:
+		if p, ok := roster[d.ID]; ok && p.screen {
+			// The share ends with its sharer's connection.
+			out = append(out, conference.LogEntry{At: e.At, Kind: "screen_stopped", ActorID: p.userID, ActorName: p.name})
+		}
+		delete(roster, d.ID)
+		if len(roster) == 0 {
+			delete(a.rosters, runID)
+		}
+		if ev.Kind == live.KindLeft {
+			return out
+		}
+	case live.MuteAllDelta:
+		e.Value = strconv.Itoa(len(d.Muted))
+	case live.SettingDelta:
+		switch ev.Kind {
+		case live.KindSelfUnmute, live.KindMuteOnEntry, live.KindLive, live.KindRecording, live.KindWhiteboard:
+			e.Value = "off"
+			if d.On {
+				e.Value = "on"
+			}
+		}
+	case live.LayoutDelta:
+		switch ev.Kind {
+		case live.KindLayoutMode:
+			e.Value = d.Mode.String()
+		case live.KindPinned:
+			for pane, id := range d.Pins {
+				if id == ev.Subject {
+					e.Value = strconv.Itoa(pane + 1)
+				}
+			}
+		}
+	case live.EndedDelta:
+		delete(a.rosters, runID)
+	}
+	switch ev.Kind {
+	case live.KindMedia, live.KindJoined, live.KindLeft, live.KindEnded:
+		return out // the end is conference's ended row, with its actor and reason
+	}
+	return append(out, e)
 }
 
 // Close writes what is queued and returns when the goroutine has exited. Call it

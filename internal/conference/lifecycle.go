@@ -74,8 +74,10 @@ const (
 // LogEntry is one line of a meeting log.
 type LogEntry struct {
 	At time.Time `bson:"at"`
-	// Kind: started, ended, joined, left, control, live_started, live_stopped,
-	// recording_started, recording_stopped, whiteboard_saved.
+	// Kind: started, ended, joined, left, control, screen_started, screen_stopped,
+	// live_started, live_stopped, recording_started, recording_stopped,
+	// whiteboard_saved. Kind, Detail and Value are codes that readers word in their
+	// language, never prose.
 	Kind       string `bson:"kind"`
 	ActorID    string `bson:"actorId,omitempty"`
 	ActorName  string `bson:"actorName,omitempty"`
@@ -83,7 +85,12 @@ type LogEntry struct {
 	Subject    string `bson:"subject,omitempty"`
 	ClientKind string `bson:"clientKind,omitempty"` // browser, sip, rtsp
 	Address    string `bson:"address,omitempty"`
-	Detail     string `bson:"detail,omitempty"`
+	// Detail is the control (live.Kind: muted, role, pinned …) of a control row, the
+	// reason of an ended one.
+	Detail string `bson:"detail,omitempty"`
+	// Value is the control's argument: a role, a pane counted from 1, a layout mode,
+	// on or off, the number muted; a whiteboard_saved row's element count.
+	Value string `bson:"value,omitempty"`
 }
 
 func runID(meetingID string, key recur.Key) string { return meetingID + "|" + key.String() }
@@ -462,10 +469,17 @@ func (s *Service) Left(ctx context.Context, runID string, e LogEntry) error {
 	return nil
 }
 
-// Log appends an entry to a run's meeting log.
+// Log appends an entry to a run's meeting log. A member actor without a name (an
+// administrator acting from outside the meeting, who ended it) is named from the
+// directory, so that every row says who did it.
 func (s *Service) Log(ctx context.Context, runID string, e LogEntry) {
 	if e.At.IsZero() {
 		e.At = time.Now().UTC()
+	}
+	if e.ActorName == "" && e.ActorID != "" {
+		if m, err := s.dir.MemberByID(ctx, e.ActorID); err == nil {
+			e.ActorName = m.Name
+		}
 	}
 	_, err := s.st.W.Collection(logsColl).UpdateByID(ctx, runID, bson.M{"$push": bson.M{"entries": e}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {

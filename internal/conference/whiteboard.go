@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -85,7 +86,7 @@ func (s *Service) SaveWhiteboard(ctx context.Context, runID string, scene []byte
 	if err != nil {
 		return fmt.Errorf("conference: save whiteboard: %w", err)
 	}
-	s.Log(ctx, r.ID, LogEntry{At: wb.SavedAt, Kind: "whiteboard_saved", Detail: fmt.Sprintf("%d elements, %d bytes", elements, len(scene))})
+	s.Log(ctx, r.ID, LogEntry{At: wb.SavedAt, Kind: "whiteboard_saved", Value: strconv.Itoa(elements)})
 	return nil
 }
 

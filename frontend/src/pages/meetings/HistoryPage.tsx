@@ -12,6 +12,7 @@ import { PageHead } from '../../components/PageHead';
 import { graphql } from '../../gql';
 import type { HistoryQuery } from '../../gql/graphql';
 import { dayjs, downloadQuery, fmtDateTime, fmtDuration, type Dayjs } from '../../lib/time';
+import { describeLogDetail } from '../../lib/meetingLog';
 import { listsOf } from '../../api/typenames';
 
 const HistoryDocument = graphql(`
@@ -62,6 +63,7 @@ const RunLogDocument = graphql(`
         clientKind
         address
         detail
+        value
       }
     }
   }
@@ -262,8 +264,6 @@ function LogDrawer({ run, onClose }: { run: Run; onClose: () => void }) {
   const [res, refetch] = useQuery({ query: RunLogDocument, variables: { id: run.id } });
   const log = res.data?.meetingRun.log ?? [];
   const kind = (k: string) => t(`history.kinds.${k}`, { defaultValue: k });
-  const detail = (k: string, d: string | null) =>
-    !d ? '' : k === 'control' ? t(`history.controls.${d}`, { defaultValue: d }) : k === 'ended' ? t(`history.endReasons.${d}`, { defaultValue: d }) : d;
   return (
     <Drawer
       open
@@ -293,7 +293,7 @@ function LogDrawer({ run, onClose }: { run: Run; onClose: () => void }) {
             { title: t('history.actor'), dataIndex: 'actorName', render: (x: string | null) => x || '—' },
             { title: t('history.subject'), dataIndex: 'subject', render: (x: string | null) => x || '—' },
             { title: t('history.client'), dataIndex: 'clientKind', width: 90, render: (x: string | null) => (x ? t(`history.clients.${x}`, { defaultValue: x }) : '—') },
-            { title: t('history.detail'), render: (_, e) => detail(e.kind, e.detail) || e.address || '—' },
+            { title: t('history.detail'), render: (_, e) => describeLogDetail(e, t) || e.address || '—' },
           ]}
         />
       )}

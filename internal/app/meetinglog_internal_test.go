@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/live"
+)
+
+// logRecorder keeps the rows the appender writes, in order.
+type logRecorder struct {
+	mu   sync.Mutex
+	rows []conference.LogEntry
+}
+
+func (r *logRecorder) Log(_ context.Context, _ string, e conference.LogEntry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rows = append(r.rows, e)
+}
+
+// TestMeetingLogScreenShare drives a live meeting as the media plane does when a
+// participant starts and stops sharing their screen (SetMedia as the system) and
+// checks that the meeting log says who shared, and nothing for camera changes.
+func TestMeetingLogScreenShare(t *testing.T) {
+	rec := &logRecorder{}
+	a := newLogAppender(rec, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx := context.Background()
+	m := live.Start(ctx, live.Config{Log: func(e live.Event) { a.Append("run-1", e) }})
+	host := live.Actor{ParticipantID: "p-host", UserID: "u-host", IsModerator: true}
+	if err := m.Join(ctx, host, live.Participant{ID: "p-host", Name: "张三", UserID: "u-host", Role: live.RoleHost, Client: live.ClientBrowser}); err != nil {
+		t.Fatal(err)
+	}
+	guest := live.Actor{ParticipantID: "p-guest"}
+	if err := m.Join(ctx, guest, live.Participant{ID: "p-guest", Name: "访客甲", Client: live.ClientBrowser}); err != nil {
+		t.Fatal(err)
+	}
+	for _, md := range []live.Media{{Audio: true, Video: true}, {Audio: true, Video: true, Screen: true}, {Audio: true, Screen: true}, {Audio: true}} {
+		if err := m.SetMedia(ctx, live.System, "p-guest", md); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A sharer who leaves (or is hung up) stops sharing.
+	if err := m.SetMedia(ctx, live.System, "p-host", live.Media{Screen: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Leave(ctx, live.System, "p-host"); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	<-m.Done()
+	a.Close()
+	var got []string
+	for _, e := range rec.rows {
+		got = append(got, e.Kind+" "+e.ActorName+" "+e.Subject)
+	}
+	want := []string{"screen_started 访客甲 ", "screen_stopped 访客甲 ", "screen_started 张三 ", "screen_stopped 张三 "}
+	if !slices.Equal(got, want) {
+		t.Errorf("log rows %q, want %q", got, want)
+	}
+}
