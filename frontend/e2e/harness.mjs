@@ -59,7 +59,8 @@ export function freePort() {
   });
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Waits ms milliseconds. */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts bin/jishitong serve on 127.0.0.1 with a temporary data folder and the given
@@ -310,4 +311,21 @@ export function solidPNG(width, height, [r, g, b]) {
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => [r, g, b]).flat())]);
   const raw = Buffer.concat(Array.from({ length: height }, () => row));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+
+/** Polls fn until it returns a truthy value (or throws after ms). */
+export async function until(what, fn, ms = 20_000, every = 250) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await sleep(every);
+  }
 }

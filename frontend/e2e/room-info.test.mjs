@@ -4,9 +4,7 @@
 // e2e/artifacts/room-info-*.png.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, login, newPage, screenshot, startServer } from './harness.mjs';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { launchBrowser, login, newPage, screenshot, sleep, startServer } from './harness.mjs';
 
 let srv;
 let browser;

@@ -5,25 +5,7 @@
 // Screenshots in e2e/artifacts/start-*.png.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, login, newPage, screenshot, startServer } from './harness.mjs';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls fn until it returns a truthy value (or throws after ms). */
-async function until(what, fn, ms = 20_000, every = 250) {
-  const end = Date.now() + ms;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await sleep(every);
-  }
-}
+import { launchBrowser, login, newPage, screenshot, sleep, startServer, until } from './harness.mjs';
 
 let srv;
 let srv2; // keeps a window: --early-start 30m
