@@ -25,7 +25,6 @@ import (
 type publishedTrack struct {
 	id       signal.TrackID
 	owner    signal.ParticipantID
-	from     *participant // the publisher; nil for tracks built outside a participant
 	cid      string
 	kind     sfu.Kind
 	source   signal.Source
@@ -233,7 +232,7 @@ func (f *forwarder) handle(b []byte, now time.Time, send func(*sfu.DownTrack)) {
 	}
 	t := f.t
 	h := &f.pkt.Header
-	f.counts.observeSeq(h.SequenceNumber, now.UnixNano())
+	f.counts.observeSeq(h.SequenceNumber)
 	if f.nacks != nil {
 		f.nacks.Push(h.SequenceNumber, now)
 	}
