@@ -80,9 +80,11 @@ vet: deps
 
 ## test: vet and every test, in a loopback-only network namespace (media tests open
 ## real WebRTC connections; nothing may reach the machine's other addresses)
-## Then the web app's unit tests (vitest) and its browser tests (e2e).
+## Then the web app's unit tests (vitest) and its browser tests (e2e). Packages run one
+## at a time (-p 1): the media tests' bandwidth estimation and timing stall when the
+## app tests burn both cores beside them (TestBandwidthProbingReachesTheTopLayer).
 test: vet build
-	scripts/netns-run $(GO) test -count=1 -timeout 15m ./...
+	scripts/netns-run $(GO) test -count=1 -p 1 -timeout 15m ./...
 	$(MAKE) --no-print-directory web-test
 	$(MAKE) --no-print-directory e2e
 
