@@ -18,11 +18,7 @@ import (
 // announce meetings (schedules, resource status) hold only scheduled ones.
 func (s *Service) meetingsFor(ctx context.Context, p *auth.Principal, ids []string) ([]*Meeting, []error) {
 	out, errOut := make([]*Meeting, len(ids)), make([]error, len(ids))
-	if p == nil {
-		fill(errOut, errs.ErrUnauthenticated)
-		return out, errOut
-	}
-	sc, err := s.read(ctx)
+	sc, err := s.batchSchedule(ctx, p)
 	if err != nil {
 		fill(errOut, err)
 		return out, errOut
@@ -108,11 +104,7 @@ func (s *Service) LiveRunsOf(ctx context.Context, p *auth.Principal, meetingIDs 
 // RoomsOf is Room for several rooms: one schedule read for all of them.
 func (s *Service) RoomsOf(ctx context.Context, p *auth.Principal, ids []string) ([]*Room, []error) {
 	out, errOut := make([]*Room, len(ids)), make([]error, len(ids))
-	if p == nil {
-		fill(errOut, errs.ErrUnauthenticated)
-		return out, errOut
-	}
-	sc, err := s.read(ctx)
+	sc, err := s.batchSchedule(ctx, p)
 	if err != nil {
 		fill(errOut, err)
 		return out, errOut
@@ -126,4 +118,12 @@ func (s *Service) RoomsOf(ctx context.Context, p *auth.Principal, ids []string) 
 		out[i] = r
 	}
 	return out, errOut
+}
+
+// batchSchedule is the one schedule read a batch shares, for a signed-in caller.
+func (s *Service) batchSchedule(ctx context.Context, p *auth.Principal) (*schedule, error) {
+	if p == nil {
+		return nil, errs.ErrUnauthenticated
+	}
+	return s.read(ctx)
 }
