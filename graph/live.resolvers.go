@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/jishitong/jishitong/graph/model"
+	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/live"
 )
@@ -26,12 +27,18 @@ func (r *mutationResolver) UnmuteParticipant(ctx context.Context, meetingID stri
 }
 
 func (r *mutationResolver) MuteAll(ctx context.Context, meetingID string, allowSelfUnmute bool) (*model.MeetingState, error) {
+	if _, err := r.Conference.SetRunSwitch(ctx, caller(ctx), meetingID, conference.SwitchAllowSelfUnmute, allowSelfUnmute); err != nil {
+		return nil, err
+	}
 	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
 		return m.MuteAll(ctx, a, allowSelfUnmute)
 	})
 }
 
 func (r *mutationResolver) SetAllowSelfUnmute(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error) {
+	if _, err := r.Conference.SetRunSwitch(ctx, caller(ctx), meetingID, conference.SwitchAllowSelfUnmute, on); err != nil {
+		return nil, err
+	}
 	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.SetAllowSelfUnmute(ctx, a, on) })
 }
 
@@ -94,7 +101,7 @@ func (r *mutationResolver) SetPolling(ctx context.Context, meetingID string, inp
 }
 
 func (r *mutationResolver) SetMuteOnEntry(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error) {
-	if _, err := r.Conference.SetMuteOnEntry(ctx, caller(ctx), meetingID, on); err != nil {
+	if _, err := r.Conference.SetRunSwitch(ctx, caller(ctx), meetingID, conference.SwitchMuteOnEntry, on); err != nil {
 		return nil, err
 	}
 	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.SetMuteOnEntry(ctx, a, on) })

@@ -265,8 +265,8 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		cfg := live.Config{Log: func(e live.Event) { s.mlog.Append(runID, e) }}
 		octx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if o, locked, err := s.conf.RunSettings(octx, runID); err == nil {
-			cfg.MuteOnEntry, cfg.Locked = o.MuteOnEntry, locked
+		if rs, err := s.conf.RunSettings(octx, runID); err == nil {
+			cfg.MuteOnEntry, cfg.Locked, cfg.AllowSelfUnmuteDefault = rs.Options.MuteOnEntry, rs.Locked, rs.AllowSelfUnmute
 		} else {
 			log.Warn("reading a live meeting's options", "run", runID, "err", err)
 		}

@@ -478,9 +478,10 @@ func containsCode(payload []byte, code string) bool {
 	return slices.ContainsFunc(list, func(e xtest.GQLError) bool { return e.Extensions["code"] == code })
 }
 
-// TestMuteOnEntrySurvivesRestart: the host's mute on entry belongs to the run, so a
-// new live owner after a restart keeps it instead of the booking's option.
-func TestMuteOnEntrySurvivesRestart(t *testing.T) {
+// TestHostSwitchesSurviveRestart: the host's mute on entry and self-unmute switch
+// belong to the run, so a new live owner after a restart keeps them instead of the
+// booking's option and the default.
+func TestHostSwitchesSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
 	first := xtest.StartServer(t, xtest.Options{DataDir: dir})
 	f := newAuthFixture(t, first)
@@ -500,6 +501,11 @@ func TestMuteOnEntrySurvivesRestart(t *testing.T) {
 	if !st.SetMuteOnEntry.MuteOnEntry {
 		t.Fatal("muteOnEntry stays off")
 	}
+	var su struct{ SetAllowSelfUnmute struct{ AllowSelfUnmute bool } }
+	f.member.Do(t, `mutation($id:ID!){setAllowSelfUnmute(meetingId:$id,on:true){allowSelfUnmute}}`, map[string]any{"id": mt.ID}).Decode(t, &su)
+	if !su.SetAllowSelfUnmute.AllowSelfUnmute {
+		t.Fatal("allowSelfUnmute stays off")
+	}
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -513,6 +519,12 @@ func TestMuteOnEntrySurvivesRestart(t *testing.T) {
 	guest := rtcJoin(ctx, t, second, gj.JoinMeeting.Token)
 	if n := guest.next(t, "notice", 10*time.Second); n["data"].(map[string]any)["kind"] != "mutedByHost" {
 		t.Fatalf("guest notice after the restart: %v", n)
+	}
+	var ms struct{ MuteParticipant struct{ AllowSelfUnmute bool } }
+	second.Login(t, "zhang@acme.example", "zhang-password-1").Do(t, `mutation($id:ID!,$p:ID!){muteParticipant(meetingId:$id,participantId:$p){allowSelfUnmute}}`,
+		map[string]any{"id": mt.ID, "p": guest.id}).Decode(t, &ms)
+	if !ms.MuteParticipant.AllowSelfUnmute {
+		t.Error("the self-unmute switch was lost in the restart")
 	}
 }
 

@@ -56,10 +56,26 @@ func (s *Service) Lock(ctx context.Context, p *auth.Principal, meetingID string,
 	return r, nil
 }
 
-// SetMuteOnEntry records whether the live run of a meeting host-mutes joiners, so that
-// a new live owner of the run (after a restart) keeps the host's choice instead of the
-// booking's option. Host and admins only.
-func (s *Service) SetMuteOnEntry(ctx context.Context, p *auth.Principal, meetingID string, on bool) (*Run, error) {
+// RunSwitch is a host's switch that belongs to the run rather than to the booking, so
+// that a new live owner of the run (after a restart) keeps the host's choice.
+type RunSwitch string
+
+// The run's switches.
+const (
+	// SwitchMuteOnEntry host-mutes joiners who are not moderators (the booking's
+	// option until the host changes it).
+	SwitchMuteOnEntry RunSwitch = "muteOnEntry"
+	// SwitchAllowSelfUnmute lets host-muted participants unmute themselves (off until
+	// the host turns it on, alone or with mute all).
+	SwitchAllowSelfUnmute RunSwitch = "allowSelfUnmute"
+)
+
+// SetRunSwitch records a host's switch on the live run of a meeting. Host and admins
+// only.
+func (s *Service) SetRunSwitch(ctx context.Context, p *auth.Principal, meetingID string, sw RunSwitch, on bool) (*Run, error) {
+	if sw != SwitchMuteOnEntry && sw != SwitchAllowSelfUnmute {
+		return nil, errs.Invalid("switch", "unknown switch")
+	}
 	r, moderator, err := s.Control(ctx, p, meetingID)
 	if err != nil {
 		return nil, err
@@ -67,28 +83,44 @@ func (s *Service) SetMuteOnEntry(ctx context.Context, p *auth.Principal, meeting
 	if !moderator {
 		return nil, errs.New(errs.KindForbidden, "only the host and administrators may change this meeting")
 	}
-	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, r.ID, bson.M{"$set": bson.M{"muteOnEntry": on}}); err != nil {
-		return nil, fmt.Errorf("conference: set mute on entry: %w", err)
+	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, r.ID, bson.M{"$set": bson.M{string(sw): on}}); err != nil {
+		return nil, fmt.Errorf("conference: set %s: %w", sw, err)
 	}
-	r.MuteOnEntry = &on
+	if sw == SwitchMuteOnEntry {
+		r.MuteOnEntry = &on
+	} else {
+		r.AllowSelfUnmute = &on
+	}
 	return r, nil
 }
 
-// RunSettings returns the options of a run's meeting (with the run's own mute on entry,
-// when the host changed it) and whether the run is locked, for a new live owner of the
-// run (after a restart the lock outlives the owner).
-func (s *Service) RunSettings(ctx context.Context, runID string) (opts Options, locked bool, err error) {
+// RunSettings is what a new live owner of a run starts from.
+type RunSettings struct {
+	// Options are the meeting's, with the run's own mute on entry when the host
+	// changed it.
+	Options Options
+	// Locked: the lock outlives the owner.
+	Locked bool
+	// AllowSelfUnmute is the host's self-unmute switch.
+	AllowSelfUnmute bool
+}
+
+// RunSettings returns what a new live owner of the run (after a restart) starts from.
+func (s *Service) RunSettings(ctx context.Context, runID string) (RunSettings, error) {
 	r, err := s.run(ctx, runID)
 	if err != nil {
-		return Options{}, false, err
+		return RunSettings{}, err
 	}
 	m, err := s.loadMeeting(ctx, r.MeetingID)
 	if err != nil {
-		return Options{}, false, err
+		return RunSettings{}, err
 	}
-	opts = m.Options
+	rs := RunSettings{Options: m.Options, Locked: r.Locked}
 	if r.MuteOnEntry != nil {
-		opts.MuteOnEntry = *r.MuteOnEntry
+		rs.Options.MuteOnEntry = *r.MuteOnEntry
 	}
-	return opts, r.Locked, nil
+	if r.AllowSelfUnmute != nil {
+		rs.AllowSelfUnmute = *r.AllowSelfUnmute
+	}
+	return rs, nil
 }

@@ -45,8 +45,10 @@ type Run struct {
 	// Locked refuses new joins (the host's lock).
 	Locked bool `bson:"locked"`
 	// MuteOnEntry is the host's choice during the run; nil means the meeting's option.
-	MuteOnEntry *bool      `bson:"muteOnEntry,omitempty"`
-	EmptySince  *time.Time `bson:"emptySince,omitempty"`
+	MuteOnEntry *bool `bson:"muteOnEntry,omitempty"`
+	// AllowSelfUnmute is the host's self-unmute switch; nil means off.
+	AllowSelfUnmute *bool      `bson:"allowSelfUnmute,omitempty"`
+	EmptySince      *time.Time `bson:"emptySince,omitempty"`
 	// Search is the lower-cased name and number, for history search.
 	Search string `bson:"search"`
 }
