@@ -11,7 +11,7 @@ import (
 // the web app's history.kinds/controls texts say the same.
 type logTexts struct {
 	kinds, controls, endReasons, clients, roles, onOff map[string]string
-	single, pane, muted, elements, sep                 string
+	single, pane, muted, elements, every, sep          string
 }
 
 var logTextsZH = logTexts{
@@ -26,7 +26,7 @@ var logTextsZH = logTexts{
 	clients:    map[string]string{"browser": "浏览器", "sip": "SIP 终端", "rtsp": "RTSP"},
 	roles:      map[string]string{"host": "主持人", "presenter": "主讲人", "participant": "参会者"},
 	onOff:      map[string]string{"on": "开", "off": "关"},
-	single:     "单画面", pane: "画面 %s", muted: "%s 人", elements: "%s 个元素", sep: "：",
+	single:     "单画面", pane: "画面 %s", muted: "%s 人", elements: "%s 个元素", every: "每 %s 秒", sep: "：",
 }
 
 var logTextsEN = logTexts{
@@ -42,7 +42,7 @@ var logTextsEN = logTexts{
 	clients:    map[string]string{"browser": "Browser", "sip": "SIP terminal", "rtsp": "RTSP"},
 	roles:      map[string]string{"host": "Host", "presenter": "Presenter", "participant": "Participant"},
 	onOff:      map[string]string{"on": "on", "off": "off"},
-	single:     "Single", pane: "pane %s", muted: "%s muted", elements: "%s element(s)", sep: ": ",
+	single:     "Single", pane: "pane %s", muted: "%s muted", elements: "%s element(s)", every: "every %s s", sep: ": ",
 }
 
 func logTextsFor(lang string) logTexts {
@@ -95,6 +95,8 @@ func (l logTexts) detail(e conference.LogEntry) string {
 		v = strings.Replace(l.muted, "%s", v, 1)
 	case e.Detail == "layout_mode" && v == "single":
 		v = l.single
+	case e.Detail == "polling" && v != "off":
+		v = strings.Replace(l.every, "%s", v, 1)
 	case v == "on" || v == "off": // self_unmute, mute_on_entry, live, recording, whiteboard
 		v = word(l.onOff, v)
 	}

@@ -501,7 +501,9 @@ func TestHostSwitchesSurviveRestart(t *testing.T) {
 	if !st.SetMuteOnEntry.MuteOnEntry {
 		t.Fatal("muteOnEntry stays off")
 	}
-	var su struct{ SetAllowSelfUnmute struct{ AllowSelfUnmute bool } }
+	var su struct {
+		SetAllowSelfUnmute struct{ AllowSelfUnmute bool }
+	}
 	f.member.Do(t, `mutation($id:ID!){setAllowSelfUnmute(meetingId:$id,on:true){allowSelfUnmute}}`, map[string]any{"id": mt.ID}).Decode(t, &su)
 	if !su.SetAllowSelfUnmute.AllowSelfUnmute {
 		t.Fatal("allowSelfUnmute stays off")
@@ -520,7 +522,9 @@ func TestHostSwitchesSurviveRestart(t *testing.T) {
 	if n := guest.next(t, "notice", 10*time.Second); n["data"].(map[string]any)["kind"] != "mutedByHost" {
 		t.Fatalf("guest notice after the restart: %v", n)
 	}
-	var ms struct{ MuteParticipant struct{ AllowSelfUnmute bool } }
+	var ms struct {
+		MuteParticipant struct{ AllowSelfUnmute bool }
+	}
 	second.Login(t, "zhang@acme.example", "zhang-password-1").Do(t, `mutation($id:ID!,$p:ID!){muteParticipant(meetingId:$id,participantId:$p){allowSelfUnmute}}`,
 		map[string]any{"id": mt.ID, "p": guest.id}).Decode(t, &ms)
 	if !ms.MuteParticipant.AllowSelfUnmute {

@@ -152,6 +152,12 @@ func (a *logAppender) entries(runID string, ev live.Event) []conference.LogEntry
 					e.Value = strconv.Itoa(pane + 1)
 				}
 			}
+		case live.KindPolling:
+			// The interval in seconds while on.
+			e.Value = "off"
+			if d.Polling.Enabled {
+				e.Value = strconv.Itoa(int(d.Polling.Interval / time.Second))
+			}
 		}
 	case live.EndedDelta:
 		delete(a.rosters, runID)

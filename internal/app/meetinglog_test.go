@@ -45,6 +45,8 @@ func TestMeetingLogAudit(t *testing.T) {
 				args += ",$p:ID!"
 			case "r":
 				args += ",$r:ParticipantRole!"
+			case "in":
+				args += ",$in:PollingInput!"
 			}
 		}
 		if r := f.member.Do(t, `mutation($id:ID!`+args+`){x:`+op+`{seq}}`, v); r.Code() != "" {
@@ -56,6 +58,8 @@ func TestMeetingLogAudit(t *testing.T) {
 	do(`setParticipantRole(meetingId:$id,participantId:$p,role:$r)`, map[string]any{"p": guest.id, "r": "PRESENTER"})
 	do(`pinParticipant(meetingId:$id,pane:2,participantId:$p)`, map[string]any{"p": li.id})
 	do(`setLayout(meetingId:$id,mode:GRID_2X2)`, nil)
+	do(`setPolling(meetingId:$id,input:$in)`, map[string]any{"in": map[string]any{"enabled": true, "intervalSeconds": 10, "panes": []int{1}}})
+	do(`setPolling(meetingId:$id,input:$in)`, map[string]any{"in": map[string]any{"enabled": false, "intervalSeconds": 10, "panes": []int{1}}})
 	do(`lockMeeting(meetingId:$id)`, nil)
 	do(`muteAll(meetingId:$id,allowSelfUnmute:false)`, nil)
 	do(`setAllowSelfUnmute(meetingId:$id,on:true)`, nil)
@@ -68,6 +72,8 @@ func TestMeetingLogAudit(t *testing.T) {
 		{"control", "张三", "访客甲", "role", "presenter"},
 		{"control", "张三", "李四", "pinned", "3"},
 		{"control", "张三", "", "layout_mode", "2x2"},
+		{"control", "张三", "", "polling", "10"},
+		{"control", "张三", "", "polling", "off"},
 		{"control", "张三", "", "locked", ""},
 		{"control", "张三", "", "muted_all", "2"},
 		{"control", "张三", "", "self_unmute", "on"},
@@ -113,9 +119,9 @@ func TestMeetingLogAudit(t *testing.T) {
 	f.member.Do(t, `query($id:ID!){meetingRun(id:$id){logCsvUrl}}`, map[string]any{"id": hj.JoinMeeting.RunID}).Decode(t, &run)
 	for lang, rows := range map[string][]string{
 		"zh-CN": {",会控,张三,李四,,,静音\r\n", ",会控,张三,访客甲,,,更改角色：主讲人\r\n", ",会控,张三,李四,,,固定画面：画面 3\r\n",
-			",会控,张三,,,,切换布局：2x2\r\n", ",会控,张三,,,,全体静音：2 人\r\n", ",会控,张三,,,,允许自行解除静音：开\r\n", ",会控,张三,访客甲,,,挂断参会人\r\n"},
+			",会控,张三,,,,切换布局：2x2\r\n", ",会控,张三,,,,轮询设置：每 10 秒\r\n", ",会控,张三,,,,轮询设置：关\r\n", ",会控,张三,,,,全体静音：2 人\r\n", ",会控,张三,,,,允许自行解除静音：开\r\n", ",会控,张三,访客甲,,,挂断参会人\r\n"},
 		"en": {",Control,张三,李四,,,Muted\r\n", ",Control,张三,访客甲,,,Role changed: Presenter\r\n", ",Control,张三,李四,,,Pinned: pane 3\r\n",
-			",Control,张三,,,,Participants may unmute themselves: on\r\n"},
+			",Control,张三,,,,Participants may unmute themselves: on\r\n", ",Control,张三,,,,Polling: every 10 s\r\n"},
 	} {
 		_, body := f.member.Get(t, run.MeetingRun.LogCsvURL+"?lang="+lang)
 		for _, row := range rows {

@@ -638,6 +638,7 @@ export const en: Shape<typeof zhCN> = {
       elements: '{{count}} element(s)',
       pane: 'pane {{n}}',
       muted: '{{count}} muted',
+      every: 'every {{n}} s',
       single: 'Single',
       on: 'on',
       off: 'off',

@@ -636,6 +636,7 @@ export const zhCN = {
       elements: '{{count}} 个元素',
       pane: '画面 {{n}}',
       muted: '{{count}} 人',
+      every: '每 {{n}} 秒',
       single: '单画面',
       on: '开',
       off: '关',

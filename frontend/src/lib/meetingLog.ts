@@ -28,7 +28,8 @@ export function describeLogDetail(e: LogCodes, t: T): string {
   else if (d === 'pinned') arg = t('history.logValues.pane', { n: v });
   else if (d === 'muted_all') arg = t('history.logValues.muted', { count: Number(v) });
   else if (d === 'layout_mode' && v === 'single') arg = t('history.logValues.single');
-  else if (v === 'on' || v === 'off') arg = t(`history.logValues.${v}`); // self_unmute, mute_on_entry, live, recording, whiteboard
+  else if (d === 'polling' && v !== 'off') arg = t('history.logValues.every', { n: v });
+  else if (v === 'on' || v === 'off') arg = t(`history.logValues.${v}`); // self_unmute, mute_on_entry, live, recording, whiteboard, polling off
   if (!what) return arg;
   if (!arg) return what;
   return what + t('history.logValues.sep') + arg;
