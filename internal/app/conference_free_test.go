@@ -216,3 +216,43 @@ func TestConfEarlyRunKeepsTheReservation(t *testing.T) {
 		t.Errorf("second start: %+v", r)
 	}
 }
+
+// TestConfEarlyStartIsReserved: a run the host starts before its booked time uses the
+// enterprise's quota from then, so it is checked like a booking of that time: refused
+// (naming what holds the quota) when it does not fit, and once it runs others cannot
+// book into it. Ended before its booked start, it frees what it took early and keeps
+// its booked time.
+func TestConfEarlyStartIsReserved(t *testing.T) {
+	w := confSetup(t)
+	w.setQuota(t, 20)
+	confBook(t, w.li, map[string]any{"start": time.Now().Truncate(time.Minute), "name": "产品评审会", "participants": 15})
+	later := confSoon(2 * time.Hour)
+	big := confBook(t, w.member, map[string]any{"start": later, "name": "大会", "participants": 10})
+	small := confBook(t, w.member, map[string]any{"start": later.Add(10 * time.Minute), "name": "小会", "participants": 5})
+
+	e := confWantErr(t, "early start over the quota", w.member.Do(t, `mutation($id:ID!){startMeeting(id:$id){id}}`, map[string]any{"id": big.ID}), "CONFLICT", "")
+	if !strings.Contains(e.Message, "产品评审会") || !strings.Contains(e.Message, "quota of 20") {
+		t.Errorf("the refusal does not name the meeting and the quota: %s", e.Message)
+	}
+	if r := confRunOp(t, w.member, "startMeeting", small.ID); !r.Live {
+		t.Fatalf("early start that fits: %+v", r)
+	}
+	if st := confResources(t, w.member, time.Now(), time.Now().Add(time.Hour)); st.Enterprise.Booked != 20 {
+		t.Errorf("the next hour with the early run: %+v", st.Enterprise)
+	}
+	book := func(what string) *xtest.Response {
+		return w.li.Do(t, confBookDoc, map[string]any{"in": map[string]any{"start": confSoon(10 * time.Minute), "name": what, "participants": 2}})
+	}
+	confWantErr(t, "a booking into the early run's time", book("插会"), "CONFLICT", "")
+
+	confRunOp(t, w.member, "endMeeting", small.ID)
+	if st := confResources(t, w.member, time.Now(), time.Now().Add(time.Hour)); st.Enterprise.Booked != 15 {
+		t.Errorf("the next hour after the early run ended: %+v", st.Enterprise)
+	}
+	if r := book("插会"); r.Code() != "" {
+		t.Errorf("booking after the early run ended: %v", r.Errors)
+	}
+	if st := confResources(t, w.member, later.Add(10*time.Minute), later.Add(time.Hour)); st.Enterprise.Booked != 15 {
+		t.Errorf("the booked time of 小会 and 大会 after the early run: %+v", st.Enterprise)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -205,6 +206,11 @@ func (s *Service) occurrenceRun(ctx context.Context, m *Meeting, o recur.Occurre
 // startRun creates the run of occurrence o with this ID (occurrenceRun), or returns
 // the one a racing start created.
 func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, id, by string) (*Run, error) {
+	if now := time.Now().UTC(); now.Before(o.Start) {
+		if err := s.reserveEarly(ctx, m, o, now); err != nil {
+			return nil, err
+		}
+	}
 	actor, _ := s.dir.MemberByID(ctx, by)
 	r := &Run{ID: id, MeetingID: m.ID, EnterpriseID: m.EnterpriseID, Number: m.Number, Name: m.Name,
 		HostID: m.HostID, HostName: m.HostName, RoomID: m.RoomID, Occurrence: o.Key.Time(), ScheduledStart: o.Start, ScheduledEnd: o.End,
@@ -236,6 +242,50 @@ func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, 
 	s.bus.Publish(bus.Event{Topic: "meeting." + m.ID, Payload: RunEvent{RunID: r.ID, Live: true}})
 	s.notifyRun(RunEvent{RunID: r.ID, Live: true})
 	return r, nil
+}
+
+// reserveEarly reserves occurrence o of m from now, its early start, checked like a
+// booking of [now, booked start): against the enterprise's quota, the platform's
+// capacity and the room. A refusal is a CONFLICT naming what is booked then.
+func (s *Service) reserveEarly(ctx context.Context, m *Meeting, o recur.Occurrence, now time.Time) error {
+	err := s.underLock(ctx, func(sc *schedule) error {
+		cur := sc.meetings[m.ID]
+		if cur == nil {
+			return errs.NotFound("meeting")
+		}
+		if at, ok := byKey(cur.Early)[o.Key]; ok && !at.After(now) {
+			return nil // a racing start reserved it
+		}
+		ent, err := s.dir.EnterpriseByID(ctx, cur.EnterpriseID)
+		if err != nil {
+			return err
+		}
+		e := occ{meetingID: cur.ID, key: o.Key, start: now, end: o.Start, roomID: cur.RoomID, enterpriseID: cur.EnterpriseID, participants: cur.Participants}
+		if ent.Quota > 0 {
+			if err := sc.fits(sc.byEntView(cur.EnterpriseID), e, cur, ent.Quota, "starting now, before the booked time, exceeds your enterprise's quota of %d participants"); err != nil {
+				return err
+			}
+		}
+		if err := sc.fits(sc.allView(), e, cur, s.cfg.PlatformCapacity, "starting now, before the booked time, exceeds the platform's capacity of %d participants"); err != nil {
+			return err
+		}
+		if r := sc.rooms[cur.RoomID]; r != nil {
+			if err := sc.roomFits(r, []occ{e}, cur); err != nil {
+				return err
+			}
+		}
+		n := copyMeeting(cur)
+		n.Early = slices.DeleteFunc(n.Early, func(d endedDoc) bool { return recur.KeyOf(d.Key) == o.Key })
+		n.Early = append(n.Early, endedDoc{Key: o.Key.Time(), At: now})
+		if err := s.replace(ctx, n); err != nil {
+			return err
+		}
+		return s.commit(ctx, sc, func(sc *schedule) { sc.putMeeting(n) })
+	})
+	if err == nil {
+		s.publishResources(m.EnterpriseID)
+	}
+	return err
 }
 
 // RunEvent tells planes that a meeting became live or ended.

@@ -47,6 +47,10 @@ type Meeting struct {
 	// reserves capacity only until then. An ended occurrence is not held again
 	// (see Start), so what it booked after its end is free for others at once.
 	Ended []endedDoc `bson:"ended,omitempty"`
+	// Early lists the occurrences whose run the host started before their booked
+	// start (At is when): each also reserves from then, checked like a booking when
+	// it starts (startRun), so an early run never uses capacity it did not reserve.
+	Early []endedDoc `bson:"early,omitempty"`
 	// ReleasedAt is how earlier versions stored an ended instant meeting (every
 	// occurrence ends its reservation then); read, no longer written.
 	ReleasedAt *time.Time `bson:"releasedAt,omitempty"`
@@ -86,7 +90,8 @@ type exceptionDoc struct {
 	DurationSec int64     `bson:"durationSec,omitempty"`
 }
 
-// endedDoc is an occurrence (by its key, the original start) whose run ended at At.
+// endedDoc is an occurrence (by its key, the original start) whose run ended at At
+// (Meeting.Ended) or started early at At (Meeting.Early).
 type endedDoc struct {
 	Key time.Time `bson:"key"`
 	At  time.Time `bson:"at"`
@@ -172,5 +177,6 @@ func copyMeeting(m *Meeting) *Meeting {
 	c.Invitees.Emails = append([]string(nil), m.Invitees.Emails...)
 	c.Exceptions = append([]exceptionDoc(nil), m.Exceptions...)
 	c.Ended = append([]endedDoc(nil), m.Ended...)
+	c.Early = append([]endedDoc(nil), m.Early...)
 	return &c
 }

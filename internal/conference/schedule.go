@@ -146,15 +146,10 @@ func filterOccs(os []occ, keep func(occ) bool) []occ {
 
 // occurrencesOf returns the reservations of m's occurrences os. An occurrence whose
 // run ended before its booked end reserves until then; one that ended before its
-// booked start (it was started early) reserves nothing.
+// booked start reserves nothing (no longer written: such a run keeps the reservation,
+// see release); one started early reserves from its start.
 func occurrencesOf(m *Meeting, os []recur.Occurrence) []occ {
-	var ended map[recur.Key]time.Time
-	if len(m.Ended) > 0 {
-		ended = make(map[recur.Key]time.Time, len(m.Ended))
-		for _, e := range m.Ended {
-			ended[recur.KeyOf(e.Key)] = e.At
-		}
-	}
+	ended, early := byKey(m.Ended), byKey(m.Early)
 	out := make([]occ, 0, len(os))
 	for _, o := range os {
 		if at, ok := ended[o.Key]; ok && at.Before(o.End) {
@@ -166,7 +161,22 @@ func occurrencesOf(m *Meeting, os []recur.Occurrence) []occ {
 		if !o.End.After(o.Start) {
 			continue
 		}
+		if at, ok := early[o.Key]; ok && at.Before(o.Start) {
+			o.Start = at
+		}
 		out = append(out, occ{meetingID: m.ID, key: o.Key, start: o.Start, end: o.End, roomID: m.RoomID, enterpriseID: m.EnterpriseID, participants: m.Participants, moved: o.Moved})
+	}
+	return out
+}
+
+// byKey maps occurrence keys to their instants; nil when l is empty.
+func byKey(l []endedDoc) map[recur.Key]time.Time {
+	if len(l) == 0 {
+		return nil
+	}
+	out := make(map[recur.Key]time.Time, len(l))
+	for _, e := range l {
+		out[recur.KeyOf(e.Key)] = e.At
 	}
 	return out
 }
@@ -458,12 +468,14 @@ func (s *Service) storeVersion(ctx context.Context, old, m *Meeting) error {
 func keepEnded(sc *schedule, m *Meeting) {
 	if cur := sc.meetings[m.ID]; cur != nil {
 		m.Ended = append([]endedDoc(nil), cur.Ended...)
+		m.Early = append([]endedDoc(nil), cur.Early...)
 	}
 }
 
 // release frees what run r's occurrence reserved after r ended: the occurrence
-// reserves only until then (see Meeting.Ended). A run that ended after its booked
-// end, or of a cancelled meeting, frees nothing more.
+// reserves only until then (see Meeting.Ended), or, for a run ended before its booked
+// start, only its booked time (Meeting.Early). A run that ended after its booked end,
+// or of a cancelled meeting, frees nothing more.
 func (s *Service) release(ctx context.Context, r *Run) error {
 	if r.EndedAt == nil {
 		return nil
@@ -474,13 +486,22 @@ func (s *Service) release(ctx context.Context, r *Run) error {
 		if cur == nil {
 			return nil
 		}
-		// A run that ended before the booked start did not use the occurrence up (the
-		// host may start it again, lifecycle.go): its reservation stays whole.
-		if !slices.ContainsFunc(sc.occs[cur.ID], func(o occ) bool { return o.key == key && o.end.After(at) && !at.Before(o.start) }) {
-			return nil
-		}
 		m := copyMeeting(cur)
-		m.Ended = append(m.Ended, endedDoc{Key: key.Time(), At: at})
+		if at.Before(r.ScheduledStart) {
+			// A run that ended before the booked start did not use the occurrence up
+			// (the host may start it again, lifecycle.go): its booked reservation stays
+			// whole, and what it reserved early is free from now.
+			n := len(m.Early)
+			m.Early = slices.DeleteFunc(m.Early, func(e endedDoc) bool { return recur.KeyOf(e.Key) == key })
+			if len(m.Early) == n {
+				return nil
+			}
+		} else {
+			if !slices.ContainsFunc(sc.occs[cur.ID], func(o occ) bool { return o.key == key && o.end.After(at) }) {
+				return nil
+			}
+			m.Ended = append(m.Ended, endedDoc{Key: key.Time(), At: at})
+		}
 		if err := s.replace(ctx, m); err != nil {
 			return err
 		}

@@ -96,6 +96,15 @@ describe('describe', () => {
     });
     expect(describeError(err, tz)).toBe('超出企业并发配额（配额 50 人，已预订 40 人）：A – B 已被其他企业的会议占用');
   });
+  it('explains an early start that does not fit', () => {
+    const err = gqlErr({
+      message: `starting now, before the booked time, exceeds your enterprise's quota of 20 participants, 15 are already booked: "产品评审会" (1234567890) from 2026-12-01 09:00 to 10:00`,
+      extensions: { code: 'CONFLICT', field: 'start', conflictMeetingName: '产品评审会', conflictStart: '2026-12-01T09:00:00+08:00', conflictEnd: '2026-12-01T10:00:00+08:00' },
+    });
+    expect(describeError(err, tz, { formatTime: (s) => s.slice(11, 16) })).toBe(
+      '现在无法提前开始，请在预定时间开始。超出企业并发配额（配额 20 人，已预订 15 人）：与会议「产品评审会」（09:00 – 10:00）时间冲突',
+    );
+  });
   it('explains rooms that are too small', () => {
     const err = gqlErr({ message: 'no meeting room you may use holds 500 participants', extensions: { code: 'CONFLICT', field: 'participants' } });
     expect(describeError(err, tz)).toBe('没有可容纳 500 人的可用会议室，请减少参会人数或联系管理员');

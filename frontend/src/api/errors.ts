@@ -196,6 +196,8 @@ export function describe(err: unknown, t: Translate, opts: DescribeOptions = {})
         values.reason = t(`errors.conflict.what.${String(values.what)}`, values);
       }
       msg = t(key, values);
+      // A host's early start refused: the booked time itself is free.
+      if (e.code === 'CONFLICT' && /before the booked time/i.test(e.message)) msg = t('errors.conflict.earlyStart', { detail: msg });
       if (opts.showServerMessage && (key === 'errors.invalidField' || key === `errors.${e.code}`) && e.message && e.code !== 'INTERNAL')
         msg = `${msg}（${e.message}）`;
     }

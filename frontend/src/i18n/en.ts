@@ -177,6 +177,7 @@ export const en: Shape<typeof zhCN> = {
     conflict: {
       withMeeting: '{{reason}}: clashes with “{{name}}” ({{start}} – {{end}})',
       withOther: '{{reason}}: {{start}} – {{end}} is taken by another enterprise’s meeting',
+      earlyStart: 'It cannot start early now; start it at its booked time. {{detail}}',
       what: {
         dedicated: 'The dedicated room is booked',
         room: 'Not enough room capacity ({{limit}} seats, {{booked}} booked)',

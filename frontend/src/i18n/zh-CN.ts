@@ -175,6 +175,7 @@ export const zhCN = {
     conflict: {
       withMeeting: '{{reason}}：与会议「{{name}}」（{{start}} – {{end}}）时间冲突',
       withOther: '{{reason}}：{{start}} – {{end}} 已被其他企业的会议占用',
+      earlyStart: '现在无法提前开始，请在预定时间开始。{{detail}}',
       what: {
         dedicated: '专属会议室已被预订',
         room: '会议室容量不足（容量 {{limit}} 人，已预订 {{booked}} 人）',
