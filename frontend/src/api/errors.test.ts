@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import i18n from 'i18next';
 import { en } from '../i18n/en';
 import { zhCN } from '../i18n/zh-CN';
-import { apiErrors, describe as describeError, hasCode, isNetworkError, keyFor, type ApiError } from './errors';
+import { apiErrors, describe as describeError, hasCode, isNetworkError, keyFor, notStarted, type ApiError } from './errors';
 
 await i18n.init({
   resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
@@ -67,6 +67,18 @@ describe('keyFor', () => {
       values: { fieldKey: 'password' },
     });
     expect(keyFor(api('BAD_USER_INPUT', 'x', { reason: 'complexity' }))).toMatchObject({ key: 'errors.BAD_USER_INPUT' });
+  });
+});
+
+describe('notStarted', () => {
+  it('recognises the host-has-not-started refusal, with its booked start', () => {
+    const err = gqlErr({
+      message: 'the meeting has not started yet; please wait for the host (booked to start at 2026-12-08T01:00:00Z)',
+      extensions: { code: 'CONFLICT', field: 'number', startsAt: '2026-12-08T01:00:00Z' },
+    });
+    expect(notStarted(err)).toEqual({ startsAt: '2026-12-08T01:00:00Z' });
+    expect(notStarted(gqlErr({ message: 'the meeting has ended', extensions: { code: 'CONFLICT', field: 'number' } }))).toBeNull();
+    expect(notStarted(gqlErr({ message: 'wrong meeting number or password', extensions: { code: 'NOT_FOUND' } }))).toBeNull();
   });
 });
 

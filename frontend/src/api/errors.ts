@@ -54,6 +54,16 @@ export function hasCode(err: unknown, code: string): boolean {
   return apiErrors(err).some((e) => e.code === code);
 }
 
+/**
+ * When err says the meeting has not started yet (the host has not opened it), what
+ * is known of it: its booked start (RFC 3339) if the server said; else null.
+ */
+export function notStarted(err: unknown): { startsAt?: string } | null {
+  const e = apiErrors(err).find((x) => x.code === 'CONFLICT' && /not started yet/i.test(x.message));
+  if (!e) return null;
+  return typeof e.extensions.startsAt === 'string' ? { startsAt: e.extensions.startsAt } : {};
+}
+
 /** Whether the request never got a GraphQL answer (offline, server down, proxy error). */
 export function isNetworkError(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;

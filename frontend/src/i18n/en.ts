@@ -578,6 +578,11 @@ export const en: Shape<typeof zhCN> = {
     displayNameMember: 'Your name from the directory is used',
     submit: 'Join',
     signIn: 'Sign in',
+    waiting: 'The host has not started the meeting yet',
+    bookedFor: 'It is booked for {{startsAt}}.',
+    waitingHelp: 'You will enter by yourself once the host starts it. Keep this page open.',
+    waitingButton: 'Waiting for the host…',
+    stopWaiting: 'Stop waiting',
     deviceErrors: {
       denied: 'The browser did not allow the camera or microphone. Allow them in the address bar’s site settings and try again; you can also join without them.',
       notFound: 'No camera or microphone found. You can still join to watch and listen.',

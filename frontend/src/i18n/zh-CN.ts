@@ -576,6 +576,11 @@ export const zhCN = {
     displayNameMember: '使用您在通讯录中的姓名',
     submit: '加入会议',
     signIn: '登录',
+    waiting: '主持人尚未开始会议',
+    bookedFor: '会议预定于 {{startsAt}} 开始',
+    waitingHelp: '主持人开始后您将自动进入会议，请保持此页面打开。',
+    waitingButton: '等待主持人开始…',
+    stopWaiting: '停止等待',
     deviceErrors: {
       denied: '浏览器未允许使用摄像头或麦克风，请在地址栏的权限设置中允许后重试。仍可不带设备入会。',
       notFound: '没有找到摄像头或麦克风。仍可入会观看和收听。',

@@ -4,11 +4,13 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { useMutation } from 'urql';
+import { notStarted } from '../api/errors';
 import { useErrorText } from '../api/useErrorText';
 import { useSession } from '../auth/session';
 import { BrandMark } from '../components/BrandMark';
 import { LangSwitch } from '../components/LangSwitch';
 import { ruleOf } from '../components/rules';
+import { fmtDateTime } from '../lib/time';
 import * as v from '../lib/validation';
 import { RoomJoinMeetingDocument } from '../room/api';
 import { setJoinHandoff, type JoinHandoff } from './handoff';
@@ -21,7 +23,26 @@ interface JoinForm {
   displayName: string;
 }
 
-/** Join by number: number, password, display name (guests) and a device preview. */
+/** How often a person waiting for the host asks again, and for how long at most. */
+const WAIT_POLL_MS = 3000;
+const WAIT_JITTER_MS = 1000;
+const WAIT_LIMIT_MS = 4 * 3600_000;
+
+/** A person who came before the host: asked again every few seconds until the host starts. */
+interface Waiting {
+  form: JoinForm;
+  startsAt?: string;
+  since: number;
+  /** The last refusal, shown again if the waiting gives up. */
+  refusal: unknown;
+}
+
+/**
+ * Join by number: number, password, display name (guests) and a device preview. Who
+ * comes before the host waits here (the preview stays on) and enters by themself once
+ * the host starts: joinMeeting is asked again every 3–4 s (a right password is never
+ * throttled), for at most 4 hours.
+ */
 export default function JoinPage() {
   const { t } = useTranslation();
   const { number: routeNumber } = useParams();
@@ -33,6 +54,7 @@ export default function JoinPage() {
   const [form] = Form.useForm<JoinForm>();
   const [state, join] = useMutation(RoomJoinMeetingDocument);
   const [error, setError] = useState<unknown>(null);
+  const [waiting, setWaiting] = useState<Waiting | null>(null);
   const preview = useDevicePreview();
   const videoRef = useRef<HTMLVideoElement>(null);
   const prefill = (location.state as { password?: string } | null)?.password ?? '';
@@ -46,7 +68,16 @@ export default function JoinPage() {
     setError(null);
     const number = v.normalizeMeetingNumber(f.number);
     const r = await join({ number, password: f.password || null, displayName: f.displayName?.trim() || null });
-    if (r.error || !r.data) return setError(r.error);
+    if (r.error || !r.data) {
+      const early = notStarted(r.error);
+      if (early) {
+        setWaiting((w) => ({ form: f, startsAt: early.startsAt, since: w?.since ?? Date.now(), refusal: r.error }));
+        return;
+      }
+      setWaiting(null);
+      return setError(r.error);
+    }
+    setWaiting(null);
     const handoff: JoinHandoff = {
       join: r.data.joinMeeting,
       password: f.password ?? '',
@@ -58,6 +89,21 @@ export default function JoinPage() {
     setJoinHandoff(handoff);
     navigate(`/meeting/${handoff.join.number}`, { state: { join: handoff } });
   };
+
+  // Ask again while waiting; every answer that is still "not started" sets a new
+  // Waiting and so schedules the next.
+  useEffect(() => {
+    if (!waiting) return;
+    if (Date.now() - waiting.since > WAIT_LIMIT_MS) {
+      setWaiting(null);
+      setError(waiting.refusal);
+      return;
+    }
+    const timer = setTimeout(() => void submit(waiting.form), WAIT_POLL_MS + Math.random() * WAIT_JITTER_MS);
+    return () => clearTimeout(timer);
+    // submit is recreated each render; the waiting state alone drives the retries.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [waiting]);
 
   const cameraOptions = preview.devices.cameras.map((d, i) => ({ value: d.deviceId, label: d.label || t('join.cameraN', { n: i + 1 }) }));
   const micOptions = preview.devices.microphones.map((d, i) => ({ value: d.deviceId, label: d.label || t('join.micN', { n: i + 1 }) }));
@@ -160,6 +206,25 @@ export default function JoinPage() {
                   message={errorText(error, { byCode: { NOT_FOUND: 'errors.join.notFound', FORBIDDEN: 'errors.join.locked' } })}
                 />
               ) : null}
+              {waiting ? (
+                <Alert
+                  type="info"
+                  showIcon
+                  role="status"
+                  data-testid="join-waiting"
+                  style={{ marginBottom: 16 }}
+                  message={t('join.waiting')}
+                  description={
+                    <>
+                      {waiting.startsAt && <div>{t('join.bookedFor', { startsAt: fmtDateTime(waiting.startsAt) })}</div>}
+                      <div>{t('join.waitingHelp')}</div>
+                      <Button size="small" style={{ marginTop: 8 }} onClick={() => setWaiting(null)}>
+                        {t('join.stopWaiting')}
+                      </Button>
+                    </>
+                  }
+                />
+              ) : null}
               <Form<JoinForm>
                 form={form}
                 layout="vertical"
@@ -182,8 +247,15 @@ export default function JoinPage() {
                 >
                   <Input maxLength={64} autoComplete="name" disabled={!!me} />
                 </Form.Item>
-                <Button type="primary" htmlType="submit" block icon={<LoginOutlined aria-hidden />} loading={state.fetching}>
-                  {t('join.submit')}
+                <Button
+                  type="primary"
+                  htmlType="submit"
+                  block
+                  icon={<LoginOutlined aria-hidden />}
+                  loading={waiting ? true : state.fetching}
+                  disabled={!!waiting}
+                >
+                  {waiting ? t('join.waitingButton') : t('join.submit')}
                 </Button>
               </Form>
             </Card>
