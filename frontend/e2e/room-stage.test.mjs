@@ -25,7 +25,7 @@ const iphone = {
 
 /** Signs in, opens /join/<number>, joins and waits for the connected room. */
 async function enter(who, { viewport = desktop, device } = {}) {
-  const p = await newPage(browser, { viewport, device, ignoreConsole: [/Failed to load resource.*favicon/] });
+  const p = await newPage(browser, { viewport, device, timeoutMs: 30_000, ignoreConsole: [/Failed to load resource.*favicon/] });
   await login(p.page, srv.url, who.email, who.password);
   await p.page.goto(`${srv.url}/join/${meeting.number}`);
   await p.page.getByRole('button', { name: /加入会议/ }).click();
@@ -209,7 +209,19 @@ describe('the stage', () => {
   test('the host shows the whiteboard to everyone: the main pane is the board on every side, drawings cross', async () => {
     await A.page.getByTestId('whiteboard-toggle').click();
     // The others are told (a message that goes after a few seconds: watched from the click on).
-    const told = [B, C].map((P) => P.page.locator('.ant-message').getByText('白板已向所有人展示').waitFor({ timeout: 10_000 }));
+    const told = [
+      ['guest', B],
+      ['phone', C],
+    ].map(([who, P]) =>
+      P.page
+        .locator('.ant-message')
+        .getByText('白板已向所有人展示')
+        .waitFor({ timeout: 30_000 })
+        .catch(async (e) => {
+          await screenshot(P.page, `FAIL-room-stage-board-told-${who}`, { settleMs: 0 }).catch(() => {});
+          throw new Error(`${who} was not told: ${e.message}`);
+        }),
+    );
     await A.page.getByTestId('whiteboard').getByRole('button', { name: '向所有人展示' }).click();
     await Promise.all(told);
     for (const [who, P] of [

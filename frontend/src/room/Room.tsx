@@ -174,7 +174,9 @@ export default function Room(props: RoomProps) {
   const showBoard = useCallback(
     (on: boolean) => {
       boardByMe.current = true;
-      void controls.setWhiteboard(on);
+      void controls.setWhiteboard(on).then((ok) => {
+        if (!ok) boardByMe.current = false;
+      });
     },
     [controls],
   );
