@@ -56,10 +56,22 @@ async function mainPaneShows(P, want, what) {
   return panes;
 }
 
-/** Picks a layout from the host's toolbar, as the host does. */
+/**
+ * Picks a layout from the host's toolbar, as the host does. On a loaded machine a click
+ * can get lost while the menu animates: then the menu is opened again.
+ */
 async function pickLayout(page, label) {
-  await page.getByTestId('layout-picker').click();
-  await page.getByRole('menuitem', { name: label, exact: true }).click();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.getByTestId('layout-picker').click();
+      await page.getByRole('menuitem', { name: label, exact: true }).click({ timeout: 10_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+      await sleep(500);
+    }
+  }
 }
 
 /** The live elements Excalidraw draws on page. */
