@@ -100,6 +100,26 @@ func (r *mutationResolver) SetPolling(ctx context.Context, meetingID string, inp
 	})
 }
 
+func (r *mutationResolver) SetWhiteboard(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error) {
+	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
+		if !a.IsModerator && a.UserID != "" {
+			// A presenter acts through their connection in the meeting: the one of
+			// theirs that is a presenter.
+			st, err := m.Snapshot(ctx)
+			if err != nil {
+				return err
+			}
+			for _, p := range st.Participants {
+				if p.UserID == a.UserID && p.Role == live.RolePresenter {
+					a.ParticipantID = p.ID
+					break
+				}
+			}
+		}
+		return m.SetWhiteboard(ctx, a, on)
+	})
+}
+
 func (r *mutationResolver) SetMuteOnEntry(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error) {
 	if _, err := r.Conference.SetRunSwitch(ctx, caller(ctx), meetingID, conference.SwitchMuteOnEntry, on); err != nil {
 		return nil, err

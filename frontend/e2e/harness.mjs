@@ -194,7 +194,8 @@ export async function launchBrowser(opts = {}) {
  * Opens a page in a new browser context (own cookies and storage). The page's
  * console errors, uncaught exceptions and failed requests are collected in
  * `errors`; `assertClean()` throws when there are any. Options: locale (zh-CN),
- * viewport, lang ('zh-CN' | 'en': the app's saved language).
+ * viewport, lang ('zh-CN' | 'en': the app's saved language), device (more context
+ * options, e.g. a phone's { isMobile, hasTouch, userAgent, deviceScaleFactor }).
  */
 export async function newPage(browser, opts = {}) {
   const locale = opts.locale ?? 'zh-CN';
@@ -205,6 +206,7 @@ export async function newPage(browser, opts = {}) {
     deviceScaleFactor: 1,
     permissions: ['camera', 'microphone'],
     acceptDownloads: true,
+    ...(opts.device ?? {}),
   });
   if (opts.lang) await context.addInitScript((l) => localStorage.setItem('jst.lang', l), opts.lang);
   const page = await context.newPage();

@@ -357,6 +357,7 @@ type ComplexityRoot struct {
 		SetParticipantRole    func(childComplexity int, meetingID string, participantID string, role model.ParticipantRole) int
 		SetPolling            func(childComplexity int, meetingID string, input model.PollingInput) int
 		SetPresenter          func(childComplexity int, meetingID string, participantID string) int
+		SetWhiteboard         func(childComplexity int, meetingID string, on bool) int
 		StartInstantMeeting   func(childComplexity int, input model.InstantMeetingInput) int
 		StartMeeting          func(childComplexity int, id string) int
 		UnfreezeMember        func(childComplexity int, id string) int
@@ -2135,6 +2136,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPresenter(childComplexity, args["meetingId"].(string), args["participantId"].(string)), true
+	case "Mutation.setWhiteboard":
+		if e.ComplexityRoot.Mutation.SetWhiteboard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWhiteboard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWhiteboard(childComplexity, args["meetingId"].(string), args["on"].(bool)), true
 	case "Mutation.startInstantMeeting":
 		if e.ComplexityRoot.Mutation.StartInstantMeeting == nil {
 			break
@@ -3819,9 +3831,9 @@ type LiveParticipant {
 "What one pane of the layout shows."
 type LayoutPane {
   pane: Int!
-  "Empty when the pane shows nobody."
+  "Empty when the pane shows nobody, and for the whiteboard."
   participantId: ID
-  "camera, screen or unknown (empty)."
+  "camera, screen, whiteboard (the meeting's whiteboard, shown to everyone: no participant) or unknown (empty)."
   source: String!
   polled: Boolean!
 }
@@ -3876,6 +3888,7 @@ type MeetingState {
   hidden: Int!
   live: Boolean!
   recording: Boolean!
+  "The whiteboard is shown to everyone (setWhiteboard): a pane with source whiteboard, the first free one after pins."
   whiteboard: Boolean!
   ended: Boolean!
 }
@@ -3941,6 +3954,8 @@ extend type Mutation {
   unpinParticipant(meetingId: ID!, pane: Int!): MeetingState!
   "Turns polling (轮询) on, changes it or turns it off. Invalid settings answer BAD_USER_INPUT with extensions.field intervalSeconds, panes or participantIds, and change nothing."
   setPolling(meetingId: ID!, input: PollingInput!): MeetingState!
+  "Shows the whiteboard to everyone (on), in the first pane no pin holds, before any screen share, or puts the panes back (host, admins and presenters; a presenter acts on their own connection in the meeting)."
+  setWhiteboard(meetingId: ID!, on: Boolean!): MeetingState!
   "Whether participants who join from now on are host-muted (never the host and admins). Kept for the rest of the meeting."
   setMuteOnEntry(meetingId: ID!, on: Boolean!): MeetingState!
   "Calls every invited member (by name or through a group) who is not in the meeting: an in-app join-now notification (STARTED_NOW; SIP dial-out will join). Members called in the last 60 seconds, by this or by an invitation during the meeting, are skipped. Outside email invitees are not called."

@@ -71,6 +71,7 @@ type MutationResolver interface {
 	SetParticipantRole(ctx context.Context, meetingID string, participantID string, role model.ParticipantRole) (*model.MeetingState, error)
 	UnpinParticipant(ctx context.Context, meetingID string, pane int) (*model.MeetingState, error)
 	SetPolling(ctx context.Context, meetingID string, input model.PollingInput) (*model.MeetingState, error)
+	SetWhiteboard(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error)
 	SetMuteOnEntry(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error)
 	CallAbsentInvitees(ctx context.Context, meetingID string) (*model.AbsentInviteesCall, error)
 }
@@ -867,6 +868,28 @@ func (ec *executionContext) field_Mutation_setPresenter_args(ctx context.Context
 		return nil, err
 	}
 	args["participantId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setWhiteboard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "meetingId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["meetingId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "on",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["on"] = arg1
 	return args, nil
 }
 
@@ -3701,6 +3724,50 @@ func (ec *executionContext) fieldContext_Mutation_setPolling(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setWhiteboard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWhiteboard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWhiteboard(ctx, fc.Args["meetingId"].(string), fc.Args["on"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MeetingState) graphql.Marshaler {
+			return ec.marshalNMeetingState2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐMeetingState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWhiteboard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingState(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWhiteboard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_setMuteOnEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5183,6 +5250,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setPolling":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setPolling(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setWhiteboard":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWhiteboard(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

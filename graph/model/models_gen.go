@@ -199,9 +199,9 @@ type JoinPayload struct {
 // What one pane of the layout shows.
 type LayoutPane struct {
 	Pane int `json:"pane"`
-	// Empty when the pane shows nobody.
+	// Empty when the pane shows nobody, and for the whiteboard.
 	ParticipantID *string `json:"participantId,omitempty"`
-	// camera, screen or unknown (empty).
+	// camera, screen, whiteboard (the meeting's whiteboard, shown to everyone: no participant) or unknown (empty).
 	Source string `json:"source"`
 	Polled bool   `json:"polled"`
 }
@@ -317,9 +317,10 @@ type MeetingState struct {
 	Polling         *Polling           `json:"polling"`
 	Panes           []*LayoutPane      `json:"panes"`
 	// Participants shown in no pane.
-	Hidden     int  `json:"hidden"`
-	Live       bool `json:"live"`
-	Recording  bool `json:"recording"`
+	Hidden    int  `json:"hidden"`
+	Live      bool `json:"live"`
+	Recording bool `json:"recording"`
+	// The whiteboard is shown to everyone (setWhiteboard): a pane with source whiteboard, the first free one after pins.
 	Whiteboard bool `json:"whiteboard"`
 	Ended      bool `json:"ended"`
 }

@@ -28,10 +28,16 @@ type hostState struct {
 		SkipNoVideo     bool
 		Epoch           *time.Time
 	}
-	Panes []struct {
-		Pane   int
-		Polled bool
-	}
+	Panes      []hostPane
+	Whiteboard bool
+}
+
+// hostPane is one pane of a hostState.
+type hostPane struct {
+	Pane          int
+	Polled        bool
+	Source        string
+	ParticipantID *string `json:"participantId"`
 }
 
 func (s hostState) role(id string) string {
@@ -44,7 +50,7 @@ func (s hostState) role(id string) string {
 }
 
 const hostStateFields = `seq muteOnEntry participants{id role mutedByHost} pins{pane}
-	polling{enabled intervalSeconds panes participantIds skipNoVideo epoch} panes{pane polled}`
+	polling{enabled intervalSeconds panes participantIds skipNoVideo epoch} panes{pane polled source participantId} whiteboard`
 
 // hostEvent is a meetingState event as the host-control tests read it.
 type hostEvent struct {
@@ -198,6 +204,7 @@ func TestHostControls(t *testing.T) {
 		`unpinParticipant(meetingId:$id,pane:0)`: {},
 		pollOp:                                   {pollArgs, map[string]any{"in": map[string]any{"enabled": true, "intervalSeconds": 10, "panes": []int{1}}}},
 		`setMuteOnEntry(meetingId:$id,on:true)`:  {},
+		`setWhiteboard(meetingId:$id,on:true)`:   {},
 	} {
 		if _, code, _ := do(liC, op, x.args, x.vars); code != "FORBIDDEN" {
 			t.Errorf("%s as an invited member: %q", op, code)
@@ -227,6 +234,29 @@ func TestHostControls(t *testing.T) {
 		// setPresenter still works.
 		if st := mustDo(f.member, `setPresenter(meetingId:$id,participantId:$p)`, `,$p:ID!`, map[string]any{"p": li.id}); st.role(li.id) != "PRESENTER" {
 			t.Fatalf("setPresenter: %+v", st.Participants)
+		}
+	})
+
+	// A presenter (李四, since "role") shows the whiteboard to everyone: it takes the big
+	// pane; a pin there wins; the host puts the panes back.
+	t.Run("whiteboard", func(t *testing.T) {
+		st := mustDo(liC, `setWhiteboard(meetingId:$id,on:true)`, "", nil)
+		if !st.Whiteboard || st.Panes[0].Source != "whiteboard" || st.Panes[0].ParticipantID != nil {
+			t.Fatalf("shown by the presenter: whiteboard %v, pane 0 %+v", st.Whiteboard, st.Panes[0])
+		}
+		if e := events.until(t, "whiteboard"); e.Setting == nil || *e.Setting != "whiteboard" || e.On == nil || !*e.On {
+			t.Fatalf("event %+v", e)
+		}
+		st = mustDo(f.member, `pinParticipant(meetingId:$id,pane:0,participantId:$p)`, `,$p:ID!`, map[string]any{"p": guest.id})
+		if p := st.Panes[0]; p.Source != "camera" || p.ParticipantID == nil || *p.ParticipantID != guest.id || st.Panes[1].Source != "whiteboard" {
+			t.Fatalf("a pin in the big pane: %+v", st.Panes[:2])
+		}
+		mustDo(f.member, `unpinParticipant(meetingId:$id,pane:0)`, "", nil)
+		st = mustDo(f.member, `setWhiteboard(meetingId:$id,on:false)`, "", nil)
+		for _, p := range st.Panes {
+			if st.Whiteboard || p.Source == "whiteboard" {
+				t.Fatalf("hidden by the host: whiteboard %v, panes %+v", st.Whiteboard, st.Panes)
+			}
 		}
 	})
 
@@ -292,10 +322,7 @@ func TestHostControls(t *testing.T) {
 		}
 		mustDo(f.member, pollOp, pollArgs, map[string]any{"in": map[string]any{"enabled": true, "intervalSeconds": 60, "panes": []int{3}}})
 		st = mustDo(f.member, pollOp, pollArgs, map[string]any{"in": map[string]any{"enabled": false, "intervalSeconds": 1}})
-		if st.Polling.Enabled || st.Polling.Epoch != nil || slices.ContainsFunc(st.Panes, func(p struct {
-			Pane   int
-			Polled bool
-		}) bool {
+		if st.Polling.Enabled || st.Polling.Epoch != nil || slices.ContainsFunc(st.Panes, func(p hostPane) bool {
 			return p.Polled
 		}) {
 			t.Fatalf("polling off: %+v %+v", st.Polling, st.Panes)

@@ -10,15 +10,20 @@ const (
 	SourceUnknown Source = iota // an empty pane
 	SourceCamera
 	SourceScreen
+	// SourceWhiteboard is the meeting's whiteboard, shown to everyone; its pane has no
+	// participant.
+	SourceWhiteboard
 )
 
-// String returns "camera", "screen" or "unknown".
+// String returns "camera", "screen", "whiteboard" or "unknown".
 func (s Source) String() string {
 	switch s {
 	case SourceCamera:
 		return "camera"
 	case SourceScreen:
 		return "screen"
+	case SourceWhiteboard:
+		return "whiteboard"
 	}
 	return "unknown"
 }
@@ -35,6 +40,9 @@ type Input struct {
 	// participant is in the roster; see ValidatePins.
 	Pins    map[int]ParticipantID
 	Polling Polling
+	// Whiteboard reports that the whiteboard is shown to everyone: it takes the first
+	// free pane, before any screen share.
+	Whiteboard bool
 	// Now is the instant the result is for, read against Polling.Epoch.
 	Now time.Time
 }
@@ -43,9 +51,10 @@ type Input struct {
 type Assignment struct {
 	// Pane is the index of the pane in Layout.Panes.
 	Pane int
-	// Participant is the participant shown, "" for an empty pane.
+	// Participant is the participant shown, "" for an empty pane and the whiteboard.
 	Participant ParticipantID
-	// Source is the participant's camera or screen, SourceUnknown for an empty pane.
+	// Source is the participant's camera or screen, SourceWhiteboard for the
+	// whiteboard, SourceUnknown for an empty pane.
 	Source Source
 	// Polled reports that the pane rotates (轮询), also while it is empty.
 	Polled bool
@@ -200,11 +209,14 @@ func (a *assigner) claimPolled() {
 	}
 }
 
-// fill gives the free panes, in pane order, to: the first screen share and its sharer's
-// camera; the presenters; the active speaker; everyone else in roster order, members of
-// an explicit polling set last.
+// fill gives the free panes, in pane order, to: the whiteboard when it is shown; the
+// first screen share and its sharer's camera; the presenters; the active speaker;
+// everyone else in roster order, members of an explicit polling set last.
 func (a *assigner) fill() {
 	roster := a.in.Roster
+	if a.in.Whiteboard {
+		a.placeBoard()
+	}
 	for r, p := range roster {
 		if p.Screen && a.marks[r]&skip == 0 {
 			a.place(r, SourceScreen)
@@ -227,6 +239,18 @@ func (a *assigner) fill() {
 	}
 	for r := 0; a.explicit && r < len(roster) && a.free > 0; r++ {
 		a.showCamera(r)
+	}
+}
+
+// placeBoard shows the whiteboard in the first free pane, if any.
+func (a *assigner) placeBoard() {
+	for a.next < len(a.out) && a.busy[a.next] {
+		a.next++
+	}
+	if a.next < len(a.out) {
+		a.out[a.next].Source = SourceWhiteboard
+		a.busy[a.next] = true
+		a.free--
 	}
 }
 

@@ -67,6 +67,21 @@ func TestAssign(t *testing.T) {
 		{"pins outside the layout and empty pins are ignored", Input{Mode: Grid2x2, Roster: abcd, Pins: map[int]ParticipantID{-1: "d", 4: "d", 2: ""}},
 			[]string{"a", "b", "c", "d"}, 0},
 
+		// The whiteboard shown to everyone: the first free pane, before a screen share.
+		{"1+7 whiteboard in the big pane", Input{Mode: OnePlus7, Roster: roster("a", "b"), Whiteboard: true},
+			[]string{"board", "a", "b", "", "", "", "", ""}, 0},
+		{"1+7 whiteboard before a screen share", Input{Mode: OnePlus7, Roster: roster("a", "b!", "c"), Whiteboard: true},
+			[]string{"board", "b/screen", "b", "a", "c", "", "", ""}, 0},
+		{"2+21 whiteboard and screen share in the big panes", Input{Mode: TwoPlus21, Roster: roster("a", "b!"), Whiteboard: true},
+			cells([]string{"board", "b/screen", "b", "a"}, repeat("", 19)...), 0},
+		{"2x2 whiteboard first", Input{Mode: Grid2x2, Roster: abcd, Whiteboard: true}, []string{"board", "a", "b", "c"}, 1},
+		{"single whiteboard", Input{Mode: Single, Roster: roster("a", "b!^"), Whiteboard: true}, []string{"board"}, 2},
+		{"pin in the big pane pushes the whiteboard down", Input{Mode: OnePlus7, Roster: roster("a", "b"), Pins: map[int]ParticipantID{0: "b"}, Whiteboard: true},
+			[]string{"b", "board", "a", "", "", "", "", ""}, 0},
+		{"pin of the only pane: no whiteboard", Input{Mode: Single, Roster: roster("a", "b"), Pins: map[int]ParticipantID{0: "b"}, Whiteboard: true},
+			[]string{"b"}, 1},
+		{"whiteboard with an empty roster", Input{Mode: Grid2x2, Whiteboard: true}, []string{"board", "", "", ""}, 0},
+
 		// Roster oddities.
 		{"repeated and empty IDs are shown once", Input{Mode: Grid2x2, Roster: roster("a", "", "a!", "b", "a^")},
 			[]string{"a", "b", "", ""}, 0},

@@ -35,12 +35,15 @@
 //     pinned participant is not shown elsewhere (except the screen share below).
 //  2. Polling. The polled panes that no pin holds rotate (see below). Pins win over
 //     polling because a pin is the narrower instruction.
-//  3. Filling. The remaining panes, in pane order (big panes first), take: the screen
-//     share of the first sharer in the roster (SourceScreen); that sharer's camera (dual
-//     stream: the second big pane in 2+21, the first small pane in 1+7 and 1+21, the
-//     second pane in 2x2, nowhere in single); the presenters in roster order; the active
-//     speaker; then everyone else in roster order. Single therefore shows the screen
-//     share, else a presenter, else the active speaker, else the first participant.
+//  3. Filling. The remaining panes, in pane order (big panes first), take: the
+//     whiteboard when it is shown to everyone (Input.Whiteboard; SourceWhiteboard, no
+//     participant), so that a moderator's or presenter's board is the main pane unless
+//     a pin holds it; the screen share of the first sharer in the roster
+//     (SourceScreen); that sharer's camera (dual stream: the second big pane in 2+21,
+//     the first small pane in 1+7 and 1+21, the second pane in 2x2, nowhere in single);
+//     the presenters in roster order; the active speaker; then everyone else in roster
+//     order. Single therefore shows the whiteboard, else the screen share, else a
+//     presenter, else the active speaker, else the first participant.
 //
 // Nobody is shown twice, except a sharer's screen next to the same sharer's camera.
 // Participants left over when the panes run out are not shown (Result.Hidden counts

@@ -99,6 +99,7 @@ func fuzzInput(data []byte, now int64) Input {
 		in.Pins[next()%26-1] = id(next())
 	}
 	in.ActiveSpeaker = id(next())
+	in.Whiteboard = flags&128 != 0
 
 	for len(data) > 0 {
 		b := next()

@@ -38,14 +38,18 @@ func ids(from, to int) []ParticipantID {
 	return out
 }
 
-// render writes each pane as the participant's ID, with "/screen" for a screen share and
-// a "~" prefix for a polled pane; an empty pane is "" (or "~").
+// render writes each pane as the participant's ID, with "/screen" for a screen share,
+// "board" for the whiteboard and a "~" prefix for a polled pane; an empty pane is ""
+// (or "~").
 func render(r Result) []string {
 	out := make([]string, len(r.Panes))
 	for i, a := range r.Panes {
 		s := string(a.Participant)
-		if a.Source == SourceScreen {
+		switch a.Source {
+		case SourceScreen:
 			s += "/screen"
+		case SourceWhiteboard:
+			s += "board"
 		}
 		if a.Polled {
 			s = "~" + s
@@ -101,6 +105,7 @@ func checkInvariants(t testing.TB, in Input, r Result) {
 	}
 	camera, screen := map[ParticipantID]int{}, map[ParticipantID]int{}
 	polled := map[int]bool{}
+	board := false // the whiteboard is in a pane
 	if in.Polling.runs(len(l.Panes)) {
 		for _, i := range in.Polling.Panes {
 			polled[i] = true
@@ -112,6 +117,13 @@ func checkInvariants(t testing.TB, in Input, r Result) {
 		}
 		if a.Polled && !polled[i] {
 			t.Fatalf("pane %d is polled but not in %v", i, in.Polling.Panes)
+		}
+		if a.Source == SourceWhiteboard {
+			if a.Participant != "" || a.Polled || !in.Whiteboard || board {
+				t.Fatalf("pane %d: whiteboard with participant %q, polled %v, shown %v, already shown %v", i, a.Participant, a.Polled, in.Whiteboard, board)
+			}
+			board = true
+			continue
 		}
 		if (a.Participant == "") != (a.Source == SourceUnknown) {
 			t.Fatalf("pane %d: participant %q with source %s", i, a.Participant, a.Source)
@@ -155,9 +167,17 @@ func checkInvariants(t testing.TB, in Input, r Result) {
 	}
 	// A fixed pane left empty means there was nobody left to show.
 	for i, a := range r.Panes {
-		if a.Participant == "" && !a.Polled && len(camera) < len(present) {
+		if a.Participant == "" && a.Source != SourceWhiteboard && !a.Polled && len(camera) < len(present) {
 			t.Fatalf("fixed pane %d is empty while %d of %d participants have no camera pane: %q",
 				i, len(present)-len(camera), len(present), render(r))
+		}
+	}
+	// The whiteboard shown to everyone has a pane unless pins and polling hold them all.
+	if in.Whiteboard && !board {
+		for i, a := range r.Panes {
+			if !a.Polled && !pinnedHere(in, r, i) {
+				t.Fatalf("the whiteboard is shown to everyone but in no pane, while pane %d is neither pinned nor polled: %q", i, render(r))
+			}
 		}
 	}
 	if !r.NextChange.IsZero() {
@@ -168,4 +188,10 @@ func checkInvariants(t testing.TB, in Input, r Result) {
 			t.Fatalf("NextChange %v is not a step boundary after %v", r.NextChange, in.Polling.Epoch)
 		}
 	}
+}
+
+// pinnedHere reports that pane i shows the participant pinned to it.
+func pinnedHere(in Input, r Result, i int) bool {
+	id, ok := in.Pins[i]
+	return ok && id != "" && r.Panes[i].Participant == id && r.Panes[i].Source == SourceCamera
 }

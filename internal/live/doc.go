@@ -53,7 +53,10 @@
 // the event's time as Now, and attaches the new Assignment to the event that changed
 // it. While polling rotates, the owner sets a timer on Config.Clock for
 // layout.Result.NextChange; a rotation step that changes the panes is one layout event.
-// Polling keeps running during a screen share. The active speaker is the participant
+// Polling keeps running during a screen share. The whiteboard shown to everyone
+// (SetWhiteboard, State.Whiteboard) is layout input too: it takes the first pane no pin
+// or polling holds, before any screen share (layout.SourceWhiteboard), so that the
+// compositor draws the same board where the browsers do. The active speaker is the participant
 // who last started speaking; it stays so after they stop, until someone else speaks or
 // they leave, so that silence does not reshuffle the panes.
 package live

@@ -268,7 +268,8 @@ func (m *Meeting) SetRecording(ctx context.Context, a Actor, on bool) error {
 	})
 }
 
-// SetWhiteboard shows or hides the whiteboard. Moderators and presenters.
+// SetWhiteboard shows the whiteboard to everyone, in a pane of the layout, or stops.
+// Moderators and presenters.
 func (m *Meeting) SetWhiteboard(ctx context.Context, a Actor, on bool) error {
 	return m.do(ctx, func(o *owner) error {
 		if !a.moderator() {

@@ -119,7 +119,9 @@ type State struct {
 	Assignment Assignment
 	// Live and Recording report the live stream and the recording running.
 	Live, Recording bool
-	// Whiteboard reports that a whiteboard is shown.
+	// Whiteboard reports that the whiteboard is shown to everyone: a moderator or a
+	// presenter put it in a pane of the layout (the main one unless a pin holds it).
+	// Opening the board only for oneself does not set it.
 	Whiteboard bool
 	// Ended reports that the meeting ended for everyone; no event follows.
 	Ended bool
@@ -169,7 +171,7 @@ func (s *State) layoutInput(now time.Time) layout.Input {
 	for i, p := range s.Participants {
 		roster[i] = layout.Participant{ID: p.ID, Video: p.Video, Screen: p.Screen, Presenter: p.Role == RolePresenter}
 	}
-	return layout.Input{Mode: s.Mode, Roster: roster, ActiveSpeaker: s.ActiveSpeaker, Pins: s.Pins, Polling: s.Polling, Now: now}
+	return layout.Input{Mode: s.Mode, Roster: roster, ActiveSpeaker: s.ActiveSpeaker, Pins: s.Pins, Polling: s.Polling, Whiteboard: s.Whiteboard, Now: now}
 }
 
 func clonePolling(p layout.Polling) layout.Polling {

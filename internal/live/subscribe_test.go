@@ -8,13 +8,17 @@ import (
 	"github.com/jishitong/jishitong/internal/layout"
 )
 
-// panes renders the participant of each pane, "/screen" for a screen share.
+// panes renders the participant of each pane, "/screen" for a screen share, "board"
+// for the whiteboard.
 func panes(a Assignment) []string {
 	out := make([]string, len(a.Panes))
 	for i, p := range a.Panes {
 		out[i] = string(p.Participant)
-		if p.Source == layout.SourceScreen {
+		switch p.Source {
+		case layout.SourceScreen:
 			out[i] += "/screen"
+		case layout.SourceWhiteboard:
+			out[i] += "board"
 		}
 	}
 	return out
@@ -33,6 +37,25 @@ func TestLayoutChanges(t *testing.T) {
 		{"pin", func(m *Meeting) error { return m.Pin(ctx, host, 0, "c") }, []string{"c", "h", "a", "b"}},
 		{"speaker", func(m *Meeting) error { return m.SetSpeaking(ctx, System, "c", true) }, []string{"c", "h", "a", "b"}},
 		{"single", func(m *Meeting) error { return m.SetLayout(ctx, host, layout.Single) }, []string{"h"}},
+		{"whiteboard shown by the host", func(m *Meeting) error { return m.SetWhiteboard(ctx, host, true) }, []string{"board", "h", "a", "b"}},
+		{"whiteboard before a screen share", func(m *Meeting) error {
+			if err := m.SetMedia(ctx, as("b"), "b", Media{Screen: true}); err != nil {
+				return err
+			}
+			return m.SetWhiteboard(ctx, host, true)
+		}, []string{"board", "b/screen", "b", "h"}},
+		{"pin before the whiteboard", func(m *Meeting) error {
+			if err := m.Pin(ctx, host, 0, "c"); err != nil {
+				return err
+			}
+			return m.SetWhiteboard(ctx, host, true)
+		}, []string{"c", "board", "h", "a"}},
+		{"whiteboard hidden again", func(m *Meeting) error {
+			if err := m.SetWhiteboard(ctx, host, true); err != nil {
+				return err
+			}
+			return m.SetWhiteboard(ctx, host, false)
+		}, []string{"h", "a", "b", "c"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/media/audiolevel"
@@ -28,10 +27,9 @@ type Room struct {
 	// by the speech loop.
 	speech    *audiolevel.Detector[signal.ParticipantID]
 	speechBuf []audiolevel.Change[signal.ParticipantID]
-	// board is the meeting's whiteboard; boardShown is the roster's whiteboard flag as
-	// last set.
-	board      *whiteboard.Hub
-	boardShown atomic.Bool
+	// board is the meeting's whiteboard. Whether it is shown to everyone is the live
+	// meeting's setting (live.State.Whiteboard), not whether it holds a drawing.
+	board *whiteboard.Hub
 	// stateMu orders live-state messages: the watcher forwards one update to everyone
 	// under it, and a participant's full state is taken and sent under it.
 	stateMu sync.Mutex

@@ -275,8 +275,6 @@ func (s *Server) enterRoom(p *participant, lm *live.Meeting, saved []byte) error
 		if saved != nil {
 			if err := room.board.Load(saved); err != nil {
 				s.log.Warn("rtc: load the saved whiteboard", "run", room.RunID, "err", err)
-			} else {
-				room.boardShown.Store(!room.board.Empty())
 			}
 		}
 		s.rooms[p.grant.RunID] = room

@@ -7,7 +7,6 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/jishitong/jishitong/internal/conference"
-	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/media/signal"
 	"github.com/jishitong/jishitong/media/whiteboard"
 )
@@ -99,9 +98,7 @@ func (p *participant) onDataChannel(dc *webrtc.DataChannel) {
 		}
 	})
 	dc.OnMessage(func(m webrtc.DataChannelMessage) {
-		if err := r.board.Receive(id, p.moderator(), m.Data); err == nil {
-			r.boardChanged()
-		}
+		_ = r.board.Receive(id, p.moderator(), m.Data)
 	})
 	dc.OnClose(func() {
 		if p.board.CompareAndSwap(dc, nil) {
@@ -139,21 +136,6 @@ func (p *participant) allowBoardOpen(now time.Time) bool {
 // moderator reports whether the participant may clear the whiteboard.
 func (p *participant) moderator() bool {
 	return p.grant.Moderator || p.grant.Role == conference.RoleHost
-}
-
-// boardChanged puts the whiteboard flag on the roster when the board gains or loses
-// its content. Data-channel goroutines; the flag is flipped once per change.
-func (r *Room) boardChanged() {
-	if r.live == nil {
-		return
-	}
-	has := !r.board.Empty()
-	if r.boardShown.Swap(has) == has {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
-	defer cancel()
-	_ = r.live.SetWhiteboard(ctx, live.System, has)
 }
 
 // saveBoard stores the room's whiteboard if it changed since the last save.

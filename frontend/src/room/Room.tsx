@@ -23,6 +23,7 @@ import type { LayoutMode, LiveParticipant } from '../gql/schema';
 import { LAYOUT_MODES, layoutOf } from '../rtc/layout';
 import type { EndReason } from '../rtc/session';
 import { useControls } from './controls';
+import { canShareScreen } from './device';
 import { InviteDialog, PollingDialog } from './Dialogs';
 import { MeetingInfo } from './MeetingInfo';
 import { fmtDuration, useDevices, useElapsed, useMeetingState, useNarrow, useRtcSession, useWhiteboard, type JoinPayload } from './hooks';
@@ -148,8 +149,11 @@ export default function Room(props: RoomProps) {
   // person, and mark the whiteboard button until I open it.
   const [boardActive, setBoardActive] = useState(false);
   const boardTold = useRef(new Set<string>());
+  // The board shown to everyone is in a pane of the stage (the server's assignment).
+  const boardOnStage = !!meeting?.panes.some((p) => p.source === 'whiteboard');
+  const boardSeen = boardOpen || boardOnStage;
   useEffect(() => {
-    if (boardOpen) {
+    if (boardSeen) {
       boardTold.current.clear();
       setBoardActive(false);
       return;
@@ -160,7 +164,35 @@ export default function Room(props: RoomProps) {
       setBoardActive(true);
       void message.info(t('whiteboard.othersUsing', { name: nameOf(from) }));
     });
-  }, [wb, boardOpen, selfId, message, t, nameOf]);
+  }, [wb, boardSeen, selfId, message, t, nameOf]);
+
+  // Showing the board to everyone: the host, admins and signed-in presenters may. The
+  // others are told when it comes and goes; the board moves from one's side panel to
+  // the stage.
+  const mayShowBoard = signedIn && (moderator || me?.role === 'PRESENTER');
+  const boardByMe = useRef(false);
+  const showBoard = useCallback(
+    (on: boolean) => {
+      boardByMe.current = true;
+      void controls.setWhiteboard(on).then((ok) => {
+        if (!ok) boardByMe.current = false;
+      });
+    },
+    [controls],
+  );
+  const boardShown = meeting?.whiteboard;
+  const boardShownBefore = useRef<boolean | undefined>(undefined);
+  useEffect(() => {
+    if (boardShown === undefined) return;
+    const before = boardShownBefore.current;
+    boardShownBefore.current = boardShown;
+    if (before === undefined || before === boardShown) return;
+    if (boardByMe.current) boardByMe.current = false;
+    else void message.info(boardShown ? t('whiteboard.shownToAll') : t('whiteboard.hiddenForAll'));
+  }, [boardShown, message, t]);
+  useEffect(() => {
+    if (boardOnStage) setBoardOpen(false);
+  }, [boardOnStage]);
 
   // What the stage shows.
   const tracks = rtc?.tracks ?? [];
@@ -322,11 +354,18 @@ export default function Room(props: RoomProps) {
       videoOf={videoOf}
       nameOf={nameOf}
       selfState={{ micMuted: local.micMuted, hostMuted: local.hostMuted, cameraOn: local.cameraOn }}
+      board={
+        boardOnStage && (
+          <Suspense fallback={null}>
+            <WhiteboardPanel client={wb} moderator={moderator} nameOf={nameOf} shown onShow={mayShowBoard ? showBoard : undefined} />
+          </Suspense>
+        )
+      }
     />
   );
 
   return (
-    <div className={`room${narrow ? ' narrow' : ''}${boardOpen ? ' with-board' : ''}`} data-testid="room" data-state={state} data-participant-id={selfId ?? ''}>
+    <div className={`room${narrow ? ' narrow' : ''}${boardOpen && !boardOnStage ? ' with-board' : ''}`} data-testid="room" data-state={state} data-participant-id={selfId ?? ''}>
       <header className="room-head">
         <div className="room-title">
           <h1>{join.name}</h1>
@@ -365,8 +404,8 @@ export default function Room(props: RoomProps) {
           icon={<AudioMutedOutlined />}
           role="alert"
           data-testid="muted-by-host"
-          message={t('notice.mutedByHost')}
-          description={meeting?.allowSelfUnmute ? t('notice.mutedByHostSelfUnmute') : t('notice.mutedByHostHint')}
+          message={narrow ? t(meeting?.allowSelfUnmute ? 'notice.mutedByHostSelfUnmuteShort' : 'notice.mutedByHostShort') : t('notice.mutedByHost')}
+          description={narrow ? undefined : meeting?.allowSelfUnmute ? t('notice.mutedByHostSelfUnmute') : t('notice.mutedByHostHint')}
         />
       )}
       {audioBlocked && (
@@ -391,9 +430,9 @@ export default function Room(props: RoomProps) {
       )}
 
       <main className="room-main">
-        {boardOpen && (
+        {boardOpen && !boardOnStage && (
           <Suspense fallback={null}>
-            <WhiteboardPanel client={wb} moderator={moderator} nameOf={nameOf} />
+            <WhiteboardPanel client={wb} moderator={moderator} nameOf={nameOf} onShow={mayShowBoard ? showBoard : undefined} />
           </Suspense>
         )}
         <div className="room-stage">{stage}</div>
@@ -445,7 +484,7 @@ export default function Room(props: RoomProps) {
             <Button size="large" className="tb-more" icon={<DownOutlined />} aria-label={t('toolbar.cameraDevices')} />
           </Dropdown>
         </Space.Compact>
-        {typeof navigator !== 'undefined' && !!navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices && (
+        {canShareScreen() && (
           <Tooltip title={otherSharing ? t('toolbar.shareBusy', { name: nameOf(sharer!) }) : undefined}>
             <Button
               size="large"
@@ -461,20 +500,23 @@ export default function Room(props: RoomProps) {
             </Button>
           </Tooltip>
         )}
-        <Badge dot={boardActive && !boardOpen} offset={[-6, 6]}>
-          <Button
-            size="large"
-            className="tb-btn"
-            data-activity={boardActive && !boardOpen ? 'true' : undefined}
-            type={boardOpen ? 'primary' : 'default'}
-            aria-pressed={boardOpen}
-            icon={<EditOutlined />}
-            aria-label={boardOpen ? t('whiteboard.close') : t('whiteboard.open')}
-            data-testid="whiteboard-toggle"
-            onClick={() => setBoardOpen((o) => !o)}
-          >
-            {!narrow && t('toolbar.whiteboard')}
-          </Button>
+        <Badge dot={boardActive && !boardSeen} offset={[-6, 6]}>
+          <Tooltip title={boardOnStage ? t('whiteboard.onStage') : undefined}>
+            <Button
+              size="large"
+              className="tb-btn"
+              data-activity={boardActive && !boardSeen ? 'true' : undefined}
+              type={boardSeen ? 'primary' : 'default'}
+              aria-pressed={boardSeen}
+              disabled={boardOnStage}
+              icon={<EditOutlined />}
+              aria-label={boardOpen ? t('whiteboard.close') : t('whiteboard.open')}
+              data-testid="whiteboard-toggle"
+              onClick={() => setBoardOpen((o) => !o)}
+            >
+              {!narrow && t('toolbar.whiteboard')}
+            </Button>
+          </Tooltip>
         </Badge>
         <Badge count={meeting?.participants.length ?? 0} size="small" color="#1677ff" offset={[-6, 6]}>
           <Button

@@ -1,8 +1,9 @@
 // The stage: the layout's panes on a CSS grid, each showing what the server assigned
-// to it (a camera or a screen share, or nobody), and the remote audio.
+// to it (a camera, a screen share, the whiteboard shown to everyone, or nobody), and
+// the remote audio.
 import { AudioMutedOutlined, DesktopOutlined, PushpinFilled, SyncOutlined, UserOutlined } from '@ant-design/icons';
 import { Tooltip } from 'antd';
-import { memo, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LiveParticipant } from '../gql/schema';
 import { gridArea } from '../rtc/layout';
@@ -88,6 +89,8 @@ export interface StageProps {
   videoOf: (participantId: string, source: 'camera' | 'screen') => { track: MediaStreamTrack | null; trackId?: string };
   nameOf: (participantId: string) => string;
   selfState: { micMuted: boolean; hostMuted: boolean; cameraOn: boolean };
+  /** What the whiteboard pane holds (the live board), when the server put the board in a pane. */
+  board?: ReactNode;
 }
 
 function PaneTile({ pane, props }: { pane: PaneView; props: StageProps }) {
@@ -96,6 +99,13 @@ function PaneTile({ pane, props }: { pane: PaneView; props: StageProps }) {
   const pid = pane.participantId;
   const style: CSSProperties = gridArea(pane);
   const n = pane.index + 1;
+  if (pane.source === 'whiteboard') {
+    return (
+      <div className={`pane ${pane.role} board`} style={style} data-pane={pane.index} data-source="whiteboard" data-polled="false" role="group" aria-label={t('pane.labelBoard', { n })}>
+        {props.board}
+      </div>
+    );
+  }
   if (!pid) {
     return (
       <div className="pane empty" style={style} data-pane={pane.index} data-participant="" data-source="" data-polled={pane.polled ? 'true' : 'false'} role="group" aria-label={t('pane.labelEmpty', { n })}>
@@ -160,7 +170,7 @@ function PaneTile({ pane, props }: { pane: PaneView; props: StageProps }) {
   );
 }
 
-/** Fits a 16:9 canvas into the space it is given (desktop); phones scroll instead. */
+/** Fits a 16:9 canvas into the space it is given (desktop); phones fill the height and scroll beyond. */
 function useFit(compact: boolean) {
   const ref = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState<{ w: number; h: number } | null>(null);
@@ -189,7 +199,8 @@ export function VideoStage(props: StageProps) {
   const { layout } = model;
   const gridStyle: CSSProperties = {
     gridTemplateColumns: `repeat(${layout.cols}, minmax(0, 1fr))`,
-    gridTemplateRows: compact ? `repeat(${layout.rows}, minmax(0, calc((100vw - 16px) / ${layout.cols} * 9 / 16)))` : `repeat(${layout.rows}, minmax(0, 1fr))`,
+    // Phones: rows at least 16:9 panes, growing to fill the screen's height.
+    gridTemplateRows: compact ? `repeat(${layout.rows}, minmax(calc((100vw - 16px) / ${layout.cols} * 9 / 16), 1fr))` : `repeat(${layout.rows}, minmax(0, 1fr))`,
     ...(compact ? {} : size ? { width: size.w, height: size.h } : { visibility: 'hidden' }),
   };
   return (

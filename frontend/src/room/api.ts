@@ -118,6 +118,14 @@ export const RoomSetMuteOnEntryDocument = graphql(`
   }
 `);
 
+export const RoomSetWhiteboardDocument = graphql(`
+  mutation RoomSetWhiteboard($meetingId: ID!, $on: Boolean!) {
+    setWhiteboard(meetingId: $meetingId, on: $on) {
+      seq
+    }
+  }
+`);
+
 export const RoomHangupDocument = graphql(`
   mutation RoomHangup($meetingId: ID!, $participantId: ID!) {
     hangupParticipant(meetingId: $meetingId, participantId: $participantId) {

@@ -20,6 +20,7 @@ import {
   RoomSetAllowSelfUnmuteDocument,
   RoomSetPollingDocument,
   RoomSetRoleDocument,
+  RoomSetWhiteboardDocument,
   RoomUnlockDocument,
   RoomUnmuteDocument,
   RoomUnpinDocument,
@@ -37,6 +38,8 @@ export interface Controls {
   pin(pane: number, participantId: string): Promise<boolean>;
   unpin(pane: number): Promise<boolean>;
   setPolling(input: PollingInput): Promise<boolean>;
+  /** Shows the whiteboard to everyone in the main pane, or stops (host, admins and presenters). */
+  setWhiteboard(on: boolean): Promise<boolean>;
   hangup(participantId: string): Promise<boolean>;
   setRole(participantId: string, role: ParticipantRole): Promise<boolean>;
   invite(to: { memberIds: string[]; groupIds: string[]; emails: string[] }): Promise<boolean>;
@@ -78,6 +81,7 @@ export function useControls(meetingId: string): Controls {
       pin: async (pane, participantId) => ok(await run(RoomPinDocument, { meetingId, pane, participantId })),
       unpin: async (pane) => ok(await run(RoomUnpinDocument, { meetingId, pane })),
       setPolling: async (input) => ok(await run(RoomSetPollingDocument, { meetingId, input })),
+      setWhiteboard: async (on) => ok(await run(RoomSetWhiteboardDocument, { meetingId, on })),
       hangup: async (participantId) => ok(await run(RoomHangupDocument, { meetingId, participantId })),
       setRole: async (participantId, role) => ok(await run(RoomSetRoleDocument, { meetingId, participantId, role })),
       invite: async (to) => ok(await run(RoomInviteDocument, { id: meetingId, ...to })),

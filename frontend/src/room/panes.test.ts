@@ -50,3 +50,21 @@ test('stand-in before the first state: screen, others, self', () => {
   ]);
   expect(fallbackAssignment('ME', [], null)).toEqual({ mode: 'SINGLE', panes: [{ pane: 0, participantId: 'ME', source: 'camera', polled: false }] });
 });
+
+test('the whiteboard shown to everyone is a pane of its own, also on a phone', () => {
+  const m = stageModel('ONE_PLUS_SEVEN', [
+    { pane: 0, participantId: null, source: 'whiteboard', polled: false },
+    { pane: 1, participantId: 'A', source: 'camera', polled: false },
+  ]);
+  expect(m.panes.slice(0, 3).map((p) => [p.index, p.participantId, p.source, p.role])).toEqual([
+    [0, null, 'whiteboard', 'big'],
+    [1, 'A', 'camera', 'small'],
+    [2, null, '', 'small'],
+  ]);
+  // A pin holds the big pane: the board is in a small pane, which a phone keeps.
+  const c = stageModel('ONE_PLUS_SEVEN', [
+    { pane: 0, participantId: 'A', source: 'camera', polled: false },
+    { pane: 1, participantId: null, source: 'whiteboard', polled: false },
+  ], true);
+  expect(c.panes.map((p) => [p.index, p.source])).toEqual([[0, 'camera'], [1, 'whiteboard']]);
+});

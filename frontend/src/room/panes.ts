@@ -6,7 +6,8 @@ import { compactLayout, layoutOf, type LayoutGeometry, type PaneGeometry } from 
 
 export interface PaneView extends PaneGeometry {
   participantId: string | null;
-  source: 'camera' | 'screen' | '';
+  /** What the pane shows: a participant's camera or screen, the whiteboard shown to everyone, or nothing (''). */
+  source: 'camera' | 'screen' | 'whiteboard' | '';
   polled: boolean;
 }
 
@@ -18,10 +19,12 @@ export interface StageModel {
 /** The stage for mode and the server's panes (panes the server did not list are empty). */
 export function stageModel(mode: LayoutMode, assigned: readonly Pick<LayoutPane, 'pane' | 'participantId' | 'source' | 'polled'>[], compact = false): StageModel {
   const byIndex = new Map(assigned.map((p) => [p.pane, p]));
-  // Phones leave out panes that show nobody (but keep the big ones).
-  const layout = compact ? compactLayout(mode, (g) => g.role === 'big' || !!byIndex.get(g.index)?.participantId) : layoutOf(mode);
+  const board = (i: number) => byIndex.get(i)?.source === 'whiteboard';
+  // Phones leave out panes that show nothing (but keep the big ones).
+  const layout = compact ? compactLayout(mode, (g) => g.role === 'big' || !!byIndex.get(g.index)?.participantId || board(g.index)) : layoutOf(mode);
   const panes = layout.panes.map((g): PaneView => {
     const a = byIndex.get(g.index);
+    if (board(g.index)) return { ...g, participantId: null, source: 'whiteboard', polled: false };
     const source = a?.source === 'camera' || a?.source === 'screen' ? a.source : '';
     return { ...g, participantId: a?.participantId || null, source: a?.participantId ? source || 'camera' : '', polled: !!a?.polled };
   });

@@ -1,5 +1,6 @@
-// The whiteboard panel of the meeting room: Excalidraw, loaded when first opened.
-import { ClearOutlined } from '@ant-design/icons';
+// The whiteboard panel of the meeting room: Excalidraw, loaded when first opened; in a
+// side panel for oneself, or in a pane of the stage when it is shown to everyone.
+import { ClearOutlined, EyeInvisibleOutlined, EyeOutlined } from '@ant-design/icons';
 import { Button, ConfigProvider, Popconfirm, Spin, Tag, theme } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +12,10 @@ export interface WhiteboardPanelProps {
   client: WhiteboardClient;
   moderator: boolean;
   nameOf: (participantId: string) => string;
+  /** The board is shown to everyone (it is in a pane of the stage). */
+  shown?: boolean;
+  /** Shows the board to everyone or stops; absent for those who may not (not host, admin or presenter). */
+  onShow?: (on: boolean) => void;
 }
 
 /** Whether the client has the board and an open channel, as React state. */
@@ -23,7 +28,7 @@ function useBoardReady(client: WhiteboardClient): boolean {
   return ready;
 }
 
-export default function WhiteboardPanel({ client, moderator, nameOf }: WhiteboardPanelProps) {
+export default function WhiteboardPanel({ client, moderator, nameOf, shown = false, onShow }: WhiteboardPanelProps) {
   const { t, i18n } = useTranslation('room');
   const ready = useBoardReady(client);
   return (
@@ -33,7 +38,13 @@ export default function WhiteboardPanel({ client, moderator, nameOf }: Whiteboar
       <div className="wb-bar">
         <strong>{t('whiteboard.title')}</strong>
         {!ready && <Tag color="orange">{t('whiteboard.connecting')}</Tag>}
+        {shown && <Tag color="blue">{t('whiteboard.everyone')}</Tag>}
         <span style={{ flex: 1 }} />
+        {onShow && (
+          <Button size="small" type={shown ? 'default' : 'primary'} icon={shown ? <EyeInvisibleOutlined /> : <EyeOutlined />} onClick={() => onShow(!shown)}>
+            {shown ? t('whiteboard.stopShowing') : t('whiteboard.showAll')}
+          </Button>
+        )}
         {moderator && (
           <Popconfirm title={t('whiteboard.clearConfirm')} okText={t('whiteboard.clear')} cancelText={t('common.cancel')} onConfirm={() => client.clearBoard()}>
             <Button size="small" icon={<ClearOutlined />} disabled={!ready}>
