@@ -45,6 +45,9 @@ type Member struct {
 	CreatedAt    time.Time  `bson:"createdAt"`
 	UpdatedAt    time.Time  `bson:"updatedAt"`
 	DeletedAt    *time.Time `bson:"deletedAt,omitempty"`
+
+	// sortKey orders the member in lists (nameSortKey); set in snapshots only.
+	sortKey string
 }
 
 // RoleOf returns the member's role.
@@ -285,7 +288,8 @@ func (s *Service) user(ctx context.Context, id string) (*Member, error) {
 	return &m, nil
 }
 
-// Members lists the caller's enterprise members (not deleted) by name.
+// Members lists the caller's enterprise members (not deleted) by name, in pinyin
+// order (see nameSortKey).
 func (s *Service) Members(ctx context.Context, p *auth.Principal, q MemberQuery, page PageArgs) (*Page[*Member], error) {
 	if err := requireEnterprise(p); err != nil {
 		return nil, err
