@@ -500,19 +500,20 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		CreatedAt  func(childComplexity int) int
-		Department func(childComplexity int) int
-		Email      func(childComplexity int) int
-		EmployeeNo func(childComplexity int) int
-		Enterprise func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Language   func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Phone      func(childComplexity int) int
-		Role       func(childComplexity int) int
-		Status     func(childComplexity int) int
-		Title      func(childComplexity int) int
-		UpdatedAt  func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Department         func(childComplexity int) int
+		Email              func(childComplexity int) int
+		EmployeeNo         func(childComplexity int) int
+		Enterprise         func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Language           func(childComplexity int) int
+		MustChangePassword func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Phone              func(childComplexity int) int
+		Role               func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Title              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -2904,6 +2905,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Language(childComplexity), true
+	case "User.mustChangePassword":
+		if e.ComplexityRoot.User.MustChangePassword == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.MustChangePassword(childComplexity), true
 	case "User.name":
 		if e.ComplexityRoot.User.Name == nil {
 			break
@@ -3540,7 +3547,9 @@ enum MemberStatus {
 type User {
   id: ID!
   name: String!
+  "Empty for a member who has a phone number instead (and gets no mails)."
   email: String!
+  "Digits: an 11-digit mainland mobile number, or + and country code. Empty when none."
   phone: String!
   department: String!
   title: String!
@@ -3551,6 +3560,13 @@ type User {
   language: String!
   "The account's enterprise; null for platform admins."
   enterprise: Enterprise
+  """
+  True while the account's password is one set for it (generated when the account
+  was created or its password reset): it must be changed at the next sign-in, and
+  until then the account's sessions may only read ` + "`" + `me` + "`" + `, change the password and
+  sign out (anything else answers FORBIDDEN with reason PASSWORD_CHANGE_REQUIRED).
+  """
+  mustChangePassword: Boolean!
   createdAt: Time!
   updatedAt: Time!
 }
@@ -3594,16 +3610,17 @@ input MemberFilter {
   status: MemberStatus
 }
 
+"An email address or a phone number is required; either signs in."
 input NewMemberInput {
   name: String!
-  email: String!
+  email: String
   phone: String
   department: String
   title: String
   employeeNo: String
   "MEMBER (default) or ENTERPRISE_ADMIN."
   role: Role
-  "Initial password; when omitted a strong one is generated and returned once."
+  "Initial password; when omitted a strong one is generated and returned once, and must be changed at the first sign-in."
   password: String
 }
 
@@ -3679,7 +3696,7 @@ extend type Mutation {
   deleteMember(id: ID!): ID!
   "Sets the language of mails and notices (zh-CN or en): your own, or a member's for admins."
   setLanguage(memberId: ID, language: String!): User!
-  "Sets and returns a new generated password; ends the member's sessions."
+  "Sets and returns a new generated password, which the member must change at their next sign-in; ends the member's sessions."
   resetMemberPassword(id: ID!): String!
   createGroup(name: String!, memberIds: [ID!]): Group!
   renameGroup(id: ID!, name: String!): Group!
@@ -3983,11 +4000,16 @@ type Query {
 }
 
 type Mutation {
-  "Signs in. Unknown accounts and wrong passwords answer alike (UNAUTHENTICATED); repeated failures answer RATE_LIMITED."
+  """
+  Signs in with an email address or a phone number (in ` + "`" + `email` + "`" + `). Unknown accounts
+  and wrong passwords answer alike (UNAUTHENTICATED); repeated failures answer
+  RATE_LIMITED. When ` + "`" + `user.mustChangePassword` + "`" + ` is true the session may do nothing
+  but change the password (changePassword), read ` + "`" + `me` + "`" + ` and sign out.
+  """
   login(email: String!, password: String!): LoginPayload!
   "Ends the current session."
   logout: Boolean!
-  "Changes the caller's own password."
+  "Changes the caller's own password (policy: docs/api.md); the new one must differ from the current one. Ends the caller's other sessions and lifts the password-change requirement."
   changePassword(currentPassword: String!, newPassword: String!): Boolean!
 }
 
@@ -4790,6 +4812,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_language(ctx, field)
 	case "enterprise":
 		return ec.fieldContext_User_enterprise(ctx, field)
+	case "mustChangePassword":
+		return ec.fieldContext_User_mustChangePassword(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "updatedAt":

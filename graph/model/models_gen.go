@@ -341,16 +341,17 @@ type MemberFilter struct {
 type Mutation struct {
 }
 
+// An email address or a phone number is required; either signs in.
 type NewMemberInput struct {
 	Name       string  `json:"name"`
-	Email      string  `json:"email"`
+	Email      *string `json:"email,omitempty"`
 	Phone      *string `json:"phone,omitempty"`
 	Department *string `json:"department,omitempty"`
 	Title      *string `json:"title,omitempty"`
 	EmployeeNo *string `json:"employeeNo,omitempty"`
 	// MEMBER (default) or ENTERPRISE_ADMIN.
 	Role *Role `json:"role,omitempty"`
-	// Initial password; when omitted a strong one is generated and returned once.
+	// Initial password; when omitted a strong one is generated and returned once, and must be changed at the first sign-in.
 	Password *string `json:"password,omitempty"`
 }
 

@@ -35,16 +35,20 @@ type Member struct {
 	Title        string `bson:"title,omitempty"`
 	EmployeeNo   string `bson:"employeeNo,omitempty"`
 	// Language of mails and notices: "zh-CN" (default when empty) or "en".
-	Language     string     `bson:"language,omitempty"`
-	Status       string     `bson:"status"`
-	PasswordHash string     `bson:"passwordHash,omitempty"`
-	EmailKey     string     `bson:"emailKey"`
-	EmpKey       string     `bson:"empKey"`
-	NameKey      string     `bson:"nameKey"`
-	Search       string     `bson:"search"`
-	CreatedAt    time.Time  `bson:"createdAt"`
-	UpdatedAt    time.Time  `bson:"updatedAt"`
-	DeletedAt    *time.Time `bson:"deletedAt,omitempty"`
+	Language     string `bson:"language,omitempty"`
+	Status       string `bson:"status"`
+	PasswordHash string `bson:"passwordHash,omitempty"`
+	// MustChangePassword is true while the password is one set for the account
+	// (generated at creation or by a reset): the account must change it at its
+	// next sign-in before it can do anything else.
+	MustChangePassword bool       `bson:"mustChangePassword,omitempty"`
+	EmailKey           string     `bson:"emailKey"`
+	EmpKey             string     `bson:"empKey"`
+	NameKey            string     `bson:"nameKey"`
+	Search             string     `bson:"search"`
+	CreatedAt          time.Time  `bson:"createdAt"`
+	UpdatedAt          time.Time  `bson:"updatedAt"`
+	DeletedAt          *time.Time `bson:"deletedAt,omitempty"`
 
 	// sortKey orders the member in lists (nameSortKey); set in snapshots only.
 	sortKey string
@@ -175,7 +179,7 @@ func (s *Service) createMember(ctx context.Context, enterpriseID string, in Memb
 	if password == "" {
 		generated = auth.GeneratePassword(16)
 		password = generated
-	} else if err := auth.CheckPasswordPolicy(password, in.Email, in.Name); err != nil {
+	} else if err := auth.CheckPasswordPolicy(password, in.Email, in.Phone, in.Name); err != nil {
 		return nil, "", err
 	}
 	hash, err := auth.HashPassword(ctx, password)
@@ -183,6 +187,7 @@ func (s *Service) createMember(ctx context.Context, enterpriseID string, in Memb
 		return nil, "", err
 	}
 	m := newMember(enterpriseID, in, hash)
+	m.MustChangePassword = generated != ""
 	if _, err := s.st.W.Collection(usersColl).InsertOne(ctx, m); err != nil {
 		if store.IsDuplicateKey(err) {
 			return nil, "", s.duplicateError(ctx, in, "")
@@ -484,14 +489,14 @@ func (s *Service) DeleteMember(ctx context.Context, p *auth.Principal, id string
 }
 
 // ResetMemberPassword sets a new generated password for a member, ends their sessions
-// and returns the password once.
+// and returns the password once. The member must change it at their next sign-in.
 func (s *Service) ResetMemberPassword(ctx context.Context, p *auth.Principal, id string) (string, error) {
 	m, err := s.editable(ctx, p, id)
 	if err != nil {
 		return "", err
 	}
 	pw := auth.GeneratePassword(16)
-	if err := s.setPassword(ctx, m.ID, pw); err != nil {
+	if err := s.setPassword(ctx, m.ID, pw, true); err != nil {
 		return "", err
 	}
 	if s.revoker != nil && id != p.UserID {
@@ -503,14 +508,18 @@ func (s *Service) ResetMemberPassword(ctx context.Context, p *auth.Principal, id
 }
 
 // ChangePassword changes the caller's own password after checking the current one.
-// Other sessions of the caller are ended.
+// Other sessions of the caller are ended, and the caller's session is no longer
+// restricted if the old password was one set for the account.
 func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error {
 	m, err := s.Me(ctx, p)
 	if err != nil {
 		return err
 	}
-	if err := auth.CheckPasswordPolicy(next, m.Email, m.Name); err != nil {
+	if err := auth.CheckPasswordPolicy(next, m.Email, m.Phone, m.Name); err != nil {
 		return err
+	}
+	if next == current {
+		return errs.Invalid("newPassword", "the new password must differ from the current one")
 	}
 	// Reserved before the hash, as logins are, so parallel guesses count too.
 	ticket, wait := s.pwChange.Reserve(m.ID)
@@ -527,21 +536,24 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 		return errs.Invalid("currentPassword", "the current password is wrong")
 	}
 	ticket.Succeed()
-	if err := s.setPassword(ctx, m.ID, next); err != nil {
+	if err := s.setPassword(ctx, m.ID, next, false); err != nil {
 		return err
 	}
 	if s.revoker != nil {
-		return s.revoker.RevokeOtherSessions(ctx, m.ID, p.SessionID)
+		return s.revoker.PasswordChanged(ctx, m.ID, p.SessionID)
 	}
 	return nil
 }
 
-func (s *Service) setPassword(ctx context.Context, userID, pw string) error {
+// setPassword sets userID's password; mustChange says it was set for the account
+// and must be changed at the next sign-in.
+func (s *Service) setPassword(ctx context.Context, userID, pw string, mustChange bool) error {
 	hash, err := auth.HashPassword(ctx, pw)
 	if err != nil {
 		return err
 	}
-	if _, err := s.st.W.Collection(usersColl).UpdateByID(ctx, userID, bson.M{"$set": bson.M{"passwordHash": hash, "updatedAt": time.Now().UTC()}}); err != nil {
+	if _, err := s.st.W.Collection(usersColl).UpdateByID(ctx, userID, bson.M{"$set": bson.M{
+		"passwordHash": hash, "mustChangePassword": mustChange, "updatedAt": time.Now().UTC()}}); err != nil {
 		return dbErr("set password", err)
 	}
 	return nil
@@ -553,7 +565,8 @@ func (s *Service) AccountByEmail(ctx context.Context, email string) (auth.Accoun
 	if err != nil {
 		return auth.Account{}, err
 	}
-	acc := auth.Account{UserID: m.ID, EnterpriseID: m.EnterpriseID, Role: m.RoleOf(), PasswordHash: m.PasswordHash, Active: m.Status == StatusActive}
+	acc := auth.Account{UserID: m.ID, EnterpriseID: m.EnterpriseID, Role: m.RoleOf(), PasswordHash: m.PasswordHash,
+		Active: m.Status == StatusActive, MustChangePassword: m.MustChangePassword}
 	if acc.Active && m.EnterpriseID != "" {
 		e, err := s.enterprise(ctx, m.EnterpriseID)
 		if err != nil {
@@ -583,7 +596,7 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 	if password == "" {
 		generated = auth.GeneratePassword(20)
 		password = generated
-	} else if err := auth.CheckPasswordPolicy(password, in.Email, in.Name); err != nil {
+	} else if err := auth.CheckPasswordPolicy(password, in.Email, in.Phone, in.Name); err != nil {
 		return false, "", err
 	}
 	hash, err := auth.HashPassword(ctx, password)
@@ -591,6 +604,7 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 		return false, "", err
 	}
 	m := newMember("", in, hash)
+	m.MustChangePassword = generated != ""
 	if _, err := s.st.W.Collection(usersColl).InsertOne(ctx, m); err != nil {
 		if store.IsDuplicateKey(err) {
 			return false, "", errs.Conflict("email", "email %s is already registered to another account", in.Email)

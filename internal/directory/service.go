@@ -29,7 +29,9 @@ type Config struct {
 // Revoker ends sessions; the auth service implements it.
 type Revoker interface {
 	RevokeUser(ctx context.Context, userID string) error
-	RevokeOtherSessions(ctx context.Context, userID, keep string) error
+	// PasswordChanged ends the user's other sessions and lifts the password-change
+	// restriction from keep.
+	PasswordChanged(ctx context.Context, userID, keep string) error
 	RevokeEnterprise(ctx context.Context, enterpriseID string) error
 }
 
