@@ -109,6 +109,7 @@ export const zhCN = {
     employeeNo: '工号只能包含字母、数字、_ 和 -，最多 32 位',
     range: '请输入 {{min}} 到 {{max}} 之间的整数',
     passwordMismatch: '两次输入的密码不一致',
+    passwordSame: '新密码不能与当前密码相同',
   },
   fields: {
     name: '名称',
@@ -219,6 +220,12 @@ export const zhCN = {
     live: { hostRole: '主持人的角色不能更改', screenBusy: '已有其他人在共享屏幕' },
     input: {
       currentPassword: '当前密码不正确',
+      samePassword: '新密码不能与当前密码相同',
+      passwordCommon: '这个密码太常见，请换一个',
+      passwordPattern: '这个密码规律太简单，请换一个',
+      passwordPersonal: '密码不能是您的邮箱、手机号或姓名',
+      passwordShort: '密码至少 8 个字符',
+      passwordChangeRequired: '您的密码是管理员设置的，请先修改密码',
       deleteSelf: '不能删除自己的账号',
       freezeSelf: '不能冻结自己的账号',
       demoteSelf: '不能取消自己的管理员角色',
@@ -263,6 +270,7 @@ export const zhCN = {
     noMembers: '没有匹配的成员',
     noGroups: '暂无群组',
     badEmails: '以下不是有效邮箱，已忽略：{{list}}',
+    noEmail: '无邮箱，不会收到邮件',
   },
   enterprises: {
     title: '企业管理',
@@ -443,6 +451,13 @@ export const zhCN = {
     changePassword: '修改密码',
     repeat: '再次输入新密码',
     passwordChanged: '密码已修改',
+    passwordRules: '至少 8 个字符；不能是常见密码、简单规律（如 12345678）或您的邮箱、手机号、姓名',
+  },
+  firstPassword: {
+    title: '设置新密码',
+    why: '{{name}}，您的密码是管理员为您生成的。请先设置一个只有您知道的新密码，然后才能继续使用。',
+    current: '当前密码（管理员提供的密码）',
+    signOut: '退出登录',
   },
   booking: {
     title: '预约会议',
