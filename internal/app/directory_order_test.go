@@ -72,3 +72,55 @@ func TestDirectoryPinyinOrder(t *testing.T) {
 		t.Fatalf("groups in order\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestDedicatedRoomOwnerPicker: a platform admin picks a dedicated room's owner
+// from the enterprise's members (searched, in pinyin order) and sees the room's
+// owner by name, as does the enterprise's admin; a plain member may not list
+// another enterprise's members.
+func TestDedicatedRoomOwnerPicker(t *testing.T) {
+	srv := xtest.StartServer(t, xtest.Options{})
+	root := srv.Admin(t)
+	tn := dirNewTenant(t, srv, root, "owner")
+	other := dirNewTenant(t, srv, root, "other")
+	zhang, _ := dirCreate(t, tn.Admin, map[string]any{"name": "张三", "email": "zhang@owner.example.com", "password": dirPassword})
+	dirCreate(t, tn.Admin, map[string]any{"name": "张伟", "email": "zhangwei@owner.example.com", "password": dirPassword})
+	dirCreate(t, tn.Admin, map[string]any{"name": "李四", "email": "li@owner.example.com", "password": dirPassword})
+
+	const pick = `query($e:ID!,$q:String){enterprise(id:$e){members(filter:{search:$q,status:ACTIVE},first:20){edges{node{id name email}}}}}`
+	var found struct {
+		Enterprise struct{ Members dirConn }
+	}
+	root.Do(t, pick, map[string]any{"e": tn.ID, "q": "张"}).Decode(t, &found)
+	var names []string
+	for _, e := range found.Enterprise.Members.Edges {
+		names = append(names, e.Node.Name)
+	}
+	if want := []string{"张三", "张伟"}; !slices.Equal(names, want) {
+		t.Fatalf("platform admin's search of the enterprise: %q, want %q", names, want)
+	}
+	if code := other.Admin.Do(t, pick, map[string]any{"e": tn.ID, "q": nil}).Code(); code != "FORBIDDEN" && code != "NOT_FOUND" {
+		t.Fatalf("another enterprise's admin listing the members: code %q", code)
+	}
+
+	var room struct{ CreateRoom struct{ ID string } }
+	root.Do(t, `mutation($o:ID!){createRoom(input:{number:"77001",name:"张三的会议室",capacity:4,scope:DEDICATED,ownerId:$o}){id}}`,
+		map[string]any{"o": zhang.ID}).Decode(t, &room)
+	for who, c := range map[string]*xtest.Client{"platform admin": root, "enterprise admin": tn.Admin} {
+		var rooms struct {
+			Rooms []struct {
+				ID    string
+				Owner *struct{ ID, Name string }
+			}
+		}
+		c.Do(t, `{rooms{id owner{id name}}}`, nil).Decode(t, &rooms)
+		i := slices.IndexFunc(rooms.Rooms, func(r struct {
+			ID    string
+			Owner *struct{ ID, Name string }
+		}) bool {
+			return r.ID == room.CreateRoom.ID
+		})
+		if i < 0 || rooms.Rooms[i].Owner == nil || rooms.Rooms[i].Owner.Name != "张三" {
+			t.Fatalf("%s: rooms %+v, want the room with owner 张三", who, rooms.Rooms)
+		}
+	}
+}

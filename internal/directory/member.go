@@ -299,6 +299,22 @@ func (s *Service) Members(ctx context.Context, p *auth.Principal, q MemberQuery,
 	if err := requireEnterprise(p); err != nil {
 		return nil, err
 	}
+	return s.listMembers(ctx, p.EnterpriseID, q, page)
+}
+
+// MembersOf lists enterpriseID's members like Members: for platform admins (who
+// assign dedicated rooms) and the enterprise's own admins.
+func (s *Service) MembersOf(ctx context.Context, p *auth.Principal, enterpriseID string, q MemberQuery, page PageArgs) (*Page[*Member], error) {
+	if err := requireSignedIn(p); err != nil {
+		return nil, err
+	}
+	if !p.IsPlatformAdmin() && !(p.IsEnterpriseAdmin() && p.EnterpriseID == enterpriseID) {
+		return nil, errs.New(errs.KindForbidden, "only platform admins and the enterprise's admins may list its members")
+	}
+	return s.listMembers(ctx, enterpriseID, q, page)
+}
+
+func (s *Service) listMembers(ctx context.Context, enterpriseID string, q MemberQuery, page PageArgs) (*Page[*Member], error) {
 	switch q.Status {
 	case "", StatusActive, StatusFrozen:
 	default:
@@ -316,7 +332,7 @@ func (s *Service) Members(ctx context.Context, p *auth.Principal, q MemberQuery,
 			ids[id] = true
 		}
 	}
-	all, err := s.snapshot(ctx, p.EnterpriseID)
+	all, err := s.snapshot(ctx, enterpriseID)
 	if err != nil {
 		return nil, err
 	}
