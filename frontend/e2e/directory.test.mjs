@@ -134,3 +134,45 @@ describe('directory and rooms in zh-CN', () => {
       await screenshot(page, 'dir-picker', { fullPage: false });
     }));
 });
+
+describe('booking a dedicated room in zh-CN', () => {
+  test('the booking form warns of a clash in a dedicated room before it is sent', () =>
+    withPage(browser, 'dedicated clash', { viewport: { width: 1440, height: 900 } }, async ({ page }) => {
+      const owner = await srv.createMember({ enterprise: 'pinyin', name: '赵六', email: 'zhaoliu@pinyin.e2e.test' });
+      const me = await srv.gql('{me{id}}', {}, owner.token);
+      const root = await srv.adminToken();
+      const room = await srv.gql(
+        'mutation($o:ID!){createRoom(input:{number:"8102",name:"赵六的会议室",capacity:6,scope:DEDICATED,ownerId:$o}){id}}',
+        { o: me.me.id },
+        root,
+      );
+      const day = new Date(Date.now() + 2 * 86400_000 + 8 * 3600_000).toISOString().slice(0, 10);
+      await srv.gql(
+        'mutation($in:BookMeetingInput!){bookMeeting(input:$in){id}}',
+        { in: { name: '赵六的周会', start: `${day}T10:00:00+08:00`, durationMinutes: 60, roomId: room.createRoom.id } },
+        owner.token,
+      );
+
+      await login(page, srv.url, owner.email, owner.password);
+      await page.goto(`${srv.url}/book`);
+      const input = page.getByLabel('开始时间', { exact: true });
+      await input.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(`${day} 10:30`);
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Escape');
+      await page.locator('.ant-select').filter({ has: page.getByRole('combobox', { name: '会议室', exact: true }) }).click();
+      await page.locator('.ant-select-item-option').filter({ hasText: '赵六的会议室' }).click();
+      // Before anything is sent: the clash, named as the server would name it.
+      await page.getByRole('alert').filter({ hasText: '专属会议室已被预订：与会议「赵六的周会」' }).waitFor();
+      await screenshot(page, 'dir-dedicated-clash', { fullPage: false });
+      // An hour that is free: no warning.
+      await input.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(`${day} 14:00`);
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Escape');
+      await page.getByText('已预订 0 + 本次').first().waitFor();
+      assert.equal(await page.getByRole('alert').filter({ hasText: '专属会议室已被预订' }).count(), 0);
+    }));
+});
