@@ -3568,7 +3568,6 @@ enum MemberStatus {
 type User {
   id: ID!
   name: String!
-  "Empty for a member who has a phone number instead (and gets no mails)."
   email: String!
   "Digits: an 11-digit mainland mobile number, or + and country code. Empty when none."
   phone: String!
@@ -3631,10 +3630,9 @@ input MemberFilter {
   status: MemberStatus
 }
 
-"An email address or a phone number is required; either signs in."
 input NewMemberInput {
   name: String!
-  email: String
+  email: String!
   phone: String
   department: String
   title: String
@@ -4028,7 +4026,7 @@ type Query {
 
 type Mutation {
   """
-  Signs in with an email address or a phone number (in ` + "`" + `email` + "`" + `). Unknown accounts
+  Signs in with the account's email address. Unknown accounts
   and wrong passwords answer alike (UNAUTHENTICATED); repeated failures answer
   RATE_LIMITED. When ` + "`" + `user.mustChangePassword` + "`" + ` is true the session may do nothing
   but change the password (changePassword), read ` + "`" + `me` + "`" + ` and sign out.

@@ -341,10 +341,9 @@ type MemberFilter struct {
 type Mutation struct {
 }
 
-// An email address or a phone number is required; either signs in.
 type NewMemberInput struct {
 	Name       string  `json:"name"`
-	Email      *string `json:"email,omitempty"`
+	Email      string  `json:"email"`
 	Phone      *string `json:"phone,omitempty"`
 	Department *string `json:"department,omitempty"`
 	Title      *string `json:"title,omitempty"`
