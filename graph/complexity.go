@@ -51,6 +51,9 @@ func complexityRoot() generated.ComplexityRoot {
 	c.Query.Groups = func(child int, _ *string, first *int, _ *string) int { return page(first, child) }
 	c.Query.Enterprises = func(child int, _ *string, first *int, _ *string) int { return page(first, child) }
 	c.Group.Members = func(child int, first *int, _ *string) int { return add(batchedRead, page(first, child)) }
+	c.Enterprise.Members = func(child int, _ *model.MemberFilter, first *int, _ *string) int {
+		return add(batchedRead, page(first, child))
+	}
 	c.Query.MeetingHistory = func(child int, _, _ *time.Time, _ *string, first *int, _ *string) int {
 		return page(first, child)
 	}
@@ -64,6 +67,7 @@ func complexityRoot() generated.ComplexityRoot {
 	c.RoomUsage.Bookings = func(child int) int { return times(smallListEstimate, child) }
 
 	// Fields of a meeting that read the store, batched per request.
+	c.Room.Owner = func(child int) int { return add(batchedRead, child) }
 	c.Meeting.Host = func(child int) int { return add(batchedRead, child) }
 	c.Meeting.Room = func(child int) int { return add(batchedRead, child) }
 	c.Meeting.Live = func(child int) int { return add(batchedRead, child) }

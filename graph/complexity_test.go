@@ -44,6 +44,7 @@ func TestComplexityScoresListsPerItem(t *testing.T) {
 		{"two fields of a meeting list", `query($f:Time!,$t:Time!){myMeetings(from:$f,to:$t){meeting{id name}}}`, window, 100, 400},
 		{"members page of 200", `{members(first:200){edges{node{id}}}}`, nil, 600, MaxComplexity},
 		{"members default page", `{members{edges{node{id}}}}`, nil, 150, 300},
+		{"members of each of 200 enterprises", `{enterprises(first:200){edges{node{members(first:200){edges{node{id}}}}}}}`, nil, MaxComplexity + 1, maxScore},
 		{"members of each of 200 groups", `{groups(first:200){edges{node{members(first:200){edges{node{id}}}}}}}`, nil, MaxComplexity + 1, maxScore},
 		{"logs of a page of history", `{meetingHistory(first:50){edges{node{log{kind}}}}}`, nil, MaxComplexity + 1, maxScore},
 		{"whiteboards of a long page of history", `{meetingHistory(first:200){edges{node{whiteboard{savedAt}}}}}`, nil, MaxComplexity + 1, maxScore},

@@ -355,6 +355,23 @@ func (r *roomResolver) OwnerID(ctx context.Context, obj *conference.Room) (*stri
 	return optional(obj.OwnerID), nil
 }
 
+func (r *roomResolver) Owner(ctx context.Context, obj *conference.Room) (*directory.Member, error) {
+	if obj.OwnerID == "" {
+		return nil, nil
+	}
+	p := caller(ctx)
+	if p.IsPlatformAdmin() {
+		// Platform admins see every room; they belong to no enterprise, so the
+		// enterprise-scoped loader does not serve them. Rooms are few.
+		return r.Directory.MemberByID(ctx, obj.OwnerID)
+	}
+	ms, err := r.loadMembers(ctx, []string{obj.OwnerID})
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	return ms[0], nil
+}
+
 func (r *subscriptionResolver) ResourceStatusChanged(ctx context.Context, from time.Time, to time.Time) (<-chan *model.ResourceStatus, error) {
 	p := caller(ctx)
 	first, err := r.Conference.ResourceStatus(ctx, p, from, to)

@@ -35,6 +35,26 @@ func pageInfo[T any](p *directory.Page[T]) *model.PageInfo {
 	return pi
 }
 
+// memberQuery is the directory's form of a member filter.
+func memberQuery(filter *model.MemberFilter) (directory.MemberQuery, error) {
+	var q directory.MemberQuery
+	if filter == nil {
+		return q, nil
+	}
+	q.Search, q.Department = str(filter.Search), str(filter.Department)
+	if filter.Status != nil {
+		switch *filter.Status {
+		case model.MemberStatusActive:
+			q.Status = directory.StatusActive
+		case model.MemberStatusFrozen:
+			q.Status = directory.StatusFrozen
+		default:
+			return q, errs.Invalid("status", "deleted members are not listed")
+		}
+	}
+	return q, nil
+}
+
 func userConnection(p *directory.Page[*directory.Member]) *model.UserConnection {
 	c := &model.UserConnection{PageInfo: pageInfo(p), TotalCount: p.TotalCount, Edges: make([]*model.UserEdge, len(p.Items))}
 	for i, m := range p.Items {

@@ -127,19 +127,9 @@ func (r *mutationResolver) ImportMembers(ctx context.Context, file graphql.Uploa
 
 // Members is the resolver for the members field.
 func (r *queryResolver) Members(ctx context.Context, filter *model.MemberFilter, first *int, after *string) (*model.UserConnection, error) {
-	var q directory.MemberQuery
-	if filter != nil {
-		q.Search, q.Department = str(filter.Search), str(filter.Department)
-		if filter.Status != nil {
-			switch *filter.Status {
-			case model.MemberStatusActive:
-				q.Status = directory.StatusActive
-			case model.MemberStatusFrozen:
-				q.Status = directory.StatusFrozen
-			default:
-				return nil, errs.Invalid("status", "deleted members are not listed")
-			}
-		}
+	q, err := memberQuery(filter)
+	if err != nil {
+		return nil, err
 	}
 	p, err := r.Directory.Members(ctx, caller(ctx), q, pageArgs(first, after))
 	if err != nil {

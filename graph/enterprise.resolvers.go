@@ -25,6 +25,18 @@ func (r *enterpriseResolver) Branding(ctx context.Context, obj *directory.Enterp
 	return &model.Branding{PrimaryColor: b.PrimaryColor, Mode: themeMode(b.Mode), Slogan: b.Slogan, LogoURL: r.logoURL(obj.ID, b.Logo), Domains: domains}, nil
 }
 
+func (r *enterpriseResolver) Members(ctx context.Context, obj *directory.Enterprise, filter *model.MemberFilter, first *int, after *string) (*model.UserConnection, error) {
+	q, err := memberQuery(filter)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Directory.MembersOf(ctx, caller(ctx), obj.ID, q, pageArgs(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return userConnection(p), nil
+}
+
 // CreateEnterprise is the resolver for the createEnterprise field.
 func (r *mutationResolver) CreateEnterprise(ctx context.Context, input model.CreateEnterpriseInput) (*directory.Enterprise, error) {
 	return r.Directory.CreateEnterprise(ctx, caller(ctx), directory.EnterpriseInput{Name: input.Name, Code: input.Code, Quota: input.Quota})

@@ -77,6 +77,7 @@ func configureServer(srv *handler.Server, cfg Config, r *Resolver, log *slog.Log
 	srv.Use(documentLimits{cache: cache})
 	srv.Use(websocketSubscriptions{})
 	srv.Use(introspection{dev: cfg.Dev})
+	srv.Use(passwordGate{})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity, complexityOptions(schema)...))
 	srv.Use(operationTimeout{d: OperationTimeout})
 	srv.SetErrorPresenter(errorPresenter(log))

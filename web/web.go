@@ -52,11 +52,23 @@ func New(dir Directory, conf Conference, log *slog.Logger) *Handler {
 // in front of them.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /branding/logo/{enterprise}/{file}", h.logo)
-	mux.HandleFunc("GET /api/directory/{file}", h.spreadsheet)
-	mux.HandleFunc("GET /api/meetings/runs/{run}/log.csv", h.meetingLog)
+	mux.HandleFunc("GET /api/directory/{file}", h.signedIn(h.spreadsheet))
+	mux.HandleFunc("GET /api/meetings/runs/{run}/log.csv", h.signedIn(h.meetingLog))
 	// Least specific: every other path is the web app or its client-side routes
 	// (App refuses API prefixes and methods other than GET and HEAD).
 	mux.Handle("/", h.app)
+}
+
+// signedIn refuses a session that must change its password first
+// (auth.ErrPasswordChangeRequired) before next sees the request.
+func (h *Handler) signedIn(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if p := auth.FromContext(r.Context()); p != nil && p.MustChangePassword {
+			h.fail(w, r, auth.ErrPasswordChangeRequired)
+			return
+		}
+		next(w, r)
+	}
 }
 
 // logo serves an enterprise logo. Names are content hashes, so they never change:

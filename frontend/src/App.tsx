@@ -8,6 +8,7 @@ import { homeFor } from './layout/menu';
 
 const AppLayout = lazy(() => import('./layout/AppLayout'));
 const LoginPage = lazy(() => import('./pages/LoginPage'));
+const ChangePasswordPage = lazy(() => import('./pages/ChangePasswordPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 const JoinPage = lazy(() => import('./join/JoinPage'));
 const MeetingRoom = lazy(() => import('./room/MeetingRoom'));
@@ -38,6 +39,7 @@ export default function App() {
           <Suspense fallback={<Loading height={400} />}>
             <Routes>
               <Route path="/login" element={<LoginPage />} />
+              <Route path="/change-password" element={<ChangePasswordPage />} />
               {/* Guests join without an account. */}
               <Route path="/join" element={<JoinPage />} />
               <Route path="/join/:number" element={<JoinPage />} />

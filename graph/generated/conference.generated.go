@@ -53,6 +53,7 @@ type RoomResolver interface {
 	Scope(ctx context.Context, obj *conference.Room) (model.RoomScope, error)
 	EnterpriseID(ctx context.Context, obj *conference.Room) (*string, error)
 	OwnerID(ctx context.Context, obj *conference.Room) (*string, error)
+	Owner(ctx context.Context, obj *conference.Room) (*directory.Member, error)
 }
 type WhiteboardResolver interface {
 	Scene(ctx context.Context, obj *conference.Whiteboard) (string, error)
@@ -3150,6 +3151,38 @@ func (ec *executionContext) fieldContext_Room_ownerId(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Room", field, true, true, "ID")
 }
 
+func (ec *executionContext) _Room_owner(ctx context.Context, field graphql.CollectedField, obj *conference.Room) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Room_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Room().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *directory.Member) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋinternalᚋdirectoryᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Room_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Room",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RoomUsage_room(ctx context.Context, field graphql.CollectedField, obj *model.RoomUsage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5091,6 +5124,12 @@ func (ec *executionContext) _Room(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Room_ownerId(ctx, field, obj)
+				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Room_owner(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

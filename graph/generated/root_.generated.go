@@ -85,6 +85,7 @@ type ComplexityRoot struct {
 		CreatedAt func(childComplexity int) int
 		Frozen    func(childComplexity int) int
 		ID        func(childComplexity int) int
+		Members   func(childComplexity int, filter *model.MemberFilter, first *int, after *string) int
 		Name      func(childComplexity int) int
 		Quota     func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
@@ -471,6 +472,7 @@ type ComplexityRoot struct {
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Number       func(childComplexity int) int
+		Owner        func(childComplexity int) int
 		OwnerID      func(childComplexity int) int
 		Password     func(childComplexity int) int
 		Scope        func(childComplexity int) int
@@ -501,19 +503,20 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		CreatedAt  func(childComplexity int) int
-		Department func(childComplexity int) int
-		Email      func(childComplexity int) int
-		EmployeeNo func(childComplexity int) int
-		Enterprise func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Language   func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Phone      func(childComplexity int) int
-		Role       func(childComplexity int) int
-		Status     func(childComplexity int) int
-		Title      func(childComplexity int) int
-		UpdatedAt  func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Department         func(childComplexity int) int
+		Email              func(childComplexity int) int
+		EmployeeNo         func(childComplexity int) int
+		Enterprise         func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Language           func(childComplexity int) int
+		MustChangePassword func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Phone              func(childComplexity int) int
+		Role               func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Title              func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -717,6 +720,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Enterprise.ID(childComplexity), true
+	case "Enterprise.members":
+		if e.ComplexityRoot.Enterprise.Members == nil {
+			break
+		}
+
+		args, err := ec.field_Enterprise_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Enterprise.Members(childComplexity, args["filter"].(*model.MemberFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Enterprise.name":
 		if e.ComplexityRoot.Enterprise.Name == nil {
 			break
@@ -2769,6 +2783,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Room.Number(childComplexity), true
+	case "Room.owner":
+		if e.ComplexityRoot.Room.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Room.Owner(childComplexity), true
 	case "Room.ownerId":
 		if e.ComplexityRoot.Room.OwnerID == nil {
 			break
@@ -2916,6 +2936,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Language(childComplexity), true
+	case "User.mustChangePassword":
+		if e.ComplexityRoot.User.MustChangePassword == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.MustChangePassword(childComplexity), true
 	case "User.name":
 		if e.ComplexityRoot.User.Name == nil {
 			break
@@ -3144,6 +3170,8 @@ type Room {
   scope: RoomScope!
   enterpriseId: ID
   ownerId: ID
+  "A DEDICATED room's owner, to show by name; null for other rooms."
+  owner: User
 }
 
 input RoomInput {
@@ -3553,6 +3581,7 @@ type User {
   id: ID!
   name: String!
   email: String!
+  "Digits: an 11-digit mainland mobile number, or + and country code. Empty when none."
   phone: String!
   department: String!
   title: String!
@@ -3563,6 +3592,13 @@ type User {
   language: String!
   "The account's enterprise; null for platform admins."
   enterprise: Enterprise
+  """
+  True while the account's password is one set for it (generated when the account
+  was created or its password reset): it must be changed at the next sign-in, and
+  until then the account's sessions may only read ` + "`" + `me` + "`" + `, change the password and
+  sign out (anything else answers FORBIDDEN with reason PASSWORD_CHANGE_REQUIRED).
+  """
+  mustChangePassword: Boolean!
   createdAt: Time!
   updatedAt: Time!
 }
@@ -3615,7 +3651,7 @@ input NewMemberInput {
   employeeNo: String
   "MEMBER (default) or ENTERPRISE_ADMIN."
   role: Role
-  "Initial password; when omitted a strong one is generated and returned once."
+  "Initial password; when omitted a strong one is generated and returned once, and must be changed at the first sign-in."
   password: String
 }
 
@@ -3691,7 +3727,7 @@ extend type Mutation {
   deleteMember(id: ID!): ID!
   "Sets the language of mails and notices (zh-CN or en): your own, or a member's for admins."
   setLanguage(memberId: ID, language: String!): User!
-  "Sets and returns a new generated password; ends the member's sessions."
+  "Sets and returns a new generated password, which the member must change at their next sign-in; ends the member's sessions."
   resetMemberPassword(id: ID!): String!
   createGroup(name: String!, memberIds: [ID!]): Group!
   renameGroup(id: ID!, name: String!): Group!
@@ -3713,6 +3749,12 @@ type Enterprise {
   "A frozen enterprise's accounts cannot sign in."
   frozen: Boolean!
   branding: Branding!
+  """
+  The enterprise's members (not deleted), in pinyin order like the ` + "`" + `members` + "`" + ` query:
+  for platform admins (who pick a dedicated room's owner with it) and the
+  enterprise's own admins; FORBIDDEN for others.
+  """
+  members(filter: MemberFilter, first: Int, after: String): UserConnection!
   createdAt: Time!
   updatedAt: Time!
 }
@@ -3998,11 +4040,16 @@ type Query {
 }
 
 type Mutation {
-  "Signs in. Unknown accounts and wrong passwords answer alike (UNAUTHENTICATED); repeated failures answer RATE_LIMITED."
+  """
+  Signs in with the account's email address. Unknown accounts
+  and wrong passwords answer alike (UNAUTHENTICATED); repeated failures answer
+  RATE_LIMITED. When ` + "`" + `user.mustChangePassword` + "`" + ` is true the session may do nothing
+  but change the password (changePassword), read ` + "`" + `me` + "`" + ` and sign out.
+  """
   login(email: String!, password: String!): LoginPayload!
   "Ends the current session."
   logout: Boolean!
-  "Changes the caller's own password."
+  "Changes the caller's own password (policy: docs/api.md); the new one must differ from the current one. Ends the caller's other sessions and lifts the password-change requirement."
   changePassword(currentPassword: String!, newPassword: String!): Boolean!
 }
 
@@ -4119,6 +4166,8 @@ func (ec *executionContext) childFields_Enterprise(ctx context.Context, field gr
 		return ec.fieldContext_Enterprise_frozen(ctx, field)
 	case "branding":
 		return ec.fieldContext_Enterprise_branding(ctx, field)
+	case "members":
+		return ec.fieldContext_Enterprise_members(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Enterprise_createdAt(ctx, field)
 	case "updatedAt":
@@ -4743,6 +4792,8 @@ func (ec *executionContext) childFields_Room(ctx context.Context, field graphql.
 		return ec.fieldContext_Room_enterpriseId(ctx, field)
 	case "ownerId":
 		return ec.fieldContext_Room_ownerId(ctx, field)
+	case "owner":
+		return ec.fieldContext_Room_owner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Room", field.Name)
 }
@@ -4805,6 +4856,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_language(ctx, field)
 	case "enterprise":
 		return ec.fieldContext_User_enterprise(ctx, field)
+	case "mustChangePassword":
+		return ec.fieldContext_User_mustChangePassword(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "updatedAt":

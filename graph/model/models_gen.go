@@ -351,7 +351,7 @@ type NewMemberInput struct {
 	EmployeeNo *string `json:"employeeNo,omitempty"`
 	// MEMBER (default) or ENTERPRISE_ADMIN.
 	Role *Role `json:"role,omitempty"`
-	// Initial password; when omitted a strong one is generated and returned once.
+	// Initial password; when omitted a strong one is generated and returned once, and must be changed at the first sign-in.
 	Password *string `json:"password,omitempty"`
 }
 

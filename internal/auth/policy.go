@@ -69,7 +69,7 @@ func CheckPasswordPolicy(pw string, personal ...string) error {
 		}
 		for _, f := range forms {
 			if utf8.RuneCountInString(f) >= 3 && (lower == f || base == f) {
-				return errs.Invalid("password", "the password must not be your email or name")
+				return errs.Invalid("password", "the password must not be your email, phone number or name")
 			}
 		}
 	}

@@ -1,7 +1,11 @@
 // Package auth holds passwords, sessions and the caller's identity and role.
 package auth
 
-import "context"
+import (
+	"context"
+
+	"github.com/jishitong/jishitong/internal/errs"
+)
 
 // Role is what a signed-in account may do.
 type Role int
@@ -46,7 +50,19 @@ type Principal struct {
 	EnterpriseID string // empty for platform admins
 	Role         Role
 	SessionID    string
+	// MustChangePassword is true for a session signed in with a password set for
+	// the account (generated at creation or by a reset) that has not been changed
+	// yet. Such a session may only read its own account, change the password and
+	// sign out: every edge refuses anything else with ErrPasswordChangeRequired.
+	MustChangePassword bool
 }
+
+// ErrPasswordChangeRequired refuses an operation of a session that must change its
+// password first (Principal.MustChangePassword). GraphQL: FORBIDDEN with
+// extensions.reason PASSWORD_CHANGE_REQUIRED.
+var ErrPasswordChangeRequired = &errs.Error{Kind: errs.KindForbidden,
+	Message: "your password was set for you: change it before you continue",
+	Details: map[string]any{"reason": "PASSWORD_CHANGE_REQUIRED"}}
 
 // IsPlatformAdmin reports whether p administers the whole platform.
 func (p *Principal) IsPlatformAdmin() bool { return p != nil && p.Role == RolePlatformAdmin }

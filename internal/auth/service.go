@@ -38,6 +38,10 @@ type Account struct {
 	PasswordHash string
 	// Active is false when the account or its enterprise is frozen or deleted.
 	Active bool
+	// MustChangePassword is true while the account's password is one set for it
+	// (generated at creation or by a reset): its sessions are restricted until
+	// the account changes it (Principal.MustChangePassword).
+	MustChangePassword bool
 }
 
 // Accounts finds accounts for login. The directory implements it.
@@ -94,6 +98,8 @@ type sessionDoc struct {
 	ExpiresAt    time.Time `bson:"expiresAt"`
 	Source       string    `bson:"source,omitempty"`
 	UserAgent    string    `bson:"userAgent,omitempty"`
+	// MustChangePassword restricts the session until the password is changed.
+	MustChangePassword bool `bson:"mustChangePassword,omitempty"`
 }
 
 // New creates the service and its indexes, and starts listening for revocations.
@@ -261,6 +267,7 @@ func (s *Service) openSession(ctx context.Context, acc Account, source, userAgen
 	doc := sessionDoc{
 		ID: hashToken(token), UserID: acc.UserID, EnterpriseID: acc.EnterpriseID, Role: acc.Role.String(),
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), Source: source, UserAgent: truncate(userAgent, 256),
+		MustChangePassword: acc.MustChangePassword,
 	}
 	if _, err := s.st.W.Collection(sessionsColl).InsertOne(ctx, doc); err != nil {
 		return "", nil, fmt.Errorf("auth: open session: %w", err)
@@ -269,7 +276,7 @@ func (s *Service) openSession(ctx context.Context, acc Account, source, userAgen
 }
 
 func (d *sessionDoc) principal() *Principal {
-	return &Principal{UserID: d.UserID, EnterpriseID: d.EnterpriseID, Role: ParseRole(d.Role), SessionID: d.ID}
+	return &Principal{UserID: d.UserID, EnterpriseID: d.EnterpriseID, Role: ParseRole(d.Role), SessionID: d.ID, MustChangePassword: d.MustChangePassword}
 }
 
 // Authenticate returns the principal of a session token. Revoked, expired and
@@ -302,6 +309,19 @@ func (s *Service) RevokeUser(ctx context.Context, userID string) error {
 // RevokeOtherSessions ends every session of the user but keep (the caller's own).
 func (s *Service) RevokeOtherSessions(ctx context.Context, userID, keep string) error {
 	return s.revoke(ctx, bson.M{"userId": userID, "_id": bson.M{"$ne": keep}})
+}
+
+// PasswordChanged is told that the user changed their own password in session
+// keep: every other session of the user ends, and keep is no longer restricted
+// (Principal.MustChangePassword).
+func (s *Service) PasswordChanged(ctx context.Context, userID, keep string) error {
+	if err := s.RevokeOtherSessions(ctx, userID, keep); err != nil {
+		return err
+	}
+	if _, err := s.st.W.Collection(sessionsColl).UpdateByID(ctx, keep, bson.M{"$unset": bson.M{"mustChangePassword": ""}}); err != nil {
+		return fmt.Errorf("auth: lift password change: %w", err)
+	}
+	return nil
 }
 
 // RevokeEnterprise ends every session of the enterprise's accounts.

@@ -18,14 +18,16 @@ import (
 
 // Group is a named set of members for picking many participants at once.
 type Group struct {
-	ID           string    `bson:"_id"`
-	EnterpriseID string    `bson:"enterpriseId"`
-	Name         string    `bson:"name"`
-	NameKey      string    `bson:"nameKey"` // enterprise ID + lower-cased name: unique
-	SortKey      string    `bson:"sortKey"`
-	MemberIDs    []string  `bson:"memberIds"`
-	CreatedAt    time.Time `bson:"createdAt"`
-	UpdatedAt    time.Time `bson:"updatedAt"`
+	ID           string `bson:"_id"`
+	EnterpriseID string `bson:"enterpriseId"`
+	Name         string `bson:"name"`
+	NameKey      string `bson:"nameKey"` // enterprise ID + lower-cased name: unique
+	SortKey      string `bson:"sortKey"` // lower-cased name, for search
+	// OrderKey orders groups by name as members are (nameSortKey).
+	OrderKey  string    `bson:"orderKey"`
+	MemberIDs []string  `bson:"memberIds"`
+	CreatedAt time.Time `bson:"createdAt"`
+	UpdatedAt time.Time `bson:"updatedAt"`
 }
 
 // MaxGroupMembers bounds a group's size.
@@ -57,7 +59,7 @@ func (s *Service) Group(ctx context.Context, p *auth.Principal, id string) (*Gro
 	return &g, nil
 }
 
-// Groups lists the caller's enterprise groups by name.
+// Groups lists the caller's enterprise groups by name, in pinyin order.
 func (s *Service) Groups(ctx context.Context, p *auth.Principal, search string, page PageArgs) (*Page[*Group], error) {
 	if err := requireEnterprise(p); err != nil {
 		return nil, err
@@ -69,8 +71,8 @@ func (s *Service) Groups(ctx context.Context, p *auth.Principal, search string, 
 		}
 		base["sortKey"] = bson.M{"$regex": regexp.QuoteMeta(q)}
 	}
-	return findPage(ctx, s.st.R.Collection(groupsColl), base, "sortKey", page,
-		func(g *Group) string { return g.SortKey }, func(g *Group) string { return g.ID })
+	return findPage(ctx, s.st.R.Collection(groupsColl), base, "orderKey", page,
+		func(g *Group) string { return g.OrderKey }, func(g *Group) string { return g.ID })
 }
 
 // checkMembers verifies every ID is a current member of the enterprise and returns
@@ -121,7 +123,7 @@ func (s *Service) CreateGroup(ctx context.Context, p *auth.Principal, name strin
 	}
 	now := time.Now().UTC()
 	g := &Group{ID: store.NewID(), EnterpriseID: p.EnterpriseID, Name: name, NameKey: groupNameKey(p.EnterpriseID, name),
-		SortKey: strings.ToLower(name), MemberIDs: ids, CreatedAt: now, UpdatedAt: now}
+		SortKey: strings.ToLower(name), OrderKey: nameSortKey(name), MemberIDs: ids, CreatedAt: now, UpdatedAt: now}
 	if _, err := s.st.W.Collection(groupsColl).InsertOne(ctx, g); err != nil {
 		if store.IsDuplicateKey(err) {
 			return nil, errs.Conflict("name", "a group named %q already exists", name)
@@ -145,7 +147,7 @@ func (s *Service) RenameGroup(ctx context.Context, p *auth.Principal, id, name s
 		return nil, err
 	}
 	_, err = s.st.W.Collection(groupsColl).UpdateOne(ctx, bson.M{"_id": id, "enterpriseId": p.EnterpriseID}, bson.M{"$set": bson.M{
-		"name": name, "nameKey": groupNameKey(p.EnterpriseID, name), "sortKey": strings.ToLower(name), "updatedAt": time.Now().UTC()}})
+		"name": name, "nameKey": groupNameKey(p.EnterpriseID, name), "sortKey": strings.ToLower(name), "orderKey": nameSortKey(name), "updatedAt": time.Now().UTC()}})
 	if store.IsDuplicateKey(err) {
 		return nil, errs.Conflict("name", "a group named %q already exists", name)
 	}
@@ -214,5 +216,24 @@ func (s *Service) DeleteGroup(ctx context.Context, p *auth.Principal, id string)
 		return dbErr("delete group", err)
 	}
 	s.publish(p.EnterpriseID, EventGroupDeleted, id)
+	return nil
+}
+
+// reorderGroups gives groups written before OrderKey existed theirs. One scan at
+// start.
+func (s *Service) reorderGroups(ctx context.Context) error {
+	cur, err := s.st.R.Collection(groupsColl).Find(ctx, bson.M{"orderKey": bson.M{"$exists": false}})
+	if err != nil {
+		return dbErr("list groups", err)
+	}
+	var gs []Group
+	if err := cur.All(ctx, &gs); err != nil {
+		return dbErr("read groups", err)
+	}
+	for _, g := range gs {
+		if _, err := s.st.W.Collection(groupsColl).UpdateByID(ctx, g.ID, bson.M{"$set": bson.M{"orderKey": nameSortKey(g.Name)}}); err != nil {
+			return dbErr("order group", err)
+		}
+	}
 	return nil
 }

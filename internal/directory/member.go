@@ -35,16 +35,23 @@ type Member struct {
 	Title        string `bson:"title,omitempty"`
 	EmployeeNo   string `bson:"employeeNo,omitempty"`
 	// Language of mails and notices: "zh-CN" (default when empty) or "en".
-	Language     string     `bson:"language,omitempty"`
-	Status       string     `bson:"status"`
-	PasswordHash string     `bson:"passwordHash,omitempty"`
-	EmailKey     string     `bson:"emailKey"`
-	EmpKey       string     `bson:"empKey"`
-	NameKey      string     `bson:"nameKey"`
-	Search       string     `bson:"search"`
-	CreatedAt    time.Time  `bson:"createdAt"`
-	UpdatedAt    time.Time  `bson:"updatedAt"`
-	DeletedAt    *time.Time `bson:"deletedAt,omitempty"`
+	Language     string `bson:"language,omitempty"`
+	Status       string `bson:"status"`
+	PasswordHash string `bson:"passwordHash,omitempty"`
+	// MustChangePassword is true while the password is one set for the account
+	// (generated at creation or by a reset): the account must change it at its
+	// next sign-in before it can do anything else.
+	MustChangePassword bool       `bson:"mustChangePassword,omitempty"`
+	EmailKey           string     `bson:"emailKey"`
+	EmpKey             string     `bson:"empKey"`
+	NameKey            string     `bson:"nameKey"`
+	Search             string     `bson:"search"`
+	CreatedAt          time.Time  `bson:"createdAt"`
+	UpdatedAt          time.Time  `bson:"updatedAt"`
+	DeletedAt          *time.Time `bson:"deletedAt,omitempty"`
+
+	// sortKey orders the member in lists (nameSortKey); set in snapshots only.
+	sortKey string
 }
 
 // RoleOf returns the member's role.
@@ -172,7 +179,7 @@ func (s *Service) createMember(ctx context.Context, enterpriseID string, in Memb
 	if password == "" {
 		generated = auth.GeneratePassword(16)
 		password = generated
-	} else if err := auth.CheckPasswordPolicy(password, in.Email, in.Name); err != nil {
+	} else if err := auth.CheckPasswordPolicy(password, in.Email, in.Phone, in.Name); err != nil {
 		return nil, "", err
 	}
 	hash, err := auth.HashPassword(ctx, password)
@@ -180,6 +187,7 @@ func (s *Service) createMember(ctx context.Context, enterpriseID string, in Memb
 		return nil, "", err
 	}
 	m := newMember(enterpriseID, in, hash)
+	m.MustChangePassword = generated != ""
 	if _, err := s.st.W.Collection(usersColl).InsertOne(ctx, m); err != nil {
 		if store.IsDuplicateKey(err) {
 			return nil, "", s.duplicateError(ctx, in, "")
@@ -285,11 +293,28 @@ func (s *Service) user(ctx context.Context, id string) (*Member, error) {
 	return &m, nil
 }
 
-// Members lists the caller's enterprise members (not deleted) by name.
+// Members lists the caller's enterprise members (not deleted) by name, in pinyin
+// order (see nameSortKey).
 func (s *Service) Members(ctx context.Context, p *auth.Principal, q MemberQuery, page PageArgs) (*Page[*Member], error) {
 	if err := requireEnterprise(p); err != nil {
 		return nil, err
 	}
+	return s.listMembers(ctx, p.EnterpriseID, q, page)
+}
+
+// MembersOf lists enterpriseID's members like Members: for platform admins (who
+// assign dedicated rooms) and the enterprise's own admins.
+func (s *Service) MembersOf(ctx context.Context, p *auth.Principal, enterpriseID string, q MemberQuery, page PageArgs) (*Page[*Member], error) {
+	if err := requireSignedIn(p); err != nil {
+		return nil, err
+	}
+	if !p.IsPlatformAdmin() && !(p.IsEnterpriseAdmin() && p.EnterpriseID == enterpriseID) {
+		return nil, errs.New(errs.KindForbidden, "only platform admins and the enterprise's admins may list its members")
+	}
+	return s.listMembers(ctx, enterpriseID, q, page)
+}
+
+func (s *Service) listMembers(ctx context.Context, enterpriseID string, q MemberQuery, page PageArgs) (*Page[*Member], error) {
 	switch q.Status {
 	case "", StatusActive, StatusFrozen:
 	default:
@@ -307,7 +332,7 @@ func (s *Service) Members(ctx context.Context, p *auth.Principal, q MemberQuery,
 			ids[id] = true
 		}
 	}
-	all, err := s.snapshot(ctx, p.EnterpriseID)
+	all, err := s.snapshot(ctx, enterpriseID)
 	if err != nil {
 		return nil, err
 	}
@@ -480,14 +505,14 @@ func (s *Service) DeleteMember(ctx context.Context, p *auth.Principal, id string
 }
 
 // ResetMemberPassword sets a new generated password for a member, ends their sessions
-// and returns the password once.
+// and returns the password once. The member must change it at their next sign-in.
 func (s *Service) ResetMemberPassword(ctx context.Context, p *auth.Principal, id string) (string, error) {
 	m, err := s.editable(ctx, p, id)
 	if err != nil {
 		return "", err
 	}
 	pw := auth.GeneratePassword(16)
-	if err := s.setPassword(ctx, m.ID, pw); err != nil {
+	if err := s.setPassword(ctx, m.ID, pw, true); err != nil {
 		return "", err
 	}
 	if s.revoker != nil && id != p.UserID {
@@ -499,14 +524,18 @@ func (s *Service) ResetMemberPassword(ctx context.Context, p *auth.Principal, id
 }
 
 // ChangePassword changes the caller's own password after checking the current one.
-// Other sessions of the caller are ended.
+// Other sessions of the caller are ended, and the caller's session is no longer
+// restricted if the old password was one set for the account.
 func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current, next string) error {
 	m, err := s.Me(ctx, p)
 	if err != nil {
 		return err
 	}
-	if err := auth.CheckPasswordPolicy(next, m.Email, m.Name); err != nil {
+	if err := auth.CheckPasswordPolicy(next, m.Email, m.Phone, m.Name); err != nil {
 		return err
+	}
+	if next == current {
+		return errs.Invalid("newPassword", "the new password must differ from the current one")
 	}
 	// Reserved before the hash, as logins are, so parallel guesses count too.
 	ticket, wait := s.pwChange.Reserve(m.ID)
@@ -523,21 +552,24 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 		return errs.Invalid("currentPassword", "the current password is wrong")
 	}
 	ticket.Succeed()
-	if err := s.setPassword(ctx, m.ID, next); err != nil {
+	if err := s.setPassword(ctx, m.ID, next, false); err != nil {
 		return err
 	}
 	if s.revoker != nil {
-		return s.revoker.RevokeOtherSessions(ctx, m.ID, p.SessionID)
+		return s.revoker.PasswordChanged(ctx, m.ID, p.SessionID)
 	}
 	return nil
 }
 
-func (s *Service) setPassword(ctx context.Context, userID, pw string) error {
+// setPassword sets userID's password; mustChange says it was set for the account
+// and must be changed at the next sign-in.
+func (s *Service) setPassword(ctx context.Context, userID, pw string, mustChange bool) error {
 	hash, err := auth.HashPassword(ctx, pw)
 	if err != nil {
 		return err
 	}
-	if _, err := s.st.W.Collection(usersColl).UpdateByID(ctx, userID, bson.M{"$set": bson.M{"passwordHash": hash, "updatedAt": time.Now().UTC()}}); err != nil {
+	if _, err := s.st.W.Collection(usersColl).UpdateByID(ctx, userID, bson.M{"$set": bson.M{
+		"passwordHash": hash, "mustChangePassword": mustChange, "updatedAt": time.Now().UTC()}}); err != nil {
 		return dbErr("set password", err)
 	}
 	return nil
@@ -549,7 +581,8 @@ func (s *Service) AccountByEmail(ctx context.Context, email string) (auth.Accoun
 	if err != nil {
 		return auth.Account{}, err
 	}
-	acc := auth.Account{UserID: m.ID, EnterpriseID: m.EnterpriseID, Role: m.RoleOf(), PasswordHash: m.PasswordHash, Active: m.Status == StatusActive}
+	acc := auth.Account{UserID: m.ID, EnterpriseID: m.EnterpriseID, Role: m.RoleOf(), PasswordHash: m.PasswordHash,
+		Active: m.Status == StatusActive, MustChangePassword: m.MustChangePassword}
 	if acc.Active && m.EnterpriseID != "" {
 		e, err := s.enterprise(ctx, m.EnterpriseID)
 		if err != nil {
@@ -579,7 +612,7 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 	if password == "" {
 		generated = auth.GeneratePassword(20)
 		password = generated
-	} else if err := auth.CheckPasswordPolicy(password, in.Email, in.Name); err != nil {
+	} else if err := auth.CheckPasswordPolicy(password, in.Email, in.Phone, in.Name); err != nil {
 		return false, "", err
 	}
 	hash, err := auth.HashPassword(ctx, password)
@@ -587,6 +620,7 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 		return false, "", err
 	}
 	m := newMember("", in, hash)
+	m.MustChangePassword = generated != ""
 	if _, err := s.st.W.Collection(usersColl).InsertOne(ctx, m); err != nil {
 		if store.IsDuplicateKey(err) {
 			return false, "", errs.Conflict("email", "email %s is already registered to another account", in.Email)

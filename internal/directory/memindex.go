@@ -30,7 +30,9 @@ type memberIndex struct {
 	max   int
 }
 
-// memberSnapshot is one enterprise's members (not deleted) sorted by (NameKey, ID).
+// memberSnapshot is one enterprise's members (not deleted) sorted by (sortKey, ID):
+// by name as nameSortKey orders names. The keys are computed when a snapshot is
+// loaded, so a page read is a binary search as before.
 type memberSnapshot struct {
 	version int64
 	members []*Member
@@ -75,6 +77,7 @@ func (s *Service) snapshot(ctx context.Context, enterpriseID string) ([]*Member,
 	err = s.forEachUser(ctx, bson.M{"enterpriseId": enterpriseID}, func(m *Member) {
 		if m.Status == StatusActive || m.Status == StatusFrozen {
 			m.PasswordHash = ""
+			m.sortKey = nameSortKey(m.Name)
 			ms = append(ms, m)
 		}
 	})
@@ -101,7 +104,7 @@ func (s *Service) snapshot(ctx context.Context, enterpriseID string) ([]*Member,
 }
 
 func compareMembers(a, b *Member) int {
-	if c := strings.Compare(a.NameKey, b.NameKey); c != 0 {
+	if c := strings.Compare(a.sortKey, b.sortKey); c != 0 {
 		return c
 	}
 	return strings.Compare(a.ID, b.ID)
@@ -120,12 +123,12 @@ func pageOf(ms []*Member, page PageArgs) (*Page[*Member], error) {
 			return nil, err
 		}
 		start, _ = slices.BinarySearchFunc(ms, c, func(m *Member, c cursor) int {
-			if r := strings.Compare(m.NameKey, c.K); r != 0 {
+			if r := strings.Compare(m.sortKey, c.K); r != 0 {
 				return r
 			}
 			return strings.Compare(m.ID, c.ID)
 		})
-		if start < len(ms) && ms[start].NameKey == c.K && ms[start].ID == c.ID {
+		if start < len(ms) && ms[start].sortKey == c.K && ms[start].ID == c.ID {
 			start++
 		}
 	}
@@ -133,7 +136,7 @@ func pageOf(ms []*Member, page PageArgs) (*Page[*Member], error) {
 	out := &Page[*Member]{TotalCount: len(ms), HasNextPage: end < len(ms), Items: ms[start:end]}
 	out.Cursors = make([]string, len(out.Items))
 	for i, m := range out.Items {
-		out.Cursors[i] = encodeCursor(m.NameKey, m.ID)
+		out.Cursors[i] = encodeCursor(m.sortKey, m.ID)
 	}
 	return out, nil
 }

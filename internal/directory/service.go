@@ -29,7 +29,9 @@ type Config struct {
 // Revoker ends sessions; the auth service implements it.
 type Revoker interface {
 	RevokeUser(ctx context.Context, userID string) error
-	RevokeOtherSessions(ctx context.Context, userID, keep string) error
+	// PasswordChanged ends the user's other sessions and lifts the password-change
+	// restriction from keep.
+	PasswordChanged(ctx context.Context, userID, keep string) error
 	RevokeEnterprise(ctx context.Context, enterpriseID string) error
 }
 
@@ -77,6 +79,7 @@ func New(ctx context.Context, cfg Config, st *store.Store, b *bus.Bus, log *slog
 		{groupsColl, []mongo.IndexModel{
 			{Keys: bson.D{{Key: "nameKey", Value: 1}}, Options: options.Index().SetUnique(true)},
 			{Keys: bson.D{{Key: "enterpriseId", Value: 1}, {Key: "sortKey", Value: 1}, {Key: "_id", Value: 1}}},
+			{Keys: bson.D{{Key: "enterpriseId", Value: 1}, {Key: "orderKey", Value: 1}, {Key: "_id", Value: 1}}},
 			{Keys: bson.D{{Key: "memberIds", Value: 1}}},
 		}},
 		{domainsColl, []mongo.IndexModel{
@@ -92,6 +95,9 @@ func New(ctx context.Context, cfg Config, st *store.Store, b *bus.Bus, log *slog
 	s := &Service{cfg: cfg, st: st, bus: b, log: log,
 		pwChange: &auth.Throttle{Limit: 5, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: time.Hour}}
 	if err := s.reconcileLogins(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.reorderGroups(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil

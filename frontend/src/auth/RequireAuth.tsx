@@ -26,6 +26,8 @@ export function RequireAuth({ children, roles }: { children: ReactNode; roles?: 
       );
     return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   }
+  // A password set for the account must be changed before anything else.
+  if (me.mustChangePassword) return <Navigate to="/change-password" replace state={{ from: location.pathname + location.search }} />;
   if (roles && !roles.includes(me.role)) return <Forbidden />;
   return <>{children}</>;
 }

@@ -20,6 +20,7 @@ export const MeDocument = graphql(`
       employeeNo
       role
       language
+      mustChangePassword
       enterprise {
         id
         name

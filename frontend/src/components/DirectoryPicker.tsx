@@ -25,6 +25,25 @@ const PickMembersDocument = graphql(`
   }
 `);
 
+const PickEnterpriseMembersDocument = graphql(`
+  query PickEnterpriseMembers($enterpriseId: ID!, $search: String, $first: Int) {
+    enterprise(id: $enterpriseId) {
+      id
+      members(filter: { search: $search, status: ACTIVE }, first: $first) {
+        edges {
+          node {
+            id
+            name
+            email
+            department
+          }
+        }
+        totalCount
+      }
+    }
+  }
+`);
+
 const PickGroupsDocument = graphql(`
   query PickGroups($search: String) {
     groups(search: $search, first: 100) {
@@ -73,40 +92,59 @@ export interface DirectoryPickerProps {
   id?: string;
   /** Only members: no groups or outside emails (group editing). */
   membersOnly?: boolean;
+  /** Members of this enterprise instead of the caller's (platform admins assigning a room). */
+  enterpriseId?: string;
+  /** One member at most: choosing another replaces the one chosen (a room's owner). */
+  single?: boolean;
+  /** The members field's accessible name; default "参会成员". */
+  label?: string;
 }
 
 /** Three fields in one: members, groups and outside emails. Put it in a Form.Item. */
-export function DirectoryPicker({ value = emptyInvitees(), onChange, excludeIds = [], id, membersOnly = false }: DirectoryPickerProps) {
+export function DirectoryPicker({ value = emptyInvitees(), onChange, excludeIds = [], id, membersOnly = false, enterpriseId, single = false, label }: DirectoryPickerProps) {
   const { t } = useTranslation();
   const [search, setSearch] = useState('');
   const debounced = useDebounced(search);
-  const [members] = useQuery({ query: PickMembersDocument, variables: { search: debounced || null, first: 20 }, context: listsOf.members });
+  const [own] = useQuery({ query: PickMembersDocument, variables: { search: debounced || null, first: 20 }, pause: !!enterpriseId, context: listsOf.members });
+  const [ofEnterprise] = useQuery({
+    query: PickEnterpriseMembersDocument,
+    variables: { enterpriseId: enterpriseId ?? '', search: debounced || null, first: 20 },
+    pause: !enterpriseId,
+    context: listsOf.members,
+  });
+  const members = enterpriseId
+    ? { list: ofEnterprise.data?.enterprise.members, fetching: ofEnterprise.fetching, error: ofEnterprise.error }
+    : { list: own.data?.members, fetching: own.fetching, error: own.error };
   const [groups] = useQuery({ query: PickGroupsDocument, variables: { search: null }, pause: membersOnly, context: listsOf.groups });
   const [emailError, setEmailError] = useState<string | null>(null);
 
-  const memberOptions = useMemo(() => {
-    const chosen = new Set(value.members.map((m) => m.id));
-    const list = (members.data?.members.edges ?? []).map((e) => e.node).filter((m) => !excludeIds.includes(m.id));
-    // Keep chosen members as options so that their tags keep their labels.
-    const all = [...value.members.filter((m) => !list.some((x) => x.id === m.id)), ...list];
-    return all.map((m) => ({
-      value: m.id,
-      label: m.name,
-      title: `${m.name} <${m.email}>`,
-      desc: 'department' in m && m.department ? `${m.email} · ${m.department}` : m.email,
-      chosen: chosen.has(m.id),
-    }));
-  }, [members.data, value.members, excludeIds]);
+  // The options are the search's results in the server's order, nothing else: chosen
+  // members show as tags (labelled from the value) and, where they are among the
+  // results, as ticked options in their place. A click on a result toggles exactly
+  // that person; nothing moves under the pointer.
+  const memberOptions = useMemo(
+    () =>
+      (members.list?.edges ?? [])
+        .map((e) => e.node)
+        .filter((m) => !excludeIds.includes(m.id))
+        .map((m) => ({
+          value: m.id,
+          label: m.name,
+          title: m.email ? `${m.name} <${m.email}>` : m.name,
+          desc: [m.email || t('picker.noEmail'), m.department].filter(Boolean).join(' · '),
+        })),
+    [members.list, excludeIds, t],
+  );
 
   const set = (patch: Partial<Invitees>) => onChange?.({ ...value, ...patch });
-  const byId = new Map(memberOptions.map((o) => [o.value, o]));
+  const chosenNames = new Map(value.members.map((m) => [m.id, m.name]));
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={8}>
       <Select
         id={id}
         mode="multiple"
-        aria-label={t('picker.members')}
+        aria-label={label ?? t('picker.members')}
         placeholder={
           <span>
             <UserOutlined aria-hidden /> {t('picker.membersPlaceholder')}
@@ -123,22 +161,23 @@ export function DirectoryPicker({ value = emptyInvitees(), onChange, excludeIds 
         options={memberOptions.map((o) => ({
           value: o.value,
           label: (
-            <span title={o.title}>
-              {o.label} <Typography.Text type="secondary" style={{ fontSize: 12 }}>{o.desc}</Typography.Text>
+            <span title={o.title} className="jst-person">
+              <span className="jst-person-name">{o.label}</span>{' '}
+              <Typography.Text type="secondary" className="jst-person-desc">{o.desc}</Typography.Text>
             </span>
           ),
         }))}
         tagRender={(p) => (
           <Tag closable={p.closable} onClose={p.onClose} style={{ marginInlineEnd: 4 }}>
-            {byId.get(String(p.value))?.label ?? String(p.value)}
+            {chosenNames.get(String(p.value)) ?? String(p.value)}
           </Tag>
         )}
         onChange={(ids: string[]) =>
           set({
-            members: ids.map((mid) => {
+            members: (single ? ids.slice(-1) : ids).map((mid) => {
               const known = value.members.find((m) => m.id === mid);
               if (known) return known;
-              const n = (members.data?.members.edges ?? []).find((e) => e.node.id === mid)?.node;
+              const n = (members.list?.edges ?? []).find((e) => e.node.id === mid)?.node;
               return { id: mid, name: n?.name ?? mid, email: n?.email ?? '' };
             }),
           })

@@ -6,7 +6,7 @@ import { useNavigate } from 'react-router';
 import { useSubscription } from 'urql';
 import { graphql } from '../gql';
 import type { NotificationsSubscription } from '../gql/graphql';
-import { fmtDateTime } from '../lib/time';
+import { fmtDateTimeZoned } from '../lib/time';
 
 const NotificationsDocument = graphql(`
   subscription Notifications {
@@ -26,7 +26,7 @@ type Notice = NotificationsSubscription['notifications'];
 
 /** In-app notices (invited, updated, cancelled, started now) as they arrive, with one-click join. */
 export function Notifications() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { notification } = App.useApp();
   const navigate = useNavigate();
   const [list, setList] = useState<Notice[]>([]);
@@ -48,7 +48,7 @@ export function Notifications() {
     notification.open({
       key,
       message: t(`notices.${n.kind}.title`),
-      description: t(`notices.${n.kind}.body`, { name: n.name, host: n.hostName, start: fmtDateTime(n.start), number: n.number }),
+      description: t(`notices.${n.kind}.body`, { name: n.name, host: n.hostName, start: fmtDateTimeZoned(n.start, i18n.language), number: n.number }),
       duration: n.kind === 'STARTED_NOW' ? 0 : 8,
       actions:
         n.kind === 'STARTED_NOW' || n.kind === 'INVITED' ? (
@@ -64,7 +64,7 @@ export function Notifications() {
           </Space>
         ) : undefined,
     });
-  }, [res.data, navigate, notification, t]);
+  }, [res.data, navigate, notification, t, i18n.language]);
 
   return (
     <Dropdown
@@ -87,7 +87,7 @@ export function Notifications() {
                 <Typography.Text strong>{t(`notices.${n.kind}.title`)}</Typography.Text>
                 <br />
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {t(`notices.${n.kind}.body`, { name: n.name, host: n.hostName, start: fmtDateTime(n.start), number: n.number })}
+                  {t(`notices.${n.kind}.body`, { name: n.name, host: n.hostName, start: fmtDateTimeZoned(n.start, i18n.language), number: n.number })}
                 </Typography.Text>
               </div>
             ))

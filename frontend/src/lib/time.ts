@@ -70,6 +70,33 @@ export function fmtSpan(start: string | Dayjs, end: string | Dayjs): string {
   const e = dayjs(end);
   return s.isSame(e, 'day') ? `${fmtDateTime(s)}–${fmtTime(e)}` : `${fmtDateTime(s)} – ${fmtDateTime(e)}`;
 }
+// The IANA names of China Standard Time (as the server's mails name them).
+const CHINA_ZONES = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking', 'Asia/Harbin', 'PRC']);
+
+/**
+ * The zone times are shown in, for texts read elsewhere (notices, invitations): at
+ * the instant at, in zone (the browser's by default), e.g. 北京时间（UTC+08:00） or
+ * Europe/Berlin (UTC+01:00), like the server's mails.
+ */
+export function zoneLabel(at: string | Dayjs, lang: string, zone = localZone()): string {
+  const off = dayjs(at).tz(zone).utcOffset();
+  const a = Math.abs(off);
+  const utc = `UTC${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+  const en = lang === 'en';
+  const name = CHINA_ZONES.has(zone) ? (en ? 'China Standard Time' : '北京时间') : zone;
+  return en ? `${name} (${utc})` : `${name}（${utc}）`;
+}
+/** fmtDateTime with the zone, e.g. 2026-12-01 09:00 北京时间（UTC+08:00）. */
+export function fmtDateTimeZoned(iso: string | Dayjs, lang: string, zone = localZone()): string {
+  return `${dayjs(iso).tz(zone).format('YYYY-MM-DD HH:mm')} ${zoneLabel(iso, lang, zone)}`;
+}
+/** fmtSpan with the zone, e.g. 2026-12-01 09:00–10:00 北京时间（UTC+08:00）. */
+export function fmtSpanZoned(start: string | Dayjs, end: string | Dayjs, lang: string, zone = localZone()): string {
+  const s = dayjs(start).tz(zone);
+  const e = dayjs(end).tz(zone);
+  const span = s.isSame(e, 'day') ? `${s.format('YYYY-MM-DD HH:mm')}–${e.format('HH:mm')}` : `${s.format('YYYY-MM-DD HH:mm')} – ${e.format('YYYY-MM-DD HH:mm')}`;
+  return `${span} ${zoneLabel(start, lang, zone)}`;
+}
 /** Minutes as 1 h 30 min / 1小时30分钟. */
 export function fmtDuration(minutes: number, t: (k: string, v?: Record<string, unknown>) => string): string {
   const h = Math.floor(minutes / 60);

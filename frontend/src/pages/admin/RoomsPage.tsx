@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
 import { useErrorText } from '../../api/useErrorText';
 import { isPlatformAdmin, useMe } from '../../auth/session';
+import { DirectoryPicker, emptyInvitees, type Invitees } from '../../components/DirectoryPicker';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { FormModal } from '../../components/FormModal';
 import { PageHead } from '../../components/PageHead';
@@ -25,6 +26,11 @@ const RoomsDocument = graphql(`
       scope
       enterpriseId
       ownerId
+      owner {
+        id
+        name
+        email
+      }
     }
   }
 `);
@@ -43,16 +49,6 @@ const RoomEnterprisesDocument = graphql(`
   }
 `);
 
-const RoomOwnerDocument = graphql(`
-  query RoomOwner($id: ID!) {
-    member(id: $id) {
-      id
-      name
-      email
-    }
-  }
-`);
-
 const CreateRoomDocument = graphql(`
   mutation CreateRoom($input: RoomInput!) {
     createRoom(input: $input) {
@@ -64,6 +60,11 @@ const CreateRoomDocument = graphql(`
       scope
       enterpriseId
       ownerId
+      owner {
+        id
+        name
+        email
+      }
     }
   }
 `);
@@ -79,6 +80,11 @@ const UpdateRoomDocument = graphql(`
       scope
       enterpriseId
       ownerId
+      owner {
+        id
+        name
+        email
+      }
     }
   }
 `);
@@ -157,7 +163,11 @@ export default function RoomsPage() {
                 ) : (
                   <Space direction="vertical" size={0}>
                     {r.enterpriseId && <span>{admin ? (entName.get(r.enterpriseId) ?? r.enterpriseId) : me.enterprise?.name}</span>}
-                    {r.ownerId && <Owner id={r.ownerId} lookup={!admin} />}
+                    {r.owner && (
+                      <span className="jst-nowrap" title={r.owner.email || undefined}>
+                        {t('rooms.owner', { name: r.owner.name })}
+                      </span>
+                    )}
                   </Space>
                 ),
             },
@@ -171,8 +181,9 @@ export default function RoomsPage() {
                   {
                     title: t('common.actions'),
                     fixed: 'right' as const,
+                    width: 180,
                     render: (_: unknown, r: Room) => (
-                      <Space size={0}>
+                      <Space size={0} className="jst-nowrap">
                         <Button type="link" icon={<EditOutlined aria-hidden />} onClick={() => setEditing(r)} aria-label={t('rooms.editNamed', { name: r.name })}>
                           {t('common.edit')}
                         </Button>
@@ -198,15 +209,6 @@ export default function RoomsPage() {
   );
 }
 
-/** A dedicated room's owner: named for enterprise admins, by ID for platform admins. */
-function Owner({ id, lookup }: { id: string; lookup: boolean }) {
-  const { t } = useTranslation();
-  const [res] = useQuery({ query: RoomOwnerDocument, variables: { id }, pause: !lookup });
-  if (!lookup) return <Typography.Text type="secondary" copyable={{ text: id }}>{t('rooms.ownerId', { id: id.slice(0, 8) })}</Typography.Text>;
-  if (res.data) return <span>{t('rooms.owner', { name: res.data.member.name })}</span>;
-  return <Typography.Text type="secondary">{res.fetching ? t('common.loading') : id}</Typography.Text>;
-}
-
 interface RoomForm {
   number: string;
   name: string;
@@ -214,7 +216,9 @@ interface RoomForm {
   capacity: number;
   scope: RoomScope;
   enterpriseId?: string;
-  ownerId?: string;
+  /** For DEDICATED rooms: the enterprise whose members the owner is picked from. */
+  ownerEnterpriseId?: string;
+  owner?: Invitees;
 }
 
 function RoomModal({ room, enterprises, onClose }: { room: Room | null; enterprises: { id: string; name: string; code: string }[]; onClose: () => void }) {
@@ -222,6 +226,7 @@ function RoomModal({ room, enterprises, onClose }: { room: Room | null; enterpri
   const { message } = App.useApp();
   const [form] = Form.useForm<RoomForm>();
   const scope = Form.useWatch('scope', form);
+  const ownerEnterpriseId = Form.useWatch('ownerEnterpriseId', form);
   const [, create] = useMutation(CreateRoomDocument);
   const [, update] = useMutation(UpdateRoomDocument);
   const [busy, setBusy] = useState(false);
@@ -237,7 +242,7 @@ function RoomModal({ room, enterprises, onClose }: { room: Room | null; enterpri
       capacity: f.capacity,
       scope: f.scope,
       enterpriseId: f.scope === 'ENTERPRISE' ? f.enterpriseId : null,
-      ownerId: f.scope === 'DEDICATED' ? f.ownerId?.trim() : null,
+      ownerId: f.scope === 'DEDICATED' ? (f.owner?.members[0]?.id ?? null) : null,
     };
     const r = room ? await update({ id: room.id, input }) : await create({ input }, { additionalTypenames: ['Room'] });
     setBusy(false);
@@ -254,8 +259,17 @@ function RoomModal({ room, enterprises, onClose }: { room: Room | null; enterpri
         name="room"
         initialValues={
           room
-            ? { ...room, enterpriseId: room.enterpriseId ?? undefined, ownerId: room.ownerId ?? undefined }
-            : { scope: 'SHARED', capacity: 100, password: '' }
+            ? {
+                number: room.number,
+                name: room.name,
+                password: room.password,
+                capacity: room.capacity,
+                scope: room.scope,
+                enterpriseId: room.enterpriseId ?? undefined,
+                ownerEnterpriseId: room.enterpriseId ?? undefined,
+                owner: room.owner ? { ...emptyInvitees(), members: [room.owner] } : emptyInvitees(),
+              }
+            : { scope: 'SHARED', capacity: 100, password: '', owner: emptyInvitees() }
         }
         onFinish={submit}
       >
@@ -298,14 +312,27 @@ function RoomModal({ room, enterprises, onClose }: { room: Room | null; enterpri
           </Form.Item>
         )}
         {scope === 'DEDICATED' && (
-          <Form.Item
-            name="ownerId"
-            label={t('fields.ownerId')}
-            extra={t('rooms.ownerHelp')}
-            rules={[{ required: true, message: t('validation.required') }]}
-          >
-            <Input placeholder={t('rooms.ownerPlaceholder')} />
-          </Form.Item>
+          <>
+            <Form.Item name="ownerEnterpriseId" label={t('rooms.ownerEnterprise')} rules={[{ required: true, message: t('validation.required') }]}>
+              <Select
+                showSearch
+                optionFilterProp="label"
+                options={enterprises.map((e) => ({ value: e.id, label: `${e.name} (${e.code})` }))}
+                placeholder={t('rooms.pickEnterprise')}
+                onChange={() => form.setFieldValue('owner', emptyInvitees())}
+              />
+            </Form.Item>
+            {ownerEnterpriseId && (
+              <Form.Item
+                name="owner"
+                label={t('fields.ownerId')}
+                extra={t('rooms.ownerHelp')}
+                rules={[{ validator: (_, x?: Invitees) => (x?.members.length ? Promise.resolve() : Promise.reject(new Error(t('rooms.ownerRequired')))) }]}
+              >
+                <DirectoryPicker membersOnly single enterpriseId={ownerEnterpriseId} label={t('fields.ownerId')} />
+              </Form.Item>
+            )}
+          </>
         )}
       </Form>
     </FormModal>

@@ -225,16 +225,20 @@ export function MembersTab() {
             dataIndex: 'name',
             fixed: 'left',
             render: (n: string, m) => (
-              <Space>
-                {n}
-                {m.role === 'ENTERPRISE_ADMIN' && <Tag color="blue">{t('roles.ENTERPRISE_ADMIN')}</Tag>}
-              </Space>
+              <span className="jst-nowrap">
+                <span data-testid="member-name">{n}</span>
+                {m.role === 'ENTERPRISE_ADMIN' && (
+                  <Tag color="blue" style={{ marginInlineStart: 8 }}>
+                    {t('roles.ENTERPRISE_ADMIN')}
+                  </Tag>
+                )}
+              </span>
             ),
           },
-          { title: t('fields.email'), dataIndex: 'email' },
-          { title: t('fields.phone'), dataIndex: 'phone', render: (x: string) => x || '—' },
-          { title: t('fields.department'), dataIndex: 'department', render: (x: string) => x || '—' },
-          { title: t('fields.title'), dataIndex: 'title', render: (x: string) => x || '—' },
+          { title: t('fields.email'), dataIndex: 'email', render: (x: string) => (x ? <Clip text={x} testId="member-email" /> : '—') },
+          { title: t('fields.phone'), dataIndex: 'phone', render: (x: string) => (x ? <span className="jst-nowrap">{x}</span> : '—') },
+          { title: t('fields.department'), dataIndex: 'department', render: (x: string) => (x ? <Clip text={x} /> : '—') },
+          { title: t('fields.title'), dataIndex: 'title', render: (x: string) => (x ? <Clip text={x} /> : '—') },
           { title: t('fields.employeeNo'), dataIndex: 'employeeNo', render: (x: string) => x || '—' },
           {
             title: t('directory.status'),
@@ -302,6 +306,15 @@ export function MembersTab() {
         {secret && <OneTimeSecret {...secret} />}
       </Modal>
     </>
+  );
+}
+
+/** One line of text, cut with an ellipsis past maxWidth; the whole text is its title. */
+function Clip({ text, testId, maxWidth = 260 }: { text: string; testId?: string; maxWidth?: number }) {
+  return (
+    <span className="jst-clip" title={text} style={{ maxWidth }} data-testid={testId}>
+      {text}
+    </span>
   );
 }
 

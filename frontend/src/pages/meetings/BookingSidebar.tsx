@@ -7,7 +7,7 @@ import { useQuery } from 'urql';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { UsageBar } from '../../components/UsageBar';
 import { graphql } from '../../gql';
-import { dayjs, fmtSpan, type Dayjs } from '../../lib/time';
+import { dayjs, fmtDateTime, fmtSpan, type Dayjs } from '../../lib/time';
 import { listsOf } from '../../api/typenames';
 
 const BookingStatusDocument = graphql(`
@@ -54,6 +54,33 @@ const BookingStatusDocument = graphql(`
   }
 `);
 
+// The bookings in the rooms for the window, read only when the chosen room is a
+// dedicated one: it is its owner's alone, so any booking there clashes, and the
+// form says so before it is sent, naming the meeting as the server would.
+const DedicatedClashDocument = graphql(`
+  query DedicatedClash($from: Time!, $to: Time!) {
+    resourceStatus(from: $from, to: $to) {
+      rooms {
+        room {
+          id
+        }
+        bookings {
+          meeting {
+            id
+            name
+            cancelled
+          }
+          occurrence {
+            key
+            start
+            end
+          }
+        }
+      }
+    }
+  }
+`);
+
 export interface SidebarProps {
   start: Dayjs | null;
   minutes: number;
@@ -76,13 +103,26 @@ export function BookingSidebar({ start, minutes, participants, roomId, editingId
     requestPolicy: 'cache-and-network',
     context: listsOf.meetings,
   });
-  if (!from || !to) return <Card title={t('booking.statusTitle')}><Empty description={t('booking.pickTime')} /></Card>;
   const st = res.data?.resourceStatus;
+  const room = st?.rooms.find((r) => r.room.id === roomId);
+  const dedicated = room?.room.scope === 'DEDICATED';
+  const [clashes] = useQuery({
+    query: DedicatedClashDocument,
+    variables: { from: from?.toISOString() ?? '', to: to?.toISOString() ?? '' },
+    pause: !from || !dedicated,
+    requestPolicy: 'cache-and-network',
+    context: listsOf.meetings,
+  });
+  if (!from || !to) return <Card title={t('booking.statusTitle')}><Empty description={t('booking.pickTime')} /></Card>;
   // My meetings at that time, other than this one, that the server still holds and
   // that are not over (one ended early clashes with nothing after its end).
   const mine = (res.data?.myMeetings ?? []).filter((s) => s.meeting.id !== editingId && !s.meeting.cancelled && dayjs(s.occurrence.end).isAfter(dayjs()));
   const adding = editingId ? 0 : participants;
-  const room = st?.rooms.find((r) => r.room.id === roomId);
+  const clash = dedicated
+    ? clashes.data?.resourceStatus.rooms
+        .find((r) => r.room.id === roomId)
+        ?.bookings.find((b) => b.meeting.id !== editingId && !b.meeting.cancelled && dayjs(b.occurrence.end).isAfter(dayjs()))
+    : undefined;
   const fitsSomewhere = st?.rooms.some((r) => r.usage.capacity === 0 || r.usage.booked + participants <= r.usage.capacity);
   const problems: string[] = [];
   if (st && !editingId) {
@@ -94,6 +134,15 @@ export function BookingSidebar({ start, minutes, participants, roomId, editingId
       problems.push(t('booking.overRoom', { name: room.room.name, free: room.usage.free, n: participants }));
     if (!roomId && fitsSomewhere === false) problems.push(t('booking.noRoomFits', { n: participants }));
   }
+  if (clash)
+    problems.push(
+      t('errors.conflict.withMeeting', {
+        reason: t('errors.conflict.what.dedicated'),
+        name: clash.meeting.name,
+        start: fmtDateTime(clash.occurrence.start),
+        end: fmtDateTime(clash.occurrence.end),
+      }),
+    );
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={16}>

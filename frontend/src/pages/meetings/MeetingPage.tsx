@@ -22,7 +22,7 @@ import { PageHead } from '../../components/PageHead';
 import { graphql } from '../../gql';
 import type { MeetingQuery } from '../../gql/graphql';
 import { fromRecurrence } from '../../lib/recurrence';
-import { dayjs, fmtDateTime, fmtDuration, fmtSpan, toLocalDate, type Dayjs } from '../../lib/time';
+import { dayjs, fmtDateTime, fmtDateTimeZoned, fmtDuration, fmtSpan, fmtSpanZoned, toLocalDate, type Dayjs } from '../../lib/time';
 import { DURATIONS } from './bookingValues';
 import { MeetingDocument } from './queries';
 import { describeRecurrence } from './RecurrenceEditor';
@@ -126,7 +126,7 @@ export default function MeetingPage() {
 }
 
 function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey: string | null; refetch: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const me = useMe();
   const navigate = useNavigate();
   const location = useLocation();
@@ -156,7 +156,8 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
   const invitation = t('meeting.invitationText', {
     host: m.hostName,
     name: m.name,
-    time: occ ? fmtSpan(dayjs(occ.start), dayjs(occ.end)) : fmtDateTime(m.start),
+    // Sent to people who may be elsewhere: the time says its zone.
+    time: occ ? fmtSpanZoned(occ.start, occ.end, i18n.language) : fmtDateTimeZoned(m.start, i18n.language),
     number: m.number,
     password: m.password || t('common.none'),
     url: m.joinUrl,
