@@ -171,3 +171,18 @@ func (o *owner) visibleChat(viewer ParticipantID, moderator bool) []ChatMessage 
 	}
 	return out
 }
+
+// VisibleToMember reports whether the signed-in member userID (with moderator, the
+// meeting's host or an admin) may read m outside the meeting's connections: messages
+// to everyone, and private ones they sent or received on any of their connections.
+func (m ChatMessage) VisibleToMember(userID string, moderator bool) bool {
+	return m.Private == "" || moderator || userID != "" && (userID == m.FromUserID || userID == m.PrivateUserID)
+}
+
+// Hidden returns e as a receiver who may not read its private chat message gets it:
+// the event without its message, so that their sequence has no gaps.
+func (e *Event) Hidden() *Event {
+	c := *e
+	c.Delta = nil
+	return &c
+}
