@@ -101,6 +101,43 @@ func TestChatAndHands(t *testing.T) {
 	guest, _ := join(srv.Client(), "访客甲")
 	guest2, _ := join(srv.Client(), "访客乙")
 
+	// The meetingState subscriptions of the host and of a member in the meeting.
+	const subDoc = `subscription($id:ID!){meetingState(meetingId:$id){seq full{seq} event{seq kind chat{text private privateWithName}}}}`
+	hostSub := isoSubscribeDoc(ctx, t, f.member, "host", subDoc, map[string]any{"id": mt.ID})
+	liSub := isoSubscribeDoc(ctx, t, liC, "member", subDoc, map[string]any{"id": mt.ID})
+	for who, ch := range map[string]<-chan *xtest.WSMessage{"host": hostSub, "member": liSub} {
+		if isoNextMsg(t, ch, 10*time.Second, who) == nil { // the full state: subscribed
+			t.Fatalf("%s: no meetingState", who)
+		}
+	}
+	// nextChat returns the next chat event of a subscription: its text, "" without one.
+	nextChat := func(t *testing.T, ch <-chan *xtest.WSMessage, who string) (string, bool) {
+		t.Helper()
+		for {
+			m := isoNextMsg(t, ch, 10*time.Second, who)
+			if m == nil {
+				t.Fatalf("%s: no chat event", who)
+			}
+			var u struct {
+				MeetingState struct {
+					Event *struct {
+						Kind string
+						Chat *struct{ Text string }
+					}
+				}
+			}
+			if !isoDecode(t, m, &u) {
+				t.FailNow()
+			}
+			if e := u.MeetingState.Event; e != nil && e.Kind == "chat" {
+				if e.Chat == nil {
+					return "", true
+				}
+				return e.Chat.Text, true
+			}
+		}
+	}
+
 	const markup = `<img src=x onerror="alert(1)"> & <script>alert(2)</script>`
 	t.Run("markup to everyone", func(t *testing.T) {
 		guest.send(ctx, t, "sendChat", "c1", map[string]any{"text": markup})
@@ -113,6 +150,15 @@ func TestChatAndHands(t *testing.T) {
 
 	t.Run("private to the hosts", func(t *testing.T) {
 		guest.send(ctx, t, "sendChat", "c2", map[string]any{"text": "只给主持人", "toHosts": true})
+		// Over GraphQL too: the host reads it, the member gets the event without it.
+		for _, c := range []struct {
+			ch        <-chan *xtest.WSMessage
+			who, want string
+		}{{hostSub, "host", markup}, {hostSub, "host", "只给主持人"}, {liSub, "member", markup}, {liSub, "member", ""}} {
+			if got, _ := nextChat(t, c.ch, c.who); got != c.want {
+				t.Errorf("%s's meetingState chat event: %q, want %q", c.who, got, c.want)
+			}
+		}
 		if e := host.event(t, "chat"); chatText(e) != "只给主持人" || e["chat"].(map[string]any)["privateWithName"] != "访客甲" {
 			t.Errorf("host reads %v", e)
 		}
