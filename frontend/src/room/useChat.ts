@@ -27,21 +27,23 @@ export function useChat(session: RtcSession | null, selfId: string | null, open:
   const errRef = useRef(onError);
   errRef.current = onError;
 
+  // The list lives in a ref too, so that counting what is new happens once per event
+  // (not in a state updater, which React may run twice).
+  const listRef = useRef<ChatMessage[]>([]);
   useEffect(() => {
+    listRef.current = [];
     setMessages([]);
     setUnread(0);
     if (!session) return;
     const offs = [
       session.on('chat', (msgs) => {
-        setMessages((list) => {
-          const next = mergeChat(list, msgs);
-          if (!openRef.current && next !== list) {
-            const fresh = next.length - list.length;
-            const mine = msgs.filter((m) => m.fromId === selfRef.current && !list.some((x) => x.seq === m.seq)).length;
-            if (fresh - mine > 0) setUnread((n) => n + fresh - mine);
-          }
-          return next;
-        });
+        const list = listRef.current;
+        const next = mergeChat(list, msgs);
+        if (next === list) return;
+        listRef.current = next;
+        setMessages(next);
+        const fromOthers = next.length - list.length - msgs.filter((m) => m.fromId === selfRef.current && !list.some((x) => x.seq === m.seq)).length;
+        if (!openRef.current && fromOthers > 0) setUnread((n) => n + fromOthers);
       }),
       session.on('chatError', (e) => errRef.current(e)),
     ];
