@@ -180,9 +180,10 @@ func (m ChatMessage) VisibleToMember(userID string, moderator bool) bool {
 }
 
 // Hidden returns e as a receiver who may not read its private chat message gets it:
-// the event without its message, so that their sequence has no gaps.
+// the event without its message, sender or actor, so that their sequence has no gaps
+// and says nothing of who wrote to whom.
 func (e *Event) Hidden() *Event {
 	c := *e
-	c.Delta = nil
+	c.Delta, c.Subject, c.Actor = nil, "", Actor{}
 	return &c
 }

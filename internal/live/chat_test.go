@@ -129,6 +129,15 @@ func TestChatVisibility(t *testing.T) {
 	if len(seqs) != 3 || seqs[0] != pub.Seq || seqs[2] != reply.Seq {
 		t.Fatalf("chat events %v", seqs)
 	}
+	// Hidden, a private message's event keeps its place and kind, nothing else.
+	for _, e := range sub.deltas {
+		if e.Seq == toHosts.Seq {
+			h := e.Hidden()
+			if h.Seq != e.Seq || h.Kind != KindChat || h.Delta != nil || h.Subject != "" || h.Actor != (Actor{}) || e.Delta == nil {
+				t.Fatalf("hidden %+v of %+v", h, e)
+			}
+		}
+	}
 }
 
 func TestChatLimits(t *testing.T) {
