@@ -81,6 +81,9 @@ func complexityRoot() generated.ComplexityRoot {
 	c.MeetingRun.Log = func(child int) int { return add(singleRead, times(logEstimate, child)) }
 	c.MeetingRun.Whiteboard = func(child int) int { return add(singleRead, child) }
 	c.Whiteboard.Scene = func(child int) int { return add(blobRead, child) }
+	// A run's chat is one range read of the store; a live meeting's, from memory.
+	c.MeetingRun.Chat = func(child int, first, _ *int) int { return add(singleRead, chatScore(first, child)) }
+	c.Query.MeetingChat = func(child int, _ string, first, _ *int) int { return chatScore(first, child) }
 	return c
 }
 

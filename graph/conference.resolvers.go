@@ -156,6 +156,26 @@ func (r *meetingRunResolver) Whiteboard(ctx context.Context, obj *conference.Run
 	return r.Conference.Whiteboard(ctx, caller(ctx), obj.ID, false)
 }
 
+func (r *meetingRunResolver) Chat(ctx context.Context, obj *conference.Run, first *int, after *int) (*model.ChatPage, error) {
+	n, err := chatPageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	var since uint64
+	if after != nil && *after > 0 {
+		since = uint64(*after)
+	}
+	msgs, more, err := r.Conference.RunChat(ctx, caller(ctx), obj.ID, n, since)
+	if err != nil {
+		return nil, err
+	}
+	page := &model.ChatPage{Messages: make([]*model.ChatMessage, len(msgs)), HasMore: more}
+	for i, c := range msgs {
+		page.Messages[i] = storedChatMessage(c)
+	}
+	return page, nil
+}
+
 func (r *mutationResolver) CreateRoom(ctx context.Context, input model.RoomInput) (*conference.Room, error) {
 	return r.Conference.CreateRoom(ctx, caller(ctx), roomInput(input))
 }

@@ -135,6 +135,69 @@ func (r *mutationResolver) CallAbsentInvitees(ctx context.Context, meetingID str
 	return &model.AbsentInviteesCall{Called: res.Called, Skipped: res.Skipped}, nil
 }
 
+func (r *mutationResolver) RaiseHand(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
+	return r.selfControl(ctx, meetingID, participantID, func(m *live.Meeting, a live.Actor) error {
+		return m.RaiseHand(ctx, a, live.ParticipantID(participantID))
+	})
+}
+
+func (r *mutationResolver) LowerHand(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
+	return r.selfControl(ctx, meetingID, participantID, func(m *live.Meeting, a live.Actor) error {
+		return m.LowerHand(ctx, a, live.ParticipantID(participantID))
+	})
+}
+
+func (r *mutationResolver) LowerAllHands(ctx context.Context, meetingID string) (*model.MeetingState, error) {
+	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.LowerAllHands(ctx, a) })
+}
+
+func (r *mutationResolver) SendChatMessage(ctx context.Context, meetingID string, participantID string, text string, toHosts *bool, toParticipantID *string) (*model.ChatMessage, error) {
+	if err := live.CheckChatText(text); err != nil {
+		return nil, err // before any other work
+	}
+	in := live.ChatInput{Text: text, ToHosts: toHosts != nil && *toHosts}
+	if toParticipantID != nil {
+		in.To = live.ParticipantID(*toParticipantID)
+	}
+	var sent live.ChatMessage
+	_, err := r.selfControl(ctx, meetingID, participantID, func(m *live.Meeting, a live.Actor) error {
+		var err error
+		sent, err = m.SendChat(ctx, a, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return chatMessage(sent), nil
+}
+
+func (r *queryResolver) MeetingChat(ctx context.Context, meetingID string, first *int, after *int) (*model.ChatPage, error) {
+	n, err := chatPageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	m, a, err := r.liveMeeting(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	all, _, err := m.Chat(ctx, "", true)
+	if err != nil {
+		return nil, err
+	}
+	page := &model.ChatPage{Messages: []*model.ChatMessage{}}
+	for _, c := range all {
+		if after != nil && c.Seq <= uint64(max(*after, 0)) || !c.VisibleToMember(a.UserID, a.IsModerator) {
+			continue
+		}
+		if len(page.Messages) == n {
+			page.HasMore = true
+			break
+		}
+		page.Messages = append(page.Messages, chatMessage(c))
+	}
+	return page, nil
+}
+
 func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID string, sinceSeq *int) (<-chan *model.MeetingStateUpdate, error) {
 	since := 0
 	if sinceSeq != nil {
@@ -143,7 +206,7 @@ func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID strin
 	if since < 0 {
 		return nil, errs.Invalid("sinceSeq", "sinceSeq is 0 or more")
 	}
-	m, _, err := r.liveMeeting(ctx, meetingID)
+	m, a, err := r.liveMeeting(ctx, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +218,11 @@ func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID strin
 	go func() {
 		defer close(out)
 		for u := range in {
+			if e := u.Event; e != nil {
+				if d, ok := e.Delta.(live.ChatDelta); ok && !d.Message.VisibleToMember(a.UserID, a.IsModerator) {
+					u.Event = e.Hidden()
+				}
+			}
 			select {
 			case out <- meetingStateUpdate(u):
 			case <-ctx.Done():

@@ -100,7 +100,15 @@ func optID(id live.ParticipantID) *string {
 func liveParticipant(p live.Participant) *model.LiveParticipant {
 	return &model.LiveParticipant{ID: string(p.ID), Name: p.Name, Client: p.Client.String(), Role: liveRole(p.Role),
 		Audio: p.Audio, Video: p.Video, Screen: p.Screen, SelfMuted: p.SelfMuted, MutedByHost: p.MutedByHost,
-		UnmuteRequested: p.UnmuteRequested, Speaking: p.Speaking, NetworkQuality: p.NetworkQuality, JoinedAt: p.JoinedAt}
+		UnmuteRequested: p.UnmuteRequested, Speaking: p.Speaking, NetworkQuality: p.NetworkQuality, JoinedAt: p.JoinedAt,
+		HandRaised: p.HandRaised, HandRaisedAt: optTime(p.HandRaisedAt)}
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 func panePins(pins map[int]live.ParticipantID) []*model.PanePin {
@@ -237,6 +245,13 @@ func meetingEvent(e *live.Event) *model.MeetingEvent {
 			out.MutedIds[i] = string(id)
 		}
 		out.AllowSelfUnmute = &d.AllowSelfUnmute
+	case live.HandsDelta:
+		out.LoweredIds = make([]string, len(d.Lowered))
+		for i, id := range d.Lowered {
+			out.LoweredIds[i] = string(id)
+		}
+	case live.ChatDelta:
+		out.Chat = chatMessage(d.Message)
 	case live.SettingDelta:
 		name, on := d.Setting.String(), d.On
 		out.Setting, out.On = &name, &on

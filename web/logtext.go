@@ -11,7 +11,7 @@ import (
 // the web app's history.kinds/controls texts say the same.
 type logTexts struct {
 	kinds, controls, endReasons, clients, roles, onOff map[string]string
-	single, pane, muted, elements, every, sep          string
+	single, pane, muted, hands, elements, every, sep   string
 }
 
 var logTextsZH = logTexts{
@@ -21,12 +21,13 @@ var logTextsZH = logTexts{
 	controls: map[string]string{"muted": "静音", "unmuted": "取消静音", "unmute_requested": "请求取消静音", "muted_all": "全体静音",
 		"mute_on_entry": "入会静音设置", "self_unmute": "允许自行解除静音", "role": "更改角色", "locked": "锁定会议", "unlocked": "解锁会议",
 		"layout_mode": "切换布局", "pinned": "固定画面", "unpinned": "取消固定", "polling": "轮询设置", "hung_up": "挂断参会人",
-		"access_revoked": "账号变更移出会议", "called": "呼叫", "live": "直播", "recording": "录制", "whiteboard": "白板", "ended": "结束会议"},
+		"access_revoked": "账号变更移出会议", "called": "呼叫", "live": "直播", "recording": "录制", "whiteboard": "白板", "ended": "结束会议",
+		"hand_raised": "举手", "hand_lowered": "手放下", "hands_lowered": "全部放下举手"},
 	endReasons: map[string]string{"host": "主持人结束", "window": "到时自动结束", "empty": "无人后结束"},
 	clients:    map[string]string{"browser": "浏览器", "sip": "SIP 终端", "rtsp": "RTSP"},
 	roles:      map[string]string{"host": "主持人", "presenter": "主讲人", "participant": "参会者"},
 	onOff:      map[string]string{"on": "开", "off": "关"},
-	single:     "单画面", pane: "画面 %s", muted: "%s 人", elements: "%s 个元素", every: "每 %s 秒", sep: "：",
+	single:     "单画面", pane: "画面 %s", muted: "%s 人", hands: "%s 人", elements: "%s 个元素", every: "每 %s 秒", sep: "：",
 }
 
 var logTextsEN = logTexts{
@@ -37,12 +38,12 @@ var logTextsEN = logTexts{
 		"mute_on_entry": "Mute on entry", "self_unmute": "Participants may unmute themselves", "role": "Role changed", "locked": "Locked",
 		"unlocked": "Unlocked", "layout_mode": "Layout changed", "pinned": "Pinned", "unpinned": "Unpinned", "polling": "Polling",
 		"hung_up": "Hung up", "access_revoked": "Removed (account changed)", "called": "Called", "live": "Live stream", "recording": "Recording",
-		"whiteboard": "Whiteboard", "ended": "Ended"},
+		"whiteboard": "Whiteboard", "ended": "Ended", "hand_raised": "Raised hand", "hand_lowered": "Lowered hand", "hands_lowered": "Lowered all hands"},
 	endReasons: map[string]string{"host": "Host", "window": "Time up", "empty": "Everyone left"},
 	clients:    map[string]string{"browser": "Browser", "sip": "SIP terminal", "rtsp": "RTSP"},
 	roles:      map[string]string{"host": "Host", "presenter": "Presenter", "participant": "Participant"},
 	onOff:      map[string]string{"on": "on", "off": "off"},
-	single:     "Single", pane: "pane %s", muted: "%s muted", elements: "%s element(s)", every: "every %s s", sep: ": ",
+	single:     "Single", pane: "pane %s", muted: "%s muted", hands: "%s hand(s)", elements: "%s element(s)", every: "every %s s", sep: ": ",
 }
 
 func logTextsFor(lang string) logTexts {
@@ -93,6 +94,8 @@ func (l logTexts) detail(e conference.LogEntry) string {
 		v = strings.Replace(l.pane, "%s", v, 1)
 	case e.Detail == "muted_all":
 		v = strings.Replace(l.muted, "%s", v, 1)
+	case e.Detail == "hands_lowered":
+		v = strings.Replace(l.hands, "%s", v, 1)
 	case e.Detail == "layout_mode" && v == "single":
 		v = l.single
 	case e.Detail == "polling" && v != "off":

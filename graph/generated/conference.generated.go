@@ -46,6 +46,7 @@ type MeetingRunResolver interface {
 	Log(ctx context.Context, obj *conference.Run) ([]*model.LogEntry, error)
 	LogCSVURL(ctx context.Context, obj *conference.Run) (string, error)
 	Whiteboard(ctx context.Context, obj *conference.Run) (*conference.Whiteboard, error)
+	Chat(ctx context.Context, obj *conference.Run, first *int, after *int) (*model.ChatPage, error)
 }
 type RoomResolver interface {
 	Password(ctx context.Context, obj *conference.Room) (string, error)
@@ -62,6 +63,28 @@ type WhiteboardResolver interface {
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_MeetingRun_chat_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
 
 func (ec *executionContext) field_Meeting_occurrences_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -2118,6 +2141,50 @@ func (ec *executionContext) fieldContext_MeetingRun_whiteboard(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Whiteboard(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingRun_chat(ctx context.Context, field graphql.CollectedField, obj *conference.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingRun_chat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MeetingRun().Chat(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChatPage) graphql.Marshaler {
+			return ec.marshalNChatPage2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐChatPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingRun_chat(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChatPage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MeetingRun_chat_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4686,6 +4753,12 @@ func (ec *executionContext) _MeetingRun(ctx context.Context, sel ast.SelectionSe
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MeetingRun_whiteboard(ctx, field, obj)
+				})
+		case "chat":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingRun_chat(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -57,6 +57,22 @@ type ComplexityRoot struct {
 		Slogan       func(childComplexity int) int
 	}
 
+	ChatMessage struct {
+		At              func(childComplexity int) int
+		FromID          func(childComplexity int) int
+		FromName        func(childComplexity int) int
+		Private         func(childComplexity int) int
+		PrivateWithID   func(childComplexity int) int
+		PrivateWithName func(childComplexity int) int
+		Seq             func(childComplexity int) int
+		Text            func(childComplexity int) int
+	}
+
+	ChatPage struct {
+		HasMore  func(childComplexity int) int
+		Messages func(childComplexity int) int
+	}
+
 	CreateMemberPayload struct {
 		GeneratedPassword func(childComplexity int) int
 		Member            func(childComplexity int) int
@@ -180,6 +196,8 @@ type ComplexityRoot struct {
 	LiveParticipant struct {
 		Audio           func(childComplexity int) int
 		Client          func(childComplexity int) int
+		HandRaised      func(childComplexity int) int
+		HandRaisedAt    func(childComplexity int) int
 		ID              func(childComplexity int) int
 		JoinedAt        func(childComplexity int) int
 		MutedByHost     func(childComplexity int) int
@@ -244,8 +262,10 @@ type ComplexityRoot struct {
 		ActorID         func(childComplexity int) int
 		AllowSelfUnmute func(childComplexity int) int
 		At              func(childComplexity int) int
+		Chat            func(childComplexity int) int
 		Hidden          func(childComplexity int) int
 		Kind            func(childComplexity int) int
+		LoweredIds      func(childComplexity int) int
 		Mode            func(childComplexity int) int
 		MutedIds        func(childComplexity int) int
 		On              func(childComplexity int) int
@@ -268,6 +288,7 @@ type ComplexityRoot struct {
 	}
 
 	MeetingRun struct {
+		Chat           func(childComplexity int, first *int, after *int) int
 		EndReason      func(childComplexity int) int
 		EndedAt        func(childComplexity int) int
 		HostName       func(childComplexity int) int
@@ -342,15 +363,19 @@ type ComplexityRoot struct {
 		LockMeeting           func(childComplexity int, meetingID string) int
 		Login                 func(childComplexity int, email string, password string) int
 		Logout                func(childComplexity int) int
+		LowerAllHands         func(childComplexity int, meetingID string) int
+		LowerHand             func(childComplexity int, meetingID string, participantID string) int
 		MoveOccurrence        func(childComplexity int, id string, occurrence time.Time, start time.Time, durationMinutes *int) int
 		MuteAll               func(childComplexity int, meetingID string, allowSelfUnmute bool) int
 		MuteParticipant       func(childComplexity int, meetingID string, participantID string) int
 		PinParticipant        func(childComplexity int, meetingID string, pane int, participantID string) int
+		RaiseHand             func(childComplexity int, meetingID string, participantID string) int
 		RelaunchMeeting       func(childComplexity int, id string, start *time.Time) int
 		RemoveGroupMembers    func(childComplexity int, id string, memberIds []string) int
 		RemoveLogo            func(childComplexity int) int
 		RenameGroup           func(childComplexity int, id string, name string) int
 		ResetMemberPassword   func(childComplexity int, id string) int
+		SendChatMessage       func(childComplexity int, meetingID string, participantID string, text string, toHosts *bool, toParticipantID *string) int
 		SetAllowSelfUnmute    func(childComplexity int, meetingID string, on bool) int
 		SetLanguage           func(childComplexity int, memberID *string, language string) int
 		SetLayout             func(childComplexity int, meetingID string, mode model.LayoutMode) int
@@ -434,6 +459,7 @@ type ComplexityRoot struct {
 		Groups          func(childComplexity int, search *string, first *int, after *string) int
 		Me              func(childComplexity int) int
 		Meeting         func(childComplexity int, id string) int
+		MeetingChat     func(childComplexity int, meetingID string, first *int, after *int) int
 		MeetingHistory  func(childComplexity int, from *time.Time, to *time.Time, search *string, first *int, after *string) int
 		MeetingRun      func(childComplexity int, id string) int
 		Member          func(childComplexity int, id string) int
@@ -608,6 +634,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Branding.Slogan(childComplexity), true
+
+	case "ChatMessage.at":
+		if e.ComplexityRoot.ChatMessage.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChatMessage.At(childComplexity), true
+	case "ChatMessage.fromId":
+		if e.ComplexityRoot.ChatMessage.FromID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChatMessage.FromID(childComplexity), true
+	case "ChatMessage.fromName":
+		if e.ComplexityRoot.ChatMessage.FromName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChatMessage.FromName(childComplexity), true
+	case "ChatMessage.private":
+		if e.ComplexityRoot.ChatMessage.Private == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChatMessage.Private(childComplexity), true
+	case "ChatMessage.privateWithId":
+		if e.ComplexityRoot.ChatMessage.PrivateWithID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChatMessage.PrivateWithID(childComplexity), true
+	case "ChatMessage.privateWithName":
+		if e.ComplexityRoot.ChatMessage.PrivateWithName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChatMessage.PrivateWithName(childComplexity), true
+	case "ChatMessage.seq":
+		if e.ComplexityRoot.ChatMessage.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChatMessage.Seq(childComplexity), true
+	case "ChatMessage.text":
+		if e.ComplexityRoot.ChatMessage.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChatMessage.Text(childComplexity), true
+
+	case "ChatPage.hasMore":
+		if e.ComplexityRoot.ChatPage.HasMore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChatPage.HasMore(childComplexity), true
+	case "ChatPage.messages":
+		if e.ComplexityRoot.ChatPage.Messages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChatPage.Messages(childComplexity), true
 
 	case "CreateMemberPayload.generatedPassword":
 		if e.ComplexityRoot.CreateMemberPayload.GeneratedPassword == nil {
@@ -1079,6 +1167,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LiveParticipant.Client(childComplexity), true
+	case "LiveParticipant.handRaised":
+		if e.ComplexityRoot.LiveParticipant.HandRaised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.HandRaised(childComplexity), true
+	case "LiveParticipant.handRaisedAt":
+		if e.ComplexityRoot.LiveParticipant.HandRaisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveParticipant.HandRaisedAt(childComplexity), true
 	case "LiveParticipant.id":
 		if e.ComplexityRoot.LiveParticipant.ID == nil {
 			break
@@ -1400,6 +1500,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingEvent.At(childComplexity), true
+	case "MeetingEvent.chat":
+		if e.ComplexityRoot.MeetingEvent.Chat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Chat(childComplexity), true
 	case "MeetingEvent.hidden":
 		if e.ComplexityRoot.MeetingEvent.Hidden == nil {
 			break
@@ -1412,6 +1518,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingEvent.Kind(childComplexity), true
+	case "MeetingEvent.loweredIds":
+		if e.ComplexityRoot.MeetingEvent.LoweredIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.LoweredIds(childComplexity), true
 	case "MeetingEvent.mode":
 		if e.ComplexityRoot.MeetingEvent.Mode == nil {
 			break
@@ -1510,6 +1622,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingOptions.Record(childComplexity), true
 
+	case "MeetingRun.chat":
+		if e.ComplexityRoot.MeetingRun.Chat == nil {
+			break
+		}
+
+		args, err := ec.field_MeetingRun_chat_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MeetingRun.Chat(childComplexity, args["first"].(*int), args["after"].(*int)), true
 	case "MeetingRun.endReason":
 		if e.ComplexityRoot.MeetingRun.EndReason == nil {
 			break
@@ -1979,6 +2102,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.lowerAllHands":
+		if e.ComplexityRoot.Mutation.LowerAllHands == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_lowerAllHands_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LowerAllHands(childComplexity, args["meetingId"].(string)), true
+	case "Mutation.lowerHand":
+		if e.ComplexityRoot.Mutation.LowerHand == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_lowerHand_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LowerHand(childComplexity, args["meetingId"].(string), args["participantId"].(string)), true
 	case "Mutation.moveOccurrence":
 		if e.ComplexityRoot.Mutation.MoveOccurrence == nil {
 			break
@@ -2023,6 +2168,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PinParticipant(childComplexity, args["meetingId"].(string), args["pane"].(int), args["participantId"].(string)), true
+	case "Mutation.raiseHand":
+		if e.ComplexityRoot.Mutation.RaiseHand == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_raiseHand_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RaiseHand(childComplexity, args["meetingId"].(string), args["participantId"].(string)), true
 	case "Mutation.relaunchMeeting":
 		if e.ComplexityRoot.Mutation.RelaunchMeeting == nil {
 			break
@@ -2073,6 +2229,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetMemberPassword(childComplexity, args["id"].(string)), true
+	case "Mutation.sendChatMessage":
+		if e.ComplexityRoot.Mutation.SendChatMessage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendChatMessage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendChatMessage(childComplexity, args["meetingId"].(string), args["participantId"].(string), args["text"].(string), args["toHosts"].(*bool), args["toParticipantId"].(*string)), true
 	case "Mutation.setAllowSelfUnmute":
 		if e.ComplexityRoot.Mutation.SetAllowSelfUnmute == nil {
 			break
@@ -2571,6 +2738,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Meeting(childComplexity, args["id"].(string)), true
+	case "Query.meetingChat":
+		if e.ComplexityRoot.Query.MeetingChat == nil {
+			break
+		}
+
+		args, err := ec.field_Query_meetingChat_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MeetingChat(childComplexity, args["meetingId"].(string), args["first"].(*int), args["after"].(*int)), true
 	case "Query.meetingHistory":
 		if e.ComplexityRoot.Query.MeetingHistory == nil {
 			break
@@ -3359,6 +3537,8 @@ type MeetingRun {
   logCsvUrl: String!
   "The whiteboard as saved at the end of the meeting; null when none was saved."
   whiteboard: Whiteboard
+  "The run's chat that you may read (the host and admins: every message; others: messages to everyone and those they sent or received privately), after seq after, at most first (1 to 200, default 100)."
+  chat(first: Int, after: Int): ChatPage!
 }
 
 "A meeting's whiteboard as saved."
@@ -3868,6 +4048,32 @@ type LiveParticipant {
   "1 (bad) to 5 (excellent), 0 when unknown."
   networkQuality: Int!
   joinedAt: Time!
+  "A raised hand (举手): the participant asks to speak."
+  handRaised: Boolean!
+  "When the hand went up; null while it is down. Raised hands are answered in this order."
+  handRaisedAt: Time
+}
+
+"One chat message of a meeting: to everyone, or private between one participant and the hosts. Text is plain text (show it as text, never as markup)."
+type ChatMessage {
+  "The sequence number of the chat event that carried it; it orders and identifies the messages of a run."
+  seq: Int!
+  at: Time!
+  fromId: ID!
+  fromName: String!
+  "Whether only the participant privateWithId and the hosts (and admins) read it."
+  private: Boolean!
+  "The participant of a private conversation with the hosts: the sender of a message to the hosts, or the participant a host answered."
+  privateWithId: ID
+  privateWithName: String
+  "1 to 2000 characters."
+  text: String!
+}
+
+"Chat messages in order, and whether more follow (ask again with after: the last seq)."
+type ChatPage {
+  messages: [ChatMessage!]!
+  hasMore: Boolean!
 }
 
 "What one pane of the layout shows."
@@ -3939,7 +4145,7 @@ type MeetingState {
 type MeetingEvent {
   seq: Int!
   at: Time!
-  "joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), muted, unmuted, unmute_requested, muted_all, mute_on_entry, self_unmute, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended."
+  "joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), hand_raised, hand_lowered, hands_lowered, chat, muted, unmuted, unmute_requested, muted_all, mute_on_entry, self_unmute, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended."
   kind: String!
   actorId: ID
   subjectId: ID
@@ -3949,6 +4155,10 @@ type MeetingEvent {
   removedId: ID
   "Participants host-muted by muted_all."
   mutedIds: [ID!]
+  "Participants whose hands hands_lowered lowered."
+  loweredIds: [ID!]
+  "chat: the message; null for a private message the receiver may not read (the event still comes, so that seq has no gaps)."
+  chat: ChatMessage
   allowSelfUnmute: Boolean
   "locked, muteOnEntry, allowSelfUnmute, live, recording or whiteboard, with on."
   setting: String
@@ -4010,6 +4220,22 @@ type AbsentInviteesCall {
   called: [User!]!
   "Invited members not in the meeting who were called less than 60 seconds ago and so not again."
   skipped: [User!]!
+}
+
+extend type Mutation {
+  "Raises your own hand (participantId is your connection in the meeting). The hosts get a notice; the meeting log keeps it."
+  raiseHand(meetingId: ID!, participantId: ID!): MeetingState!
+  "Lowers a raised hand: your own, or anyone's for the host and admins (FORBIDDEN for others)."
+  lowerHand(meetingId: ID!, participantId: ID!): MeetingState!
+  "Lowers every raised hand (host and admins)."
+  lowerAllHands(meetingId: ID!): MeetingState!
+  "Sends a chat message from your connection participantId. To everyone by default; toHosts sends it privately to the hosts; a host (or admin in the meeting) sends privately to one participant with toParticipantId (FORBIDDEN for others). Text over 2000 characters is BAD_USER_INPUT, more than 5 messages at once or more than one a second after that RATE_LIMITED, beyond 1000 messages in a meeting CONFLICT."
+  sendChatMessage(meetingId: ID!, participantId: ID!, text: String!, toHosts: Boolean, toParticipantId: ID): ChatMessage!
+}
+
+extend type Query {
+  "The chat so far of a live meeting that you may read (the host and admins: every message; others: messages to everyone and their own private ones), after seq after, at most first (1 to 200, default 100)."
+  meetingChat(meetingId: ID!, first: Int, after: Int): ChatPage!
 }
 
 extend type Subscription {
@@ -4106,6 +4332,38 @@ func (ec *executionContext) childFields_Branding(ctx context.Context, field grap
 		return ec.fieldContext_Branding_domains(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Branding", field.Name)
+}
+
+func (ec *executionContext) childFields_ChatMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_ChatMessage_seq(ctx, field)
+	case "at":
+		return ec.fieldContext_ChatMessage_at(ctx, field)
+	case "fromId":
+		return ec.fieldContext_ChatMessage_fromId(ctx, field)
+	case "fromName":
+		return ec.fieldContext_ChatMessage_fromName(ctx, field)
+	case "private":
+		return ec.fieldContext_ChatMessage_private(ctx, field)
+	case "privateWithId":
+		return ec.fieldContext_ChatMessage_privateWithId(ctx, field)
+	case "privateWithName":
+		return ec.fieldContext_ChatMessage_privateWithName(ctx, field)
+	case "text":
+		return ec.fieldContext_ChatMessage_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChatMessage", field.Name)
+}
+
+func (ec *executionContext) childFields_ChatPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "messages":
+		return ec.fieldContext_ChatPage_messages(ctx, field)
+	case "hasMore":
+		return ec.fieldContext_ChatPage_hasMore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChatPage", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateMemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4376,6 +4634,10 @@ func (ec *executionContext) childFields_LiveParticipant(ctx context.Context, fie
 		return ec.fieldContext_LiveParticipant_networkQuality(ctx, field)
 	case "joinedAt":
 		return ec.fieldContext_LiveParticipant_joinedAt(ctx, field)
+	case "handRaised":
+		return ec.fieldContext_LiveParticipant_handRaised(ctx, field)
+	case "handRaisedAt":
+		return ec.fieldContext_LiveParticipant_handRaisedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LiveParticipant", field.Name)
 }
@@ -4490,6 +4752,10 @@ func (ec *executionContext) childFields_MeetingEvent(ctx context.Context, field 
 		return ec.fieldContext_MeetingEvent_removedId(ctx, field)
 	case "mutedIds":
 		return ec.fieldContext_MeetingEvent_mutedIds(ctx, field)
+	case "loweredIds":
+		return ec.fieldContext_MeetingEvent_loweredIds(ctx, field)
+	case "chat":
+		return ec.fieldContext_MeetingEvent_chat(ctx, field)
 	case "allowSelfUnmute":
 		return ec.fieldContext_MeetingEvent_allowSelfUnmute(ctx, field)
 	case "setting":
@@ -4558,6 +4824,8 @@ func (ec *executionContext) childFields_MeetingRun(ctx context.Context, field gr
 		return ec.fieldContext_MeetingRun_logCsvUrl(ctx, field)
 	case "whiteboard":
 		return ec.fieldContext_MeetingRun_whiteboard(ctx, field)
+	case "chat":
+		return ec.fieldContext_MeetingRun_chat(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeetingRun", field.Name)
 }

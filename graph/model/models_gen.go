@@ -73,6 +73,28 @@ type BrandingInput struct {
 	Domains      []string   `json:"domains,omitempty"`
 }
 
+// One chat message of a meeting: to everyone, or private between one participant and the hosts. Text is plain text (show it as text, never as markup).
+type ChatMessage struct {
+	// The sequence number of the chat event that carried it; it orders and identifies the messages of a run.
+	Seq      int       `json:"seq"`
+	At       time.Time `json:"at"`
+	FromID   string    `json:"fromId"`
+	FromName string    `json:"fromName"`
+	// Whether only the participant privateWithId and the hosts (and admins) read it.
+	Private bool `json:"private"`
+	// The participant of a private conversation with the hosts: the sender of a message to the hosts, or the participant a host answered.
+	PrivateWithID   *string `json:"privateWithId,omitempty"`
+	PrivateWithName *string `json:"privateWithName,omitempty"`
+	// 1 to 2000 characters.
+	Text string `json:"text"`
+}
+
+// Chat messages in order, and whether more follow (ask again with after: the last seq).
+type ChatPage struct {
+	Messages []*ChatMessage `json:"messages"`
+	HasMore  bool           `json:"hasMore"`
+}
+
 type CreateEnterpriseInput struct {
 	Name  string `json:"name"`
 	Code  string `json:"code"`
@@ -225,6 +247,10 @@ type LiveParticipant struct {
 	// 1 (bad) to 5 (excellent), 0 when unknown.
 	NetworkQuality int       `json:"networkQuality"`
 	JoinedAt       time.Time `json:"joinedAt"`
+	// A raised hand (举手): the participant asks to speak.
+	HandRaised bool `json:"handRaised"`
+	// When the hand went up; null while it is down. Raised hands are answered in this order.
+	HandRaisedAt *time.Time `json:"handRaisedAt,omitempty"`
 }
 
 // One row of a meeting log: who (actor) did what (kind, detail) to whom (subject). Kinds, details and values are codes for the reader's language, never prose.
@@ -255,7 +281,7 @@ type LoginPayload struct {
 type MeetingEvent struct {
 	Seq int       `json:"seq"`
 	At  time.Time `json:"at"`
-	// joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), muted, unmuted, unmute_requested, muted_all, mute_on_entry, self_unmute, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended.
+	// joined, left, hung_up, access_revoked (a member's account was disabled or its role changed: removedId is theirs), hand_raised, hand_lowered, hands_lowered, chat, muted, unmuted, unmute_requested, muted_all, mute_on_entry, self_unmute, role, media, speaking, network, locked, unlocked, layout_mode, pinned, unpinned, polling, layout, live, recording, whiteboard, ended.
 	Kind      string  `json:"kind"`
 	ActorID   *string `json:"actorId,omitempty"`
 	SubjectID *string `json:"subjectId,omitempty"`
@@ -264,8 +290,12 @@ type MeetingEvent struct {
 	// The participant who left or was hung up.
 	RemovedID *string `json:"removedId,omitempty"`
 	// Participants host-muted by muted_all.
-	MutedIds        []string `json:"mutedIds,omitempty"`
-	AllowSelfUnmute *bool    `json:"allowSelfUnmute,omitempty"`
+	MutedIds []string `json:"mutedIds,omitempty"`
+	// Participants whose hands hands_lowered lowered.
+	LoweredIds []string `json:"loweredIds,omitempty"`
+	// chat: the message; null for a private message the receiver may not read (the event still comes, so that seq has no gaps).
+	Chat            *ChatMessage `json:"chat,omitempty"`
+	AllowSelfUnmute *bool        `json:"allowSelfUnmute,omitempty"`
 	// locked, muteOnEntry, allowSelfUnmute, live, recording or whiteboard, with on.
 	Setting *string `json:"setting,omitempty"`
 	On      *bool   `json:"on,omitempty"`

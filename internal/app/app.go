@@ -292,6 +292,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	s.rtc.SetMeetings(s.live)
 	s.rtc.SetWhiteboardStore(s.conf)
 	s.rtc.SetStateEncoder(graph.LiveUpdateJSON)
+	s.rtc.SetChatEncoder(graph.LiveChatJSON)
 	reg.MustRegister(s.rtc.Collector())
 	if err := s.rtc.Start(); err != nil {
 		return nil, fmt.Errorf("media: %w", err)

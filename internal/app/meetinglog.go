@@ -12,9 +12,10 @@ import (
 	"github.com/jishitong/jishitong/internal/live"
 )
 
-// MeetingLogger writes conference.Service.Log.
+// MeetingLogger writes conference.Service.Log and the run's chat.
 type MeetingLogger interface {
 	Log(ctx context.Context, runID string, e conference.LogEntry)
+	SaveChat(ctx context.Context, m conference.ChatMessage) error
 }
 
 // logAppender writes the live owners' control events to the meeting log on its own
@@ -22,7 +23,7 @@ type MeetingLogger interface {
 // (and counts it) when the queue is full. Every control row names its actor and its
 // subject: the goroutine keeps each live run's roster (names and who shares a screen)
 // from the joins, media changes and leaves it is handed, and logs a screen share's
-// start and stop.
+// start and stop. Chat messages are no log rows: they are stored as the run's chat.
 type logAppender struct {
 	dst     MeetingLogger
 	log     *slog.Logger
@@ -73,11 +74,26 @@ func (a *logAppender) Append(runID string, e live.Event) {
 func (a *logAppender) run() {
 	defer a.wg.Done()
 	for it := range a.queue {
+		if d, ok := it.e.Delta.(live.ChatDelta); ok {
+			a.saveChat(it.runID, d.Message)
+			continue
+		}
 		for _, e := range a.entries(it.runID, it.e) {
 			ctx, cancel := context.WithTimeout(context.Background(), logTimeout)
 			a.dst.Log(ctx, it.runID, e)
 			cancel()
 		}
+	}
+}
+
+// saveChat stores one chat message of a run. Appender goroutine.
+func (a *logAppender) saveChat(runID string, m live.ChatMessage) {
+	ctx, cancel := context.WithTimeout(context.Background(), logTimeout)
+	defer cancel()
+	err := a.dst.SaveChat(ctx, conference.ChatMessage{RunID: runID, Seq: m.Seq, At: m.At.UTC(), From: string(m.From), FromName: m.FromName,
+		FromUserID: m.FromUserID, Private: string(m.Private), PrivateName: m.PrivateName, PrivateUserID: m.PrivateUserID, Text: m.Text})
+	if err != nil {
+		a.log.Warn("storing a chat message", "run", runID, "err", err)
 	}
 }
 
@@ -134,6 +150,8 @@ func (a *logAppender) entries(runID string, ev live.Event) []conference.LogEntry
 		}
 	case live.MuteAllDelta:
 		e.Value = strconv.Itoa(len(d.Muted))
+	case live.HandsDelta:
+		e.Value = strconv.Itoa(len(d.Lowered))
 	case live.SettingDelta:
 		switch ev.Kind {
 		case live.KindSelfUnmute, live.KindMuteOnEntry, live.KindLive, live.KindRecording, live.KindWhiteboard:

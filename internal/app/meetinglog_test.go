@@ -63,6 +63,11 @@ func TestMeetingLogAudit(t *testing.T) {
 	do(`lockMeeting(meetingId:$id)`, nil)
 	do(`muteAll(meetingId:$id,allowSelfUnmute:false)`, nil)
 	do(`setAllowSelfUnmute(meetingId:$id,on:true)`, nil)
+	guest.send(ctx, t, "raiseHand", "h1", map[string]any{"raised": true})
+	guest.event(t, "hand_raised")
+	do(`lowerHand(meetingId:$id,participantId:$p)`, map[string]any{"p": guest.id})
+	liC.Do(t, `mutation($id:ID!,$p:ID!){raiseHand(meetingId:$id,participantId:$p){seq}}`, map[string]any{"id": mt.ID, "p": li.id}).Decode(t, &struct{}{})
+	do(`lowerAllHands(meetingId:$id)`, nil)
 	do(`hangupParticipant(meetingId:$id,participantId:$p)`, map[string]any{"p": guest.id})
 
 	type row struct{ Kind, ActorName, Subject, Detail, Value string }
@@ -77,6 +82,10 @@ func TestMeetingLogAudit(t *testing.T) {
 		{"control", "张三", "", "locked", ""},
 		{"control", "张三", "", "muted_all", "2"},
 		{"control", "张三", "", "self_unmute", "on"},
+		{"control", "访客甲", "访客甲", "hand_raised", ""},
+		{"control", "张三", "访客甲", "hand_lowered", ""},
+		{"control", "李四", "李四", "hand_raised", ""},
+		{"control", "张三", "", "hands_lowered", "1"},
 		{"control", "张三", "访客甲", "hung_up", ""},
 	}
 	var got []row
@@ -119,9 +128,10 @@ func TestMeetingLogAudit(t *testing.T) {
 	f.member.Do(t, `query($id:ID!){meetingRun(id:$id){logCsvUrl}}`, map[string]any{"id": hj.JoinMeeting.RunID}).Decode(t, &run)
 	for lang, rows := range map[string][]string{
 		"zh-CN": {",会控,张三,李四,,,静音\r\n", ",会控,张三,访客甲,,,更改角色：主讲人\r\n", ",会控,张三,李四,,,固定画面：画面 3\r\n",
-			",会控,张三,,,,切换布局：2x2\r\n", ",会控,张三,,,,轮询设置：每 10 秒\r\n", ",会控,张三,,,,轮询设置：关\r\n", ",会控,张三,,,,全体静音：2 人\r\n", ",会控,张三,,,,允许自行解除静音：开\r\n", ",会控,张三,访客甲,,,挂断参会人\r\n"},
+			",会控,张三,,,,切换布局：2x2\r\n", ",会控,张三,,,,轮询设置：每 10 秒\r\n", ",会控,张三,,,,轮询设置：关\r\n", ",会控,张三,,,,全体静音：2 人\r\n", ",会控,张三,,,,允许自行解除静音：开\r\n", ",会控,张三,访客甲,,,挂断参会人\r\n",
+			",会控,访客甲,访客甲,,,举手\r\n", ",会控,张三,访客甲,,,手放下\r\n", ",会控,张三,,,,全部放下举手：1 人\r\n"},
 		"en": {",Control,张三,李四,,,Muted\r\n", ",Control,张三,访客甲,,,Role changed: Presenter\r\n", ",Control,张三,李四,,,Pinned: pane 3\r\n",
-			",Control,张三,,,,Participants may unmute themselves: on\r\n", ",Control,张三,,,,Polling: every 10 s\r\n"},
+			",Control,张三,,,,Participants may unmute themselves: on\r\n", ",Control,张三,,,,Lowered all hands: 1 hand(s)\r\n", ",Control,张三,,,,Polling: every 10 s\r\n"},
 	} {
 		_, body := f.member.Get(t, run.MeetingRun.LogCsvURL+"?lang="+lang)
 		for _, row := range rows {

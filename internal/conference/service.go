@@ -118,7 +118,7 @@ type Service struct {
 // New creates the service and its indexes, and starts the lifecycle sweeper.
 func New(ctx context.Context, cfg Config, st *store.Store, dir Directory, mail Mailer, b *bus.Bus, log *slog.Logger) (*Service, error) {
 	cfg.defaults()
-	for _, c := range []string{roomsColl, meetingsColl, numbersColl, locksColl, countersColl, runsColl, liveColl, logsColl, historyColl, joinTokensColl} {
+	for _, c := range []string{roomsColl, meetingsColl, numbersColl, locksColl, countersColl, runsColl, liveColl, logsColl, historyColl, joinTokensColl, chatColl} {
 		if err := st.EnsureIndexes(ctx, c); err != nil {
 			return nil, err
 		}

@@ -33,6 +33,11 @@
 //	MuteAll, SetMuteOnEntry, SetAllowSelfUnmute, Hangup, SetRole, Lock, Unlock, SetLayout, Pin, Unpin,
 //	SetPolling, SetLive, SetRecording, End: moderators and the system only.
 //	RevokeAccess (a member's account was disabled or its role changed): the system only.
+//	RaiseHand            yes    -                   -           -
+//	LowerHand            yes    -                   yes         yes
+//	LowerAllHands: moderators and the system only.
+//	SendChat             yes (as the sender, present in the meeting; a private message
+//	                     from a participant goes to the hosts, a host's to one participant)
 //
 // # Mutes
 //
@@ -46,6 +51,16 @@
 // microphone directly; muting oneself declines a pending request. MuteAll host-mutes
 // everyone but its actor and the host; Config.MuteOnEntry (or SetMuteOnEntry)
 // host-mutes every joiner who is not a moderator.
+//
+// # Chat
+//
+// A chat message is one chat event (ChatDelta) and changes no State: the owner keeps
+// the run's chat (at most MaxChatMessages) apart, so that a full State stays small,
+// and Chat and View hand each viewer the messages they may read (ChatMessage.VisibleTo:
+// a private message is between one participant and the hosts). Edges that forward
+// events must leave a private message out for everyone else (the event still comes, to
+// keep the sequence gap-free). Each sender has a token bucket (ChatBurst, then one per
+// ChatInterval) on the meeting's clock.
 //
 // # Layout
 //

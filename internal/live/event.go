@@ -37,6 +37,10 @@ const (
 	KindLive            Kind = "live"
 	KindRecording       Kind = "recording"
 	KindWhiteboard      Kind = "whiteboard"
+	KindHandRaised      Kind = "hand_raised"
+	KindHandLowered     Kind = "hand_lowered"
+	KindHandsLowered    Kind = "hands_lowered" // a moderator lowered every raised hand
+	KindChat            Kind = "chat"
 	KindEnded           Kind = "ended"
 )
 
@@ -76,7 +80,8 @@ type Event struct {
 }
 
 // Delta is the typed payload of an event: one of ParticipantDelta, RemovedDelta,
-// SpeakingDelta, MuteAllDelta, SettingDelta, LayoutDelta and EndedDelta.
+// SpeakingDelta, MuteAllDelta, SettingDelta, LayoutDelta, HandsDelta, ChatDelta and
+// EndedDelta.
 type Delta interface {
 	apply(*State)
 }
@@ -210,6 +215,24 @@ func (d LayoutDelta) apply(s *State) {
 	s.Pins = maps.Clone(d.Pins)
 	s.Polling = clonePolling(d.Polling)
 }
+
+// HandsDelta lowers the raised hands of the listed participants.
+type HandsDelta struct{ Lowered []ParticipantID }
+
+func (d HandsDelta) apply(s *State) {
+	for _, id := range d.Lowered {
+		if i := s.index(id); i >= 0 {
+			s.Participants[i].HandRaised = false
+			s.Participants[i].HandRaisedAt = time.Time{}
+		}
+	}
+}
+
+// ChatDelta is one chat message. It changes no State: the owner keeps the chat apart
+// (Meeting.Chat), and a private message reaches only those it is for (ChatMessage.VisibleTo).
+type ChatDelta struct{ Message ChatMessage }
+
+func (ChatDelta) apply(*State) {}
 
 // EndedDelta ends the meeting for everyone.
 type EndedDelta struct{}

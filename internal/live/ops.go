@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jishitong/jishitong/internal/errs"
@@ -72,6 +73,7 @@ func (m *Meeting) Join(ctx context.Context, a Actor, p Participant) error {
 			return errs.Conflict("screen", "someone else is sharing a screen")
 		}
 		p.SelfMuted, p.UnmuteRequested, p.Speaking, p.NetworkQuality = false, false, false, 0
+		p.HandRaised, p.HandRaisedAt = false, time.Time{}
 		p.MutedByHost = o.st.MuteOnEntry && !a.IsModerator && p.Role != RoleHost
 		p.JoinedAt = o.cfg.Clock.Now()
 		o.emit(KindJoined, a, p.ID, ParticipantDelta{p})

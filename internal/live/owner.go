@@ -17,6 +17,10 @@ type owner struct {
 	// hist is a ring of the last len(hist) events: event s is at hist[(s-1)%len(hist)].
 	hist []Event
 	subs map[*subscriber]struct{}
+	// chat is the run's chat in order, at most MaxChatMessages; chatRate holds each
+	// sender's token bucket.
+	chat     []ChatMessage
+	chatRate map[ParticipantID]*chatBucket
 	// timer fires at due, the next polling step.
 	timer Timer
 	due   time.Time
@@ -29,6 +33,8 @@ func newOwner(m *Meeting, cfg Config) *owner {
 		hungUp: make(map[ParticipantID]RemovedDelta),
 		hist:   make([]Event, cfg.History),
 		subs:   make(map[*subscriber]struct{}),
+		// chatRate is keyed by participant; a run has as many as ever joined.
+		chatRate: make(map[ParticipantID]*chatBucket),
 	}
 	o.st.Mode = cfg.Mode
 	o.st.MuteOnEntry = cfg.MuteOnEntry

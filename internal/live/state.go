@@ -85,6 +85,9 @@ type Participant struct {
 	// NetworkQuality is 1 (bad) to MaxNetworkQuality (excellent), 0 when unknown.
 	NetworkQuality int
 	JoinedAt       time.Time
+	// HandRaised reports a raised hand (举手), raised at HandRaisedAt (zero when down).
+	HandRaised   bool
+	HandRaisedAt time.Time
 }
 
 // Assignment is what every pane of the current layout shows.

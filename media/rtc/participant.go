@@ -203,10 +203,18 @@ func (p *participant) handle(m signal.Message) {
 		err = p.onMute(d)
 	case *signal.Unpublish:
 		err = p.onUnpublish(d)
+	case *signal.RaiseHand:
+		err = p.onRaiseHand(d)
+	case *signal.SendChat:
+		err = p.onSendChat(d)
 	}
 	if err != nil {
 		p.log.Info("rtc: client message failed", "type", m.Type(), "err", err)
-		em := &signal.ErrorMessage{Code: signal.CodeInvalidField, Message: truncate(err.Error(), 500)}
+		code, msg := signal.CodeInvalidField, err.Error()
+		if se, ok := err.(*signal.Error); ok && se.Code != "" {
+			code, msg = se.Code, se.Message
+		}
+		em := &signal.ErrorMessage{Code: code, Message: truncate(msg, 500)}
 		if m.ID != "" {
 			em.RefID = m.ID
 		}

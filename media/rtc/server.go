@@ -73,6 +73,7 @@ type Server struct {
 
 	boards      WhiteboardStore // may be nil: whiteboards are not kept
 	encodeState StateEncoder    // may be nil: no live state over /rtc
+	encodeChat  ChatEncoder     // may be nil: no chat history over /rtc
 	saving      atomic.Bool     // a background save round is running
 	saves       sync.WaitGroup  // background whiteboard saves
 
@@ -443,7 +444,8 @@ func logEntry(g *conference.Grant, id signal.ParticipantID) conference.LogEntry 
 func (ss *session) Handle(_ context.Context, m signal.Message) error {
 	p := ss.p
 	switch m.Data.(type) {
-	case *signal.Offer, *signal.Candidate, *signal.Publish, *signal.Subscribe, *signal.Mute, *signal.Unpublish:
+	case *signal.Offer, *signal.Candidate, *signal.Publish, *signal.Subscribe, *signal.Mute, *signal.Unpublish,
+		*signal.RaiseHand, *signal.SendChat:
 	case *signal.Leave:
 		return nil // Conn ends the connection; Closed tears down
 	default:

@@ -11,6 +11,14 @@ import (
 // graph.LiveUpdateJSON, the shape of the GraphQL meetingState subscription.
 type StateEncoder func(live.Update) ([]byte, error)
 
+// ChatEncoder encodes chat messages for the `chatHistory` message: a JSON array in the
+// shape of GraphQL's ChatMessage (graph.LiveChatJSON).
+type ChatEncoder func([]live.ChatMessage) ([]byte, error)
+
+// SetChatEncoder makes every participant receive, right after the full live state,
+// the meeting's chat so far that they may read (`chatHistory`). Call it before Start.
+func (s *Server) SetChatEncoder(enc ChatEncoder) { s.encodeChat = enc }
+
 // SetStateEncoder makes every participant receive the meeting's live state over /rtc:
 // a full state right after joining (and resuming), then every event, as `state`
 // messages. Guests, who have no account for GraphQL, depend on it. Call it before
@@ -32,7 +40,7 @@ func (s *Server) sendFullState(p *participant) {
 	defer r.stateMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	st, err := p.live.Snapshot(ctx)
+	st, chat, err := p.live.View(ctx, live.ParticipantID(p.id), p.moderator())
 	if err != nil || st.Seq == 0 {
 		return
 	}
@@ -42,7 +50,28 @@ func (s *Server) sendFullState(p *participant) {
 		return
 	}
 	p.send(signal.Message{Data: &signal.State{Seq: st.Seq, Patch: b}})
+	s.sendChatHistory(p, st.Seq, chat)
 	p.stateReady.Store(true)
+}
+
+// sendChatHistory sends p the chat it may read up to seq, signal.MaxChatHistory
+// messages per chatHistory message (so that each stays far below the frame limit:
+// 40 messages of 2,000 characters are under 0.5 MiB even with every character
+// escaped). Called with the room's stateMu held.
+func (s *Server) sendChatHistory(p *participant, seq uint64, chat []live.ChatMessage) {
+	if s.encodeChat == nil {
+		return
+	}
+	for len(chat) > 0 {
+		n := min(len(chat), signal.MaxChatHistory)
+		b, err := s.encodeChat(chat[:n])
+		if err != nil {
+			p.log.Warn("rtc: encode the chat", "err", err)
+			return
+		}
+		p.send(signal.Message{Data: &signal.ChatHistory{Seq: seq, Messages: b}})
+		chat = chat[n:]
+	}
 }
 
 // forwardState sends one live update to everyone in the room. Watch goroutine.
@@ -56,10 +85,29 @@ func (r *Room) forwardState(enc StateEncoder, u live.Update) {
 		return
 	}
 	m := signal.Message{Data: &signal.State{Seq: seq, Patch: b}}
+	// A private chat message reaches its participant and the hosts; everyone else
+	// gets the event without it, so that their sequence has no gap.
+	var private *live.ChatMessage
+	hidden := m
+	if e := u.Event; e != nil {
+		if d, ok := e.Delta.(live.ChatDelta); ok && d.Message.Private != "" {
+			private = &d.Message
+			hb, err := enc(live.Update{Event: e.Hidden()})
+			if err != nil {
+				return
+			}
+			hidden = signal.Message{Data: &signal.State{Seq: seq, Patch: hb}}
+		}
+	}
 	r.stateMu.Lock()
 	defer r.stateMu.Unlock()
 	for _, p := range r.snapshot() {
-		if p.stateReady.Load() {
+		if !p.stateReady.Load() {
+			continue
+		}
+		if private != nil && !private.VisibleTo(live.ParticipantID(p.id), p.moderator()) {
+			p.send(hidden)
+		} else {
 			p.send(m)
 		}
 	}

@@ -133,7 +133,8 @@ func (p *participant) allowBoardOpen(now time.Time) bool {
 	return true
 }
 
-// moderator reports whether the participant may clear the whiteboard.
+// moderator reports whether the participant is the meeting's host or an admin: they
+// may clear the whiteboard and read every private chat message.
 func (p *participant) moderator() bool {
 	return p.grant.Moderator || p.grant.Role == conference.RoleHost
 }

@@ -25,6 +25,10 @@ const (
 	MaxBitrate          = 50_000_000
 	MaxFramerate        = 120
 	MaxTimestamp        = 1<<53 - 1 // largest integer a JavaScript number holds exactly
+	// MaxChatText is the longest chat message in characters (the live owner's
+	// live.MaxChatLength); MaxChatHistory the most messages one chatHistory holds.
+	MaxChatText    = 2000
+	MaxChatHistory = 40
 )
 
 // Type is a message type, the envelope's "type".
@@ -43,6 +47,8 @@ const (
 	TypePing
 	TypeLeave
 	TypeOffer
+	TypeRaiseHand
+	TypeSendChat
 	// both ways
 	TypeCandidate
 	// server to client
@@ -54,14 +60,15 @@ const (
 	TypeSubscribed
 	TypeNotice
 	TypeState
+	TypeChatHistory
 	TypePong
 	TypeError
 	TypeBye
 )
 
 var typeNames = []string{"unknown", "join", "publish", "unpublish", "subscribe", "mute", "ping", "leave",
-	"offer", "candidate", "answer", "offerRequest",
-	"joined", "trackPublished", "trackUnpublished", "subscribed", "notice", "state", "pong", "error", "bye"}
+	"offer", "raiseHand", "sendChat", "candidate", "answer", "offerRequest",
+	"joined", "trackPublished", "trackUnpublished", "subscribed", "notice", "state", "chatHistory", "pong", "error", "bye"}
 
 // String returns the wire name.
 func (t Type) String() string { return enumName(typeNames, t) }
@@ -98,6 +105,12 @@ func newPayload(t Type) Payload {
 		return &Leave{}
 	case TypeOffer:
 		return &Offer{}
+	case TypeRaiseHand:
+		return &RaiseHand{}
+	case TypeSendChat:
+		return &SendChat{}
+	case TypeChatHistory:
+		return &ChatHistory{}
 	case TypeAnswer:
 		return &Answer{}
 	case TypeCandidate:
@@ -263,6 +276,27 @@ type Ping struct {
 // Leave ends the session on purpose: no resume window is kept.
 type Leave struct{}
 
+// RaiseHand raises (or lowers) the participant's own hand.
+type RaiseHand struct {
+	Raised bool `json:"raised"`
+}
+
+// SendChat sends a chat message: to everyone, privately to the hosts (ToHosts), or
+// from a host privately to one participant (To).
+type SendChat struct {
+	Text    string        `json:"text"`
+	ToHosts bool          `json:"toHosts,omitempty"`
+	To      ParticipantID `json:"to,omitempty"`
+}
+
+// ChatHistory is the meeting's chat so far that the participant may read, sent
+// after the full state (in several messages when long): Messages is a JSON array
+// of chat messages in the GraphQL ChatMessage shape, up to the state's Seq.
+type ChatHistory struct {
+	Seq      uint64          `json:"seq"`
+	Messages json.RawMessage `json:"messages"`
+}
+
 // Joined answers a successful join.
 type Joined struct {
 	ParticipantID  ParticipantID   `json:"participantId"`
@@ -358,6 +392,9 @@ func (*Ping) MessageType() Type             { return TypePing }
 func (*Leave) MessageType() Type            { return TypeLeave }
 func (*Offer) MessageType() Type            { return TypeOffer }
 func (*Answer) MessageType() Type           { return TypeAnswer }
+func (*RaiseHand) MessageType() Type        { return TypeRaiseHand }
+func (*SendChat) MessageType() Type         { return TypeSendChat }
+func (*ChatHistory) MessageType() Type      { return TypeChatHistory }
 func (*Candidate) MessageType() Type        { return TypeCandidate }
 func (*OfferRequest) MessageType() Type     { return TypeOfferRequest }
 func (*Joined) MessageType() Type           { return TypeJoined }
@@ -608,6 +645,33 @@ func (p *Subscribe) validate() error {
 
 func (p *Mute) validate() error {
 	return checkToken("trackId", string(p.TrackID), MaxIDBytes, true)
+}
+
+func (p *RaiseHand) validate() error { return nil }
+
+func (p *SendChat) validate() error {
+	if err := checkString("text", p.Text, 1, 4*MaxChatText); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(p.Text); n > MaxChatText {
+		return invalid("text", "a chat message has at most %d characters (this one has %d)", MaxChatText, n)
+	}
+	return checkToken("to", string(p.To), MaxIDBytes, false)
+}
+
+func (p *ChatHistory) validate() error {
+	if p.Seq > MaxTimestamp {
+		return invalid("seq", "must be 0..2^53-1")
+	}
+	if len(p.Messages) == 0 || p.Messages[0] != '[' {
+		return invalid("messages", "must be an array")
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, p.Messages); err != nil {
+		return invalid("messages", "bad JSON")
+	}
+	p.Messages = b.Bytes()
+	return nil
 }
 
 func (p *Ping) validate() error  { return checkRange("ts", p.TS, 0, MaxTimestamp) }

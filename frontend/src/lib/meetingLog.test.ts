@@ -18,6 +18,9 @@ describe('describeLogDetail', () => {
     expect(describeLogDetail({ kind: 'control', detail: 'hung_up' }, zh)).toBe('挂断参会人');
     expect(describeLogDetail({ kind: 'control', detail: 'polling', value: '30' }, zh)).toBe('轮询设置：每 30 秒');
     expect(describeLogDetail({ kind: 'control', detail: 'polling', value: 'off' }, zh)).toBe('轮询设置：关');
+    expect(describeLogDetail({ kind: 'control', detail: 'hand_raised' }, zh)).toBe('举手');
+    expect(describeLogDetail({ kind: 'control', detail: 'hand_lowered' }, zh)).toBe('手放下');
+    expect(describeLogDetail({ kind: 'control', detail: 'hands_lowered', value: '2' }, zh)).toBe('全部放下举手：2 人');
     expect(describeLogDetail({ kind: 'control', detail: 'recording', value: 'off' }, zh)).toBe('录制：关');
     expect(describeLogDetail({ kind: 'whiteboard_saved', value: '12' }, zh)).toBe('12 个元素');
     expect(describeLogDetail({ kind: 'ended', detail: 'window' }, zh)).toBe('到时自动结束');
@@ -29,6 +32,8 @@ describe('describeLogDetail', () => {
     expect(describeLogDetail({ kind: 'control', detail: 'layout_mode', value: 'single' }, enT)).toBe('Layout changed: Single');
     expect(describeLogDetail({ kind: 'whiteboard_saved', value: '12' }, enT)).toBe('12 element(s)');
     expect(describeLogDetail({ kind: 'control', detail: 'polling', value: '30' }, enT)).toBe('Polling: every 30 s');
+    expect(describeLogDetail({ kind: 'control', detail: 'hands_lowered', value: '2' }, enT)).toBe('Lowered all hands: 2 hand(s)');
+    expect(describeLogDetail({ kind: 'control', detail: 'hand_raised' }, enT)).toBe('Raised hand');
     expect(enT('history.kinds.screen_stopped')).toBe('Stopped screen share');
   });
 });

@@ -27,6 +27,7 @@ export function describeLogDetail(e: LogCodes, t: T): string {
   else if (d === 'role') arg = t(`history.logValues.roles.${v}`, { defaultValue: v });
   else if (d === 'pinned') arg = t('history.logValues.pane', { n: v });
   else if (d === 'muted_all') arg = t('history.logValues.muted', { count: Number(v) });
+  else if (d === 'hands_lowered') arg = t('history.logValues.hands', { count: Number(v) });
   else if (d === 'layout_mode' && v === 'single') arg = t('history.logValues.single');
   else if (d === 'polling' && v !== 'off') arg = t('history.logValues.every', { n: v });
   else if (v === 'on' || v === 'off') arg = t(`history.logValues.${v}`); // self_unmute, mute_on_entry, live, recording, whiteboard, polling off

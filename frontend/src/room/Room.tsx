@@ -10,6 +10,7 @@ import {
   EditOutlined,
   LockFilled,
   LogoutOutlined,
+  MessageOutlined,
   SoundOutlined,
   StopOutlined,
   TeamOutlined,
@@ -22,13 +23,16 @@ import { useTranslation } from 'react-i18next';
 import type { LayoutMode, LiveParticipant } from '../gql/schema';
 import { LAYOUT_MODES, layoutOf } from '../rtc/layout';
 import type { EndReason } from '../rtc/session';
+import { ChatPanel } from './ChatPanel';
 import { useControls } from './controls';
 import { canShareScreen } from './device';
 import { InviteDialog, PollingDialog } from './Dialogs';
 import { MeetingInfo } from './MeetingInfo';
 import { fmtDuration, useDevices, useElapsed, useMeetingState, useNarrow, useRtcSession, useWhiteboard, type JoinPayload } from './hooks';
+import { HandIcon } from './HandIcon';
 import { fallbackAssignment, stageModel } from './panes';
 import { RosterPanel } from './RosterPanel';
+import { useChat } from './useChat';
 import { QualityBars, RemoteAudio, VideoStage } from './VideoStage';
 
 const WhiteboardPanel = lazy(() => import('../whiteboard/WhiteboardPanel'));
@@ -89,6 +93,32 @@ export default function Room(props: RoomProps) {
     (id: string) => nameRef.current.get(id) ?? (id === selfId ? join.displayName : t('pane.unknown')),
     [selfId, join.displayName, t],
   );
+
+  // Chat: the panel, its unread count and the server's refusals.
+  const [chatOpen, setChatOpen] = useState(false);
+  const chat = useChat(session, selfId, chatOpen, (e) => {
+    if (e.code === 'rate_limited') void message.warning(t('chat.rateLimited'));
+    else void message.error(t('chat.refused', { message: e.message }));
+  });
+  // Raised hands: the hosts hear of each one; a participant hears when the host lowered theirs.
+  const handsRef = useRef<Set<string> | null>(null);
+  const selfLowered = useRef(false);
+  useEffect(() => {
+    if (!meeting) return;
+    const up = new Set(meeting.participants.filter((p) => p.handRaised).map((p) => p.id));
+    const before = handsRef.current;
+    handsRef.current = up;
+    if (!before) return; // the first state: hands raised before I came are in the list
+    if (moderator) for (const id of up) if (!before.has(id) && id !== selfId) void message.info({ content: t('hand.raisedBy', { name: nameOf(id) }), key: `hand-${id}` });
+    if (selfId && before.has(selfId) && !up.has(selfId) && participants.has(selfId)) {
+      if (!selfLowered.current) void message.info(t('hand.loweredByHost'));
+      selfLowered.current = false;
+    }
+  }, [meeting, moderator, selfId, participants, message, t, nameOf]);
+  const setHand = (raised: boolean) => {
+    if (!raised) selfLowered.current = true;
+    session?.raiseHand(raised);
+  };
 
   // The session ends (bye removed / meetingEnded after their notice, left, …): tell the page.
   useEffect(() => {
@@ -342,6 +372,8 @@ export default function Room(props: RoomProps) {
     <RosterPanel meeting={meeting} selfId={selfId} moderator={moderator && signedIn} controls={controls} paneCount={paneCount} onInvite={() => setInviteOpen(true)} />
   );
 
+  const chatPanel = <ChatPanel chat={chat} selfId={selfId} moderator={moderator} participants={meeting?.participants ?? []} />;
+
   const stage = (
     <VideoStage
       model={model}
@@ -406,6 +438,14 @@ export default function Room(props: RoomProps) {
           data-testid="muted-by-host"
           message={narrow ? t(meeting?.allowSelfUnmute ? 'notice.mutedByHostSelfUnmuteShort' : 'notice.mutedByHostShort') : t('notice.mutedByHost')}
           description={narrow ? undefined : meeting?.allowSelfUnmute ? t('notice.mutedByHostSelfUnmute') : t('notice.mutedByHostHint')}
+          action={
+            !meeting?.allowSelfUnmute &&
+            me && (
+              <Button size="small" icon={<HandIcon />} disabled={me.handRaised} onClick={() => setHand(true)} data-testid="banner-raise-hand">
+                {me.handRaised ? t('hand.raised') : t('hand.raiseToSpeak')}
+              </Button>
+            )
+          }
         />
       )}
       {audioBlocked && (
@@ -437,11 +477,17 @@ export default function Room(props: RoomProps) {
         )}
         <div className="room-stage">{stage}</div>
         {!narrow && rosterOpen && roster}
+        {!narrow && chatOpen && chatPanel}
       </main>
 
       {narrow && (
         <Drawer open={rosterOpen} onClose={() => setRosterOpen(false)} placement="bottom" height="75%" title={t('toolbar.participants')} styles={{ body: { padding: 0 } }}>
           {roster}
+        </Drawer>
+      )}
+      {narrow && (
+        <Drawer open={chatOpen} onClose={() => setChatOpen(false)} placement="bottom" height="75%" title={t('chat.title')} styles={{ body: { padding: 0 } }}>
+          {chatPanel}
         </Drawer>
       )}
 
@@ -517,6 +563,35 @@ export default function Room(props: RoomProps) {
               {!narrow && t('toolbar.whiteboard')}
             </Button>
           </Tooltip>
+        </Badge>
+        {!moderator && me && (
+          <Button
+            size="large"
+            className="tb-btn"
+            type={me.handRaised ? 'primary' : 'default'}
+            aria-pressed={me.handRaised}
+            icon={<HandIcon />}
+            aria-label={me.handRaised ? t('hand.lower') : t('hand.raise')}
+            data-testid="raise-hand"
+            onClick={() => setHand(!me.handRaised)}
+          >
+            {!narrow && (me.handRaised ? t('hand.lower') : t('hand.raise'))}
+          </Button>
+        )}
+        <Badge count={chatOpen ? 0 : chat.unread} size="small" offset={[-6, 6]}>
+          <Button
+            size="large"
+            className="tb-btn"
+            type={chatOpen ? 'primary' : 'default'}
+            aria-pressed={chatOpen}
+            icon={<MessageOutlined />}
+            aria-label={chatOpen ? t('chat.close') : chat.unread ? `${t('chat.open')} (${t('chat.unread', { n: chat.unread })})` : t('chat.open')}
+            data-testid="chat-toggle"
+            data-unread={chatOpen ? 0 : chat.unread}
+            onClick={() => setChatOpen((o) => !o)}
+          >
+            {!narrow && t('chat.title')}
+          </Button>
         </Badge>
         <Badge count={meeting?.participants.length ?? 0} size="small" color="#1677ff" offset={[-6, 6]}>
           <Button

@@ -16,6 +16,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LiveParticipant, MeetingState } from '../gql/schema';
 import type { Controls } from './controls';
+import { HandIcon } from './HandIcon';
 import { QualityBars } from './VideoStage';
 
 export interface RosterProps {
@@ -32,10 +33,14 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
   const { modal, message } = App.useApp();
   const [q, setQ] = useState('');
   const people = (meeting?.participants ?? []) as LiveParticipant[];
+  // Raised hands first, in the order they went up; then everyone in join order.
   const shown = useMemo(() => {
     const s = q.trim().toLowerCase();
-    return s ? people.filter((p) => p.name.toLowerCase().includes(s)) : people;
+    const found = s ? people.filter((p) => p.name.toLowerCase().includes(s)) : people;
+    const up = found.filter((p) => p.handRaised).sort((a, b) => (a.handRaisedAt ?? '').localeCompare(b.handRaisedAt ?? ''));
+    return up.length ? [...up, ...found.filter((p) => !p.handRaised)] : found;
   }, [people, q]);
+  const hands = people.filter((p) => p.handRaised).length;
   const pins = new Map((meeting?.pins ?? []).map((p) => [p.participantId, p.pane]));
 
   if (!meeting) {
@@ -48,11 +53,13 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
 
   const actions = (p: LiveParticipant): MenuProps['items'] => {
     const pinned = pins.get(p.id);
-    const items: MenuProps['items'] = [
+    const items: MenuProps['items'] = [];
+    if (p.handRaised) items.push({ key: 'lower', label: t('hand.lower'), onClick: () => void controls.lowerHand(p.id) });
+    items.push(
       p.mutedByHost || p.selfMuted
         ? { key: 'unmute', icon: <AudioOutlined />, label: t('roster.askUnmute'), onClick: () => void controls.unmute(p.id) }
         : { key: 'mute', icon: <AudioMutedOutlined />, label: t('roster.mute'), onClick: () => void controls.mute(p.id) },
-    ];
+    );
     if (p.role !== 'HOST') {
       items.push(
         p.role === 'PRESENTER'
@@ -93,6 +100,18 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
   return (
     <aside className="roster" aria-label={t('roster.title', { count: people.length })} data-testid="roster">
       <h2 className="roster-title">{t('roster.title', { count: people.length })}</h2>
+      {hands > 0 && (
+        <div className="roster-hands" data-testid="hands">
+          <span>
+            <HandIcon /> {t('hand.count', { n: hands })}
+          </span>
+          {moderator && (
+            <Button size="small" onClick={() => void controls.lowerAllHands()} data-testid="lower-all-hands">
+              {t('hand.lowerAll')}
+            </Button>
+          )}
+        </div>
+      )}
       <Input.Search allowClear placeholder={t('roster.search')} aria-label={t('roster.search')} value={q} onChange={(e) => setQ(e.target.value)} size="small" />
       {moderator && (
         <div className="roster-host" role="group" aria-label={t('toolbar.more')}>
@@ -146,6 +165,11 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
                   {p.role === 'HOST' && <Tag color="blue">{t('roster.host')}</Tag>}
                   {p.role === 'PRESENTER' && <Tag color="purple">{t('roster.presenter')}</Tag>}
                   {p.client === 'sip' && <Tag>{t('roster.sip')}</Tag>}
+                  {p.handRaised && (
+                    <Tag color="orange" icon={<HandIcon />} data-testid={`hand-${p.id}`}>
+                      {t('hand.raised')}
+                    </Tag>
+                  )}
                   {p.unmuteRequested && <Tag color="gold">{t('roster.unmuteRequested')}</Tag>}
                   {pane !== undefined && <Tag icon={<PushpinOutlined />}>{t('roster.pinned', { n: pane + 1 })}</Tag>}
                 </span>
@@ -165,6 +189,13 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
                   <AudioOutlined className={p.speaking ? 'speaking' : ''} aria-hidden="true" />
                 )}
                 <QualityBars q={p.networkQuality} label={t('info.network', { q: t(`quality.${p.networkQuality}`) })} />
+                {moderator && p.handRaised && (
+                  <Tooltip title={t('hand.lowerFor', { name: p.name })}>
+                    <Button size="small" onClick={() => void controls.lowerHand(p.id)} aria-label={t('hand.lowerFor', { name: p.name })} data-testid={`lower-${p.id}`}>
+                      {t('hand.lower')}
+                    </Button>
+                  </Tooltip>
+                )}
                 {moderator && (
                   <Dropdown menu={{ items: actions(p) }} trigger={['click']}>
                     <Button type="text" size="small" icon={<MoreOutlined />} aria-label={t('roster.actions', { name: p.name })} data-testid={`actions-${p.id}`} />

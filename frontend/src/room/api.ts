@@ -182,3 +182,19 @@ export const RoomMeetingInfoDocument = graphql(`
     }
   }
 `);
+
+export const RoomLowerHandDocument = graphql(`
+  mutation RoomLowerHand($meetingId: ID!, $participantId: ID!) {
+    lowerHand(meetingId: $meetingId, participantId: $participantId) {
+      seq
+    }
+  }
+`);
+
+export const RoomLowerAllHandsDocument = graphql(`
+  mutation RoomLowerAllHands($meetingId: ID!) {
+    lowerAllHands(meetingId: $meetingId) {
+      seq
+    }
+  }
+`);

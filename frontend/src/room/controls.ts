@@ -12,6 +12,8 @@ import {
   RoomHangupDocument,
   RoomInviteDocument,
   RoomLockDocument,
+  RoomLowerAllHandsDocument,
+  RoomLowerHandDocument,
   RoomMuteAllDocument,
   RoomMuteDocument,
   RoomPinDocument,
@@ -45,6 +47,9 @@ export interface Controls {
   invite(to: { memberIds: string[]; groupIds: string[]; emails: string[] }): Promise<boolean>;
   callAbsent(): Promise<{ called: number; skipped: number } | null>;
   endMeeting(): Promise<boolean>;
+  /** Lowers a participant's raised hand (the host answered them). */
+  lowerHand(participantId: string): Promise<boolean>;
+  lowerAllHands(): Promise<boolean>;
 }
 
 /** The controls of one meeting. */
@@ -90,6 +95,8 @@ export function useControls(meetingId: string): Controls {
         return d ? { called: d.callAbsentInvitees.called.length, skipped: d.callAbsentInvitees.skipped.length } : null;
       },
       endMeeting: async () => ok(await run(RoomEndMeetingDocument, { id: meetingId })),
+      lowerHand: async (participantId) => ok(await run(RoomLowerHandDocument, { meetingId, participantId })),
+      lowerAllHands: async () => ok(await run(RoomLowerAllHandsDocument, { meetingId })),
     };
   }, [client, meetingId, message, errorText, t]);
 }

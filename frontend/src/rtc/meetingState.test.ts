@@ -21,6 +21,8 @@ function person(id: string, extra: Partial<LiveParticipant> = {}): LiveParticipa
     speaking: false,
     networkQuality: 5,
     joinedAt: '2026-11-26T13:04:33.80405915Z',
+    handRaised: false,
+    handRaisedAt: null,
     ...extra,
   };
 }
@@ -161,6 +163,31 @@ describe('live state from /rtc state messages', () => {
     expect(m.whiteboard).toBe(true);
     expect(m.muteOnEntry).toBe(true);
     expect(m.ended).toBe(true);
+  });
+
+  test('hands go up and down, one by one and all at once; chat events change no state', () => {
+    const at = '2026-11-26T13:05:00Z';
+    const st = feed([
+      frame(1, { full: full(1, [person('A', { role: 'HOST' }), person('B'), person('C', { handRaised: true, handRaisedAt: at })]) }),
+      frame(2, { event: ev(2, 'hand_raised', { subjectId: 'B', participant: { ...person('B'), handRaised: true, handRaisedAt: at } }) }),
+      frame(3, { event: ev(3, 'chat', { subjectId: 'B', chat: { seq: 3, at, fromId: 'B', fromName: 'B', private: false, text: '<img src=x onerror=alert(1)>' } }) }),
+      frame(4, { event: ev(4, 'chat', { subjectId: 'C' }) }), // private between others: no message
+    ]);
+    expect(st.seq).toBe(4);
+    expect(st.meeting!.participants.map((p) => [p.id, p.handRaised])).toEqual([
+      ['A', false],
+      ['B', true],
+      ['C', true],
+    ]);
+    const chat = update(frame(3, { event: ev(3, 'chat', { chat: { seq: 3, at, fromId: 'B', fromName: 'B', private: false, text: '<b>x</b>' } }) }));
+    expect(chat.event!.chat).toEqual({ seq: 3, at, fromId: 'B', fromName: 'B', private: false, privateWithId: null, privateWithName: null, text: '<b>x</b>' });
+    expect(update(frame(4, { event: ev(4, 'chat') })).event!.chat).toBeNull();
+    const lowered = feed([frame(5, { event: ev(5, 'hands_lowered', { loweredIds: ['B', 'C'] }) })], st);
+    expect(lowered.meeting!.participants.map((p) => [p.id, p.handRaised, p.handRaisedAt])).toEqual([
+      ['A', false, null],
+      ['B', false, null],
+      ['C', false, null],
+    ]);
   });
 
   test('events at or below the full state are ignored', () => {

@@ -2,6 +2,7 @@
 // §5 `state`): each message's patch is a GraphQL MeetingStateUpdate (docs/api.md), a
 // full state right after joined (and after a resume, or when the connection's view fell
 // behind), then every event in order. This reducer applies them; pure.
+import { chatMessageOf } from './chat';
 import type { LayoutPane, LiveParticipant, MeetingEvent, MeetingState, PanePin, Polling } from '../gql/schema';
 
 /** One update: a full state or one event. */
@@ -56,6 +57,10 @@ export function applyEvent(m: MeetingState, e: MeetingEvent): MeetingState {
   if (e.mutedIds) {
     const ids = new Set(e.mutedIds);
     s.participants = s.participants.map((p) => (ids.has(p.id) ? { ...p, mutedByHost: true, unmuteRequested: false } : p));
+  }
+  if (e.loweredIds) {
+    const ids = new Set(e.loweredIds);
+    s.participants = s.participants.map((p) => (ids.has(p.id) ? { ...p, handRaised: false, handRaisedAt: null } : p));
   }
   if (e.allowSelfUnmute != null) s.allowSelfUnmute = e.allowSelfUnmute;
   if (e.setting && e.on != null) {
@@ -153,6 +158,8 @@ function participant(o: Obj): LiveParticipant {
     speaking: bool(o.speaking),
     networkQuality: int(o.networkQuality),
     joinedAt: str(o.joinedAt) ?? '',
+    handRaised: bool(o.handRaised),
+    handRaisedAt: str(o.handRaisedAt),
   };
 }
 
@@ -197,6 +204,8 @@ function event(o: Obj): MeetingEvent {
     participant: isObj(o.participant) ? participant(o.participant) : null,
     removedId: str(o.removedId),
     mutedIds: Array.isArray(o.mutedIds) ? strings(o.mutedIds) : null,
+    loweredIds: Array.isArray(o.loweredIds) ? strings(o.loweredIds) : null,
+    chat: chatMessageOf(o.chat),
     allowSelfUnmute: optBool(o.allowSelfUnmute),
     setting: str(o.setting),
     on: optBool(o.on),
@@ -213,6 +222,7 @@ function event(o: Obj): MeetingEvent {
   if (e.mode && !e.pins) e.pins = [];
   if (e.hidden != null && !e.panes) e.panes = [];
   if (e.kind === 'muted_all' && !e.mutedIds) e.mutedIds = [];
+  if (e.kind === 'hands_lowered' && !e.loweredIds) e.loweredIds = [];
   return e;
 }
 

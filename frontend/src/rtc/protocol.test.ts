@@ -20,6 +20,7 @@ const serverExamples: Record<string, string> = {
   answer: `{"v":2,"type":"answer","data":{"sdp":"v=0\\r\\n"}}`,
   offerRequest: `{"v":2,"type":"offerRequest","data":{"audio":1,"video":2}}`,
   offerRequestBare: `{"v":2,"type":"offerRequest"}`,
+  chatHistory: `{"v":2,"type":"chatHistory","data":{"seq":42,"messages":[{"seq":40,"at":"2026-12-07T09:00:00Z","fromId":"PA_1","fromName":"张三","private":false,"text":"hi"}]}}`,
 };
 
 describe('decode', () => {
@@ -62,6 +63,14 @@ describe('decode', () => {
     ['reconnected', '{"v":2,"type":"notice","data":{"kind":"reconnected","participantId":"PA_2"}}', { kind: 'reconnected', participantId: 'PA_2' }],
   ])('notice %s', (_n, frame, data) => {
     expect(decode(frame)).toEqual({ type: 'notice', data });
+  });
+
+  test('chatHistory carries chat messages', () => {
+    const m = decode(serverExamples.chatHistory);
+    expect(m).toEqual({
+      type: 'chatHistory',
+      data: { seq: 42, messages: [{ seq: 40, at: '2026-12-07T09:00:00Z', fromId: 'PA_1', fromName: '张三', private: false, text: 'hi' }] },
+    });
   });
 
   test('state carries the MeetingStateUpdate as its patch', () => {
@@ -156,8 +165,17 @@ describe('encode', () => {
     ['float width', { type: 'subscribe', data: { tracks: [{ trackId: 'a', enabled: true, width: 10.5 }] } }],
     ['candidate without mid', { type: 'candidate', data: { candidate: 'candidate:1' } }],
     ['empty sdp', { type: 'offer', data: { sdp: '' } }],
+    ['blank chat', { type: 'sendChat', data: { text: '  ' } }],
+    ['chat of 2001 characters', { type: 'sendChat', data: { text: '字'.repeat(2001) } }],
+    ['chat to a bad id', { type: 'sendChat', data: { text: 'x', to: 'a b' } }],
   ])('refuses %s', (_n, m) => {
     expect(() => encode(m as never)).toThrow(ProtocolError);
+  });
+
+  test('chat and hands', () => {
+    expect(encode({ type: 'sendChat', data: { text: '字'.repeat(2000), toHosts: true } }, 'c1')).toContain('"toHosts":true');
+    expect(encode({ type: 'sendChat', data: { text: '<b>x</b>' } })).toBe('{"v":2,"type":"sendChat","data":{"text":"<b>x</b>"}}');
+    expect(encode({ type: 'raiseHand', data: { raised: true } })).toBe('{"v":2,"type":"raiseHand","data":{"raised":true}}');
   });
 
   test('refuses a frame above 64 KiB', () => {

@@ -19,6 +19,8 @@ export const LIMITS = {
   maxHeight: 4320,
   /** Receive-only transceivers one offerRequest may ask for, per kind. */
   maxOfferRequest: 256,
+  /** Characters of one chat message (sendChat.text). */
+  chatText: 2000,
 } as const;
 
 export type Kind = 'audio' | 'video';
@@ -99,6 +101,8 @@ export type ClientMessage =
   | { type: 'unpublish'; data: { trackId: string } }
   | { type: 'subscribe'; data: { tracks: TrackPreference[] } }
   | { type: 'mute'; data: { trackId: string; muted: boolean } }
+  | { type: 'raiseHand'; data: { raised: boolean } }
+  | { type: 'sendChat'; data: { text: string; toHosts?: boolean; to?: string } }
   | { type: 'ping'; data?: { ts?: number } }
   | { type: 'leave'; data?: undefined };
 
@@ -150,6 +154,8 @@ export type ServerMessage =
   | { type: 'notice'; data: Notice }
   /** patch: a GraphQL MeetingStateUpdate ({seq, full} or {seq, event}), see meetingState.ts. */
   | { type: 'state'; data: { seq: number; patch: Record<string, unknown> } }
+  /** messages: GraphQL ChatMessage objects, the chat up to seq (see chat.ts). */
+  | { type: 'chatHistory'; data: { seq: number; messages: Record<string, unknown>[] } }
   | { type: 'pong'; data: { ts?: number } }
   | { type: 'error'; data: { code: string; message: string; refId?: string } }
   | { type: 'bye'; data: { reason: ByeReason; message?: string } };
@@ -219,6 +225,12 @@ export function validateClient(m: ClientMessage): void {
     case 'mute':
       if (!validId(m.data.trackId)) fail('trackId: invalid');
       break;
+    case 'sendChat': {
+      const n = [...m.data.text].length;
+      if (!m.data.text.trim() || n > LIMITS.chatText) fail(`text: 1..${LIMITS.chatText} characters`);
+      if (m.data.to !== undefined && !validId(m.data.to)) fail('to: invalid');
+      break;
+    }
     case 'subscribe': {
       const ts = m.data.tracks;
       if (ts.length < 1 || ts.length > LIMITS.maxSubscribeTracks) fail('tracks: 1..256');
@@ -454,6 +466,11 @@ export function decode(frame: string): ServerMessage {
     }
     case 'state':
       return { type, data: { seq: r.int('seq', 1), patch: r.obj('patch') } };
+    case 'chatHistory':
+      return {
+        type,
+        data: { seq: r.int('seq'), messages: r.arr('messages').filter((x): x is Record<string, unknown> => isObj(x)) },
+      };
     case 'pong':
       return { type, data: { ts: r.optInt('ts') } };
     case 'error':

@@ -191,7 +191,7 @@ const getUserMedia = async (c: MediaStreamConstraints) =>
   ({ getAudioTracks: () => (c.audio ? [fakeTrack('audio')] : []), getVideoTracks: () => (c.video ? [fakeTrack('video')] : []) }) as unknown as MediaStream;
 
 function person(id: string, extra: Partial<LiveParticipant> = {}) {
-  return { id, name: id, client: 'browser', role: 'PARTICIPANT', audio: true, video: true, screen: false, selfMuted: false, mutedByHost: false, unmuteRequested: false, speaking: false, networkQuality: 5, joinedAt: '2026-11-26T13:04:33Z', ...extra };
+  return { id, name: id, client: 'browser', role: 'PARTICIPANT', audio: true, video: true, screen: false, selfMuted: false, mutedByHost: false, unmuteRequested: false, speaking: false, networkQuality: 5, joinedAt: '2026-11-26T13:04:33Z', handRaised: false, handRaisedAt: null, ...extra };
 }
 function fullState(seq: number, participants: object[], extra: object = {}) {
   const polling = { enabled: false, intervalSeconds: 0, panes: [], participantIds: [], skipNoVideo: false };
@@ -333,6 +333,28 @@ describe('RtcSession', () => {
     expect(s.liveState.meeting!.locked).toBe(true);
     expect(run.notices).toContain('locked');
     expect(s.liveState.seq).toBe(9);
+  });
+
+  test('chat: the history and chat events reach the room; a refused message is a chatError', async () => {
+    const { s, ws } = await joinedSession();
+    const got: string[][] = [];
+    const errors: string[] = [];
+    s.on('chat', (msgs) => got.push(msgs.map((m) => m.text)));
+    s.on('chatError', (e) => errors.push(e.code));
+    ws.receive('state', { seq: 5, patch: fullState(5, [person('PA_4')]) });
+    ws.receive('chatHistory', { seq: 5, messages: [{ seq: 3, at: 'x', fromId: 'PA_1', fromName: '张三', private: false, text: '<b>早</b>' }] });
+    ws.receive('state', { seq: 6, patch: event(6, 'chat', { subjectId: 'PA_1', chat: { seq: 6, at: 'x', fromId: 'PA_1', fromName: '张三', private: false, text: 'hi' } }) });
+    ws.receive('state', { seq: 7, patch: event(7, 'chat', { subjectId: 'PA_1' }) }); // private between others
+    expect(got).toEqual([['<b>早</b>'], ['hi']]);
+    expect(s.liveState.seq).toBe(7);
+
+    expect(s.sendChat('问题', { toHosts: true })).toBe(true);
+    expect(s.raiseHand(true)).toBe(true);
+    const sent = ws.of('sendChat')[0];
+    expect(sent.data).toEqual({ text: '问题', toHosts: true });
+    expect(ws.of('raiseHand').map((f) => f.data)).toEqual([{ raised: true }]);
+    ws.receive('error', { code: 'rate_limited', message: 'you are sending messages too fast; wait a moment', refId: sent.id! });
+    expect(errors).toEqual(['rate_limited']);
   });
 
   test('removed: the notice ends the session even if the socket dies before bye', async () => {

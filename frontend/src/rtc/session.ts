@@ -11,6 +11,8 @@
 // meeting's live state comes over the same socket (`state` messages) for every
 // participant. Framework-free: React reads it through src/room/hooks.ts.
 import { ResumeSchedule } from './backoff';
+import type { ChatMessage } from '../gql/schema';
+import { chatMessageOf } from './chat';
 import { Emitter } from './emitter';
 import { initialLiveState, reduceLiveState, stateUpdateOf, type LiveState } from './meetingState';
 import { changedPreferences, chunkPreferences, preferencesFor, type Shown } from './prefs';
@@ -80,6 +82,10 @@ export interface SessionEvents {
   error: { code: string; message: string };
   /** The whiteboard data channel (a new one after it was reopened). */
   whiteboard: RTCDataChannel;
+  /** Chat messages to add (merge by seq, see chat.ts): the history after joining, or one new message. */
+  chat: ChatMessage[];
+  /** The server refused a chat message (rate_limited, or invalid_field with the reason). */
+  chatError: { code: string; message: string };
 }
 
 export interface SessionOptions {
@@ -180,6 +186,8 @@ export class RtcSession extends Emitter<SessionEvents> {
   /** Remote candidates that came before the first answer. */
   private pendingCandidates: RTCIceCandidateInit[] = [];
   private muteRequests = new Map<string, boolean>();
+  /** Ids of sendChat messages, whose refusals are chatError events. */
+  private chatRequests = new Set<string>();
 
   private schedule: ResumeSchedule | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -265,6 +273,27 @@ export class RtcSession extends Emitter<SessionEvents> {
     if (this.isEnded()) return;
     this.sock?.send({ type: 'leave' });
     this.finish('left');
+  }
+
+  /** Raises or lowers the participant's own hand; false when not connected. */
+  raiseHand(raised: boolean): boolean {
+    return this.sock?.send({ type: 'raiseHand', data: { raised } }) != null;
+  }
+
+  /**
+   * Sends a chat message: to everyone, privately to the hosts (toHosts) or, from a host,
+   * privately to one participant (to). Check the text first (chatTextProblem); false
+   * when not connected. The message comes back as a chat event, a refusal as chatError.
+   */
+  sendChat(text: string, opts: { toHosts?: boolean; to?: string } = {}): boolean {
+    const data: { text: string; toHosts?: boolean; to?: string } = { text };
+    if (opts.toHosts) data.toHosts = true;
+    if (opts.to) data.to = opts.to;
+    const id = this.sock?.send({ type: 'sendChat', data }, true);
+    if (!id) return false;
+    this.chatRequests.add(id);
+    if (this.chatRequests.size > 64) this.chatRequests.delete(this.chatRequests.values().next().value as string);
+    return true;
   }
 
   /** Mutes or unmutes the microphone (self mute). Unmuting while host-muted may be refused. */
@@ -849,8 +878,15 @@ export class RtcSession extends Emitter<SessionEvents> {
         const u = stateUpdateOf(m.data);
         if (u) this.onState(this.live, reduceLiveState(this.live, u));
         else console.warn('rtc: ignoring a state message without full or event', m.data.seq);
+        if (u?.event?.chat) this.emit('chat', [u.event.chat]);
         break;
       }
+      case 'chatHistory':
+        this.emit(
+          'chat',
+          m.data.messages.map(chatMessageOf).filter((x): x is ChatMessage => x !== null),
+        );
+        break;
       case 'error':
         this.onError(m.data);
         break;
@@ -924,6 +960,10 @@ export class RtcSession extends Emitter<SessionEvents> {
   }
 
   private onError(e: { code: string; message: string; refId?: string }): void {
+    if (e.refId && this.chatRequests.delete(e.refId)) {
+      this.emit('chatError', { code: e.code, message: e.message });
+      return;
+    }
     if (e.refId && this.muteRequests.has(e.refId)) {
       const muted = this.muteRequests.get(e.refId)!;
       this.muteRequests.delete(e.refId);

@@ -1,5 +1,5 @@
 import { DownloadOutlined, FileTextOutlined, HighlightOutlined, RedoOutlined, SearchOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Drawer, Input, Modal, Radio, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Drawer, Input, Modal, Radio, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -14,6 +14,7 @@ import type { HistoryQuery } from '../../gql/graphql';
 import { dayjs, downloadQuery, fmtDateTime, fmtDuration, type Dayjs } from '../../lib/time';
 import { describeLogDetail } from '../../lib/meetingLog';
 import { listsOf } from '../../api/typenames';
+import { RunChat } from './RunChat';
 
 const HistoryDocument = graphql(`
   query History($from: Time, $to: Time, $search: String, $first: Int, $after: String) {
@@ -276,27 +277,40 @@ function LogDrawer({ run, onClose }: { run: Run; onClose: () => void }) {
         </Button>
       }
     >
-      <ErrorAlert error={res.error} retry={() => refetch({ requestPolicy: 'network-only' })} />
-      {!res.data && !res.error ? (
-        <Loading />
-      ) : (
-        <Table
-          size="small"
-          rowKey={(e, i) => `${e.at}-${i}`}
-          dataSource={log}
-          pagination={{ pageSize: 50, hideOnSinglePage: true }}
-          scroll={{ x: 700 }}
-          locale={{ emptyText: t('history.logEmpty') }}
-          columns={[
-            { title: t('history.at'), dataIndex: 'at', width: 150, render: (d: string) => dayjs(d).format('MM-DD HH:mm:ss') },
-            { title: t('history.event'), dataIndex: 'kind', width: 110, render: (k: string) => <Tag>{kind(k)}</Tag> },
-            { title: t('history.actor'), dataIndex: 'actorName', render: (x: string | null) => x || '—' },
-            { title: t('history.subject'), dataIndex: 'subject', render: (x: string | null) => x || '—' },
-            { title: t('history.client'), dataIndex: 'clientKind', width: 90, render: (x: string | null) => (x ? t(`history.clients.${x}`, { defaultValue: x }) : '—') },
-            { title: t('history.detail'), render: (_, e) => describeLogDetail(e, t) || e.address || '—' },
-          ]}
-        />
-      )}
+      <Tabs
+        items={[
+          {
+            key: 'log',
+            label: t('history.tabLog'),
+            children: (
+              <>
+                <ErrorAlert error={res.error} retry={() => refetch({ requestPolicy: 'network-only' })} />
+                {!res.data && !res.error ? (
+                  <Loading />
+                ) : (
+                  <Table
+                    size="small"
+                    rowKey={(e, i) => `${e.at}-${i}`}
+                    dataSource={log}
+                    pagination={{ pageSize: 50, hideOnSinglePage: true }}
+                    scroll={{ x: 700 }}
+                    locale={{ emptyText: t('history.logEmpty') }}
+                    columns={[
+                      { title: t('history.at'), dataIndex: 'at', width: 150, render: (d: string) => dayjs(d).format('MM-DD HH:mm:ss') },
+                      { title: t('history.event'), dataIndex: 'kind', width: 110, render: (k: string) => <Tag>{kind(k)}</Tag> },
+                      { title: t('history.actor'), dataIndex: 'actorName', render: (x: string | null) => x || '—' },
+                      { title: t('history.subject'), dataIndex: 'subject', render: (x: string | null) => x || '—' },
+                      { title: t('history.client'), dataIndex: 'clientKind', width: 90, render: (x: string | null) => (x ? t(`history.clients.${x}`, { defaultValue: x }) : '—') },
+                      { title: t('history.detail'), render: (_, e) => describeLogDetail(e, t) || e.address || '—' },
+                    ]}
+                  />
+                )}
+              </>
+            ),
+          },
+          { key: 'chat', label: t('history.chat'), children: <RunChat runId={run.id} /> },
+        ]}
+      />
     </Drawer>
   );
 }
