@@ -161,7 +161,9 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 		s.mu.Unlock()
 		return signal.Errorf(signal.CodeForbidden, "server shutting down")
 	}
-	wasSuspended, oldOpen := p.suspended, !p.suspended || p.linkLost
+	// unnoticed: the server has not seen the old connection drop (its close is still
+	// being processed, or the client gave up on a socket the server thought alive).
+	wasSuspended, unnoticed, oldOpen := p.suspended, !p.suspended, !p.suspended || p.linkLost
 	p.linkLost = false
 	if p.timer != nil {
 		p.timer.Stop()
@@ -191,6 +193,11 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 	p.log.Info("rtc: participant resumed", "was_disconnected", wasSuspended)
 	p.post(p.resumed)
 	if r := p.roomOf(); r != nil {
+		if unnoticed {
+			// A resume means the client's connection dropped: the others hear of the drop
+			// whichever the server saw first, the old socket's close or this join.
+			r.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnectWindow, ParticipantID: p.id, Seconds: int(s.cfg.ResumeWindow / time.Second)})
+		}
 		r.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnected, ParticipantID: p.id})
 	}
 	p.post(func() { p.recordNetwork(0) })
