@@ -134,6 +134,21 @@ func (r *Room) allocate(now time.Time, assess bool) []*participant {
 	return ps
 }
 
+// lowestLayerRoom is the share (in percent) of the lowest layer's bitrate a track
+// always gets, however small the estimate: the selector moves up to a layer only with
+// 15 % to spare, and a layer's measured rate rises a little from one allocation to the
+// next. With the bare bitrate as the floor, a lowest layer that measured 2 % more than
+// the bandwidth last given paused the video, and a paused track never came back on that
+// floor; with nothing sent the estimate never grew (seen: stuck at 100–134 kbps for
+// 30 s after a narrow spell).
+const lowestLayerRoom = 125
+
+// trackBandwidth is the bandwidth given to one video track: what is left of the
+// estimate, but never less than its lowest layer with room to switch to it.
+func trackBandwidth(budget int64, sel *sfu.Selector) int64 {
+	return max(budget, sel.LayerBitrate(0)*lowestLayerRoom/100)
+}
+
 // allocate shares the subscriber connection's estimated bandwidth among the video
 // tracks it receives: audio first, then screen shares, then the largest panes, each
 // getting the best layer that fits what is left. Every track keeps at least its lowest
@@ -185,7 +200,7 @@ func (p *participant) allocate() {
 	sending, wanted := audio, audio
 	var probeSSRC uint32 // the largest pane held below its layer
 	for _, v := range vs {
-		v.sel.SetBandwidth(max(budget, v.sel.LayerBitrate(0)))
+		v.sel.SetBandwidth(trackBandwidth(budget, v.sel))
 		l := v.sel.Target()
 		if l != sfu.LayerOff {
 			budget -= v.sel.LayerBitrate(l)

@@ -3,6 +3,8 @@ package rtc
 import (
 	"testing"
 	"time"
+
+	"github.com/jishitong/jishitong/media/sfu"
 )
 
 // TestLayerRatesAreMeasuredOverAWindow: a publisher's packets that arrive in bursts
@@ -40,5 +42,31 @@ func TestLayerRatesAreMeasuredOverAWindow(t *testing.T) {
 	tr.layerBytes[2].Add(2 * perInterval)
 	if r := tr.sampleRates(at(17))[2]; r < 2_000_000 || r > 2_200_000 {
 		t.Errorf("a layer back at 2 Mbps measured %d bps", r)
+	}
+}
+
+// TestTheLowestLayerIsNeverPaused: on an estimate below even the lowest layer, a track
+// keeps that layer (a paused track would starve the estimator) while the layer's
+// measured rate wobbles up and down from one allocation to the next, and comes back to
+// it after a pause.
+func TestTheLowestLayerIsNeverPaused(t *testing.T) {
+	sel := sfu.NewSelector(sfu.SelectorConfig{}, nil)
+	sel.SetPane(1280, 720)
+	const estimate = 100_000
+	for i, low := range []int64{148_000, 151_000, 147_000, 160_000, 152_000} {
+		// The allocator's order: the measured rates first, then the bandwidth.
+		sel.SetLayerBitrates([sfu.NumLayers]int64{low, 500_000, 1_500_000})
+		sel.SetBandwidth(trackBandwidth(estimate, sel))
+		if got := sel.Target(); got != 0 {
+			t.Fatalf("allocation %d (lowest layer at %d bps, estimate %d): target %v, want the lowest layer", i, low, estimate, got)
+		}
+	}
+	// Paused by a hidden pane, shown again: back on the lowest layer.
+	sel.SetPane(0, 0)
+	sel.SetBandwidth(trackBandwidth(estimate, sel))
+	sel.SetPane(1280, 720)
+	sel.SetBandwidth(trackBandwidth(estimate, sel))
+	if got := sel.Target(); got != 0 {
+		t.Errorf("after a pause: target %v, want the lowest layer", got)
 	}
 }
