@@ -17,33 +17,57 @@ const allocateInterval = 500 * time.Millisecond
 // (Opus at conversational rates plus RTP/SRTP/UDP overhead).
 const audioReserve = 48_000
 
-// rateSampler turns a track's per-layer byte counters into bitrates. Allocator
-// goroutine only.
+// rateWindow is how many allocation intervals a layer's bitrate is measured over (2 s).
+// One interval alone read half or double the real rate whenever the publisher's packets
+// arrived in bursts (a busy machine, a jittery uplink): the allocator then sent a layer
+// the downlink could not carry, and the loss that followed drove the estimate down for
+// tens of seconds.
+const rateWindow = 4
+
+// rateSampler turns a track's per-layer byte counters into bitrates, each measured
+// over the last rateWindow intervals. Allocator goroutine only.
 type rateSampler struct {
-	at    time.Time
-	bytes [sfu.NumLayers]uint64
+	at    [rateWindow + 1]time.Time // snapshots, a ring indexed by n
+	bytes [rateWindow + 1][sfu.NumLayers]uint64
+	n     int // snapshots taken
 	bps   [sfu.NumLayers]int64
 }
 
-// sample updates the measured bitrates from the counters; layers silent for a whole
-// interval keep their last rate (a paused layer costs what it cost when it comes back).
+// sampleRates updates the measured bitrates from the counters. A layer's rate is
+// measured over the intervals since it last paused, at most rateWindow of them; a layer
+// silent for the last whole interval keeps its last rate (a paused layer costs what it
+// cost when it comes back).
 func (t *publishedTrack) sampleRates(now time.Time) [sfu.NumLayers]int64 {
 	r := &t.rates
 	var cur [sfu.NumLayers]uint64
 	for i := range cur {
 		cur[i] = t.layerBytes[i].Load()
 	}
-	if !r.at.IsZero() {
-		if dt := now.Sub(r.at).Seconds(); dt > 0 {
-			for i := range cur {
-				if d := cur[i] - r.bytes[i]; d > 0 {
-					// Payload bytes plus ~5% RTP/SRTP/UDP/IP overhead at video packet sizes.
-					r.bps[i] = int64(float64(d) * 8 * 1.05 / dt)
-				}
+	const ring = rateWindow + 1
+	idx := r.n % ring
+	r.at[idx], r.bytes[idx] = now, cur
+	r.n++
+	if r.n < 2 {
+		return r.bps
+	}
+	for i := range cur {
+		// Walk back over the snapshots while the layer kept flowing.
+		from := -1
+		for k := 1; k < min(r.n, ring); k++ {
+			j, next := (idx-k+ring)%ring, (idx-k+1+ring)%ring
+			if r.bytes[next][i] == r.bytes[j][i] {
+				break
 			}
+			from = j
+		}
+		if from < 0 {
+			continue // silent for the last interval: keep the last rate
+		}
+		if dt := now.Sub(r.at[from]).Seconds(); dt > 0 {
+			// Payload bytes plus ~5% RTP/SRTP/UDP/IP overhead at video packet sizes.
+			r.bps[i] = int64(float64(cur[i]-r.bytes[from][i]) * 8 * 1.05 / dt)
 		}
 	}
-	r.at, r.bytes = now, cur
 	return r.bps
 }
 
@@ -110,6 +134,21 @@ func (r *Room) allocate(now time.Time, assess bool) []*participant {
 	return ps
 }
 
+// lowestLayerRoom is the share (in percent) of the lowest layer's bitrate a track
+// always gets, however small the estimate: the selector moves up to a layer only with
+// 15 % to spare, and a layer's measured rate rises a little from one allocation to the
+// next. With the bare bitrate as the floor, a lowest layer that measured 2 % more than
+// the bandwidth last given paused the video, and a paused track never came back on that
+// floor; with nothing sent the estimate never grew (seen: stuck at 100–134 kbps for
+// 30 s after a narrow spell).
+const lowestLayerRoom = 125
+
+// trackBandwidth is the bandwidth given to one video track: what is left of the
+// estimate, but never less than its lowest layer with room to switch to it.
+func trackBandwidth(budget int64, sel *sfu.Selector) int64 {
+	return max(budget, sel.LayerBitrate(0)*lowestLayerRoom/100)
+}
+
 // allocate shares the subscriber connection's estimated bandwidth among the video
 // tracks it receives: audio first, then screen shares, then the largest panes, each
 // getting the best layer that fits what is left. Every track keeps at least its lowest
@@ -161,7 +200,7 @@ func (p *participant) allocate() {
 	sending, wanted := audio, audio
 	var probeSSRC uint32 // the largest pane held below its layer
 	for _, v := range vs {
-		v.sel.SetBandwidth(max(budget, v.sel.LayerBitrate(0)))
+		v.sel.SetBandwidth(trackBandwidth(budget, v.sel))
 		l := v.sel.Target()
 		if l != sfu.LayerOff {
 			budget -= v.sel.LayerBitrate(l)

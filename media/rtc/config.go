@@ -111,6 +111,8 @@ func newAPIWith(cfg RTCConfig, mux ice.UDPMux, tcpMux ice.TCPMux) (*webrtc.API, 
 	se.SetSCTPMaxMessageSize(whiteboard.MaxMessageBytes + 4<<10)
 	// No multicast: mDNS is of no use to a server and would open a socket per agent.
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	// A participant whose packets stop is noticed within seconds (liveness.go).
+	se.SetICETimeouts(iceDisconnected, iceFailed, iceKeepalive)
 	if mux != nil {
 		se.SetICEUDPMux(mux)
 	} else if cfg.UDPPortMin > 0 && cfg.UDPPortMax >= cfg.UDPPortMin {

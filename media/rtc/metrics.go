@@ -31,19 +31,26 @@ type localCounts struct {
 
 	started bool
 	lastSeq uint16
+	lastAt  int64 // arrival of the highest sequence number, Unix nanoseconds
 }
 
-// observeSeq counts one received packet against the sequence numbers sent. Late and
-// retransmitted packets count as received without advancing.
-func (l *localCounts) observeSeq(seq uint16) {
+// observeSeq counts one received packet, arrived at now, against the sequence numbers
+// sent. Late and retransmitted packets count as received without advancing. The
+// packets sent during a silence long enough to have marked the link down
+// (iceDisconnected) are not counted: the network was rated as away then, and the
+// first assessment after it comes back rates the link as it is.
+func (l *localCounts) observeSeq(seq uint16, now int64) {
 	l.received++
 	if !l.started {
-		l.started, l.lastSeq, l.expected = true, seq, l.expected+1
+		l.started, l.lastSeq, l.lastAt, l.expected = true, seq, now, l.expected+1
 		return
 	}
 	if d := int16(seq - l.lastSeq); d > 0 {
+		if now-l.lastAt >= int64(iceDisconnected) {
+			d = 1
+		}
 		l.expected += uint64(d)
-		l.lastSeq = seq
+		l.lastSeq, l.lastAt = seq, now
 	}
 }
 

@@ -67,12 +67,19 @@ type participant struct {
 	// downLoss is the worst fraction lost (0..255) the subscriber reported since the
 	// last network assessment.
 	downLoss atomic.Uint32
+	// linkDown is set while the participant's ICE connection is disconnected or failed
+	// (liveness.go).
+	linkDown atomic.Bool
+	// linkUpAt is when the ICE connection last came back after being down (Unix
+	// nanoseconds, 0 if never).
+	linkUpAt atomic.Int64
 
 	// Server.mu: the resume state.
 	session     *session // the connection the participant uses now
 	resumeToken string
 	tokenHash   [32]byte // SHA-256 of the join token, which a resume must present again
 	suspended   bool     // the connection dropped; waiting for a resume
+	linkLost    bool     // suspended because its packets stopped, its websocket still open
 	gone        bool     // left for good
 	timer       *time.Timer
 
@@ -122,6 +129,7 @@ func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, con
 	p.slots.init()
 	pc.OnICECandidate(p.trickle)
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { p.log.Debug("rtc: connection", "state", st) })
+	pc.OnICEConnectionStateChange(p.onICEState)
 	pc.OnDataChannel(p.onDataChannel)
 	pc.OnTrack(func(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		p.post(func() { p.onTrack(remote, recv) })
@@ -305,6 +313,7 @@ func (p *participant) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiv
 		return
 	}
 	t := newPublishedTrack(p.server.newTrackID(), p.id, remote, p.pc.WriteRTCP)
+	t.from = p
 	t.stats = &p.server.stats
 	mid := ""
 	for _, tr := range p.pc.GetTransceivers() {
@@ -441,7 +450,7 @@ func (p *participant) bindPending() {
 				if dt := d.sfuTrack(); dt != nil {
 					dt.RequestKeyframe()
 				}
-			}, p.observeDownlinkLoss, &p.server.stats.nackedPackets)
+			}, func(f uint8) { p.observeDownlinkLoss(f, d.pt.from) }, &p.server.stats.nackedPackets)
 		}()
 	}
 	clear(p.slots.pending[len(kept):])

@@ -15,7 +15,12 @@ import (
 // of its video tracks again, over RTX, which the receiver drops after its
 // transport-wide feedback counted them (libwebrtc's payload padding) — and the
 // estimate climbs until the better layer fits. When the estimate falls while probing
-// (the link really is narrower), probing pauses, for longer after each such failure.
+// (the link really is narrower), probing pauses, for longer after each such failure at
+// the same level. A fall from a higher estimate than the last failure's starts the
+// pauses again from the shortest: the link carried more than when it last pushed back,
+// so it is not the same narrow link (a jittery link or a busy receiver makes GCC fall
+// now and then at any level; counted as failures of one narrow link, those falls
+// stacked the pause up to a minute while the link had long opened).
 const (
 	probeInterval   = 20 * time.Millisecond // how often probe traffic is sent
 	probeMin        = 30_000                // bits/s not worth probing for
@@ -25,6 +30,7 @@ const (
 	probeFailDecay  = 30 * time.Second // unconstrained this long: failures are forgotten
 	probeDropFactor = 0.9              // an estimate below this share of the last one fell
 	probeBlame      = 3 * time.Second  // a fall this soon after probing is the probe's failure
+	probeHigher     = 1.1              // a fall from above this share of the last failure's estimate is at a new level
 )
 
 // prober is one participant's probe state.
@@ -36,6 +42,7 @@ type prober struct {
 	// Worker only.
 	lastEstimate int64
 	failures     int
+	failedAt     int64 // the estimate the last failure fell from
 	holdUntil    time.Time
 	freeSince    time.Time // start of the current unconstrained spell; zero while constrained
 	probedAt     time.Time // the last plan that asked for probe traffic
@@ -48,7 +55,8 @@ type prober struct {
 // sending what the chosen layers and audio take, wanted what the panes would take,
 // ssrc the video track to pad (0: none with a pane to grow). Worker.
 func (pr *prober) plan(now time.Time, estimate, sending, wanted int64, ssrc uint32) {
-	fell := pr.lastEstimate > 0 && float64(estimate) < probeDropFactor*float64(pr.lastEstimate)
+	prev := pr.lastEstimate
+	fell := prev > 0 && float64(estimate) < probeDropFactor*float64(prev)
 	pr.lastEstimate = estimate
 	constrained := ssrc != 0 && wanted > sending
 	switch {
@@ -56,11 +64,15 @@ func (pr *prober) plan(now time.Time, estimate, sending, wanted int64, ssrc uint
 		if pr.freeSince.IsZero() {
 			pr.freeSince = now
 		} else if now.Sub(pr.freeSince) >= probeFailDecay {
-			pr.failures = 0
+			pr.failures, pr.failedAt = 0, 0
 		}
 	case fell && now.Sub(pr.probedAt) < probeBlame && now.After(pr.holdUntil):
 		// The link pushed back on our probe, or on the upgrade it allowed.
 		pr.freeSince = time.Time{}
+		if pr.failedAt > 0 && float64(prev) > probeHigher*float64(pr.failedAt) {
+			pr.failures = 0 // at a new level: not the link that failed before
+		}
+		pr.failedAt = prev
 		pr.holdUntil = now.Add(min(probeHoldMax, probeHoldFirst<<min(pr.failures, 8)))
 		pr.failures++
 	default:

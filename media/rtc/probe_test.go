@@ -1,10 +1,14 @@
 package rtc
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/jishitong/jishitong/media/sfu"
 )
 
 // cameraFrame is a simulcast frame at a real camera's rates: at 30 frames/s the layers
@@ -43,7 +47,7 @@ func TestBandwidthProbingReachesTheTopLayer(t *testing.T) {
 		eventually(t, within, what, func() bool {
 			if time.Since(lastLog) > 2*time.Second {
 				lastLog = time.Now()
-				t.Logf("  layer %d, estimate %d kbps", layerSeen(), estimate()/1000)
+				t.Logf("  layer %d, estimate %d kbps; %s", layerSeen(), estimate()/1000, r.diag(t))
 			}
 			return layerSeen() == layer
 		})
@@ -62,4 +66,67 @@ func TestBandwidthProbingReachesTheTopLayer(t *testing.T) {
 	if srv.cfg.responder.Stats().PaddingBytes == padded {
 		t.Error("no probe traffic was sent: the estimate rose on its own")
 	}
+}
+
+// diag describes bob's estimator, probe and layer state, for the log of a failure.
+func (r *bigPaneRig) diag(t *testing.T) string {
+	var out string
+	onWorker(t, r.srv, r.bob, func(p *participant) (int, int) {
+		st := p.bwe.GetStats()
+		out = fmt.Sprintf("gcc %v/%v, delay-based %v, loss-based %v, loss %.2f; probing %d kbps, %d failures, paused %v",
+			st["state"], st["usage"], st["delayTargetBitrate"], st["lossTargetBitrate"], st["averageLoss"],
+			p.probe.bps.Load()/1000, p.probe.failures, max(0, time.Until(p.probe.holdUntil)).Round(100*time.Millisecond))
+		for _, sub := range p.subs {
+			if dt := sub.track.sfuTrack(); dt != nil && sub.track.pt.kind == sfu.KindVideo {
+				sel := dt.Selector()
+				out += fmt.Sprintf("; layer rates %d/%d/%d kbps", sel.LayerBitrate(0)/1000, sel.LayerBitrate(1)/1000, sel.LayerBitrate(2)/1000)
+			}
+		}
+		return 0, 0
+	})
+	return out
+}
+
+// TestProbeBackoffFollowsTheLevel: falls at the same level (a narrow link pushing back on
+// every probe) pause probing for longer each time; falls from ever higher estimates (a
+// link that carries more each time, with GCC falling now and then on jitter) do not
+// stack the pause: each is at a new level and pauses for the shortest time.
+func TestProbeBackoffFollowsTheLevel(t *testing.T) {
+	// failAt probes at estimate level after the current pause, then lets the estimate
+	// fall by 30%, and returns the pause that follows.
+	failAt := func(pr *prober, now *time.Time, level int64) time.Duration {
+		*now = later(*now, pr.holdUntil)
+		pr.plan(*now, level, 300_000, 1_600_000, 1)
+		if pr.bps.Load() == 0 {
+			t.Fatalf("no probe at %d bps", level)
+		}
+		*now = now.Add(allocateInterval)
+		pr.plan(*now, level*7/10, 300_000, 1_600_000, 1)
+		return pr.holdUntil.Sub(*now)
+	}
+	var narrow prober
+	now := time.Now()
+	var got []time.Duration
+	for _, level := range []int64{800_000, 790_000, 810_000} {
+		got = append(got, failAt(&narrow, &now, level))
+	}
+	if want := []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second}; !slices.Equal(got, want) {
+		t.Errorf("a narrow link failing at ~800 kbps: pauses %v, want %v", got, want)
+	}
+	var opening prober
+	got = nil
+	for _, level := range []int64{500_000, 650_000, 800_000, 1_000_000} {
+		got = append(got, failAt(&opening, &now, level))
+	}
+	if want := []time.Duration{5 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second}; !slices.Equal(got, want) {
+		t.Errorf("falls from rising estimates: pauses %v, want %v", got, want)
+	}
+}
+
+// later returns the later of two times, a moment after b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b.Add(time.Millisecond)
+	}
+	return a
 }

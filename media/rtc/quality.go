@@ -9,9 +9,15 @@ import (
 // assessEvery is how many allocation ticks pass between two network assessments (2 s).
 const assessEvery = 4
 
-// observeDownlinkLoss keeps the worst fraction lost a subscriber reports. RTCP
-// goroutines.
-func (p *participant) observeDownlinkLoss(f uint8) {
+// observeDownlinkLoss keeps the worst fraction lost a subscriber reports about a
+// track from publisher. Reports while the subscriber's or the publisher's link is down
+// or settling (liveness.go) are left out: they cover the outage — the away
+// participant is rated 1 for it, the other not at all — and each link is rated as it
+// is now. RTCP goroutines.
+func (p *participant) observeDownlinkLoss(f uint8, publisher *participant) {
+	if p.settling() || (publisher != nil && publisher.settling()) {
+		return
+	}
 	for {
 		cur := p.downLoss.Load()
 		if uint32(f) <= cur || p.downLoss.CompareAndSwap(cur, uint32(f)) {
@@ -43,7 +49,10 @@ func (p *participant) assessNetwork() {
 	}
 	down := float64(p.downLoss.Swap(0)) / 256
 	q := qualityFor(max(up, down))
-	if p.constrained {
+	if p.away() {
+		// No packets (its counters would read no loss) or no connection: 1 until it is back.
+		q = 1
+	} else if p.constrained {
 		// The downlink estimate kept some video below what its pane asks for.
 		q = min(q, 3)
 	}

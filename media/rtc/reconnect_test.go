@@ -278,3 +278,53 @@ func TestResumeWindowExpires(t *testing.T) {
 		t.Errorf("expired resume: close %d (%v), want %d", got, err, signal.CloseUnauthorized)
 	}
 }
+
+// TestResumeBeforeTheDropIsSeen: a client that gave up on its socket resumes on a new
+// one before the server processed the old one's close (a browser reconnects at once
+// after closing with 4100; under load its join can overtake that close). The others
+// hear of the drop and of the return, in that order, as when the close came first; the
+// old socket gets bye replaced.
+func TestResumeBeforeTheDropIsSeen(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv, url, api, done := startTestServer(t, "run-early")
+	defer done()
+	alice := newClient(t, api, url, "alice", "jjt_alice")
+	defer alice.close()
+	alice.publish()
+	bob := newClient(t, api, url, "bob", "jjt_bob")
+	defer bob.close()
+	eventually(t, 10*time.Second, "bob receives alice", func() bool {
+		st := bob.stat(alice, "video")
+		return st != nil && st.packets.Load() > 5
+	})
+
+	// The old socket stays open: the server has not seen it go when the resume comes.
+	if err := alice.resume(url); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []signal.NoticeKind
+	for len(kinds) < 2 {
+		select {
+		case n := <-bob.notices:
+			if n.ParticipantID == alice.id {
+				kinds = append(kinds, n.Kind)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("bob's notices about alice: %v, want reconnectWindow then reconnected", kinds)
+		}
+	}
+	if kinds[0] != signal.NoticeReconnectWindow || kinds[1] != signal.NoticeReconnected {
+		t.Errorf("bob's notices about alice: %v, want reconnectWindow then reconnected", kinds)
+	}
+	select {
+	case b := <-alice.byes:
+		if b.Reason != signal.ByeReplaced {
+			t.Errorf("alice's old socket: bye %s, want replaced", b.Reason)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("alice's old socket got no bye")
+	}
+	if srv.Room("run-early").Len() != 2 {
+		t.Error("alice left the room")
+	}
+}

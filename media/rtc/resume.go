@@ -46,11 +46,12 @@ func (p *participant) end(reason signal.ByeReason, message string) {
 	s.mu.Lock()
 	suspended := p.suspended
 	s.mu.Unlock()
-	if suspended {
-		s.expire(p, errors.New("rtc: ended while disconnected: "+string(reason)))
-		return
-	}
+	// A connection still open (its packets stopped, or it resumed meanwhile) gets the
+	// bye first; ending a closed one does nothing.
 	p.conn.Load().End(reason, message)
+	if suspended {
+		s.expire(p, errors.New("rtc: ended while disconnected: "+reason.String()))
+	}
 }
 
 // register makes p resumable with the join token it presented; it returns the first
@@ -77,6 +78,13 @@ func (s *Server) closedSession(ss *session, reason error) {
 	}
 	// A participant not yet in its room (the socket died during the join) just leaves.
 	if !s.closed && resumable(reason) && p.room != nil {
+		if p.suspended {
+			// Its packets had stopped already (linkLost): the window runs since then.
+			p.linkLost = false
+			s.mu.Unlock()
+			p.log.Info("rtc: participant disconnected; already waiting for resume", "reason", reason)
+			return
+		}
 		p.suspended = true
 		p.timer = time.AfterFunc(s.cfg.ResumeWindow, func() { s.expire(p, errResumeExpired) })
 		s.suspended[p] = struct{}{}
@@ -87,6 +95,11 @@ func (s *Server) closedSession(ss *session, reason error) {
 		return
 	}
 	p.gone = true
+	if p.suspended { // since its packets stopped; now it left
+		p.suspended, p.linkLost = false, false
+		p.timer.Stop()
+		delete(s.suspended, p)
+	}
 	delete(s.resumes, p.resumeToken)
 	s.teardowns.Add(1)
 	s.mu.Unlock()
@@ -102,7 +115,8 @@ func (s *Server) expire(p *participant, reason error) {
 		s.mu.Unlock()
 		return
 	}
-	p.suspended, p.gone = false, true
+	open := p.linkLost // its websocket is still open
+	p.suspended, p.gone, p.linkLost = false, true, false
 	if p.timer != nil {
 		p.timer.Stop()
 	}
@@ -112,6 +126,9 @@ func (s *Server) expire(p *participant, reason error) {
 	s.mu.Unlock()
 	defer s.teardowns.Done()
 	s.teardown(p, reason)
+	if open {
+		p.conn.Load().End(signal.ByeLeft, "no packets arrived within the resume window")
+	}
 }
 
 // teardown takes the participant out for good: media closed, off the roster, leave
@@ -144,7 +161,10 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 		s.mu.Unlock()
 		return signal.Errorf(signal.CodeForbidden, "server shutting down")
 	}
-	wasSuspended := p.suspended
+	// unnoticed: the server has not seen the old connection drop (its close is still
+	// being processed, or the client gave up on a socket the server thought alive).
+	wasSuspended, unnoticed, oldOpen := p.suspended, !p.suspended, !p.suspended || p.linkLost
+	p.linkLost = false
 	if p.timer != nil {
 		p.timer.Stop()
 		p.timer = nil
@@ -166,13 +186,18 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 		return err
 	}
 	old := p.conn.Swap(ss.conn)
-	if !wasSuspended && old != nil {
+	if oldOpen && old != nil {
 		old.End(signal.ByeReplaced, "")
 	}
 	s.sendFullState(p)
 	p.log.Info("rtc: participant resumed", "was_disconnected", wasSuspended)
 	p.post(p.resumed)
 	if r := p.roomOf(); r != nil {
+		if unnoticed {
+			// A resume means the client's connection dropped: the others hear of the drop
+			// whichever the server saw first, the old socket's close or this join.
+			r.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnectWindow, ParticipantID: p.id, Seconds: int(s.cfg.ResumeWindow / time.Second)})
+		}
 		r.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnected, ParticipantID: p.id})
 	}
 	p.post(func() { p.recordNetwork(0) })

@@ -107,6 +107,7 @@ type client struct {
 
 	mu         sync.Mutex
 	recv       map[string]*recvStat      // streamID/kind
+	remotes    []*webrtc.TrackRemote     // every track received, for close
 	tracks     map[string]signal.TrackID // participantID/kind -> track id, from trackPublished
 	subscribed chan *signal.Subscribed
 	pending    []webrtc.ICECandidateInit
@@ -168,6 +169,7 @@ func (c *client) makePeers(servers []signal.ICEServer) error {
 		st := &recvStat{}
 		c.mu.Lock()
 		c.recv[tr.StreamID()+"/"+tr.Kind().String()] = st
+		c.remotes = append(c.remotes, tr)
 		c.mu.Unlock()
 		c.wg.Add(1)
 		go func() {
@@ -541,6 +543,17 @@ func (c *client) close() {
 	}
 	if c.pc != nil {
 		_ = c.pc.Close()
+		// A received stream can have two readers: the track's goroutine above and pion's
+		// probe of an SSRC that arrived before the answer declaring it (the server sends
+		// on a reused m-line at once). Closing the stream wakes only one of them
+		// (pion/srtp's ReadStreamSRTP keeps a single wake-up token), and closing it again
+		// wakes none, so the other read would block for ever: a read deadline in the
+		// past wakes them all.
+		c.mu.Lock()
+		for _, tr := range c.remotes {
+			_ = tr.SetReadDeadline(time.Now())
+		}
+		c.mu.Unlock()
 	}
 	_ = c.ws.Close(websocket.StatusNormalClosure, "")
 	c.wg.Wait()

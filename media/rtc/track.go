@@ -25,6 +25,7 @@ import (
 type publishedTrack struct {
 	id       signal.TrackID
 	owner    signal.ParticipantID
+	from     *participant // the publisher; nil for tracks built outside a participant
 	cid      string
 	kind     sfu.Kind
 	source   signal.Source
@@ -232,7 +233,7 @@ func (f *forwarder) handle(b []byte, now time.Time, send func(*sfu.DownTrack)) {
 	}
 	t := f.t
 	h := &f.pkt.Header
-	f.counts.observeSeq(h.SequenceNumber)
+	f.counts.observeSeq(h.SequenceNumber, now.UnixNano())
 	if f.nacks != nil {
 		f.nacks.Push(h.SequenceNumber, now)
 	}
