@@ -57,17 +57,20 @@ async function mainPaneShows(P, want, what) {
 }
 
 /**
- * Picks a layout from the host's toolbar, as the host does. On a loaded machine a click
- * can get lost while the menu animates: then the menu is opened again.
+ * Picks a layout from the host's toolbar, as the host does, and waits until the host's
+ * stage shows it. On a loaded machine a click can get lost while the menu animates
+ * (the item is clicked but its handler never runs): then the menu is opened again.
  */
-async function pickLayout(page, label) {
+async function pickLayout(page, label, mode) {
   for (let attempt = 1; ; attempt++) {
     try {
       await page.getByTestId('layout-picker').click();
       await page.getByRole('menuitem', { name: label, exact: true }).click({ timeout: 10_000 });
+      await page.locator(`[data-testid="stage"][data-mode="${mode}"]`).waitFor({ timeout: 10_000 });
       return;
     } catch (e) {
       if (attempt === 3) throw e;
+      console.log(`# pickLayout ${label}: attempt ${attempt} did not take (${String(e.message).split('\n')[0]}); again`);
       await page.keyboard.press('Escape');
       await sleep(500);
     }
@@ -124,7 +127,7 @@ describe('the stage', () => {
       ['TWO_PLUS_TWENTY_ONE', '2+21'],
       ['SINGLE', '单画面'],
     ]) {
-      if (mode !== 'ONE_PLUS_SEVEN') await pickLayout(A.page, label); // 1+7 is the meeting's first layout
+      if (mode !== 'ONE_PLUS_SEVEN') await pickLayout(A.page, label, mode); // 1+7 is the meeting's first layout
       for (const [who, P] of [
         ['host', A],
         ['guest', B],
@@ -139,7 +142,7 @@ describe('the stage', () => {
       await until(`${mode}: the screen share plays on the host`, () => screen.evaluate((v) => v.videoWidth > 0));
       if (mode === 'GRID_2X2' || mode === 'ONE_PLUS_SEVEN') await screenshot(A.page, `room-stage-share-${mode.toLowerCase()}-host`);
     }
-    await pickLayout(A.page, '1+7');
+    await pickLayout(A.page, '1+7', 'ONE_PLUS_SEVEN');
     await B.page.locator('[data-testid="stage"][data-mode="ONE_PLUS_SEVEN"]').waitFor();
     A.assertClean('share');
     B.assertClean('share');
