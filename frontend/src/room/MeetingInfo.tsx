@@ -66,7 +66,7 @@ export function MeetingInfo({ meetingId, name, number, typedPassword, signedIn }
     <div className="meeting-info-row" data-testid={testId}>
       <span className="meeting-info-label">{label}</span>
       <span className="meeting-info-value">{value}</span>
-      <Tooltip title={copyLabel}>
+      <Tooltip title={copyLabel} placement="left">
         <Button size="small" type="text" icon={<CopyOutlined />} aria-label={copyLabel} onClick={() => void copy(value)} />
       </Tooltip>
     </div>
