@@ -239,6 +239,19 @@ export async function login(page, url, email, password) {
   await page.getByRole('button', { name: /账号菜单|Account menu/ }).waitFor();
 }
 
+/**
+ * Signs who in on p (from newPage), opens /join/<number>, joins as a person does and
+ * waits for the connected room; sets p.id to their participant ID and returns p.
+ */
+export async function enterRoom(p, url, who, number) {
+  await login(p.page, url, who.email, who.password);
+  await p.page.goto(`${url}/join/${number}`);
+  await p.page.getByRole('button', { name: /加入会议|Join/ }).click();
+  await p.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 30_000 });
+  p.id = await p.page.locator('[data-testid="room"]').getAttribute('data-participant-id');
+  return p;
+}
+
 /** Signs out through the account menu. */
 export async function logout(page) {
   await page.getByRole('button', { name: /账号菜单|Account menu/ }).click();

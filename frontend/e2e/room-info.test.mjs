@@ -4,7 +4,7 @@
 // e2e/artifacts/room-info-*.png.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, login, newPage, screenshot, sleep, startServer } from './harness.mjs';
+import { enterRoom, launchBrowser, newPage, screenshot, sleep, startServer } from './harness.mjs';
 
 let srv;
 let browser;
@@ -16,11 +16,7 @@ let meeting;
 async function enter(who) {
   const p = await newPage(browser, { ignoreConsole: [/Failed to load resource.*favicon/] });
   await p.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.url });
-  await login(p.page, srv.url, who.email, who.password);
-  await p.page.goto(`${srv.url}/join/${meeting.number}`);
-  await p.page.getByRole('button', { name: /加入会议/ }).click();
-  await p.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 30_000 });
-  return p;
+  return enterRoom(p, srv.url, who, meeting.number);
 }
 
 /** The header timer in seconds ("mm:ss" or "h:mm:ss"). */

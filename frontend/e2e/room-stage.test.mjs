@@ -5,7 +5,7 @@
 // Screenshots in e2e/artifacts/room-stage-*.png.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, login, newPage, screenshot, sleep, startServer, until } from './harness.mjs';
+import { enterRoom, launchBrowser, newPage, screenshot, sleep, startServer, until } from './harness.mjs';
 
 let srv;
 let browser;
@@ -26,12 +26,7 @@ const iphone = {
 /** Signs in, opens /join/<number>, joins and waits for the connected room. */
 async function enter(who, { viewport = desktop, device } = {}) {
   const p = await newPage(browser, { viewport, device, timeoutMs: 30_000, ignoreConsole: [/Failed to load resource.*favicon/] });
-  await login(p.page, srv.url, who.email, who.password);
-  await p.page.goto(`${srv.url}/join/${meeting.number}`);
-  await p.page.getByRole('button', { name: /加入会议/ }).click();
-  await p.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 30_000 });
-  p.id = await p.page.locator('[data-testid="room"]').getAttribute('data-participant-id');
-  return p;
+  return enterRoom(p, srv.url, who, meeting.number);
 }
 
 /** What every pane of page's stage shows, with its size on screen, by pane index. */

@@ -2,7 +2,7 @@
 // the real server (loopback-only ICE). Screenshots in e2e/artifacts/room-*.png.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, login, newPage, screenshot, sleep, startServer, until } from './harness.mjs';
+import { enterRoom, launchBrowser, login, newPage, screenshot, sleep, startServer, until } from './harness.mjs';
 
 let srv;
 let browsers = [];
@@ -20,12 +20,7 @@ async function enter(who) {
   const b = await launchBrowser();
   browsers.push(b);
   const p = await newPage(b, { ignoreConsole: [/Failed to load resource.*favicon/] });
-  await login(p.page, srv.url, who.email, who.password);
-  await p.page.goto(`${srv.url}/join/${meeting.number}`);
-  await p.page.getByRole('button', { name: /加入会议/ }).click();
-  await p.page.locator('[data-testid="room"][data-state="connected"]').waitFor({ timeout: 30_000 });
-  p.id = await p.page.locator('[data-testid="room"]').getAttribute('data-participant-id');
-  return p;
+  return enterRoom(p, srv.url, who, meeting.number);
 }
 
 const stats = (page) => page.evaluate(() => window.__jstRoom.inboundStats());

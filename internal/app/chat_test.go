@@ -83,14 +83,7 @@ func TestChatAndHands(t *testing.T) {
 	f := newAuthFixture(t, srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	liID := isoCreateMember(t, f.admin, map[string]any{"name": "李四", "email": "li@acme.example", "password": "li-password-1"})
-	liC := srv.Login(t, "li@acme.example", "li-password-1")
-	var b struct {
-		BookMeeting struct{ ID, Number, Password string }
-	}
-	f.member.Do(t, `mutation($s:Time!,$m:[ID!]){bookMeeting(input:{start:$s,participants:8,memberIds:$m}){id number password}}`,
-		map[string]any{"s": time.Now().Add(time.Minute).Truncate(time.Second), "m": []string{liID}}).Decode(t, &b)
-	mt := b.BookMeeting
+	liC, mt := bookWithLi(t, srv, f)
 	join := func(c *xtest.Client, name string) (*rtcPeer, joinPayload) {
 		var j struct{ JoinMeeting joinPayload }
 		c.Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password, "d": name}).Decode(t, &j)

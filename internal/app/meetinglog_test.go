@@ -9,6 +9,22 @@ import (
 	"github.com/jishitong/jishitong/internal/xtest"
 )
 
+// bookedMeeting is a booking as the tests read it back.
+type bookedMeeting struct{ ID, Number, Password string }
+
+// bookWithLi adds the member 李四 to f's enterprise and has f.member book a meeting for
+// 8 that invites him, starting in a minute: the set-up of the meeting-log and chat
+// tests. It returns 李四's signed-in client and the meeting.
+func bookWithLi(t *testing.T, srv *xtest.Server, f *authFixture) (*xtest.Client, bookedMeeting) {
+	t.Helper()
+	liID := isoCreateMember(t, f.admin, map[string]any{"name": "李四", "email": "li@acme.example", "password": "li-password-1"})
+	liC := srv.Login(t, "li@acme.example", "li-password-1")
+	var b struct{ BookMeeting bookedMeeting }
+	f.member.Do(t, `mutation($s:Time!,$m:[ID!]){bookMeeting(input:{start:$s,participants:8,memberIds:$m}){id number password}}`,
+		map[string]any{"s": time.Now().Add(time.Minute).Truncate(time.Second), "m": []string{liID}}).Decode(t, &b)
+	return liC, b.BookMeeting
+}
+
 // TestMeetingLogAudit runs a meeting in which the host uses the controls and checks
 // that every control row of its log names who did it and to whom, with the control's
 // argument as a code (never prose) for the web app and the CSV to word in the reader's
@@ -18,14 +34,7 @@ func TestMeetingLogAudit(t *testing.T) {
 	f := newAuthFixture(t, srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	liID := isoCreateMember(t, f.admin, map[string]any{"name": "李四", "email": "li@acme.example", "password": "li-password-1"})
-	liC := srv.Login(t, "li@acme.example", "li-password-1")
-	var b struct {
-		BookMeeting struct{ ID, Number, Password string }
-	}
-	f.member.Do(t, `mutation($s:Time!,$m:[ID!]){bookMeeting(input:{start:$s,participants:8,memberIds:$m}){id number password}}`,
-		map[string]any{"s": time.Now().Add(time.Minute).Truncate(time.Second), "m": []string{liID}}).Decode(t, &b)
-	mt := b.BookMeeting
+	liC, mt := bookWithLi(t, srv, f)
 	var hj, lj, gj struct{ JoinMeeting joinPayload }
 	f.member.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
 	rtcJoin(ctx, t, srv, hj.JoinMeeting.Token)

@@ -9,18 +9,24 @@ import { graphql } from '../gql';
 import { email as checkEmail, splitEmails } from '../lib/validation';
 import { listsOf } from '../api/typenames';
 
+graphql(`
+  fragment PickMemberPage on UserConnection {
+    edges {
+      node {
+        id
+        name
+        email
+        department
+      }
+    }
+    totalCount
+  }
+`);
+
 const PickMembersDocument = graphql(`
   query PickMembers($search: String, $first: Int) {
     members(filter: { search: $search, status: ACTIVE }, first: $first) {
-      edges {
-        node {
-          id
-          name
-          email
-          department
-        }
-      }
-      totalCount
+      ...PickMemberPage
     }
   }
 `);
@@ -30,15 +36,7 @@ const PickEnterpriseMembersDocument = graphql(`
     enterprise(id: $enterpriseId) {
       id
       members(filter: { search: $search, status: ACTIVE }, first: $first) {
-        edges {
-          node {
-            id
-            name
-            email
-            department
-          }
-        }
-        totalCount
+        ...PickMemberPage
       }
     }
   }
