@@ -48,13 +48,11 @@ func (s *Server) linkLost(p *participant, st webrtc.ICEConnectionState) {
 		s.mu.Unlock()
 		return
 	}
-	p.suspended, p.linkLost = true, true
-	p.timer = time.AfterFunc(s.cfg.ResumeWindow, func() { s.expire(p, errResumeExpired) })
-	s.suspended[p] = struct{}{}
+	p.linkLost = true
+	s.suspendLocked(p)
 	s.mu.Unlock()
 	p.log.Info("rtc: participant's packets stopped; waiting for it to return", "ice", st, "window", s.cfg.ResumeWindow)
-	p.room.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnectWindow, ParticipantID: p.id, Seconds: int(s.cfg.ResumeWindow / time.Second)})
-	p.post(func() { p.recordNetwork(1) })
+	s.announceSuspended(p)
 }
 
 // linkBack ends the suspension linkLost began when the participant's packets arrive

@@ -66,6 +66,25 @@ func (s *Server) register(p *participant, ss *session, joinToken string) string 
 	return tok
 }
 
+// suspendLocked starts p's resume window; s.mu is held. When it ends, p is removed.
+func (s *Server) suspendLocked(p *participant) {
+	p.suspended = true
+	p.timer = time.AfterFunc(s.cfg.ResumeWindow, func() { s.expire(p, errResumeExpired) })
+	s.suspended[p] = struct{}{}
+}
+
+// announceSuspended tells the others that p is reconnecting (and for how long it may),
+// and records its network quality as 1 while it is away. s.mu is not held.
+func (s *Server) announceSuspended(p *participant) {
+	p.room.notice(p.id, s.reconnectWindow(p))
+	p.post(func() { p.recordNetwork(1) })
+}
+
+// reconnectWindow is the notice that p is reconnecting within the resume window.
+func (s *Server) reconnectWindow(p *participant) *signal.Notice {
+	return &signal.Notice{Kind: signal.NoticeReconnectWindow, ParticipantID: p.id, Seconds: int(s.cfg.ResumeWindow / time.Second)}
+}
+
 // closedSession handles the end of ss's connection: a participant whose network
 // failed is suspended for the resume window; otherwise, unless a newer connection took
 // over, it leaves.
@@ -85,13 +104,10 @@ func (s *Server) closedSession(ss *session, reason error) {
 			p.log.Info("rtc: participant disconnected; already waiting for resume", "reason", reason)
 			return
 		}
-		p.suspended = true
-		p.timer = time.AfterFunc(s.cfg.ResumeWindow, func() { s.expire(p, errResumeExpired) })
-		s.suspended[p] = struct{}{}
+		s.suspendLocked(p)
 		s.mu.Unlock()
 		p.log.Info("rtc: participant disconnected; waiting for resume", "reason", reason, "window", s.cfg.ResumeWindow)
-		p.room.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnectWindow, ParticipantID: p.id, Seconds: int(s.cfg.ResumeWindow / time.Second)})
-		p.post(func() { p.recordNetwork(1) })
+		s.announceSuspended(p)
 		return
 	}
 	p.gone = true
@@ -196,7 +212,7 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 		if unnoticed {
 			// A resume means the client's connection dropped: the others hear of the drop
 			// whichever the server saw first, the old socket's close or this join.
-			r.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnectWindow, ParticipantID: p.id, Seconds: int(s.cfg.ResumeWindow / time.Second)})
+			r.notice(p.id, s.reconnectWindow(p))
 		}
 		r.notice(p.id, &signal.Notice{Kind: signal.NoticeReconnected, ParticipantID: p.id})
 	}
