@@ -13,6 +13,7 @@ import (
 
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/conference/recur"
+	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/i18n"
 	"github.com/jishitong/jishitong/internal/store"
@@ -370,12 +371,7 @@ func (s *Service) place(ctx context.Context, sc *schedule, p *auth.Principal, m 
 	os := aheadOf(all, time.Now())
 	// Enterprise quota and platform capacity do not depend on the room.
 	for _, o := range os {
-		if ent.Quota > 0 {
-			if err := sc.fits(sc.byEntView(m.EnterpriseID), o, m, ent.Quota, "your enterprise's quota of %d participants"); err != nil {
-				return err
-			}
-		}
-		if err := sc.fits(sc.allView(), o, m, s.cfg.PlatformCapacity, "the platform's capacity of %d participants"); err != nil {
+		if err := s.capacityFits(sc, ent, o, m, ""); err != nil {
 			return err
 		}
 	}
@@ -418,6 +414,18 @@ func (s *Service) place(ctx context.Context, sc *schedule, p *auth.Principal, m 
 		return firstErr
 	}
 	return errs.Conflict("participants", "no meeting room you may use holds %d participants", m.Participants)
+}
+
+// capacityFits checks occurrence o of m against the enterprise's quota and the
+// platform's capacity; why, when not empty, says what is checked before the limit
+// ("starting now, before the booked time, exceeds ").
+func (s *Service) capacityFits(sc *schedule, ent *directory.Enterprise, o occ, m *Meeting, why string) error {
+	if ent.Quota > 0 {
+		if err := sc.fits(sc.byEntView(m.EnterpriseID), o, m, ent.Quota, why+"your enterprise's quota of %d participants"); err != nil {
+			return err
+		}
+	}
+	return sc.fits(sc.allView(), o, m, s.cfg.PlatformCapacity, why+"the platform's capacity of %d participants")
 }
 
 func (sc *schedule) byEntView(id string) []occ { sc.index(); return sc.byEnt[id] }

@@ -261,12 +261,7 @@ func (s *Service) reserveEarly(ctx context.Context, m *Meeting, o recur.Occurren
 			return err
 		}
 		e := occ{meetingID: cur.ID, key: o.Key, start: now, end: o.Start, roomID: cur.RoomID, enterpriseID: cur.EnterpriseID, participants: cur.Participants}
-		if ent.Quota > 0 {
-			if err := sc.fits(sc.byEntView(cur.EnterpriseID), e, cur, ent.Quota, "starting now, before the booked time, exceeds your enterprise's quota of %d participants"); err != nil {
-				return err
-			}
-		}
-		if err := sc.fits(sc.allView(), e, cur, s.cfg.PlatformCapacity, "starting now, before the booked time, exceeds the platform's capacity of %d participants"); err != nil {
+		if err := s.capacityFits(sc, ent, e, cur, "starting now, before the booked time, exceeds "); err != nil {
 			return err
 		}
 		if r := sc.rooms[cur.RoomID]; r != nil {
