@@ -4,7 +4,7 @@ import (
 	"github.com/jishitong/jishitong/graph/model"
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/errs"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // defaultChatPage is the messages a chat page holds when first is absent.
@@ -30,7 +30,7 @@ func chatScore(first *int, child int) int {
 	return add(1, times(n, child))
 }
 
-func chatMessage(m live.ChatMessage) *model.ChatMessage {
+func chatMessage(m meeting.ChatMessage) *model.ChatMessage {
 	out := &model.ChatMessage{Seq: int(m.Seq), At: m.At, FromID: string(m.From), FromName: m.FromName, Text: m.Text, Private: m.Private != ""}
 	if m.Private != "" {
 		out.PrivateWithID, out.PrivateWithName = optID(m.Private), &m.PrivateName

@@ -3,12 +3,12 @@ package graph
 import (
 	"encoding/json"
 
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // LiveChatJSON encodes chat messages as a JSON array in the shape of GraphQL's
 // ChatMessage, for /rtc's chatHistory message.
-func LiveChatJSON(msgs []live.ChatMessage) ([]byte, error) {
+func LiveChatJSON(msgs []meeting.ChatMessage) ([]byte, error) {
 	out := make([]any, len(msgs))
 	for i, m := range msgs {
 		out[i] = chatMessage(m)

@@ -11,18 +11,18 @@ import (
 	"github.com/jishitong/jishitong/graph/model"
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/errs"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 func (r *mutationResolver) MuteParticipant(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.selfControl(ctx, meetingID, participantID, func(m *live.Meeting, a live.Actor) error {
-		return m.Mute(ctx, a, live.ParticipantID(participantID))
+	return r.selfControl(ctx, meetingID, participantID, func(m *meeting.Owner, a meeting.Actor) error {
+		return m.Mute(ctx, a, meeting.ParticipantID(participantID))
 	})
 }
 
 func (r *mutationResolver) UnmuteParticipant(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.selfControl(ctx, meetingID, participantID, func(m *live.Meeting, a live.Actor) error {
-		return m.Unmute(ctx, a, live.ParticipantID(participantID))
+	return r.selfControl(ctx, meetingID, participantID, func(m *meeting.Owner, a meeting.Actor) error {
+		return m.Unmute(ctx, a, meeting.ParticipantID(participantID))
 	})
 }
 
@@ -30,7 +30,7 @@ func (r *mutationResolver) MuteAll(ctx context.Context, meetingID string, allowS
 	if _, err := r.Conference.SetRunSwitch(ctx, caller(ctx), meetingID, conference.SwitchAllowSelfUnmute, allowSelfUnmute); err != nil {
 		return nil, err
 	}
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
 		return m.MuteAll(ctx, a, allowSelfUnmute)
 	})
 }
@@ -39,55 +39,55 @@ func (r *mutationResolver) SetAllowSelfUnmute(ctx context.Context, meetingID str
 	if _, err := r.Conference.SetRunSwitch(ctx, caller(ctx), meetingID, conference.SwitchAllowSelfUnmute, on); err != nil {
 		return nil, err
 	}
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.SetAllowSelfUnmute(ctx, a, on) })
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.SetAllowSelfUnmute(ctx, a, on) })
 }
 
 func (r *mutationResolver) LockMeeting(ctx context.Context, meetingID string) (*model.MeetingState, error) {
 	if _, err := r.Conference.Lock(ctx, caller(ctx), meetingID, true); err != nil {
 		return nil, err
 	}
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.Lock(ctx, a) })
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.Lock(ctx, a) })
 }
 
 func (r *mutationResolver) UnlockMeeting(ctx context.Context, meetingID string) (*model.MeetingState, error) {
 	if _, err := r.Conference.Lock(ctx, caller(ctx), meetingID, false); err != nil {
 		return nil, err
 	}
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.Unlock(ctx, a) })
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.Unlock(ctx, a) })
 }
 
 func (r *mutationResolver) SetLayout(ctx context.Context, meetingID string, mode model.LayoutMode) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
 		return m.SetLayout(ctx, a, layoutMode(mode))
 	})
 }
 
 func (r *mutationResolver) PinParticipant(ctx context.Context, meetingID string, pane int, participantID string) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
-		return m.Pin(ctx, a, pane, live.ParticipantID(participantID))
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
+		return m.Pin(ctx, a, pane, meeting.ParticipantID(participantID))
 	})
 }
 
 func (r *mutationResolver) HangupParticipant(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
-		return m.Hangup(ctx, a, live.ParticipantID(participantID))
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
+		return m.Hangup(ctx, a, meeting.ParticipantID(participantID))
 	})
 }
 
 func (r *mutationResolver) SetPresenter(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
-		return m.SetRole(ctx, a, live.ParticipantID(participantID), live.RolePresenter)
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
+		return m.SetRole(ctx, a, meeting.ParticipantID(participantID), meeting.RolePresenter)
 	})
 }
 
 func (r *mutationResolver) SetParticipantRole(ctx context.Context, meetingID string, participantID string, role model.ParticipantRole) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
-		return m.SetRole(ctx, a, live.ParticipantID(participantID), liveRoleFromModel(role))
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
+		return m.SetRole(ctx, a, meeting.ParticipantID(participantID), liveRoleFromModel(role))
 	})
 }
 
 func (r *mutationResolver) UnpinParticipant(ctx context.Context, meetingID string, pane int) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.Unpin(ctx, a, pane) })
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.Unpin(ctx, a, pane) })
 }
 
 func (r *mutationResolver) SetPolling(ctx context.Context, meetingID string, input model.PollingInput) (*model.MeetingState, error) {
@@ -95,13 +95,13 @@ func (r *mutationResolver) SetPolling(ctx context.Context, meetingID string, inp
 	if err != nil {
 		return nil, err
 	}
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
 		return pollingError(m.SetPolling(ctx, a, p))
 	})
 }
 
 func (r *mutationResolver) SetWhiteboard(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
 		if !a.IsModerator && a.UserID != "" {
 			// A presenter acts through their connection in the meeting: the one of
 			// theirs that is a presenter.
@@ -110,7 +110,7 @@ func (r *mutationResolver) SetWhiteboard(ctx context.Context, meetingID string, 
 				return err
 			}
 			for _, p := range st.Participants {
-				if p.UserID == a.UserID && p.Role == live.RolePresenter {
+				if p.UserID == a.UserID && p.Role == meeting.RolePresenter {
 					a.ParticipantID = p.ID
 					break
 				}
@@ -124,7 +124,7 @@ func (r *mutationResolver) SetMuteOnEntry(ctx context.Context, meetingID string,
 	if _, err := r.Conference.SetRunSwitch(ctx, caller(ctx), meetingID, conference.SwitchMuteOnEntry, on); err != nil {
 		return nil, err
 	}
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.SetMuteOnEntry(ctx, a, on) })
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.SetMuteOnEntry(ctx, a, on) })
 }
 
 func (r *mutationResolver) CallAbsentInvitees(ctx context.Context, meetingID string) (*model.AbsentInviteesCall, error) {
@@ -136,31 +136,31 @@ func (r *mutationResolver) CallAbsentInvitees(ctx context.Context, meetingID str
 }
 
 func (r *mutationResolver) RaiseHand(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.selfControl(ctx, meetingID, participantID, func(m *live.Meeting, a live.Actor) error {
-		return m.RaiseHand(ctx, a, live.ParticipantID(participantID))
+	return r.selfControl(ctx, meetingID, participantID, func(m *meeting.Owner, a meeting.Actor) error {
+		return m.RaiseHand(ctx, a, meeting.ParticipantID(participantID))
 	})
 }
 
 func (r *mutationResolver) LowerHand(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.selfControl(ctx, meetingID, participantID, func(m *live.Meeting, a live.Actor) error {
-		return m.LowerHand(ctx, a, live.ParticipantID(participantID))
+	return r.selfControl(ctx, meetingID, participantID, func(m *meeting.Owner, a meeting.Actor) error {
+		return m.LowerHand(ctx, a, meeting.ParticipantID(participantID))
 	})
 }
 
 func (r *mutationResolver) LowerAllHands(ctx context.Context, meetingID string) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error { return m.LowerAllHands(ctx, a) })
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.LowerAllHands(ctx, a) })
 }
 
 func (r *mutationResolver) SendChatMessage(ctx context.Context, meetingID string, participantID string, text string, toHosts *bool, toParticipantID *string) (*model.ChatMessage, error) {
-	if err := live.CheckChatText(text); err != nil {
+	if err := meeting.CheckChatText(text); err != nil {
 		return nil, err // before any other work
 	}
-	in := live.ChatInput{Text: text, ToHosts: toHosts != nil && *toHosts}
+	in := meeting.ChatInput{Text: text, ToHosts: toHosts != nil && *toHosts}
 	if toParticipantID != nil {
-		in.To = live.ParticipantID(*toParticipantID)
+		in.To = meeting.ParticipantID(*toParticipantID)
 	}
-	var sent live.ChatMessage
-	_, err := r.selfControl(ctx, meetingID, participantID, func(m *live.Meeting, a live.Actor) error {
+	var sent meeting.ChatMessage
+	_, err := r.selfControl(ctx, meetingID, participantID, func(m *meeting.Owner, a meeting.Actor) error {
 		var err error
 		sent, err = m.SendChat(ctx, a, in)
 		return err
@@ -219,7 +219,7 @@ func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID strin
 		defer close(out)
 		for u := range in {
 			if e := u.Event; e != nil {
-				if d, ok := e.Delta.(live.ChatDelta); ok && !d.Message.VisibleToMember(a.UserID, a.IsModerator) {
+				if d, ok := e.Delta.(meeting.ChatDelta); ok && !d.Message.VisibleToMember(a.UserID, a.IsModerator) {
 					u.Event = e.Hidden()
 				}
 			}

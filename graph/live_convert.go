@@ -8,27 +8,27 @@ import (
 	"github.com/jishitong/jishitong/graph/model"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/layout"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // liveMeeting returns the owner of a meeting's live run and the caller as its actor:
 // NOT_FOUND when the caller may not see the meeting or it is not live; what the actor
 // may do is the owner's decision (FORBIDDEN for non-moderators).
-func (r *Resolver) liveMeeting(ctx context.Context, meetingID string) (*live.Meeting, live.Actor, error) {
+func (r *Resolver) liveMeeting(ctx context.Context, meetingID string) (*meeting.Owner, meeting.Actor, error) {
 	p := caller(ctx)
 	run, moderator, err := r.Conference.Control(ctx, p, meetingID)
 	if err != nil {
-		return nil, live.Actor{}, err
+		return nil, meeting.Actor{}, err
 	}
 	m, err := r.Meetings.Ensure(run.ID)
 	if err != nil {
-		return nil, live.Actor{}, errs.NotFound("live meeting")
+		return nil, meeting.Actor{}, errs.NotFound("live meeting")
 	}
-	return m, live.Actor{UserID: p.UserID, IsModerator: moderator}, nil
+	return m, meeting.Actor{UserID: p.UserID, IsModerator: moderator}, nil
 }
 
 // control runs one operation on a meeting's live owner and returns the state after it.
-func (r *Resolver) control(ctx context.Context, meetingID string, op func(*live.Meeting, live.Actor) error) (*model.MeetingState, error) {
+func (r *Resolver) control(ctx context.Context, meetingID string, op func(*meeting.Owner, meeting.Actor) error) (*model.MeetingState, error) {
 	m, a, err := r.liveMeeting(ctx, meetingID)
 	if err != nil {
 		return nil, err
@@ -46,15 +46,15 @@ func (r *Resolver) control(ctx context.Context, meetingID string, op func(*live.
 // selfControl runs an operation a participant may also do to themselves (mute,
 // unmute): a caller acts as the participant when the connection is their own, so
 // that muting oneself is a self mute, not a host mute.
-func (r *Resolver) selfControl(ctx context.Context, meetingID, participantID string, op func(*live.Meeting, live.Actor) error) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *live.Meeting, a live.Actor) error {
+func (r *Resolver) selfControl(ctx context.Context, meetingID, participantID string, op func(*meeting.Owner, meeting.Actor) error) (*model.MeetingState, error) {
+	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
 		if a.UserID != "" {
 			st, err := m.Snapshot(ctx)
 			if err != nil {
 				return err
 			}
 			// A connection's user never changes, so the check cannot go stale.
-			if p, ok := st.Participant(live.ParticipantID(participantID)); ok && p.UserID == a.UserID {
+			if p, ok := st.Participant(meeting.ParticipantID(participantID)); ok && p.UserID == a.UserID {
 				a.ParticipantID = p.ID
 			}
 		}
@@ -79,17 +79,17 @@ func layoutMode(m model.LayoutMode) layout.Mode {
 	return layout.ModeUnknown
 }
 
-func liveRole(r live.Role) model.ParticipantRole {
+func liveRole(r meeting.Role) model.ParticipantRole {
 	switch r {
-	case live.RoleHost:
+	case meeting.RoleHost:
 		return model.ParticipantRoleHost
-	case live.RolePresenter:
+	case meeting.RolePresenter:
 		return model.ParticipantRolePresenter
 	}
 	return model.ParticipantRoleParticipant
 }
 
-func optID(id live.ParticipantID) *string {
+func optID(id meeting.ParticipantID) *string {
 	if id == "" {
 		return nil
 	}
@@ -97,7 +97,7 @@ func optID(id live.ParticipantID) *string {
 	return &s
 }
 
-func liveParticipant(p live.Participant) *model.LiveParticipant {
+func liveParticipant(p meeting.Participant) *model.LiveParticipant {
 	return &model.LiveParticipant{ID: string(p.ID), Name: p.Name, Client: p.Client.String(), Role: liveRole(p.Role),
 		Audio: p.Audio, Video: p.Video, Screen: p.Screen, SelfMuted: p.SelfMuted, MutedByHost: p.MutedByHost,
 		UnmuteRequested: p.UnmuteRequested, Speaking: p.Speaking, NetworkQuality: p.NetworkQuality, JoinedAt: p.JoinedAt,
@@ -111,7 +111,7 @@ func optTime(t time.Time) *time.Time {
 	return &t
 }
 
-func panePins(pins map[int]live.ParticipantID) []*model.PanePin {
+func panePins(pins map[int]meeting.ParticipantID) []*model.PanePin {
 	out := make([]*model.PanePin, 0, len(pins))
 	for pane, id := range pins {
 		out = append(out, &model.PanePin{Pane: pane, ParticipantID: string(id)})
@@ -128,16 +128,16 @@ func layoutPanes(panes []layout.Assignment) []*model.LayoutPane {
 	return out
 }
 
-func liveRoleFromModel(r model.ParticipantRole) live.Role {
+func liveRoleFromModel(r model.ParticipantRole) meeting.Role {
 	switch r {
 	case model.ParticipantRoleHost:
-		return live.RoleHost
+		return meeting.RoleHost
 	case model.ParticipantRolePresenter:
-		return live.RolePresenter
+		return meeting.RolePresenter
 	case model.ParticipantRoleParticipant:
-		return live.RoleParticipant
+		return meeting.RoleParticipant
 	}
-	return live.RoleUnknown
+	return meeting.RoleUnknown
 }
 
 // pollingFromInput converts setPolling's input; the live owner validates the rest
@@ -151,11 +151,11 @@ func pollingFromInput(in model.PollingInput) (layout.Polling, error) {
 		return layout.Polling{}, errs.Invalid("intervalSeconds", "the polling interval must be %d to %d seconds", lo, hi)
 	}
 	p := layout.Polling{Enabled: true, Interval: time.Duration(*in.IntervalSeconds) * time.Second, Panes: in.Panes}
-	if len(in.ParticipantIds) > live.MaxPollingSet {
-		return layout.Polling{}, errs.Invalid("participantIds", "a polling set names at most %d participants", live.MaxPollingSet)
+	if len(in.ParticipantIds) > meeting.MaxPollingSet {
+		return layout.Polling{}, errs.Invalid("participantIds", "a polling set names at most %d participants", meeting.MaxPollingSet)
 	}
 	for _, id := range in.ParticipantIds {
-		p.Set = append(p.Set, live.ParticipantID(id))
+		p.Set = append(p.Set, meeting.ParticipantID(id))
 	}
 	if in.SkipNoVideo != nil {
 		p.SkipNoVideo = *in.SkipNoVideo
@@ -216,7 +216,7 @@ func (r *Resolver) presentMembers(ctx context.Context, runID string) ([]string, 
 	return ids, nil
 }
 
-func meetingState(s *live.State) *model.MeetingState {
+func meetingState(s *meeting.State) *model.MeetingState {
 	ps := make([]*model.LiveParticipant, len(s.Participants))
 	for i, p := range s.Participants {
 		ps[i] = liveParticipant(p)
@@ -227,35 +227,35 @@ func meetingState(s *live.State) *model.MeetingState {
 		Live: s.Live, Recording: s.Recording, Whiteboard: s.Whiteboard, Ended: s.Ended}
 }
 
-func meetingEvent(e *live.Event) *model.MeetingEvent {
+func meetingEvent(e *meeting.Event) *model.MeetingEvent {
 	out := &model.MeetingEvent{Seq: int(e.Seq), At: e.At, Kind: string(e.Kind), SubjectID: optID(e.Subject)}
 	if e.Actor.UserID != "" {
 		out.ActorID = &e.Actor.UserID
 	}
 	switch d := e.Delta.(type) {
-	case live.ParticipantDelta:
+	case meeting.ParticipantDelta:
 		out.Participant = liveParticipant(d.Participant)
-	case live.RemovedDelta:
+	case meeting.RemovedDelta:
 		out.RemovedID = optID(d.ID)
-	case live.SpeakingDelta:
+	case meeting.SpeakingDelta:
 		out.Speaking, out.ActiveSpeakerID = &d.Speaking, optID(d.ActiveSpeaker)
-	case live.MuteAllDelta:
+	case meeting.MuteAllDelta:
 		out.MutedIds = make([]string, len(d.Muted))
 		for i, id := range d.Muted {
 			out.MutedIds[i] = string(id)
 		}
 		out.AllowSelfUnmute = &d.AllowSelfUnmute
-	case live.HandsDelta:
+	case meeting.HandsDelta:
 		out.LoweredIds = make([]string, len(d.Lowered))
 		for i, id := range d.Lowered {
 			out.LoweredIds[i] = string(id)
 		}
-	case live.ChatDelta:
+	case meeting.ChatDelta:
 		out.Chat = chatMessage(d.Message)
-	case live.SettingDelta:
+	case meeting.SettingDelta:
 		name, on := d.Setting.String(), d.On
 		out.Setting, out.On = &name, &on
-	case live.LayoutDelta:
+	case meeting.LayoutDelta:
 		mode := layoutModes[d.Mode]
 		out.Mode, out.Pins, out.Polling = &mode, panePins(d.Pins), pollingModel(d.Polling)
 	}
@@ -266,7 +266,7 @@ func meetingEvent(e *live.Event) *model.MeetingEvent {
 	return out
 }
 
-func meetingStateUpdate(u live.Update) *model.MeetingStateUpdate {
+func meetingStateUpdate(u meeting.Update) *model.MeetingStateUpdate {
 	out := &model.MeetingStateUpdate{Seq: int(u.Seq())}
 	if u.Full != nil {
 		out.Full = meetingState(u.Full)

@@ -9,7 +9,7 @@ import (
 	"github.com/jishitong/jishitong/graph/model"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/layout"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 func TestLayoutModesRoundTrip(t *testing.T) {
@@ -32,38 +32,38 @@ func TestMeetingEventDeltas(t *testing.T) {
 	on := true
 	cases := []struct {
 		name  string
-		e     live.Event
+		e     meeting.Event
 		check func(*model.MeetingEvent) bool
 	}{
-		{"participant", live.Event{Kind: live.KindMuted, Subject: "p", Delta: live.ParticipantDelta{Participant: live.Participant{ID: "p", Name: "P", Role: live.RoleHost, MutedByHost: true}}},
+		{"participant", meeting.Event{Kind: meeting.KindMuted, Subject: "p", Delta: meeting.ParticipantDelta{Participant: meeting.Participant{ID: "p", Name: "P", Role: meeting.RoleHost, MutedByHost: true}}},
 			func(e *model.MeetingEvent) bool {
 				return e.Participant != nil && e.Participant.MutedByHost && e.Participant.Role == model.ParticipantRoleHost && *e.SubjectID == "p"
 			}},
-		{"removed", live.Event{Kind: live.KindHungUp, Delta: live.RemovedDelta{ID: "p", HungUp: true}},
+		{"removed", meeting.Event{Kind: meeting.KindHungUp, Delta: meeting.RemovedDelta{ID: "p", HungUp: true}},
 			func(e *model.MeetingEvent) bool {
 				return e.RemovedID != nil && *e.RemovedID == "p" && e.SubjectID == nil
 			}},
-		{"setting", live.Event{Kind: live.KindLocked, Delta: live.SettingDelta{Setting: live.SettingLocked, On: true}},
+		{"setting", meeting.Event{Kind: meeting.KindLocked, Delta: meeting.SettingDelta{Setting: meeting.SettingLocked, On: true}},
 			func(e *model.MeetingEvent) bool { return *e.Setting == "locked" && *e.On == on }},
-		{"mute all", live.Event{Kind: live.KindMutedAll, Delta: live.MuteAllDelta{Muted: []live.ParticipantID{"a", "b"}}},
+		{"mute all", meeting.Event{Kind: meeting.KindMutedAll, Delta: meeting.MuteAllDelta{Muted: []meeting.ParticipantID{"a", "b"}}},
 			func(e *model.MeetingEvent) bool { return len(e.MutedIds) == 2 && !*e.AllowSelfUnmute }},
-		{"speaking", live.Event{Kind: live.KindSpeaking, Subject: "a", Delta: live.SpeakingDelta{ID: "a", Speaking: true, ActiveSpeaker: "a"}},
+		{"speaking", meeting.Event{Kind: meeting.KindSpeaking, Subject: "a", Delta: meeting.SpeakingDelta{ID: "a", Speaking: true, ActiveSpeaker: "a"}},
 			func(e *model.MeetingEvent) bool { return *e.Speaking && *e.ActiveSpeakerID == "a" }},
-		{"layout", live.Event{Kind: live.KindLayoutMode, Delta: live.LayoutDelta{Mode: layout.Single, Pins: map[int]live.ParticipantID{0: "a"}},
-			Assignment: &live.Assignment{Panes: []layout.Assignment{{Pane: 0, Participant: "a", Source: layout.SourceCamera}}, Hidden: 1}},
+		{"layout", meeting.Event{Kind: meeting.KindLayoutMode, Delta: meeting.LayoutDelta{Mode: layout.Single, Pins: map[int]meeting.ParticipantID{0: "a"}},
+			Assignment: &meeting.Assignment{Panes: []layout.Assignment{{Pane: 0, Participant: "a", Source: layout.SourceCamera}}, Hidden: 1}},
 			func(e *model.MeetingEvent) bool {
 				return *e.Mode == model.LayoutModeSingle && len(e.Pins) == 1 && len(e.Panes) == 1 && *e.Panes[0].ParticipantID == "a" &&
 					e.Panes[0].Source == "camera" && *e.Hidden == 1 && e.Polling != nil && !e.Polling.Enabled &&
 					e.Polling.Panes != nil && e.Polling.ParticipantIds != nil && e.Polling.Epoch == nil
 			}},
-		{"polling", live.Event{Kind: live.KindPolling, Delta: live.LayoutDelta{Mode: layout.OnePlus7, Polling: layout.Polling{Enabled: true,
-			Panes: []int{2, 1}, Set: []live.ParticipantID{"b", "a"}, Interval: 30 * time.Second, Epoch: at, SkipNoVideo: true}}},
+		{"polling", meeting.Event{Kind: meeting.KindPolling, Delta: meeting.LayoutDelta{Mode: layout.OnePlus7, Polling: layout.Polling{Enabled: true,
+			Panes: []int{2, 1}, Set: []meeting.ParticipantID{"b", "a"}, Interval: 30 * time.Second, Epoch: at, SkipNoVideo: true}}},
 			func(e *model.MeetingEvent) bool {
 				p := e.Polling
 				return p != nil && p.Enabled && p.IntervalSeconds == 30 && slices.Equal(p.Panes, []int{2, 1}) &&
 					slices.Equal(p.ParticipantIds, []string{"b", "a"}) && p.SkipNoVideo && p.Epoch.Equal(at)
 			}},
-		{"polling step", live.Event{Kind: live.KindLayout, Assignment: &live.Assignment{Panes: []layout.Assignment{{Pane: 0}}}},
+		{"polling step", meeting.Event{Kind: meeting.KindLayout, Assignment: &meeting.Assignment{Panes: []layout.Assignment{{Pane: 0}}}},
 			func(e *model.MeetingEvent) bool {
 				return len(e.Panes) == 1 && e.Panes[0].ParticipantID == nil && e.Mode == nil
 			}},
@@ -71,7 +71,7 @@ func TestMeetingEventDeltas(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.e.Seq, c.e.At = uint64(i+1), at
-			u := meetingStateUpdate(live.Update{Event: &c.e})
+			u := meetingStateUpdate(meeting.Update{Event: &c.e})
 			if u.Seq != i+1 || u.Full != nil || u.Event == nil || u.Event.Kind != string(c.e.Kind) || !c.check(u.Event) {
 				t.Fatalf("%+v", u.Event)
 			}
@@ -81,7 +81,7 @@ func TestMeetingEventDeltas(t *testing.T) {
 
 func TestPollingInput(t *testing.T) {
 	n := func(v int) *int { return &v }
-	many := make([]string, live.MaxPollingSet+1)
+	many := make([]string, meeting.MaxPollingSet+1)
 	for i := range many {
 		many[i] = fmt.Sprint("p", i)
 	}
@@ -93,7 +93,7 @@ func TestPollingInput(t *testing.T) {
 	}{
 		{"off ignores the rest", model.PollingInput{IntervalSeconds: n(1), Panes: []int{99}}, "", layout.Polling{}},
 		{"on", model.PollingInput{Enabled: true, IntervalSeconds: n(5), Panes: []int{1, 2}, ParticipantIds: []string{"a"}},
-			"", layout.Polling{Enabled: true, Interval: 5 * time.Second, Panes: []int{1, 2}, Set: []live.ParticipantID{"a"}}},
+			"", layout.Polling{Enabled: true, Interval: 5 * time.Second, Panes: []int{1, 2}, Set: []meeting.ParticipantID{"a"}}},
 		{"longest", model.PollingInput{Enabled: true, IntervalSeconds: n(300), Panes: []int{0}}, "", layout.Polling{Enabled: true, Interval: 300 * time.Second, Panes: []int{0}}},
 		{"no interval", model.PollingInput{Enabled: true, Panes: []int{1}}, "intervalSeconds", layout.Polling{}},
 		{"too short", model.PollingInput{Enabled: true, IntervalSeconds: n(4), Panes: []int{1}}, "intervalSeconds", layout.Polling{}},
@@ -123,7 +123,7 @@ func TestPollingErrorNamesInputFields(t *testing.T) {
 	for field, p := range map[string]layout.Polling{
 		"intervalSeconds": {Enabled: true, Interval: time.Second, Epoch: at, Panes: []int{1}},
 		"panes":           {Enabled: true, Interval: 5 * time.Second, Epoch: at, Panes: []int{4}},
-		"participantIds":  {Enabled: true, Interval: 5 * time.Second, Epoch: at, Panes: []int{1}, Set: []live.ParticipantID{"a", "a"}},
+		"participantIds":  {Enabled: true, Interval: 5 * time.Second, Epoch: at, Panes: []int{1}, Set: []meeting.ParticipantID{"a", "a"}},
 	} {
 		err := pollingError(layout.ValidatePolling(p, l))
 		if e, ok := errs.As(err); !ok || e.Kind != errs.KindInvalid || e.Field != field || e.Message == "" {

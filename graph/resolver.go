@@ -9,7 +9,7 @@ import (
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/directory"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // Resolver is the root resolver; it holds the domain services.
@@ -19,7 +19,7 @@ type Resolver struct {
 	// Conference holds rooms, meetings, resources and history.
 	Conference *conference.Service
 	// Meetings holds the owners of live runs (roster, controls, layout).
-	Meetings *live.Registry
+	Meetings *meeting.Registry
 	// Importer runs bulk member imports.
 	Importer *directory.Importer
 	// PublicURL is the base of links the API returns.

@@ -8,13 +8,13 @@ import (
 
 	"github.com/jishitong/jishitong/internal/bus"
 	"github.com/jishitong/jishitong/internal/directory"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
-// RunningMeetings takes members out of every running meeting; *live.Registry
+// RunningMeetings takes members out of every running meeting; *meeting.Registry
 // implements it.
 type RunningMeetings interface {
-	RevokeAccess(ctx context.Context, userIDs []string, why live.AccessReason, log *slog.Logger) int
+	RevokeAccess(ctx context.Context, userIDs []string, why meeting.AccessReason, log *slog.Logger) int
 }
 
 // JoinTokens voids members' unused join tokens; *conference.Service implements it.
@@ -64,9 +64,9 @@ func startAccessWatcher(b *bus.Bus, meetings RunningMeetings, tokens JoinTokens,
 func (w *accessWatcher) apply(e directory.AccessRevoked) {
 	ctx, cancel := context.WithTimeout(context.Background(), accessTimeout)
 	defer cancel()
-	why := live.AccessRoleChanged
+	why := meeting.AccessRoleChanged
 	if e.Reason.Disabled() {
-		why = live.AccessDisabled
+		why = meeting.AccessDisabled
 	}
 	removed := w.meetings.RevokeAccess(ctx, e.UserIDs, why, w.log)
 	voided, err := w.tokens.VoidJoinTokens(ctx, e.UserIDs)

@@ -32,8 +32,8 @@ import (
 	"github.com/jishitong/jishitong/internal/config"
 	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/jishitong/jishitong/internal/directory/sheet"
-	"github.com/jishitong/jishitong/internal/live"
 	"github.com/jishitong/jishitong/internal/loadtest"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/internal/notify"
 	"github.com/jishitong/jishitong/internal/store"
 	"github.com/jishitong/jishitong/media/rtc"
@@ -148,7 +148,7 @@ type Server struct {
 	dir   *directory.Service
 	mail  *notify.Outbox
 	conf  *conference.Service
-	live  *live.Registry
+	live  *meeting.Registry
 	mlog  *logAppender
 	evict *accessWatcher // ends revoked accounts' media sessions, voids their join tokens
 	rtc   *rtc.Server
@@ -261,8 +261,8 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	}
 
 	s.mlog = newLogAppender(s.conf, log)
-	s.live = live.NewRegistry(func(runID string) live.Config {
-		cfg := live.Config{Log: func(e live.Event) { s.mlog.Append(runID, e) }}
+	s.live = meeting.NewRegistry(func(runID string) meeting.Config {
+		cfg := meeting.Config{Log: func(e meeting.Event) { s.mlog.Append(runID, e) }}
 		octx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if rs, err := s.conf.RunSettings(octx, runID); err == nil {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/jishitong/jishitong/internal/conference"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // MeetingLogger writes conference.Service.Log and the run's chat.
@@ -31,7 +31,7 @@ type logAppender struct {
 	dropped atomic.Uint64
 	wg      sync.WaitGroup
 	// rosters is each live run's roster, by participant. Appender goroutine only.
-	rosters map[string]map[live.ParticipantID]*logged
+	rosters map[string]map[meeting.ParticipantID]*logged
 }
 
 // logged is what the appender knows of a participant.
@@ -42,23 +42,23 @@ type logged struct {
 
 type logItem struct {
 	runID string
-	e     live.Event
+	e     meeting.Event
 }
 
 // logTimeout bounds one write of the meeting log.
 const logTimeout = 5 * time.Second
 
 func newLogAppender(dst MeetingLogger, log *slog.Logger) *logAppender {
-	a := &logAppender{dst: dst, log: log, queue: make(chan logItem, 1024), rosters: map[string]map[live.ParticipantID]*logged{}}
+	a := &logAppender{dst: dst, log: log, queue: make(chan logItem, 1024), rosters: map[string]map[meeting.ParticipantID]*logged{}}
 	a.wg.Add(1)
 	go a.run()
 	return a
 }
 
 // Append queues a run's event without blocking. Any goroutine (the owners').
-func (a *logAppender) Append(runID string, e live.Event) {
+func (a *logAppender) Append(runID string, e meeting.Event) {
 	switch e.Kind {
-	case live.KindSpeaking, live.KindNetwork, live.KindLayout:
+	case meeting.KindSpeaking, meeting.KindNetwork, meeting.KindLayout:
 		return // not a control, and no change of the roster
 	}
 	select {
@@ -74,7 +74,7 @@ func (a *logAppender) Append(runID string, e live.Event) {
 func (a *logAppender) run() {
 	defer a.wg.Done()
 	for it := range a.queue {
-		if d, ok := it.e.Delta.(live.ChatDelta); ok {
+		if d, ok := it.e.Delta.(meeting.ChatDelta); ok {
 			a.saveChat(it.runID, d.Message)
 			continue
 		}
@@ -87,7 +87,7 @@ func (a *logAppender) run() {
 }
 
 // saveChat stores one chat message of a run. Appender goroutine.
-func (a *logAppender) saveChat(runID string, m live.ChatMessage) {
+func (a *logAppender) saveChat(runID string, m meeting.ChatMessage) {
 	ctx, cancel := context.WithTimeout(context.Background(), logTimeout)
 	defer cancel()
 	err := a.dst.SaveChat(ctx, conference.ChatMessage{RunID: runID, Seq: m.Seq, At: m.At.UTC(), From: string(m.From), FromName: m.FromName,
@@ -100,11 +100,11 @@ func (a *logAppender) saveChat(runID string, m live.ChatMessage) {
 // entries updates the run's roster with ev and returns its log rows: none for an
 // event that is not logged here (presence is logged by the media plane), a
 // screen_stopped before the row of a sharer's removal. Appender goroutine.
-func (a *logAppender) entries(runID string, ev live.Event) []conference.LogEntry {
+func (a *logAppender) entries(runID string, ev meeting.Event) []conference.LogEntry {
 	var out []conference.LogEntry
 	roster := a.rosters[runID]
 	if roster == nil {
-		roster = map[live.ParticipantID]*logged{}
+		roster = map[meeting.ParticipantID]*logged{}
 		a.rosters[runID] = roster
 	}
 	e := conference.LogEntry{At: ev.At.UTC(), Kind: "control", ActorID: ev.Actor.UserID, Detail: string(ev.Kind), SubjectID: string(ev.Subject)}
@@ -115,15 +115,15 @@ func (a *logAppender) entries(runID string, ev live.Event) []conference.LogEntry
 		e.Subject = p.name
 	}
 	switch d := ev.Delta.(type) {
-	case live.ParticipantDelta:
+	case meeting.ParticipantDelta:
 		p := d.Participant
 		was, known := roster[p.ID]
 		roster[p.ID] = &logged{name: p.Name, userID: p.UserID, screen: p.Screen}
 		e.Subject = p.Name
 		switch ev.Kind {
-		case live.KindJoined:
+		case meeting.KindJoined:
 			return out
-		case live.KindMedia:
+		case meeting.KindMedia:
 			if known && was.screen == p.Screen || !known && !p.Screen {
 				return out
 			}
@@ -133,10 +133,10 @@ func (a *logAppender) entries(runID string, ev live.Event) []conference.LogEntry
 			}
 			e.ActorID, e.ActorName = p.UserID, p.Name
 			return append(out, e)
-		case live.KindRole:
+		case meeting.KindRole:
 			e.Value = p.Role.String()
 		}
-	case live.RemovedDelta:
+	case meeting.RemovedDelta:
 		if p, ok := roster[d.ID]; ok && p.screen {
 			// The share ends with its sharer's connection.
 			out = append(out, conference.LogEntry{At: e.At, Kind: "screen_stopped", ActorID: p.userID, ActorName: p.name})
@@ -145,43 +145,43 @@ func (a *logAppender) entries(runID string, ev live.Event) []conference.LogEntry
 		if len(roster) == 0 {
 			delete(a.rosters, runID)
 		}
-		if ev.Kind == live.KindLeft {
+		if ev.Kind == meeting.KindLeft {
 			return out
 		}
-	case live.MuteAllDelta:
+	case meeting.MuteAllDelta:
 		e.Value = strconv.Itoa(len(d.Muted))
-	case live.HandsDelta:
+	case meeting.HandsDelta:
 		e.Value = strconv.Itoa(len(d.Lowered))
-	case live.SettingDelta:
+	case meeting.SettingDelta:
 		switch ev.Kind {
-		case live.KindSelfUnmute, live.KindMuteOnEntry, live.KindLive, live.KindRecording, live.KindWhiteboard:
+		case meeting.KindSelfUnmute, meeting.KindMuteOnEntry, meeting.KindLive, meeting.KindRecording, meeting.KindWhiteboard:
 			e.Value = "off"
 			if d.On {
 				e.Value = "on"
 			}
 		}
-	case live.LayoutDelta:
+	case meeting.LayoutDelta:
 		switch ev.Kind {
-		case live.KindLayoutMode:
+		case meeting.KindLayoutMode:
 			e.Value = d.Mode.String()
-		case live.KindPinned:
+		case meeting.KindPinned:
 			for pane, id := range d.Pins {
 				if id == ev.Subject {
 					e.Value = strconv.Itoa(pane + 1)
 				}
 			}
-		case live.KindPolling:
+		case meeting.KindPolling:
 			// The interval in seconds while on.
 			e.Value = "off"
 			if d.Polling.Enabled {
 				e.Value = strconv.Itoa(int(d.Polling.Interval / time.Second))
 			}
 		}
-	case live.EndedDelta:
+	case meeting.EndedDelta:
 		delete(a.rosters, runID)
 	}
 	switch ev.Kind {
-	case live.KindMedia, live.KindJoined, live.KindLeft, live.KindEnded:
+	case meeting.KindMedia, meeting.KindJoined, meeting.KindLeft, meeting.KindEnded:
 		return out // the end is conference's ended row, with its actor and reason
 	}
 	return append(out, e)

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/jishitong/jishitong/internal/conference"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // logRecorder keeps the rows the appender writes, in order.
@@ -39,25 +39,25 @@ func TestMeetingLogScreenShare(t *testing.T) {
 	rec := &logRecorder{}
 	a := newLogAppender(rec, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx := context.Background()
-	m := live.Start(ctx, live.Config{Log: func(e live.Event) { a.Append("run-1", e) }})
-	host := live.Actor{ParticipantID: "p-host", UserID: "u-host", IsModerator: true}
-	if err := m.Join(ctx, host, live.Participant{ID: "p-host", Name: "张三", UserID: "u-host", Role: live.RoleHost, Client: live.ClientBrowser}); err != nil {
+	m := meeting.Start(ctx, meeting.Config{Log: func(e meeting.Event) { a.Append("run-1", e) }})
+	host := meeting.Actor{ParticipantID: "p-host", UserID: "u-host", IsModerator: true}
+	if err := m.Join(ctx, host, meeting.Participant{ID: "p-host", Name: "张三", UserID: "u-host", Role: meeting.RoleHost, Client: meeting.ClientBrowser}); err != nil {
 		t.Fatal(err)
 	}
-	guest := live.Actor{ParticipantID: "p-guest"}
-	if err := m.Join(ctx, guest, live.Participant{ID: "p-guest", Name: "访客甲", Client: live.ClientBrowser}); err != nil {
+	guest := meeting.Actor{ParticipantID: "p-guest"}
+	if err := m.Join(ctx, guest, meeting.Participant{ID: "p-guest", Name: "访客甲", Client: meeting.ClientBrowser}); err != nil {
 		t.Fatal(err)
 	}
-	for _, md := range []live.Media{{Audio: true, Video: true}, {Audio: true, Video: true, Screen: true}, {Audio: true, Screen: true}, {Audio: true}} {
-		if err := m.SetMedia(ctx, live.System, "p-guest", md); err != nil {
+	for _, md := range []meeting.Media{{Audio: true, Video: true}, {Audio: true, Video: true, Screen: true}, {Audio: true, Screen: true}, {Audio: true}} {
+		if err := m.SetMedia(ctx, meeting.System, "p-guest", md); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A sharer who leaves (or is hung up) stops sharing.
-	if err := m.SetMedia(ctx, live.System, "p-host", live.Media{Screen: true}); err != nil {
+	if err := m.SetMedia(ctx, meeting.System, "p-host", meeting.Media{Screen: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Leave(ctx, live.System, "p-host"); err != nil {
+	if err := m.Leave(ctx, meeting.System, "p-host"); err != nil {
 		t.Fatal(err)
 	}
 	m.Close()
@@ -79,15 +79,15 @@ func TestMeetingLogHands(t *testing.T) {
 	rec := &logRecorder{}
 	a := newLogAppender(rec, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx := context.Background()
-	m := live.Start(ctx, live.Config{Log: func(e live.Event) { a.Append("run-1", e) }})
-	host := live.Actor{ParticipantID: "p-host", UserID: "u-host", IsModerator: true}
-	guest := live.Actor{ParticipantID: "p-guest"}
+	m := meeting.Start(ctx, meeting.Config{Log: func(e meeting.Event) { a.Append("run-1", e) }})
+	host := meeting.Actor{ParticipantID: "p-host", UserID: "u-host", IsModerator: true}
+	guest := meeting.Actor{ParticipantID: "p-guest"}
 	steps := []func() error{
 		func() error {
-			return m.Join(ctx, host, live.Participant{ID: "p-host", Name: "张三", UserID: "u-host", Role: live.RoleHost, Client: live.ClientBrowser})
+			return m.Join(ctx, host, meeting.Participant{ID: "p-host", Name: "张三", UserID: "u-host", Role: meeting.RoleHost, Client: meeting.ClientBrowser})
 		},
 		func() error {
-			return m.Join(ctx, guest, live.Participant{ID: "p-guest", Name: "访客甲", Client: live.ClientBrowser})
+			return m.Join(ctx, guest, meeting.Participant{ID: "p-guest", Name: "访客甲", Client: meeting.ClientBrowser})
 		},
 		func() error { return m.RaiseHand(ctx, guest, "p-guest") },
 		func() error { return m.LowerHand(ctx, host, "p-guest") },
@@ -96,7 +96,7 @@ func TestMeetingLogHands(t *testing.T) {
 		func() error { return m.RaiseHand(ctx, guest, "p-guest") },
 		func() error { return m.LowerAllHands(ctx, host) },
 		func() error {
-			_, err := m.SendChat(ctx, guest, live.ChatInput{Text: "<b>hi</b>", ToHosts: true})
+			_, err := m.SendChat(ctx, guest, meeting.ChatInput{Text: "<b>hi</b>", ToHosts: true})
 			return err
 		},
 	}

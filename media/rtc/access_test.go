@@ -14,7 +14,7 @@ import (
 
 	"github.com/jishitong/jishitong/graph"
 	"github.com/jishitong/jishitong/internal/conference"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -36,7 +36,7 @@ func revocations(c *client) int {
 	defer c.mu.Unlock()
 	n := 0
 	for _, k := range c.stateKinds {
-		if k == string(live.KindAccessRevoked) {
+		if k == string(meeting.KindAccessRevoked) {
 			n++
 		}
 	}
@@ -51,7 +51,7 @@ func revocations(c *client) int {
 func TestRevokedAccessEndsConnection(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx := context.Background()
-	reg := live.NewRegistry(nil)
+	reg := meeting.NewRegistry(nil)
 	defer reg.Close()
 	var alice *client // set before carol's join calls confirm
 	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()}, fakeAdmission{
@@ -67,7 +67,7 @@ func TestRevokedAccessEndsConnection(t *testing.T) {
 			case "u-carol":
 				// Her role changes while she joins: the watcher has handled the event
 				// (alice heard it) before she enters the room.
-				reg.RevokeAccess(ctx, []string{"u-carol"}, live.AccessRoleChanged, nil)
+				reg.RevokeAccess(ctx, []string{"u-carol"}, meeting.AccessRoleChanged, nil)
 				eventually(t, 5*time.Second, "alice hears carol's removal", func() bool { return revocations(alice) == 2 })
 			case "u-dave": // frozen before the check
 				return conference.ErrAccountDisabled
@@ -100,12 +100,12 @@ func TestRevokedAccessEndsConnection(t *testing.T) {
 		return a != nil && a.packets.Load() > 10
 	})
 	lm := reg.Get("run-1")
-	roster := func() []live.ParticipantID {
+	roster := func() []meeting.ParticipantID {
 		st, err := lm.Snapshot(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ids []live.ParticipantID
+		var ids []meeting.ParticipantID
 		for _, p := range st.Participants {
 			ids = append(ids, p.ID)
 		}
@@ -113,7 +113,7 @@ func TestRevokedAccessEndsConnection(t *testing.T) {
 	}
 
 	start := time.Now()
-	if n := reg.RevokeAccess(ctx, []string{"u-bob"}, live.AccessDisabled, nil); n != 1 {
+	if n := reg.RevokeAccess(ctx, []string{"u-bob"}, meeting.AccessDisabled, nil); n != 1 {
 		t.Fatalf("removed %d, want 1", n)
 	}
 	if b := waitBye(t, bob); b.Reason != signal.ByeAccountDisabled {
@@ -155,7 +155,7 @@ func TestRevokedAccessEndsConnection(t *testing.T) {
 	if code != signal.CloseForbidden {
 		t.Fatalf("dave: closed %d, want %d", code, signal.CloseForbidden)
 	}
-	if ids := roster(); len(ids) != 1 || ids[0] != live.ParticipantID(alice.id) {
+	if ids := roster(); len(ids) != 1 || ids[0] != meeting.ParticipantID(alice.id) {
 		t.Fatalf("roster %v, want only alice", ids)
 	}
 }

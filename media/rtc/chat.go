@@ -4,13 +4,13 @@ import (
 	"context"
 
 	"github.com/jishitong/jishitong/internal/errs"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
 // actor is the participant acting on their own behalf in the live meeting.
-func (p *participant) actor() live.Actor {
-	return live.Actor{UserID: p.grant.UserID, ParticipantID: live.ParticipantID(p.id), IsModerator: p.grant.Moderator}
+func (p *participant) actor() meeting.Actor {
+	return meeting.Actor{UserID: p.grant.UserID, ParticipantID: meeting.ParticipantID(p.id), IsModerator: p.grant.Moderator}
 }
 
 // onRaiseHand raises or lowers the participant's own hand. Worker.
@@ -22,9 +22,9 @@ func (p *participant) onRaiseHand(m *signal.RaiseHand) error {
 	defer cancel()
 	var err error
 	if m.Raised {
-		err = p.live.RaiseHand(ctx, p.actor(), live.ParticipantID(p.id))
+		err = p.live.RaiseHand(ctx, p.actor(), meeting.ParticipantID(p.id))
 	} else {
-		err = p.live.LowerHand(ctx, p.actor(), live.ParticipantID(p.id))
+		err = p.live.LowerHand(ctx, p.actor(), meeting.ParticipantID(p.id))
 	}
 	return liveError(err)
 }
@@ -38,7 +38,7 @@ func (p *participant) onSendChat(m *signal.SendChat) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	_, err := p.live.SendChat(ctx, p.actor(), live.ChatInput{Text: m.Text, ToHosts: m.ToHosts, To: live.ParticipantID(m.To)})
+	_, err := p.live.SendChat(ctx, p.actor(), meeting.ChatInput{Text: m.Text, ToHosts: m.ToHosts, To: meeting.ParticipantID(m.To)})
 	return liveError(err)
 }
 

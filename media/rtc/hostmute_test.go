@@ -13,7 +13,7 @@ import (
 
 	"github.com/jishitong/jishitong/graph"
 	"github.com/jishitong/jishitong/internal/conference"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -40,7 +40,7 @@ func waitNotice(t *testing.T, c *client, kind signal.NoticeKind) *signal.Notice 
 // hangup closes the connection and empties the roster.
 func TestHostMuteStopsForwardingAudio(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	reg := live.NewRegistry(nil)
+	reg := meeting.NewRegistry(nil)
 	defer reg.Close()
 	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()},
 		fakeAdmission{redeem: func(_ context.Context, token string) (*conference.Grant, error) {
@@ -84,9 +84,9 @@ func TestHostMuteStopsForwardingAudio(t *testing.T) {
 		return a != nil && v != nil && a.packets.Load() > 10 && v.packets.Load() > 10
 	})
 
-	host := live.Actor{UserID: "u-host", IsModerator: true}
+	host := meeting.Actor{UserID: "u-host", IsModerator: true}
 	muteAt := time.Now()
-	if err := lm.Mute(ctx, host, live.ParticipantID(alice.id)); err != nil {
+	if err := lm.Mute(ctx, host, meeting.ParticipantID(alice.id)); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond) // packets in flight
@@ -125,17 +125,17 @@ func TestHostMuteStopsForwardingAudio(t *testing.T) {
 		waitNotice(t, c, signal.NoticeLocked)
 	}
 
-	if err := lm.Unmute(ctx, live.System, live.ParticipantID(alice.id)); err != nil {
+	if err := lm.Unmute(ctx, meeting.System, meeting.ParticipantID(alice.id)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 5*time.Second, "alice's audio forwarded again", func() bool { return bob.stat(alice, "audio").packets.Load() > audio+5 })
 
-	if err := lm.Hangup(ctx, host, live.ParticipantID(bob.id)); err != nil {
+	if err := lm.Hangup(ctx, host, meeting.ParticipantID(bob.id)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 5*time.Second, "bob out of the room", func() bool { return srv.Room("run-1").Len() == 1 })
 	st, err := lm.Snapshot(ctx)
-	if err != nil || len(st.Participants) != 1 || st.Participants[0].ID != live.ParticipantID(alice.id) {
+	if err != nil || len(st.Participants) != 1 || st.Participants[0].ID != meeting.ParticipantID(alice.id) {
 		t.Fatalf("roster after the hangup: %+v %v", st.Participants, err)
 	}
 }

@@ -7,15 +7,15 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
 // silentCutRoom starts a server with a live roster and the resume window given, alice
 // behind a relay and bob direct, both publishing and receiving each other.
-func silentCutRoom(t *testing.T, window time.Duration, runID string) (srv *Server, lm *live.Meeting, relay *udpRelay, alice, bob *client, done func()) {
+func silentCutRoom(t *testing.T, window time.Duration, runID string) (srv *Server, lm *meeting.Owner, relay *udpRelay, alice, bob *client, done func()) {
 	t.Helper()
-	reg := live.NewRegistry(nil)
+	reg := meeting.NewRegistry(nil)
 	srv, url, api, stop := startServerWith(t, RTCConfig{ResumeWindow: window}, runID, func(s *Server) { s.SetMeetings(reg) })
 	relay = newUDPRelay(t)
 	alice = newClientWith(t, api, url, "alice", "jjt_alice", through(relay))
@@ -40,13 +40,13 @@ func silentCutRoom(t *testing.T, window time.Duration, runID string) (srv *Serve
 }
 
 // quality reads a participant's network quality on the roster.
-func quality(t *testing.T, lm *live.Meeting, c *client) int {
+func quality(t *testing.T, lm *meeting.Owner, c *client) int {
 	t.Helper()
 	st, err := lm.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, ok := st.Participant(live.ParticipantID(c.id))
+	p, ok := st.Participant(meeting.ParticipantID(c.id))
 	if !ok {
 		return -1
 	}

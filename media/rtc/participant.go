@@ -13,7 +13,7 @@ import (
 
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/errs"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/nack"
 	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
@@ -34,7 +34,7 @@ type participant struct {
 	present atomic.Bool
 	// live is the run's live owner, nil without Server.Meetings; hostMuted is the host
 	// mute last applied (Room.watch goroutine).
-	live      *live.Meeting
+	live      *meeting.Owner
 	hostMuted atomic.Bool
 
 	// pc is the participant's one PeerConnection, both directions: the client always
@@ -522,12 +522,12 @@ func (p *participant) onMute(m *signal.Mute) error {
 	if t.kind == sfu.KindAudio && p.live != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 		defer cancel()
-		self := live.Actor{UserID: p.grant.UserID, ParticipantID: live.ParticipantID(p.id)}
+		self := meeting.Actor{UserID: p.grant.UserID, ParticipantID: meeting.ParticipantID(p.id)}
 		var err error
 		if m.Muted {
-			err = p.live.Mute(ctx, self, live.ParticipantID(p.id))
+			err = p.live.Mute(ctx, self, meeting.ParticipantID(p.id))
 		} else {
-			err = p.live.Unmute(ctx, self, live.ParticipantID(p.id))
+			err = p.live.Unmute(ctx, self, meeting.ParticipantID(p.id))
 		}
 		if err != nil {
 			msg := "the host has muted you"
@@ -571,7 +571,7 @@ func (p *participant) syncMedia() {
 	if p.live == nil {
 		return
 	}
-	var md live.Media
+	var md meeting.Media
 	for _, t := range p.published {
 		if t.closed.Load() {
 			continue
@@ -587,7 +587,7 @@ func (p *participant) syncMedia() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	if err := p.live.SetMedia(ctx, live.System, live.ParticipantID(p.id), md); err != nil {
+	if err := p.live.SetMedia(ctx, meeting.System, meeting.ParticipantID(p.id), md); err != nil {
 		p.log.Debug("rtc: record media", "err", err)
 	}
 }

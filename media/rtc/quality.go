@@ -3,7 +3,7 @@ package rtc
 import (
 	"context"
 
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // assessEvery is how many allocation ticks pass between two network assessments (2 s).
@@ -68,7 +68,7 @@ func (p *participant) recordNetwork(q int) {
 	p.netQuality = q
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	if err := p.live.SetNetworkQuality(ctx, live.System, live.ParticipantID(p.id), q); err != nil {
+	if err := p.live.SetNetworkQuality(ctx, meeting.System, meeting.ParticipantID(p.id), q); err != nil {
 		p.log.Debug("rtc: record network quality", "err", err)
 	}
 }

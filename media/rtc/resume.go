@@ -9,7 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -241,7 +241,7 @@ func (p *participant) resumed() {
 		ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 		st, err := p.live.Snapshot(ctx)
 		cancel()
-		if me, ok := st.Participant(live.ParticipantID(p.id)); err == nil && ok && me.UnmuteRequested {
+		if me, ok := st.Participant(meeting.ParticipantID(p.id)); err == nil && ok && me.UnmuteRequested {
 			p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeUnmuteRequested, ParticipantID: p.id}})
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/audiolevel"
 	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
@@ -20,7 +20,7 @@ type Room struct {
 	RunID string
 	// live is the run's owner (nil without Server.Meetings); stopWatch ends the watch
 	// goroutine. Both are set once, when the room is created.
-	live      *live.Meeting
+	live      *meeting.Owner
 	stopWatch context.CancelFunc
 
 	// speech decides who speaks from the microphones' audio levels; speechBuf is reused
@@ -28,7 +28,7 @@ type Room struct {
 	speech    *audiolevel.Detector[signal.ParticipantID]
 	speechBuf []audiolevel.Change[signal.ParticipantID]
 	// board is the meeting's whiteboard. Whether it is shown to everyone is the live
-	// meeting's setting (live.State.Whiteboard), not whether it holds a drawing.
+	// meeting's setting (meeting.State.Whiteboard), not whether it holds a drawing.
 	board *whiteboard.Hub
 	// stateMu orders live-state messages: the watcher forwards one update to everyone
 	// under it, and a participant's full state is taken and sent under it.
@@ -92,7 +92,7 @@ func (r *Room) publish(owner *participant, t *publishedTrack) bool {
 	}
 	if r.live != nil && t.kind == sfu.KindAudio {
 		// Set under the lock, so that setHostMuted either sees t or runs before this.
-		muted := r.live.MutedByHost(live.ParticipantID(owner.id))
+		muted := r.live.MutedByHost(meeting.ParticipantID(owner.id))
 		t.src.SetHostMuted(muted)
 		t.level.SetMuted(muted || t.muted.Load())
 	}

@@ -21,7 +21,7 @@ import (
 
 	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/errs"
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/nack"
 	"github.com/jishitong/jishitong/media/signal"
 	"github.com/jishitong/jishitong/media/udpsend"
@@ -43,9 +43,9 @@ type Presence interface {
 	Left(ctx context.Context, runID string, e conference.LogEntry) error
 }
 
-// Meetings gives the live owner of a run: *live.Registry implements it.
+// Meetings gives the live owner of a run: *meeting.Registry implements it.
 type Meetings interface {
-	Ensure(runID string) (*live.Meeting, error)
+	Ensure(runID string) (*meeting.Owner, error)
 }
 
 // presenceTimeout bounds one presence call, which is a database write.
@@ -263,7 +263,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // enterRoom finds or creates the room of p's run and adds p to it. lm is the run's live
 // owner (nil without Meetings); a new room watches it.
-func (s *Server) enterRoom(p *participant, lm *live.Meeting, saved []byte) error {
+func (s *Server) enterRoom(p *participant, lm *meeting.Owner, saved []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -368,7 +368,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 		return nil
 	}
 	s.sendFullState(p)
-	if lm != nil && lm.MutedByHost(live.ParticipantID(id)) && !p.hostMuted.Swap(true) {
+	if lm != nil && lm.MutedByHost(meeting.ParticipantID(id)) && !p.hostMuted.Swap(true) {
 		// Muted on entry: the room's watcher may have applied the join before p was in
 		// the room; whichever of the two swaps first tells the participant.
 		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: id}})
@@ -395,7 +395,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 
 // joinLive adds the participant to the run's roster; nil without Meetings. A refusal
 // (the meeting is locked, the participant was hung up) is the client's error.
-func (s *Server) joinLive(ctx context.Context, id signal.ParticipantID, g *conference.Grant) (*live.Meeting, error) {
+func (s *Server) joinLive(ctx context.Context, id signal.ParticipantID, g *conference.Grant) (*meeting.Owner, error) {
 	if s.meetings == nil {
 		return nil, nil
 	}
@@ -403,17 +403,17 @@ func (s *Server) joinLive(ctx context.Context, id signal.ParticipantID, g *confe
 	if err != nil {
 		return nil, signal.Errorf(signal.CodeForbidden, "the meeting has ended")
 	}
-	role := live.RoleParticipant
+	role := meeting.RoleParticipant
 	switch g.Role {
 	case conference.RoleHost:
-		role = live.RoleHost
+		role = meeting.RoleHost
 	case conference.RolePresenter:
-		role = live.RolePresenter
+		role = meeting.RolePresenter
 	}
 	// The grant was checked by conference.Join: the media plane joins on its behalf, as
 	// a moderator for the host and admins so that a lock does not keep them out.
-	a := live.Actor{System: true, UserID: g.UserID, IsModerator: g.Moderator || role == live.RoleHost}
-	err = lm.Join(ctx, a, live.Participant{ID: live.ParticipantID(id), Name: g.Name, UserID: g.UserID, Client: live.ClientBrowser, Role: role})
+	a := meeting.Actor{System: true, UserID: g.UserID, IsModerator: g.Moderator || role == meeting.RoleHost}
+	err = lm.Join(ctx, a, meeting.Participant{ID: meeting.ParticipantID(id), Name: g.Name, UserID: g.UserID, Client: meeting.ClientBrowser, Role: role})
 	if err != nil {
 		msg := "you may not join this meeting now"
 		if e, ok := errs.As(err); ok {
@@ -425,13 +425,13 @@ func (s *Server) joinLive(ctx context.Context, id signal.ParticipantID, g *confe
 }
 
 // leaveLive takes the participant off the run's roster (already off after a hangup).
-func (s *Server) leaveLive(lm *live.Meeting, id signal.ParticipantID) {
+func (s *Server) leaveLive(lm *meeting.Owner, id signal.ParticipantID) {
 	if lm == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	if err := lm.Leave(ctx, live.System, live.ParticipantID(id)); err != nil && errs.KindOf(err) != errs.KindNotFound && !errors.Is(err, live.ErrEnded) {
+	if err := lm.Leave(ctx, meeting.System, meeting.ParticipantID(id)); err != nil && errs.KindOf(err) != errs.KindNotFound && !errors.Is(err, meeting.ErrEnded) {
 		s.log.Warn("rtc: leave the live meeting", "participant", id, "err", err)
 	}
 }

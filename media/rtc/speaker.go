@@ -6,7 +6,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/audiolevel"
 	"github.com/jishitong/jishitong/media/signal"
 )
@@ -50,17 +50,17 @@ func (r *Room) tickSpeech(now time.Time) {
 	if r.live == nil || (len(u.Changes) == 0 && !u.ActiveChanged) {
 		return
 	}
-	changes := make([]live.SpeechChange, len(u.Changes))
+	changes := make([]meeting.SpeechChange, len(u.Changes))
 	for i, c := range u.Changes {
-		changes[i] = live.SpeechChange{ID: live.ParticipantID(c.ID), Speaking: c.Speaking}
+		changes[i] = meeting.SpeechChange{ID: meeting.ParticipantID(c.ID), Speaking: c.Speaking}
 	}
-	active := live.ParticipantID("")
+	active := meeting.ParticipantID("")
 	if u.HasActive {
-		active = live.ParticipantID(u.Active)
+		active = meeting.ParticipantID(u.Active)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	_ = r.live.SetSpeech(ctx, live.System, changes, active, u.ActiveChanged)
+	_ = r.live.SetSpeech(ctx, meeting.System, changes, active, u.ActiveChanged)
 }
 
 // newSpeechDetector returns a room's detector, keyed by participant: one microphone each.

@@ -10,7 +10,7 @@ import (
 	"github.com/pion/webrtc/v4"
 	"go.uber.org/goleak"
 
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/audiolevel"
 	"github.com/jishitong/jishitong/media/signal"
 )
@@ -67,7 +67,7 @@ func (c *client) publishVoice(level *atomic.Int32) {
 // excellent.
 func TestSpeechAndNetworkQualityReachTheRoster(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	reg := live.NewRegistry(nil)
+	reg := meeting.NewRegistry(nil)
 	defer reg.Close()
 	_, url, api, done := startServerWith(t, RTCConfig{}, "run-speech", func(s *Server) { s.SetMeetings(reg) })
 	relay := newUDPRelay(t)
@@ -92,7 +92,7 @@ func TestSpeechAndNetworkQualityReachTheRoster(t *testing.T) {
 	if lm == nil {
 		t.Fatal("no live owner")
 	}
-	state := func() live.State {
+	state := func() meeting.State {
 		st, err := lm.Snapshot(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -100,22 +100,22 @@ func TestSpeechAndNetworkQualityReachTheRoster(t *testing.T) {
 		return st
 	}
 	speaking := func(c *client) bool {
-		p, ok := state().Participant(live.ParticipantID(c.id))
+		p, ok := state().Participant(meeting.ParticipantID(c.id))
 		return ok && p.Speaking
 	}
 	eventually(t, 10*time.Second, "alice speaks and is the active speaker", func() bool {
-		return speaking(alice) && !speaking(bob) && state().ActiveSpeaker == live.ParticipantID(alice.id)
+		return speaking(alice) && !speaking(bob) && state().ActiveSpeaker == meeting.ParticipantID(alice.id)
 	})
 	aliceLevel.Store(127)
 	bobLevel.Store(25)
 	start := time.Now()
 	eventually(t, 10*time.Second, "the turn passes to bob", func() bool {
-		return speaking(bob) && !speaking(alice) && state().ActiveSpeaker == live.ParticipantID(bob.id)
+		return speaking(bob) && !speaking(alice) && state().ActiveSpeaker == meeting.ParticipantID(bob.id)
 	})
 	t.Logf("active speaker moved to bob %v after he started", time.Since(start).Round(10*time.Millisecond))
 
 	quality := func(c *client) int {
-		p, _ := state().Participant(live.ParticipantID(c.id))
+		p, _ := state().Participant(meeting.ParticipantID(c.id))
 		return p.NetworkQuality
 	}
 	// Alice and bob are on clean loopback (a busy test machine may still drop a packet

@@ -3,17 +3,17 @@ package rtc
 import (
 	"context"
 
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
 // StateEncoder encodes a live meeting update for the `state` message's patch:
 // graph.LiveUpdateJSON, the shape of the GraphQL meetingState subscription.
-type StateEncoder func(live.Update) ([]byte, error)
+type StateEncoder func(meeting.Update) ([]byte, error)
 
 // ChatEncoder encodes chat messages for the `chatHistory` message: a JSON array in the
 // shape of GraphQL's ChatMessage (graph.LiveChatJSON).
-type ChatEncoder func([]live.ChatMessage) ([]byte, error)
+type ChatEncoder func([]meeting.ChatMessage) ([]byte, error)
 
 // SetChatEncoder makes every participant receive, right after the full live state,
 // the meeting's chat so far that they may read (`chatHistory`). Call it before Start.
@@ -40,11 +40,11 @@ func (s *Server) sendFullState(p *participant) {
 	defer r.stateMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	st, chat, err := p.live.View(ctx, live.ParticipantID(p.id), p.moderator())
+	st, chat, err := p.live.View(ctx, meeting.ParticipantID(p.id), p.moderator())
 	if err != nil || st.Seq == 0 {
 		return
 	}
-	b, err := s.encodeState(live.Update{Full: &st})
+	b, err := s.encodeState(meeting.Update{Full: &st})
 	if err != nil {
 		p.log.Warn("rtc: encode the meeting state", "err", err)
 		return
@@ -58,7 +58,7 @@ func (s *Server) sendFullState(p *participant) {
 // messages per chatHistory message (so that each stays far below the frame limit:
 // 40 messages of 2,000 characters are under 0.5 MiB even with every character
 // escaped). Called with the room's stateMu held.
-func (s *Server) sendChatHistory(p *participant, seq uint64, chat []live.ChatMessage) {
+func (s *Server) sendChatHistory(p *participant, seq uint64, chat []meeting.ChatMessage) {
 	if s.encodeChat == nil {
 		return
 	}
@@ -75,7 +75,7 @@ func (s *Server) sendChatHistory(p *participant, seq uint64, chat []live.ChatMes
 }
 
 // forwardState sends one live update to everyone in the room. Watch goroutine.
-func (r *Room) forwardState(enc StateEncoder, u live.Update) {
+func (r *Room) forwardState(enc StateEncoder, u meeting.Update) {
 	seq := u.Seq()
 	if enc == nil || seq == 0 {
 		return
@@ -87,12 +87,12 @@ func (r *Room) forwardState(enc StateEncoder, u live.Update) {
 	m := signal.Message{Data: &signal.State{Seq: seq, Patch: b}}
 	// A private chat message reaches its participant and the hosts; everyone else
 	// gets the event without it, so that their sequence has no gap.
-	var private *live.ChatMessage
+	var private *meeting.ChatMessage
 	hidden := m
 	if e := u.Event; e != nil {
-		if d, ok := e.Delta.(live.ChatDelta); ok && d.Message.Private != "" {
+		if d, ok := e.Delta.(meeting.ChatDelta); ok && d.Message.Private != "" {
 			private = &d.Message
-			hb, err := enc(live.Update{Event: e.Hidden()})
+			hb, err := enc(meeting.Update{Event: e.Hidden()})
 			if err != nil {
 				return
 			}
@@ -105,7 +105,7 @@ func (r *Room) forwardState(enc StateEncoder, u live.Update) {
 		if !p.stateReady.Load() {
 			continue
 		}
-		if private != nil && !private.VisibleTo(live.ParticipantID(p.id), p.moderator()) {
+		if private != nil && !private.VisibleTo(meeting.ParticipantID(p.id), p.moderator()) {
 			p.send(hidden)
 		} else {
 			p.send(m)

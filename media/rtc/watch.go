@@ -4,14 +4,14 @@ import (
 	"context"
 	"sync"
 
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/sfu"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
 // startWatch runs the goroutine that applies the live owner's controls to this room.
 // Called once, with the server's lock held, when the room is created.
-func (r *Room) startWatch(lm *live.Meeting, wg *sync.WaitGroup, enc StateEncoder) {
+func (r *Room) startWatch(lm *meeting.Owner, wg *sync.WaitGroup, enc StateEncoder) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.live, r.stopWatch = lm, cancel
 	updates, err := lm.Subscribe(ctx, 0)
@@ -30,7 +30,7 @@ func (r *Room) startWatch(lm *live.Meeting, wg *sync.WaitGroup, enc StateEncoder
 // ends: host mutes stop the participant's audio at the sfu.Source (read lock-free per
 // packet) and notify them, a hangup or the end closes connections. Own goroutine; it
 // never blocks the owner, whose queue resyncs a slow watcher with a full state.
-func (r *Room) watch(updates <-chan live.Update, enc StateEncoder) {
+func (r *Room) watch(updates <-chan meeting.Update, enc StateEncoder) {
 	for u := range updates {
 		r.forwardState(enc, u)
 		r.syncHostMutes()
@@ -39,28 +39,28 @@ func (r *Room) watch(updates <-chan live.Update, enc StateEncoder) {
 		}
 		if e := u.Event; e != nil {
 			switch e.Kind {
-			case live.KindHungUp:
+			case meeting.KindHungUp:
 				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
 					p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeRemoved, ParticipantID: p.id}})
 					p.end(signal.ByeRemoved, "")
 				}
-			case live.KindAccessRevoked:
+			case meeting.KindAccessRevoked:
 				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
-					d, _ := e.Delta.(live.RemovedDelta)
+					d, _ := e.Delta.(meeting.RemovedDelta)
 					p.end(byeOf(d), "")
 				}
-			case live.KindEnded:
+			case meeting.KindEnded:
 				for _, p := range r.snapshot() {
 					p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMeetingEnded}})
 					p.end(signal.ByeMeetingEnded, "")
 				}
-			case live.KindUnmuteRequested:
+			case meeting.KindUnmuteRequested:
 				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
 					p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeUnmuteRequested, ParticipantID: p.id}})
 				}
-			case live.KindLocked, live.KindUnlocked:
+			case meeting.KindLocked, meeting.KindUnlocked:
 				kind := signal.NoticeLocked
-				if e.Kind == live.KindUnlocked {
+				if e.Kind == meeting.KindUnlocked {
 					kind = signal.NoticeUnlocked
 				}
 				for _, p := range r.snapshot() {
@@ -72,11 +72,11 @@ func (r *Room) watch(updates <-chan live.Update, enc StateEncoder) {
 }
 
 // byeOf returns the bye reason of a participant's removal.
-func byeOf(d live.RemovedDelta) signal.ByeReason {
+func byeOf(d meeting.RemovedDelta) signal.ByeReason {
 	switch d.Access {
-	case live.AccessDisabled:
+	case meeting.AccessDisabled:
 		return signal.ByeAccountDisabled
-	case live.AccessRoleChanged:
+	case meeting.AccessRoleChanged:
 		return signal.ByeRoleChanged
 	}
 	return signal.ByeRemoved
@@ -93,11 +93,11 @@ func (s *Server) removedMeanwhile(p *participant) bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	d, removed, err := p.live.Removed(ctx, live.ParticipantID(p.id))
+	d, removed, err := p.live.Removed(ctx, meeting.ParticipantID(p.id))
 	if err != nil || !removed {
 		return false // ended: the ended event or the closed subscription follows
 	}
-	if d.Access == live.AccessUnknown {
+	if d.Access == meeting.AccessUnknown {
 		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeRemoved, ParticipantID: p.id}})
 	}
 	p.end(byeOf(d), "")
@@ -119,8 +119,8 @@ func (r *Room) dropRemoved() {
 		return // ended: the ended event or the closed subscription follows
 	}
 	for _, p := range in {
-		if _, ok := st.Participant(live.ParticipantID(p.id)); !ok {
-			d, _, _ := r.live.Removed(ctx, live.ParticipantID(p.id))
+		if _, ok := st.Participant(meeting.ParticipantID(p.id)); !ok {
+			d, _, _ := r.live.Removed(ctx, meeting.ParticipantID(p.id))
 			p.end(byeOf(d), "")
 		}
 	}
@@ -130,7 +130,7 @@ func (r *Room) dropRemoved() {
 // changed, and sends notice mutedByHost to those newly muted. Watch goroutine.
 func (r *Room) syncHostMutes() {
 	for _, p := range r.snapshot() {
-		muted := r.live.MutedByHost(live.ParticipantID(p.id))
+		muted := r.live.MutedByHost(meeting.ParticipantID(p.id))
 		if p.hostMuted.Swap(muted) == muted {
 			continue
 		}

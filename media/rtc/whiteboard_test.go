@@ -11,7 +11,7 @@ import (
 	"github.com/pion/webrtc/v4"
 	"go.uber.org/goleak"
 
-	"github.com/jishitong/jishitong/internal/live"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // memBoards is a WhiteboardStore in memory.
@@ -97,7 +97,7 @@ const (
 // A data channel with another label, or an unordered one, is refused.
 func TestWhiteboardReachesLateJoinerAndIsSaved(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	reg := live.NewRegistry(nil)
+	reg := meeting.NewRegistry(nil)
 	defer reg.Close()
 	boards := &memBoards{scenes: map[string][]byte{}}
 	srv, url, api, done := startServerWith(t, RTCConfig{}, "run-wb", func(s *Server) {
@@ -136,7 +136,7 @@ func TestWhiteboardReachesLateJoinerAndIsSaved(t *testing.T) {
 	}
 	eventually(t, 5*time.Second, "bob's stroke reaches alice", func() bool { return ab.has("update", "line-1") })
 	// Drawing is not showing: the board goes to everyone's main pane only when a
-	// moderator or presenter shows it (live.State.Whiteboard).
+	// moderator or presenter shows it (meeting.State.Whiteboard).
 	if st, err := reg.Get("run-wb").Snapshot(context.Background()); err != nil || st.Whiteboard {
 		t.Fatalf("a stroke showed the whiteboard to everyone (%v)", err)
 	}

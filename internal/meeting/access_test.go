@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -17,7 +17,7 @@ func TestRevokeAccess(t *testing.T) {
 	defer r.Close()
 	m1, _ := r.Ensure("run1")
 	m2, _ := r.Ensure("run2")
-	join := func(m *Meeting, id ParticipantID, user string) {
+	join := func(m *Owner, id ParticipantID, user string) {
 		t.Helper()
 		if err := m.Join(ctx, System, Participant{ID: id, Name: "N", UserID: user, Client: ClientBrowser}); err != nil {
 			t.Fatal(err)
@@ -49,7 +49,7 @@ func TestRevokeAccess(t *testing.T) {
 	if !slices.Equal(got, []ParticipantID{"a1", "a2"}) {
 		t.Fatalf("removed %v", got)
 	}
-	ids := func(m *Meeting) []ParticipantID {
+	ids := func(m *Owner) []ParticipantID {
 		st, err := m.Snapshot(ctx)
 		if err != nil {
 			t.Fatal(err)

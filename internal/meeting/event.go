@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"maps"
@@ -229,7 +229,7 @@ func (d HandsDelta) apply(s *State) {
 }
 
 // ChatDelta is one chat message. It changes no State: the owner keeps the chat apart
-// (Meeting.Chat), and a private message reaches only those it is for (ChatMessage.VisibleTo).
+// (Owner.Chat), and a private message reaches only those it is for (ChatMessage.VisibleTo).
 type ChatDelta struct{ Message ChatMessage }
 
 func (ChatDelta) apply(*State) {}

@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -35,8 +35,8 @@ func (r AccessReason) String() string {
 // ends their connections. Like a hangup, the removed participants may not rejoin under
 // the same ID; the members may with a new join token. It returns the participants
 // removed. The system only. users is only read, and may be shared by several calls.
-func (m *Meeting) RevokeAccess(ctx context.Context, a Actor, users map[string]struct{}, why AccessReason) ([]ParticipantID, error) {
-	return call(ctx, m, func(o *owner) ([]ParticipantID, error) {
+func (m *Owner) RevokeAccess(ctx context.Context, a Actor, users map[string]struct{}, why AccessReason) ([]ParticipantID, error) {
+	return call(ctx, m, func(o *loop) ([]ParticipantID, error) {
 		if !a.System {
 			return nil, forbidden("only the server revokes access")
 		}
@@ -58,12 +58,12 @@ func (m *Meeting) RevokeAccess(ctx context.Context, a Actor, users map[string]st
 // Removed reports whether the participant was hung up or lost their access, and how.
 // An edge that admits a participant asks once it can hear the meeting's events, to
 // catch a removal that came before (the participant is then on no connection yet).
-func (m *Meeting) Removed(ctx context.Context, id ParticipantID) (RemovedDelta, bool, error) {
+func (m *Owner) Removed(ctx context.Context, id ParticipantID) (RemovedDelta, bool, error) {
 	type result struct {
 		d  RemovedDelta
 		ok bool
 	}
-	r, err := call(ctx, m, func(o *owner) (result, error) {
+	r, err := call(ctx, m, func(o *loop) (result, error) {
 		d, ok := o.hungUp[id]
 		return result{d, ok}, nil
 	})
@@ -71,7 +71,7 @@ func (m *Meeting) Removed(ctx context.Context, id ParticipantID) (RemovedDelta, 
 }
 
 // RevokeAccess takes the given members' participants out of every running meeting
-// (Meeting.RevokeAccess) and returns how many it removed. A meeting that ends or does
+// (Owner.RevokeAccess) and returns how many it removed. A meeting that ends or does
 // not answer within ctx is skipped and logged to log (nil for slog.Default).
 func (r *Registry) RevokeAccess(ctx context.Context, userIDs []string, why AccessReason, log *slog.Logger) int {
 	if len(userIDs) == 0 {
@@ -82,7 +82,7 @@ func (r *Registry) RevokeAccess(ctx context.Context, userIDs []string, why Acces
 		users[id] = struct{}{}
 	}
 	r.mu.Lock()
-	ms := make(map[string]*Meeting, len(r.meetings))
+	ms := make(map[string]*Owner, len(r.meetings))
 	for id, m := range r.meetings {
 		ms[id] = m
 	}

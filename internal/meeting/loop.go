@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -7,9 +7,9 @@ import (
 	"github.com/jishitong/jishitong/internal/layout"
 )
 
-// owner is the state of a meeting's owner goroutine. Only that goroutine touches it.
-type owner struct {
-	m   *Meeting
+// loop is the state of a meeting's owner goroutine. Only that goroutine touches it.
+type loop struct {
+	m   *Owner
 	cfg Config
 	st  State
 	// hungUp holds the participants who may not rejoin, with how they were removed.
@@ -26,8 +26,8 @@ type owner struct {
 	due   time.Time
 }
 
-func newOwner(m *Meeting, cfg Config) *owner {
-	o := &owner{
+func newLoop(m *Owner, cfg Config) *loop {
+	o := &loop{
 		m:      m,
 		cfg:    cfg,
 		hungUp: make(map[ParticipantID]RemovedDelta),
@@ -45,7 +45,7 @@ func newOwner(m *Meeting, cfg Config) *owner {
 }
 
 // run is the owner goroutine.
-func (o *owner) run(ctx context.Context) {
+func (o *loop) run(ctx context.Context) {
 	defer close(o.m.done)
 	defer o.shutdown()
 	for !o.st.Ended {
@@ -62,7 +62,7 @@ func (o *owner) run(ctx context.Context) {
 }
 
 // shutdown stops the timer and ends every subscription. Owner goroutine.
-func (o *owner) shutdown() {
+func (o *loop) shutdown() {
 	if o.timer != nil {
 		o.timer.Stop()
 	}
@@ -74,7 +74,7 @@ func (o *owner) shutdown() {
 // emit makes one change: it applies d, recomputes the panes, numbers the event, keeps it
 // in the history and hands it to the log and the subscribers. A nil d (a polling step)
 // that leaves the panes as they are is no change and emits nothing. Owner goroutine.
-func (o *owner) emit(kind Kind, a Actor, subject ParticipantID, d Delta) {
+func (o *loop) emit(kind Kind, a Actor, subject ParticipantID, d Delta) {
 	e := Event{Seq: o.st.Seq + 1, At: o.cfg.Clock.Now(), Kind: kind, Actor: a, Subject: subject, Delta: d}
 	if d != nil {
 		d.apply(&o.st)
@@ -96,7 +96,7 @@ func (o *owner) emit(kind Kind, a Actor, subject ParticipantID, d Delta) {
 
 // assign computes the panes at now, reports whether they differ from the current ones
 // and sets the timer for the next polling step. Owner goroutine.
-func (o *owner) assign(now time.Time) (Assignment, bool) {
+func (o *loop) assign(now time.Time) (Assignment, bool) {
 	r := layout.Assign(o.st.layoutInput(now))
 	o.schedule(now, r.NextChange)
 	asg := Assignment{Panes: r.Panes, Hidden: r.Hidden}
@@ -104,7 +104,7 @@ func (o *owner) assign(now time.Time) (Assignment, bool) {
 }
 
 // schedule makes the timer fire at next (never when next is zero). Owner goroutine.
-func (o *owner) schedule(now, next time.Time) {
+func (o *loop) schedule(now, next time.Time) {
 	if next.Equal(o.due) {
 		return
 	}
@@ -127,7 +127,7 @@ func (o *owner) schedule(now, next time.Time) {
 
 // syncMuted publishes the host-muted set when it changed and tells OnMute. Owner
 // goroutine.
-func (o *owner) syncMuted() {
+func (o *loop) syncMuted() {
 	old := *o.m.muted.Load()
 	n, same := 0, true
 	for _, p := range o.st.Participants {
@@ -160,7 +160,7 @@ func (o *owner) syncMuted() {
 
 // since returns the events after seq, or false when the history no longer holds them
 // all (or seq is not one of this meeting's). Owner goroutine.
-func (o *owner) since(seq uint64) ([]Event, bool) {
+func (o *loop) since(seq uint64) ([]Event, bool) {
 	n := uint64(len(o.hist))
 	if seq > o.st.Seq || o.st.Seq-seq > n {
 		return nil, false

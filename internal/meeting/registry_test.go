@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -31,7 +31,7 @@ func TestRegistry(t *testing.T) {
 	}
 	t.Run("one owner per run", func(t *testing.T) {
 		var wg sync.WaitGroup
-		got := make([]*Meeting, 8)
+		got := make([]*Owner, 8)
 		for i := range got {
 			wg.Go(func() { got[i], _ = r.Ensure("run") })
 		}

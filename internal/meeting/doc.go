@@ -1,10 +1,10 @@
-// Package live holds the authoritative state of one running meeting: its roster, controls,
-// layout and flags, owned by one goroutine (a Meeting). Every change is one Event with a
+// Package meeting holds the authoritative state of one running meeting: its roster, controls,
+// layout and flags, owned by one goroutine (an Owner). Every change is one Event with a
 // gap-free sequence number; subscribers get a full State, then the events in order.
 //
 // # Concurrency
 //
-// Start runs the owner goroutine. Every public method of Meeting sends a request to it
+// Start runs the owner goroutine. Every public method of Owner sends a request to it
 // and waits for the reply; each wait also selects on the caller's context and on the
 // owner's exit, so no caller blocks on a meeting that has gone. The owner never blocks
 // on anyone else: replies go to buffered channels, subscriber queues are bounded and
@@ -74,4 +74,4 @@
 // compositor draws the same board where the browsers do. The active speaker is the participant
 // who last started speaking; it stays so after they stop, until someone else speaks or
 // they leave, so that silence does not reshuffle the panes.
-package live
+package meeting

@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -46,10 +46,10 @@ type Config struct {
 	History, QueueSize int
 }
 
-// Meeting is the owner of one running meeting's state. Its methods may be called from
+// Owner is the owner of one running meeting's state. Its methods may be called from
 // any goroutine.
-type Meeting struct {
-	reqs   chan func(*owner)
+type Owner struct {
+	reqs   chan func(*loop)
 	tick   chan struct{}
 	done   chan struct{}
 	cancel context.CancelFunc
@@ -59,7 +59,7 @@ type Meeting struct {
 }
 
 // Start runs the owner goroutine of a meeting until ctx is done, End or Close.
-func Start(ctx context.Context, cfg Config) *Meeting {
+func Start(ctx context.Context, cfg Config) *Owner {
 	if cfg.Clock == nil {
 		cfg.Clock = SystemClock{}
 	}
@@ -73,46 +73,46 @@ func Start(ctx context.Context, cfg Config) *Meeting {
 		cfg.Mode = layout.OnePlus7
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	m := &Meeting{
-		reqs:   make(chan func(*owner)),
+	m := &Owner{
+		reqs:   make(chan func(*loop)),
 		tick:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 		cancel: cancel,
 	}
 	empty := map[ParticipantID]struct{}{}
 	m.muted.Store(&empty)
-	o := newOwner(m, cfg)
+	o := newLoop(m, cfg)
 	go o.run(ctx)
 	return m
 }
 
 // Close stops the owner goroutine and returns when it has exited. Subscriptions end.
-func (m *Meeting) Close() {
+func (m *Owner) Close() {
 	m.cancel()
 	<-m.done
 }
 
 // Done is closed when the owner goroutine has exited (End, Close or Start's context).
-func (m *Meeting) Done() <-chan struct{} { return m.done }
+func (m *Owner) Done() <-chan struct{} { return m.done }
 
 // MutedByHost reports whether a moderator muted the participant. It does not wait for
 // the owner, takes no lock and does not allocate: the media plane may call it per
 // packet.
-func (m *Meeting) MutedByHost(id ParticipantID) bool {
+func (m *Owner) MutedByHost(id ParticipantID) bool {
 	_, ok := (*m.muted.Load())[id]
 	return ok
 }
 
 // call runs f on the owner goroutine and returns its result. It gives up when ctx is
 // done (f may still run) or when the owner has exited.
-func call[T any](ctx context.Context, m *Meeting, f func(*owner) (T, error)) (T, error) {
+func call[T any](ctx context.Context, m *Owner, f func(*loop) (T, error)) (T, error) {
 	var zero T
 	type result struct {
 		v   T
 		err error
 	}
 	reply := make(chan result, 1) // the owner never waits for the caller
-	req := func(o *owner) {
+	req := func(o *loop) {
 		v, err := f(o)
 		reply <- result{v, err}
 	}
@@ -139,12 +139,12 @@ func call[T any](ctx context.Context, m *Meeting, f func(*owner) (T, error)) (T,
 }
 
 // do is call for operations without a result.
-func (m *Meeting) do(ctx context.Context, f func(*owner) error) error {
-	_, err := call(ctx, m, func(o *owner) (struct{}, error) { return struct{}{}, f(o) })
+func (m *Owner) do(ctx context.Context, f func(*loop) error) error {
+	_, err := call(ctx, m, func(o *loop) (struct{}, error) { return struct{}{}, f(o) })
 	return err
 }
 
 // Snapshot returns a copy of the current state.
-func (m *Meeting) Snapshot(ctx context.Context) (State, error) {
-	return call(ctx, m, func(o *owner) (State, error) { return o.st.Clone(), nil })
+func (m *Owner) Snapshot(ctx context.Context) (State, error) {
+	return call(ctx, m, func(o *loop) (State, error) { return o.st.Clone(), nil })
 }

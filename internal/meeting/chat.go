@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -82,11 +82,11 @@ func CheckChatText(text string) error {
 // meeting. The text is checked first (CheckChatText); each participant may send
 // ChatBurst messages at once and then one per ChatInterval (RATE_LIMITED); a run
 // keeps at most MaxChatMessages (CONFLICT after). The message is a chat event.
-func (m *Meeting) SendChat(ctx context.Context, a Actor, in ChatInput) (ChatMessage, error) {
+func (m *Owner) SendChat(ctx context.Context, a Actor, in ChatInput) (ChatMessage, error) {
 	if err := CheckChatText(in.Text); err != nil {
 		return ChatMessage{}, err
 	}
-	return call(ctx, m, func(o *owner) (ChatMessage, error) {
+	return call(ctx, m, func(o *loop) (ChatMessage, error) {
 		from, ok := o.st.Participant(a.ParticipantID)
 		if a.ParticipantID == "" || !ok {
 			return ChatMessage{}, forbidden("join the meeting to chat")
@@ -122,7 +122,7 @@ func (m *Meeting) SendChat(ctx context.Context, a Actor, in ChatInput) (ChatMess
 
 // takeChatToken takes one token of id's bucket at now, and reports whether there was
 // one. Owner goroutine.
-func (o *owner) takeChatToken(id ParticipantID, now time.Time) bool {
+func (o *loop) takeChatToken(id ParticipantID, now time.Time) bool {
 	b := o.chatRate[id]
 	if b == nil {
 		b = &chatBucket{tokens: ChatBurst, at: now}
@@ -139,30 +139,30 @@ func (o *owner) takeChatToken(id ParticipantID, now time.Time) bool {
 
 // Chat returns the chat so far that viewer (with moderator, a host or admin) may read,
 // in order, and the state's sequence number it is current as of.
-func (m *Meeting) Chat(ctx context.Context, viewer ParticipantID, moderator bool) ([]ChatMessage, uint64, error) {
+func (m *Owner) Chat(ctx context.Context, viewer ParticipantID, moderator bool) ([]ChatMessage, uint64, error) {
 	type res struct {
 		msgs []ChatMessage
 		seq  uint64
 	}
-	r, err := call(ctx, m, func(o *owner) (res, error) { return res{o.visibleChat(viewer, moderator), o.st.Seq}, nil })
+	r, err := call(ctx, m, func(o *loop) (res, error) { return res{o.visibleChat(viewer, moderator), o.st.Seq}, nil })
 	return r.msgs, r.seq, err
 }
 
 // View returns the current state and the chat viewer may read, as of the same event:
 // what a participant needs on joining.
-func (m *Meeting) View(ctx context.Context, viewer ParticipantID, moderator bool) (State, []ChatMessage, error) {
+func (m *Owner) View(ctx context.Context, viewer ParticipantID, moderator bool) (State, []ChatMessage, error) {
 	type res struct {
 		st   State
 		msgs []ChatMessage
 	}
-	r, err := call(ctx, m, func(o *owner) (res, error) {
+	r, err := call(ctx, m, func(o *loop) (res, error) {
 		return res{o.st.Clone(), o.visibleChat(viewer, moderator)}, nil
 	})
 	return r.st, r.msgs, err
 }
 
 // visibleChat returns the messages viewer may read. Owner goroutine.
-func (o *owner) visibleChat(viewer ParticipantID, moderator bool) []ChatMessage {
+func (o *loop) visibleChat(viewer ParticipantID, moderator bool) []ChatMessage {
 	out := make([]ChatMessage, 0, len(o.chat))
 	for _, c := range o.chat {
 		if c.VisibleTo(viewer, moderator) {

@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -34,11 +34,11 @@ type subscriber struct {
 // whose queue fills up loses its queue and gets a full state instead, so it never
 // delays the meeting. The channel is closed when ctx is done or the meeting ends.
 // Whether the caller may see the meeting is the edge's decision.
-func (m *Meeting) Subscribe(ctx context.Context, sinceSeq uint64) (<-chan Update, error) {
+func (m *Owner) Subscribe(ctx context.Context, sinceSeq uint64) (<-chan Update, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return call(ctx, m, func(o *owner) (<-chan Update, error) {
+	return call(ctx, m, func(o *loop) (<-chan Update, error) {
 		s := &subscriber{ch: make(chan Update, o.cfg.QueueSize)}
 		evs, ok := o.since(sinceSeq)
 		if sinceSeq == 0 || !ok || len(evs) >= cap(s.ch) {
@@ -52,7 +52,7 @@ func (m *Meeting) Subscribe(ctx context.Context, sinceSeq uint64) (<-chan Update
 		o.subs[s] = struct{}{}
 		s.stop = context.AfterFunc(ctx, func() {
 			select { // unsubscribe on the owner, unless it has gone
-			case m.reqs <- func(o *owner) { o.drop(s) }:
+			case m.reqs <- func(o *loop) { o.drop(s) }:
 			case <-m.done:
 			}
 		})
@@ -62,7 +62,7 @@ func (m *Meeting) Subscribe(ctx context.Context, sinceSeq uint64) (<-chan Update
 
 // publish queues e for every subscriber; a full queue is replaced by a full state.
 // Owner goroutine; it never blocks.
-func (o *owner) publish(e *Event) {
+func (o *loop) publish(e *Event) {
 	var full *State
 	for s := range o.subs {
 		select {
@@ -80,7 +80,7 @@ func (o *owner) publish(e *Event) {
 
 // resync empties s's queue and puts the full state in it. Owner goroutine: as the only
 // sender it finds room after emptying, whatever the receiver does meanwhile.
-func (o *owner) resync(s *subscriber, full *State) {
+func (o *loop) resync(s *subscriber, full *State) {
 	s.resyncs++
 	for {
 		select {
@@ -97,7 +97,7 @@ func (o *owner) resync(s *subscriber, full *State) {
 }
 
 // drop ends a subscription. Owner goroutine.
-func (o *owner) drop(s *subscriber) {
+func (o *loop) drop(s *subscriber) {
 	if _, ok := o.subs[s]; !ok {
 		return
 	}

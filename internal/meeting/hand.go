@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 )
 
 // RaiseHand raises a participant's hand (举手). Only the participant themselves.
-func (m *Meeting) RaiseHand(ctx context.Context, a Actor, id ParticipantID) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) RaiseHand(ctx context.Context, a Actor, id ParticipantID) error {
+	return m.do(ctx, func(o *loop) error {
 		if !a.self(id) {
 			return forbidden("participants may only raise their own hand")
 		}
@@ -25,8 +25,8 @@ func (m *Meeting) RaiseHand(ctx context.Context, a Actor, id ParticipantID) erro
 
 // LowerHand lowers a participant's raised hand: the participant themselves, or a
 // moderator (the host answered them).
-func (m *Meeting) LowerHand(ctx context.Context, a Actor, id ParticipantID) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) LowerHand(ctx context.Context, a Actor, id ParticipantID) error {
+	return m.do(ctx, func(o *loop) error {
 		if !a.moderator() && !a.self(id) {
 			return forbidden("participants may only lower their own hand")
 		}
@@ -43,8 +43,8 @@ func (m *Meeting) LowerHand(ctx context.Context, a Actor, id ParticipantID) erro
 }
 
 // LowerAllHands lowers every raised hand. Moderators only.
-func (m *Meeting) LowerAllHands(ctx context.Context, a Actor) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) LowerAllHands(ctx context.Context, a Actor) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"github.com/jishitong/jishitong/internal/errs"
 )
 
-// Registry holds the owner of every live run, keyed by run ID: one Meeting per run,
+// Registry holds the owner of every live run, keyed by run ID: one Owner per run,
 // created on first use and closed when the run ends. Safe for concurrent use.
 type Registry struct {
 	// config returns the configuration of a new meeting of the run; called with the
@@ -16,7 +16,7 @@ type Registry struct {
 
 	mu       sync.Mutex
 	closed   bool
-	meetings map[string]*Meeting
+	meetings map[string]*Owner
 	// ended remembers runs that ended so that a late caller does not revive them.
 	ended map[string]struct{}
 }
@@ -24,11 +24,11 @@ type Registry struct {
 // NewRegistry returns an empty registry; config gives each new meeting its
 // configuration (RunID is set by the registry).
 func NewRegistry(config func(runID string) Config) *Registry {
-	return &Registry{config: config, meetings: map[string]*Meeting{}, ended: map[string]struct{}{}}
+	return &Registry{config: config, meetings: map[string]*Owner{}, ended: map[string]struct{}{}}
 }
 
 // Get returns the owner of a run, or nil when none runs.
-func (r *Registry) Get(runID string) *Meeting {
+func (r *Registry) Get(runID string) *Owner {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.meetings[runID]
@@ -36,7 +36,7 @@ func (r *Registry) Get(runID string) *Meeting {
 
 // Ensure returns the owner of a live run, starting it if needed. A run that ended (or a
 // closed registry) answers ErrEnded.
-func (r *Registry) Ensure(runID string) (*Meeting, error) {
+func (r *Registry) Ensure(runID string) (*Owner, error) {
 	if runID == "" {
 		return nil, errs.Invalid("runId", "a run ID is required")
 	}
@@ -82,7 +82,7 @@ func (r *Registry) Close() {
 	r.mu.Lock()
 	r.closed = true
 	ms := r.meetings
-	r.meetings = map[string]*Meeting{}
+	r.meetings = map[string]*Owner{}
 	r.mu.Unlock()
 	for _, m := range ms {
 		m.Close()

@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func onlyModerators(a Actor) error {
 }
 
 // present returns the participant, or NOT_FOUND. Owner goroutine.
-func (o *owner) present(id ParticipantID) (Participant, error) {
+func (o *loop) present(id ParticipantID) (Participant, error) {
 	p, ok := o.st.Participant(id)
 	if !ok {
 		return Participant{}, errs.NotFound("participant")
@@ -41,8 +41,8 @@ func (o *owner) present(id ParticipantID) (Participant, error) {
 // the caller gives ID, Name, Client, Role (zero means participant; host needs a
 // moderator) and the published tracks. A locked meeting refuses all but moderators
 // (CONFLICT); a participant hung up cannot rejoin under the same ID (FORBIDDEN).
-func (m *Meeting) Join(ctx context.Context, a Actor, p Participant) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) Join(ctx context.Context, a Actor, p Participant) error {
+	return m.do(ctx, func(o *loop) error {
 		p.Name = strings.TrimSpace(p.Name)
 		switch {
 		case !a.moderator() && !a.self(p.ID):
@@ -82,7 +82,7 @@ func (m *Meeting) Join(ctx context.Context, a Actor, p Participant) error {
 }
 
 // sharer returns who shares a screen, "" for nobody. Owner goroutine.
-func (o *owner) sharer() ParticipantID {
+func (o *loop) sharer() ParticipantID {
 	for _, p := range o.st.Participants {
 		if p.Screen {
 			return p.ID
@@ -92,8 +92,8 @@ func (o *owner) sharer() ParticipantID {
 }
 
 // Leave removes a participant who left (or whose connection the server dropped).
-func (m *Meeting) Leave(ctx context.Context, a Actor, id ParticipantID) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) Leave(ctx context.Context, a Actor, id ParticipantID) error {
+	return m.do(ctx, func(o *loop) error {
 		if !a.selfOrSystem(id) {
 			return forbidden("participants may only leave themselves; moderators hang up others")
 		}
@@ -106,8 +106,8 @@ func (m *Meeting) Leave(ctx context.Context, a Actor, id ParticipantID) error {
 }
 
 // Hangup removes a participant, who may not rejoin under the same ID. Moderators only.
-func (m *Meeting) Hangup(ctx context.Context, a Actor, id ParticipantID) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) Hangup(ctx context.Context, a Actor, id ParticipantID) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -127,8 +127,8 @@ func (m *Meeting) Hangup(ctx context.Context, a Actor, id ParticipantID) error {
 // Mute mutes a participant: their own mute when they ask, a host mute (enforced by the
 // media plane) when a moderator mutes someone else. Muting oneself declines a pending
 // unmute request.
-func (m *Meeting) Mute(ctx context.Context, a Actor, id ParticipantID) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) Mute(ctx context.Context, a Actor, id ParticipantID) error {
+	return m.do(ctx, func(o *loop) error {
 		if !a.moderator() && !a.self(id) {
 			return forbidden("participants may only mute themselves")
 		}
@@ -152,8 +152,8 @@ func (m *Meeting) Mute(ctx context.Context, a Actor, id ParticipantID) error {
 // Unmute lifts a participant's mutes. Participants unmute themselves; a host mute only
 // when self-unmute is allowed or a moderator asked them (else FORBIDDEN). A moderator
 // unmuting someone else asks them (unmute_requested), unless Config.AllowDirectUnmute.
-func (m *Meeting) Unmute(ctx context.Context, a Actor, id ParticipantID) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) Unmute(ctx context.Context, a Actor, id ParticipantID) error {
+	return m.do(ctx, func(o *loop) error {
 		if !a.moderator() && !a.self(id) {
 			return forbidden("participants may only unmute themselves")
 		}
@@ -182,8 +182,8 @@ func (m *Meeting) Unmute(ctx context.Context, a Actor, id ParticipantID) error {
 
 // MuteAll host-mutes everyone but the actor and the host, and sets whether they may
 // unmute themselves. Moderators only.
-func (m *Meeting) MuteAll(ctx context.Context, a Actor, allowSelfUnmute bool) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) MuteAll(ctx context.Context, a Actor, allowSelfUnmute bool) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func (m *Meeting) MuteAll(ctx context.Context, a Actor, allowSelfUnmute bool) er
 }
 
 // setting is the body of every switch operation. Owner goroutine.
-func (o *owner) setting(a Actor, kind Kind, s Setting, on, cur bool) error {
+func (o *loop) setting(a Actor, kind Kind, s Setting, on, cur bool) error {
 	if on != cur {
 		o.emit(kind, a, "", SettingDelta{Setting: s, On: on})
 	}
@@ -209,8 +209,8 @@ func (o *owner) setting(a Actor, kind Kind, s Setting, on, cur bool) error {
 }
 
 // SetMuteOnEntry switches host-muting joiners. Moderators only.
-func (m *Meeting) SetMuteOnEntry(ctx context.Context, a Actor, on bool) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetMuteOnEntry(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -221,8 +221,8 @@ func (m *Meeting) SetMuteOnEntry(ctx context.Context, a Actor, on bool) error {
 // SetAllowSelfUnmute turns the meeting-wide self-unmute switch on or off: while it
 // is on, participants may lift a host mute themselves, whether it came from Mute,
 // MuteAll or mute on entry. It mutes nobody. Moderators only.
-func (m *Meeting) SetAllowSelfUnmute(ctx context.Context, a Actor, on bool) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetAllowSelfUnmute(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -231,13 +231,13 @@ func (m *Meeting) SetAllowSelfUnmute(ctx context.Context, a Actor, on bool) erro
 }
 
 // Lock refuses further joins by anyone but moderators. Moderators only.
-func (m *Meeting) Lock(ctx context.Context, a Actor) error { return m.lock(ctx, a, true) }
+func (m *Owner) Lock(ctx context.Context, a Actor) error { return m.lock(ctx, a, true) }
 
 // Unlock lets joins in again. Moderators only.
-func (m *Meeting) Unlock(ctx context.Context, a Actor) error { return m.lock(ctx, a, false) }
+func (m *Owner) Unlock(ctx context.Context, a Actor) error { return m.lock(ctx, a, false) }
 
-func (m *Meeting) lock(ctx context.Context, a Actor, on bool) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) lock(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -250,8 +250,8 @@ func (m *Meeting) lock(ctx context.Context, a Actor, on bool) error {
 }
 
 // SetLive records that the live stream started or stopped. Moderators and the system.
-func (m *Meeting) SetLive(ctx context.Context, a Actor, on bool) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetLive(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -261,8 +261,8 @@ func (m *Meeting) SetLive(ctx context.Context, a Actor, on bool) error {
 
 // SetRecording records that the recording started or stopped. Moderators and the
 // system.
-func (m *Meeting) SetRecording(ctx context.Context, a Actor, on bool) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetRecording(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -272,8 +272,8 @@ func (m *Meeting) SetRecording(ctx context.Context, a Actor, on bool) error {
 
 // SetWhiteboard shows the whiteboard to everyone, in a pane of the layout, or stops.
 // Moderators and presenters.
-func (m *Meeting) SetWhiteboard(ctx context.Context, a Actor, on bool) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetWhiteboard(ctx context.Context, a Actor, on bool) error {
+	return m.do(ctx, func(o *loop) error {
 		if !a.moderator() {
 			if p, ok := o.st.Participant(a.ParticipantID); !ok || p.Role != RolePresenter {
 				return forbidden("only the host, administrators and presenters may do this")
@@ -285,8 +285,8 @@ func (m *Meeting) SetWhiteboard(ctx context.Context, a Actor, on bool) error {
 
 // SetRole makes a participant a presenter or a participant. Moderators only; the host's
 // role does not change.
-func (m *Meeting) SetRole(ctx context.Context, a Actor, id ParticipantID, r Role) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetRole(ctx context.Context, a Actor, id ParticipantID, r Role) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -313,8 +313,8 @@ type Media struct{ Audio, Video, Screen bool }
 
 // SetMedia records the tracks a participant publishes. The participant or the media
 // plane; one screen share at a time (CONFLICT).
-func (m *Meeting) SetMedia(ctx context.Context, a Actor, id ParticipantID, md Media) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetMedia(ctx context.Context, a Actor, id ParticipantID, md Media) error {
+	return m.do(ctx, func(o *loop) error {
 		if !a.selfOrSystem(id) {
 			return forbidden("participants may only change their own media")
 		}
@@ -335,8 +335,8 @@ func (m *Meeting) SetMedia(ctx context.Context, a Actor, id ParticipantID, md Me
 }
 
 // SetSpeaking records the active-speaker detector's report. The system only.
-func (m *Meeting) SetSpeaking(ctx context.Context, a Actor, id ParticipantID, speaking bool) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetSpeaking(ctx context.Context, a Actor, id ParticipantID, speaking bool) error {
+	return m.do(ctx, func(o *loop) error {
 		if !a.System {
 			return forbidden("only the active-speaker detector reports speaking")
 		}
@@ -357,8 +357,8 @@ func (m *Meeting) SetSpeaking(ctx context.Context, a Actor, id ParticipantID, sp
 
 // SetNetworkQuality records a participant's network quality, 0 (unknown) to
 // MaxNetworkQuality. The participant or the media plane.
-func (m *Meeting) SetNetworkQuality(ctx context.Context, a Actor, id ParticipantID, q int) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetNetworkQuality(ctx context.Context, a Actor, id ParticipantID, q int) error {
+	return m.do(ctx, func(o *loop) error {
 		if !a.selfOrSystem(id) {
 			return forbidden("participants may only report their own network quality")
 		}
@@ -379,14 +379,14 @@ func (m *Meeting) SetNetworkQuality(ctx context.Context, a Actor, id Participant
 
 // layoutChange emits the layout settings (mode, pins, polling) as one event. Owner
 // goroutine.
-func (o *owner) layoutChange(a Actor, kind Kind, subject ParticipantID, mode layout.Mode, pins map[int]ParticipantID, p layout.Polling) {
+func (o *loop) layoutChange(a Actor, kind Kind, subject ParticipantID, mode layout.Mode, pins map[int]ParticipantID, p layout.Polling) {
 	o.emit(kind, a, subject, LayoutDelta{Mode: mode, Pins: pins, Polling: p})
 }
 
 // SetLayout changes the layout mode. Pins and polling that do not fit the new layout
 // are dropped. Moderators only.
-func (m *Meeting) SetLayout(ctx context.Context, a Actor, mode layout.Mode) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetLayout(ctx context.Context, a Actor, mode layout.Mode) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -414,8 +414,8 @@ func (m *Meeting) SetLayout(ctx context.Context, a Actor, mode layout.Mode) erro
 
 // Pin keeps a present participant in a pane (moving an earlier pin of theirs).
 // Moderators only.
-func (m *Meeting) Pin(ctx context.Context, a Actor, pane int, id ParticipantID) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) Pin(ctx context.Context, a Actor, pane int, id ParticipantID) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -441,8 +441,8 @@ func (m *Meeting) Pin(ctx context.Context, a Actor, pane int, id ParticipantID) 
 }
 
 // Unpin frees a pinned pane (NOT_FOUND when it holds no pin). Moderators only.
-func (m *Meeting) Unpin(ctx context.Context, a Actor, pane int) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) Unpin(ctx context.Context, a Actor, pane int) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -461,8 +461,8 @@ func (m *Meeting) Unpin(ctx context.Context, a Actor, pane int) error {
 // a whole interval. Participants of the set who are not present are skipped until they
 // are (see layout.Polling). Invalid settings (layout.ValidatePolling, a set of more than
 // MaxPollingSet) are KindInvalid errors that change nothing. Moderators only.
-func (m *Meeting) SetPolling(ctx context.Context, a Actor, p layout.Polling) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetPolling(ctx context.Context, a Actor, p layout.Polling) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}
@@ -487,8 +487,8 @@ func (m *Meeting) SetPolling(ctx context.Context, a Actor, p layout.Polling) err
 
 // End ends the meeting for everyone: one ended event, then subscriptions close and the
 // owner exits. Moderators and the system.
-func (m *Meeting) End(ctx context.Context, a Actor) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) End(ctx context.Context, a Actor) error {
+	return m.do(ctx, func(o *loop) error {
 		if err := onlyModerators(a); err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -100,7 +100,7 @@ func (r *recorder) all() []Event {
 }
 
 type fixture struct {
-	m     *Meeting
+	m     *Owner
 	clock *fakeClock
 	rec   *recorder
 }
@@ -230,7 +230,7 @@ func (c *client) until(t *testing.T, seq uint64) {
 	}
 }
 
-func subscribe(t *testing.T, m *Meeting, since uint64) *client {
+func subscribe(t *testing.T, m *Owner, since uint64) *client {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import "context"
 
@@ -14,8 +14,8 @@ type SpeechChange struct {
 // SetSpeaking, speaking alone never moves the active speaker: the detector decides that
 // with its own resistance to flapping. Changes for participants no longer present are
 // skipped. The media plane only (a system actor).
-func (m *Meeting) SetSpeech(ctx context.Context, a Actor, changes []SpeechChange, active ParticipantID, activeChanged bool) error {
-	return m.do(ctx, func(o *owner) error {
+func (m *Owner) SetSpeech(ctx context.Context, a Actor, changes []SpeechChange, active ParticipantID, activeChanged bool) error {
+	return m.do(ctx, func(o *loop) error {
 		if !a.System {
 			return forbidden("only the active-speaker detector reports speaking")
 		}

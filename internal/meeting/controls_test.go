@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 // TestAuthorization runs every control as a moderator (the host, an admin outside the
 // meeting), as a participant on someone else and as a participant on themselves.
 func TestAuthorization(t *testing.T) {
-	type op func(ctx context.Context, m *Meeting, a Actor, target ParticipantID) error
+	type op func(ctx context.Context, m *Owner, a Actor, target ParticipantID) error
 	ops := []struct {
 		name string
 		op   op
@@ -21,43 +21,43 @@ func TestAuthorization(t *testing.T) {
 		// setup, when set, makes the operation a change.
 		setup op
 	}{
-		{"mute", func(ctx context.Context, m *Meeting, a Actor, id ParticipantID) error { return m.Mute(ctx, a, id) }, 0, nil},
-		{"unmute", func(ctx context.Context, m *Meeting, a Actor, id ParticipantID) error { return m.Unmute(ctx, a, id) }, 0,
-			func(ctx context.Context, m *Meeting, _ Actor, id ParticipantID) error { return m.Mute(ctx, as(id), id) }},
-		{"mute all", func(ctx context.Context, m *Meeting, a Actor, _ ParticipantID) error { return m.MuteAll(ctx, a, false) }, errs.KindForbidden, nil},
-		{"mute on entry", func(ctx context.Context, m *Meeting, a Actor, _ ParticipantID) error {
+		{"mute", func(ctx context.Context, m *Owner, a Actor, id ParticipantID) error { return m.Mute(ctx, a, id) }, 0, nil},
+		{"unmute", func(ctx context.Context, m *Owner, a Actor, id ParticipantID) error { return m.Unmute(ctx, a, id) }, 0,
+			func(ctx context.Context, m *Owner, _ Actor, id ParticipantID) error { return m.Mute(ctx, as(id), id) }},
+		{"mute all", func(ctx context.Context, m *Owner, a Actor, _ ParticipantID) error { return m.MuteAll(ctx, a, false) }, errs.KindForbidden, nil},
+		{"mute on entry", func(ctx context.Context, m *Owner, a Actor, _ ParticipantID) error {
 			return m.SetMuteOnEntry(ctx, a, true)
 		}, errs.KindForbidden, nil},
-		{"hangup", func(ctx context.Context, m *Meeting, a Actor, id ParticipantID) error { return m.Hangup(ctx, a, id) }, errs.KindForbidden, nil},
-		{"presenter", func(ctx context.Context, m *Meeting, a Actor, id ParticipantID) error {
+		{"hangup", func(ctx context.Context, m *Owner, a Actor, id ParticipantID) error { return m.Hangup(ctx, a, id) }, errs.KindForbidden, nil},
+		{"presenter", func(ctx context.Context, m *Owner, a Actor, id ParticipantID) error {
 			return m.SetRole(ctx, a, id, RolePresenter)
 		}, errs.KindForbidden, nil},
-		{"lock", func(ctx context.Context, m *Meeting, a Actor, _ ParticipantID) error { return m.Lock(ctx, a) }, errs.KindForbidden, nil},
-		{"unlock", func(ctx context.Context, m *Meeting, a Actor, _ ParticipantID) error { return m.Unlock(ctx, a) }, errs.KindForbidden,
-			func(ctx context.Context, m *Meeting, _ Actor, _ ParticipantID) error { return m.Lock(ctx, host) }},
-		{"layout", func(ctx context.Context, m *Meeting, a Actor, _ ParticipantID) error {
+		{"lock", func(ctx context.Context, m *Owner, a Actor, _ ParticipantID) error { return m.Lock(ctx, a) }, errs.KindForbidden, nil},
+		{"unlock", func(ctx context.Context, m *Owner, a Actor, _ ParticipantID) error { return m.Unlock(ctx, a) }, errs.KindForbidden,
+			func(ctx context.Context, m *Owner, _ Actor, _ ParticipantID) error { return m.Lock(ctx, host) }},
+		{"layout", func(ctx context.Context, m *Owner, a Actor, _ ParticipantID) error {
 			return m.SetLayout(ctx, a, layout.Grid2x2)
 		}, errs.KindForbidden, nil},
-		{"pin", func(ctx context.Context, m *Meeting, a Actor, id ParticipantID) error { return m.Pin(ctx, a, 0, id) }, errs.KindForbidden, nil},
-		{"polling", func(ctx context.Context, m *Meeting, a Actor, _ ParticipantID) error {
+		{"pin", func(ctx context.Context, m *Owner, a Actor, id ParticipantID) error { return m.Pin(ctx, a, 0, id) }, errs.KindForbidden, nil},
+		{"polling", func(ctx context.Context, m *Owner, a Actor, _ ParticipantID) error {
 			return m.SetPolling(ctx, a, layout.Polling{Enabled: true, Panes: []int{7}, Interval: layout.MinInterval})
 		}, errs.KindForbidden, nil},
-		{"live", func(ctx context.Context, m *Meeting, a Actor, _ ParticipantID) error { return m.SetLive(ctx, a, true) }, errs.KindForbidden, nil},
-		{"recording", func(ctx context.Context, m *Meeting, a Actor, _ ParticipantID) error {
+		{"live", func(ctx context.Context, m *Owner, a Actor, _ ParticipantID) error { return m.SetLive(ctx, a, true) }, errs.KindForbidden, nil},
+		{"recording", func(ctx context.Context, m *Owner, a Actor, _ ParticipantID) error {
 			return m.SetRecording(ctx, a, true)
 		}, errs.KindForbidden, nil},
-		{"whiteboard", func(ctx context.Context, m *Meeting, a Actor, _ ParticipantID) error {
+		{"whiteboard", func(ctx context.Context, m *Owner, a Actor, _ ParticipantID) error {
 			return m.SetWhiteboard(ctx, a, true)
 		}, errs.KindForbidden, nil},
-		{"end", func(ctx context.Context, m *Meeting, a Actor, _ ParticipantID) error { return m.End(ctx, a) }, errs.KindForbidden, nil},
-		{"media", func(ctx context.Context, m *Meeting, a Actor, id ParticipantID) error {
+		{"end", func(ctx context.Context, m *Owner, a Actor, _ ParticipantID) error { return m.End(ctx, a) }, errs.KindForbidden, nil},
+		{"media", func(ctx context.Context, m *Owner, a Actor, id ParticipantID) error {
 			return m.SetMedia(ctx, a, id, Media{Video: true})
 		}, 0, nil},
-		{"network", func(ctx context.Context, m *Meeting, a Actor, id ParticipantID) error {
+		{"network", func(ctx context.Context, m *Owner, a Actor, id ParticipantID) error {
 			return m.SetNetworkQuality(ctx, a, id, 3)
 		}, 0, nil},
-		{"leave", func(ctx context.Context, m *Meeting, a Actor, id ParticipantID) error { return m.Leave(ctx, a, id) }, 0, nil},
-		{"speaking", func(ctx context.Context, m *Meeting, a Actor, id ParticipantID) error {
+		{"leave", func(ctx context.Context, m *Owner, a Actor, id ParticipantID) error { return m.Leave(ctx, a, id) }, 0, nil},
+		{"speaking", func(ctx context.Context, m *Owner, a Actor, id ParticipantID) error {
 			return m.SetSpeaking(ctx, a, id, true)
 		}, errs.KindForbidden, nil},
 	}
@@ -101,14 +101,14 @@ func TestAuthorization(t *testing.T) {
 }
 
 func TestMute(t *testing.T) {
-	mute := func(a Actor, id ParticipantID) func(context.Context, *Meeting) error {
-		return func(ctx context.Context, m *Meeting) error { return m.Mute(ctx, a, id) }
+	mute := func(a Actor, id ParticipantID) func(context.Context, *Owner) error {
+		return func(ctx context.Context, m *Owner) error { return m.Mute(ctx, a, id) }
 	}
-	unmute := func(a Actor, id ParticipantID) func(context.Context, *Meeting) error {
-		return func(ctx context.Context, m *Meeting) error { return m.Unmute(ctx, a, id) }
+	unmute := func(a Actor, id ParticipantID) func(context.Context, *Owner) error {
+		return func(ctx context.Context, m *Owner) error { return m.Unmute(ctx, a, id) }
 	}
-	muteAll := func(allow bool) func(context.Context, *Meeting) error {
-		return func(ctx context.Context, m *Meeting) error { return m.MuteAll(ctx, host, allow) }
+	muteAll := func(allow bool) func(context.Context, *Owner) error {
+		return func(ctx context.Context, m *Owner) error { return m.MuteAll(ctx, host, allow) }
 	}
 	want := func(id ParticipantID, self, byHost, requested bool) func(*testing.T, *fixture) {
 		return func(t *testing.T, f *fixture) {
@@ -166,7 +166,7 @@ func TestMute(t *testing.T) {
 			}},
 			{name: "again", do: muteAll(false)},
 			{name: "self unmute refused", do: unmute(as("b"), "b"), err: errs.KindForbidden},
-			{name: "participant mutes all", do: func(ctx context.Context, m *Meeting) error { return m.MuteAll(ctx, as("a"), false) }, err: errs.KindForbidden},
+			{name: "participant mutes all", do: func(ctx context.Context, m *Owner) error { return m.MuteAll(ctx, as("a"), false) }, err: errs.KindForbidden},
 		}},
 		{"mute all with self-unmute", Config{}, []step{
 			{name: "mute all", do: muteAll(true), event: KindMutedAll, check: want("b", false, true, false)},
@@ -190,7 +190,7 @@ func TestMuteOnEntry(t *testing.T) {
 	f := runScript(t, cfg, []step{
 		joinStep(host, hostP(), 0),
 		joinStep(as("a"), person("a"), 0),
-		{name: "off", do: func(ctx context.Context, m *Meeting) error { return m.SetMuteOnEntry(ctx, host, false) }, event: KindMuteOnEntry},
+		{name: "off", do: func(ctx context.Context, m *Owner) error { return m.SetMuteOnEntry(ctx, host, false) }, event: KindMuteOnEntry},
 		joinStep(as("b"), person("b"), 0),
 	})
 	if f.participant(t, "h").MutedByHost || !f.participant(t, "a").MutedByHost || f.participant(t, "b").MutedByHost {
@@ -202,26 +202,26 @@ func TestMuteOnEntry(t *testing.T) {
 }
 
 func TestLockAndHangup(t *testing.T) {
-	lock := func(ctx context.Context, m *Meeting) error { return m.Lock(ctx, host) }
+	lock := func(ctx context.Context, m *Owner) error { return m.Lock(ctx, host) }
 	runScript(t, Config{}, []step{
 		joinStep(host, hostP(), 0),
 		joinStep(as("a"), person("a"), 0),
 		{name: "lock", do: lock, event: KindLocked},
 		joinStep(as("b"), person("b"), errs.KindConflict),
 		joinStep(admin, person("c"), 0), // a moderator lets someone in
-		{name: "unlock", do: func(ctx context.Context, m *Meeting) error { return m.Unlock(ctx, host) }, event: KindUnlocked},
+		{name: "unlock", do: func(ctx context.Context, m *Owner) error { return m.Unlock(ctx, host) }, event: KindUnlocked},
 		joinStep(as("b"), person("b"), 0),
-		{name: "hangup", do: func(ctx context.Context, m *Meeting) error { return m.Hangup(ctx, host, "a") }, event: KindHungUp,
+		{name: "hangup", do: func(ctx context.Context, m *Owner) error { return m.Hangup(ctx, host, "a") }, event: KindHungUp,
 			check: func(t *testing.T, f *fixture) {
 				if _, ok := f.state(t).Participant("a"); ok {
 					t.Fatal("a is still in the meeting")
 				}
 			}},
-		{name: "hangup absent", do: func(ctx context.Context, m *Meeting) error { return m.Hangup(ctx, host, "a") }, err: errs.KindNotFound},
-		{name: "hangup self", do: func(ctx context.Context, m *Meeting) error { return m.Hangup(ctx, host, "h") }, err: errs.KindInvalid},
+		{name: "hangup absent", do: func(ctx context.Context, m *Owner) error { return m.Hangup(ctx, host, "a") }, err: errs.KindNotFound},
+		{name: "hangup self", do: func(ctx context.Context, m *Owner) error { return m.Hangup(ctx, host, "h") }, err: errs.KindInvalid},
 		joinStep(as("a"), person("a"), errs.KindForbidden),
 		joinStep(host, person("a"), errs.KindForbidden),
-		{name: "leave", do: func(ctx context.Context, m *Meeting) error { return m.Leave(ctx, as("b"), "b") }, event: KindLeft},
+		{name: "leave", do: func(ctx context.Context, m *Owner) error { return m.Leave(ctx, as("b"), "b") }, event: KindLeft},
 		joinStep(as("b"), person("b"), 0), // leaving is not a hangup
 	})
 }

@@ -1,4 +1,4 @@
-package live
+package meeting
 
 import (
 	"context"
@@ -28,29 +28,29 @@ func TestLayoutChanges(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		do   func(m *Meeting) error
+		do   func(m *Owner) error
 		want []string
 	}{
-		{"roster order", func(*Meeting) error { return nil }, []string{"h", "a", "b", "c"}},
-		{"presenter first", func(m *Meeting) error { return m.SetRole(ctx, host, "c", RolePresenter) }, []string{"c", "h", "a", "b"}},
-		{"screen share first", func(m *Meeting) error { return m.SetMedia(ctx, as("b"), "b", Media{Screen: true}) }, []string{"b/screen", "b", "h", "a"}},
-		{"pin", func(m *Meeting) error { return m.Pin(ctx, host, 0, "c") }, []string{"c", "h", "a", "b"}},
-		{"speaker", func(m *Meeting) error { return m.SetSpeaking(ctx, System, "c", true) }, []string{"c", "h", "a", "b"}},
-		{"single", func(m *Meeting) error { return m.SetLayout(ctx, host, layout.Single) }, []string{"h"}},
-		{"whiteboard shown by the host", func(m *Meeting) error { return m.SetWhiteboard(ctx, host, true) }, []string{"board", "h", "a", "b"}},
-		{"whiteboard before a screen share", func(m *Meeting) error {
+		{"roster order", func(*Owner) error { return nil }, []string{"h", "a", "b", "c"}},
+		{"presenter first", func(m *Owner) error { return m.SetRole(ctx, host, "c", RolePresenter) }, []string{"c", "h", "a", "b"}},
+		{"screen share first", func(m *Owner) error { return m.SetMedia(ctx, as("b"), "b", Media{Screen: true}) }, []string{"b/screen", "b", "h", "a"}},
+		{"pin", func(m *Owner) error { return m.Pin(ctx, host, 0, "c") }, []string{"c", "h", "a", "b"}},
+		{"speaker", func(m *Owner) error { return m.SetSpeaking(ctx, System, "c", true) }, []string{"c", "h", "a", "b"}},
+		{"single", func(m *Owner) error { return m.SetLayout(ctx, host, layout.Single) }, []string{"h"}},
+		{"whiteboard shown by the host", func(m *Owner) error { return m.SetWhiteboard(ctx, host, true) }, []string{"board", "h", "a", "b"}},
+		{"whiteboard before a screen share", func(m *Owner) error {
 			if err := m.SetMedia(ctx, as("b"), "b", Media{Screen: true}); err != nil {
 				return err
 			}
 			return m.SetWhiteboard(ctx, host, true)
 		}, []string{"board", "b/screen", "b", "h"}},
-		{"pin before the whiteboard", func(m *Meeting) error {
+		{"pin before the whiteboard", func(m *Owner) error {
 			if err := m.Pin(ctx, host, 0, "c"); err != nil {
 				return err
 			}
 			return m.SetWhiteboard(ctx, host, true)
 		}, []string{"c", "board", "h", "a"}},
-		{"whiteboard hidden again", func(m *Meeting) error {
+		{"whiteboard hidden again", func(m *Owner) error {
 			if err := m.SetWhiteboard(ctx, host, true); err != nil {
 				return err
 			}
