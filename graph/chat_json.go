@@ -6,9 +6,9 @@ import (
 	"github.com/jishitong/jishitong/internal/meeting"
 )
 
-// LiveChatJSON encodes chat messages as a JSON array in the shape of GraphQL's
+// ChatJSON encodes chat messages as a JSON array in the shape of GraphQL's
 // ChatMessage, for /rtc's chatHistory message.
-func LiveChatJSON(msgs []meeting.ChatMessage) ([]byte, error) {
+func ChatJSON(msgs []meeting.ChatMessage) ([]byte, error) {
 	out := make([]any, len(msgs))
 	for i, m := range msgs {
 		out[i] = chatMessage(m)

@@ -70,7 +70,7 @@ func complexityRoot() generated.ComplexityRoot {
 	c.Room.Owner = func(child int) int { return add(batchedRead, child) }
 	c.Meeting.Host = func(child int) int { return add(batchedRead, child) }
 	c.Meeting.Room = func(child int) int { return add(batchedRead, child) }
-	c.Meeting.Live = func(child int) int { return add(batchedRead, child) }
+	c.Meeting.RunInProgress = func(child int) int { return add(batchedRead, child) }
 	c.Meeting.Invitees = func(child int) int { return add(batchedRead, child) }
 	c.Invitees.Members = func(child int) int { return times(smallListEstimate, child) }
 	c.Meeting.Deliveries = func(child int) int { return add(batchedRead, times(smallListEstimate, child)) }
@@ -81,7 +81,7 @@ func complexityRoot() generated.ComplexityRoot {
 	c.MeetingRun.Log = func(child int) int { return add(singleRead, times(logEstimate, child)) }
 	c.MeetingRun.Whiteboard = func(child int) int { return add(singleRead, child) }
 	c.Whiteboard.Scene = func(child int) int { return add(blobRead, child) }
-	// A run's chat is one range read of the store; a live meeting's, from memory.
+	// A run's chat is one range read of the store; a running meeting's, from memory.
 	c.MeetingRun.Chat = func(child int, first, _ *int) int { return add(singleRead, chatScore(first, child)) }
 	c.Query.MeetingChat = func(child int, _ string, first, _ *int) int { return chatScore(first, child) }
 	return c

@@ -107,8 +107,8 @@ func (r *meetingResolver) Deliveries(ctx context.Context, obj *conference.Meetin
 	return out, nil
 }
 
-func (r *meetingResolver) Live(ctx context.Context, obj *conference.Meeting) (*conference.Run, error) {
-	return r.loadLiveRun(ctx, obj.ID)
+func (r *meetingResolver) RunInProgress(ctx context.Context, obj *conference.Meeting) (*conference.Run, error) {
+	return r.loadRunInProgress(ctx, obj.ID)
 }
 
 func (r *meetingResolver) StartableFrom(ctx context.Context, obj *conference.Meeting) (*time.Time, error) {
@@ -129,10 +129,6 @@ func (r *meetingResolver) SipURI(ctx context.Context, obj *conference.Meeting) (
 
 func (r *meetingRunResolver) EndReason(ctx context.Context, obj *conference.Run) (*string, error) {
 	return optional(obj.EndReason), nil
-}
-
-func (r *meetingRunResolver) Live(ctx context.Context, obj *conference.Run) (bool, error) {
-	return obj.Live(), nil
 }
 
 func (r *meetingRunResolver) Log(ctx context.Context, obj *conference.Run) ([]*model.LogEntry, error) {

@@ -24,11 +24,11 @@ import (
 // store goes through one of them, or has a cost per item in complexity.go (see
 // "Cost of a request" in docs/api.md).
 type loaders struct {
-	enterprise *dataloadgen.Loader[string, *directory.Enterprise]
-	member     *listLoader[*directory.Member]
-	room       *listLoader[*conference.Room]
-	deliveries *listLoader[[]notify.Delivery]
-	liveRun    *listLoader[*conference.Run]
+	enterprise    *dataloadgen.Loader[string, *directory.Enterprise]
+	member        *listLoader[*directory.Member]
+	room          *listLoader[*conference.Room]
+	deliveries    *listLoader[[]notify.Delivery]
+	runInProgress *listLoader[*conference.Run]
 }
 
 type loadersKey struct{}
@@ -72,8 +72,8 @@ func (r *Resolver) newLoaders() *loaders {
 		deliveries: newListLoader(func(ctx context.Context, ids []string) ([][]notify.Delivery, []error) {
 			return r.Conference.DeliveriesOf(ctx, caller(ctx), ids)
 		}),
-		liveRun: newListLoader(func(ctx context.Context, ids []string) ([]*conference.Run, []error) {
-			return r.Conference.LiveRunsOf(ctx, caller(ctx), ids)
+		runInProgress: newListLoader(func(ctx context.Context, ids []string) ([]*conference.Run, []error) {
+			return r.Conference.RunsInProgressOf(ctx, caller(ctx), ids)
 		}),
 	}
 }
@@ -88,7 +88,7 @@ func (r *Resolver) listedBookings(ctx context.Context, st *conference.ResourceSt
 }
 
 // listed announces the meetings a list resolver returns, so that the first of
-// them to ask for its room, host, invitees, invitation status or live run loads
+// them to ask for its room, host, invitees, invitation status or run in progress loads
 // them for all.
 func (r *Resolver) listed(ctx context.Context, ms ...*conference.Meeting) {
 	l := r.loadersOf(ctx)
@@ -103,7 +103,7 @@ func (r *Resolver) listed(ctx context.Context, ms ...*conference.Meeting) {
 		members = append(members, m.Invitees.MemberIDs...)
 	}
 	l.deliveries.expect(ids...)
-	l.liveRun.expect(ids...)
+	l.runInProgress.expect(ids...)
 	l.room.expect(rooms...)
 	l.member.expect(members...)
 }
@@ -222,15 +222,15 @@ func (r *Resolver) loadDeliveries(ctx context.Context, meetingID string) ([]noti
 	return r.Conference.Deliveries(ctx, caller(ctx), meetingID)
 }
 
-// loadLiveRun returns a meeting's live run, nil when it is not live, through the
+// loadRunInProgress returns a meeting's run in progress, nil when none is, through the
 // request's loader.
-func (r *Resolver) loadLiveRun(ctx context.Context, meetingID string) (*conference.Run, error) {
+func (r *Resolver) loadRunInProgress(ctx context.Context, meetingID string) (*conference.Run, error) {
 	var run *conference.Run
 	var err error
 	if l := r.loadersOf(ctx); l != nil {
-		run, err = l.liveRun.load(ctx, meetingID)
+		run, err = l.runInProgress.load(ctx, meetingID)
 	} else {
-		run, err = r.Conference.LiveRun(ctx, caller(ctx), meetingID)
+		run, err = r.Conference.RunInProgress(ctx, caller(ctx), meetingID)
 	}
 	if errs.KindOf(err) == errs.KindNotFound {
 		return nil, nil

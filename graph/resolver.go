@@ -18,7 +18,7 @@ type Resolver struct {
 	Directory *directory.Service
 	// Conference holds rooms, meetings, resources and history.
 	Conference *conference.Service
-	// Meetings holds the owners of live runs (roster, controls, layout).
+	// Meetings holds the owners of runs in progress (roster, controls, layout).
 	Meetings *meeting.Registry
 	// Importer runs bulk member imports.
 	Importer *directory.Importer

@@ -206,7 +206,7 @@ describe('meeting room', () => {
       await until('board synced', () => p.page.locator('[data-testid="whiteboard"]').getByText('正在同步').count().then((n) => n === 0));
     };
     await openBoard(A);
-    const run = await srv.gql('query($id:ID!){ meeting(id:$id) { live { id } } }', { id: meeting.id }, host.token);
+    const run = await srv.gql('query($id:ID!){ meeting(id:$id) { runInProgress { id } } }', { id: meeting.id }, host.token);
     boardRunId = run.meeting.live.id;
 
     // The host draws a rectangle over a third of the canvas and a wave of 80 pointer moves.

@@ -35,14 +35,14 @@ type MeetingResolver interface {
 	Cancelled(ctx context.Context, obj *conference.Meeting) (bool, error)
 	Occurrences(ctx context.Context, obj *conference.Meeting, from time.Time, to time.Time) ([]*model.Occurrence, error)
 	Deliveries(ctx context.Context, obj *conference.Meeting) ([]*model.Delivery, error)
-	Live(ctx context.Context, obj *conference.Meeting) (*conference.Run, error)
+	RunInProgress(ctx context.Context, obj *conference.Meeting) (*conference.Run, error)
 	StartableFrom(ctx context.Context, obj *conference.Meeting) (*time.Time, error)
 	JoinURL(ctx context.Context, obj *conference.Meeting) (string, error)
 	SipURI(ctx context.Context, obj *conference.Meeting) (string, error)
 }
 type MeetingRunResolver interface {
 	EndReason(ctx context.Context, obj *conference.Run) (*string, error)
-	Live(ctx context.Context, obj *conference.Run) (bool, error)
+
 	Log(ctx context.Context, obj *conference.Run) ([]*model.LogEntry, error)
 	LogCSVURL(ctx context.Context, obj *conference.Run) (string, error)
 	Whiteboard(ctx context.Context, obj *conference.Run) (*conference.Whiteboard, error)
@@ -1612,16 +1612,16 @@ func (ec *executionContext) fieldContext_Meeting_deliveries(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Meeting_live(ctx context.Context, field graphql.CollectedField, obj *conference.Meeting) (ret graphql.Marshaler) {
+func (ec *executionContext) _Meeting_runInProgress(ctx context.Context, field graphql.CollectedField, obj *conference.Meeting) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_live(ctx, field)
+			return ec.fieldContext_Meeting_runInProgress(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Meeting().Live(ctx, obj)
+			return ec.Resolvers.Meeting().RunInProgress(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *conference.Run) graphql.Marshaler {
@@ -1631,7 +1631,7 @@ func (ec *executionContext) _Meeting_live(ctx context.Context, field graphql.Col
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Meeting_live(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Meeting_runInProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Meeting",
 		Field:      field,
@@ -2035,16 +2035,16 @@ func (ec *executionContext) fieldContext_MeetingRun_endReason(_ context.Context,
 	return graphql.NewScalarFieldContext("MeetingRun", field, true, true, "String")
 }
 
-func (ec *executionContext) _MeetingRun_live(ctx context.Context, field graphql.CollectedField, obj *conference.Run) (ret graphql.Marshaler) {
+func (ec *executionContext) _MeetingRun_inProgress(ctx context.Context, field graphql.CollectedField, obj *conference.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingRun_live(ctx, field)
+			return ec.fieldContext_MeetingRun_inProgress(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingRun().Live(ctx, obj)
+			return obj.InProgress(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -2054,8 +2054,8 @@ func (ec *executionContext) _MeetingRun_live(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MeetingRun_live(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingRun", field, true, true, "Boolean")
+func (ec *executionContext) fieldContext_MeetingRun_inProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingRun", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _MeetingRun_log(ctx context.Context, field graphql.CollectedField, obj *conference.Run) (ret graphql.Marshaler) {
@@ -4579,11 +4579,11 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Meeting_deliveries(ctx, field, obj)
 				})
-		case "live":
+		case "runInProgress":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Meeting_live(ctx, field, obj)
+					return ec._Meeting_runInProgress(ctx, field, obj)
 				})
 		case "startableFrom":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -4730,12 +4730,11 @@ func (ec *executionContext) _MeetingRun(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MeetingRun_endReason(ctx, field, obj)
 				})
-		case "live":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingRun_live(ctx, field, obj)
-				})
+		case "inProgress":
+			out.Values[i] = ec._MeetingRun_inProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "log":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -193,24 +193,6 @@ type ComplexityRoot struct {
 		Source        func(childComplexity int) int
 	}
 
-	LiveParticipant struct {
-		Audio           func(childComplexity int) int
-		Client          func(childComplexity int) int
-		HandRaised      func(childComplexity int) int
-		HandRaisedAt    func(childComplexity int) int
-		ID              func(childComplexity int) int
-		JoinedAt        func(childComplexity int) int
-		MutedByHost     func(childComplexity int) int
-		Name            func(childComplexity int) int
-		NetworkQuality  func(childComplexity int) int
-		Role            func(childComplexity int) int
-		Screen          func(childComplexity int) int
-		SelfMuted       func(childComplexity int) int
-		Speaking        func(childComplexity int) int
-		UnmuteRequested func(childComplexity int) int
-		Video           func(childComplexity int) int
-	}
-
 	LogEntry struct {
 		ActorID    func(childComplexity int) int
 		ActorName  func(childComplexity int) int
@@ -241,7 +223,6 @@ type ComplexityRoot struct {
 		Instant         func(childComplexity int) int
 		Invitees        func(childComplexity int) int
 		JoinURL         func(childComplexity int) int
-		Live            func(childComplexity int) int
 		Name            func(childComplexity int) int
 		Number          func(childComplexity int) int
 		Occurrences     func(childComplexity int, from time.Time, to time.Time) int
@@ -251,6 +232,7 @@ type ComplexityRoot struct {
 		PresenterID     func(childComplexity int) int
 		Recurrence      func(childComplexity int) int
 		Room            func(childComplexity int) int
+		RunInProgress   func(childComplexity int) int
 		SipURI          func(childComplexity int) int
 		Start           func(childComplexity int) int
 		StartableFrom   func(childComplexity int) int
@@ -287,13 +269,31 @@ type ComplexityRoot struct {
 		Record         func(childComplexity int) int
 	}
 
+	MeetingParticipant struct {
+		Audio           func(childComplexity int) int
+		Client          func(childComplexity int) int
+		HandRaised      func(childComplexity int) int
+		HandRaisedAt    func(childComplexity int) int
+		ID              func(childComplexity int) int
+		JoinedAt        func(childComplexity int) int
+		MutedByHost     func(childComplexity int) int
+		Name            func(childComplexity int) int
+		NetworkQuality  func(childComplexity int) int
+		Role            func(childComplexity int) int
+		Screen          func(childComplexity int) int
+		SelfMuted       func(childComplexity int) int
+		Speaking        func(childComplexity int) int
+		UnmuteRequested func(childComplexity int) int
+		Video           func(childComplexity int) int
+	}
+
 	MeetingRun struct {
 		Chat           func(childComplexity int, first *int, after *int) int
 		EndReason      func(childComplexity int) int
 		EndedAt        func(childComplexity int) int
 		HostName       func(childComplexity int) int
 		ID             func(childComplexity int) int
-		Live           func(childComplexity int) int
+		InProgress     func(childComplexity int) int
 		Log            func(childComplexity int) int
 		LogCSVURL      func(childComplexity int) int
 		MeetingID      func(childComplexity int) int
@@ -1155,97 +1155,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LayoutPane.Source(childComplexity), true
 
-	case "LiveParticipant.audio":
-		if e.ComplexityRoot.LiveParticipant.Audio == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.Audio(childComplexity), true
-	case "LiveParticipant.client":
-		if e.ComplexityRoot.LiveParticipant.Client == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.Client(childComplexity), true
-	case "LiveParticipant.handRaised":
-		if e.ComplexityRoot.LiveParticipant.HandRaised == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.HandRaised(childComplexity), true
-	case "LiveParticipant.handRaisedAt":
-		if e.ComplexityRoot.LiveParticipant.HandRaisedAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.HandRaisedAt(childComplexity), true
-	case "LiveParticipant.id":
-		if e.ComplexityRoot.LiveParticipant.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.ID(childComplexity), true
-	case "LiveParticipant.joinedAt":
-		if e.ComplexityRoot.LiveParticipant.JoinedAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.JoinedAt(childComplexity), true
-	case "LiveParticipant.mutedByHost":
-		if e.ComplexityRoot.LiveParticipant.MutedByHost == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.MutedByHost(childComplexity), true
-	case "LiveParticipant.name":
-		if e.ComplexityRoot.LiveParticipant.Name == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.Name(childComplexity), true
-	case "LiveParticipant.networkQuality":
-		if e.ComplexityRoot.LiveParticipant.NetworkQuality == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.NetworkQuality(childComplexity), true
-	case "LiveParticipant.role":
-		if e.ComplexityRoot.LiveParticipant.Role == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.Role(childComplexity), true
-	case "LiveParticipant.screen":
-		if e.ComplexityRoot.LiveParticipant.Screen == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.Screen(childComplexity), true
-	case "LiveParticipant.selfMuted":
-		if e.ComplexityRoot.LiveParticipant.SelfMuted == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.SelfMuted(childComplexity), true
-	case "LiveParticipant.speaking":
-		if e.ComplexityRoot.LiveParticipant.Speaking == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.Speaking(childComplexity), true
-	case "LiveParticipant.unmuteRequested":
-		if e.ComplexityRoot.LiveParticipant.UnmuteRequested == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.UnmuteRequested(childComplexity), true
-	case "LiveParticipant.video":
-		if e.ComplexityRoot.LiveParticipant.Video == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LiveParticipant.Video(childComplexity), true
-
 	case "LogEntry.actorId":
 		if e.ComplexityRoot.LogEntry.ActorID == nil {
 			break
@@ -1386,12 +1295,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.JoinURL(childComplexity), true
-	case "Meeting.live":
-		if e.ComplexityRoot.Meeting.Live == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Meeting.Live(childComplexity), true
 	case "Meeting.name":
 		if e.ComplexityRoot.Meeting.Name == nil {
 			break
@@ -1451,6 +1354,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Room(childComplexity), true
+	case "Meeting.runInProgress":
+		if e.ComplexityRoot.Meeting.RunInProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.RunInProgress(childComplexity), true
 	case "Meeting.sipUri":
 		if e.ComplexityRoot.Meeting.SipURI == nil {
 			break
@@ -1622,6 +1531,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingOptions.Record(childComplexity), true
 
+	case "MeetingParticipant.audio":
+		if e.ComplexityRoot.MeetingParticipant.Audio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.Audio(childComplexity), true
+	case "MeetingParticipant.client":
+		if e.ComplexityRoot.MeetingParticipant.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.Client(childComplexity), true
+	case "MeetingParticipant.handRaised":
+		if e.ComplexityRoot.MeetingParticipant.HandRaised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.HandRaised(childComplexity), true
+	case "MeetingParticipant.handRaisedAt":
+		if e.ComplexityRoot.MeetingParticipant.HandRaisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.HandRaisedAt(childComplexity), true
+	case "MeetingParticipant.id":
+		if e.ComplexityRoot.MeetingParticipant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.ID(childComplexity), true
+	case "MeetingParticipant.joinedAt":
+		if e.ComplexityRoot.MeetingParticipant.JoinedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.JoinedAt(childComplexity), true
+	case "MeetingParticipant.mutedByHost":
+		if e.ComplexityRoot.MeetingParticipant.MutedByHost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.MutedByHost(childComplexity), true
+	case "MeetingParticipant.name":
+		if e.ComplexityRoot.MeetingParticipant.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.Name(childComplexity), true
+	case "MeetingParticipant.networkQuality":
+		if e.ComplexityRoot.MeetingParticipant.NetworkQuality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.NetworkQuality(childComplexity), true
+	case "MeetingParticipant.role":
+		if e.ComplexityRoot.MeetingParticipant.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.Role(childComplexity), true
+	case "MeetingParticipant.screen":
+		if e.ComplexityRoot.MeetingParticipant.Screen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.Screen(childComplexity), true
+	case "MeetingParticipant.selfMuted":
+		if e.ComplexityRoot.MeetingParticipant.SelfMuted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.SelfMuted(childComplexity), true
+	case "MeetingParticipant.speaking":
+		if e.ComplexityRoot.MeetingParticipant.Speaking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.Speaking(childComplexity), true
+	case "MeetingParticipant.unmuteRequested":
+		if e.ComplexityRoot.MeetingParticipant.UnmuteRequested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.UnmuteRequested(childComplexity), true
+	case "MeetingParticipant.video":
+		if e.ComplexityRoot.MeetingParticipant.Video == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingParticipant.Video(childComplexity), true
+
 	case "MeetingRun.chat":
 		if e.ComplexityRoot.MeetingRun.Chat == nil {
 			break
@@ -1657,12 +1657,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingRun.ID(childComplexity), true
-	case "MeetingRun.live":
-		if e.ComplexityRoot.MeetingRun.Live == nil {
+	case "MeetingRun.inProgress":
+		if e.ComplexityRoot.MeetingRun.InProgress == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MeetingRun.Live(childComplexity), true
+		return e.ComplexityRoot.MeetingRun.InProgress(childComplexity), true
 	case "MeetingRun.log":
 		if e.ComplexityRoot.MeetingRun.Log == nil {
 			break
@@ -3483,8 +3483,8 @@ type Meeting {
   occurrences(from: Time!, to: Time!): [Occurrence!]!
   "Invitation mail status per recipient (host and admins)."
   deliveries: [Delivery!]!
-  "The live run, if the meeting is in progress."
-  live: MeetingRun
+  "The meeting's run, while it is in progress; null when it is not."
+  runInProgress: MeetingRun
   "From when the host and admins may start the current or next occurrence, when the server keeps a window (--early-start); null when they may start it at any time, or when every occurrence is over."
   startableFrom: Time
   joinUrl: String!
@@ -3531,7 +3531,8 @@ type MeetingRun {
   endedAt: Time
   "host, window or empty."
   endReason: String
-  live: Boolean!
+  "True until the run ends."
+  inProgress: Boolean!
   log: [LogEntry!]!
   "CSV download of the log (UTF-8 with BOM)."
   logCsvUrl: String!
@@ -4019,7 +4020,7 @@ extend type Mutation {
   removeLogo: Enterprise!
 }
 `, BuiltIn: false},
-	{Name: "../schema/live.graphqls", Input: `"A fixed layout of the meeting's panes."
+	{Name: "../schema/meeting.graphqls", Input: `"A fixed layout of the meeting's panes."
 enum LayoutMode {
   SINGLE
   GRID_2X2
@@ -4029,8 +4030,8 @@ enum LayoutMode {
   TWO_PLUS_TWENTY_ONE
 }
 
-"One member of a live meeting's roster (one connection)."
-type LiveParticipant {
+"One member of a running meeting's roster (one connection)."
+type MeetingParticipant {
   id: ID!
   name: String!
   "browser, sip or rtsp."
@@ -4120,10 +4121,10 @@ input PollingInput {
   skipNoVideo: Boolean
 }
 
-"The whole live state of a running meeting as of seq."
+"The whole state of a running meeting as of seq."
 type MeetingState {
   seq: Int!
-  participants: [LiveParticipant!]!
+  participants: [MeetingParticipant!]!
   activeSpeakerId: ID
   locked: Boolean!
   muteOnEntry: Boolean!
@@ -4134,6 +4135,7 @@ type MeetingState {
   panes: [LayoutPane!]!
   "Participants shown in no pane."
   hidden: Int!
+  "The meeting is streamed live (the live-streaming plane)."
   live: Boolean!
   recording: Boolean!
   "The whiteboard is shown to everyone (setWhiteboard): a pane with source whiteboard, the first free one after pins."
@@ -4141,7 +4143,7 @@ type MeetingState {
   ended: Boolean!
 }
 
-"One change of a live meeting. Apply the fields present; panes replaces the panes when present."
+"One change of a running meeting. Apply the fields present; panes replaces the panes when present."
 type MeetingEvent {
   seq: Int!
   at: Time!
@@ -4150,7 +4152,7 @@ type MeetingEvent {
   actorId: ID
   subjectId: ID
   "The subject's new record (joined and participant changes)."
-  participant: LiveParticipant
+  participant: MeetingParticipant
   "The participant who left or was hung up."
   removedId: ID
   "Participants host-muted by muted_all."
@@ -4234,12 +4236,12 @@ extend type Mutation {
 }
 
 extend type Query {
-  "The chat so far of a live meeting that you may read (the host and admins: every message; others: messages to everyone and their own private ones), after seq after, at most first (1 to 200, default 100)."
+  "The chat so far of a running meeting that you may read (the host and admins: every message; others: messages to everyone and their own private ones), after seq after, at most first (1 to 200, default 100)."
   meetingChat(meetingId: ID!, first: Int, after: Int): ChatPage!
 }
 
 extend type Subscription {
-  "A live meeting's state: the full state first (or the events after sinceSeq, when still held), then every change in order."
+  "A running meeting's state: the full state first (or the events after sinceSeq, when still held), then every change in order."
   meetingState(meetingId: ID!, sinceSeq: Int): MeetingStateUpdate!
 }
 `, BuiltIn: false},
@@ -4606,42 +4608,6 @@ func (ec *executionContext) childFields_LayoutPane(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type LayoutPane", field.Name)
 }
 
-func (ec *executionContext) childFields_LiveParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "id":
-		return ec.fieldContext_LiveParticipant_id(ctx, field)
-	case "name":
-		return ec.fieldContext_LiveParticipant_name(ctx, field)
-	case "client":
-		return ec.fieldContext_LiveParticipant_client(ctx, field)
-	case "role":
-		return ec.fieldContext_LiveParticipant_role(ctx, field)
-	case "audio":
-		return ec.fieldContext_LiveParticipant_audio(ctx, field)
-	case "video":
-		return ec.fieldContext_LiveParticipant_video(ctx, field)
-	case "screen":
-		return ec.fieldContext_LiveParticipant_screen(ctx, field)
-	case "selfMuted":
-		return ec.fieldContext_LiveParticipant_selfMuted(ctx, field)
-	case "mutedByHost":
-		return ec.fieldContext_LiveParticipant_mutedByHost(ctx, field)
-	case "unmuteRequested":
-		return ec.fieldContext_LiveParticipant_unmuteRequested(ctx, field)
-	case "speaking":
-		return ec.fieldContext_LiveParticipant_speaking(ctx, field)
-	case "networkQuality":
-		return ec.fieldContext_LiveParticipant_networkQuality(ctx, field)
-	case "joinedAt":
-		return ec.fieldContext_LiveParticipant_joinedAt(ctx, field)
-	case "handRaised":
-		return ec.fieldContext_LiveParticipant_handRaised(ctx, field)
-	case "handRaisedAt":
-		return ec.fieldContext_LiveParticipant_handRaisedAt(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type LiveParticipant", field.Name)
-}
-
 func (ec *executionContext) childFields_LogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -4722,8 +4688,8 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_occurrences(ctx, field)
 	case "deliveries":
 		return ec.fieldContext_Meeting_deliveries(ctx, field)
-	case "live":
-		return ec.fieldContext_Meeting_live(ctx, field)
+	case "runInProgress":
+		return ec.fieldContext_Meeting_runInProgress(ctx, field)
 	case "startableFrom":
 		return ec.fieldContext_Meeting_startableFrom(ctx, field)
 	case "joinUrl":
@@ -4794,6 +4760,42 @@ func (ec *executionContext) childFields_MeetingOptions(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type MeetingOptions", field.Name)
 }
 
+func (ec *executionContext) childFields_MeetingParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MeetingParticipant_id(ctx, field)
+	case "name":
+		return ec.fieldContext_MeetingParticipant_name(ctx, field)
+	case "client":
+		return ec.fieldContext_MeetingParticipant_client(ctx, field)
+	case "role":
+		return ec.fieldContext_MeetingParticipant_role(ctx, field)
+	case "audio":
+		return ec.fieldContext_MeetingParticipant_audio(ctx, field)
+	case "video":
+		return ec.fieldContext_MeetingParticipant_video(ctx, field)
+	case "screen":
+		return ec.fieldContext_MeetingParticipant_screen(ctx, field)
+	case "selfMuted":
+		return ec.fieldContext_MeetingParticipant_selfMuted(ctx, field)
+	case "mutedByHost":
+		return ec.fieldContext_MeetingParticipant_mutedByHost(ctx, field)
+	case "unmuteRequested":
+		return ec.fieldContext_MeetingParticipant_unmuteRequested(ctx, field)
+	case "speaking":
+		return ec.fieldContext_MeetingParticipant_speaking(ctx, field)
+	case "networkQuality":
+		return ec.fieldContext_MeetingParticipant_networkQuality(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_MeetingParticipant_joinedAt(ctx, field)
+	case "handRaised":
+		return ec.fieldContext_MeetingParticipant_handRaised(ctx, field)
+	case "handRaisedAt":
+		return ec.fieldContext_MeetingParticipant_handRaisedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingParticipant", field.Name)
+}
+
 func (ec *executionContext) childFields_MeetingRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4816,8 +4818,8 @@ func (ec *executionContext) childFields_MeetingRun(ctx context.Context, field gr
 		return ec.fieldContext_MeetingRun_endedAt(ctx, field)
 	case "endReason":
 		return ec.fieldContext_MeetingRun_endReason(ctx, field)
-	case "live":
-		return ec.fieldContext_MeetingRun_live(ctx, field)
+	case "inProgress":
+		return ec.fieldContext_MeetingRun_inProgress(ctx, field)
 	case "log":
 		return ec.fieldContext_MeetingRun_log(ctx, field)
 	case "logCsvUrl":

@@ -228,31 +228,6 @@ type LayoutPane struct {
 	Polled bool   `json:"polled"`
 }
 
-// One member of a live meeting's roster (one connection).
-type LiveParticipant struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	// browser, sip or rtsp.
-	Client string          `json:"client"`
-	Role   ParticipantRole `json:"role"`
-	Audio  bool            `json:"audio"`
-	Video  bool            `json:"video"`
-	Screen bool            `json:"screen"`
-	// The participant's own mute.
-	SelfMuted bool `json:"selfMuted"`
-	// A moderator's mute, enforced by the server.
-	MutedByHost     bool `json:"mutedByHost"`
-	UnmuteRequested bool `json:"unmuteRequested"`
-	Speaking        bool `json:"speaking"`
-	// 1 (bad) to 5 (excellent), 0 when unknown.
-	NetworkQuality int       `json:"networkQuality"`
-	JoinedAt       time.Time `json:"joinedAt"`
-	// A raised hand (举手): the participant asks to speak.
-	HandRaised bool `json:"handRaised"`
-	// When the hand went up; null while it is down. Raised hands are answered in this order.
-	HandRaisedAt *time.Time `json:"handRaisedAt,omitempty"`
-}
-
 // One row of a meeting log: who (actor) did what (kind, detail) to whom (subject). Kinds, details and values are codes for the reader's language, never prose.
 type LogEntry struct {
 	At time.Time `json:"at"`
@@ -277,7 +252,7 @@ type LoginPayload struct {
 	User      *directory.Member `json:"user"`
 }
 
-// One change of a live meeting. Apply the fields present; panes replaces the panes when present.
+// One change of a running meeting. Apply the fields present; panes replaces the panes when present.
 type MeetingEvent struct {
 	Seq int       `json:"seq"`
 	At  time.Time `json:"at"`
@@ -286,7 +261,7 @@ type MeetingEvent struct {
 	ActorID   *string `json:"actorId,omitempty"`
 	SubjectID *string `json:"subjectId,omitempty"`
 	// The subject's new record (joined and participant changes).
-	Participant *LiveParticipant `json:"participant,omitempty"`
+	Participant *MeetingParticipant `json:"participant,omitempty"`
 	// The participant who left or was hung up.
 	RemovedID *string `json:"removedId,omitempty"`
 	// Participants host-muted by muted_all.
@@ -324,6 +299,31 @@ type MeetingOptionsInput struct {
 	GuestsMayStart *bool `json:"guestsMayStart,omitempty"`
 }
 
+// One member of a running meeting's roster (one connection).
+type MeetingParticipant struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// browser, sip or rtsp.
+	Client string          `json:"client"`
+	Role   ParticipantRole `json:"role"`
+	Audio  bool            `json:"audio"`
+	Video  bool            `json:"video"`
+	Screen bool            `json:"screen"`
+	// The participant's own mute.
+	SelfMuted bool `json:"selfMuted"`
+	// A moderator's mute, enforced by the server.
+	MutedByHost     bool `json:"mutedByHost"`
+	UnmuteRequested bool `json:"unmuteRequested"`
+	Speaking        bool `json:"speaking"`
+	// 1 (bad) to 5 (excellent), 0 when unknown.
+	NetworkQuality int       `json:"networkQuality"`
+	JoinedAt       time.Time `json:"joinedAt"`
+	// A raised hand (举手): the participant asks to speak.
+	HandRaised bool `json:"handRaised"`
+	// When the hand went up; null while it is down. Raised hands are answered in this order.
+	HandRaisedAt *time.Time `json:"handRaisedAt,omitempty"`
+}
+
 type MeetingRunConnection struct {
 	Edges    []*MeetingRunEdge `json:"edges"`
 	PageInfo *PageInfo         `json:"pageInfo"`
@@ -334,20 +334,21 @@ type MeetingRunEdge struct {
 	Node   *conference.Run `json:"node"`
 }
 
-// The whole live state of a running meeting as of seq.
+// The whole state of a running meeting as of seq.
 type MeetingState struct {
-	Seq             int                `json:"seq"`
-	Participants    []*LiveParticipant `json:"participants"`
-	ActiveSpeakerID *string            `json:"activeSpeakerId,omitempty"`
-	Locked          bool               `json:"locked"`
-	MuteOnEntry     bool               `json:"muteOnEntry"`
-	AllowSelfUnmute bool               `json:"allowSelfUnmute"`
-	Mode            LayoutMode         `json:"mode"`
-	Pins            []*PanePin         `json:"pins"`
-	Polling         *Polling           `json:"polling"`
-	Panes           []*LayoutPane      `json:"panes"`
+	Seq             int                   `json:"seq"`
+	Participants    []*MeetingParticipant `json:"participants"`
+	ActiveSpeakerID *string               `json:"activeSpeakerId,omitempty"`
+	Locked          bool                  `json:"locked"`
+	MuteOnEntry     bool                  `json:"muteOnEntry"`
+	AllowSelfUnmute bool                  `json:"allowSelfUnmute"`
+	Mode            LayoutMode            `json:"mode"`
+	Pins            []*PanePin            `json:"pins"`
+	Polling         *Polling              `json:"polling"`
+	Panes           []*LayoutPane         `json:"panes"`
 	// Participants shown in no pane.
-	Hidden    int  `json:"hidden"`
+	Hidden int `json:"hidden"`
+	// The meeting is streamed live (the live-streaming plane).
 	Live      bool `json:"live"`
 	Recording bool `json:"recording"`
 	// The whiteboard is shown to everyone (setWhiteboard): a pane with source whiteboard, the first free one after pins.

@@ -140,22 +140,22 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 
 // Server is a running jishitong.
 type Server struct {
-	cfg   *config.Config
-	log   *slog.Logger
-	st    *store.Store
-	bus   *bus.Bus
-	auth  *auth.Service
-	dir   *directory.Service
-	mail  *notify.Outbox
-	conf  *conference.Service
-	live  *meeting.Registry
-	mlog  *logAppender
-	evict *accessWatcher // ends revoked accounts' media sessions, voids their join tokens
-	rtc   *rtc.Server
-	turn  *turn.Server // embedded TURN server, when --turn-port is set
-	http  *http.Server
-	ln    net.Listener
-	ready atomic.Bool
+	cfg      *config.Config
+	log      *slog.Logger
+	st       *store.Store
+	bus      *bus.Bus
+	auth     *auth.Service
+	dir      *directory.Service
+	mail     *notify.Outbox
+	conf     *conference.Service
+	meetings *meeting.Registry
+	mlog     *logAppender
+	evict    *accessWatcher // ends revoked accounts' media sessions, voids their join tokens
+	rtc      *rtc.Server
+	turn     *turn.Server // embedded TURN server, when --turn-port is set
+	http     *http.Server
+	ln       net.Listener
+	ready    atomic.Bool
 
 	baseCancel context.CancelFunc
 	served     chan error
@@ -261,38 +261,38 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	}
 
 	s.mlog = newLogAppender(s.conf, log)
-	s.live = meeting.NewRegistry(func(runID string) meeting.Config {
+	s.meetings = meeting.NewRegistry(func(runID string) meeting.Config {
 		cfg := meeting.Config{Log: func(e meeting.Event) { s.mlog.Append(runID, e) }}
 		octx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if rs, err := s.conf.RunSettings(octx, runID); err == nil {
 			cfg.MuteOnEntry, cfg.Locked, cfg.AllowSelfUnmuteDefault = rs.Options.MuteOnEntry, rs.Locked, rs.AllowSelfUnmute
 		} else {
-			log.Warn("reading a live meeting's options", "run", runID, "err", err)
+			log.Warn("reading a running meeting's options", "run", runID, "err", err)
 		}
 		return cfg
 	})
 	s.conf.OnRun(func(e conference.RunEvent) {
-		if e.Live {
+		if e.InProgress {
 			return // the owner starts with the first join or control
 		}
 		// The ended event reaches every subscriber; the owner's exit waits for no one.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		s.live.End(ctx, e.RunID)
+		s.meetings.End(ctx, e.RunID)
 	})
 
-	s.evict = startAccessWatcher(s.bus, s.live, s.conf, log)
+	s.evict = startAccessWatcher(s.bus, s.meetings, s.conf, log)
 
 	rcfg, err := s.rtcConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
 	s.rtc = rtc.NewServer(rcfg, s.conf, s.conf)
-	s.rtc.SetMeetings(s.live)
+	s.rtc.SetMeetings(s.meetings)
 	s.rtc.SetWhiteboardStore(s.conf)
-	s.rtc.SetStateEncoder(graph.LiveUpdateJSON)
-	s.rtc.SetChatEncoder(graph.LiveChatJSON)
+	s.rtc.SetStateEncoder(graph.MeetingUpdateJSON)
+	s.rtc.SetChatEncoder(graph.ChatJSON)
 	reg.MustRegister(s.rtc.Collector())
 	if err := s.rtc.Start(); err != nil {
 		return nil, fmt.Errorf("media: %w", err)
@@ -303,7 +303,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	secure := strings.HasPrefix(cfg.PublicURL, "https://")
 	app.Handle("/graphql", graph.NewHandler(
 		graph.Config{Dev: cfg.Dev, PublicURL: cfg.PublicURL, MaxUploadBytes: cfg.MaxUploadBytes},
-		&graph.Resolver{Auth: s.auth, Directory: s.dir, Conference: s.conf, Meetings: s.live, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.PublicURL, SecureCookies: secure, ICEServers: s.joinICEServers},
+		&graph.Resolver{Auth: s.auth, Directory: s.dir, Conference: s.conf, Meetings: s.meetings, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.PublicURL, SecureCookies: secure, ICEServers: s.joinICEServers},
 		log))
 	web.New(s.dir, s.conf, log).Register(app)
 	var h http.Handler = s.auth.Middleware(securityHeaders(app))
@@ -390,8 +390,8 @@ func (s *Server) close() error {
 	if s.evict != nil { // before the owners it calls
 		s.evict.Close()
 	}
-	if s.live != nil {
-		s.live.Close()
+	if s.meetings != nil {
+		s.meetings.Close()
 	}
 	if s.mlog != nil {
 		s.mlog.Close()

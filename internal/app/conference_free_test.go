@@ -41,7 +41,7 @@ func TestConfEndedMeetingFreesCapacity(t *testing.T) {
 		t.Errorf("while live: %+v", st.Enterprise)
 	}
 	ended := confRunOp(t, w.member, "endMeeting", a.ID)
-	if ended.ID != run.ID || ended.Live {
+	if ended.ID != run.ID || ended.InProgress {
 		t.Fatalf("ended: %+v", ended)
 	}
 
@@ -130,8 +130,8 @@ func TestConfEndedOccurrenceFreesOnlyItself(t *testing.T) {
 	sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
 	w.srv.Conference().SweepOnce(sctx, time.Now().Add(11*time.Minute))
 	scancel()
-	if r := confGetMeeting(t, w.member, idle.ID); r.Live != nil {
-		t.Fatalf("the empty meeting still runs: %+v", r.Live)
+	if r := confGetMeeting(t, w.member, idle.ID); r.RunInProgress != nil {
+		t.Fatalf("the empty meeting still runs: %+v", r.RunInProgress)
 	}
 	confBook(t, w.li, map[string]any{"start": later, "participants": 10})
 
@@ -212,7 +212,7 @@ func TestConfEarlyRunKeepsTheReservation(t *testing.T) {
 	confWantErr(t, "a second booking into the booked hour", w.li.Do(t, confBookDoc,
 		map[string]any{"in": map[string]any{"start": start, "participants": 20}}), "CONFLICT", "")
 	// And the host may start it again.
-	if r := confRunOp(t, w.member, "startMeeting", a.ID); !r.Live {
+	if r := confRunOp(t, w.member, "startMeeting", a.ID); !r.InProgress {
 		t.Errorf("second start: %+v", r)
 	}
 }
@@ -234,7 +234,7 @@ func TestConfEarlyStartIsReserved(t *testing.T) {
 	if !strings.Contains(e.Message, "产品评审会") || !strings.Contains(e.Message, "quota of 20") {
 		t.Errorf("the refusal does not name the meeting and the quota: %s", e.Message)
 	}
-	if r := confRunOp(t, w.member, "startMeeting", small.ID); !r.Live {
+	if r := confRunOp(t, w.member, "startMeeting", small.ID); !r.InProgress {
 		t.Fatalf("early start that fits: %+v", r)
 	}
 	if st := confResources(t, w.member, time.Now(), time.Now().Add(time.Hour)); st.Enterprise.Booked != 20 {

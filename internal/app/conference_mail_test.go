@@ -517,13 +517,13 @@ func TestMailInstantMeeting(t *testing.T) {
 	var out struct {
 		StartInstantMeeting struct {
 			Meeting struct{ ID, Number string }
-			Run     struct{ Live bool }
+			Run     struct{ InProgress bool }
 		}
 	}
-	mt.member.Do(t, `mutation($in:InstantMeetingInput!){startInstantMeeting(input:$in){meeting{id number} run{live}}}`,
+	mt.member.Do(t, `mutation($in:InstantMeetingInput!){startInstantMeeting(input:$in){meeting{id number} run{inProgress}}}`,
 		map[string]any{"in": map[string]any{"name": "紧急碰头", "memberIds": []string{mt.liID}, "emails": []string{"guest@partner.example.org"}, "participants": 3}}).Decode(t, &out)
 	im := out.StartInstantMeeting
-	if !im.Run.Live {
+	if !im.Run.InProgress {
 		t.Error("the instant meeting is not live")
 	}
 	var started *note

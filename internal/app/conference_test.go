@@ -134,9 +134,9 @@ type confMeeting struct {
 		MonthDay, Ordinal, Count *int
 		Weekday, Until           *string
 	}
-	Live    *struct{ ID string }
-	JoinURL string
-	SipURI  string
+	RunInProgress *struct{ ID string }
+	JoinURL       string
+	SipURI        string
 }
 
 func (m confMeeting) memberIDs() []string {
@@ -151,7 +151,7 @@ func (m confMeeting) memberIDs() []string {
 const confMeetingSel = `id number name password description hostName host{id} start durationMinutes timeZone participants
 	instant cancelled room{id number scope} options{muteOnEntry live record guestsMayStart} presenterId
 	invitees{members{id} groupIds emails} recurrence{frequency interval weekdays monthDay ordinal weekday until count rrule}
-	live{id} joinUrl sipUri`
+	runInProgress{id} joinUrl sipUri`
 
 const confBookDoc = `mutation($in:BookMeetingInput!){bookMeeting(input:$in){` + confMeetingSel + `}}`
 
@@ -219,7 +219,7 @@ type confRun struct {
 	ScheduledStart, ScheduledEnd, StartedAt time.Time
 	EndedAt                                 *time.Time
 	EndReason                               *string
-	Live                                    bool
+	InProgress                              bool
 	LogCsvURL                               string `json:"logCsvUrl"`
 	Log                                     []confLogEntry
 }
@@ -232,7 +232,7 @@ type confLogEntry struct {
 
 // confRunListSel is a run in a list: without its log, which costs a read per run
 // (a page of history with every log is refused by the complexity limit).
-const confRunListSel = `id meetingId number name hostName scheduledStart scheduledEnd startedAt endedAt endReason live logCsvUrl`
+const confRunListSel = `id meetingId number name hostName scheduledStart scheduledEnd startedAt endedAt endReason inProgress logCsvUrl`
 
 const confRunSel = confRunListSel + ` log{at kind actorId actorName detail}`
 
@@ -1236,7 +1236,7 @@ func TestConfLifecycle(t *testing.T) {
 	// (Starting early is TestHostStartsEarly's.)
 
 	run := confRunOp(t, w.member, "startMeeting", m.ID)
-	if !run.Live || run.EndedAt != nil || run.MeetingID != m.ID || run.Number != m.Number || run.Name != m.Name || run.HostName != "张三" ||
+	if !run.InProgress || run.EndedAt != nil || run.MeetingID != m.ID || run.Number != m.Number || run.Name != m.Name || run.HostName != "张三" ||
 		!run.ScheduledStart.Equal(soon) || !run.ScheduledEnd.Equal(soon.Add(time.Hour)) || time.Since(run.StartedAt) > time.Minute {
 		t.Errorf("started: %+v", run)
 	}
@@ -1248,10 +1248,10 @@ func TestConfLifecycle(t *testing.T) {
 	}
 	waitNow("after two joins", 1, 2)
 	if again := confRunOp(t, w.admin, "startMeeting", m.ID); again.ID != run.ID {
-		t.Errorf("starting a live meeting again made run %s, not %s", again.ID, run.ID)
+		t.Errorf("starting a running meeting again made run %s, not %s", again.ID, run.ID)
 	}
-	if got := confGetMeeting(t, w.li, m.ID); got.Live == nil || got.Live.ID != run.ID {
-		t.Errorf("meeting.live for the invitee: %+v", got.Live)
+	if got := confGetMeeting(t, w.li, m.ID); got.RunInProgress == nil || got.RunInProgress.ID != run.ID {
+		t.Errorf("meeting.runInProgress for the invitee: %+v", got.RunInProgress)
 	}
 	st := confResources(t, w.li, from, to)
 	if st.Now.Meetings != 1 || st.Now.Participants != 2 || st.Now.RoomsInUse != 1 || st.Now.PlatformParticipants != 2 {
@@ -1262,12 +1262,12 @@ func TestConfLifecycle(t *testing.T) {
 	confWantErr(t, "end by an outsider", w.wang.Do(t, `mutation($id:ID!){endMeeting(id:$id){id}}`, map[string]any{"id": m.ID}), "NOT_FOUND", "")
 	confWantErr(t, "end a meeting that is not live", w.member.Do(t, `mutation($id:ID!){endMeeting(id:$id){id}}`, map[string]any{"id": later.ID}), "NOT_FOUND", "")
 	ended := confRunOp(t, w.member, "endMeeting", m.ID)
-	if ended.ID != run.ID || ended.Live || ended.EndedAt == nil || ended.EndReason == nil || *ended.EndReason != "host" {
+	if ended.ID != run.ID || ended.InProgress || ended.EndedAt == nil || ended.EndReason == nil || *ended.EndReason != "host" {
 		t.Errorf("ended: %+v", ended)
 	}
 	waitNow("after the end", 0, 0)
-	if got := confGetMeeting(t, w.member, m.ID); got.Live != nil {
-		t.Errorf("meeting.live after the end: %+v", got.Live)
+	if got := confGetMeeting(t, w.member, m.ID); got.RunInProgress != nil {
+		t.Errorf("meeting.runInProgress after the end: %+v", got.RunInProgress)
 	}
 	log := confGetRun(t, w.li, run.ID).Log
 	if len(log) != 4 || log[0].Kind != "started" || log[1].Kind != "joined" || log[2].Kind != "joined" || log[3].Kind != "ended" ||
@@ -1276,7 +1276,7 @@ func TestConfLifecycle(t *testing.T) {
 		t.Errorf("log: %+v", log)
 	}
 
-	// A live meeting ends by itself 15 minutes after its booked end.
+	// A running meeting ends by itself 15 minutes after its booked end.
 	p := confBook(t, w.li, map[string]any{"start": confSoon(20 * time.Minute), "participants": 3})
 	prun := confRunOp(t, w.admin, "startMeeting", p.ID) // admins may start members' meetings
 	waitNow("after the admin's start", 1, 0)
@@ -1292,12 +1292,12 @@ func TestConfLifecycle(t *testing.T) {
 	}
 	sweep(time.Now())
 	sweep(prun.ScheduledEnd.Add(14 * time.Minute))
-	if got := confGetRun(t, w.li, prun.ID); !got.Live {
+	if got := confGetRun(t, w.li, prun.ID); !got.InProgress {
 		t.Fatalf("ended before the grace ran out: %+v", got)
 	}
 	sweep(prun.ScheduledEnd.Add(15*time.Minute + time.Second))
 	got := confGetRun(t, w.li, prun.ID)
-	if got.Live || got.EndReason == nil || *got.EndReason != "window" || len(got.Log) != 3 || got.Log[2].Kind != "ended" || got.Log[2].ActorID != nil ||
+	if got.InProgress || got.EndReason == nil || *got.EndReason != "window" || len(got.Log) != 3 || got.Log[2].Kind != "ended" || got.Log[2].ActorID != nil ||
 		*got.Log[0].ActorID != w.adminID || *got.Log[0].ActorName != "管理员" {
 		t.Errorf("after the sweep: %+v", got)
 	}
@@ -1376,7 +1376,7 @@ func TestConfInstantMeeting(t *testing.T) {
 
 	m, run := confInstant(t, w.member, map[string]any{"name": "紧急会议 Now", "memberIds": []string{w.liID}, "groupIds": []string{g.CreateGroup.ID},
 		"emails": []string{"partner@outside.example"}, "participants": 6})
-	if !m.Instant || m.Live == nil || m.Live.ID != run.ID || !run.Live || m.Participants != 6 || time.Since(m.Start) > time.Minute || m.DurationMinutes != 60 {
+	if !m.Instant || m.RunInProgress == nil || m.RunInProgress.ID != run.ID || !run.InProgress || m.Participants != 6 || time.Since(m.Start) > time.Minute || m.DurationMinutes != 60 {
 		t.Errorf("instant meeting %+v, run %+v", m, run)
 	}
 	if got := m.memberIDs(); !slices.Equal(got, slices.Sorted(slices.Values([]string{w.liID, w.wangID}))) {
@@ -1456,7 +1456,7 @@ func confHistoryQuery(t *testing.T, c *xtest.Client, vars map[string]any) (ids [
 	c.Do(t, `query($f:Time,$t:Time,$s:String,$n:Int,$a:String){meetingHistory(from:$f,to:$t,search:$s,first:$n,after:$a){
 		edges{cursor node{`+confRunListSel+`}} pageInfo{hasNextPage endCursor}}}`, vars).Decode(t, &out)
 	for _, e := range out.MeetingHistory.Edges {
-		if e.Cursor == "" || e.Node.Live || e.Node.EndedAt == nil {
+		if e.Cursor == "" || e.Node.InProgress || e.Node.EndedAt == nil {
 			t.Errorf("history edge %+v", e)
 		}
 		ids = append(ids, e.Node.ID)
@@ -1606,7 +1606,7 @@ func TestConfHistory(t *testing.T) {
 	w.member.Do(t, relaunchDoc, map[string]any{"id": weekly.ID, "s": at}).Decode(t, &re)
 	n := re.RelaunchMeeting
 	if n.ID == weekly.ID || n.Number == weekly.Number || n.Name != weekly.Name || n.Participants != 5 || !n.Options.Live || !n.Start.Equal(at) ||
-		n.DurationMinutes != weekly.DurationMinutes || n.TimeZone != weekly.TimeZone || n.Instant || n.Live != nil ||
+		n.DurationMinutes != weekly.DurationMinutes || n.TimeZone != weekly.TimeZone || n.Instant || n.RunInProgress != nil ||
 		!slices.Equal(n.memberIDs(), []string{w.liID}) || !slices.Equal(n.Invitees.Emails, []string{"x@outside.example"}) {
 		t.Errorf("relaunched %+v\nfrom %+v", n, weekly)
 	}
@@ -1656,12 +1656,12 @@ func TestHostStartsEarly(t *testing.T) {
 	// the booked meeting is not used up by a try before its time.
 	later := confBook(t, w.member, map[string]any{"start": confSoon(3 * time.Hour), "participants": 2})
 	run := confRunOp(t, w.member, "startMeeting", later.ID)
-	if !run.Live || !run.ScheduledStart.Equal(confSoon(3*time.Hour)) {
+	if !run.InProgress || !run.ScheduledStart.Equal(confSoon(3*time.Hour)) {
 		t.Fatalf("started 3 hours early: %+v", run)
 	}
 	confRunOp(t, w.member, "endMeeting", later.ID)
 	again := confRunOp(t, w.member, "startMeeting", later.ID)
-	if !again.Live || again.ID == run.ID {
+	if !again.InProgress || again.ID == run.ID {
 		t.Fatalf("starting again after an early run ended: %+v (first %s)", again, run.ID)
 	}
 
@@ -1690,7 +1690,7 @@ func TestHostStartsEarly(t *testing.T) {
 		t.Errorf("meeting.startableFrom when the host may start at any time: %v", got.Meeting.StartableFrom)
 	}
 	soon := confBook(t, w2.member, map[string]any{"start": confSoon(20 * time.Minute), "participants": 2})
-	if r := confRunOp(t, w2.member, "startMeeting", soon.ID); !r.Live {
+	if r := confRunOp(t, w2.member, "startMeeting", soon.ID); !r.InProgress {
 		t.Errorf("inside the window: %+v", r)
 	}
 }

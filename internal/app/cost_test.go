@@ -214,13 +214,13 @@ func costBody(w *costWorld) []byte {
 }
 
 // TestCostMeetingFieldsBatched lists meetings with every field of a meeting that
-// reads the store (host, room, invitees, live run, invitation status), through
+// reads the store (host, room, invitees, run in progress, invitation status), through
 // myMeetings and through resourceStatus: the store commands of each must not grow
 // with the number of meetings.
 func TestCostMeetingFieldsBatched(t *testing.T) {
 	w := costSetup(t, 60)
 	host := w.srv.Login(t, "zhang@acme.example", "member-password-1")
-	const fields = `host{name} room{number} invitees{members{name}} live{id} deliveries{status}`
+	const fields = `host{name} room{number} invitees{members{name}} runInProgress{id} deliveries{status}`
 	lists := []struct {
 		name string
 		c    *xtest.Client
@@ -229,7 +229,7 @@ func TestCostMeetingFieldsBatched(t *testing.T) {
 	}{
 		{"myMeetings", host, `query($f:Time!,$t:Time!){myMeetings(from:$f,to:$t){meeting{` + fields + `}}}`,
 			func(out map[string]any) int { return len(out["myMeetings"].([]any)) }},
-		{"resourceStatus", w.admin, `query($f:Time!,$t:Time!){resourceStatus(from:$f,to:$t){rooms{bookings{meeting{host{name} room{number} live{id} invitees{emails}}}}}}`,
+		{"resourceStatus", w.admin, `query($f:Time!,$t:Time!){resourceStatus(from:$f,to:$t){rooms{bookings{meeting{host{name} room{number} runInProgress{id} invitees{emails}}}}}}`,
 			func(out map[string]any) int {
 				n := 0
 				for _, r := range out["resourceStatus"].(map[string]any)["rooms"].([]any) {

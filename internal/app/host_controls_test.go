@@ -452,9 +452,9 @@ func TestHostControls(t *testing.T) {
 		if r := liC.Do(t, `mutation($id:ID!){endMeeting(id:$id){id}}`, map[string]any{"id": mt.ID}); r.Code() != "FORBIDDEN" {
 			t.Fatalf("endMeeting as an invited member: %q", r.Code())
 		}
-		var out struct{ EndMeeting struct{ Live bool } }
-		f.admin.Do(t, `mutation($id:ID!){endMeeting(id:$id){live}}`, map[string]any{"id": mt.ID}).Decode(t, &out)
-		if out.EndMeeting.Live {
+		var out struct{ EndMeeting struct{ InProgress bool } }
+		f.admin.Do(t, `mutation($id:ID!){endMeeting(id:$id){inProgress}}`, map[string]any{"id": mt.ID}).Decode(t, &out)
+		if out.EndMeeting.InProgress {
 			t.Fatal("the run is still live")
 		}
 		events.until(t, "ended")
@@ -472,7 +472,7 @@ func TestHostControls(t *testing.T) {
 				t.Errorf("bye: %v", bye)
 			}
 		}
-		// Controls and calls answer NOT_FOUND: there is no live meeting any more.
+		// Controls and calls answer NOT_FOUND: there is no running meeting any more.
 		if _, code, _ := do(f.member, `setMuteOnEntry(meetingId:$id,on:true)`, "", nil); code != "NOT_FOUND" {
 			t.Errorf("control after the end: %q", code)
 		}
@@ -506,7 +506,7 @@ func containsCode(payload []byte, code string) bool {
 }
 
 // TestHostSwitchesSurviveRestart: the host's mute on entry and self-unmute switch
-// belong to the run, so a new live owner after a restart keeps them instead of the
+// belong to the run, so a new meeting owner after a restart keeps them instead of the
 // booking's option and the default.
 func TestHostSwitchesSurviveRestart(t *testing.T) {
 	dir := t.TempDir()

@@ -50,15 +50,15 @@ func (c isoClass) String() string {
 
 // isoTargets are the IDs an operation is aimed at: A's, unknown ones or garbage.
 // Room is A's member's dedicated room, Meeting A's booked series (about to start),
-// Live a live meeting of A, Ended an ended one and Run its run.
+// Running a running meeting of A, Ended an ended one and Run its run.
 type isoTargets struct {
 	Enterprise, Member, Member2, Group string
-	Room, Meeting, Live, Ended, Run    string
+	Room, Meeting, Running, Ended, Run string
 }
 
 // all lists the IDs, runs first: a run ID contains its meeting's ID.
 func (x isoTargets) all() []string {
-	return []string{x.Run, x.Enterprise, x.Member, x.Member2, x.Group, x.Room, x.Meeting, x.Live, x.Ended}
+	return []string{x.Run, x.Enterprise, x.Member, x.Member2, x.Group, x.Room, x.Meeting, x.Running, x.Ended}
 }
 
 // isoCaller is one of B's accounts.
@@ -102,11 +102,11 @@ type isoWorld struct {
 
 	// Conference objects (isoConferenceSetup): a shared room that A's series fills,
 	// A's dedicated and enterprise rooms, A's series starting at startA (its 2nd
-	// meeting at occA2), A's live meeting, A's ended meeting and its run; B's own
+	// meeting at occA2), A's running meeting, A's ended meeting and its run; B's own
 	// booked meeting and ended run. winFrom and winTo frame them; far is a time clear
 	// of all of them for B's own bookings.
 	roomShared, roomDedA, roomEntA     string
-	meetingA, liveA, endedA, runA      string
+	meetingA, runningA, endedA, runA   string
 	meetingB, runB                     string
 	startA, occA2, winFrom, winTo, far time.Time
 
@@ -191,7 +191,7 @@ const (
 )
 
 // isoConferenceSetup gives A rooms, a booked series about to start (startable
-// now), a live meeting and an ended one; and B a booked meeting and an ended one.
+// now), a running meeting and an ended one; and B a booked meeting and an ended one.
 func isoConferenceSetup(t *testing.T, w *isoWorld) {
 	t.Helper()
 	room := func(in map[string]any) string {
@@ -232,7 +232,7 @@ func isoConferenceSetup(t *testing.T, w *isoWorld) {
 	w.meetingA, numA = book(w.memberA, map[string]any{"start": w.startA, "name": isoMeetAName, "password": isoMeetAPass, "description": isoMeetADesc,
 		"participants": 4, "roomId": w.roomShared, "memberIds": []string{w.memberA2}, "emails": []string{isoMeetAGuest},
 		"recurrence": map[string]any{"frequency": "WEEKLY", "count": 4}})
-	w.liveA, numLive, _ = instant(w.adminA, map[string]any{"name": "Alpha Live 甲", "participants": 2, "memberIds": []string{w.memberA1}})
+	w.runningA, numLive, _ = instant(w.adminA, map[string]any{"name": "Alpha Live 甲", "participants": 2, "memberIds": []string{w.memberA1}})
 	w.endedA, numEnded, w.runA = instant(w.memberA, map[string]any{"name": "Alpha Standup 甲", "participants": 2})
 	end(w.memberA, w.endedA)
 
@@ -249,7 +249,7 @@ func isoConferenceSetup(t *testing.T, w *isoWorld) {
 	}
 
 	w.secretsA = append(w.secretsA, w.roomDedA, w.roomEntA, isoRoomDedANo, isoRoomDedAName, isoRoomDedAPass, isoRoomEntANo, isoRoomEntAName,
-		w.meetingA, numA, isoMeetAName, isoMeetAPass, isoMeetADesc, isoMeetAGuest, w.liveA, numLive, "Alpha Live 甲",
+		w.meetingA, numA, isoMeetAName, isoMeetAPass, isoMeetADesc, isoMeetAGuest, w.runningA, numLive, "Alpha Live 甲",
 		w.endedA, numEnded, "Alpha Standup 甲", w.runA, "Alpha board 甲")
 }
 
@@ -309,16 +309,16 @@ func isoSnapshot(t *testing.T, w *isoWorld) string {
 	// A's conference: rooms, meetings, live state, runs and logs, schedules and what
 	// A's enterprise has booked and in use (not the platform's or shared rooms'
 	// totals, which B's bookings legitimately change).
-	vars := map[string]any{"ma": w.meetingA, "ml": w.liveA, "me": w.endedA, "f": w.winFrom, "t": w.winTo}
+	vars := map[string]any{"ma": w.meetingA, "ml": w.runningA, "me": w.endedA, "f": w.winFrom, "t": w.winTo}
 	part(w.adminA, `query($ma:ID!,$ml:ID!,$me:ID!,$f:Time!,$t:Time!){
 		rooms{id number name password capacity scope enterpriseId ownerId}
 		ma:meeting(id:$ma){id number name password description hostName start durationMinutes timeZone participants cancelled instant
 			recurrence{rrule} room{id} options{muteOnEntry live record guestsMayStart} presenterId invitees{members{id} groupIds emails}
-			occurrences(from:$f,to:$t){key start end moved} live{id}}
-		ml:meeting(id:$ml){id name participants cancelled live{id live startedAt endedAt}}
-		me:meeting(id:$me){id name cancelled live{id}}
+			occurrences(from:$f,to:$t){key start end moved} runInProgress{id}}
+		ml:meeting(id:$ml){id name participants cancelled runInProgress{id inProgress startedAt endedAt}}
+		me:meeting(id:$me){id name cancelled runInProgress{id}}
 	}`, vars)
-	part(w.adminA, `query($run:ID!){run:meetingRun(id:$run){id name startedAt endedAt endReason live log{at kind actorId actorName detail}
+	part(w.adminA, `query($run:ID!){run:meetingRun(id:$run){id name startedAt endedAt endReason inProgress log{at kind actorId actorName detail}
 		whiteboard{scene savedAt sizeBytes elements}}}`, map[string]any{"run": w.runA})
 	part(w.adminA, `{meetingHistory(first:200){edges{cursor node{id name}}}}`, nil)
 	part(w.adminA, `query($f:Time!,$t:Time!){
@@ -517,9 +517,9 @@ var isoOps = map[string]isoOp{
 	}},
 	"Mutation.joinMeeting": {class: isoAnonymous, run: func(t *testing.T, w *isoWorld, c isoCaller) {
 		// Anyone may join with number and password (outside guests do); without the
-		// password, A's live meeting answers exactly like a number that does not exist.
+		// password, A's running meeting answers exactly like a number that does not exist.
 		var m struct{ Meeting struct{ Number string } }
-		w.adminA.Do(t, `query($id:ID!){meeting(id:$id){number}}`, map[string]any{"id": w.liveA}).Decode(t, &m)
+		w.adminA.Do(t, `query($id:ID!){meeting(id:$id){number}}`, map[string]any{"id": w.runningA}).Decode(t, &m)
 		const doc = `mutation($n:String!,$p:String){joinMeeting(number:$n,password:$p,displayName:"x"){token runId}}`
 		ra := c.c.Do(t, doc, map[string]any{"n": m.Meeting.Number, "p": "000000"})
 		ru := c.c.Do(t, doc, map[string]any{"n": "1000000001", "p": "000000"})
@@ -745,11 +745,11 @@ var isoOps = map[string]isoOp{
 		}},
 	"Query.meeting": {class: isoByID,
 		doc: `query($id:ID!){meeting(id:$id){id number name password description host{id} hostName start participants room{id number name}
-			invitees{members{id name} groupIds emails} occurrences(from:"2020-01-01T00:00:00Z",to:"2020-06-01T00:00:00Z"){key} live{id}}}`,
+			invitees{members{id name} groupIds emails} occurrences(from:"2020-01-01T00:00:00Z",to:"2020-06-01T00:00:00Z"){key} runInProgress{id}}}`,
 		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Meeting} },
 		run: func(t *testing.T, w *isoWorld, c isoCaller) {
-			for what, id := range map[string]string{"live": w.liveA, "ended": w.endedA} {
-				isoIDAlike(t, w, c, "meeting (A's "+what+" meeting)", `query($id:ID!){meeting(id:$id){id name live{id}}}`,
+			for what, id := range map[string]string{"live": w.runningA, "ended": w.endedA} {
+				isoIDAlike(t, w, c, "meeting (A's "+what+" meeting)", `query($id:ID!){meeting(id:$id){id name runInProgress{id}}}`,
 					func(id string) map[string]any { return map[string]any{"id": id} }, id, "NOT_FOUND")
 			}
 		}},
@@ -913,16 +913,16 @@ var isoOps = map[string]isoOp{
 		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Meeting} }},
 	"Mutation.startMeeting": {class: isoByID,
 		// A's host could start A's series (at any time: --early-start any).
-		doc:  `mutation($id:ID!){startMeeting(id:$id){id live log{kind}}}`,
+		doc:  `mutation($id:ID!){startMeeting(id:$id){id inProgress log{kind}}}`,
 		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Meeting} }},
 	"Mutation.endMeeting": {class: isoByID,
-		doc:  `mutation($id:ID!){endMeeting(id:$id){id live}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		doc:  `mutation($id:ID!){endMeeting(id:$id){id inProgress}}`,
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.relaunchMeeting": {class: isoByID,
 		doc:  `mutation($id:ID!){relaunchMeeting(id:$id){id name}}`,
 		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Ended} }},
 	"Mutation.startInstantMeeting": {class: isoOwnScope, run: func(t *testing.T, w *isoWorld, c isoCaller) {
-		const doc = `mutation($in:InstantMeetingInput!){startInstantMeeting(input:$in){meeting{id name room{id number name} invitees{members{id}}} run{id live}}}`
+		const doc = `mutation($in:InstantMeetingInput!){startInstantMeeting(input:$in){meeting{id name room{id number name} invitees{members{id}}} run{id inProgress}}}`
 		isoRefsAlike(t, w, c, "startInstantMeeting inviting", doc, func(ids []string) map[string]any {
 			return map[string]any{"in": map[string]any{"participants": 2, "memberIds": ids}}
 		}, "NOT_FOUND")
@@ -933,82 +933,82 @@ var isoOps = map[string]isoOp{
 		var out struct {
 			StartInstantMeeting struct {
 				Meeting struct{ ID string }
-				Run     struct{ Live bool }
+				Run     struct{ InProgress bool }
 			}
 		}
 		r.Decode(t, &out)
-		if !out.StartInstantMeeting.Run.Live {
+		if !out.StartInstantMeeting.Run.InProgress {
 			t.Errorf("startInstantMeeting as %s: %s", c.name, r.Data)
 		}
 		isoNoLeak(t, w, "startInstantMeeting as "+c.name, r)
 		isoWantOK(t, "endMeeting of B's own", c.c.Do(t, `mutation($id:ID!){endMeeting(id:$id){id}}`, map[string]any{"id": out.StartInstantMeeting.Meeting.ID}))
 	}},
 
-	// ---- Live meeting controls: A's live meeting is NOT_FOUND to B, like unknown IDs ----
+	// ---- Running meeting controls: A's running meeting is NOT_FOUND to B, like unknown IDs ----
 	"Mutation.muteParticipant": {class: isoByID,
 		doc:  `mutation($id:ID!,$p:ID!){muteParticipant(meetingId:$id,participantId:$p){seq}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running, "p": x.Member} }},
 	"Mutation.unmuteParticipant": {class: isoByID,
 		doc:  `mutation($id:ID!,$p:ID!){unmuteParticipant(meetingId:$id,participantId:$p){seq}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running, "p": x.Member} }},
 	"Mutation.muteAll": {class: isoByID,
 		doc:  `mutation($id:ID!){muteAll(meetingId:$id,allowSelfUnmute:false){seq participants{id name}}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.setAllowSelfUnmute": {class: isoByID,
 		doc:  `mutation($id:ID!){setAllowSelfUnmute(meetingId:$id,on:true){seq allowSelfUnmute}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.raiseHand": {class: isoByID,
 		doc:  `mutation($id:ID!,$p:ID!){raiseHand(meetingId:$id,participantId:$p){seq participants{id handRaised}}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running, "p": x.Member} }},
 	"Mutation.lowerHand": {class: isoByID,
 		doc:  `mutation($id:ID!,$p:ID!){lowerHand(meetingId:$id,participantId:$p){seq participants{id handRaised}}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running, "p": x.Member} }},
 	"Mutation.lowerAllHands": {class: isoByID,
 		doc:  `mutation($id:ID!){lowerAllHands(meetingId:$id){seq participants{id handRaised}}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.sendChatMessage": {class: isoByID,
 		doc:  `mutation($id:ID!,$p:ID!){sendChatMessage(meetingId:$id,participantId:$p,text:"from B"){seq text fromName}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running, "p": x.Member} }},
 	"Query.meetingChat": {class: isoByID,
 		doc:  `query($id:ID!){meetingChat(meetingId:$id){messages{seq fromName text privateWithName} hasMore}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.lockMeeting": {class: isoByID,
 		doc:  `mutation($id:ID!){lockMeeting(meetingId:$id){seq locked}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.unlockMeeting": {class: isoByID,
 		doc:  `mutation($id:ID!){unlockMeeting(meetingId:$id){seq locked}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.setLayout": {class: isoByID,
 		doc:  `mutation($id:ID!){setLayout(meetingId:$id,mode:SINGLE){seq mode}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.pinParticipant": {class: isoByID,
 		doc:  `mutation($id:ID!,$p:ID!){pinParticipant(meetingId:$id,pane:0,participantId:$p){seq}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running, "p": x.Member} }},
 	"Mutation.hangupParticipant": {class: isoByID,
 		doc:  `mutation($id:ID!,$p:ID!){hangupParticipant(meetingId:$id,participantId:$p){seq}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running, "p": x.Member} }},
 	"Mutation.setPresenter": {class: isoByID,
 		doc:  `mutation($id:ID!,$p:ID!){setPresenter(meetingId:$id,participantId:$p){seq}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running, "p": x.Member} }},
 	"Mutation.setParticipantRole": {class: isoByID,
 		doc:  `mutation($id:ID!,$p:ID!){setParticipantRole(meetingId:$id,participantId:$p,role:PRESENTER){seq participants{id role}}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running, "p": x.Member} }},
 	"Mutation.setWhiteboard": {class: isoByID,
 		doc:  `mutation($id:ID!){setWhiteboard(meetingId:$id,on:true){seq whiteboard panes{pane source}}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.unpinParticipant": {class: isoByID,
 		doc:  `mutation($id:ID!){unpinParticipant(meetingId:$id,pane:0){seq pins{pane participantId}}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.setPolling": {class: isoByID,
 		doc: `mutation($id:ID!,$p:ID!){setPolling(meetingId:$id,input:{enabled:true,intervalSeconds:10,panes:[1],participantIds:[$p]}){seq
 			polling{enabled intervalSeconds panes participantIds epoch} panes{pane polled}}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live, "p": x.Member} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running, "p": x.Member} }},
 	"Mutation.setMuteOnEntry": {class: isoByID,
 		doc:  `mutation($id:ID!){setMuteOnEntry(meetingId:$id,on:true){seq muteOnEntry}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} }},
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} }},
 	"Mutation.callAbsentInvitees": {class: isoByID,
 		doc:  `mutation($id:ID!){callAbsentInvitees(meetingId:$id){called{id name email} skipped{id name}}}`,
-		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Live} },
+		vars: func(w *isoWorld, x isoTargets) map[string]any { return map[string]any{"id": x.Running} },
 		run: func(t *testing.T, w *isoWorld, c isoCaller) {
 			if c.admin {
 				return // checked after B's member, the last caller, has tried too
@@ -1018,7 +1018,7 @@ var isoOps = map[string]isoOp{
 			var out struct {
 				CallAbsentInvitees struct{ Called, Skipped []struct{ ID string } }
 			}
-			w.adminA.Do(t, `mutation($id:ID!){callAbsentInvitees(meetingId:$id){called{id} skipped{id}}}`, map[string]any{"id": w.liveA}).Decode(t, &out)
+			w.adminA.Do(t, `mutation($id:ID!){callAbsentInvitees(meetingId:$id){called{id} skipped{id}}}`, map[string]any{"id": w.runningA}).Decode(t, &out)
 			if x := out.CallAbsentInvitees; len(x.Called) != 1 || x.Called[0].ID != w.memberA1 || len(x.Skipped) != 0 {
 				t.Errorf("A's own call of the absent after B's tries: %+v", x)
 			}
@@ -1087,7 +1087,7 @@ func TestIsoTenantWalk(t *testing.T) {
 
 	before := isoSnapshot(t, w)
 	aTargets := isoTargets{Enterprise: w.entA, Member: w.memberA1, Member2: w.memberA2, Group: w.groupA,
-		Room: w.roomDedA, Meeting: w.meetingA, Live: w.liveA, Ended: w.endedA, Run: w.runA}
+		Room: w.roomDedA, Meeting: w.meetingA, Running: w.runningA, Ended: w.endedA, Run: w.runA}
 	names := slices.Sorted(maps.Keys(isoOps))
 	for _, name := range names {
 		op := isoOps[name]
@@ -1179,10 +1179,10 @@ func isoWalkTargeted(t *testing.T, w *isoWorld, name string, op isoOp, c isoCall
 		return op.vars(w, x)
 	}
 	rnd := isoTargets{Enterprise: store.NewID(), Member: store.NewID(), Member2: store.NewID(), Group: store.NewID(),
-		Room: store.NewID(), Meeting: store.NewID(), Live: store.NewID(), Ended: store.NewID(),
+		Room: store.NewID(), Meeting: store.NewID(), Running: store.NewID(), Ended: store.NewID(),
 		Run: store.NewID() + "|" + w.startA.UTC().Format(time.RFC3339)}
 	bad := isoTargets{Enterprise: "not-an-id", Member: "0123", Member2: "zz" + strings.Repeat("f", 22), Group: "../" + w.groupA,
-		Room: "room-8000", Meeting: "00000", Live: "../" + w.liveA, Ended: w.endedA + "x", Run: `{"$ne":null}`}
+		Room: "room-8000", Meeting: "00000", Running: "../" + w.runningA, Ended: w.endedA + "x", Run: `{"$ne":null}`}
 	ra := c.c.Do(t, op.doc, vars(a))
 	isoWantCode(t, name+" on A's objects as "+c.name, ra, want)
 	if !isoDataNull(ra) {
@@ -1354,8 +1354,8 @@ func isoWalkResourceSubs(ctx context.Context, t *testing.T, w *isoWorld) {
 		}
 		isoNoLeakRaw(t, w, "resourceStatusChanged as "+who, m.Payload)
 	}
-	// A ends its live meeting: A hears of it, B does not.
-	w.adminA.Do(t, `mutation($id:ID!){endMeeting(id:$id){id}}`, map[string]any{"id": w.liveA}).Decode(t, &struct{}{})
+	// A ends its running meeting: A hears of it, B does not.
+	w.adminA.Do(t, `mutation($id:ID!){endMeeting(id:$id){id}}`, map[string]any{"id": w.runningA}).Decode(t, &struct{}{})
 	deadline := time.Now().Add(5 * time.Second)
 	for st.ResourceStatusChanged.Now.Meetings != liveNow-1 {
 		m := isoNextMsg(t, subA, time.Until(deadline), "A's admin")
@@ -1473,13 +1473,13 @@ func TestIsoMemberLookupIndistinguishable(t *testing.T) {
 	}
 }
 
-// isoWalkMeetingStateSubs: B's subscriptions to A's live meeting fail with NOT_FOUND
+// isoWalkMeetingStateSubs: B's subscriptions to A's running meeting fail with NOT_FOUND
 // exactly like those to unknown or garbage IDs, and carry nothing of A.
 func isoWalkMeetingStateSubs(ctx context.Context, t *testing.T, w *isoWorld) {
 	const doc = `subscription($id:ID!){meetingState(meetingId:$id){seq full{participants{id name} locked}}}`
 	for _, c := range []isoCaller{w.adminB, w.memberB} {
 		sigs := map[string]string{}
-		for _, id := range []string{w.liveA, store.NewID(), "../" + w.liveA} {
+		for _, id := range []string{w.runningA, store.NewID(), "../" + w.runningA} {
 			ch := isoSubscribeDoc(ctx, t, c.c, c.name, doc, map[string]any{"id": id})
 			var m *xtest.WSMessage
 			select {

@@ -81,13 +81,13 @@ func (p *rtcPeer) next(t *testing.T, typ string, d time.Duration) map[string]any
 // liveView is a subscriber's copy of the meeting state, kept by applying updates.
 type liveView struct {
 	Seq          int
-	Participants []liveParticipant
+	Participants []participantOf
 	Locked       bool
 	Mode         string
 	Panes        []livePane
 }
 
-type liveParticipant struct {
+type participantOf struct {
 	ID, Name, Role string
 	MutedByHost    bool
 }
@@ -110,7 +110,7 @@ type liveUpdate struct {
 		Event *struct {
 			Seq         int
 			Kind        string
-			Participant *liveParticipant
+			Participant *participantOf
 			RemovedID   *string
 			Setting     *string
 			On          *bool
@@ -134,14 +134,14 @@ func (v *liveView) apply(t *testing.T, u liveUpdate) {
 	}
 	v.Seq = e.Seq
 	if p := e.Participant; p != nil {
-		if i := slices.IndexFunc(v.Participants, func(q liveParticipant) bool { return q.ID == p.ID }); i >= 0 {
+		if i := slices.IndexFunc(v.Participants, func(q participantOf) bool { return q.ID == p.ID }); i >= 0 {
 			v.Participants[i] = *p
 		} else {
 			v.Participants = append(v.Participants, *p)
 		}
 	}
 	if e.RemovedID != nil {
-		v.Participants = slices.DeleteFunc(v.Participants, func(q liveParticipant) bool { return q.ID == *e.RemovedID })
+		v.Participants = slices.DeleteFunc(v.Participants, func(q participantOf) bool { return q.ID == *e.RemovedID })
 	}
 	if e.Setting != nil && *e.Setting == "locked" {
 		v.Locked = *e.On
@@ -178,7 +178,7 @@ func (s *liveSub) until(t *testing.T, what string, ok func(v *liveView) bool) {
 	}
 }
 
-func (v *liveView) participant(id string) *liveParticipant {
+func (v *liveView) participant(id string) *participantOf {
 	for i := range v.Participants {
 		if v.Participants[i].ID == id {
 			return &v.Participants[i]

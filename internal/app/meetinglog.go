@@ -18,10 +18,10 @@ type MeetingLogger interface {
 	SaveChat(ctx context.Context, m conference.ChatMessage) error
 }
 
-// logAppender writes the live owners' control events to the meeting log on its own
+// logAppender writes the meeting owners' control events to the meeting log on its own
 // goroutine, so that an owner never waits for the database: Append drops an event
 // (and counts it) when the queue is full. Every control row names its actor and its
-// subject: the goroutine keeps each live run's roster (names and who shares a screen)
+// subject: the goroutine keeps each run in progress's roster (names and who shares a screen)
 // from the joins, media changes and leaves it is handed, and logs a screen share's
 // start and stop. Chat messages are no log rows: they are stored as the run's chat.
 type logAppender struct {
@@ -30,7 +30,7 @@ type logAppender struct {
 	queue   chan logItem
 	dropped atomic.Uint64
 	wg      sync.WaitGroup
-	// rosters is each live run's roster, by participant. Appender goroutine only.
+	// rosters is each run in progress's roster, by participant. Appender goroutine only.
 	rosters map[string]map[meeting.ParticipantID]*logged
 }
 

@@ -32,7 +32,7 @@ func (r *logRecorder) Log(_ context.Context, _ string, e conference.LogEntry) {
 	r.rows = append(r.rows, e)
 }
 
-// TestMeetingLogScreenShare drives a live meeting as the media plane does when a
+// TestMeetingLogScreenShare drives a running meeting as the media plane does when a
 // participant starts and stops sharing their screen (SetMedia as the system) and
 // checks that the meeting log says who shared, and nothing for camera changes.
 func TestMeetingLogScreenShare(t *testing.T) {

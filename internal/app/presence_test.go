@@ -12,7 +12,7 @@ import (
 
 // TestAdmitAndPresence checks the lifecycle rules that joins drive: the first
 // member to join at or after the start makes a meeting live (guests only when the
-// meeting allows it), the host may start early, and a live meeting nobody is in
+// meeting allows it), the host may start early, and a running meeting nobody is in
 // ends after the empty timeout.
 func TestAdmitAndPresence(t *testing.T) {
 	srv := xtest.StartServer(t, xtest.Options{})
@@ -39,7 +39,7 @@ func TestAdmitAndPresence(t *testing.T) {
 		t.Fatal("a guest started a meeting before its start")
 	}
 	_, run, err := conf.Admit(ctx, soon, conference.Joiner{Principal: host})
-	if err != nil || run == nil || !run.Live() {
+	if err != nil || run == nil || !run.InProgress() {
 		t.Fatalf("host start: %+v %v", run, err)
 	}
 	// Now everyone enters the same run.
@@ -53,7 +53,7 @@ func TestAdmitAndPresence(t *testing.T) {
 		t.Fatal("a guest started a meeting that does not allow it")
 	}
 	_, live, err := conf.Admit(ctx, now, conference.Joiner{Principal: admin})
-	if err != nil || !live.Live() {
+	if err != nil || !live.InProgress() {
 		t.Fatalf("member start: %v", err)
 	}
 	if _, _, err := conf.Admit(ctx, "1234567890", guest); err == nil {
@@ -107,7 +107,7 @@ func TestAdmitAndPresence(t *testing.T) {
 
 func isLive(t *testing.T, f *authFixture, runID string) bool {
 	t.Helper()
-	var out struct{ MeetingRun struct{ Live bool } }
-	f.admin.Do(t, `query($id:ID!){meetingRun(id:$id){live}}`, map[string]any{"id": runID}).Decode(t, &out)
-	return out.MeetingRun.Live
+	var out struct{ MeetingRun struct{ InProgress bool } }
+	f.admin.Do(t, `query($id:ID!){meetingRun(id:$id){inProgress}}`, map[string]any{"id": runID}).Decode(t, &out)
+	return out.MeetingRun.InProgress
 }

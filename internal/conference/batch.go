@@ -9,7 +9,7 @@ import (
 )
 
 // The batch reads below serve the API's per-request loaders: a list of meetings
-// asking each for its room, invitation status or live run costs a fixed number of
+// asking each for its room, invitation status or run in progress costs a fixed number of
 // store reads, whatever the length of the list. Each returns its results and errors
 // aligned with the IDs asked for, with the error the single read would give.
 
@@ -79,10 +79,10 @@ func (s *Service) DeliveriesOf(ctx context.Context, p *auth.Principal, meetingID
 	return out, errOut
 }
 
-// LiveRunsOf is LiveRun for several meetings: one schedule read and one read of
-// the live runs for all of them. A meeting that is not live has a nil run and no
+// RunsInProgressOf is RunInProgress for several meetings: one schedule read and one read of
+// the runs in progress for all of them. A meeting that is not live has a nil run and no
 // error.
-func (s *Service) LiveRunsOf(ctx context.Context, p *auth.Principal, meetingIDs []string) ([]*Run, []error) {
+func (s *Service) RunsInProgressOf(ctx context.Context, p *auth.Principal, meetingIDs []string) ([]*Run, []error) {
 	ms, errOut := s.meetingsFor(ctx, p, meetingIDs)
 	out := make([]*Run, len(meetingIDs))
 	var live map[string]*Run
@@ -92,7 +92,7 @@ func (s *Service) LiveRunsOf(ctx context.Context, p *auth.Principal, meetingIDs 
 		}
 		if live == nil {
 			live = map[string]*Run{}
-			for _, r := range s.liveRuns(ctx) {
+			for _, r := range s.runsInProgress(ctx) {
 				live[r.MeetingID] = r
 			}
 		}

@@ -17,7 +17,7 @@ import (
 // presses "call the absent" again and again does not flood anyone.
 const CallCooldown = time.Minute
 
-// Dialer calls an absent invitee into a live run through a channel besides the in-app
+// Dialer calls an absent invitee into a run in progress through a channel besides the in-app
 // notice, such as SIP dial-out to the member's registered terminal. Dial starts the
 // call and returns; it does not wait for an answer.
 type Dialer interface {
@@ -27,7 +27,7 @@ type Dialer interface {
 // SetDialer adds a dial-out channel to CallAbsent. Call it before serving.
 func (s *Service) SetDialer(d Dialer) { s.dialer = d }
 
-// Roster returns the user IDs of the members present in a live run (guests and
+// Roster returns the user IDs of the members present in a run in progress (guests and
 // terminals without a member have none).
 type Roster func(ctx context.Context, runID string) ([]string, error)
 
@@ -41,12 +41,12 @@ type CallResult struct {
 	Skipped []*directory.Member
 }
 
-// CallAbsent calls every invited member of a meeting's live run who is not in it:
+// CallAbsent calls every invited member of a meeting's run in progress who is not in it:
 // the members invited by name and through groups (as the invitations resolved them),
 // active, not present according to present, and not the caller. Each gets an in-app
 // "join now" notification and, when a Dialer is set, a dial-out; the calls go into the
 // meeting log. Outside guests (email invitees) have no in-app channel and are not
-// called. Host and admins only; meetings the caller may not see, and meetings not live,
+// called. Host and admins only; meetings the caller may not see, and meetings not running,
 // answer NOT_FOUND.
 func (s *Service) CallAbsent(ctx context.Context, p *auth.Principal, meetingID string, present Roster) (*CallResult, error) {
 	r, moderator, err := s.Control(ctx, p, meetingID)

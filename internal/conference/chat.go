@@ -22,7 +22,7 @@ const chatColl = "meeting_chat"
 // MaxChatPage is the most messages RunChat returns at once.
 const MaxChatPage = 200
 
-// ChatMessage is one stored chat message of a run (live.ChatMessage as kept).
+// ChatMessage is one stored chat message of a run (meeting.ChatMessage as kept).
 type ChatMessage struct {
 	RunID      string    `bson:"runId"`
 	Seq        uint64    `bson:"seq"`
@@ -40,7 +40,7 @@ type ChatMessage struct {
 
 func chatID(runID string, seq uint64) string { return fmt.Sprintf("%s:%012d", runID, seq) }
 
-// SaveChat stores one chat message of a run. The live owner bounds how many a run
+// SaveChat stores one chat message of a run. The meeting owner bounds how many a run
 // has; a message stored twice (the same seq) is kept once.
 func (s *Service) SaveChat(ctx context.Context, m ChatMessage) error {
 	_, err := s.st.W.Collection(chatColl).ReplaceOne(ctx, bson.M{"_id": chatID(m.RunID, m.Seq)}, m, options.Replace().SetUpsert(true))

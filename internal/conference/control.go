@@ -11,7 +11,7 @@ import (
 )
 
 // OnRun sets a function told synchronously, after the bus event, when a run becomes
-// live or ends; the composition root uses it to start and stop the run's live owner.
+// live or ends; the composition root uses it to start and stop the run's meeting owner.
 // It must not block. Call it before serving.
 func (s *Service) OnRun(f func(RunEvent)) { s.onRun = f }
 
@@ -22,24 +22,24 @@ func (s *Service) notifyRun(e RunEvent) {
 	}
 }
 
-// Control returns the live run of a meeting the caller may see and whether the caller
+// Control returns the run in progress of a meeting the caller may see and whether the caller
 // moderates it (its host or an admin of its enterprise). Meetings the caller may not
 // see, and meetings not live, answer NOT_FOUND; what a non-moderator may do is the
-// live owner's decision.
+// meeting owner's decision.
 func (s *Service) Control(ctx context.Context, p *auth.Principal, meetingID string) (*Run, bool, error) {
 	m, err := s.meetingFor(ctx, p, meetingID)
 	if err != nil {
 		return nil, false, err
 	}
-	for _, r := range s.liveRuns(ctx) {
+	for _, r := range s.runsInProgress(ctx) {
 		if r.MeetingID == m.ID {
 			return r, canControl(p, m), nil
 		}
 	}
-	return nil, false, errs.NotFound("live meeting")
+	return nil, false, errs.NotFound("running meeting")
 }
 
-// Lock locks or unlocks the live run of a meeting: joinMeeting refuses everyone but
+// Lock locks or unlocks the run in progress of a meeting: joinMeeting refuses everyone but
 // the host and admins while it is locked. Host and admins only.
 func (s *Service) Lock(ctx context.Context, p *auth.Principal, meetingID string, locked bool) (*Run, error) {
 	r, moderator, err := s.Control(ctx, p, meetingID)
@@ -57,7 +57,7 @@ func (s *Service) Lock(ctx context.Context, p *auth.Principal, meetingID string,
 }
 
 // RunSwitch is a host's switch that belongs to the run rather than to the booking, so
-// that a new live owner of the run (after a restart) keeps the host's choice.
+// that a new meeting owner of the run (after a restart) keeps the host's choice.
 type RunSwitch string
 
 // The run's switches.
@@ -70,7 +70,7 @@ const (
 	SwitchAllowSelfUnmute RunSwitch = "allowSelfUnmute"
 )
 
-// SetRunSwitch records a host's switch on the live run of a meeting. Host and admins
+// SetRunSwitch records a host's switch on the run in progress of a meeting. Host and admins
 // only.
 func (s *Service) SetRunSwitch(ctx context.Context, p *auth.Principal, meetingID string, sw RunSwitch, on bool) (*Run, error) {
 	if sw != SwitchMuteOnEntry && sw != SwitchAllowSelfUnmute {
@@ -94,7 +94,7 @@ func (s *Service) SetRunSwitch(ctx context.Context, p *auth.Principal, meetingID
 	return r, nil
 }
 
-// RunSettings is what a new live owner of a run starts from.
+// RunSettings is what a new meeting owner of a run starts from.
 type RunSettings struct {
 	// Options are the meeting's, with the run's own mute on entry when the host
 	// changed it.
@@ -105,7 +105,7 @@ type RunSettings struct {
 	AllowSelfUnmute bool
 }
 
-// RunSettings returns what a new live owner of the run (after a restart) starts from.
+// RunSettings returns what a new meeting owner of the run (after a restart) starts from.
 func (s *Service) RunSettings(ctx context.Context, runID string) (RunSettings, error) {
 	r, err := s.run(ctx, runID)
 	if err != nil {

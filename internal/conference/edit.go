@@ -239,7 +239,7 @@ func (s *Service) Cancel(ctx context.Context, p *auth.Principal, id string) erro
 	}
 	s.publishResources(m.EnterpriseID)
 	s.cancelMail(ctx, m, m.Invitees.MemberIDs, m.Invitees.Emails)
-	for _, r := range s.liveRuns(ctx) {
+	for _, r := range s.runsInProgress(ctx) {
 		if r.MeetingID == m.ID {
 			if _, err := s.endRun(ctx, r, EndedByHost, p.UserID); err != nil {
 				return err

@@ -290,7 +290,7 @@ func (s *Service) Invite(ctx context.Context, p *auth.Principal, id string, memb
 	// During the meeting the new invitees are asked to join now; a call of the absent
 	// right after leaves them alone.
 	kind := NotificationInvited
-	if r, lerr := s.LiveRun(ctx, p, m.ID); lerr == nil {
+	if r, lerr := s.RunInProgress(ctx, p, m.ID); lerr == nil {
 		kind = NotificationStartedNow
 		s.claimCalls(r.ID, newIDs, time.Now())
 	}

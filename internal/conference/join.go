@@ -41,7 +41,7 @@ const (
 	RoleParticipant ParticipantRole = "participant"
 )
 
-// Grant is what a join token admits: one participant into one live run.
+// Grant is what a join token admits: one participant into one run in progress.
 type Grant struct {
 	RunID     string          `bson:"runId"`
 	MeetingID string          `bson:"meetingId"`

@@ -41,7 +41,7 @@ type Run struct {
 	EndReason      string     `bson:"endReason,omitempty"`
 	// Present counts who is in the meeting, as the media plane reports joins and
 	// leaves; EmptySince is when it last became empty (the start, until someone
-	// joins). A live run empty for Config.EmptyTimeout ends.
+	// joins). A run in progress empty for Config.EmptyTimeout ends.
 	Present int `bson:"present"`
 	// Locked refuses new joins (the host's lock).
 	Locked bool `bson:"locked"`
@@ -54,8 +54,8 @@ type Run struct {
 	Search string `bson:"search"`
 }
 
-// Live reports whether the run has not ended.
-func (r *Run) Live() bool { return r.EndedAt == nil }
+// InProgress reports whether the run has not ended.
+func (r *Run) InProgress() bool { return r.EndedAt == nil }
 
 // End reasons.
 const (
@@ -66,9 +66,13 @@ const (
 
 const (
 	runsColl = "meeting_runs"
-	// liveColl lists the IDs of live runs {_id: runID}, so the sweeper and the "now"
-	// resource status read a handful of documents, not the whole history.
-	liveColl = "live_runs"
+	// inProgressColl lists the IDs of the runs in progress {_id: runID, enterpriseId},
+	// so the sweeper and the "now" resource status read a handful of documents, not the
+	// whole history.
+	inProgressColl = "runs_in_progress"
+	// oldInProgressColl is inProgressColl's name before 2026-12 ("live" now means live
+	// streaming only); migrateInProgress moves its documents at start.
+	oldInProgressColl = "live_runs"
 	// logsColl holds one document per run {_id: runID, entries: [...]}, appended by
 	// _id.
 	logsColl = "meeting_logs"
@@ -118,7 +122,7 @@ func (s *Service) Start(ctx context.Context, p *auth.Principal, id string) (*Run
 		return nil, err
 	}
 	if existing != nil {
-		if !existing.Live() {
+		if !existing.InProgress() {
 			return nil, errs.Conflict("id", "this meeting was ended; relaunch it to meet again")
 		}
 		return existing, nil
@@ -195,7 +199,7 @@ func (s *Service) occurrenceRun(ctx context.Context, m *Meeting, o recur.Occurre
 		if err != nil {
 			return nil, "", err
 		}
-		if r.Live() || !r.EndedAt.Before(o.Start) || n > maxEarlyRuns {
+		if r.InProgress() || !r.EndedAt.Before(o.Start) || n > maxEarlyRuns {
 			return r, "", nil
 		}
 		id = fmt.Sprintf("%s|%d", base, n)
@@ -222,7 +226,7 @@ func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, 
 		if err != nil {
 			return nil, err
 		}
-		if !existing.Live() {
+		if !existing.InProgress() {
 			return nil, errs.Conflict("id", "this meeting was ended; relaunch it to meet again")
 		}
 		return existing, nil
@@ -230,8 +234,8 @@ func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, 
 	if err != nil {
 		return nil, fmt.Errorf("conference: start run: %w", err)
 	}
-	if _, err := s.st.W.Collection(liveColl).InsertOne(ctx, bson.M{"_id": r.ID, "enterpriseId": r.EnterpriseID}); err != nil && !isDuplicate(err) {
-		return nil, fmt.Errorf("conference: mark run live: %w", err)
+	if _, err := s.st.W.Collection(inProgressColl).InsertOne(ctx, bson.M{"_id": r.ID, "enterpriseId": r.EnterpriseID}); err != nil && !isDuplicate(err) {
+		return nil, fmt.Errorf("conference: mark the run in progress: %w", err)
 	}
 	name := ""
 	if actor != nil {
@@ -239,8 +243,8 @@ func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, 
 	}
 	s.Log(ctx, r.ID, LogEntry{Kind: "started", ActorID: by, ActorName: name})
 	s.publishResources(m.EnterpriseID)
-	s.bus.Publish(bus.Event{Topic: "meeting." + m.ID, Payload: RunEvent{RunID: r.ID, Live: true}})
-	s.notifyRun(RunEvent{RunID: r.ID, Live: true})
+	s.bus.Publish(bus.Event{Topic: "meeting." + m.ID, Payload: RunEvent{RunID: r.ID, InProgress: true}})
+	s.notifyRun(RunEvent{RunID: r.ID, InProgress: true})
 	return r, nil
 }
 
@@ -283,10 +287,10 @@ func (s *Service) reserveEarly(ctx context.Context, m *Meeting, o recur.Occurren
 	return err
 }
 
-// RunEvent tells planes that a meeting became live or ended.
+// RunEvent tells planes that a meeting's run started or ended.
 type RunEvent struct {
-	RunID string
-	Live  bool
+	RunID      string
+	InProgress bool
 }
 
 func (s *Service) run(ctx context.Context, id string) (*Run, error) {
@@ -301,21 +305,21 @@ func (s *Service) run(ctx context.Context, id string) (*Run, error) {
 	return &r, nil
 }
 
-// LiveRun returns the live run of a meeting, or NOT_FOUND.
-func (s *Service) LiveRun(ctx context.Context, p *auth.Principal, meetingID string) (*Run, error) {
+// RunInProgress returns the run in progress of a meeting, or NOT_FOUND.
+func (s *Service) RunInProgress(ctx context.Context, p *auth.Principal, meetingID string) (*Run, error) {
 	m, err := s.meetingFor(ctx, p, meetingID)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range s.liveRuns(ctx) {
+	for _, r := range s.runsInProgress(ctx) {
 		if r.MeetingID == m.ID {
 			return r, nil
 		}
 	}
-	return nil, errs.NotFound("live meeting")
+	return nil, errs.NotFound("running meeting")
 }
 
-// End ends the caller's live meeting for everyone. Host and admins only.
+// End ends the caller's running meeting for everyone. Host and admins only.
 func (s *Service) End(ctx context.Context, p *auth.Principal, meetingID string) (*Run, error) {
 	m, err := s.meetingFor(ctx, p, meetingID)
 	if err != nil {
@@ -324,23 +328,23 @@ func (s *Service) End(ctx context.Context, p *auth.Principal, meetingID string) 
 	if !canControl(p, m) {
 		return nil, errs.New(errs.KindForbidden, "only the host and administrators may end this meeting")
 	}
-	for _, r := range s.liveRuns(ctx) {
+	for _, r := range s.runsInProgress(ctx) {
 		if r.MeetingID != m.ID {
 			continue
 		}
 		return s.endRun(ctx, r, EndedByHost, p.UserID)
 	}
-	return nil, errs.NotFound("live meeting")
+	return nil, errs.NotFound("running meeting")
 }
 
-// endRun ends the live run r and frees what its occurrence reserved after now.
+// endRun ends the run in progress r and frees what its occurrence reserved after now.
 func (s *Service) endRun(ctx context.Context, r *Run, reason, by string) (*Run, error) {
 	now := time.Now().UTC()
 	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, r.ID, bson.M{"$set": bson.M{"endedAt": now, "endReason": reason}}); err != nil {
 		return nil, fmt.Errorf("conference: end run: %w", err)
 	}
-	if _, err := s.st.W.Collection(liveColl).DeleteOne(ctx, bson.M{"_id": r.ID}); err != nil {
-		return nil, fmt.Errorf("conference: unmark run live: %w", err)
+	if _, err := s.st.W.Collection(inProgressColl).DeleteOne(ctx, bson.M{"_id": r.ID}); err != nil {
+		return nil, fmt.Errorf("conference: unmark the run in progress: %w", err)
 	}
 	r.EndedAt, r.EndReason = &now, reason
 	if err := s.indexEnded(ctx, r); err != nil {
@@ -359,36 +363,63 @@ func (s *Service) endRun(ctx context.Context, r *Run, reason, by string) (*Run, 
 		s.log.Error("freeing the rest of an ended meeting's reservation", "run", r.ID, "err", err)
 	}
 	s.publishResources(r.EnterpriseID)
-	s.bus.Publish(bus.Event{Topic: "meeting." + r.MeetingID, Payload: RunEvent{RunID: r.ID, Live: false}})
-	s.notifyRun(RunEvent{RunID: r.ID, Live: false})
+	s.bus.Publish(bus.Event{Topic: "meeting." + r.MeetingID, Payload: RunEvent{RunID: r.ID, InProgress: false}})
+	s.notifyRun(RunEvent{RunID: r.ID, InProgress: false})
 	return r, nil
 }
 
-// liveRuns returns every live run.
-func (s *Service) liveRuns(ctx context.Context) []*Run {
-	cur, err := s.st.R.Collection(liveColl).Find(ctx, bson.M{})
+// migrateInProgress moves the documents of oldInProgressColl into inProgressColl and
+// drops it. Copying is idempotent, so a start interrupted half-way finishes the move
+// at the next one.
+func (s *Service) migrateInProgress(ctx context.Context) error {
+	cur, err := s.st.R.Collection(oldInProgressColl).Find(ctx, bson.M{})
 	if err != nil {
-		s.log.Error("listing live meetings", "err", err)
+		return fmt.Errorf("conference: list %s: %w", oldInProgressColl, err)
+	}
+	var docs []bson.M
+	if err := cur.All(ctx, &docs); err != nil {
+		return fmt.Errorf("conference: read %s: %w", oldInProgressColl, err)
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	for _, d := range docs {
+		if _, err := s.st.W.Collection(inProgressColl).ReplaceOne(ctx, bson.M{"_id": d["_id"]}, d, options.Replace().SetUpsert(true)); err != nil {
+			return fmt.Errorf("conference: move a run in progress: %w", err)
+		}
+	}
+	if err := s.st.W.Collection(oldInProgressColl).Drop(ctx); err != nil {
+		return fmt.Errorf("conference: drop %s: %w", oldInProgressColl, err)
+	}
+	s.log.Info("moved the runs in progress to their new collection", "from", oldInProgressColl, "to", inProgressColl, "runs", len(docs))
+	return nil
+}
+
+// runsInProgress returns every run in progress.
+func (s *Service) runsInProgress(ctx context.Context) []*Run {
+	cur, err := s.st.R.Collection(inProgressColl).Find(ctx, bson.M{})
+	if err != nil {
+		s.log.Error("listing the runs in progress", "err", err)
 		return nil
 	}
 	var ids []struct {
 		ID string `bson:"_id"`
 	}
 	if err := cur.All(ctx, &ids); err != nil {
-		s.log.Error("listing live meetings", "err", err)
+		s.log.Error("listing the runs in progress", "err", err)
 		return nil
 	}
 	var out []*Run
 	for _, id := range ids {
 		r, err := s.run(ctx, id.ID)
-		if err == nil && r.Live() {
+		if err == nil && r.InProgress() {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// sweep ends live meetings past their booked end plus grace.
+// sweep ends running meetings past their booked end plus grace.
 func (s *Service) sweep(ctx context.Context) {
 	defer close(s.done)
 	t := time.NewTicker(30 * time.Second)
@@ -403,10 +434,10 @@ func (s *Service) sweep(ctx context.Context) {
 	}
 }
 
-// SweepOnce ends the live meetings whose booked end plus grace is before now, and
+// SweepOnce ends the running meetings whose booked end plus grace is before now, and
 // those nobody has been in for Config.EmptyTimeout.
 func (s *Service) SweepOnce(ctx context.Context, now time.Time) {
-	for _, r := range s.liveRuns(ctx) {
+	for _, r := range s.runsInProgress(ctx) {
 		reason := ""
 		switch {
 		case now.After(r.ScheduledEnd.Add(s.cfg.Grace)):
@@ -430,7 +461,7 @@ type Joiner struct {
 	Name      string
 }
 
-// Admit returns the live run a joiner of the meeting with this number enters,
+// Admit returns the run in progress a joiner of the meeting with this number enters,
 // making the meeting's current or next occurrence live when the joiner may start
 // it: the host and the enterprise's admins at any time before its end (or from
 // Config.EarlyStart before its start), other members (and guests when the meeting
@@ -452,7 +483,7 @@ func (s *Service) Admit(ctx context.Context, number string, j Joiner) (*Meeting,
 		return m, nil, err
 	}
 	if existing != nil {
-		if !existing.Live() {
+		if !existing.InProgress() {
 			return m, nil, errs.Conflict("number", "the meeting has ended")
 		}
 		return m, existing, nil
@@ -481,7 +512,7 @@ func (s *Service) Admit(ctx context.Context, number string, j Joiner) (*Meeting,
 	return m, r, err
 }
 
-// Joined records that someone entered a live run, and logs it.
+// Joined records that someone entered a run in progress, and logs it.
 func (s *Service) Joined(ctx context.Context, runID string, e LogEntry) error {
 	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, runID, bson.M{"$inc": bson.M{"present": 1}, "$unset": bson.M{"emptySince": ""}}); err != nil {
 		return fmt.Errorf("conference: record join: %w", err)
@@ -494,7 +525,7 @@ func (s *Service) Joined(ctx context.Context, runID string, e LogEntry) error {
 	return nil
 }
 
-// Left records that someone left a live run, and logs it. When the last one leaves
+// Left records that someone left a run in progress, and logs it. When the last one leaves
 // the empty timer starts.
 func (s *Service) Left(ctx context.Context, runID string, e LogEntry) error {
 	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, runID, bson.M{"$inc": bson.M{"present": -1}}); err != nil {

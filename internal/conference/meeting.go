@@ -69,7 +69,7 @@ type Options struct {
 	MuteOnEntry bool `bson:"muteOnEntry"`
 	Live        bool `bson:"live"`
 	Record      bool `bson:"record"`
-	// GuestsMayStart lets a guest's join make the meeting live; otherwise guests wait
+	// GuestsMayStart lets a guest's join start the meeting; otherwise guests wait
 	// for the host or a member.
 	GuestsMayStart bool `bson:"guestsMayStart"`
 }

@@ -36,9 +36,9 @@ type Config struct {
 	// may start an occurrence of a meeting; 0 means at any time before its end, as
 	// Tencent Meeting and Zoom allow.
 	EarlyStart time.Duration
-	// Grace is how long a live meeting may run past its booked end before it ends.
+	// Grace is how long a running meeting may run past its booked end before it ends.
 	Grace time.Duration
-	// EmptyTimeout ends a live meeting nobody has been in for this long.
+	// EmptyTimeout ends a running meeting nobody has been in for this long.
 	EmptyTimeout time.Duration
 	// PublicURL is the base of join links in mails.
 	PublicURL string
@@ -118,7 +118,7 @@ type Service struct {
 // New creates the service and its indexes, and starts the lifecycle sweeper.
 func New(ctx context.Context, cfg Config, st *store.Store, dir Directory, mail Mailer, b *bus.Bus, log *slog.Logger) (*Service, error) {
 	cfg.defaults()
-	for _, c := range []string{roomsColl, meetingsColl, numbersColl, locksColl, countersColl, runsColl, liveColl, logsColl, historyColl, joinTokensColl, chatColl} {
+	for _, c := range []string{roomsColl, meetingsColl, numbersColl, locksColl, countersColl, runsColl, inProgressColl, logsColl, historyColl, joinTokensColl, chatColl} {
 		if err := st.EnsureIndexes(ctx, c); err != nil {
 			return nil, err
 		}
@@ -140,6 +140,9 @@ func New(ctx context.Context, cfg Config, st *store.Store, dir Directory, mail M
 	}
 	if err := st.R.Collection(meetingsColl).FindOne(ctx, bson.M{}, options.FindOne().SetProjection(bson.M{"_id": 1})).Decode(&any); err == nil {
 		s.joinDecoy.Store(&any.ID)
+	}
+	if err := s.migrateInProgress(ctx); err != nil {
+		return nil, err
 	}
 	if err := s.bootstrapRoom(ctx); err != nil {
 		return nil, err

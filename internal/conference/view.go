@@ -94,7 +94,7 @@ type ResourceStatus struct {
 
 // NowStatus is what is in use at this moment.
 type NowStatus struct {
-	// Participants are those present in live meetings of the caller's enterprise,
+	// Participants are those present in running meetings of the caller's enterprise,
 	// as the media plane reports joins and leaves.
 	Participants int
 	Meetings     int
@@ -104,7 +104,7 @@ type NowStatus struct {
 }
 
 // ResourceStatus answers, for [from, to), booked versus free capacity per room the
-// caller may use and for the enterprise and platform, and what is live now.
+// caller may use and for the enterprise and platform, and what is in progress now.
 func (s *Service) ResourceStatus(ctx context.Context, p *auth.Principal, from, to time.Time) (*ResourceStatus, error) {
 	if err := requireMember(p); err != nil {
 		return nil, err
@@ -154,7 +154,7 @@ func (s *Service) ResourceStatus(ctx context.Context, p *auth.Principal, from, t
 		st.Rooms = append(st.Rooms, ru)
 	}
 	rooms2 := map[string]bool{}
-	for _, r := range s.liveRuns(ctx) {
+	for _, r := range s.runsInProgress(ctx) {
 		st.Now.PlatformParticipants += max(r.Present, 0)
 		if r.EnterpriseID == p.EnterpriseID {
 			st.Now.Participants += max(r.Present, 0)

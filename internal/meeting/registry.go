@@ -7,7 +7,7 @@ import (
 	"github.com/jishitong/jishitong/internal/errs"
 )
 
-// Registry holds the owner of every live run, keyed by run ID: one Owner per run,
+// Registry holds the owner of every run in progress, keyed by run ID: one Owner per run,
 // created on first use and closed when the run ends. Safe for concurrent use.
 type Registry struct {
 	// config returns the configuration of a new meeting of the run; called with the
@@ -34,7 +34,7 @@ func (r *Registry) Get(runID string) *Owner {
 	return r.meetings[runID]
 }
 
-// Ensure returns the owner of a live run, starting it if needed. A run that ended (or a
+// Ensure returns the owner of a run in progress, starting it if needed. A run that ended (or a
 // closed registry) answers ErrEnded.
 func (r *Registry) Ensure(runID string) (*Owner, error) {
 	if runID == "" {

@@ -76,7 +76,7 @@ func TestRevokedAccessEndsConnection(t *testing.T) {
 		},
 	}, nil)
 	srv.SetMeetings(reg)
-	srv.SetStateEncoder(graph.LiveUpdateJSON)
+	srv.SetStateEncoder(graph.MeetingUpdateJSON)
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}

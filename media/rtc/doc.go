@@ -1,4 +1,4 @@
-// Package rtc runs the live media of Jishitong meetings: one Room per live run, one
+// Package rtc runs the media of Jishitong meetings: one Room per run in progress, one
 // participant per /rtc connection with two pion PeerConnections (publisher: the client
 // offers; subscriber: the server offers, docs/rtc-protocol.md §1), and the glue between
 // pion's RTP readers/writers and the socket-free forwarding core in media/sfu.

@@ -51,7 +51,7 @@ func TestHostMuteStopsForwardingAudio(t *testing.T) {
 			return &conference.Grant{RunID: "run-1", MeetingID: "m-1", UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
 		}}, nil)
 	srv.SetMeetings(reg)
-	srv.SetStateEncoder(graph.LiveUpdateJSON)
+	srv.SetStateEncoder(graph.MeetingUpdateJSON)
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestHostMuteStopsForwardingAudio(t *testing.T) {
 	ctx := context.Background()
 	lm := reg.Get("run-1")
 	if lm == nil {
-		t.Fatal("no live owner for the run")
+		t.Fatal("no meeting owner for the run")
 	}
 	eventually(t, 5*time.Second, "both in the roster", func() bool {
 		st, err := lm.Snapshot(ctx)

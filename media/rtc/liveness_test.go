@@ -34,7 +34,7 @@ func silentCutRoom(t *testing.T, window time.Duration, runID string) (srv *Serve
 		return a != nil && b != nil && a.packets.Load() > 10 && b.packets.Load() > 10
 	})
 	if lm = reg.Get(runID); lm == nil {
-		t.Fatal("no live owner for the run")
+		t.Fatal("no meeting owner for the run")
 	}
 	return srv, lm, relay, alice, bob, done
 }

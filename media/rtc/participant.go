@@ -32,9 +32,9 @@ type participant struct {
 	wg     sync.WaitGroup // forwarding, keyframe and RTCP goroutines
 	// present is set once Presence.Joined succeeded.
 	present atomic.Bool
-	// live is the run's live owner, nil without Server.Meetings; hostMuted is the host
+	// meeting is the run's owner, nil without Server.Meetings; hostMuted is the host
 	// mute last applied (Room.watch goroutine).
-	live      *meeting.Owner
+	meeting   *meeting.Owner
 	hostMuted atomic.Bool
 
 	// pc is the participant's one PeerConnection, both directions: the client always
@@ -519,15 +519,15 @@ func (p *participant) onMute(m *signal.Mute) error {
 	if t == nil {
 		return signal.Errorf(signal.CodeInvalidField, "trackId: not one of your tracks")
 	}
-	if t.kind == sfu.KindAudio && p.live != nil {
+	if t.kind == sfu.KindAudio && p.meeting != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 		defer cancel()
-		self := meeting.Actor{UserID: p.grant.UserID, ParticipantID: meeting.ParticipantID(p.id)}
+		self := meeting.Actor{UserID: p.grant.UserID, ParticipantID: p.id}
 		var err error
 		if m.Muted {
-			err = p.live.Mute(ctx, self, meeting.ParticipantID(p.id))
+			err = p.meeting.Mute(ctx, self, p.id)
 		} else {
-			err = p.live.Unmute(ctx, self, meeting.ParticipantID(p.id))
+			err = p.meeting.Unmute(ctx, self, p.id)
 		}
 		if err != nil {
 			msg := "the host has muted you"
@@ -568,7 +568,7 @@ func (p *participant) onUnpublish(m *signal.Unpublish) error {
 
 // syncMedia records on the roster which media the participant sends. Worker.
 func (p *participant) syncMedia() {
-	if p.live == nil {
+	if p.meeting == nil {
 		return
 	}
 	var md meeting.Media
@@ -587,7 +587,7 @@ func (p *participant) syncMedia() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	if err := p.live.SetMedia(ctx, meeting.System, meeting.ParticipantID(p.id), md); err != nil {
+	if err := p.meeting.SetMedia(ctx, meeting.System, p.id, md); err != nil {
 		p.log.Debug("rtc: record media", "err", err)
 	}
 }

@@ -62,13 +62,13 @@ func (p *participant) assessNetwork() {
 
 // recordNetwork puts the rating on the roster if it changed. Worker.
 func (p *participant) recordNetwork(q int) {
-	if q == p.netQuality || p.live == nil {
+	if q == p.netQuality || p.meeting == nil {
 		return
 	}
 	p.netQuality = q
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	if err := p.live.SetNetworkQuality(ctx, meeting.System, meeting.ParticipantID(p.id), q); err != nil {
+	if err := p.meeting.SetNetworkQuality(ctx, meeting.System, p.id, q); err != nil {
 		p.log.Debug("rtc: record network quality", "err", err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -151,7 +150,7 @@ func (s *Server) expire(p *participant, reason error) {
 // recorded.
 func (s *Server) teardown(p *participant, reason error) {
 	p.close()
-	s.leaveLive(p.live, p.id)
+	s.leaveMeeting(p.meeting, p.id)
 	p.log.Info("rtc: participant left", "reason", reason)
 	// Left only pairs a recorded Joined, so the run's presence count stays balanced.
 	if s.presence != nil && p.present.Load() {
@@ -237,11 +236,11 @@ func (p *participant) resumed() {
 	if p.hostMuted.Load() {
 		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: p.id}})
 	}
-	if p.live != nil {
+	if p.meeting != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
-		st, err := p.live.Snapshot(ctx)
+		st, err := p.meeting.Snapshot(ctx)
 		cancel()
-		if me, ok := st.Participant(meeting.ParticipantID(p.id)); err == nil && ok && me.UnmuteRequested {
+		if me, ok := st.Participant(p.id); err == nil && ok && me.UnmuteRequested {
 			p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeUnmuteRequested, ParticipantID: p.id}})
 		}
 	}

@@ -12,15 +12,15 @@ import (
 	"github.com/jishitong/jishitong/media/whiteboard"
 )
 
-// Room is the media side of one live run: its participants and published tracks.
+// Room is the media side of one run in progress: its participants and published tracks.
 // Its lock is held only to update or snapshot those sets; work on a participant's
 // PeerConnections is posted to that participant's worker (posting never blocks).
 type Room struct {
-	// RunID is the live run this room serves.
+	// RunID is the run in progress this room serves.
 	RunID string
-	// live is the run's owner (nil without Server.Meetings); stopWatch ends the watch
+	// meeting is the run's owner (nil without Server.Meetings); stopWatch ends the watch
 	// goroutine. Both are set once, when the room is created.
-	live      *meeting.Owner
+	meeting   *meeting.Owner
 	stopWatch context.CancelFunc
 
 	// speech decides who speaks from the microphones' audio levels; speechBuf is reused
@@ -90,9 +90,9 @@ func (r *Room) publish(owner *participant, t *publishedTrack) bool {
 	if r.participants[owner.id] != owner {
 		return false
 	}
-	if r.live != nil && t.kind == sfu.KindAudio {
+	if r.meeting != nil && t.kind == sfu.KindAudio {
 		// Set under the lock, so that setHostMuted either sees t or runs before this.
-		muted := r.live.MutedByHost(meeting.ParticipantID(owner.id))
+		muted := r.meeting.MutedByHost(owner.id)
 		t.src.SetHostMuted(muted)
 		t.level.SetMuted(muted || t.muted.Load())
 	}
@@ -116,7 +116,7 @@ func (r *Room) remove(p *participant) (empty bool) {
 	defer r.mu.Unlock()
 	if r.participants[p.id] == p {
 		delete(r.participants, p.id)
-		r.board.Detach(whiteboard.ParticipantID(p.id))
+		r.board.Detach(p.id)
 	}
 	var gone []*publishedTrack
 	r.tracks = slices.DeleteFunc(r.tracks, func(t *publishedTrack) bool {

@@ -37,13 +37,13 @@ type Admission interface {
 	Confirm(ctx context.Context, g *conference.Grant) error
 }
 
-// Presence records who is in a live run. *conference.Service implements it.
+// Presence records who is in a run in progress. *conference.Service implements it.
 type Presence interface {
 	Joined(ctx context.Context, runID string, e conference.LogEntry) error
 	Left(ctx context.Context, runID string, e conference.LogEntry) error
 }
 
-// Meetings gives the live owner of a run: *meeting.Registry implements it.
+// Meetings gives the meeting owner of a run: *meeting.Registry implements it.
 type Meetings interface {
 	Ensure(runID string) (*meeting.Owner, error)
 }
@@ -52,7 +52,7 @@ type Meetings interface {
 const presenceTimeout = 5 * time.Second
 
 // Server serves /rtc: it upgrades the websocket, runs a signal.Conn per participant and
-// owns the Rooms of the live runs.
+// owns the Rooms of the runs in progress.
 type Server struct {
 	cfg       RTCConfig
 	admission Admission
@@ -121,7 +121,7 @@ func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
 	}
 }
 
-// SetMeetings makes joins and leaves known to the runs' live owners and applies their
+// SetMeetings makes joins and leaves known to the runs' meeting owners and applies their
 // controls (host mutes, hangups, the end). Call it before Start.
 func (s *Server) SetMeetings(m Meetings) { s.meetings = m }
 
@@ -221,7 +221,7 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// Room returns the room of a live run, or nil.
+// Room returns the room of a run in progress, or nil.
 func (s *Server) Room(runID string) *Room {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -261,7 +261,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = ss.conn.Serve(context.WithoutCancel(r.Context()), ws, ss)
 }
 
-// enterRoom finds or creates the room of p's run and adds p to it. lm is the run's live
+// enterRoom finds or creates the room of p's run and adds p to it. lm is the run's
 // owner (nil without Meetings); a new room watches it.
 func (s *Server) enterRoom(p *participant, lm *meeting.Owner, saved []byte) error {
 	s.mu.Lock()
@@ -326,7 +326,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 	// revoked after it finds the participant on the roster (the watcher or the
 	// Removed check below ends them).
 	if err := s.admission.Confirm(ctx, g); err != nil {
-		s.leaveLive(lm, id)
+		s.leaveMeeting(lm, id)
 		msg := "you may not join this meeting now"
 		if e, ok := errs.As(err); ok && e.Kind == errs.KindForbidden {
 			msg = e.Message
@@ -335,10 +335,10 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 	}
 	p, err := newParticipant(s, id, g, ss.conn)
 	if err != nil {
-		s.leaveLive(lm, id)
+		s.leaveMeeting(lm, id)
 		return fmt.Errorf("rtc: new participant: %w", err)
 	}
-	p.live = lm
+	p.meeting = lm
 	joined := &signal.Joined{
 		ParticipantID: id,
 		ResumeToken:   s.register(p, ss, j.Token),
@@ -357,7 +357,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 		s.mu.Unlock()
 		p.w.stop()
 		_ = p.pc.Close()
-		s.leaveLive(lm, id)
+		s.leaveMeeting(lm, id)
 		return err
 	}
 	ss.p = p
@@ -368,7 +368,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 		return nil
 	}
 	s.sendFullState(p)
-	if lm != nil && lm.MutedByHost(meeting.ParticipantID(id)) && !p.hostMuted.Swap(true) {
+	if lm != nil && lm.MutedByHost(id) && !p.hostMuted.Swap(true) {
 		// Muted on entry: the room's watcher may have applied the join before p was in
 		// the room; whichever of the two swaps first tells the participant.
 		p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeMutedByHost, ParticipantID: id}})
@@ -413,7 +413,7 @@ func (s *Server) joinLive(ctx context.Context, id signal.ParticipantID, g *confe
 	// The grant was checked by conference.Join: the media plane joins on its behalf, as
 	// a moderator for the host and admins so that a lock does not keep them out.
 	a := meeting.Actor{System: true, UserID: g.UserID, IsModerator: g.Moderator || role == meeting.RoleHost}
-	err = lm.Join(ctx, a, meeting.Participant{ID: meeting.ParticipantID(id), Name: g.Name, UserID: g.UserID, Client: meeting.ClientBrowser, Role: role})
+	err = lm.Join(ctx, a, meeting.Participant{ID: id, Name: g.Name, UserID: g.UserID, Client: meeting.ClientBrowser, Role: role})
 	if err != nil {
 		msg := "you may not join this meeting now"
 		if e, ok := errs.As(err); ok {
@@ -424,15 +424,15 @@ func (s *Server) joinLive(ctx context.Context, id signal.ParticipantID, g *confe
 	return lm, nil
 }
 
-// leaveLive takes the participant off the run's roster (already off after a hangup).
-func (s *Server) leaveLive(lm *meeting.Owner, id signal.ParticipantID) {
+// leaveMeeting takes the participant off the run's roster (already off after a hangup).
+func (s *Server) leaveMeeting(lm *meeting.Owner, id signal.ParticipantID) {
 	if lm == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	if err := lm.Leave(ctx, meeting.System, meeting.ParticipantID(id)); err != nil && errs.KindOf(err) != errs.KindNotFound && !errors.Is(err, meeting.ErrEnded) {
-		s.log.Warn("rtc: leave the live meeting", "participant", id, "err", err)
+	if err := lm.Leave(ctx, meeting.System, id); err != nil && errs.KindOf(err) != errs.KindNotFound && !errors.Is(err, meeting.ErrEnded) {
+		s.log.Warn("rtc: leave the running meeting", "participant", id, "err", err)
 	}
 }
 

@@ -42,25 +42,25 @@ func (s *Server) speechLoop(stop <-chan struct{}) {
 	}
 }
 
-// tickSpeech runs the detector once and reports what changed to the live owner.
+// tickSpeech runs the detector once and reports what changed to the meeting owner.
 // Speech loop goroutine only.
 func (r *Room) tickSpeech(now time.Time) {
 	u := r.speech.Tick(now, r.speechBuf[:0])
 	r.speechBuf = u.Changes
-	if r.live == nil || (len(u.Changes) == 0 && !u.ActiveChanged) {
+	if r.meeting == nil || (len(u.Changes) == 0 && !u.ActiveChanged) {
 		return
 	}
 	changes := make([]meeting.SpeechChange, len(u.Changes))
 	for i, c := range u.Changes {
-		changes[i] = meeting.SpeechChange{ID: meeting.ParticipantID(c.ID), Speaking: c.Speaking}
+		changes[i] = meeting.SpeechChange{ID: c.ID, Speaking: c.Speaking}
 	}
 	active := meeting.ParticipantID("")
 	if u.HasActive {
-		active = meeting.ParticipantID(u.Active)
+		active = u.Active
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	_ = r.live.SetSpeech(ctx, meeting.System, changes, active, u.ActiveChanged)
+	_ = r.meeting.SetSpeech(ctx, meeting.System, changes, active, u.ActiveChanged)
 }
 
 // newSpeechDetector returns a room's detector, keyed by participant: one microphone each.

@@ -90,7 +90,7 @@ func TestSpeechAndNetworkQualityReachTheRoster(t *testing.T) {
 	}()
 	lm := reg.Get("run-speech")
 	if lm == nil {
-		t.Fatal("no live owner")
+		t.Fatal("no meeting owner")
 	}
 	state := func() meeting.State {
 		st, err := lm.Snapshot(context.Background())

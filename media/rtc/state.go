@@ -7,12 +7,12 @@ import (
 	"github.com/jishitong/jishitong/media/signal"
 )
 
-// StateEncoder encodes a live meeting update for the `state` message's patch:
-// graph.LiveUpdateJSON, the shape of the GraphQL meetingState subscription.
+// StateEncoder encodes a running meeting update for the `state` message's patch:
+// graph.MeetingUpdateJSON, the shape of the GraphQL meetingState subscription.
 type StateEncoder func(meeting.Update) ([]byte, error)
 
 // ChatEncoder encodes chat messages for the `chatHistory` message: a JSON array in the
-// shape of GraphQL's ChatMessage (graph.LiveChatJSON).
+// shape of GraphQL's ChatMessage (graph.ChatJSON).
 type ChatEncoder func([]meeting.ChatMessage) ([]byte, error)
 
 // SetChatEncoder makes every participant receive, right after the full live state,
@@ -33,14 +33,14 @@ func (s *Server) SetStateEncoder(enc StateEncoder) { s.encodeState = enc }
 // the room, and on resume after joined.
 func (s *Server) sendFullState(p *participant) {
 	r := p.roomOf()
-	if s.encodeState == nil || p.live == nil || r == nil {
+	if s.encodeState == nil || p.meeting == nil || r == nil {
 		return
 	}
 	r.stateMu.Lock()
 	defer r.stateMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	st, chat, err := p.live.View(ctx, meeting.ParticipantID(p.id), p.moderator())
+	st, chat, err := p.meeting.View(ctx, p.id, p.moderator())
 	if err != nil || st.Seq == 0 {
 		return
 	}
@@ -105,7 +105,7 @@ func (r *Room) forwardState(enc StateEncoder, u meeting.Update) {
 		if !p.stateReady.Load() {
 			continue
 		}
-		if private != nil && !private.VisibleTo(meeting.ParticipantID(p.id), p.moderator()) {
+		if private != nil && !private.VisibleTo(p.id, p.moderator()) {
 			p.send(hidden)
 		} else {
 			p.send(m)

@@ -9,11 +9,11 @@ import (
 	"github.com/jishitong/jishitong/media/signal"
 )
 
-// startWatch runs the goroutine that applies the live owner's controls to this room.
+// startWatch runs the goroutine that applies the meeting owner's controls to this room.
 // Called once, with the server's lock held, when the room is created.
 func (r *Room) startWatch(lm *meeting.Owner, wg *sync.WaitGroup, enc StateEncoder) {
 	ctx, cancel := context.WithCancel(context.Background())
-	r.live, r.stopWatch = lm, cancel
+	r.meeting, r.stopWatch = lm, cancel
 	updates, err := lm.Subscribe(ctx, 0)
 	if err != nil {
 		cancel()
@@ -26,7 +26,7 @@ func (r *Room) startWatch(lm *meeting.Owner, wg *sync.WaitGroup, enc StateEncode
 	}()
 }
 
-// watch applies the live owner's updates until the room is dropped or the meeting
+// watch applies the meeting owner's updates until the room is dropped or the meeting
 // ends: host mutes stop the participant's audio at the sfu.Source (read lock-free per
 // packet) and notify them, a hangup or the end closes connections. Own goroutine; it
 // never blocks the owner, whose queue resyncs a slow watcher with a full state.
@@ -40,12 +40,12 @@ func (r *Room) watch(updates <-chan meeting.Update, enc StateEncoder) {
 		if e := u.Event; e != nil {
 			switch e.Kind {
 			case meeting.KindHungUp:
-				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
+				if p := r.participant(e.Subject); p != nil {
 					p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeRemoved, ParticipantID: p.id}})
 					p.end(signal.ByeRemoved, "")
 				}
 			case meeting.KindAccessRevoked:
-				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
+				if p := r.participant(e.Subject); p != nil {
 					d, _ := e.Delta.(meeting.RemovedDelta)
 					p.end(byeOf(d), "")
 				}
@@ -55,7 +55,7 @@ func (r *Room) watch(updates <-chan meeting.Update, enc StateEncoder) {
 					p.end(signal.ByeMeetingEnded, "")
 				}
 			case meeting.KindUnmuteRequested:
-				if p := r.participant(signal.ParticipantID(e.Subject)); p != nil {
+				if p := r.participant(e.Subject); p != nil {
 					p.send(signal.Message{Data: &signal.Notice{Kind: signal.NoticeUnmuteRequested, ParticipantID: p.id}})
 				}
 			case meeting.KindLocked, meeting.KindUnlocked:
@@ -88,12 +88,12 @@ func byeOf(d meeting.RemovedDelta) signal.ByeReason {
 // goroutine, once the participant is in the room: a removal after this check reaches
 // the watcher.
 func (s *Server) removedMeanwhile(p *participant) bool {
-	if p.live == nil {
+	if p.meeting == nil {
 		return false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	d, removed, err := p.live.Removed(ctx, meeting.ParticipantID(p.id))
+	d, removed, err := p.meeting.Removed(ctx, p.id)
 	if err != nil || !removed {
 		return false // ended: the ended event or the closed subscription follows
 	}
@@ -114,13 +114,13 @@ func (r *Room) dropRemoved() {
 	in := r.snapshot()
 	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 	defer cancel()
-	st, err := r.live.Snapshot(ctx)
+	st, err := r.meeting.Snapshot(ctx)
 	if err != nil {
 		return // ended: the ended event or the closed subscription follows
 	}
 	for _, p := range in {
-		if _, ok := st.Participant(meeting.ParticipantID(p.id)); !ok {
-			d, _, _ := r.live.Removed(ctx, meeting.ParticipantID(p.id))
+		if _, ok := st.Participant(p.id); !ok {
+			d, _, _ := r.meeting.Removed(ctx, p.id)
 			p.end(byeOf(d), "")
 		}
 	}
@@ -130,7 +130,7 @@ func (r *Room) dropRemoved() {
 // changed, and sends notice mutedByHost to those newly muted. Watch goroutine.
 func (r *Room) syncHostMutes() {
 	for _, p := range r.snapshot() {
-		muted := r.live.MutedByHost(meeting.ParticipantID(p.id))
+		muted := r.meeting.MutedByHost(p.id)
 		if p.hostMuted.Swap(muted) == muted {
 			continue
 		}

@@ -82,7 +82,7 @@ func (p *participant) onDataChannel(dc *webrtc.DataChannel) {
 		_ = dc.Close()
 		return
 	}
-	id := whiteboard.ParticipantID(p.id)
+	id := p.id
 	dc.OnOpen(func() {
 		if !p.allowBoardOpen(time.Now()) {
 			p.log.Info("rtc: whiteboard channel reopened too often; refusing it")

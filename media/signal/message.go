@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/jishitong/jishitong/internal/layout"
 )
 
 // Version is the protocol version this package speaks.
@@ -25,8 +27,8 @@ const (
 	MaxBitrate          = 50_000_000
 	MaxFramerate        = 120
 	MaxTimestamp        = 1<<53 - 1 // largest integer a JavaScript number holds exactly
-	// MaxChatText is the longest chat message in characters (the live owner's
-	// live.MaxChatLength); MaxChatHistory the most messages one chatHistory holds.
+	// MaxChatText is the longest chat message in characters (the meeting owner's
+	// meeting.MaxChatLength); MaxChatHistory the most messages one chatHistory holds.
 	MaxChatText    = 2000
 	MaxChatHistory = 40
 )
@@ -165,8 +167,9 @@ type Payload interface {
 	validate() error
 }
 
-// ParticipantID identifies a participant within a meeting; it survives a resume.
-type ParticipantID string
+// ParticipantID identifies a participant within a meeting; it survives a resume. It
+// is the one participant ID of every plane (layout.ParticipantID).
+type ParticipantID = layout.ParticipantID
 
 // TrackID is the server-assigned id of a published track.
 type TrackID string

@@ -1,5 +1,7 @@
 package whiteboard
 
+import "github.com/jishitong/jishitong/internal/layout"
+
 // Version is the protocol version this package speaks.
 const Version = 1
 
@@ -25,8 +27,9 @@ const (
 )
 
 // ParticipantID identifies a participant within a meeting: the /rtc
-// participantId of the peer connection that carries the data channel.
-type ParticipantID string
+// participantId of the peer connection that carries the data channel. It is the
+// one participant ID of every plane (layout.ParticipantID).
+type ParticipantID = layout.ParticipantID
 
 // Type is a message type, the envelope's "type".
 type Type uint8

@@ -4,7 +4,7 @@ import { SendOutlined } from '@ant-design/icons';
 import { App, Button, Input, Select, Tag } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChatMessage, LiveParticipant } from '../gql/schema';
+import type { ChatMessage, MeetingParticipant } from '../gql/schema';
 import { LIMITS } from '../rtc/protocol';
 import type { ChatTarget, ChatView } from './useChat';
 
@@ -13,7 +13,7 @@ export interface ChatPanelProps {
   selfId: string | null;
   /** Hosts and admins answer one participant privately; others write privately to the hosts. */
   moderator: boolean;
-  participants: LiveParticipant[];
+  participants: MeetingParticipant[];
 }
 
 function timeOf(at: string): string {

@@ -20,7 +20,7 @@ import {
 import { Alert, App, Badge, Button, Drawer, Dropdown, Space, Tag, Tooltip, type MenuProps } from 'antd';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LayoutMode, LiveParticipant } from '../gql/schema';
+import type { LayoutMode, MeetingParticipant } from '../gql/schema';
 import { LAYOUT_MODES, layoutOf } from '../rtc/layout';
 import type { EndReason } from '../rtc/session';
 import { ChatPanel } from './ChatPanel';
@@ -85,7 +85,7 @@ export default function Room(props: RoomProps) {
   const selfId = rtc?.participantId ?? null;
   const meeting = live.meeting;
 
-  const participants = useMemo(() => new Map<string, LiveParticipant>((meeting?.participants ?? []).map((p) => [p.id, p])), [meeting?.participants]);
+  const participants = useMemo(() => new Map<string, MeetingParticipant>((meeting?.participants ?? []).map((p) => [p.id, p])), [meeting?.participants]);
   const me = selfId ? participants.get(selfId) : undefined;
   const nameRef = useRef(new Map<string, string>());
   for (const [id, p] of participants) nameRef.current.set(id, p.name);

@@ -14,7 +14,7 @@ import {
 import { App, Button, Dropdown, Input, Space, Switch, Tag, Tooltip, type MenuProps } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LiveParticipant, MeetingState } from '../gql/schema';
+import type { MeetingParticipant, MeetingState } from '../gql/schema';
 import type { Controls } from './controls';
 import { HandIcon } from './HandIcon';
 import { QualityBars } from './VideoStage';
@@ -32,7 +32,7 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
   const { t } = useTranslation('room');
   const { modal, message } = App.useApp();
   const [q, setQ] = useState('');
-  const people = (meeting?.participants ?? []) as LiveParticipant[];
+  const people = (meeting?.participants ?? []) as MeetingParticipant[];
   // Raised hands first, in the order they went up; then everyone in join order.
   const shown = useMemo(() => {
     const s = q.trim().toLowerCase();
@@ -51,7 +51,7 @@ export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, o
     );
   }
 
-  const actions = (p: LiveParticipant): MenuProps['items'] => {
+  const actions = (p: MeetingParticipant): MenuProps['items'] => {
     const pinned = pins.get(p.id);
     const items: MenuProps['items'] = [];
     if (p.handRaised) items.push({ key: 'lower', label: t('hand.lower'), onClick: () => void controls.lowerHand(p.id) });

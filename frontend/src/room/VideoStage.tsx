@@ -5,7 +5,7 @@ import { AudioMutedOutlined, DesktopOutlined, PushpinFilled, SyncOutlined, UserO
 import { Tooltip } from 'antd';
 import { memo, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LiveParticipant } from '../gql/schema';
+import type { MeetingParticipant } from '../gql/schema';
 import { gridArea } from '../rtc/layout';
 import type { RtcSession } from '../rtc/session';
 import type { PaneView, StageModel } from './panes';
@@ -82,7 +82,7 @@ export interface StageProps {
   compact: boolean;
   session: RtcSession;
   selfId: string | null;
-  participants: Map<string, LiveParticipant>;
+  participants: Map<string, MeetingParticipant>;
   activeSpeakerId: string | null;
   pinnedPanes: Map<number, string>;
   /** Video tracks by participant and source. */

@@ -2,11 +2,11 @@
 // JSON of the GraphQL MeetingStateUpdate: absent optional fields and empty lists are
 // left out). The frames below follow ones recorded from the server.
 import { describe, expect, test } from 'vitest';
-import type { LiveParticipant } from '../gql/schema';
+import type { MeetingParticipant } from '../gql/schema';
 import { initialLiveState, MAX_PENDING, reduceLiveState, stateUpdateOf, type LiveState, type StateUpdate } from './meetingState';
 import { decode } from './protocol';
 
-function person(id: string, extra: Partial<LiveParticipant> = {}): LiveParticipant {
+function person(id: string, extra: Partial<MeetingParticipant> = {}): MeetingParticipant {
   return {
     id,
     name: id,
@@ -34,7 +34,7 @@ function panes(ids: (string | null)[], n = 8) {
 }
 
 /** A full state as the server's JSON (no activeSpeakerId while nobody speaks). */
-function full(seq: number, participants: LiveParticipant[], extra: Record<string, unknown> = {}) {
+function full(seq: number, participants: MeetingParticipant[], extra: Record<string, unknown> = {}) {
   return {
     seq,
     participants,

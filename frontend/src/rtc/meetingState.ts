@@ -3,7 +3,7 @@
 // full state right after joined (and after a resume, or when the connection's view fell
 // behind), then every event in order. This reducer applies them; pure.
 import { chatMessageOf } from './chat';
-import type { LayoutPane, LiveParticipant, MeetingEvent, MeetingState, PanePin, Polling } from '../gql/schema';
+import type { LayoutPane, MeetingParticipant, MeetingEvent, MeetingState, PanePin, Polling } from '../gql/schema';
 
 /** One update: a full state or one event. */
 export interface StateUpdate {
@@ -32,7 +32,7 @@ export const initialLiveState: LiveState = { seq: 0, meeting: null, pending: [],
 /** At most this many events wait for a missing one; beyond, the oldest are dropped. */
 export const MAX_PENDING = 256;
 
-function upsert(list: LiveParticipant[], p: LiveParticipant): LiveParticipant[] {
+function upsert(list: MeetingParticipant[], p: MeetingParticipant): MeetingParticipant[] {
   const i = list.findIndex((x) => x.id === p.id);
   if (i < 0) return [...list, p];
   const out = list.slice();
@@ -143,12 +143,12 @@ const optInt = (v: unknown): number | null => (typeof v === 'number' && Number.i
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const objs = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 
-function participant(o: Obj): LiveParticipant {
+function participant(o: Obj): MeetingParticipant {
   return {
     id: str(o.id) ?? '',
     name: str(o.name) ?? '',
     client: str(o.client) ?? '',
-    role: (str(o.role) ?? 'PARTICIPANT') as LiveParticipant['role'],
+    role: (str(o.role) ?? 'PARTICIPANT') as MeetingParticipant['role'],
     audio: bool(o.audio),
     video: bool(o.video),
     screen: bool(o.screen),

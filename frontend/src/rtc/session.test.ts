@@ -4,7 +4,7 @@
 // in flight, offerRequest, m-line reuse) and how it reacts to the server's state,
 // notices and closes (§4, §5, §8, §9).
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { LiveParticipant } from '../gql/schema';
+import type { MeetingParticipant } from '../gql/schema';
 import type { LiveState } from './meetingState';
 import { msidsByMid } from './sdp';
 import { OpenBudget, RtcSession, type EndReason, type LocalState, type RemoteTrack } from './session';
@@ -190,7 +190,7 @@ function fakeTrack(kind: string) {
 const getUserMedia = async (c: MediaStreamConstraints) =>
   ({ getAudioTracks: () => (c.audio ? [fakeTrack('audio')] : []), getVideoTracks: () => (c.video ? [fakeTrack('video')] : []) }) as unknown as MediaStream;
 
-function person(id: string, extra: Partial<LiveParticipant> = {}) {
+function person(id: string, extra: Partial<MeetingParticipant> = {}) {
   return { id, name: id, client: 'browser', role: 'PARTICIPANT', audio: true, video: true, screen: false, selfMuted: false, mutedByHost: false, unmuteRequested: false, speaking: false, networkQuality: 5, joinedAt: '2026-11-26T13:04:33Z', handRaised: false, handRaisedAt: null, ...extra };
 }
 function fullState(seq: number, participants: object[], extra: object = {}) {

@@ -226,7 +226,7 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
         title={
           <Space wrap>
             {m.name}
-            {m.live && <Tag color="green">{t('meeting.liveNow')}</Tag>}
+            {m.runInProgress && <Tag color="green">{t('meeting.liveNow')}</Tag>}
             {series && <Tag color="purple">{t('meeting.recurring')}</Tag>}
             {m.instant && <Tag color="orange">{t('meeting.instant')}</Tag>}
           </Space>
@@ -235,7 +235,7 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
         extra={
           <>
             <Button type="primary" icon={<LoginOutlined aria-hidden />} onClick={() => navigate(`/join/${m.number}`, { state: { password: m.password } })}>
-              {m.live ? t('meeting.join') : canControl ? t('meeting.start') : t('meeting.join')}
+              {m.runInProgress ? t('meeting.join') : canControl ? t('meeting.start') : t('meeting.join')}
             </Button>
             {canControl && (
               <>
@@ -264,7 +264,7 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
                     {t('common.edit')}
                   </Button>
                 )}
-                {m.live ? (
+                {m.runInProgress ? (
                   <Button danger icon={<PoweroffOutlined aria-hidden />} onClick={end}>
                     {t('meeting.end')}
                   </Button>
@@ -293,7 +293,7 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
           </>
         }
       />
-      {canControl && !m.live && m.startableFrom && dayjs(m.startableFrom).isAfter(dayjs()) && (
+      {canControl && !m.runInProgress && m.startableFrom && dayjs(m.startableFrom).isAfter(dayjs()) && (
         <Alert
           type="info"
           showIcon

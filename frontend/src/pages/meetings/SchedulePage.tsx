@@ -28,7 +28,7 @@ const MyMeetingsDocument = graphql(`
         room {
           name
         }
-        live {
+        runInProgress {
           id
         }
       }
@@ -154,7 +154,7 @@ export default function SchedulePage() {
 
 function EventCard({ i, onOpen, compact }: { i: Item; onOpen: (i: Item) => void; compact?: boolean }) {
   const { t } = useTranslation();
-  const live = !!i.meeting.live;
+  const live = !!i.meeting.runInProgress;
   return (
     <div
       role="button"
@@ -283,7 +283,7 @@ function ListView({ items, days, loading, onOpen }: { items: Item[]; days: Day[]
                 onClick={() => onOpen(i)}
                 style={{ cursor: 'pointer' }}
                 actions={[
-                  i.meeting.live ? (
+                  i.meeting.runInProgress ? (
                     <Tag key="live" color="green" icon={<VideoCameraOutlined aria-hidden />}>
                       {t('meeting.liveNow')}
                     </Tag>

@@ -61,7 +61,7 @@ export const MeetingDocument = graphql(`
         end
         moved
       }
-      live {
+      runInProgress {
         id
         startedAt
       }

@@ -11,10 +11,10 @@ import (
 	"github.com/jishitong/jishitong/internal/meeting"
 )
 
-// liveMeeting returns the owner of a meeting's live run and the caller as its actor:
-// NOT_FOUND when the caller may not see the meeting or it is not live; what the actor
+// runningMeeting returns the owner of a meeting's run in progress and the caller as its actor:
+// NOT_FOUND when the caller may not see the meeting or it is not running; what the actor
 // may do is the owner's decision (FORBIDDEN for non-moderators).
-func (r *Resolver) liveMeeting(ctx context.Context, meetingID string) (*meeting.Owner, meeting.Actor, error) {
+func (r *Resolver) runningMeeting(ctx context.Context, meetingID string) (*meeting.Owner, meeting.Actor, error) {
 	p := caller(ctx)
 	run, moderator, err := r.Conference.Control(ctx, p, meetingID)
 	if err != nil {
@@ -22,14 +22,14 @@ func (r *Resolver) liveMeeting(ctx context.Context, meetingID string) (*meeting.
 	}
 	m, err := r.Meetings.Ensure(run.ID)
 	if err != nil {
-		return nil, meeting.Actor{}, errs.NotFound("live meeting")
+		return nil, meeting.Actor{}, errs.NotFound("running meeting")
 	}
 	return m, meeting.Actor{UserID: p.UserID, IsModerator: moderator}, nil
 }
 
-// control runs one operation on a meeting's live owner and returns the state after it.
+// control runs one operation on a meeting's meeting owner and returns the state after it.
 func (r *Resolver) control(ctx context.Context, meetingID string, op func(*meeting.Owner, meeting.Actor) error) (*model.MeetingState, error) {
-	m, a, err := r.liveMeeting(ctx, meetingID)
+	m, a, err := r.runningMeeting(ctx, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func layoutMode(m model.LayoutMode) layout.Mode {
 	return layout.ModeUnknown
 }
 
-func liveRole(r meeting.Role) model.ParticipantRole {
+func participantRole(r meeting.Role) model.ParticipantRole {
 	switch r {
 	case meeting.RoleHost:
 		return model.ParticipantRoleHost
@@ -97,8 +97,8 @@ func optID(id meeting.ParticipantID) *string {
 	return &s
 }
 
-func liveParticipant(p meeting.Participant) *model.LiveParticipant {
-	return &model.LiveParticipant{ID: string(p.ID), Name: p.Name, Client: p.Client.String(), Role: liveRole(p.Role),
+func participantOf(p meeting.Participant) *model.MeetingParticipant {
+	return &model.MeetingParticipant{ID: string(p.ID), Name: p.Name, Client: p.Client.String(), Role: participantRole(p.Role),
 		Audio: p.Audio, Video: p.Video, Screen: p.Screen, SelfMuted: p.SelfMuted, MutedByHost: p.MutedByHost,
 		UnmuteRequested: p.UnmuteRequested, Speaking: p.Speaking, NetworkQuality: p.NetworkQuality, JoinedAt: p.JoinedAt,
 		HandRaised: p.HandRaised, HandRaisedAt: optTime(p.HandRaisedAt)}
@@ -128,7 +128,7 @@ func layoutPanes(panes []layout.Assignment) []*model.LayoutPane {
 	return out
 }
 
-func liveRoleFromModel(r model.ParticipantRole) meeting.Role {
+func participantRoleFromModel(r model.ParticipantRole) meeting.Role {
 	switch r {
 	case model.ParticipantRoleHost:
 		return meeting.RoleHost
@@ -140,7 +140,7 @@ func liveRoleFromModel(r model.ParticipantRole) meeting.Role {
 	return meeting.RoleUnknown
 }
 
-// pollingFromInput converts setPolling's input; the live owner validates the rest
+// pollingFromInput converts setPolling's input; the meeting owner validates the rest
 // against the current layout.
 func pollingFromInput(in model.PollingInput) (layout.Polling, error) {
 	if !in.Enabled {
@@ -196,7 +196,7 @@ func pollingModel(p layout.Polling) *model.Polling {
 	return out
 }
 
-// presentMembers returns the members in a run's live meeting (none when its owner
+// presentMembers returns the members in a run's running meeting (none when its owner
 // has not started: nobody joined).
 func (r *Resolver) presentMembers(ctx context.Context, runID string) ([]string, error) {
 	m := r.Meetings.Get(runID)
@@ -217,9 +217,9 @@ func (r *Resolver) presentMembers(ctx context.Context, runID string) ([]string, 
 }
 
 func meetingState(s *meeting.State) *model.MeetingState {
-	ps := make([]*model.LiveParticipant, len(s.Participants))
+	ps := make([]*model.MeetingParticipant, len(s.Participants))
 	for i, p := range s.Participants {
-		ps[i] = liveParticipant(p)
+		ps[i] = participantOf(p)
 	}
 	return &model.MeetingState{Seq: int(s.Seq), Participants: ps, ActiveSpeakerID: optID(s.ActiveSpeaker),
 		Locked: s.Locked, MuteOnEntry: s.MuteOnEntry, AllowSelfUnmute: s.AllowSelfUnmute, Mode: layoutModes[s.Mode],
@@ -234,7 +234,7 @@ func meetingEvent(e *meeting.Event) *model.MeetingEvent {
 	}
 	switch d := e.Delta.(type) {
 	case meeting.ParticipantDelta:
-		out.Participant = liveParticipant(d.Participant)
+		out.Participant = participantOf(d.Participant)
 	case meeting.RemovedDelta:
 		out.RemovedID = optID(d.ID)
 	case meeting.SpeakingDelta:

@@ -82,7 +82,7 @@ func (r *mutationResolver) SetPresenter(ctx context.Context, meetingID string, p
 
 func (r *mutationResolver) SetParticipantRole(ctx context.Context, meetingID string, participantID string, role model.ParticipantRole) (*model.MeetingState, error) {
 	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.SetRole(ctx, a, meeting.ParticipantID(participantID), liveRoleFromModel(role))
+		return m.SetRole(ctx, a, meeting.ParticipantID(participantID), participantRoleFromModel(role))
 	})
 }
 
@@ -176,7 +176,7 @@ func (r *queryResolver) MeetingChat(ctx context.Context, meetingID string, first
 	if err != nil {
 		return nil, err
 	}
-	m, a, err := r.liveMeeting(ctx, meetingID)
+	m, a, err := r.runningMeeting(ctx, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +206,7 @@ func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID strin
 	if since < 0 {
 		return nil, errs.Invalid("sinceSeq", "sinceSeq is 0 or more")
 	}
-	m, a, err := r.liveMeeting(ctx, meetingID)
+	m, a, err := r.runningMeeting(ctx, meetingID)
 	if err != nil {
 		return nil, err
 	}

@@ -420,351 +420,6 @@ func (ec *executionContext) fieldContext_LayoutPane_polled(_ context.Context, fi
 	return graphql.NewScalarFieldContext("LayoutPane", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _LiveParticipant_id(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "ID")
-}
-
-func (ec *executionContext) _LiveParticipant_name(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "String")
-}
-
-func (ec *executionContext) _LiveParticipant_client(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_client(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Client, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "String")
-}
-
-func (ec *executionContext) _LiveParticipant_role(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ParticipantRole) graphql.Marshaler {
-			return ec.marshalNParticipantRole2githubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐParticipantRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "ParticipantRole")
-}
-
-func (ec *executionContext) _LiveParticipant_audio(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_audio(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Audio, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_audio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _LiveParticipant_video(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_video(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Video, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_video(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _LiveParticipant_screen(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_screen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Screen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_screen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _LiveParticipant_selfMuted(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_selfMuted(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SelfMuted, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_selfMuted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _LiveParticipant_mutedByHost(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_mutedByHost(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MutedByHost, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_mutedByHost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _LiveParticipant_unmuteRequested(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_unmuteRequested(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UnmuteRequested, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_unmuteRequested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _LiveParticipant_speaking(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_speaking(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Speaking, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_speaking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _LiveParticipant_networkQuality(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_networkQuality(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NetworkQuality, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_networkQuality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Int")
-}
-
-func (ec *executionContext) _LiveParticipant_joinedAt(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_joinedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.JoinedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_joinedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Time")
-}
-
-func (ec *executionContext) _LiveParticipant_handRaised(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_handRaised(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HandRaised, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_handRaised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _LiveParticipant_handRaisedAt(ctx context.Context, field graphql.CollectedField, obj *model.LiveParticipant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LiveParticipant_handRaisedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HandRaisedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_LiveParticipant_handRaisedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LiveParticipant", field, false, false, "Time")
-}
-
 func (ec *executionContext) _MeetingEvent_seq(ctx context.Context, field graphql.CollectedField, obj *model.MeetingEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -892,8 +547,8 @@ func (ec *executionContext) _MeetingEvent_participant(ctx context.Context, field
 			return obj.Participant, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LiveParticipant) graphql.Marshaler {
-			return ec.marshalOLiveParticipant2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐLiveParticipant(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MeetingParticipant) graphql.Marshaler {
+			return ec.marshalOMeetingParticipant2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐMeetingParticipant(ctx, selections, v)
 		},
 		true,
 		false,
@@ -906,7 +561,7 @@ func (ec *executionContext) fieldContext_MeetingEvent_participant(_ context.Cont
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_LiveParticipant(ctx, field)
+			return ec.childFields_MeetingParticipant(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1270,6 +925,351 @@ func (ec *executionContext) fieldContext_MeetingEvent_hidden(_ context.Context, 
 	return graphql.NewScalarFieldContext("MeetingEvent", field, false, false, "Int")
 }
 
+func (ec *executionContext) _MeetingParticipant_id(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MeetingParticipant_name(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingParticipant_client(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_client(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Client, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_client(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingParticipant_role(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ParticipantRole) graphql.Marshaler {
+			return ec.marshalNParticipantRole2githubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐParticipantRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "ParticipantRole")
+}
+
+func (ec *executionContext) _MeetingParticipant_audio(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_audio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Audio, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_audio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MeetingParticipant_video(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_video(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Video, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_video(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MeetingParticipant_screen(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_screen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Screen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_screen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MeetingParticipant_selfMuted(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_selfMuted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelfMuted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_selfMuted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MeetingParticipant_mutedByHost(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_mutedByHost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MutedByHost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_mutedByHost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MeetingParticipant_unmuteRequested(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_unmuteRequested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnmuteRequested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_unmuteRequested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MeetingParticipant_speaking(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_speaking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Speaking, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_speaking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MeetingParticipant_networkQuality(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_networkQuality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NetworkQuality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_networkQuality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingParticipant_joinedAt(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_joinedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JoinedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_joinedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MeetingParticipant_handRaised(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_handRaised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HandRaised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_handRaised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MeetingParticipant_handRaisedAt(ctx context.Context, field graphql.CollectedField, obj *model.MeetingParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingParticipant_handRaisedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HandRaisedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingParticipant_handRaisedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingParticipant", field, false, false, "Time")
+}
+
 func (ec *executionContext) _MeetingState_seq(ctx context.Context, field graphql.CollectedField, obj *model.MeetingState) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1305,8 +1305,8 @@ func (ec *executionContext) _MeetingState_participants(ctx context.Context, fiel
 			return obj.Participants, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.LiveParticipant) graphql.Marshaler {
-			return ec.marshalNLiveParticipant2ᚕᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐLiveParticipantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MeetingParticipant) graphql.Marshaler {
+			return ec.marshalNMeetingParticipant2ᚕᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐMeetingParticipantᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1319,7 +1319,7 @@ func (ec *executionContext) fieldContext_MeetingState_participants(_ context.Con
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_LiveParticipant(ctx, field)
+			return ec.childFields_MeetingParticipant(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2196,109 +2196,6 @@ func (ec *executionContext) _LayoutPane(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var liveParticipantImplementors = []string{"LiveParticipant"}
-
-func (ec *executionContext) _LiveParticipant(ctx context.Context, sel ast.SelectionSet, obj *model.LiveParticipant) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, liveParticipantImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("LiveParticipant")
-		case "id":
-			out.Values[i] = ec._LiveParticipant_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "name":
-			out.Values[i] = ec._LiveParticipant_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "client":
-			out.Values[i] = ec._LiveParticipant_client(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "role":
-			out.Values[i] = ec._LiveParticipant_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "audio":
-			out.Values[i] = ec._LiveParticipant_audio(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "video":
-			out.Values[i] = ec._LiveParticipant_video(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "screen":
-			out.Values[i] = ec._LiveParticipant_screen(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "selfMuted":
-			out.Values[i] = ec._LiveParticipant_selfMuted(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "mutedByHost":
-			out.Values[i] = ec._LiveParticipant_mutedByHost(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "unmuteRequested":
-			out.Values[i] = ec._LiveParticipant_unmuteRequested(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "speaking":
-			out.Values[i] = ec._LiveParticipant_speaking(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "networkQuality":
-			out.Values[i] = ec._LiveParticipant_networkQuality(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "joinedAt":
-			out.Values[i] = ec._LiveParticipant_joinedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "handRaised":
-			out.Values[i] = ec._LiveParticipant_handRaised(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "handRaisedAt":
-			out.Values[i] = ec._LiveParticipant_handRaisedAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var meetingEventImplementors = []string{"MeetingEvent"}
 
 func (ec *executionContext) _MeetingEvent(ctx context.Context, sel ast.SelectionSet, obj *model.MeetingEvent) graphql.Marshaler {
@@ -2407,6 +2304,109 @@ func (ec *executionContext) _MeetingEvent(ctx context.Context, sel ast.Selection
 			}
 		case "hidden":
 			out.Values[i] = ec._MeetingEvent_hidden(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingParticipantImplementors = []string{"MeetingParticipant"}
+
+func (ec *executionContext) _MeetingParticipant(ctx context.Context, sel ast.SelectionSet, obj *model.MeetingParticipant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingParticipantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingParticipant")
+		case "id":
+			out.Values[i] = ec._MeetingParticipant_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._MeetingParticipant_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "client":
+			out.Values[i] = ec._MeetingParticipant_client(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._MeetingParticipant_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "audio":
+			out.Values[i] = ec._MeetingParticipant_audio(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "video":
+			out.Values[i] = ec._MeetingParticipant_video(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "screen":
+			out.Values[i] = ec._MeetingParticipant_screen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "selfMuted":
+			out.Values[i] = ec._MeetingParticipant_selfMuted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mutedByHost":
+			out.Values[i] = ec._MeetingParticipant_mutedByHost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmuteRequested":
+			out.Values[i] = ec._MeetingParticipant_unmuteRequested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "speaking":
+			out.Values[i] = ec._MeetingParticipant_speaking(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "networkQuality":
+			out.Values[i] = ec._MeetingParticipant_networkQuality(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinedAt":
+			out.Values[i] = ec._MeetingParticipant_joinedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "handRaised":
+			out.Values[i] = ec._MeetingParticipant_handRaised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "handRaisedAt":
+			out.Values[i] = ec._MeetingParticipant_handRaisedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -2747,11 +2747,11 @@ func (ec *executionContext) marshalNLayoutPane2ᚖgithubᚗcomᚋjishitongᚋjis
 	return ec._LayoutPane(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLiveParticipant2ᚕᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐLiveParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LiveParticipant) graphql.Marshaler {
+func (ec *executionContext) marshalNMeetingParticipant2ᚕᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐMeetingParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MeetingParticipant) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLiveParticipant2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐLiveParticipant(ctx, sel, v[i])
+		return ec.marshalNMeetingParticipant2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐMeetingParticipant(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2763,12 +2763,12 @@ func (ec *executionContext) marshalNLiveParticipant2ᚕᚖgithubᚗcomᚋjishito
 	return ret
 }
 
-func (ec *executionContext) marshalNLiveParticipant2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐLiveParticipant(ctx context.Context, sel ast.SelectionSet, v *model.LiveParticipant) graphql.Marshaler {
+func (ec *executionContext) marshalNMeetingParticipant2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐMeetingParticipant(ctx context.Context, sel ast.SelectionSet, v *model.MeetingParticipant) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LiveParticipant!")
+		graphql.AddInvalidNullError(ctx, "MeetingParticipant!")
 		return graphql.Null
 	}
-	return ec._LiveParticipant(ctx, sel, v)
+	return ec._MeetingParticipant(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMeetingState2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐMeetingState(ctx context.Context, sel ast.SelectionSet, v *model.MeetingState) graphql.Marshaler {
@@ -2866,18 +2866,18 @@ func (ec *executionContext) marshalOLayoutPane2ᚕᚖgithubᚗcomᚋjishitongᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalOLiveParticipant2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐLiveParticipant(ctx context.Context, sel ast.SelectionSet, v *model.LiveParticipant) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._LiveParticipant(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalOMeetingEvent2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐMeetingEvent(ctx context.Context, sel ast.SelectionSet, v *model.MeetingEvent) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._MeetingEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMeetingParticipant2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐMeetingParticipant(ctx context.Context, sel ast.SelectionSet, v *model.MeetingParticipant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MeetingParticipant(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMeetingState2ᚖgithubᚗcomᚋjishitongᚋjishitongᚋgraphᚋmodelᚐMeetingState(ctx context.Context, sel ast.SelectionSet, v *model.MeetingState) graphql.Marshaler {
