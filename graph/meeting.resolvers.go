@@ -9,85 +9,56 @@ import (
 	"context"
 
 	"github.com/jishitong/jishitong/graph/model"
-	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 func (r *mutationResolver) MuteParticipant(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.selfControl(ctx, meetingID, participantID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.Mute(ctx, a, meeting.ParticipantID(participantID))
-	})
+	return r.control(ctx, meetingID, meeting.Mute{ID: meeting.ParticipantID(participantID)})
 }
 
 func (r *mutationResolver) UnmuteParticipant(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.selfControl(ctx, meetingID, participantID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.Unmute(ctx, a, meeting.ParticipantID(participantID))
-	})
+	return r.control(ctx, meetingID, meeting.Unmute{ID: meeting.ParticipantID(participantID)})
 }
 
 func (r *mutationResolver) MuteAll(ctx context.Context, meetingID string, allowSelfUnmute bool) (*model.MeetingState, error) {
-	if _, err := r.Conference.SetRunSwitch(ctx, caller(ctx), meetingID, conference.SwitchAllowSelfUnmute, allowSelfUnmute); err != nil {
-		return nil, err
-	}
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.MuteAll(ctx, a, allowSelfUnmute)
-	})
+	return r.control(ctx, meetingID, meeting.MuteAll{AllowSelfUnmute: allowSelfUnmute})
 }
 
 func (r *mutationResolver) SetAllowSelfUnmute(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error) {
-	if _, err := r.Conference.SetRunSwitch(ctx, caller(ctx), meetingID, conference.SwitchAllowSelfUnmute, on); err != nil {
-		return nil, err
-	}
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.SetAllowSelfUnmute(ctx, a, on) })
+	return r.control(ctx, meetingID, meeting.SetAllowSelfUnmute{On: on})
 }
 
 func (r *mutationResolver) LockMeeting(ctx context.Context, meetingID string) (*model.MeetingState, error) {
-	if _, err := r.Conference.Lock(ctx, caller(ctx), meetingID, true); err != nil {
-		return nil, err
-	}
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.Lock(ctx, a) })
+	return r.control(ctx, meetingID, meeting.SetLocked{On: true})
 }
 
 func (r *mutationResolver) UnlockMeeting(ctx context.Context, meetingID string) (*model.MeetingState, error) {
-	if _, err := r.Conference.Lock(ctx, caller(ctx), meetingID, false); err != nil {
-		return nil, err
-	}
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.Unlock(ctx, a) })
+	return r.control(ctx, meetingID, meeting.SetLocked{On: false})
 }
 
 func (r *mutationResolver) SetLayout(ctx context.Context, meetingID string, mode model.LayoutMode) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.SetLayout(ctx, a, layoutMode(mode))
-	})
+	return r.control(ctx, meetingID, meeting.SetLayout{Mode: layoutMode(mode)})
 }
 
 func (r *mutationResolver) PinParticipant(ctx context.Context, meetingID string, pane int, participantID string) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.Pin(ctx, a, pane, meeting.ParticipantID(participantID))
-	})
+	return r.control(ctx, meetingID, meeting.Pin{Pane: pane, ID: meeting.ParticipantID(participantID)})
 }
 
 func (r *mutationResolver) HangupParticipant(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.Hangup(ctx, a, meeting.ParticipantID(participantID))
-	})
+	return r.control(ctx, meetingID, meeting.Hangup{ID: meeting.ParticipantID(participantID)})
 }
 
 func (r *mutationResolver) SetPresenter(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.SetRole(ctx, a, meeting.ParticipantID(participantID), meeting.RolePresenter)
-	})
+	return r.control(ctx, meetingID, meeting.SetRole{ID: meeting.ParticipantID(participantID), Role: meeting.RolePresenter})
 }
 
 func (r *mutationResolver) SetParticipantRole(ctx context.Context, meetingID string, participantID string, role model.ParticipantRole) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.SetRole(ctx, a, meeting.ParticipantID(participantID), participantRoleFromModel(role))
-	})
+	return r.control(ctx, meetingID, meeting.SetRole{ID: meeting.ParticipantID(participantID), Role: participantRoleFromModel(role)})
 }
 
 func (r *mutationResolver) UnpinParticipant(ctx context.Context, meetingID string, pane int) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.Unpin(ctx, a, pane) })
+	return r.control(ctx, meetingID, meeting.Unpin{Pane: pane})
 }
 
 func (r *mutationResolver) SetPolling(ctx context.Context, meetingID string, input model.PollingInput) (*model.MeetingState, error) {
@@ -95,40 +66,20 @@ func (r *mutationResolver) SetPolling(ctx context.Context, meetingID string, inp
 	if err != nil {
 		return nil, err
 	}
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
-		return pollingError(m.SetPolling(ctx, a, p))
-	})
+	st, err := r.control(ctx, meetingID, meeting.SetPolling{Polling: p})
+	return st, pollingError(err)
 }
 
 func (r *mutationResolver) SetWhiteboard(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
-		if !a.IsModerator && a.UserID != "" {
-			// A presenter acts through their connection in the meeting: the one of
-			// theirs that is a presenter.
-			st, err := m.Snapshot(ctx)
-			if err != nil {
-				return err
-			}
-			for _, p := range st.Participants {
-				if p.UserID == a.UserID && p.Role == meeting.RolePresenter {
-					a.ParticipantID = p.ID
-					break
-				}
-			}
-		}
-		return m.SetWhiteboard(ctx, a, on)
-	})
+	return r.control(ctx, meetingID, meeting.SetWhiteboard{On: on})
 }
 
 func (r *mutationResolver) SetMuteOnEntry(ctx context.Context, meetingID string, on bool) (*model.MeetingState, error) {
-	if _, err := r.Conference.SetRunSwitch(ctx, caller(ctx), meetingID, conference.SwitchMuteOnEntry, on); err != nil {
-		return nil, err
-	}
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.SetMuteOnEntry(ctx, a, on) })
+	return r.control(ctx, meetingID, meeting.SetMuteOnEntry{On: on})
 }
 
 func (r *mutationResolver) CallAbsentInvitees(ctx context.Context, meetingID string) (*model.AbsentInviteesCall, error) {
-	res, err := r.Conference.CallAbsent(ctx, caller(ctx), meetingID, r.presentMembers)
+	res, err := r.Conference.CallAbsent(ctx, caller(ctx), meetingID, r.Meetings.PresentMembers)
 	if err != nil {
 		return nil, err
 	}
@@ -136,35 +87,23 @@ func (r *mutationResolver) CallAbsentInvitees(ctx context.Context, meetingID str
 }
 
 func (r *mutationResolver) RaiseHand(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.selfControl(ctx, meetingID, participantID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.RaiseHand(ctx, a, meeting.ParticipantID(participantID))
-	})
+	return r.control(ctx, meetingID, meeting.RaiseHand{ID: meeting.ParticipantID(participantID)})
 }
 
 func (r *mutationResolver) LowerHand(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {
-	return r.selfControl(ctx, meetingID, participantID, func(m *meeting.Owner, a meeting.Actor) error {
-		return m.LowerHand(ctx, a, meeting.ParticipantID(participantID))
-	})
+	return r.control(ctx, meetingID, meeting.LowerHand{ID: meeting.ParticipantID(participantID)})
 }
 
 func (r *mutationResolver) LowerAllHands(ctx context.Context, meetingID string) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error { return m.LowerAllHands(ctx, a) })
+	return r.control(ctx, meetingID, meeting.LowerAllHands{})
 }
 
 func (r *mutationResolver) SendChatMessage(ctx context.Context, meetingID string, participantID string, text string, toHosts *bool, toParticipantID *string) (*model.ChatMessage, error) {
-	if err := meeting.CheckChatText(text); err != nil {
-		return nil, err // before any other work
-	}
-	in := meeting.ChatInput{Text: text, ToHosts: toHosts != nil && *toHosts}
+	in := meeting.ChatInput{Text: text, ToHosts: toHosts != nil && *toHosts, From: meeting.ParticipantID(participantID)}
 	if toParticipantID != nil {
 		in.To = meeting.ParticipantID(*toParticipantID)
 	}
-	var sent meeting.ChatMessage
-	_, err := r.selfControl(ctx, meetingID, participantID, func(m *meeting.Owner, a meeting.Actor) error {
-		var err error
-		sent, err = m.SendChat(ctx, a, in)
-		return err
-	})
+	sent, err := r.Meetings.SendChat(ctx, caller(ctx), meetingID, in)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +115,7 @@ func (r *queryResolver) MeetingChat(ctx context.Context, meetingID string, first
 	if err != nil {
 		return nil, err
 	}
-	m, a, err := r.runningMeeting(ctx, meetingID)
+	m, a, err := r.Meetings.Attach(ctx, caller(ctx), meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +145,7 @@ func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID strin
 	if since < 0 {
 		return nil, errs.Invalid("sinceSeq", "sinceSeq is 0 or more")
 	}
-	m, a, err := r.runningMeeting(ctx, meetingID)
+	m, a, err := r.Meetings.Attach(ctx, caller(ctx), meetingID)
 	if err != nil {
 		return nil, err
 	}

@@ -11,55 +11,14 @@ import (
 	"github.com/jishitong/jishitong/internal/meeting"
 )
 
-// runningMeeting returns the owner of a meeting's run in progress and the caller as its actor:
-// NOT_FOUND when the caller may not see the meeting or it is not running; what the actor
-// may do is the owner's decision (FORBIDDEN for non-moderators).
-func (r *Resolver) runningMeeting(ctx context.Context, meetingID string) (*meeting.Owner, meeting.Actor, error) {
-	p := caller(ctx)
-	run, moderator, err := r.Conference.Control(ctx, p, meetingID)
-	if err != nil {
-		return nil, meeting.Actor{}, err
-	}
-	m, err := r.Meetings.Ensure(run.ID)
-	if err != nil {
-		return nil, meeting.Actor{}, errs.NotFound("running meeting")
-	}
-	return m, meeting.Actor{UserID: p.UserID, IsModerator: moderator}, nil
-}
-
-// control runs one operation on a meeting's meeting owner and returns the state after it.
-func (r *Resolver) control(ctx context.Context, meetingID string, op func(*meeting.Owner, meeting.Actor) error) (*model.MeetingState, error) {
-	m, a, err := r.runningMeeting(ctx, meetingID)
-	if err != nil {
-		return nil, err
-	}
-	if err := op(m, a); err != nil {
-		return nil, err
-	}
-	st, err := m.Snapshot(ctx)
+// control applies one command to a running meeting through the coordinator and
+// returns the state after it.
+func (r *Resolver) control(ctx context.Context, meetingID string, c meeting.Command) (*model.MeetingState, error) {
+	st, err := r.Meetings.Control(ctx, caller(ctx), meetingID, c)
 	if err != nil {
 		return nil, err
 	}
 	return meetingState(&st), nil
-}
-
-// selfControl runs an operation a participant may also do to themselves (mute,
-// unmute): a caller acts as the participant when the connection is their own, so
-// that muting oneself is a self mute, not a host mute.
-func (r *Resolver) selfControl(ctx context.Context, meetingID, participantID string, op func(*meeting.Owner, meeting.Actor) error) (*model.MeetingState, error) {
-	return r.control(ctx, meetingID, func(m *meeting.Owner, a meeting.Actor) error {
-		if a.UserID != "" {
-			st, err := m.Snapshot(ctx)
-			if err != nil {
-				return err
-			}
-			// A connection's user never changes, so the check cannot go stale.
-			if p, ok := st.Participant(meeting.ParticipantID(participantID)); ok && p.UserID == a.UserID {
-				a.ParticipantID = p.ID
-			}
-		}
-		return op(m, a)
-	})
 }
 
 var layoutModes = map[layout.Mode]model.LayoutMode{
@@ -194,26 +153,6 @@ func pollingModel(p layout.Polling) *model.Polling {
 		out.Epoch = &e
 	}
 	return out
-}
-
-// presentMembers returns the members in a run's running meeting (none when its owner
-// has not started: nobody joined).
-func (r *Resolver) presentMembers(ctx context.Context, runID string) ([]string, error) {
-	m := r.Meetings.Get(runID)
-	if m == nil {
-		return nil, nil
-	}
-	st, err := m.Snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, p := range st.Participants {
-		if p.UserID != "" {
-			ids = append(ids, p.UserID)
-		}
-	}
-	return ids, nil
 }
 
 func meetingState(s *meeting.State) *model.MeetingState {

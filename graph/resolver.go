@@ -18,8 +18,8 @@ type Resolver struct {
 	Directory *directory.Service
 	// Conference holds rooms, meetings, resources and history.
 	Conference *conference.Service
-	// Meetings holds the owners of runs in progress (roster, controls, layout).
-	Meetings *meeting.Registry
+	// Meetings is the coordinator of running meetings: every control goes through it.
+	Meetings *meeting.Service
 	// Importer runs bulk member imports.
 	Importer *directory.Importer
 	// PublicURL is the base of links the API returns.

@@ -148,7 +148,7 @@ type Server struct {
 	dir      *directory.Service
 	mail     *notify.Outbox
 	conf     *conference.Service
-	meetings *meeting.Registry
+	meetings *meeting.Service
 	mlog     *logAppender
 	evict    *accessWatcher // ends revoked accounts' media sessions, voids their join tokens
 	rtc      *rtc.Server
@@ -261,35 +261,28 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	}
 
 	s.mlog = newLogAppender(s.conf, log)
-	s.meetings = meeting.NewRegistry(func(runID string) meeting.Config {
-		cfg := meeting.Config{Log: func(e meeting.Event) { s.mlog.Append(runID, e) }}
-		octx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if rs, err := s.conf.RunSettings(octx, runID); err == nil {
-			cfg.MuteOnEntry, cfg.Locked, cfg.AllowSelfUnmuteDefault = rs.Options.MuteOnEntry, rs.Locked, rs.AllowSelfUnmute
-		} else {
-			log.Warn("reading a running meeting's options", "run", runID, "err", err)
-		}
-		return cfg
-	})
+	if s.meetings, err = meeting.NewService(ctx, meeting.ServiceConfig{Bookings: s.conf, Log: s.mlog.Append, Logger: log}); err != nil {
+		return nil, err
+	}
 	s.conf.OnRun(func(e conference.RunEvent) {
 		if e.InProgress {
-			return // the owner starts with the first join or control
+			s.meetings.RunStarted(e.MeetingID, e.RunID) // the owner starts with the first join or control
+			return
 		}
 		// The ended event reaches every subscriber; the owner's exit waits for no one.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		s.meetings.End(ctx, e.RunID)
+		s.meetings.RunEnded(ctx, e.RunID)
 	})
 
-	s.evict = startAccessWatcher(s.bus, s.meetings, s.conf, log)
+	s.evict = startAccessWatcher(s.bus, s.meetings.Registry(), s.conf, log)
 
 	rcfg, err := s.rtcConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
 	s.rtc = rtc.NewServer(rcfg, s.conf, s.conf)
-	s.rtc.SetMeetings(s.meetings)
+	s.rtc.SetMeetings(s.meetings.Registry())
 	s.rtc.SetWhiteboardStore(s.conf)
 	s.rtc.SetStateEncoder(graph.MeetingUpdateJSON)
 	s.rtc.SetChatEncoder(graph.ChatJSON)

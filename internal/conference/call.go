@@ -49,7 +49,7 @@ type CallResult struct {
 // called. Host and admins only; meetings the caller may not see, and meetings not running,
 // answer NOT_FOUND.
 func (s *Service) CallAbsent(ctx context.Context, p *auth.Principal, meetingID string, present Roster) (*CallResult, error) {
-	r, moderator, err := s.Control(ctx, p, meetingID)
+	r, moderator, err := s.runInProgressFor(ctx, p, meetingID)
 	if err != nil {
 		return nil, err
 	}

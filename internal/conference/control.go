@@ -8,6 +8,7 @@ import (
 
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // OnRun sets a function told synchronously, after the bus event, when a run becomes
@@ -22,11 +23,20 @@ func (s *Service) notifyRun(e RunEvent) {
 	}
 }
 
-// Control returns the run in progress of a meeting the caller may see and whether the caller
-// moderates it (its host or an admin of its enterprise). Meetings the caller may not
-// see, and meetings not live, answer NOT_FOUND; what a non-moderator may do is the
-// meeting owner's decision.
-func (s *Service) Control(ctx context.Context, p *auth.Principal, meetingID string) (*Run, bool, error) {
+// Access implements meeting.Bookings: whether p moderates the meeting (its host or an
+// admin of its enterprise). Meetings p may not see answer NOT_FOUND; what a
+// non-moderator may do in a running meeting is its owner's decision.
+func (s *Service) Access(ctx context.Context, p *auth.Principal, meetingID string) (bool, error) {
+	m, err := s.meetingFor(ctx, p, meetingID)
+	if err != nil {
+		return false, err
+	}
+	return canControl(p, m), nil
+}
+
+// runInProgressFor returns the run in progress of a meeting the caller may see and
+// whether the caller moderates it; NOT_FOUND when there is none.
+func (s *Service) runInProgressFor(ctx context.Context, p *auth.Principal, meetingID string) (*Run, bool, error) {
 	m, err := s.meetingFor(ctx, p, meetingID)
 	if err != nil {
 		return nil, false, err
@@ -39,88 +49,69 @@ func (s *Service) Control(ctx context.Context, p *auth.Principal, meetingID stri
 	return nil, false, errs.NotFound("running meeting")
 }
 
-// Lock locks or unlocks the run in progress of a meeting: joinMeeting refuses everyone but
-// the host and admins while it is locked. Host and admins only.
-func (s *Service) Lock(ctx context.Context, p *auth.Principal, meetingID string, locked bool) (*Run, error) {
-	r, moderator, err := s.Control(ctx, p, meetingID)
+// RunsInProgress implements meeting.Bookings: the run in progress of every meeting
+// that has one, by meeting ID.
+func (s *Service) RunsInProgress(ctx context.Context) (map[string]string, error) {
+	cur, err := s.st.R.Collection(inProgressColl).Find(ctx, bson.M{})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("conference: list the runs in progress: %w", err)
 	}
-	if !moderator {
-		return nil, errs.New(errs.KindForbidden, "only the host and administrators may lock this meeting")
+	var ids []struct {
+		ID string `bson:"_id"`
 	}
-	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, r.ID, bson.M{"$set": bson.M{"locked": locked}}); err != nil {
-		return nil, fmt.Errorf("conference: lock run: %w", err)
+	if err := cur.All(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("conference: read the runs in progress: %w", err)
 	}
-	r.Locked = locked
-	return r, nil
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		r, err := s.run(ctx, id.ID)
+		if err != nil {
+			return nil, err
+		}
+		if r.InProgress() {
+			out[r.MeetingID] = r.ID
+		}
+	}
+	return out, nil
 }
 
-// RunSwitch is a host's switch that belongs to the run rather than to the booking, so
-// that a new meeting owner of the run (after a restart) keeps the host's choice.
-type RunSwitch string
-
-// The run's switches.
-const (
-	// SwitchMuteOnEntry host-mutes joiners who are not moderators (the booking's
-	// option until the host changes it).
-	SwitchMuteOnEntry RunSwitch = "muteOnEntry"
-	// SwitchAllowSelfUnmute lets host-muted participants unmute themselves (off until
-	// the host turns it on, alone or with mute all).
-	SwitchAllowSelfUnmute RunSwitch = "allowSelfUnmute"
-)
-
-// SetRunSwitch records a host's switch on the run in progress of a meeting. Host and admins
-// only.
-func (s *Service) SetRunSwitch(ctx context.Context, p *auth.Principal, meetingID string, sw RunSwitch, on bool) (*Run, error) {
-	if sw != SwitchMuteOnEntry && sw != SwitchAllowSelfUnmute {
-		return nil, errs.Invalid("switch", "unknown switch")
+// SaveSwitches implements meeting.Bookings: it records the run's lock and the host's
+// switches, so that a new meeting owner of the run (after a restart) keeps them. The
+// coordinator has checked that its caller moderates the meeting.
+func (s *Service) SaveSwitches(ctx context.Context, runID string, sw meeting.Switches) error {
+	set := bson.M{}
+	for k, v := range map[string]*bool{"locked": sw.Locked, "muteOnEntry": sw.MuteOnEntry, "allowSelfUnmute": sw.AllowSelfUnmute} {
+		if v != nil {
+			set[k] = *v
+		}
 	}
-	r, moderator, err := s.Control(ctx, p, meetingID)
-	if err != nil {
-		return nil, err
+	if len(set) == 0 {
+		return nil
 	}
-	if !moderator {
-		return nil, errs.New(errs.KindForbidden, "only the host and administrators may change this meeting")
+	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, runID, bson.M{"$set": set}); err != nil {
+		return fmt.Errorf("conference: save the run's switches: %w", err)
 	}
-	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, r.ID, bson.M{"$set": bson.M{string(sw): on}}); err != nil {
-		return nil, fmt.Errorf("conference: set %s: %w", sw, err)
-	}
-	if sw == SwitchMuteOnEntry {
-		r.MuteOnEntry = &on
-	} else {
-		r.AllowSelfUnmute = &on
-	}
-	return r, nil
+	return nil
 }
 
-// RunSettings is what a new meeting owner of a run starts from.
-type RunSettings struct {
-	// Options are the meeting's, with the run's own mute on entry when the host
-	// changed it.
-	Options Options
-	// Locked: the lock outlives the owner.
-	Locked bool
-	// AllowSelfUnmute is the host's self-unmute switch.
-	AllowSelfUnmute bool
-}
-
-// RunSettings returns what a new meeting owner of the run (after a restart) starts from.
-func (s *Service) RunSettings(ctx context.Context, runID string) (RunSettings, error) {
+// RunSettings implements meeting.Bookings: what a new meeting owner of the run (after
+// a restart) starts from: the meeting's mute on entry unless the host changed it for
+// the run, the run's lock and its self-unmute switch.
+func (s *Service) RunSettings(ctx context.Context, runID string) (meeting.Settings, error) {
 	r, err := s.run(ctx, runID)
 	if err != nil {
-		return RunSettings{}, err
+		return meeting.Settings{}, err
 	}
 	m, err := s.loadMeeting(ctx, r.MeetingID)
 	if err != nil {
-		return RunSettings{}, err
+		return meeting.Settings{}, err
 	}
-	rs := RunSettings{Options: m.Options, Locked: r.Locked}
+	st := meeting.Settings{MuteOnEntry: m.Options.MuteOnEntry, Locked: r.Locked}
 	if r.MuteOnEntry != nil {
-		rs.Options.MuteOnEntry = *r.MuteOnEntry
+		st.MuteOnEntry = *r.MuteOnEntry
 	}
 	if r.AllowSelfUnmute != nil {
-		rs.AllowSelfUnmute = *r.AllowSelfUnmute
+		st.AllowSelfUnmute = *r.AllowSelfUnmute
 	}
-	return rs, nil
+	return st, nil
 }

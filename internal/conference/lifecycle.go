@@ -243,8 +243,8 @@ func (s *Service) startRun(ctx context.Context, m *Meeting, o recur.Occurrence, 
 	}
 	s.Log(ctx, r.ID, LogEntry{Kind: "started", ActorID: by, ActorName: name})
 	s.publishResources(m.EnterpriseID)
-	s.bus.Publish(bus.Event{Topic: "meeting." + m.ID, Payload: RunEvent{RunID: r.ID, InProgress: true}})
-	s.notifyRun(RunEvent{RunID: r.ID, InProgress: true})
+	s.bus.Publish(bus.Event{Topic: "meeting." + m.ID, Payload: RunEvent{RunID: r.ID, MeetingID: m.ID, InProgress: true}})
+	s.notifyRun(RunEvent{RunID: r.ID, MeetingID: m.ID, InProgress: true})
 	return r, nil
 }
 
@@ -289,8 +289,8 @@ func (s *Service) reserveEarly(ctx context.Context, m *Meeting, o recur.Occurren
 
 // RunEvent tells planes that a meeting's run started or ended.
 type RunEvent struct {
-	RunID      string
-	InProgress bool
+	RunID, MeetingID string
+	InProgress       bool
 }
 
 func (s *Service) run(ctx context.Context, id string) (*Run, error) {
@@ -363,8 +363,8 @@ func (s *Service) endRun(ctx context.Context, r *Run, reason, by string) (*Run, 
 		s.log.Error("freeing the rest of an ended meeting's reservation", "run", r.ID, "err", err)
 	}
 	s.publishResources(r.EnterpriseID)
-	s.bus.Publish(bus.Event{Topic: "meeting." + r.MeetingID, Payload: RunEvent{RunID: r.ID, InProgress: false}})
-	s.notifyRun(RunEvent{RunID: r.ID, InProgress: false})
+	s.bus.Publish(bus.Event{Topic: "meeting." + r.MeetingID, Payload: RunEvent{RunID: r.ID, MeetingID: r.MeetingID, InProgress: false}})
+	s.notifyRun(RunEvent{RunID: r.ID, MeetingID: r.MeetingID, InProgress: false})
 	return r, nil
 }
 

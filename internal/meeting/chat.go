@@ -55,6 +55,9 @@ type ChatInput struct {
 	// participant with To instead; others may not name a participant.
 	ToHosts bool
 	To      ParticipantID
+	// From names the sender's connection for an edge that does not hold one (GraphQL):
+	// the owner accepts it only when it is a connection of the actor's account.
+	From ParticipantID
 }
 
 // chatBucket is a participant's token bucket of chat messages.
@@ -87,6 +90,7 @@ func (m *Owner) SendChat(ctx context.Context, a Actor, in ChatInput) (ChatMessag
 		return ChatMessage{}, err
 	}
 	return call(ctx, m, func(o *loop) (ChatMessage, error) {
+		a := o.asSelf(a, in.From)
 		from, ok := o.st.Participant(a.ParticipantID)
 		if a.ParticipantID == "" || !ok {
 			return ChatMessage{}, forbidden("join the meeting to chat")

@@ -49,6 +49,7 @@ type Config struct {
 // Owner is the owner of one running meeting's state. Its methods may be called from
 // any goroutine.
 type Owner struct {
+	runID  string
 	reqs   chan func(*loop)
 	tick   chan struct{}
 	done   chan struct{}
@@ -74,6 +75,7 @@ func Start(ctx context.Context, cfg Config) *Owner {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	m := &Owner{
+		runID:  cfg.RunID,
 		reqs:   make(chan func(*loop)),
 		tick:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
@@ -85,6 +87,9 @@ func Start(ctx context.Context, cfg Config) *Owner {
 	go o.run(ctx)
 	return m
 }
+
+// RunID returns the run the owner holds (Config.RunID).
+func (m *Owner) RunID() string { return m.runID }
 
 // Close stops the owner goroutine and returns when it has exited. Subscriptions end.
 func (m *Owner) Close() {
@@ -147,4 +152,27 @@ func (m *Owner) do(ctx context.Context, f func(*loop) error) error {
 // Snapshot returns a copy of the current state.
 func (m *Owner) Snapshot(ctx context.Context) (State, error) {
 	return call(ctx, m, func(o *loop) (State, error) { return o.st.Clone(), nil })
+}
+
+// Command is one control of a running meeting (Mute, SetLocked, Pin, …), applied by
+// the owner goroutine as one step: authorization, the change and its event.
+type Command interface {
+	// apply checks that a may do it and applies it. Owner goroutine.
+	apply(o *loop, a Actor) error
+}
+
+// run applies c for a.
+func (m *Owner) run(ctx context.Context, a Actor, c Command) error {
+	return m.do(ctx, func(o *loop) error { return c.apply(o, a) })
+}
+
+// Apply applies c for a and returns the state after it, in one round trip to the
+// owner goroutine.
+func (m *Owner) Apply(ctx context.Context, a Actor, c Command) (State, error) {
+	return call(ctx, m, func(o *loop) (State, error) {
+		if err := c.apply(o, a); err != nil {
+			return State{}, err
+		}
+		return o.st.Clone(), nil
+	})
 }

@@ -19,12 +19,38 @@ type Registry struct {
 	meetings map[string]*Owner
 	// ended remembers runs that ended so that a late caller does not revive them.
 	ended map[string]struct{}
+	// runOf maps a meeting ID to its run in progress, meetingOf the other way (Started).
+	runOf     map[string]string
+	meetingOf map[string]string
 }
 
 // NewRegistry returns an empty registry; config gives each new meeting its
 // configuration (RunID is set by the registry).
 func NewRegistry(config func(runID string) Config) *Registry {
-	return &Registry{config: config, meetings: map[string]*Owner{}, ended: map[string]struct{}{}}
+	return &Registry{config: config, meetings: map[string]*Owner{}, ended: map[string]struct{}{},
+		runOf: map[string]string{}, meetingOf: map[string]string{}}
+}
+
+// Started records that runID is the run in progress of meetingID (RunOf). Its owner
+// still starts on first use (Ensure).
+func (r *Registry) Started(meetingID, runID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.ended[runID]; ok || r.closed {
+		return
+	}
+	if old, ok := r.runOf[meetingID]; ok {
+		delete(r.meetingOf, old)
+	}
+	r.runOf[meetingID], r.meetingOf[runID] = runID, meetingID
+}
+
+// RunOf returns the run in progress of a meeting, as recorded by Started and End.
+func (r *Registry) RunOf(meetingID string) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, ok := r.runOf[meetingID]
+	return id, ok
 }
 
 // Get returns the owner of a run, or nil when none runs.
@@ -69,6 +95,10 @@ func (r *Registry) End(ctx context.Context, runID string) {
 	r.ended[runID] = struct{}{}
 	m := r.meetings[runID]
 	delete(r.meetings, runID)
+	if mid, ok := r.meetingOf[runID]; ok {
+		delete(r.meetingOf, runID)
+		delete(r.runOf, mid)
+	}
 	r.mu.Unlock()
 	if m == nil {
 		return
