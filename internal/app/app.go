@@ -281,11 +281,8 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 	if err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
-	s.rtc = rtc.NewServer(rcfg, s.conf, s.conf)
-	s.rtc.SetMeetings(s.meetings.Registry())
-	s.rtc.SetWhiteboardStore(s.conf)
-	s.rtc.SetStateEncoder(graph.MeetingUpdateJSON)
-	s.rtc.SetChatEncoder(graph.ChatJSON)
+	s.rtc = rtc.NewServer(rcfg, rtc.Deps{Admission: s.meetings, Presence: s.meetings, Meetings: s.meetings,
+		Whiteboards: s.conf, StateEncoder: graph.MeetingUpdateJSON, ChatEncoder: graph.ChatJSON})
 	reg.MustRegister(s.rtc.Collector())
 	if err := s.rtc.Start(); err != nil {
 		return nil, fmt.Errorf("media: %w", err)

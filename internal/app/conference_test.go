@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/internal/store"
 	"github.com/jishitong/jishitong/internal/xtest"
 )
@@ -1242,7 +1242,7 @@ func TestConfLifecycle(t *testing.T) {
 	}
 	waitNow("after the start", 1, 0) // nobody is in yet: participants count presence
 	for _, who := range []string{"张三", "李四"} {
-		if err := w.srv.Conference().Joined(ctx, run.ID, conference.LogEntry{ActorName: who, ClientKind: "browser"}); err != nil {
+		if err := w.srv.Conference().Joined(ctx, meeting.Presence{RunID: run.ID, Name: who, Client: meeting.ClientBrowser}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -1281,7 +1281,7 @@ func TestConfLifecycle(t *testing.T) {
 	prun := confRunOp(t, w.admin, "startMeeting", p.ID) // admins may start members' meetings
 	waitNow("after the admin's start", 1, 0)
 	// Someone is in, so only the window (not the empty timeout) can end it.
-	if err := w.srv.Conference().Joined(ctx, prun.ID, conference.LogEntry{ActorName: "李四"}); err != nil {
+	if err := w.srv.Conference().Joined(ctx, meeting.Presence{RunID: prun.ID, Name: "李四"}); err != nil {
 		t.Fatal(err)
 	}
 	waitNow("after a join", 1, 1)

@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/internal/xtest"
 	"github.com/jishitong/jishitong/media/signal"
 )
@@ -169,11 +170,11 @@ func TestAccessRevokedEndsMediaSessions(t *testing.T) {
 			}
 			// A token redeemed just before the revocation is refused by the stored
 			// account once its holder is on the roster.
-			g := &conference.Grant{UserID: m.id, AccountRole: tc.role}
+			g := &meeting.Grant{UserID: m.id, AccountRole: tc.role}
 			if err := srv.Conference().Confirm(ctx, g); !errors.Is(err, tc.refused) || err.Error() != tc.refused.Error() {
 				t.Errorf("Confirm of a grant issued before: %v, want %v", err, tc.refused)
 			}
-			if err := srv.Conference().Confirm(ctx, &conference.Grant{}); err != nil {
+			if err := srv.Conference().Confirm(ctx, &meeting.Grant{}); err != nil {
 				t.Errorf("Confirm of a guest's grant: %v", err)
 			}
 			for _, p := range []*rtcPeer{host, guest} {
@@ -225,7 +226,7 @@ func BenchmarkConfirm(b *testing.B) {
 	tn := dirNewTenant(b, srv, srv.Admin(b), "bench")
 	m, _ := dirCreate(b, tn.Admin, map[string]any{"name": "Bench Member", "email": "m@bench.example.com", "password": dirPassword})
 	ctx := context.Background()
-	g := &conference.Grant{UserID: m.ID, AccountRole: "member"}
+	g := &meeting.Grant{UserID: m.ID, AccountRole: "member"}
 	var lat []time.Duration
 	b.ReportAllocs()
 	for b.Loop() {

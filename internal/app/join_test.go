@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/internal/xtest"
 )
 
@@ -80,7 +80,7 @@ func TestJoinMeeting(t *testing.T) {
 
 	// Capacity: with 3 present, a guest is refused; the host still gets in.
 	for range 3 {
-		if err := conf.Joined(ctx, host.JoinMeeting.RunID, conference.LogEntry{ActorName: "x"}); err != nil {
+		if err := conf.Joined(ctx, meeting.Presence{RunID: host.JoinMeeting.RunID, Name: "x"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -97,11 +97,11 @@ func TestJoinMeeting(t *testing.T) {
 	if r := guest.Do(t, joinDoc, map[string]any{"n": m.Number, "p": m.Password, "d": "访客丙"}); r.Code() != "RATE_LIMITED" {
 		t.Fatalf("after 10 wrong passwords: %q", r.Code())
 	}
-	if err := conf.Left(ctx, host.JoinMeeting.RunID, conference.LogEntry{ActorName: "x"}); err != nil {
+	if err := conf.Left(ctx, meeting.Presence{RunID: host.JoinMeeting.RunID, Name: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	liC.Do(t, joinDoc, map[string]any{"n": m.Number}).Decode(t, &invitee)
-	if err := conf.Left(ctx, host.JoinMeeting.RunID, conference.LogEntry{ActorName: "x"}); err != nil {
+	if err := conf.Left(ctx, meeting.Presence{RunID: host.JoinMeeting.RunID, Name: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	clientFrom(srv, "127.0.0.7").Do(t, joinDoc, map[string]any{"n": m.Number, "p": m.Password, "d": "访客丁"}).Decode(t, &g)

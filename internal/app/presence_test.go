@@ -7,6 +7,7 @@ import (
 
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/internal/xtest"
 )
 
@@ -61,7 +62,7 @@ func TestAdmitAndPresence(t *testing.T) {
 	}
 
 	// Presence: while someone is in, the empty timeout does not end it.
-	if err := conf.Joined(ctx, live.ID, conference.LogEntry{ActorName: "访客", ClientKind: "browser", Address: "127.0.0.1"}); err != nil {
+	if err := conf.Joined(ctx, meeting.Presence{RunID: live.ID, Name: "访客", Client: meeting.ClientBrowser, Address: "127.0.0.1"}); err != nil {
 		t.Fatal(err)
 	}
 	var st struct {
@@ -78,7 +79,7 @@ func TestAdmitAndPresence(t *testing.T) {
 	if !isLive(t, f, live.ID) {
 		t.Fatal("an occupied meeting ended as empty")
 	}
-	if err := conf.Left(ctx, live.ID, conference.LogEntry{ActorName: "访客"}); err != nil {
+	if err := conf.Left(ctx, meeting.Presence{RunID: live.ID, Name: "访客"}); err != nil {
 		t.Fatal(err)
 	}
 	conf.SweepOnce(ctx, time.Now().Add(9*time.Minute))

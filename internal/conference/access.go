@@ -8,6 +8,7 @@ import (
 
 	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // ErrAccountDisabled refuses a join token whose member was frozen or deleted, or whose
@@ -31,14 +32,14 @@ func (s *Service) VoidJoinTokens(ctx context.Context, userIDs []string) (int64, 
 	return r.DeletedCount, nil
 }
 
-// Confirm checks that a redeemed grant still admits its holder, by the stored
+// Confirm implements meeting.Bookings: it checks that a redeemed grant still admits its holder, by the stored
 // account: a guest always; a member while their account and enterprise are active
 // and their account role is the one the token was issued for (else
 // ErrAccountDisabled or ErrAccountChanged). The media plane calls it once the
 // participant is on the meeting's roster: a revocation stored before the check is
 // seen here, and one stored after it finds them on the roster
 // (directory.AccessRevoked), so a join racing with a freeze cannot slip through.
-func (s *Service) Confirm(ctx context.Context, g *Grant) error {
+func (s *Service) Confirm(ctx context.Context, g *meeting.Grant) error {
 	if g.UserID == "" {
 		return nil
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // joinTokensColl holds single-use join tokens {_id: sha256(token), grant...}. A
@@ -180,9 +181,9 @@ func (s *Service) Join(ctx context.Context, p *auth.Principal, in JoinInput) (*J
 	return &Joined{Token: token, Grant: g, Meeting: m, Run: run, Options: opts}, nil
 }
 
-// Redeem exchanges a join token for its grant, once: a second redeem, an expired
-// or unknown token answer UNAUTHENTICATED.
-func (s *Service) Redeem(ctx context.Context, token string) (*Grant, error) {
+// Redeem implements meeting.Bookings: it exchanges a join token for its grant, once:
+// a second redeem, an expired or unknown token answer UNAUTHENTICATED.
+func (s *Service) Redeem(ctx context.Context, token string) (*meeting.Grant, error) {
 	bad := errs.New(errs.KindUnauthenticated, "invalid or used join token")
 	if !strings.HasPrefix(token, "jjt_") || len(token) > 128 {
 		return nil, bad
@@ -197,7 +198,13 @@ func (s *Service) Redeem(ctx context.Context, token string) (*Grant, error) {
 	if time.Now().After(doc.ExpiresAt) {
 		return nil, bad
 	}
-	return &doc.Grant, nil
+	return doc.Grant.meeting(), nil
+}
+
+// meeting is the grant as the running meeting takes it.
+func (g *Grant) meeting() *meeting.Grant {
+	return &meeting.Grant{RunID: g.RunID, MeetingID: g.MeetingID, UserID: g.UserID, Name: g.Name, Role: meeting.ParseRole(string(g.Role)),
+		Moderator: g.Moderator, Source: g.Source, AccountRole: g.AccountRole}
 }
 
 func hashJoinToken(t string) string {

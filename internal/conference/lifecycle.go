@@ -16,6 +16,7 @@ import (
 	"github.com/jishitong/jishitong/internal/bus"
 	"github.com/jishitong/jishitong/internal/conference/recur"
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/internal/store"
 )
 
@@ -287,6 +288,15 @@ func (s *Service) reserveEarly(ctx context.Context, m *Meeting, o recur.Occurren
 	return err
 }
 
+// presenceEntry is the meeting log's entry of a presence (its Kind set by the caller).
+func presenceEntry(p meeting.Presence) LogEntry {
+	e := LogEntry{At: p.At, ActorID: p.UserID, ActorName: p.Name, SubjectID: string(p.Participant), Address: p.Address}
+	if p.Client != meeting.ClientUnknown {
+		e.ClientKind = p.Client.String()
+	}
+	return e
+}
+
 // RunEvent tells planes that a meeting's run started or ended.
 type RunEvent struct {
 	RunID, MeetingID string
@@ -512,8 +522,10 @@ func (s *Service) Admit(ctx context.Context, number string, j Joiner) (*Meeting,
 	return m, r, err
 }
 
-// Joined records that someone entered a run in progress, and logs it.
-func (s *Service) Joined(ctx context.Context, runID string, e LogEntry) error {
+// Joined implements meeting.Bookings: it records that someone entered a run in
+// progress, and logs it.
+func (s *Service) Joined(ctx context.Context, p meeting.Presence) error {
+	runID, e := p.RunID, presenceEntry(p)
 	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, runID, bson.M{"$inc": bson.M{"present": 1}, "$unset": bson.M{"emptySince": ""}}); err != nil {
 		return fmt.Errorf("conference: record join: %w", err)
 	}
@@ -525,9 +537,10 @@ func (s *Service) Joined(ctx context.Context, runID string, e LogEntry) error {
 	return nil
 }
 
-// Left records that someone left a run in progress, and logs it. When the last one leaves
-// the empty timer starts.
-func (s *Service) Left(ctx context.Context, runID string, e LogEntry) error {
+// Left implements meeting.Bookings: it records that someone left a run in progress,
+// and logs it. When the last one leaves the empty timer starts.
+func (s *Service) Left(ctx context.Context, p meeting.Presence) error {
+	runID, e := p.RunID, presenceEntry(p)
 	if _, err := s.st.W.Collection(runsColl).UpdateByID(ctx, runID, bson.M{"$inc": bson.M{"present": -1}}); err != nil {
 		return fmt.Errorf("conference: record leave: %w", err)
 	}

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/identity"
 )
 
 // Bookings is what the coordinator needs of the bookings; *conference.Service
@@ -17,7 +17,7 @@ type Bookings interface {
 	// Access returns whether p moderates the meeting (its host or an admin of its
 	// enterprise). A meeting p may not see answers NOT_FOUND, like one that does not
 	// exist.
-	Access(ctx context.Context, p *auth.Principal, meetingID string) (moderator bool, err error)
+	Access(ctx context.Context, p *identity.Principal, meetingID string) (moderator bool, err error)
 	// RunsInProgress returns the run in progress of every meeting that has one, by
 	// meeting ID. The coordinator reads it once, at start.
 	RunsInProgress(ctx context.Context) (map[string]string, error)
@@ -26,6 +26,14 @@ type Bookings interface {
 	// SaveSwitches records the run's lock and switches (nil fields stay as they are),
 	// so that a new owner of the run (after a restart) keeps the host's choices.
 	SaveSwitches(ctx context.Context, runID string, sw Switches) error
+	// Redeem exchanges a join token for its grant, once; an unknown, used or expired
+	// token answers UNAUTHENTICATED.
+	Redeem(ctx context.Context, token string) (*Grant, error)
+	// Confirm checks that a redeemed grant still admits its holder.
+	Confirm(ctx context.Context, g *Grant) error
+	// Joined and Left record presence in a run (its count and the meeting log).
+	Joined(ctx context.Context, e Presence) error
+	Left(ctx context.Context, e Presence) error
 }
 
 // Settings is what a new owner of a run starts from.
@@ -113,7 +121,7 @@ func (s *Service) Close() { s.reg.Close() }
 
 // Attach returns the owner of meetingID's run in progress and p as its actor:
 // NOT_FOUND when p may not see the meeting or it is not running.
-func (s *Service) Attach(ctx context.Context, p *auth.Principal, meetingID string) (*Owner, Actor, error) {
+func (s *Service) Attach(ctx context.Context, p *identity.Principal, meetingID string) (*Owner, Actor, error) {
 	moderator, err := s.cfg.Bookings.Access(ctx, p, meetingID)
 	if err != nil {
 		return nil, Actor{}, err
@@ -133,7 +141,7 @@ func (s *Service) Attach(ctx context.Context, p *auth.Principal, meetingID strin
 // it. A command that changes a switch of the run (SetLocked, SetMuteOnEntry,
 // SetAllowSelfUnmute, MuteAll) is recorded with the run first, so the owner and the
 // run never disagree after a restart; only moderators get that far.
-func (s *Service) Control(ctx context.Context, p *auth.Principal, meetingID string, c Command) (State, error) {
+func (s *Service) Control(ctx context.Context, p *identity.Principal, meetingID string, c Command) (State, error) {
 	m, a, err := s.Attach(ctx, p, meetingID)
 	if err != nil {
 		return State{}, err
@@ -151,7 +159,7 @@ func (s *Service) Control(ctx context.Context, p *auth.Principal, meetingID stri
 
 // SendChat sends a chat message for p as the participant in.From (which must be a
 // connection of p's) in meetingID's running meeting.
-func (s *Service) SendChat(ctx context.Context, p *auth.Principal, meetingID string, in ChatInput) (ChatMessage, error) {
+func (s *Service) SendChat(ctx context.Context, p *identity.Principal, meetingID string, in ChatInput) (ChatMessage, error) {
 	if err := CheckChatText(in.Text); err != nil {
 		return ChatMessage{}, err // before any other work
 	}

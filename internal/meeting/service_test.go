@@ -7,14 +7,14 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/identity"
 )
 
 // fakeBookings is a meeting.Bookings of func fields; nil fields answer the zero
 // value. It records every call by name.
 type fakeBookings struct {
-	access   func(p *auth.Principal, meetingID string) (bool, error)
+	access   func(p *identity.Principal, meetingID string) (bool, error)
 	runs     map[string]string
 	settings Settings
 	save     func(runID string, sw Switches) error
@@ -37,7 +37,7 @@ func (b *fakeBookings) take() []string {
 	return out
 }
 
-func (b *fakeBookings) Access(_ context.Context, p *auth.Principal, meetingID string) (bool, error) {
+func (b *fakeBookings) Access(_ context.Context, p *identity.Principal, meetingID string) (bool, error) {
 	b.called("Access")
 	if b.access == nil {
 		return false, nil
@@ -63,10 +63,30 @@ func (b *fakeBookings) SaveSwitches(_ context.Context, runID string, sw Switches
 	return b.save(runID, sw)
 }
 
+func (b *fakeBookings) Redeem(context.Context, string) (*Grant, error) {
+	b.called("Redeem")
+	return nil, errs.New(errs.KindUnauthenticated, "invalid or used join token")
+}
+
+func (b *fakeBookings) Confirm(context.Context, *Grant) error {
+	b.called("Confirm")
+	return nil
+}
+
+func (b *fakeBookings) Joined(context.Context, Presence) error {
+	b.called("Joined")
+	return nil
+}
+
+func (b *fakeBookings) Left(context.Context, Presence) error {
+	b.called("Left")
+	return nil
+}
+
 var (
-	hostUser   = &auth.Principal{UserID: "u-h", EnterpriseID: "e1", Role: auth.RoleMember}
-	memberUser = &auth.Principal{UserID: "u-a", EnterpriseID: "e1", Role: auth.RoleMember}
-	outsider   = &auth.Principal{UserID: "u-x", EnterpriseID: "e2", Role: auth.RoleMember}
+	hostUser   = &identity.Principal{UserID: "u-h", EnterpriseID: "e1", Role: identity.RoleMember}
+	memberUser = &identity.Principal{UserID: "u-a", EnterpriseID: "e1", Role: identity.RoleMember}
+	outsider   = &identity.Principal{UserID: "u-x", EnterpriseID: "e2", Role: identity.RoleMember}
 )
 
 // newService starts a coordinator whose bookings know meeting m1 (run r1, hosted by
@@ -74,7 +94,7 @@ var (
 func newService(t *testing.T, b *fakeBookings) *Service {
 	t.Helper()
 	if b.access == nil {
-		b.access = func(p *auth.Principal, meetingID string) (bool, error) {
+		b.access = func(p *identity.Principal, meetingID string) (bool, error) {
 			if p.EnterpriseID != "e1" || (meetingID != "m1" && meetingID != "m2" && meetingID != "m3") {
 				return false, errs.NotFound("meeting")
 			}

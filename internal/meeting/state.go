@@ -61,6 +61,17 @@ func (r Role) String() string {
 	return "unknown"
 }
 
+// ParseRole returns the role named s ("host", "presenter", "participant"), or
+// RoleUnknown: the one mapping from stored and wire names to roles.
+func ParseRole(s string) Role {
+	for _, r := range []Role{RoleHost, RolePresenter, RoleParticipant} {
+		if r.String() == s {
+			return r
+		}
+	}
+	return RoleUnknown
+}
+
 // MaxNetworkQuality is the best network quality; 0 means unknown.
 const MaxNetworkQuality = 5
 

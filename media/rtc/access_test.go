@@ -13,7 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jishitong/jishitong/graph"
-	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
@@ -54,15 +54,15 @@ func TestRevokedAccessEndsConnection(t *testing.T) {
 	reg := meeting.NewRegistry(nil)
 	defer reg.Close()
 	var alice *client // set before carol's join calls confirm
-	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()}, fakeAdmission{
-		redeem: func(_ context.Context, token string) (*conference.Grant, error) {
+	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()}, Deps{Admission: fakeAdmission{
+		redeem: func(_ context.Context, token string) (*meeting.Grant, error) {
 			name, ok := strings.CutPrefix(token, "jjt_")
 			if !ok {
 				return nil, errors.New("bad token")
 			}
-			return &conference.Grant{RunID: "run-1", MeetingID: "m-1", UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
+			return &meeting.Grant{RunID: "run-1", MeetingID: "m-1", UserID: "u-" + name, Name: name, Role: meeting.RoleParticipant}, nil
 		},
-		confirm: func(g *conference.Grant) error {
+		confirm: func(g *meeting.Grant) error {
 			switch g.UserID {
 			case "u-carol":
 				// Her role changes while she joins: the watcher has handled the event
@@ -70,13 +70,13 @@ func TestRevokedAccessEndsConnection(t *testing.T) {
 				reg.RevokeAccess(ctx, []string{"u-carol"}, meeting.AccessRoleChanged, nil)
 				eventually(t, 5*time.Second, "alice hears carol's removal", func() bool { return revocations(alice) == 2 })
 			case "u-dave": // frozen before the check
-				return conference.ErrAccountDisabled
+				return errs.New(errs.KindForbidden, "your account is disabled")
 			}
 			return nil
 		},
-	}, nil)
-	srv.SetMeetings(reg)
-	srv.SetStateEncoder(graph.MeetingUpdateJSON)
+	}})
+	srv.meetings = reg
+	srv.encodeState = graph.MeetingUpdateJSON
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/jishitong/jishitong/graph"
-	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
@@ -43,15 +42,15 @@ func TestHostMuteStopsForwardingAudio(t *testing.T) {
 	reg := meeting.NewRegistry(nil)
 	defer reg.Close()
 	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()},
-		fakeAdmission{redeem: func(_ context.Context, token string) (*conference.Grant, error) {
+		Deps{Admission: fakeAdmission{redeem: func(_ context.Context, token string) (*meeting.Grant, error) {
 			name, ok := strings.CutPrefix(token, "jjt_")
 			if !ok {
 				return nil, errors.New("bad token")
 			}
-			return &conference.Grant{RunID: "run-1", MeetingID: "m-1", UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
-		}}, nil)
-	srv.SetMeetings(reg)
-	srv.SetStateEncoder(graph.MeetingUpdateJSON)
+			return &meeting.Grant{RunID: "run-1", MeetingID: "m-1", UserID: "u-" + name, Name: name, Role: meeting.RoleParticipant}, nil
+		}}})
+	srv.meetings = reg
+	srv.encodeState = graph.MeetingUpdateJSON
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}

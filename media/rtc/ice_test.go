@@ -19,7 +19,7 @@ import (
 	"github.com/pion/webrtc/v4"
 	"go.uber.org/goleak"
 
-	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 	"github.com/jishitong/jishitong/media/turn"
 )
@@ -81,13 +81,13 @@ func constrainedAPI(t *testing.T, types ...webrtc.NetworkType) *webrtc.API {
 func startICEServer(t *testing.T, cfg RTCConfig) (*Server, string) {
 	t.Helper()
 	cfg.LoopbackOnly, cfg.Logger = true, testLogger()
-	srv := NewServer(cfg, fakeAdmission{redeem: func(_ context.Context, token string) (*conference.Grant, error) {
+	srv := NewServer(cfg, Deps{Admission: fakeAdmission{redeem: func(_ context.Context, token string) (*meeting.Grant, error) {
 		name, ok := strings.CutPrefix(token, "jjt_")
 		if !ok {
 			return nil, errors.New("bad token")
 		}
-		return &conference.Grant{RunID: "run-ice", MeetingID: "m-ice", UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
-	}}, nil)
+		return &meeting.Grant{RunID: "run-ice", MeetingID: "m-ice", UserID: "u-" + name, Name: name, Role: meeting.RoleParticipant}, nil
+	}}})
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestICETCPListenerErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	srv := NewServer(RTCConfig{LoopbackOnly: true, TCPPort: busy.Addr().(*net.TCPAddr).Port, UDPPort: freePort(t), Logger: testLogger()}, fakeAdmission{}, nil)
+	srv := NewServer(RTCConfig{LoopbackOnly: true, TCPPort: busy.Addr().(*net.TCPAddr).Port, UDPPort: freePort(t), Logger: testLogger()}, Deps{Admission: fakeAdmission{}})
 	err = srv.Start()
 	if err == nil || !strings.Contains(err.Error(), "rtc: listen tcp") || !strings.Contains(err.Error(), "address already in use") {
 		t.Fatalf("port in use: %v", err)

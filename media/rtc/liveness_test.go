@@ -16,7 +16,7 @@ import (
 func silentCutRoom(t *testing.T, window time.Duration, runID string) (srv *Server, lm *meeting.Owner, relay *udpRelay, alice, bob *client, done func()) {
 	t.Helper()
 	reg := meeting.NewRegistry(nil)
-	srv, url, api, stop := startServerWith(t, RTCConfig{ResumeWindow: window}, runID, func(s *Server) { s.SetMeetings(reg) })
+	srv, url, api, stop := startServerWith(t, RTCConfig{ResumeWindow: window}, runID, func(s *Server) { s.meetings = reg })
 	relay = newUDPRelay(t)
 	alice = newClientWith(t, api, url, "alice", "jjt_alice", through(relay))
 	alice.publish()

@@ -11,7 +11,6 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/nack"
@@ -23,7 +22,7 @@ import (
 // functions running on w.
 type participant struct {
 	id     signal.ParticipantID
-	grant  *conference.Grant
+	grant  *meeting.Grant
 	room   *Room
 	server *Server
 	conn   atomic.Pointer[signal.Conn] // replaced when the participant resumes
@@ -104,7 +103,7 @@ type subscription struct {
 	tr     *webrtc.RTPTransceiver
 }
 
-func newParticipant(s *Server, id signal.ParticipantID, g *conference.Grant, conn *signal.Conn) (*participant, error) {
+func newParticipant(s *Server, id signal.ParticipantID, g *meeting.Grant, conn *signal.Conn) (*participant, error) {
 	pcfg := webrtc.Configuration{ICEServers: s.cfg.iceServers(), SDPSemantics: webrtc.SDPSemanticsUnifiedPlan}
 	pc, bwe, resp, err := s.cfg.estimators.newPeerConnection(s.api, pcfg)
 	if err != nil {

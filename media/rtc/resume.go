@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -156,7 +157,7 @@ func (s *Server) teardown(p *participant, reason error) {
 	if s.presence != nil && p.present.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 		defer cancel()
-		if err := s.presence.Left(ctx, p.grant.RunID, logEntry(p.grant, p.id)); err != nil && !errors.Is(err, context.Canceled) {
+		if err := s.presence.Left(ctx, meeting.PresenceOf(p.grant, p.id, meeting.ClientBrowser)); err != nil && !errors.Is(err, context.Canceled) {
 			p.log.Warn("rtc: record leave", "err", err)
 		}
 	}

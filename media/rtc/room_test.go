@@ -20,23 +20,23 @@ import (
 	"github.com/pion/webrtc/v4"
 	"go.uber.org/goleak"
 
-	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/nack"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
 // fakeAdmission and fakePresence are the test doubles of the interfaces Server needs.
 type fakeAdmission struct {
-	redeem func(ctx context.Context, token string) (*conference.Grant, error)
+	redeem func(ctx context.Context, token string) (*meeting.Grant, error)
 	// confirm is nil for grants that stay valid.
-	confirm func(g *conference.Grant) error
+	confirm func(g *meeting.Grant) error
 }
 
-func (f fakeAdmission) Redeem(ctx context.Context, token string) (*conference.Grant, error) {
+func (f fakeAdmission) Redeem(ctx context.Context, token string) (*meeting.Grant, error) {
 	return f.redeem(ctx, token)
 }
 
-func (f fakeAdmission) Confirm(_ context.Context, g *conference.Grant) error {
+func (f fakeAdmission) Confirm(_ context.Context, g *meeting.Grant) error {
 	if f.confirm == nil {
 		return nil
 	}
@@ -44,15 +44,15 @@ func (f fakeAdmission) Confirm(_ context.Context, g *conference.Grant) error {
 }
 
 type fakePresence struct {
-	joined, left func(runID string, e conference.LogEntry) error
+	joined, left func(e meeting.Presence) error
 }
 
-func (f fakePresence) Joined(_ context.Context, runID string, e conference.LogEntry) error {
-	return f.joined(runID, e)
+func (f fakePresence) Joined(_ context.Context, e meeting.Presence) error {
+	return f.joined(e)
 }
 
-func (f fakePresence) Left(_ context.Context, runID string, e conference.LogEntry) error {
-	return f.left(runID, e)
+func (f fakePresence) Left(_ context.Context, e meeting.Presence) error {
+	return f.left(e)
 }
 
 // recvStat counts the RTP packets a client receives on one remote track.
@@ -585,27 +585,26 @@ func TestRoomForwardsBetweenThreePeers(t *testing.T) {
 	var presMu sync.Mutex
 	presence := map[string]int{}
 	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()},
-		fakeAdmission{redeem: func(_ context.Context, token string) (*conference.Grant, error) {
+		Deps{Admission: fakeAdmission{redeem: func(_ context.Context, token string) (*meeting.Grant, error) {
 			name, ok := strings.CutPrefix(token, "jjt_")
 			if !ok {
 				return nil, errors.New("bad token")
 			}
-			return &conference.Grant{RunID: "run-1", MeetingID: "m-1", UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
-		}},
-		fakePresence{
-			joined: func(runID string, e conference.LogEntry) error {
+			return &meeting.Grant{RunID: "run-1", MeetingID: "m-1", UserID: "u-" + name, Name: name, Role: meeting.RoleParticipant}, nil
+		}}, Presence: fakePresence{
+			joined: func(e meeting.Presence) error {
 				presMu.Lock()
 				defer presMu.Unlock()
-				presence[runID]++
+				presence[e.RunID]++
 				return nil
 			},
-			left: func(runID string, e conference.LogEntry) error {
+			left: func(e meeting.Presence) error {
 				presMu.Lock()
 				defer presMu.Unlock()
-				presence[runID]--
+				presence[e.RunID]--
 				return nil
 			},
-		})
+		}})
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -706,12 +705,12 @@ func TestRoomForwardsBetweenThreePeers(t *testing.T) {
 func TestServerRejectsBadTokenAndClosesLiveSessions(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := NewServer(RTCConfig{LoopbackOnly: true, Logger: testLogger()},
-		fakeAdmission{redeem: func(_ context.Context, token string) (*conference.Grant, error) {
+		Deps{Admission: fakeAdmission{redeem: func(_ context.Context, token string) (*meeting.Grant, error) {
 			if token != "jjt_ok" {
 				return nil, errors.New("bad token")
 			}
-			return &conference.Grant{RunID: "run-2", Name: "ok"}, nil
-		}}, nil)
+			return &meeting.Grant{RunID: "run-2", Name: "ok"}, nil
+		}}})
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}

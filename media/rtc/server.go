@@ -19,7 +19,6 @@ import (
 	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/jishitong/jishitong/internal/conference"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/nack"
@@ -27,25 +26,47 @@ import (
 	"github.com/jishitong/jishitong/media/udpsend"
 )
 
-// Admission redeems the single-use join token a client presents at /rtc.
-// *conference.Service implements it.
+// Admission redeems the single-use join token a client presents at /rtc. The
+// coordinator of running meetings (*meeting.Service) implements it.
 type Admission interface {
-	Redeem(ctx context.Context, token string) (*conference.Grant, error)
+	Redeem(ctx context.Context, token string) (*meeting.Grant, error)
 	// Confirm checks, once the participant is on the roster, that the grant still
 	// admits them (their account was not disabled or changed since the token was
 	// issued); an error refuses the join.
-	Confirm(ctx context.Context, g *conference.Grant) error
+	Confirm(ctx context.Context, g *meeting.Grant) error
 }
 
-// Presence records who is in a run in progress. *conference.Service implements it.
+// Presence records who is in a run in progress (*meeting.Service).
 type Presence interface {
-	Joined(ctx context.Context, runID string, e conference.LogEntry) error
-	Left(ctx context.Context, runID string, e conference.LogEntry) error
+	Joined(ctx context.Context, e meeting.Presence) error
+	Left(ctx context.Context, e meeting.Presence) error
 }
 
-// Meetings gives the meeting owner of a run: *meeting.Registry implements it.
+// Meetings gives the owner of a run, whose roster the participants join and whose
+// controls (host mutes, hangups, the end) the rooms apply (*meeting.Service).
 type Meetings interface {
 	Ensure(runID string) (*meeting.Owner, error)
+}
+
+// Deps are what the media plane uses of the other planes, each through a small
+// interface it declares here, so that it imports neither the bookings nor GraphQL
+// nor the store.
+type Deps struct {
+	// Admission is required.
+	Admission Admission
+	// Presence may be nil: presence is not recorded.
+	Presence Presence
+	// Meetings may be nil: no roster, no controls.
+	Meetings Meetings
+	// Whiteboards may be nil: whiteboards are not kept.
+	Whiteboards WhiteboardStore
+	// StateEncoder, when set, makes every participant receive the meeting's state over
+	// /rtc: a full state right after joining (and resuming), then every event, as
+	// `state` messages. Guests, who have no account for GraphQL, depend on it.
+	StateEncoder StateEncoder
+	// ChatEncoder, when set, makes every participant receive, right after the full
+	// state, the meeting's chat so far that they may read (`chatHistory`).
+	ChatEncoder ChatEncoder
 }
 
 // presenceTimeout bounds one presence call, which is a database write.
@@ -94,8 +115,8 @@ type Server struct {
 	teardowns sync.WaitGroup // participants being taken out
 }
 
-// NewServer returns a Server; call Start before serving. presence may be nil.
-func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
+// NewServer returns a Server; call Start before serving.
+func NewServer(cfg RTCConfig, d Deps) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -109,21 +130,21 @@ func NewServer(cfg RTCConfig, admission Admission, presence Presence) *Server {
 		cfg.ResumeWindow = DefaultResumeWindow
 	}
 	return &Server{
-		cfg:       cfg,
-		admission: admission,
-		presence:  presence,
-		log:       cfg.Logger,
-		rooms:     map[string]*Room{},
-		sessions:  map[*session]struct{}{},
-		resumes:   map[string]*participant{},
-		suspended: map[*participant]struct{}{},
-		stopAlloc: make(chan struct{}),
+		cfg:         cfg,
+		admission:   d.Admission,
+		presence:    d.Presence,
+		meetings:    d.Meetings,
+		boards:      d.Whiteboards,
+		encodeState: d.StateEncoder,
+		encodeChat:  d.ChatEncoder,
+		log:         cfg.Logger,
+		rooms:       map[string]*Room{},
+		sessions:    map[*session]struct{}{},
+		resumes:     map[string]*participant{},
+		suspended:   map[*participant]struct{}{},
+		stopAlloc:   make(chan struct{}),
 	}
 }
-
-// SetMeetings makes joins and leaves known to the runs' meeting owners and applies their
-// controls (host mutes, hangups, the end). Call it before Start.
-func (s *Server) SetMeetings(m Meetings) { s.meetings = m }
 
 // Start opens the shared UDP socket (single-port mode) and the ICE-TCP listener (when
 // TCPPort is set) and builds the WebRTC API.
@@ -382,7 +403,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 			defer p.wg.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
 			defer cancel()
-			if err := s.presence.Joined(ctx, g.RunID, logEntry(g, p.id)); err != nil {
+			if err := s.presence.Joined(ctx, meeting.PresenceOf(g, p.id, meeting.ClientBrowser)); err != nil {
 				p.log.Warn("rtc: record join", "err", err)
 				return
 			}
@@ -395,7 +416,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 
 // joinLive adds the participant to the run's roster; nil without Meetings. A refusal
 // (the meeting is locked, the participant was hung up) is the client's error.
-func (s *Server) joinLive(ctx context.Context, id signal.ParticipantID, g *conference.Grant) (*meeting.Owner, error) {
+func (s *Server) joinLive(ctx context.Context, id signal.ParticipantID, g *meeting.Grant) (*meeting.Owner, error) {
 	if s.meetings == nil {
 		return nil, nil
 	}
@@ -403,14 +424,11 @@ func (s *Server) joinLive(ctx context.Context, id signal.ParticipantID, g *confe
 	if err != nil {
 		return nil, signal.Errorf(signal.CodeForbidden, "the meeting has ended")
 	}
-	role := meeting.RoleParticipant
-	switch g.Role {
-	case conference.RoleHost:
-		role = meeting.RoleHost
-	case conference.RolePresenter:
-		role = meeting.RolePresenter
+	role := g.Role
+	if role == meeting.RoleUnknown {
+		role = meeting.RoleParticipant
 	}
-	// The grant was checked by conference.Join: the media plane joins on its behalf, as
+	// The grant was checked when the bookings issued it: the media plane joins on its behalf, as
 	// a moderator for the host and admins so that a lock does not keep them out.
 	a := meeting.Actor{System: true, UserID: g.UserID, IsModerator: g.Moderator || role == meeting.RoleHost}
 	err = lm.Join(ctx, a, meeting.Participant{ID: id, Name: g.Name, UserID: g.UserID, Client: meeting.ClientBrowser, Role: role})
@@ -434,10 +452,6 @@ func (s *Server) leaveMeeting(lm *meeting.Owner, id signal.ParticipantID) {
 	if err := lm.Leave(ctx, meeting.System, id); err != nil && errs.KindOf(err) != errs.KindNotFound && !errors.Is(err, meeting.ErrEnded) {
 		s.log.Warn("rtc: leave the running meeting", "participant", id, "err", err)
 	}
-}
-
-func logEntry(g *conference.Grant, id signal.ParticipantID) conference.LogEntry {
-	return conference.LogEntry{At: time.Now().UTC(), ActorID: g.UserID, ActorName: g.Name, SubjectID: string(id), ClientKind: "browser", Address: g.Source}
 }
 
 // Handle implements signal.Handler: it hands the message to the participant's worker.

@@ -15,7 +15,7 @@ import (
 	"github.com/pion/webrtc/v4"
 	"go.uber.org/goleak"
 
-	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 )
 
@@ -199,11 +199,11 @@ func startTestServer(t *testing.T, runID string) (*Server, string, *webrtc.API, 
 }
 
 // startServerWith is startTestServer with a configuration (loopback-only and the test
-// logger are added) and a setup that runs before Start (SetMeetings, stores).
+// logger are added) and a setup that runs before Start (owners, stores).
 func startServerWith(t *testing.T, cfg RTCConfig, runID string, setup func(*Server)) (*Server, string, *webrtc.API, func()) {
 	t.Helper()
 	cfg.LoopbackOnly, cfg.Logger = true, testLogger()
-	srv := NewServer(cfg, tokenAdmission(runID), nil)
+	srv := NewServer(cfg, Deps{Admission: tokenAdmission(runID)})
 	if setup != nil {
 		setup(srv)
 	}
@@ -232,12 +232,12 @@ func through(relay *udpRelay) func(*client) {
 
 // tokenAdmission admits "jjt_<name>" as participant <name> of runID.
 func tokenAdmission(runID string) fakeAdmission {
-	return fakeAdmission{redeem: func(_ context.Context, token string) (*conference.Grant, error) {
+	return fakeAdmission{redeem: func(_ context.Context, token string) (*meeting.Grant, error) {
 		name, ok := strings.CutPrefix(token, "jjt_")
 		if !ok {
 			return nil, errors.New("bad token")
 		}
-		return &conference.Grant{RunID: runID, MeetingID: "m-" + runID, UserID: "u-" + name, Name: name, Role: conference.RoleParticipant}, nil
+		return &meeting.Grant{RunID: runID, MeetingID: "m-" + runID, UserID: "u-" + name, Name: name, Role: meeting.RoleParticipant}, nil
 	}}
 }
 

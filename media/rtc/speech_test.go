@@ -69,7 +69,7 @@ func TestSpeechAndNetworkQualityReachTheRoster(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	reg := meeting.NewRegistry(nil)
 	defer reg.Close()
-	_, url, api, done := startServerWith(t, RTCConfig{}, "run-speech", func(s *Server) { s.SetMeetings(reg) })
+	_, url, api, done := startServerWith(t, RTCConfig{}, "run-speech", func(s *Server) { s.meetings = reg })
 	relay := newUDPRelay(t)
 	var aliceLevel, bobLevel atomic.Int32
 	aliceLevel.Store(20)

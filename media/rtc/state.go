@@ -15,16 +15,6 @@ type StateEncoder func(meeting.Update) ([]byte, error)
 // shape of GraphQL's ChatMessage (graph.ChatJSON).
 type ChatEncoder func([]meeting.ChatMessage) ([]byte, error)
 
-// SetChatEncoder makes every participant receive, right after the full live state,
-// the meeting's chat so far that they may read (`chatHistory`). Call it before Start.
-func (s *Server) SetChatEncoder(enc ChatEncoder) { s.encodeChat = enc }
-
-// SetStateEncoder makes every participant receive the meeting's live state over /rtc:
-// a full state right after joining (and resuming), then every event, as `state`
-// messages. Guests, who have no account for GraphQL, depend on it. Call it before
-// Start.
-func (s *Server) SetStateEncoder(enc StateEncoder) { s.encodeState = enc }
-
 // sendFullState sends p the meeting's full live state and from then on every event
 // (p.stateReady). It holds the room's stateMu, as the watcher does around forwarding
 // an update, so p gets no event before its full state, and none goes missing: an event

@@ -6,7 +6,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
-	"github.com/jishitong/jishitong/internal/conference"
+	"github.com/jishitong/jishitong/internal/meeting"
 	"github.com/jishitong/jishitong/media/signal"
 	"github.com/jishitong/jishitong/media/whiteboard"
 )
@@ -27,10 +27,6 @@ const saveEvery = 30 * time.Second
 
 // saveTimeout bounds one save.
 const saveTimeout = 10 * time.Second
-
-// SetWhiteboardStore makes rooms load a run's saved whiteboard when they open and save
-// it while and after the meeting runs. Call it before Start.
-func (s *Server) SetWhiteboardStore(w WhiteboardStore) { s.boards = w }
 
 // newBoard returns the whiteboard hub of a new room; a peer whose data channel fails
 // has it closed (the client reopens it and gets a fresh snapshot).
@@ -136,7 +132,7 @@ func (p *participant) allowBoardOpen(now time.Time) bool {
 // moderator reports whether the participant is the meeting's host or an admin: they
 // may clear the whiteboard and read every private chat message.
 func (p *participant) moderator() bool {
-	return p.grant.Moderator || p.grant.Role == conference.RoleHost
+	return p.grant.Moderator || p.grant.Role == meeting.RoleHost
 }
 
 // saveBoard stores the room's whiteboard if it changed since the last save.

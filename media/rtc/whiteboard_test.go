@@ -101,8 +101,8 @@ func TestWhiteboardReachesLateJoinerAndIsSaved(t *testing.T) {
 	defer reg.Close()
 	boards := &memBoards{scenes: map[string][]byte{}}
 	srv, url, api, done := startServerWith(t, RTCConfig{}, "run-wb", func(s *Server) {
-		s.SetMeetings(reg)
-		s.SetWhiteboardStore(boards)
+		s.meetings = reg
+		s.boards = boards
 	})
 	defer done()
 	waitOpen := func(b *boardClient) {
