@@ -287,6 +287,13 @@ func TestPhoneImport(t *testing.T) {
 		t.Fatalf("phone column only: %+v", res)
 	}
 
+	// A file with neither column says so.
+	res = dirImport(t, a.Admin, "names.csv", dirCSV([][]string{{"姓名", "部门"}, {"某人", "研发部"}}), true)
+	if len(res.Errors) != 1 || res.Errors[0].Code != "missing_column" || res.Errors[0].Field != "email" ||
+		res.Errors[0].Message != "the file needs an email or a phone column (or both)" {
+		t.Errorf("no email or phone column: %+v", res.Errors)
+	}
+
 	// Export writes the phone-only members, and the file imports back unchanged.
 	resp, body := a.Admin.Get(t, "/api/directory/export.csv")
 	if resp.StatusCode != http.StatusOK {

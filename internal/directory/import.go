@@ -157,7 +157,11 @@ func headerErrors(h *sheet.HeaderError) []sheet.CellError {
 		out = append(out, sheet.CellError{Row: c.Row, Column: c.Column, Code: "duplicate_column", Message: fmt.Sprintf("column %q repeats an earlier column", c.Text)})
 	}
 	for _, f := range h.Missing {
-		out = append(out, sheet.CellError{Row: 1, Field: f, Code: "missing_column", Message: fmt.Sprintf("required column %s is missing", f)})
+		msg := fmt.Sprintf("required column %s is missing", f)
+		if f == sheet.FieldEmail {
+			msg = "the file needs an email or a phone column (or both)"
+		}
+		out = append(out, sheet.CellError{Row: 1, Field: f, Code: "missing_column", Message: msg})
 	}
 	for _, c := range h.Unnamed {
 		out = append(out, sheet.CellError{Row: c.Row, Column: c.Column, Code: "unnamed_column", Message: "this cell has a value but its column has no header"})
