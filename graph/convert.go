@@ -99,7 +99,7 @@ func str(p *string) string {
 func newMemberInput(in model.NewMemberInput) (directory.MemberInput, error) {
 	role, err := roleFromModel(in.Role)
 	return directory.MemberInput{
-		Name: in.Name, Email: in.Email, Phone: str(in.Phone), Department: str(in.Department),
+		Name: in.Name, Email: str(in.Email), Phone: str(in.Phone), Department: str(in.Department),
 		Title: str(in.Title), EmployeeNo: str(in.EmployeeNo), Role: role,
 	}, err
 }

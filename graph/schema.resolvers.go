@@ -16,9 +16,9 @@ import (
 )
 
 // Login is the resolver for the login field.
-func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.LoginPayload, error) {
+func (r *mutationResolver) Login(ctx context.Context, email *string, phone *string, password string) (*model.LoginPayload, error) {
 	req := auth.RequestFrom(ctx)
-	res, err := r.Auth.Login(ctx, auth.Attempt{Email: email, Password: password, Source: req.Source, UserAgent: req.UserAgent, Device: req.Device})
+	res, err := r.Auth.Login(ctx, auth.Attempt{Email: str(email), Phone: str(phone), Password: password, Source: req.Source, UserAgent: req.UserAgent, Device: req.Device})
 	if err != nil {
 		return nil, err
 	}

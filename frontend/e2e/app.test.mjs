@@ -59,10 +59,10 @@ describe('the web app in zh-CN', () => {
     await page.waitForURL(/\/login$/);
     await page.getByRole('heading', { name: '登录' }).waitFor();
     await screenshot(page, '01-login');
-    await page.getByLabel('邮箱').fill(srv.admin.email);
+    await page.getByLabel('邮箱或手机号').fill(srv.admin.email);
     await page.getByLabel('密码', { exact: true }).fill('wrong password');
     await page.getByRole('button', { name: /登\s*录/ }).click();
-    await page.getByRole('alert').filter({ hasText: '邮箱或密码错误' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: '账号或密码错误' }).waitFor();
     }));
 
   test('(a) platform admin creates an enterprise with its admin and a room', () =>

@@ -2,10 +2,12 @@
 // pinyin order with names and emails that never break mid-word (1440x900 and
 // 390x844), a dedicated room's owner picked from the enterprise's members and shown
 // by name with its row's actions in view, and the invitee picker toggling exactly
-// the person clicked. Screenshots in e2e/artifacts/dir-*.png.
+// the person clicked; a member with a phone number instead of an email, created in
+// the form, signing in with it and choosing a password. Screenshots in
+// e2e/artifacts/dir-*.png.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, login, screenshot, startServer, withPage } from './harness.mjs';
+import { launchBrowser, login, logout, screenshot, startServer, withPage } from './harness.mjs';
 
 let srv;
 let browser;
@@ -175,5 +177,72 @@ describe('booking a dedicated room in zh-CN', () => {
       await page.keyboard.press('Escape');
       await page.getByText('已预订 0 + 本次').first().waitFor();
       assert.equal(await page.getByRole('alert').filter({ hasText: '专属会议室已被预订' }).count(), 0);
+    }));
+});
+
+describe('a member with a phone number instead of an email, in zh-CN', () => {
+  test('an admin creates a phone-only member, who signs in with the phone number and must change the generated password', () =>
+    withPage(browser, 'phone member', { viewport: { width: 1440, height: 900 } }, async ({ page }) => {
+      await login(page, srv.url, admin.email, admin.password);
+      await page.goto(`${srv.url}/directory`);
+      await page.getByRole('button', { name: '添加成员' }).click();
+      const dlg = page.getByRole('dialog');
+      await dlg.getByLabel('名称').fill('钱手机');
+      // Neither email nor phone: the form says what it needs, and sends nothing.
+      await dlg.getByRole('button', { name: /保\s*存/ }).click();
+      await dlg.getByText('邮箱和手机号至少填写一项', { exact: true }).waitFor();
+      await dlg.getByTestId('contact-help').filter({ hasText: '成员可用其中任一登录' }).waitFor();
+      await screenshot(page, 'dir-phone-member-form', { fullPage: false });
+      await dlg.getByLabel('手机').fill('138 0013 8111');
+      await dlg.getByRole('button', { name: /保\s*存/ }).click();
+      const secret = page.getByRole('dialog').filter({ hasText: '初始密码' });
+      await secret.getByText('登录账号').waitFor();
+      assert.match(await secret.innerText(), /登录账号：\s*13800138111/);
+      const password = (await page.getByTestId('generated-password').innerText()).trim();
+      assert.ok(password.length >= 8, `generated password: ${password}`);
+      await screenshot(page, 'dir-phone-member-secret', { fullPage: false });
+      await secret.getByRole('button', { name: /关\s*闭/ }).click();
+
+      // The table shows the member whole: the phone, and an email cell that says why it is empty.
+      const row = page.getByRole('row').filter({ has: page.getByTestId('member-name').filter({ hasText: '钱手机' }) });
+      await row.getByText('13800138111').waitFor();
+      assert.equal((await row.getByTestId('member-no-email').innerText()).trim(), '无（用手机号登录）');
+      await screenshot(page, 'dir-phone-member-table', { fullPage: false });
+      await logout(page);
+
+      // The member signs in through the login page with the number as people write it.
+      await page.goto(`${srv.url}/login`);
+      await page.getByLabel('邮箱或手机号').fill('+86 138-0013-8111');
+      await page.getByLabel('密码', { exact: true }).fill(password);
+      await screenshot(page, 'dir-phone-login', { fullPage: false });
+      await page.getByRole('button', { name: /^登\s*录$/ }).click();
+      await page.getByRole('heading', { name: '设置新密码' }).waitFor();
+      await page.getByLabel('当前密码（管理员提供的密码）').fill(password);
+      // The phone number is no password.
+      await page.getByLabel('新密码', { exact: true }).fill('13800138111');
+      await page.getByLabel('再次输入新密码').fill('13800138111');
+      await page.getByRole('button', { name: '修改密码' }).click();
+      await page.getByRole('alert').filter({ hasText: /手机号/ }).waitFor();
+      await page.getByLabel('新密码', { exact: true }).fill('Qian-chose-this-9');
+      await page.getByLabel('再次输入新密码').fill('Qian-chose-this-9');
+      await page.getByRole('button', { name: '修改密码' }).click();
+      await page.getByRole('heading', { name: '我的日程' }).waitFor();
+      await page.getByRole('button', { name: /账号菜单/ }).click();
+      await page.getByRole('menuitem').filter({ hasText: '13800138111' }).waitFor();
+      await screenshot(page, 'dir-phone-member-in', { fullPage: false });
+      await page.keyboard.press('Escape');
+
+      // The profile shows the phone and no empty email line.
+      await page.goto(`${srv.url}/profile`);
+      await page.getByText('13800138111').waitFor();
+      assert.equal(await page.locator('.ant-descriptions-item-label').filter({ hasText: /^邮箱$/ }).count(), 0);
+      // No empty rows where the email and department would be: the rows are evenly spaced.
+      const tops = await page.locator('.ant-descriptions-row').evaluateAll((rows) => rows.map((r) => Math.round(r.getBoundingClientRect().height)));
+      assert.ok(new Set(tops.slice(0, -1)).size === 1, `uneven rows: ${tops}`);
+      await screenshot(page, 'dir-phone-member-profile', { fullPage: false });
+
+      // Signed out, the new password works with the plain number too.
+      await logout(page);
+      await login(page, srv.url, '13800138111', 'Qian-chose-this-9');
     }));
 });

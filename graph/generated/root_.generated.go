@@ -361,7 +361,7 @@ type ComplexityRoot struct {
 		InviteToMeeting       func(childComplexity int, id string, memberIds []string, groupIds []string, emails []string) int
 		JoinMeeting           func(childComplexity int, number string, password *string, displayName *string) int
 		LockMeeting           func(childComplexity int, meetingID string) int
-		Login                 func(childComplexity int, email string, password string) int
+		Login                 func(childComplexity int, email *string, phone *string, password string) int
 		Logout                func(childComplexity int) int
 		LowerAllHands         func(childComplexity int, meetingID string) int
 		LowerHand             func(childComplexity int, meetingID string, participantID string) int
@@ -2095,7 +2095,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string)), true
+		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(*string), args["phone"].(*string), args["password"].(string)), true
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
 			break
@@ -3761,8 +3761,9 @@ enum MemberStatus {
 type User {
   id: ID!
   name: String!
+  "Lower-cased. Empty when the account has a phone number instead (every account has an email or a phone number, or both)."
   email: String!
-  "Digits: an 11-digit mainland mobile number, or + and country code. Empty when none."
+  "Digits: an 11-digit mainland mobile number, or + and country code. Empty when none. Like the email, a sign-in name: unique across the platform."
   phone: String!
   department: String!
   title: String!
@@ -3823,9 +3824,15 @@ input MemberFilter {
   status: MemberStatus
 }
 
+"""
+A new member. An email or a phone number is required (or both): either signs in
+and is unique across the platform (CONFLICT naming the field otherwise). Neither
+answers INVALID on field email: "an email address or a phone number is required".
+"""
 input NewMemberInput {
   name: String!
-  email: String!
+  email: String
+  "11-digit mainland mobile number (+86 may be written and is dropped), or + and country code; spaces and dashes are ignored."
   phone: String
   department: String
   title: String
@@ -3836,6 +3843,7 @@ input NewMemberInput {
   password: String
 }
 
+"Changes a member; omitted fields stay. An empty string clears email or phone, but not both."
 input UpdateMemberInput {
   name: String
   email: String
@@ -3915,7 +3923,7 @@ extend type Mutation {
   addGroupMembers(id: ID!, memberIds: [ID!]!): Group!
   removeGroupMembers(id: ID!, memberIds: [ID!]!): Group!
   deleteGroup(id: ID!): ID!
-  "Imports members from a filled-in template (XLSX or CSV). All or nothing; idempotent by email or employee number."
+  "Imports members from a filled-in template (XLSX or CSV). All or nothing; idempotent by email, else phone number, else employee number. A row needs an email or a phone number."
   importMembers(file: Upload!, dryRun: Boolean): ImportResult!
 }
 `, BuiltIn: false},
@@ -4269,12 +4277,15 @@ type Query {
 
 type Mutation {
   """
-  Signs in with the account's email address. Unknown accounts
-  and wrong passwords answer alike (UNAUTHENTICATED); repeated failures answer
-  RATE_LIMITED. When ` + "`" + `user.mustChangePassword` + "`" + ` is true the session may do nothing
-  but change the password (changePassword), read ` + "`" + `me` + "`" + ` and sign out.
+  Signs in with the account's email address or its phone number: give exactly one
+  of ` + "`" + `email` + "`" + ` and ` + "`" + `phone` + "`" + ` (neither or both answer INVALID). A phone number may be
+  written with spaces, dashes or +86; every spelling is the same account, for the
+  throttles too. Unknown accounts and wrong passwords answer alike
+  (UNAUTHENTICATED); repeated failures answer RATE_LIMITED. When
+  ` + "`" + `user.mustChangePassword` + "`" + ` is true the session may do nothing but change the
+  password (changePassword), read ` + "`" + `me` + "`" + ` and sign out.
   """
-  login(email: String!, password: String!): LoginPayload!
+  login(email: String, phone: String, password: String!): LoginPayload!
   "Ends the current session."
   logout: Boolean!
   "Changes the caller's own password (policy: docs/api.md); the new one must differ from the current one. Ends the caller's other sessions and lifts the password-change requirement."

@@ -373,9 +373,13 @@ type MemberFilter struct {
 type Mutation struct {
 }
 
+// A new member. An email or a phone number is required (or both): either signs in
+// and is unique across the platform (CONFLICT naming the field otherwise). Neither
+// answers INVALID on field email: "an email address or a phone number is required".
 type NewMemberInput struct {
-	Name       string  `json:"name"`
-	Email      string  `json:"email"`
+	Name  string  `json:"name"`
+	Email *string `json:"email,omitempty"`
+	// 11-digit mainland mobile number (+86 may be written and is dropped), or + and country code; spaces and dashes are ignored.
 	Phone      *string `json:"phone,omitempty"`
 	Department *string `json:"department,omitempty"`
 	Title      *string `json:"title,omitempty"`
@@ -537,6 +541,7 @@ type UpdateEnterpriseInput struct {
 	Frozen *bool   `json:"frozen,omitempty"`
 }
 
+// Changes a member; omitted fields stay. An empty string clears email or phone, but not both.
 type UpdateMemberInput struct {
 	Name       *string `json:"name,omitempty"`
 	Email      *string `json:"email,omitempty"`

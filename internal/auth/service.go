@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,9 +47,10 @@ type Account struct {
 
 // Accounts finds accounts for login. The directory implements it.
 type Accounts interface {
-	// AccountByEmail returns the account with that (normalised) email, or an error
-	// matching errs.ErrNotFound.
-	AccountByEmail(ctx context.Context, email string) (Account, error)
+	// AccountByLogin returns the account whose sign-in name is login: a normalised
+	// email (it holds '@') or a normalised phone number (NormalizePhone; it never
+	// does), or an error matching errs.ErrNotFound.
+	AccountByLogin(ctx context.Context, login string) (Account, error)
 }
 
 // Service logs accounts in and out and authenticates requests by session token.
@@ -169,9 +171,9 @@ func (s *Service) run(ctx context.Context, events <-chan bus.Event) {
 	}
 }
 
-// Attempt is one login attempt.
+// Attempt is one login attempt. Exactly one of Email and Phone names the account.
 type Attempt struct {
-	Email, Password string
+	Email, Phone, Password string
 	// Source is the client's address; UserAgent is kept with the session.
 	Source, UserAgent string
 	// Device is the device cookie the client presented, if any.
@@ -186,30 +188,36 @@ type LoginResult struct {
 	Device string
 }
 
-// Login checks email and password and opens a session. Unknown accounts, wrong
-// passwords and inactive accounts all answer errs.KindUnauthenticated with the same
-// message; repeated failures answer errs.KindRateLimited.
+// Login checks the email or phone number and the password and opens a session.
+// Unknown accounts, wrong passwords and inactive accounts all answer
+// errs.KindUnauthenticated with the same message; repeated failures answer
+// errs.KindRateLimited; an attempt naming neither or both of email and phone
+// answers errs.KindInvalid.
 //
 // Every attempt is reserved with the throttles before its password is checked, and
 // refused attempts never reach the hash. A login with a valid device cookie for
 // the account is limited only by its device's own failures; other logins by the
 // failures of their source and of the (account, source) pair, and, when the
 // account never logged in from that source, by the account's failures from
-// everywhere.
+// everywhere. Every throttle keys on the normalised sign-in name (LoginName), so
+// the spellings of one phone number are one account to them.
 func (s *Service) Login(ctx context.Context, a Attempt) (*LoginResult, error) {
-	email := NormalizeEmail(a.Email)
+	name, known, err := LoginName(a.Email, a.Phone)
+	if err != nil {
+		return nil, err
+	}
 	now := time.Now()
-	device := s.deviceOf(a.Device, email, now)
+	device := s.deviceOf(a.Device, name, now)
 	var keys []ThrottleKey
 	if device != "" {
-		keys = []ThrottleKey{{Throttle: s.perDevice, Key: device + "\x00" + email}}
+		keys = []ThrottleKey{{Throttle: s.perDevice, Key: device + "\x00" + name}}
 	} else {
 		keys = []ThrottleKey{
 			{Throttle: s.perSource, Key: a.Source, KeepOnSuccess: true},
-			{Throttle: s.perPair, Key: email + "\x00" + a.Source},
+			{Throttle: s.perPair, Key: name + "\x00" + a.Source},
 		}
-		if !s.known.has(email, a.Source, now) {
-			keys = append(keys, ThrottleKey{Throttle: s.perAccount, Key: email})
+		if !s.known.has(name, a.Source, now) {
+			keys = append(keys, ThrottleKey{Throttle: s.perAccount, Key: name})
 		}
 	}
 	ticket, wait := ReserveAll(keys...)
@@ -217,9 +225,12 @@ func (s *Service) Login(ctx context.Context, a Attempt) (*LoginResult, error) {
 		return nil, RateLimited(wait)
 	}
 	defer ticket.Release() // when the password was not checked
-	acc, err := s.accounts.AccountByEmail(ctx, email)
-	if err != nil && !errors.Is(err, errs.ErrNotFound) {
-		return nil, err
+	acc, err := Account{}, errs.ErrNotFound
+	if known {
+		acc, err = s.accounts.AccountByLogin(ctx, name)
+		if err != nil && !errors.Is(err, errs.ErrNotFound) {
+			return nil, err
+		}
 	}
 	if device != "" {
 		// A known device does not queue behind others' guesses for a hash slot.
@@ -232,15 +243,15 @@ func (s *Service) Login(ctx context.Context, a Attempt) (*LoginResult, error) {
 	}
 	if err != nil || !ok || !acc.Active || acc.Role == RoleUnknown {
 		ticket.Fail()
-		return nil, errs.New(errs.KindUnauthenticated, "wrong email or password")
+		return nil, errs.New(errs.KindUnauthenticated, "wrong email, phone number or password")
 	}
 	ticket.Succeed()
-	s.known.add(email, a.Source, now)
+	s.known.add(name, a.Source, now)
 	token, p, err := s.openSession(ctx, acc, a.Source, a.UserAgent)
 	if err != nil {
 		return nil, err
 	}
-	return &LoginResult{Token: token, Principal: p, Device: s.deviceCookie(email, now)}, nil
+	return &LoginResult{Token: token, Principal: p, Device: s.deviceCookie(name, now)}, nil
 }
 
 // PasswordChecks returns how many passwords Login has verified (hashed) since the
@@ -399,6 +410,48 @@ func (s *Service) endWatchers(ids []string, cause error) {
 // NormalizeEmail returns the canonical form of an email used for lookups.
 func NormalizeEmail(email string) string {
 	return strings.ToLower(strings.TrimSpace(email))
+}
+
+var (
+	chinaMobile   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	international = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+	phoneNoise    = strings.NewReplacer(" ", "", "\u3000", "", "-", "", "(", "", ")", "")
+)
+
+// NormalizePhone returns the canonical form of a phone number and whether it is
+// one: an 11-digit mainland China mobile number (a +86 prefix is dropped), or +
+// and an international number of 8 to 15 digits (E.164). Spaces, dashes and
+// brackets are ignored. The canonical form never holds '@', so it cannot be
+// mistaken for an email.
+func NormalizePhone(v string) (string, bool) {
+	v = phoneNoise.Replace(strings.TrimSpace(v))
+	if rest, ok := strings.CutPrefix(v, "+86"); ok && chinaMobile.MatchString(rest) {
+		return rest, true
+	}
+	return v, chinaMobile.MatchString(v) || international.MatchString(v)
+}
+
+// LoginName returns the normalised sign-in name of an attempt that gives email or
+// phone (exactly one of them), and whether it can name an account at all (a
+// malformed phone number or an email without '@' cannot; it is still a throttle
+// key, so such attempts are limited like any other).
+func LoginName(email, phone string) (name string, valid bool, err error) {
+	email, phone = strings.TrimSpace(email), strings.TrimSpace(phone)
+	switch {
+	case email != "" && phone != "":
+		return "", false, errs.Invalid("phone", "sign in with an email address or a phone number, not both")
+	case email != "":
+		name = NormalizeEmail(email)
+		return name, strings.Contains(name, "@"), nil
+	case phone != "":
+		name, valid = NormalizePhone(phone)
+		if !valid {
+			// Kept apart from every real sign-in name.
+			name = "?" + strings.ReplaceAll(name, "@", "")
+		}
+		return name, valid, nil
+	}
+	return "", false, errs.Invalid("email", "an email address or a phone number is required to sign in")
 }
 
 func hashToken(token string) string {

@@ -35,13 +35,14 @@ func (s *Service) invitation(m *Meeting, method notify.Method) notify.Invitation
 	return inv
 }
 
-// attendees returns the people (members and outside addresses) of ids and emails,
-// each in their language; outside guests get the host's.
+// attendees returns the people to mail (members and outside addresses) of ids and
+// emails, each in their language; outside guests get the host's. Members without
+// an email (a phone number only) get no mail, only the in-app notice.
 func (s *Service) attendees(ctx context.Context, m *Meeting, ids, emails []string) []notify.Person {
 	var out []notify.Person
 	for _, id := range ids {
 		mem, err := s.dir.MemberByID(ctx, id)
-		if err != nil || mem.Status == "deleted" {
+		if err != nil || mem.Status == "deleted" || mem.Email == "" {
 			continue
 		}
 		out = append(out, notify.Person{Name: mem.Name, Email: mem.Email, Lang: mem.Lang()})

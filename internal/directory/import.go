@@ -22,7 +22,8 @@ import (
 // nothing: every row is checked first (format, duplicates within the file and
 // against the directory); only a file without errors is written, and a write
 // failure part-way undoes what was written. Importing the same file twice changes
-// nothing: rows match existing members by email, else by employee number.
+// nothing: rows match existing members by email, else by phone number, else by
+// employee number.
 type Importer struct {
 	s      *Service
 	limits sheet.Limits
@@ -156,7 +157,11 @@ func headerErrors(h *sheet.HeaderError) []sheet.CellError {
 		out = append(out, sheet.CellError{Row: c.Row, Column: c.Column, Code: "duplicate_column", Message: fmt.Sprintf("column %q repeats an earlier column", c.Text)})
 	}
 	for _, f := range h.Missing {
-		out = append(out, sheet.CellError{Row: 1, Field: f, Code: "missing_column", Message: fmt.Sprintf("required column %s is missing", f)})
+		msg := fmt.Sprintf("required column %s is missing", f)
+		if f == sheet.FieldEmail {
+			msg = "the file needs an email or a phone column (or both)"
+		}
+		out = append(out, sheet.CellError{Row: 1, Field: f, Code: "missing_column", Message: msg})
 	}
 	for _, c := range h.Unnamed {
 		out = append(out, sheet.CellError{Row: c.Row, Column: c.Column, Code: "unnamed_column", Message: "this cell has a value but its column has no header"})
@@ -168,20 +173,29 @@ func headerErrors(h *sheet.HeaderError) []sheet.CellError {
 // with it.
 func (im *Importer) plan(ctx context.Context, p *auth.Principal, sh *sheet.Sheet, bad map[int]bool) ([]plannedRow, []sheet.CellError, error) {
 	// Not nil: a nil slice is encoded as null, which $in refuses.
-	emails, empKeys := make([]string, 0, len(sh.Rows)), []string{}
+	emails, phones, empKeys := make([]string, 0, len(sh.Rows)), []string{}, []string{}
 	for _, r := range sh.Rows {
-		emails = append(emails, r.Email)
+		if r.Email != "" {
+			emails = append(emails, r.Email)
+		}
+		if r.Phone != "" {
+			phones = append(phones, r.Phone)
+		}
 		if r.EmployeeNo != "" {
 			empKeys = append(empKeys, empKey(p.EnterpriseID, r.EmployeeNo, ""))
 		}
 	}
-	byEmail, byEmp := map[string]*Member{}, map[string]*Member{}
+	byEmail, byPhone, byEmp := map[string]*Member{}, map[string]*Member{}, map[string]*Member{}
 	if err := im.s.forEachUser(ctx, bson.M{"$or": bson.A{
 		bson.M{"emailKey": bson.M{"$in": emails}},
+		bson.M{"phoneKey": bson.M{"$in": phones}},
 		bson.M{"empKey": bson.M{"$in": empKeys}},
 	}}, func(m *Member) {
-		if m.EmailKey == m.Email {
+		if m.Email != "" && m.EmailKey == m.Email {
 			byEmail[m.Email] = m
+		}
+		if m.Phone != "" && m.PhoneKey == m.Phone {
+			byPhone[m.Phone] = m
 		}
 		if m.EnterpriseID == p.EnterpriseID && m.EmployeeNo != "" {
 			byEmp[strings.ToLower(m.EmployeeNo)] = m
@@ -192,7 +206,8 @@ func (im *Importer) plan(ctx context.Context, p *auth.Principal, sh *sheet.Sheet
 
 	var plan []plannedRow
 	var out []sheet.CellError
-	empRows := map[string]int{} // lower-cased employee number -> first row
+	empRows := map[string]int{}   // lower-cased employee number -> first row
+	phoneRows := map[string]int{} // normalised phone number -> first row
 	cellErr := func(r sheet.Row, field, code, format string, args ...any) {
 		out = append(out, sheet.CellError{Row: r.Line, Column: sh.Column(field), Field: field, Code: code, Message: fmt.Sprintf(format, args...)})
 	}
@@ -224,10 +239,37 @@ func (im *Importer) plan(ctx context.Context, p *auth.Principal, sh *sheet.Sheet
 			}
 			empRows[k] = r.Line
 		}
-		existing := byEmail[norm.Email]
+		if norm.Phone != "" {
+			// sheet.Validate catches the repeats it can see; this catches the
+			// spellings only the directory's normalisation equates.
+			if first, dup := phoneRows[norm.Phone]; dup {
+				cellErr(r, sheet.FieldPhone, sheet.CodeDuplicateInFile, "phone %s already appears on row %d", norm.Phone, first)
+				continue
+			}
+			phoneRows[norm.Phone] = r.Line
+		}
+		var existing *Member
+		if norm.Email != "" {
+			existing = byEmail[norm.Email]
+		}
 		if existing != nil && existing.EnterpriseID != p.EnterpriseID {
 			cellErr(r, sheet.FieldEmail, "email_taken", "email %s is already registered", norm.Email)
 			continue
+		}
+		if norm.Phone != "" {
+			holder := byPhone[norm.Phone]
+			switch {
+			case holder == nil:
+			case holder.EnterpriseID != p.EnterpriseID:
+				cellErr(r, sheet.FieldPhone, "phone_taken", "phone number %s is already registered", norm.Phone)
+				continue
+			case existing == nil:
+				// Matched by phone number: this row sets that member's email.
+				existing = holder
+			case holder.ID != existing.ID:
+				cellErr(r, sheet.FieldPhone, "phone_taken", "phone number %s belongs to another member (%s)", norm.Phone, holder.Contact())
+				continue
+			}
 		}
 		if norm.EmployeeNo != "" {
 			holder := byEmp[strings.ToLower(norm.EmployeeNo)]
@@ -236,7 +278,7 @@ func (im *Importer) plan(ctx context.Context, p *auth.Principal, sh *sheet.Sheet
 				// Matched by employee number: this row changes that member's email.
 				existing = holder
 			case existing != nil && holder != nil && holder.ID != existing.ID:
-				cellErr(r, sheet.FieldEmployeeNo, "employee_no_taken", "employee number %s belongs to another member (%s)", norm.EmployeeNo, holder.Email)
+				cellErr(r, sheet.FieldEmployeeNo, "employee_no_taken", "employee number %s belongs to another member (%s)", norm.EmployeeNo, holder.Contact())
 				continue
 			}
 		}
@@ -246,7 +288,8 @@ func (im *Importer) plan(ctx context.Context, p *auth.Principal, sh *sheet.Sheet
 		}
 		plan = append(plan, plannedRow{line: r.Line, in: norm, existing: existing})
 	}
-	// Two rows must not update the same member (one by email, one by number).
+	// Two rows must not update the same member (one by email, one by phone or
+	// employee number).
 	seen := map[string]int{}
 	for _, pr := range plan {
 		if pr.existing == nil {
@@ -254,7 +297,7 @@ func (im *Importer) plan(ctx context.Context, p *auth.Principal, sh *sheet.Sheet
 		}
 		if first, dup := seen[pr.existing.ID]; dup {
 			out = append(out, sheet.CellError{Row: pr.line, Column: sh.Column(sheet.FieldEmployeeNo), Field: sheet.FieldEmployeeNo, Code: "duplicate_in_file",
-				Message: fmt.Sprintf("this row and row %d both match member %s", first, pr.existing.Email)})
+				Message: fmt.Sprintf("this row and row %d both match member %s", first, pr.existing.Contact())})
 			continue
 		}
 		seen[pr.existing.ID] = pr.line
@@ -311,8 +354,7 @@ func (im *Importer) apply(ctx context.Context, p *auth.Principal, plan []planned
 		}
 	}
 	for _, d := range docs {
-		m := d.(*Member)
-		if err := im.s.putLogin(ctx, m.Email, m.ID); err != nil {
+		if err := im.s.putLogins(ctx, d.(*Member)); err != nil {
 			return err
 		}
 	}

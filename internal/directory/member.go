@@ -29,11 +29,13 @@ type Member struct {
 	EnterpriseID string `bson:"enterpriseId,omitempty"`
 	Role         string `bson:"role"`
 	Name         string `bson:"name"`
-	Email        string `bson:"email"`
-	Phone        string `bson:"phone,omitempty"`
-	Department   string `bson:"department,omitempty"`
-	Title        string `bson:"title,omitempty"`
-	EmployeeNo   string `bson:"employeeNo,omitempty"`
+	// Email and Phone are the member's sign-in names; a member has one of them
+	// at least. Email is "" for a member with a phone number only.
+	Email      string `bson:"email"`
+	Phone      string `bson:"phone,omitempty"`
+	Department string `bson:"department,omitempty"`
+	Title      string `bson:"title,omitempty"`
+	EmployeeNo string `bson:"employeeNo,omitempty"`
 	// Language of mails and notices: "zh-CN" (default when empty) or "en".
 	Language     string `bson:"language,omitempty"`
 	Status       string `bson:"status"`
@@ -41,17 +43,30 @@ type Member struct {
 	// MustChangePassword is true while the password is one set for the account
 	// (generated at creation or by a reset): the account must change it at its
 	// next sign-in before it can do anything else.
-	MustChangePassword bool       `bson:"mustChangePassword,omitempty"`
-	EmailKey           string     `bson:"emailKey"`
-	EmpKey             string     `bson:"empKey"`
-	NameKey            string     `bson:"nameKey"`
-	Search             string     `bson:"search"`
-	CreatedAt          time.Time  `bson:"createdAt"`
-	UpdatedAt          time.Time  `bson:"updatedAt"`
-	DeletedAt          *time.Time `bson:"deletedAt,omitempty"`
+	MustChangePassword bool `bson:"mustChangePassword,omitempty"`
+	// EmailKey, PhoneKey and EmpKey carry the unique indexes: the email, phone
+	// number or enterprise-scoped employee number, or "none:"+ID when the member
+	// has none and "deleted:"+ID once deleted, which frees them for others.
+	EmailKey  string     `bson:"emailKey"`
+	PhoneKey  string     `bson:"phoneKey"`
+	EmpKey    string     `bson:"empKey"`
+	NameKey   string     `bson:"nameKey"`
+	Search    string     `bson:"search"`
+	CreatedAt time.Time  `bson:"createdAt"`
+	UpdatedAt time.Time  `bson:"updatedAt"`
+	DeletedAt *time.Time `bson:"deletedAt,omitempty"`
 
 	// sortKey orders the member in lists (nameSortKey); set in snapshots only.
 	sortKey string
+}
+
+// Contact returns how people know the member apart: the email, else the phone
+// number.
+func (m *Member) Contact() string {
+	if m.Email != "" {
+		return m.Email
+	}
+	return m.Phone
 }
 
 // RoleOf returns the member's role.
@@ -95,6 +110,9 @@ func (in MemberInput) normalized() (MemberInput, error) {
 	if out.Phone, err = normalizePhone(in.Phone); err != nil {
 		return out, err
 	}
+	if out.Email == "" && out.Phone == "" {
+		return out, errs.Invalid("email", "an email address or a phone number is required")
+	}
 	out.Department, out.Title = clean(in.Department), clean(in.Title)
 	if err = checkLen("department", out.Department, 64); err != nil {
 		return out, err
@@ -113,6 +131,22 @@ func (in MemberInput) normalized() (MemberInput, error) {
 		return out, errs.Invalid("role", "role must be member or enterprise admin")
 	}
 	return out, nil
+}
+
+// emailKey is the unique key of a member's email (see Member.EmailKey).
+func emailKey(email, id string) string {
+	if email == "" {
+		return "none:" + id
+	}
+	return email
+}
+
+// phoneKey is the unique key of a member's phone number (see Member.PhoneKey).
+func phoneKey(phone, id string) string {
+	if phone == "" {
+		return "none:" + id
+	}
+	return phone
 }
 
 func empKey(enterpriseID, employeeNo, id string) string {
@@ -134,16 +168,24 @@ func newMember(enterpriseID string, in MemberInput, hash string) *Member {
 		ID: id, EnterpriseID: enterpriseID, Role: in.Role.String(),
 		Name: in.Name, Email: in.Email, Phone: in.Phone, Department: in.Department, Title: in.Title, EmployeeNo: in.EmployeeNo,
 		Status: StatusActive, PasswordHash: hash,
-		EmailKey: in.Email, EmpKey: empKey(enterpriseID, in.EmployeeNo, id), NameKey: strings.ToLower(in.Name), Search: searchKey(in),
+		EmailKey: emailKey(in.Email, id), PhoneKey: phoneKey(in.Phone, id), EmpKey: empKey(enterpriseID, in.EmployeeNo, id), NameKey: strings.ToLower(in.Name), Search: searchKey(in),
 		CreatedAt: now, UpdatedAt: now,
 	}
 }
 
 // duplicateError explains a unique-index violation on insert or update of a member;
-// selfID is the member being updated ("" on insert), whose own email is no clash.
+// selfID is the member being updated ("" on insert), whose own email and phone
+// number are no clash.
 func (s *Service) duplicateError(ctx context.Context, in MemberInput, selfID string) error {
-	if n, _ := s.st.R.Collection(usersColl).CountDocuments(ctx, bson.M{"emailKey": in.Email, "_id": bson.M{"$ne": selfID}}); n > 0 {
-		return errs.Conflict("email", "email %s is already registered", in.Email)
+	if in.Email != "" {
+		if n, _ := s.st.R.Collection(usersColl).CountDocuments(ctx, bson.M{"emailKey": in.Email, "_id": bson.M{"$ne": selfID}}); n > 0 {
+			return errs.Conflict("email", "email %s is already registered", in.Email)
+		}
+	}
+	if in.Phone != "" {
+		if n, _ := s.st.R.Collection(usersColl).CountDocuments(ctx, bson.M{"phoneKey": in.Phone, "_id": bson.M{"$ne": selfID}}); n > 0 {
+			return errs.Conflict("phone", "phone number %s is already registered", in.Phone)
+		}
 	}
 	return errs.Conflict("employeeNo", "employee number %s is already used in this enterprise", in.EmployeeNo)
 }
@@ -194,7 +236,7 @@ func (s *Service) createMember(ctx context.Context, enterpriseID string, in Memb
 		}
 		return nil, "", dbErr("create member", err)
 	}
-	if err := s.putLogin(ctx, m.Email, m.ID); err != nil {
+	if err := s.putLogins(ctx, m); err != nil {
 		return nil, "", err
 	}
 	if err := s.touch(ctx, enterpriseID); err != nil {
@@ -410,7 +452,7 @@ func (s *Service) saveMember(ctx context.Context, m *Member, in MemberInput) err
 	set := bson.M{
 		"name": in.Name, "email": in.Email, "phone": in.Phone, "department": in.Department, "title": in.Title,
 		"employeeNo": in.EmployeeNo, "role": in.Role.String(),
-		"emailKey": in.Email, "empKey": empKey(m.EnterpriseID, in.EmployeeNo, m.ID),
+		"emailKey": emailKey(in.Email, m.ID), "phoneKey": phoneKey(in.Phone, m.ID), "empKey": empKey(m.EnterpriseID, in.EmployeeNo, m.ID),
 		"nameKey": strings.ToLower(in.Name), "search": searchKey(in), "updatedAt": time.Now().UTC(),
 	}
 	// Filters are by _id alone: the embedded store uses no other index, and callers
@@ -422,11 +464,14 @@ func (s *Service) saveMember(ctx context.Context, m *Member, in MemberInput) err
 	if err != nil {
 		return dbErr("update member", err)
 	}
-	if in.Email != m.Email {
-		if err := s.dropLogin(ctx, m.Email, m.ID); err != nil {
+	for _, c := range [][2]string{{m.Email, in.Email}, {m.Phone, in.Phone}} {
+		if c[0] == c[1] {
+			continue
+		}
+		if err := s.dropLogin(ctx, c[0], m.ID); err != nil {
 			return err
 		}
-		if err := s.putLogin(ctx, in.Email, m.ID); err != nil {
+		if err := s.putLogin(ctx, c[1], m.ID); err != nil {
 			return err
 		}
 	}
@@ -467,8 +512,8 @@ func (s *Service) SetMemberFrozen(ctx context.Context, p *auth.Principal, id str
 }
 
 // DeleteMember removes a member: they can no longer sign in, their sessions and media
-// sessions end (AccessRevoked), they leave every group, and their email and employee
-// number are free again; their name stays for history.
+// sessions end (AccessRevoked), they leave every group, and their email, phone
+// number and employee number are free again; their name stays for history.
 func (s *Service) DeleteMember(ctx context.Context, p *auth.Principal, id string) error {
 	m, err := s.editable(ctx, p, id)
 	if err != nil {
@@ -479,12 +524,15 @@ func (s *Service) DeleteMember(ctx context.Context, p *auth.Principal, id string
 	}
 	now := time.Now().UTC()
 	if _, err := s.st.W.Collection(usersColl).UpdateOne(ctx, bson.M{"_id": m.ID}, bson.M{
-		"$set":   bson.M{"status": StatusDeleted, "deletedAt": now, "updatedAt": now, "emailKey": "deleted:" + m.ID, "empKey": "deleted:" + m.ID},
+		"$set":   bson.M{"status": StatusDeleted, "deletedAt": now, "updatedAt": now, "emailKey": "deleted:" + m.ID, "phoneKey": "deleted:" + m.ID, "empKey": "deleted:" + m.ID},
 		"$unset": bson.M{"passwordHash": ""},
 	}); err != nil {
 		return dbErr("delete member", err)
 	}
 	if err := s.dropLogin(ctx, m.Email, m.ID); err != nil {
+		return err
+	}
+	if err := s.dropLogin(ctx, m.Phone, m.ID); err != nil {
 		return err
 	}
 	if err := s.touch(ctx, m.EnterpriseID); err != nil {
@@ -575,9 +623,9 @@ func (s *Service) setPassword(ctx context.Context, userID, pw string, mustChange
 	return nil
 }
 
-// AccountByEmail implements auth.Accounts.
-func (s *Service) AccountByEmail(ctx context.Context, email string) (auth.Account, error) {
-	m, err := s.userByEmail(ctx, email)
+// AccountByLogin implements auth.Accounts.
+func (s *Service) AccountByLogin(ctx context.Context, login string) (auth.Account, error) {
+	m, err := s.userByLogin(ctx, login)
 	if err != nil {
 		return auth.Account{}, err
 	}
@@ -604,6 +652,9 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 	if n > 0 {
 		return false, "", nil
 	}
+	if clean(email) == "" {
+		return false, "", errs.Invalid("email", "the platform admin needs an email address")
+	}
 	in, err := MemberInput{Name: "平台管理员", Email: email, Role: auth.RoleMember}.normalized()
 	if err != nil {
 		return false, "", err
@@ -627,7 +678,7 @@ func (s *Service) EnsurePlatformAdmin(ctx context.Context, email, password strin
 		}
 		return false, "", dbErr("create platform admin", err)
 	}
-	if err := s.putLogin(ctx, m.Email, m.ID); err != nil {
+	if err := s.putLogins(ctx, m); err != nil {
 		return false, "", err
 	}
 	return true, generated, nil

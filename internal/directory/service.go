@@ -94,6 +94,15 @@ func New(ctx context.Context, cfg Config, st *store.Store, b *bus.Bus, log *slog
 	}
 	s := &Service{cfg: cfg, st: st, bus: b, log: log,
 		pwChange: &auth.Throttle{Limit: 5, Window: 15 * time.Minute, BaseLock: time.Minute, MaxLock: time.Hour}}
+	// Accounts stored before phone numbers were sign-in names get their key
+	// before the unique index on it exists.
+	if err := s.migratePhoneKeys(ctx); err != nil {
+		return nil, err
+	}
+	if err := st.EnsureIndexes(ctx, usersColl,
+		mongo.IndexModel{Keys: bson.D{{Key: "phoneKey", Value: 1}}, Options: options.Index().SetUnique(true)}); err != nil {
+		return nil, err
+	}
 	if err := s.reconcileLogins(ctx); err != nil {
 		return nil, err
 	}

@@ -7,12 +7,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/errs"
 )
 
 var (
-	chinaMobile   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
-	international = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 	employeeNoRe  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 	colourRe      = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 	shortCodeRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
@@ -37,11 +36,12 @@ func checkLen(field, v string, max int) error {
 	return nil
 }
 
-// normalizeEmail validates an email address and returns it lower-cased.
+// normalizeEmail validates an email address and returns it lower-cased; empty
+// stays empty (a member may have a phone number instead).
 func normalizeEmail(v string) (string, error) {
 	v = strings.ToLower(clean(v))
 	if v == "" {
-		return "", errs.Invalid("email", "email is required")
+		return "", nil
 	}
 	a, err := mail.ParseAddress(v)
 	at := strings.LastIndexByte(v, '@')
@@ -52,19 +52,26 @@ func normalizeEmail(v string) (string, error) {
 }
 
 // normalizePhone validates a phone number (a mainland China mobile number, or an
-// international number with +country code) and returns its digits.
+// international number with +country code) and returns its canonical form
+// (auth.NormalizePhone, which sign-in uses too).
 func normalizePhone(v string) (string, error) {
-	v = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(clean(v))
+	v = clean(v)
 	if v == "" {
 		return "", nil
 	}
-	if strings.HasPrefix(v, "+86") && chinaMobile.MatchString(v[3:]) {
-		return v[3:], nil
+	p, ok := auth.NormalizePhone(v)
+	if !ok {
+		return "", errs.Invalid("phone", "%q is not a valid phone number (11-digit mobile or +country code)", p)
 	}
-	if chinaMobile.MatchString(v) || international.MatchString(v) {
-		return v, nil
+	return p, nil
+}
+
+// maskPhone shows a phone number's first three and last two digits only, for logs.
+func maskPhone(p string) string {
+	if len(p) <= 5 {
+		return strings.Repeat("*", len(p))
 	}
-	return "", errs.Invalid("phone", "%q is not a valid phone number (11-digit mobile or +country code)", v)
+	return p[:3] + strings.Repeat("*", len(p)-5) + p[len(p)-2:]
 }
 
 func normalizeEmployeeNo(v string) (string, error) {

@@ -278,7 +278,9 @@ func (o *Outbox) Enqueue(ctx context.Context, refType, refID string, inv Invitat
 // maxAttendees bounds one Enqueue.
 const maxAttendees = 2000
 
-// normalizeAttendees cleans and checks attendees and drops repeated addresses.
+// normalizeAttendees cleans and checks attendees and drops repeated addresses and
+// people without one (a member known by phone number only gets no mail; the others
+// still do).
 func normalizeAttendees(in []Person) ([]Person, error) {
 	if len(in) > maxAttendees {
 		return nil, errs.Invalid("attendees", "at most %d attendees per invitation", maxAttendees)
@@ -287,6 +289,9 @@ func normalizeAttendees(in []Person) ([]Person, error) {
 	out := make([]Person, 0, len(in))
 	for _, p := range in {
 		p = p.normalize()
+		if p.Email == "" {
+			continue
+		}
 		if !validEmail(p.Email) {
 			return nil, errs.Invalid("attendees", "%q is not a valid email address", cleanLine(p.Email, 100))
 		}

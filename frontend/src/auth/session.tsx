@@ -6,6 +6,7 @@ import { makeClient, type ApiClient } from '../api/client';
 import { hasCode, isNetworkError } from '../api/errors';
 import { graphql } from '../gql';
 import i18n, { langChosen, setLang } from '../i18n';
+import { signInName } from '../lib/validation';
 import type { MeQuery, Role } from '../gql/graphql';
 
 export const MeDocument = graphql(`
@@ -39,8 +40,8 @@ export const MeDocument = graphql(`
 `);
 
 const LoginDocument = graphql(`
-  mutation Login($email: String!, $password: String!) {
-    login(email: $email, password: $password) {
+  mutation Login($email: String, $phone: String, $password: String!) {
+    login(email: $email, phone: $phone, password: $password) {
       token
       expiresAt
       user {
@@ -64,8 +65,8 @@ export interface Session {
   /** The first check failed for another reason than being signed out (server down). */
   error: unknown;
   client: Client;
-  /** Signs in; throws the urql CombinedError on failure. */
-  login: (email: string, password: string) => Promise<Me>;
+  /** Signs in with an email or a phone number (see signInName); throws the urql CombinedError on failure. */
+  login: (name: string, password: string) => Promise<Me>;
   logout: () => Promise<void>;
   /** Reloads the account (after changes to it or its enterprise). */
   refresh: () => Promise<void>;
@@ -149,8 +150,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => () => api.dispose(), [api]);
 
   const login = useCallback(
-    async (email: string, password: string) => {
-      const r = await api.client.mutation(LoginDocument, { email, password }).toPromise();
+    async (name: string, password: string) => {
+      const r = await api.client.mutation(LoginDocument, { ...signInName(name), password }).toPromise();
       if (r.error || !r.data) throw r.error ?? new Error('no data');
       // A new client: nothing cached from before, a websocket with the new cookie.
       const next = makeClient({ onUnauthenticated: () => onUnauth.current() });

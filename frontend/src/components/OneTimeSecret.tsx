@@ -1,8 +1,8 @@
 import { Alert, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 
-/** A generated password shown once, copyable. */
-export function OneTimeSecret({ email, password }: { email: string; password: string }) {
+/** A generated password shown once, copyable, with the sign-in name (an email or a phone number). */
+export function OneTimeSecret({ login, password }: { login: string; password: string }) {
   const { t } = useTranslation();
   return (
     <Alert
@@ -12,7 +12,7 @@ export function OneTimeSecret({ email, password }: { email: string; password: st
       description={
         <div>
           <div>
-            {t('fields.email')}：<Typography.Text copyable>{email}</Typography.Text>
+            {t('secret.login')}：<Typography.Text copyable>{login}</Typography.Text>
           </div>
           <div>
             {t('secret.password')}：

@@ -141,7 +141,7 @@ export default function AppLayout() {
               trigger={['click']}
               menu={{
                 items: [
-                  { key: 'who', disabled: true, label: <span>{me.email}<br /><small>{roleLabel}</small></span> },
+                  { key: 'who', disabled: true, label: <span>{me.email || me.phone}<br /><small>{roleLabel}</small></span> },
                   { type: 'divider' },
                   { key: 'profile', icon: <UserOutlined aria-hidden />, label: t('account.profile') },
                   { key: 'logout', icon: <LogoutOutlined aria-hidden />, label: t('account.logout'), danger: true },

@@ -13,6 +13,30 @@ describe('validation', () => {
     expect(v.phone('138 0013 8000')).toBeNull();
     expect(v.phone('+85212345678')).toBeNull();
     expect(v.phone('12345')).toEqual({ key: 'phone' });
+    expect(v.phone('12800138000')).toEqual({ key: 'phone' });
+    expect(v.phone('+86 (138) 0013-8000')).toBeNull();
+  });
+  it('phones normalise as the server keeps them, so every spelling is one account', () => {
+    for (const s of ['138 0013 8000', '+8613800138000', '13800138000', '+86 138-0013-8000', '138\u30000013\u30008000'])
+      expect(v.normalizePhone(s)).toBe('13800138000');
+    expect(v.normalizePhone('+44 20 7946 0958')).toBe('+442079460958');
+    expect(v.normalizePhone('+0123456789')).toBeNull();
+    expect(v.normalizePhone('+1234567')).toBeNull();
+  });
+  it('a member needs an email or a phone number', () => {
+    expect(v.emailOrPhone('', ' ')).toEqual({ key: 'emailOrPhone' });
+    expect(v.emailOrPhone('a@b.cn', '')).toBeNull();
+    expect(v.emailOrPhone('', '13800138000')).toBeNull();
+  });
+  it('the sign-in field takes an email or a phone number', () => {
+    expect(v.signInName(' Li@Acme.cn ')).toEqual({ email: 'Li@Acme.cn' });
+    expect(v.signInName('138 0013 8000')).toEqual({ phone: '138 0013 8000' });
+    expect(v.signInProblem('')).toEqual({ key: 'required' });
+    expect(v.signInProblem('li@acme.cn')).toBeNull();
+    expect(v.signInProblem('+86 138 0013 8000')).toBeNull();
+    expect(v.signInProblem('li@acme')).toEqual({ key: 'signInName' });
+    expect(v.signInProblem('1380013')).toEqual({ key: 'signInName' });
+    expect(v.signInProblem('zhangsan')).toEqual({ key: 'signInName' });
   });
   it('room passwords and numbers follow the server', () => {
     expect(v.roomPassword('')).toBeNull();

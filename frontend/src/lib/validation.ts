@@ -19,12 +19,44 @@ export function email(v: string): Problem | null {
   return null;
 }
 
+/**
+ * A phone number as the server keeps it (auth.NormalizePhone): spaces, dashes and
+ * brackets dropped, a mainland mobile's +86 dropped; null when it is no phone
+ * number (11 digits 1[3-9]…, or + and 8 to 15 digits).
+ */
+export function normalizePhone(v: string): string | null {
+  let s = v.replace(/[\s\u3000()-]/g, '');
+  if (/^\+861[3-9]\d{9}$/.test(s)) s = s.slice(3);
+  return /^1[3-9]\d{9}$/.test(s) || /^\+[1-9]\d{7,14}$/.test(s) ? s : null;
+}
+
 /** Mainland mobile numbers (11 digits starting with 1) or +country code numbers; empty is fine. */
 export function phone(v: string): Problem | null {
-  const s = v.replace(/[\s-]/g, '');
-  if (!s) return null;
-  if (/^1\d{10}$/.test(s) || /^\+\d{6,15}$/.test(s)) return null;
-  return { key: 'phone' };
+  if (!v.trim()) return null;
+  return normalizePhone(v) ? null : { key: 'phone' };
+}
+
+/** A member needs an email or a phone number (or both). */
+export function emailOrPhone(email: string, phone: string): Problem | null {
+  return email.trim() || phone.trim() ? null : { key: 'emailOrPhone' };
+}
+
+/**
+ * What the one sign-in field holds, as the login mutation takes it: an email
+ * (it has an '@'; a phone number never does) or a phone number.
+ */
+export function signInName(v: string): { email: string; phone?: undefined } | { phone: string; email?: undefined } {
+  const s = v.trim();
+  return s.includes('@') ? { email: s } : { phone: s };
+}
+
+/** The sign-in field: a valid email or phone number. */
+export function signInProblem(v: string): Problem | null {
+  const s = v.trim();
+  if (!s) return { key: 'required' };
+  const n = signInName(s);
+  if (n.email !== undefined) return email(n.email) ? { key: 'signInName' } : null;
+  return normalizePhone(n.phone) ? null : { key: 'signInName' };
 }
 
 /** Meeting passwords: empty or up to 32 characters without control characters; digits only suit SIP terminals. */

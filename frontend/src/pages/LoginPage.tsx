@@ -1,4 +1,4 @@
-import { LockOutlined, MailOutlined, VideoCameraAddOutlined } from '@ant-design/icons';
+import { LockOutlined, UserOutlined, VideoCameraAddOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Form, Input, Typography, theme } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,10 +9,13 @@ import { useBrand } from '../branding/brand';
 import { BrandMark } from '../components/BrandMark';
 import { LangSwitch } from '../components/LangSwitch';
 import { canVisit, homeFor } from '../layout/menu';
+import { ruleOf } from '../components/rules';
+import { signInProblem } from '../lib/validation';
 import './login.css';
 
 interface LoginForm {
-  email: string;
+  /** An email or a phone number. */
+  account: string;
   password: string;
 }
 
@@ -36,7 +39,7 @@ export default function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const m = await login(v.email.trim(), v.password);
+      const m = await login(v.account, v.password);
       navigate(target(m.role), { replace: true });
     } catch (e) {
       setError(e);
@@ -79,15 +82,8 @@ export default function LoginPage() {
             />
           ) : null}
           <Form<LoginForm> layout="vertical" requiredMark={false} onFinish={submit} size="large" name="login">
-            <Form.Item
-              name="email"
-              label={t('login.email')}
-              rules={[
-                { required: true, message: t('validation.required') },
-                { type: 'email', message: t('validation.email') },
-              ]}
-            >
-              <Input prefix={<MailOutlined aria-hidden />} autoComplete="username" placeholder="name@example.com" autoFocus />
+            <Form.Item name="account" label={t('login.account')} rules={[ruleOf((x: string) => signInProblem(x ?? ''), t)]}>
+              <Input prefix={<UserOutlined aria-hidden />} autoComplete="username" placeholder={t('login.accountPlaceholder')} autoFocus />
             </Form.Item>
             <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('validation.required') }]}>
               <Input.Password prefix={<LockOutlined aria-hidden />} autoComplete="current-password" />

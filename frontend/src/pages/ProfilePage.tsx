@@ -19,11 +19,11 @@ export default function ProfilePage() {
           <Card title={t('profile.account')}>
             <Descriptions column={1} size="small">
               <Descriptions.Item label={t('fields.name')}>{me.name}</Descriptions.Item>
-              {me.email && <Descriptions.Item label={t('fields.email')}>{me.email}</Descriptions.Item>}
+              {me.email ? <Descriptions.Item label={t('fields.email')}>{me.email}</Descriptions.Item> : null}
               <Descriptions.Item label={t('fields.role')}>{t(`roles.${me.role}`)}</Descriptions.Item>
-              {me.enterprise && <Descriptions.Item label={t('fields.enterpriseId')}>{me.enterprise.name}</Descriptions.Item>}
-              {me.department && <Descriptions.Item label={t('fields.department')}>{me.department}</Descriptions.Item>}
-              {me.phone && <Descriptions.Item label={t('fields.phone')}>{me.phone}</Descriptions.Item>}
+              {me.enterprise ? <Descriptions.Item label={t('fields.enterpriseId')}>{me.enterprise.name}</Descriptions.Item> : null}
+              {me.department ? <Descriptions.Item label={t('fields.department')}>{me.department}</Descriptions.Item> : null}
+              {me.phone ? <Descriptions.Item label={t('fields.phone')}>{me.phone}</Descriptions.Item> : null}
               <Descriptions.Item label={t('fields.language')}>
                 <LangSwitch signedIn type="default" />
               </Descriptions.Item>

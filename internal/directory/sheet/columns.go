@@ -39,7 +39,9 @@ type column struct {
 // templateColumns are the template's columns, in order.
 var templateColumns = []column{
 	{field: FieldName, zh: "姓名", en: "Name", required: true, width: 16},
-	{field: FieldEmail, zh: "邮箱", en: "Email", required: true, width: 30},
+	// Email or Phone: a row needs one of them (Validate); a file needs one of
+	// the two columns (readHeader).
+	{field: FieldEmail, zh: "邮箱", en: "Email", width: 30},
 	{field: FieldPhone, zh: "手机", en: "Phone", text: true, width: 18},
 	{field: FieldDepartment, zh: "部门", en: "Department", width: 20},
 	{field: FieldTitle, zh: "职务", en: "Title", width: 16},

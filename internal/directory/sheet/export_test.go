@@ -44,7 +44,7 @@ func TestNeutralise(t *testing.T) {
 
 // dangerous is an export whose cells would run as formulas if written raw.
 var dangerous = []ExportRow{
-	{Name: "=1+1", Email: "a@example.com", Phone: "+8613800138000", Department: "-x", Title: "@x", EmployeeNo: "E1", Role: RoleAdmin, Status: "active"},
+	{Name: "=1+1", Email: "a@example.com", Phone: "+85291234567", Department: "-x", Title: "@x", EmployeeNo: "E1", Role: RoleAdmin, Status: "active"},
 	{Name: "＝HYPERLINK(\"http://evil\")", Email: "b@example.com", Department: "＋研发", Title: "＠x", Role: RoleMember, Status: "frozen"},
 	{Name: "'=already quoted", Email: "c@example.com", Department: "研发部", Title: "\t=cmd", Role: "", Status: "active"},
 }
@@ -113,7 +113,7 @@ func TestExportNeutralisesXLSX(t *testing.T) {
 func checkNeutralised(t *testing.T, recs [][]string) {
 	t.Helper()
 	want := map[[2]int]string{
-		{0, 0}: "'=1+1", {0, 2}: "'+8613800138000", {0, 3}: "'-x", {0, 4}: "'@x",
+		{0, 0}: "'=1+1", {0, 2}: "'+85291234567", {0, 3}: "'-x", {0, 4}: "'@x",
 		{1, 0}: "'＝HYPERLINK(\"http://evil\")", {1, 3}: "'＋研发", {1, 4}: "'＠x",
 		{2, 0}: "''=already quoted", {2, 4}: "'\t=cmd",
 	}
@@ -135,6 +135,7 @@ func TestExportRoundTrip(t *testing.T) {
 	rows := append([]ExportRow{
 		{Name: "张三", Email: "zhangsan@example.com", Phone: "13800138000", Department: "研发部", Title: "工程师", EmployeeNo: "E0001", Role: RoleMember, Status: "active"},
 		{Name: "李四", Email: "lisi@example.com", Role: RoleAdmin, Status: "frozen"},
+		{Name: "王五", Phone: "13900139000", Role: RoleMember, Status: "active"}, // a phone instead of an email
 	}, dangerous...)
 	for _, f := range both {
 		for _, lang := range []string{"zh-CN", "en"} {

@@ -133,6 +133,10 @@ func (c *collector) readHeader(line int, cells []string) error {
 			herr.Missing = append(herr.Missing, col.field)
 		}
 	}
+	if c.sheet.Columns[FieldEmail] == "" && c.sheet.Columns[FieldPhone] == "" {
+		// Members sign in by email or phone number: a file needs one of the two.
+		herr.Missing = append(herr.Missing, FieldEmail)
+	}
 	if !herr.empty() {
 		return herr
 	}

@@ -104,12 +104,12 @@ func TestParseHeaders(t *testing.T) {
 		},
 		{
 			name:    "missing required",
-			rows:    [][]string{{"Phone", "Name"}, {"1", "a"}},
+			rows:    [][]string{{"Department", "Name"}, {"1", "a"}},
 			wantErr: &HeaderError{Missing: []string{"email"}},
 		},
 		{
 			name:    "missing both required",
-			rows:    [][]string{{"Phone"}},
+			rows:    [][]string{{"Department"}},
 			wantErr: &HeaderError{Missing: []string{"name", "email"}},
 		},
 		{
@@ -448,4 +448,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+func TestParsePhoneColumnWithoutEmail(t *testing.T) {
+	s := mustParse(t, []byte("姓名,手机号\n王五,138 0013 8000\n"), FormatCSV)
+	if len(s.Rows) != 1 || s.Rows[0].Phone != "138 0013 8000" || s.Columns[FieldEmail] != "" {
+		t.Fatalf("sheet = %+v, want one row with a phone and no email column", s)
+	}
+	if errs := Validate(s); len(errs) != 0 {
+		t.Fatalf("errors = %v, want none: a phone stands for the email", errs)
+	}
 }

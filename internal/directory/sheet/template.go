@@ -24,8 +24,8 @@ func instructions(en bool) []string {
 		return []string{
 			"How to fill in the member list",
 			"Fill in the first sheet, one member per row, starting at row 2. Delete the example row (Zhang San).",
-			"Name* and Email* are required; the other columns are optional. Columns may be reordered.",
-			"Phone: an 11-digit mobile number, or + country code and number, e.g. +85291234567.",
+			"Name* is required, and Email or Phone (or both): members sign in with either. The other columns are optional. Columns may be reordered.",
+			"Phone: an 11-digit mobile number, or + country code and number, e.g. +85291234567. Each email and each phone number may belong to one member only.",
 			"Employee No: letters, digits, '_' and '-', at most 32 characters.",
 			"Role: member or admin; empty means member.",
 			"Name, Department and Title: at most 64 characters.",
@@ -35,8 +35,8 @@ func instructions(en bool) []string {
 	return []string{
 		"成员导入说明",
 		"请在第一个工作表中填写，每行一名成员，从第 2 行开始。请删除示例行（张三）。",
-		"姓名*、邮箱* 为必填项，其余列可选；列的顺序可以调整。",
-		"手机：11 位手机号码，或 + 国家代码加号码，例如 +85291234567。",
+		"姓名* 为必填项；邮箱和手机至少填写一项（也可都填），成员可用其中任一登录。其余列可选；列的顺序可以调整。",
+		"手机：11 位手机号码，或 + 国家代码加号码，例如 +85291234567。每个邮箱、每个手机号只能属于一名成员。",
 		"工号：字母、数字、下划线和短横线，最多 32 个字符。",
 		"角色：成员 或 管理员，留空为成员。",
 		"姓名、部门、职务：最多 64 个字符。",

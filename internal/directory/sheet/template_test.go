@@ -16,11 +16,11 @@ func TestTemplate(t *testing.T) {
 		header  string // first cells of the header row
 		example Row
 	}{
-		{"zh-CN", "姓名*,邮箱*,手机,部门,职务,工号,角色",
+		{"zh-CN", "姓名*,邮箱,手机,部门,职务,工号,角色",
 			Row{Line: 2, Name: "张三", Email: "zhangsan@example.com", Phone: "13800138000", Department: "研发部", Title: "工程师", EmployeeNo: "E0001", Role: RoleMember}},
-		{"", "姓名*,邮箱*,手机,部门,职务,工号,角色",
+		{"", "姓名*,邮箱,手机,部门,职务,工号,角色",
 			Row{Line: 2, Name: "张三", Email: "zhangsan@example.com", Phone: "13800138000", Department: "研发部", Title: "工程师", EmployeeNo: "E0001", Role: RoleMember}},
-		{"en", "Name*,Email*,Phone,Department,Title,Employee No,Role",
+		{"en", "Name*,Email,Phone,Department,Title,Employee No,Role",
 			Row{Line: 2, Name: "Zhang San", Email: "zhangsan@example.com", Phone: "13800138000", Department: "R&D", Title: "Engineer", EmployeeNo: "E0001", Role: RoleMember}},
 	}
 	allColumns := map[string]string{"name": "A", "email": "B", "phone": "C", "department": "D", "title": "E", "employeeNo": "F", "role": "G"}

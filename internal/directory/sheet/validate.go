@@ -20,6 +20,8 @@ const (
 	CodeInvalidEmployeeNo = "invalid_employee_no"
 	CodeInvalidCharacters = "invalid_characters"
 	CodeDuplicateInFile   = "duplicate_in_file"
+	// CodeEmailOrPhone: the row has neither an email nor a phone number.
+	CodeEmailOrPhone = "email_or_phone_required"
 )
 
 // Field length limits, in runes (bytes for the ASCII-only fields).
@@ -48,14 +50,15 @@ func (e CellError) Error() string {
 
 // Validate checks every row of s and returns all problems, at most one per
 // cell, sorted by row then column. It normalises rows in place: Phone becomes
-// digits or +digits, and Email and Role are normalised again in case the rows
-// were built by hand. Duplicate emails and employee numbers are reported on
-// the later row. A nil or empty sheet has no problems.
+// digits or +digits (a mainland number without +86), and Email and Role are
+// normalised again in case the rows were built by hand. A row needs an email or
+// a phone number (or both). Duplicate emails, phone numbers and employee numbers
+// are reported on the later row. A nil or empty sheet has no problems.
 func Validate(s *Sheet) []CellError {
 	if s == nil {
 		return nil
 	}
-	v := validator{sheet: s, emails: map[string]int{}, employeeNos: map[string]int{}}
+	v := validator{sheet: s, emails: map[string]int{}, phones: map[string]int{}, employeeNos: map[string]int{}}
 	for i := range s.Rows {
 		v.row(&s.Rows[i])
 	}
@@ -70,6 +73,7 @@ type validator struct {
 	sheet       *Sheet
 	errs        []CellError
 	emails      map[string]int // email -> first row
+	phones      map[string]int // normalised phone -> first row
 	employeeNos map[string]int // employee number -> first row
 }
 
@@ -111,8 +115,13 @@ func (v *validator) text(r *Row, field, label, s string, maxLen int, required bo
 func (v *validator) email(r *Row) {
 	r.Email = strings.ToLower(r.Email)
 	switch {
+	case r.Email == "" && r.Phone == "":
+		field := FieldEmail
+		if v.sheet.Column(FieldEmail) == "" {
+			field = FieldPhone
+		}
+		v.fail(r, field, CodeEmailOrPhone, "an email address or a phone number is required")
 	case r.Email == "":
-		v.fail(r, FieldEmail, CodeRequired, "email is required")
 	case len(r.Email) > MaxEmailLen:
 		v.fail(r, FieldEmail, CodeTooLong, "email is %d characters long; the limit is %d", len(r.Email), MaxEmailLen)
 	case !validEmail(r.Email):
@@ -138,6 +147,11 @@ func (v *validator) phone(r *Row) {
 		return
 	}
 	r.Phone = p
+	if first, ok := v.phones[p]; ok {
+		v.fail(r, FieldPhone, CodeDuplicateInFile, "phone %q already appears on row %d", p, first)
+		return
+	}
+	v.phones[p] = r.Line
 }
 
 // employeeNo checks the employee number and records it for the duplicate
@@ -165,14 +179,18 @@ func isEmployeeNoRune(c rune) bool {
 
 // normalisePhone removes spaces and dashes and accepts a mainland China
 // mobile number (11 digits, 1[3-9]...) or an international number in E.164
-// form: '+' and 8 to 15 digits (https://www.itu.int/rec/T-REC-E.164).
+// form: '+' and 8 to 15 digits (https://www.itu.int/rec/T-REC-E.164). A mainland
+// number written with +86 loses it, as the directory stores it.
 func normalisePhone(s string) (string, bool) {
 	s = strings.Map(func(c rune) rune {
-		if unicode.IsSpace(c) || c == '-' || c == '‐' || c == '–' || c == '—' || c == '－' {
+		if unicode.IsSpace(c) || c == '-' || c == '‐' || c == '–' || c == '—' || c == '－' || c == '(' || c == ')' {
 			return -1
 		}
 		return c
 	}, s)
+	if rest, ok := strings.CutPrefix(s, "+86"); ok && len(rest) == 11 && allDigits(rest) && rest[0] == '1' && rest[1] >= '3' {
+		return rest, true
+	}
 	if rest, ok := strings.CutPrefix(s, "+"); ok {
 		return s, allDigits(rest) && len(rest) >= 8 && len(rest) <= 15 && rest[0] != '0'
 	}

@@ -33,7 +33,9 @@ func TestValidateCells(t *testing.T) {
 		{name: "name 65 runes", edit: func(r *Row) { r.Name = strings.Repeat("张", 65) }, wantField: "name", wantCode: CodeTooLong, wantMsg: "65 characters"},
 		{name: "name with line break", edit: func(r *Row) { r.Name = "张\n三" }, wantField: "name", wantCode: CodeInvalidCharacters},
 		{name: "title with bidi override", edit: func(r *Row) { r.Title = "a\u202Eb" }, wantField: "title", wantCode: CodeInvalidCharacters},
-		{name: "email required", edit: func(r *Row) { r.Email = "" }, wantField: "email", wantCode: CodeRequired},
+		{name: "email or phone required", edit: func(r *Row) { r.Email = "" }, wantField: "email", wantCode: CodeEmailOrPhone,
+			wantMsg: "an email address or a phone number is required"},
+		{name: "phone instead of email", edit: func(r *Row) { r.Email, r.Phone = "", "138 0013 8000" }},
 		{name: "email upper-case accepted", edit: func(r *Row) { r.Email = "Zhang.San+tag@Mail.Example.CN" },
 			check: func(t *testing.T, r Row) {
 				if r.Email != "zhang.san+tag@mail.example.cn" {
@@ -67,7 +69,12 @@ func TestValidateCells(t *testing.T) {
 					t.Errorf("phone = %q, want +85291234567", r.Phone)
 				}
 			}},
-		{name: "phone +86 mobile", edit: func(r *Row) { r.Phone = "+86 138-0013-8000" }},
+		{name: "phone +86 mobile", edit: func(r *Row) { r.Phone = "+86 138-0013-8000" },
+			check: func(t *testing.T, r Row) {
+				if r.Phone != "13800138000" {
+					t.Errorf("phone = %q, want 13800138000 (as the directory stores it)", r.Phone)
+				}
+			}},
 		{name: "phone 15 digits", edit: func(r *Row) { r.Phone = "+123456789012345" }},
 		{name: "phone 16 digits", edit: func(r *Row) { r.Phone = "+1234567890123456" }, wantField: "phone", wantCode: CodeInvalidPhone},
 		{name: "phone 7 digits", edit: func(r *Row) { r.Phone = "+1234567" }, wantField: "phone", wantCode: CodeInvalidPhone},
@@ -158,6 +165,27 @@ func TestValidateDuplicatesAndOrder(t *testing.T) {
 	}
 	if got[0].Error() != `row 3, column B (email): email "u2@example.com" already appears on row 2` {
 		t.Errorf("Error() = %q", got[0].Error())
+	}
+}
+
+func TestValidateDuplicatePhones(t *testing.T) {
+	rows := []Row{validRow(2), validRow(3), validRow(4)}
+	rows[0].Phone = "13800138000"
+	rows[1].Email, rows[1].Phone = "", "+86 138 0013 8000" // the same number, spelled otherwise
+	rows[2].Phone = "13900139000"
+	got := Validate(&Sheet{Rows: rows, Columns: allFields})
+	if len(got) != 1 || got[0].Row != 3 || got[0].Field != FieldPhone || got[0].Column != "C" || got[0].Code != CodeDuplicateInFile ||
+		got[0].Message != `phone "13800138000" already appears on row 2` {
+		t.Fatalf("errors = %+v, want the phone of row 3 as a repeat of row 2", got)
+	}
+}
+
+func TestValidateNeitherWithoutEmailColumn(t *testing.T) {
+	r := validRow(2)
+	r.Email = ""
+	got := Validate(&Sheet{Rows: []Row{r}, Columns: map[string]string{"name": "A", "phone": "B"}})
+	if len(got) != 1 || got[0].Field != FieldPhone || got[0].Column != "B" || got[0].Code != CodeEmailOrPhone {
+		t.Fatalf("errors = %+v, want the empty phone cell", got)
 	}
 }
 

@@ -239,7 +239,7 @@ function AdminModal({ ent, onClose }: { ent: Ent; onClose: () => void }) {
     >
       {done ? (
         done.password ? (
-          <OneTimeSecret email={done.email} password={done.password} />
+          <OneTimeSecret login={done.email} password={done.password} />
         ) : (
           <Typography.Paragraph>{t('enterprises.adminCreated', { email: done.email })}</Typography.Paragraph>
         )

@@ -43,6 +43,7 @@ const GroupMembersDocument = graphql(`
             id
             name
             email
+            phone
             department
           }
         }
@@ -272,7 +273,7 @@ function GroupDrawer({ id, onClose }: { id: string; onClose: () => void }) {
                   <Button key="rm" type="text" danger icon={<UserDeleteOutlined aria-hidden />} onClick={() => void doRemove(m.id)} aria-label={t('groups.removeNamed', { name: m.name })} />,
                 ]}
               >
-                <List.Item.Meta title={m.name} description={[m.email, m.department].filter(Boolean).join(' · ')} />
+                <List.Item.Meta title={m.name} description={[m.email || m.phone, m.department].filter(Boolean).join(' · ')} />
               </List.Item>
             )}
           />

@@ -1,5 +1,6 @@
 import { DeleteOutlined, EditOutlined, KeyOutlined, LockOutlined, MoreOutlined, PlusOutlined, SearchOutlined, UnlockOutlined } from '@ant-design/icons';
 import { App, Button, Dropdown, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import type { RuleObject } from 'antd/es/form';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
@@ -47,6 +48,7 @@ const CreateMemberDocument = graphql(`
       member {
         id
         email
+        phone
       }
       generatedPassword
     }
@@ -126,7 +128,7 @@ export function MembersTab() {
   const filter = { search: debounced || null, status: status === 'ALL' ? null : status };
   const [res, refetch] = useQuery({ query: MembersDocument, variables: { filter, first: PAGE, after: pages[page] }, context: listsOf.members });
   const [editing, setEditing] = useState<Member | 'new' | null>(null);
-  const [secret, setSecret] = useState<{ email: string; password: string } | null>(null);
+  const [secret, setSecret] = useState<{ login: string; password: string } | null>(null);
   const [, freeze] = useMutation(FreezeMemberDocument);
   const [, unfreeze] = useMutation(UnfreezeMemberDocument);
   const [, del] = useMutation(DeleteMemberDocument);
@@ -159,7 +161,7 @@ export function MembersTab() {
         onOk: async () => {
           const r = await reset({ id: m.id });
           if (r.error) message.error(errorText(r.error));
-          else setSecret({ email: m.email, password: r.data!.resetMemberPassword });
+          else setSecret({ login: m.email || m.phone, password: r.data!.resetMemberPassword });
         },
       });
     if (key === 'delete')
@@ -218,7 +220,7 @@ export function MembersTab() {
         loading={res.fetching}
         dataSource={conn?.edges.map((e) => e.node) ?? []}
         pagination={false}
-        scroll={{ x: 900 }}
+        scroll={{ x: 'max-content' }}
         columns={[
           {
             title: t('fields.name'),
@@ -235,7 +237,19 @@ export function MembersTab() {
               </span>
             ),
           },
-          { title: t('fields.email'), dataIndex: 'email', render: (x: string) => (x ? <Clip text={x} testId="member-email" /> : '—') },
+          {
+            title: t('fields.email'),
+            dataIndex: 'email',
+            render: (x: string) =>
+              x ? (
+                <Clip text={x} testId="member-email" />
+              ) : (
+                // A member with a phone number instead: say so, not an empty cell.
+                <Typography.Text type="secondary" className="jst-nowrap" data-testid="member-no-email">
+                  {t('directory.noEmail')}
+                </Typography.Text>
+              ),
+          },
           { title: t('fields.phone'), dataIndex: 'phone', render: (x: string) => (x ? <span className="jst-nowrap">{x}</span> : '—') },
           { title: t('fields.department'), dataIndex: 'department', render: (x: string) => (x ? <Clip text={x} /> : '—') },
           { title: t('fields.title'), dataIndex: 'title', render: (x: string) => (x ? <Clip text={x} /> : '—') },
@@ -320,7 +334,7 @@ function Clip({ text, testId, maxWidth = 260 }: { text: string; testId?: string;
 
 interface MemberForm {
   name: string;
-  email: string;
+  email?: string;
   phone?: string;
   department?: string;
   title?: string;
@@ -330,7 +344,7 @@ interface MemberForm {
   language: string;
 }
 
-function MemberModal({ member, onClose }: { member: Member | null; onClose: (created?: { email: string; password: string }) => void }) {
+function MemberModal({ member, onClose }: { member: Member | null; onClose: (created?: { login: string; password: string }) => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<MemberForm>();
@@ -345,7 +359,7 @@ function MemberModal({ member, onClose }: { member: Member | null; onClose: (cre
     setError(null);
     const fields = {
       name: f.name.trim(),
-      email: f.email.trim(),
+      email: f.email?.trim() ?? '',
       phone: f.phone?.trim() ?? '',
       department: f.department?.trim() ?? '',
       title: f.title?.trim() ?? '',
@@ -366,7 +380,8 @@ function MemberModal({ member, onClose }: { member: Member | null; onClose: (cre
     if (r.error) return setError(r.error);
     message.success(t('directory.addedOk', { name: fields.name }));
     const gen = r.data!.createMember.generatedPassword;
-    onClose(gen ? { email: r.data!.createMember.member.email, password: gen } : undefined);
+    const created = r.data!.createMember.member;
+    onClose(gen ? { login: created.email || created.phone, password: gen } : undefined);
   };
 
   return (
@@ -382,11 +397,21 @@ function MemberModal({ member, onClose }: { member: Member | null; onClose: (cre
         <Form.Item name="name" label={t('fields.name')} rules={[ruleOf((x: string) => v.text(x ?? '', 64), t)]}>
           <Input autoFocus />
         </Form.Item>
-        <Form.Item name="email" label={t('fields.email')} rules={[ruleOf((x: string) => v.email(x ?? ''), t)]}>
+        <Typography.Paragraph type="secondary" style={{ gridColumn: '1 / -1', marginBottom: 8 }} data-testid="contact-help">
+          {t('directory.contactHelp')}
+        </Typography.Paragraph>
+        <Form.Item
+          name="email"
+          label={t('fields.email')}
+          dependencies={['phone']}
+          rules={[
+            ({ getFieldValue }) => ruleOf((x: string) => v.emailOrPhone(x ?? '', getFieldValue('phone') ?? '') ?? (x?.trim() ? v.email(x) : null), t) as RuleObject,
+          ]}
+        >
           <Input type="email" autoComplete="off" />
         </Form.Item>
         <Form.Item name="phone" label={t('fields.phone')} rules={[ruleOf((x: string) => v.phone(x ?? ''), t)]}>
-          <Input inputMode="tel" />
+          <Input inputMode="tel" autoComplete="off" />
         </Form.Item>
         <Form.Item name="employeeNo" label={t('fields.employeeNo')} rules={[ruleOf((x: string) => v.employeeNo(x ?? ''), t)]}>
           <Input />
