@@ -53,7 +53,7 @@ export interface RoomProps {
 
 export default function Room(props: RoomProps) {
   const { join, signedIn, isAdmin, onEnded } = props;
-  const { t } = useTranslation('room');
+  const { t } = useTranslation(undefined, { keyPrefix: 'room' });
   const { message, modal } = App.useApp();
   const rtc = useRtcSession(join, {
     micOn: props.micOn,
