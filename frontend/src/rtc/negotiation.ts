@@ -9,7 +9,7 @@
 // track of their kind. It also says which remote videos are shown, and how large
 // (subscribe). It sends on the session's current socket and knows nothing of joining,
 // resuming or the meeting's state.
-import { changedPreferences, chunkPreferences, preferencesFor, type Shown } from './prefs';
+import type { Shown } from './prefs';
 import {
   CAMERA_ENCODINGS,
   cameraLayers,
@@ -19,10 +19,10 @@ import {
   type OfferRequest,
   type ServerMessage,
   type Source,
-  type TrackPreference,
   type TrackPublished,
 } from './protocol';
 import { msidsByMid, receivedTrackId, type MsidInfo } from './sdp';
+import { Subscriptions } from './subscriptions';
 
 /** A remote track the participant receives. */
 export interface RemoteTrack {
@@ -131,9 +131,15 @@ export class Negotiation {
   /** The m-lines of the last answer applied, by mid. */
   private midInfo = new Map<string, MsidInfo>();
 
-  private shown = new Map<string, Shown>();
-  private sentPrefs = new Map<string, TrackPreference>();
-  private prefTimer: ReturnType<typeof setTimeout> | null = null;
+  /** What is shown of the remote videos, sent as subscribe preferences. */
+  private readonly subs = new Subscriptions(
+    () => [...this.remote.values()].filter((t) => t.kind === 'video').map((t) => t.trackId),
+    () => {
+      const sock = this.host.socket();
+      if (!sock?.isOpen || !this.host.connected) return null;
+      return (tracks) => sock.send({ type: 'subscribe', data: { tracks } }) !== null;
+    },
+  );
 
   // One serialized loop (negotiate) sends an offer whenever one is wanted and none is
   // in flight.
@@ -183,7 +189,7 @@ export class Negotiation {
   socketOpening(resume: boolean): void {
     this.recvWanted = { audio: 0, video: 0 };
     this.remote.clear();
-    this.sentPrefs.clear();
+    this.subs.resetSent();
     if (!resume) this.ownTrackIds.clear();
   }
 
@@ -196,13 +202,15 @@ export class Negotiation {
    */
   resumed(): void {
     this.wantOffer(true, true);
-    this.schedulePrefs();
+    this.subs.schedule();
   }
 
   /**
    * A first join, or a fresh join after the window: a new connection from scratch with
    * what the participant sends, the whiteboard channel and the receive-only m-lines of
-   * the room's tracks (offerRequest of joined). The first offer follows offer().
+   * the room's tracks (offerRequest of joined). Its first offer is deferred by a
+   * macrotask: an offerRequest that came in the same burst as joined (the others'
+   * tracks) adds its m-lines to it, saving a round trip.
    */
   start(iceServers: IceServerInfo[], out: Outgoing, offerRequest?: OfferRequest): void {
     this.close();
@@ -213,14 +221,6 @@ export class Negotiation {
       this.recvWanted.video += offerRequest.video;
     }
     this.setup(iceServers, out);
-  }
-
-  /**
-   * Makes the first offer of a new connection, deferred by a macrotask: an offerRequest
-   * that came in the same burst as joined (the others' tracks) adds its m-lines to it,
-   * saving a round trip.
-   */
-  offerFirst(): void {
     this.wantOffer(false, true);
   }
 
@@ -281,7 +281,7 @@ export class Negotiation {
   remoteTrackPublished(t: TrackPublished): void {
     this.remote.set(t.trackId, t);
     this.publishRemote();
-    this.schedulePrefs();
+    this.subs.schedule();
   }
 
   /** A track is gone: an own one forgets its id; a remote one leaves the list. */
@@ -291,8 +291,7 @@ export class Negotiation {
       return;
     }
     this.remote.delete(trackId);
-    this.shown.delete(trackId);
-    this.sentPrefs.delete(trackId);
+    this.subs.forget(trackId);
     this.publishRemote();
   }
 
@@ -345,9 +344,7 @@ export class Negotiation {
    * when it is not shown (the server then sends nothing for it). Debounced.
    */
   setVideoShown(trackId: string, size: Shown | null): void {
-    if (size && size.width > 0 && size.height > 0) this.shown.set(trackId, size);
-    else this.shown.delete(trackId);
-    this.schedulePrefs();
+    this.subs.setShown(trackId, size);
   }
 
   /** Inbound RTP counters per remote track (with the mid of its m-line). */
@@ -393,7 +390,7 @@ export class Negotiation {
 
   /** Ends for good: timers stop, the offer in flight is dropped, the connection closes and the remote tracks go. */
   end(): void {
-    if (this.prefTimer) clearTimeout(this.prefTimer);
+    this.subs.stop();
     this.answerWaiter?.reject(new Error('rtc: ended'));
     this.answerWaiter = null;
     if (this.offerTimer) clearTimeout(this.offerTimer);
@@ -631,7 +628,7 @@ export class Negotiation {
     this.midInfo = byMid;
     await this.flushCandidates();
     this.publishRemote();
-    this.schedulePrefs();
+    this.subs.schedule();
   }
 
   private async flushCandidates(): Promise<void> {
@@ -672,26 +669,6 @@ export class Negotiation {
     if (same) return;
     this.remoteList = list;
     this.host.tracks(list);
-  }
-
-  private schedulePrefs(): void {
-    if (this.prefTimer) return;
-    this.prefTimer = setTimeout(() => {
-      this.prefTimer = null;
-      this.flushPrefs();
-    }, 150);
-  }
-
-  private flushPrefs(): void {
-    const sock = this.host.socket();
-    if (!sock?.isOpen || !this.host.connected) return;
-    const videoIds = [...this.remote.values()].filter((t) => t.kind === 'video').map((t) => t.trackId);
-    const next = preferencesFor(videoIds, this.shown);
-    const changed = changedPreferences(next, this.sentPrefs);
-    for (const chunk of chunkPreferences(changed)) {
-      if (sock.send({ type: 'subscribe', data: { tracks: chunk } }) === null) return;
-      for (const p of chunk) this.sentPrefs.set(p.trackId, p);
-    }
   }
 }
 

@@ -291,7 +291,6 @@ export class RtcSession extends Emitter<SessionEvents> {
       d.offerRequest,
     );
     this.setState('connected');
-    this.peer.offerFirst();
   }
 
   private onMessage(m: ServerMessage): void {
