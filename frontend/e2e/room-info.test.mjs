@@ -10,6 +10,7 @@ let srv;
 let browser;
 let host;
 let guest;
+let reader;
 let meeting;
 
 /** Signs in, opens /join/<number>, joins and waits for the connected room. */
@@ -30,10 +31,12 @@ before(async () => {
   browser = await launchBrowser();
   host = await srv.createMember({ enterprise: 'info', name: '王主持' });
   guest = await srv.createMember({ enterprise: 'info', name: '李参会' });
+  reader = await srv.createMember({ enterprise: 'info', name: 'Anna' });
   const guestId = (await srv.gql('{ me { id } }', {}, guest.token)).me.id;
+  const readerId = (await srv.gql('{ me { id } }', {}, reader.token)).me.id;
   const r = await srv.gql(
     'mutation($in: InstantMeetingInput!) { startInstantMeeting(input: $in) { meeting { id number password } } }',
-    { in: { name: '产品评审', memberIds: [guestId] } },
+    { in: { name: '产品评审', memberIds: [guestId, readerId] } },
     host.token,
   );
   meeting = r.startInstantMeeting.meeting;
@@ -103,6 +106,28 @@ describe('room info', () => {
     await empty.getByText('暂无参会者').waitFor();
     await screenshot(A.page, 'room-info-stage-host');
     A.assertClean('empty panes');
+  });
+
+  test('a person who chose English reads the room in English, to the end', async () => {
+    const C = await enterRoom(await newPage(browser, { lang: 'en', locale: 'en-US', ignoreConsole: [/Failed to load resource.*favicon/] }), srv.url, reader, meeting.number);
+    const { page } = C;
+    await page.getByText(`Meeting ${meeting.number}`, { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Meeting info' }).waitFor();
+    const bar = page.getByRole('navigation', { name: 'Meeting controls' });
+    for (const name of [/^(Mute|Unmute)$/, /^(Stop video|Start video)$/, /^Open whiteboard$/, /^Raise hand$/, /^Open chat$/, /^Participants$/, /^Leave$/]) await bar.getByRole('button', { name }).waitFor();
+    await page.getByText('Participants (3)').waitFor();
+    await page.getByText('Anna (me)').first().waitFor();
+    await page.locator('[data-testid="stage"]').getByText('No one here yet').first().waitFor();
+    await screenshot(page, 'room-info-en');
+    await page.getByTestId('leave').click();
+    const ask = page.getByRole('dialog').filter({ hasText: 'Leave the meeting?' });
+    await ask.getByRole('button', { name: 'Leave' }).click();
+    const end = page.locator('[data-testid="room-ended"][data-reason="left"]');
+    await end.getByText('You left the meeting').waitFor({ timeout: 15_000 });
+    await end.getByText('You were in the meeting').waitFor();
+    await screenshot(page, 'room-info-en-left');
+    C.assertClean('english');
+    await C.context.close();
   });
 
   test('when the host ends the meeting, both see a summary of it', async () => {

@@ -22,7 +22,7 @@ function timeOf(at: string): string {
 }
 
 export function ChatPanel({ chat, selfId, moderator, participants }: ChatPanelProps) {
-  const { t } = useTranslation('room');
+  const { t } = useTranslation(undefined, { keyPrefix: 'room' });
   const { message } = App.useApp();
   const [text, setText] = useState('');
   const [target, setTarget] = useState('everyone');

@@ -7,7 +7,7 @@ import type { MeetingState } from '../gql/schema';
 import type { Controls } from './controls';
 
 export function PollingDialog({ open, onClose, meeting, controls, paneCount }: { open: boolean; onClose: () => void; meeting: MeetingState; controls: Controls; paneCount: number }) {
-  const { t } = useTranslation('room');
+  const { t } = useTranslation(undefined, { keyPrefix: 'room' });
   const [enabled, setEnabled] = useState(meeting.polling.enabled);
   const [interval, setIntervalS] = useState<number>(meeting.polling.intervalSeconds || 10);
   const [panes, setPanes] = useState<number[]>(meeting.polling.panes.length ? meeting.polling.panes : [Math.max(0, paneCount - 1)]);
@@ -61,7 +61,7 @@ export function PollingDialog({ open, onClose, meeting, controls, paneCount }: {
 }
 
 export function InviteDialog({ open, onClose, controls }: { open: boolean; onClose: () => void; controls: Controls }) {
-  const { t } = useTranslation('room');
+  const { t } = useTranslation(undefined, { keyPrefix: 'room' });
   const { message } = App.useApp();
   const [value, setValue] = useState<Invitees>(emptyInvitees());
   const [busy, setBusy] = useState(false);

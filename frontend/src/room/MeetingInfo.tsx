@@ -45,7 +45,7 @@ export interface MeetingInfoProps {
 }
 
 export function MeetingInfo({ meetingId, name, number, typedPassword, signedIn }: MeetingInfoProps) {
-  const { t } = useTranslation('room');
+  const { t } = useTranslation(undefined, { keyPrefix: 'room' });
   const { message } = App.useApp();
   const [open, setOpen] = useState(false);
   // Members who may read the meeting learn its password and public link; others get an

@@ -3,7 +3,6 @@
 // token goes straight to /rtc. A used or stale one (a reload) is replaced by calling
 // joinMeeting again with the hand-over's password and name. Without a hand-over the
 // person is sent to /join/:number. After the session ends a screen says why.
-import './i18n';
 import './room.css';
 import { Alert, App as AntApp, Button, ConfigProvider, Result, Spin, theme } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -56,7 +55,7 @@ function MeetingRoomPage() {
   const navigate = useNavigate();
   const client = useClient();
   const { me } = useSession();
-  const { t, i18n } = useTranslation('room');
+  const { t, i18n } = useTranslation(undefined, { keyPrefix: 'room' });
   const errorText = useErrorText();
   const handoff = handoffOf(location.state, number);
   const handoffRef = useRef(handoff);

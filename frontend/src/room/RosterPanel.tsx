@@ -29,7 +29,7 @@ export interface RosterProps {
 }
 
 export function RosterPanel({ meeting, selfId, moderator, controls, paneCount, onInvite }: RosterProps) {
-  const { t } = useTranslation('room');
+  const { t } = useTranslation(undefined, { keyPrefix: 'room' });
   const { modal, message } = App.useApp();
   const [q, setQ] = useState('');
   const people = (meeting?.participants ?? []) as MeetingParticipant[];

@@ -94,7 +94,7 @@ export interface StageProps {
 }
 
 function PaneTile({ pane, props }: { pane: PaneView; props: StageProps }) {
-  const { t } = useTranslation('room');
+  const { t } = useTranslation(undefined, { keyPrefix: 'room' });
   const { participants, selfId, session, activeSpeakerId, videoOf, nameOf, selfState, pinnedPanes } = props;
   const pid = pane.participantId;
   const style: CSSProperties = gridArea(pane);
@@ -194,7 +194,7 @@ function useFit(compact: boolean) {
 
 export function VideoStage(props: StageProps) {
   const { model, compact } = props;
-  const { t } = useTranslation('room');
+  const { t } = useTranslation(undefined, { keyPrefix: 'room' });
   const { ref, size } = useFit(compact);
   const { layout } = model;
   const gridStyle: CSSProperties = {

@@ -57,7 +57,7 @@ export function useControls(meetingId: string): Controls {
   const client = useClient();
   const { message } = App.useApp();
   const errorText = useErrorText();
-  const { t } = useTranslation('room');
+  const { t } = useTranslation(undefined, { keyPrefix: 'room' });
   return useMemo(() => {
     async function run<D, V extends AnyVariables>(doc: TypedDocumentNode<D, V>, vars: V): Promise<D | null> {
       const r = await client.mutation(doc, vars).toPromise();

@@ -29,7 +29,7 @@ function useBoardReady(client: WhiteboardClient): boolean {
 }
 
 export default function WhiteboardPanel({ client, moderator, nameOf, shown = false, onShow }: WhiteboardPanelProps) {
-  const { t, i18n } = useTranslation('room');
+  const { t, i18n } = useTranslation(undefined, { keyPrefix: 'room' });
   const ready = useBoardReady(client);
   return (
     // The board is white whatever the room's theme.
