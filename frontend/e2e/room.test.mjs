@@ -207,7 +207,7 @@ describe('meeting room', () => {
     };
     await openBoard(A);
     const run = await srv.gql('query($id:ID!){ meeting(id:$id) { runInProgress { id } } }', { id: meeting.id }, host.token);
-    boardRunId = run.meeting.live.id;
+    boardRunId = run.meeting.runInProgress.id;
 
     // The host draws a rectangle over a third of the canvas and a wave of 80 pointer moves.
     await drawRectangle(A.page, [0.08, 0.12], [0.45, 0.55]);
