@@ -250,7 +250,11 @@ func (r *mutationResolver) StartMeeting(ctx context.Context, id string) (*confer
 }
 
 func (r *mutationResolver) EndMeeting(ctx context.Context, id string) (*conference.Run, error) {
-	return r.Conference.End(ctx, caller(ctx), id)
+	runID, err := r.Meetings.End(ctx, caller(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Conference.Run(ctx, caller(ctx), runID)
 }
 
 func (r *mutationResolver) RelaunchMeeting(ctx context.Context, id string, start *time.Time) (*conference.Meeting, error) {

@@ -256,24 +256,18 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		return nil, err
 	}
 	s.mail.Start()
-	if s.conf, err = conference.New(ctx, conference.Config{PlatformCapacity: cfg.Capacity, EarlyStart: cfg.EarlyStart, PublicURL: cfg.PublicURL}, s.st, s.dir, s.mail, s.bus, log); err != nil {
+	// The owners' registry comes first: the bookings tell it of run starts and ends,
+	// and the coordinator built on both owns it.
+	runs := meeting.NewRegistry(nil)
+	if s.conf, err = conference.New(ctx, conference.Config{PlatformCapacity: cfg.Capacity, EarlyStart: cfg.EarlyStart, PublicURL: cfg.PublicURL, Runs: runs}, s.st, s.dir, s.mail, s.bus, log); err != nil {
+		runs.Close()
 		return nil, err
 	}
-
 	s.mlog = newLogAppender(s.conf, log)
-	if s.meetings, err = meeting.NewService(ctx, meeting.ServiceConfig{Bookings: s.conf, Log: s.mlog.Append, Logger: log}); err != nil {
+	if s.meetings, err = meeting.NewService(ctx, meeting.ServiceConfig{Bookings: s.conf, Registry: runs, Log: s.mlog.Append, Logger: log}); err != nil {
+		runs.Close()
 		return nil, err
 	}
-	s.conf.OnRun(func(e conference.RunEvent) {
-		if e.InProgress {
-			s.meetings.RunStarted(e.MeetingID, e.RunID) // the owner starts with the first join or control
-			return
-		}
-		// The ended event reaches every subscriber; the owner's exit waits for no one.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.meetings.RunEnded(ctx, e.RunID)
-	})
 
 	s.evict = startAccessWatcher(s.bus, s.meetings.Registry(), s.conf, log)
 

@@ -3,6 +3,7 @@ package conference
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -11,16 +12,19 @@ import (
 	"github.com/jishitong/jishitong/internal/meeting"
 )
 
-// OnRun sets a function told synchronously, after the bus event, when a run becomes
-// live or ends; the composition root uses it to start and stop the run's meeting owner.
-// It must not block. Call it before serving.
-func (s *Service) OnRun(f func(RunEvent)) { s.onRun = f }
-
-// notifyRun tells the OnRun hook, if any.
+// notifyRun tells Config.Runs, if any. The end waits at most 5 s for the owner to
+// tell its subscribers.
 func (s *Service) notifyRun(e RunEvent) {
-	if s.onRun != nil {
-		s.onRun(e)
+	if s.cfg.Runs == nil {
+		return
 	}
+	if e.InProgress {
+		s.cfg.Runs.Started(e.MeetingID, e.RunID)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.cfg.Runs.End(ctx, e.RunID)
 }
 
 // Access implements meeting.Bookings: whether p moderates the meeting (its host or an

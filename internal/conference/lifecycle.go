@@ -329,22 +329,21 @@ func (s *Service) RunInProgress(ctx context.Context, p *auth.Principal, meetingI
 	return nil, errs.NotFound("running meeting")
 }
 
-// End ends the caller's running meeting for everyone. Host and admins only.
-func (s *Service) End(ctx context.Context, p *auth.Principal, meetingID string) (*Run, error) {
-	m, err := s.meetingFor(ctx, p, meetingID)
-	if err != nil {
-		return nil, err
+// EndRun implements meeting.Bookings: it ends a run in progress for everyone, by the
+// host or an admin the coordinator has checked (by: their user ID). A run that is
+// not in progress answers NOT_FOUND.
+func (s *Service) EndRun(ctx context.Context, runID, by string) error {
+	r, err := s.run(ctx, runID)
+	if err != nil || !r.InProgress() {
+		return errs.NotFound("running meeting")
 	}
-	if !canControl(p, m) {
-		return nil, errs.New(errs.KindForbidden, "only the host and administrators may end this meeting")
-	}
-	for _, r := range s.runsInProgress(ctx) {
-		if r.MeetingID != m.ID {
-			continue
-		}
-		return s.endRun(ctx, r, EndedByHost, p.UserID)
-	}
-	return nil, errs.NotFound("running meeting")
+	_, err = s.endRun(ctx, r, EndedByHost, by)
+	return err
+}
+
+// Run returns a run of a meeting the caller may see (NOT_FOUND otherwise).
+func (s *Service) Run(ctx context.Context, p *auth.Principal, runID string) (*Run, error) {
+	return s.runFor(ctx, p, runID)
 }
 
 // endRun ends the run in progress r and frees what its occurrence reserved after now.

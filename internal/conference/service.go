@@ -42,6 +42,18 @@ type Config struct {
 	EmptyTimeout time.Duration
 	// PublicURL is the base of join links in mails.
 	PublicURL string
+	// Runs, when set, is told synchronously, after the `meeting.<id>` bus event, when a
+	// run starts or ends: the registry of running meetings (meeting.Registry), so that
+	// it knows each meeting's run and ends a run's owner at once. Its methods must not
+	// block.
+	Runs RunObserver
+}
+
+// RunObserver is told of run starts and ends (Config.Runs); *meeting.Registry
+// implements it.
+type RunObserver interface {
+	Started(meetingID, runID string)
+	End(ctx context.Context, runID string)
 }
 
 func (c *Config) defaults() {
@@ -102,8 +114,6 @@ type Service struct {
 	// it instead (joinGate).
 	joinDecoy atomic.Pointer[string]
 
-	// onRun is told when a run becomes live or ends (OnRun).
-	onRun func(RunEvent)
 	// dialer calls absent invitees besides the in-app notice (SetDialer).
 	dialer Dialer
 	// calls holds when each member was last called into each run ("<run>\x00<member>"),

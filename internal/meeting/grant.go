@@ -61,4 +61,4 @@ func (s *Service) Left(ctx context.Context, e Presence) error { return s.cfg.Boo
 
 // Ensure returns the owner of a run in progress, starting it if needed (ErrEnded once
 // the run ended).
-func (s *Service) Ensure(runID string) (*Owner, error) { return s.reg.Ensure(runID) }
+func (s *Service) Ensure(runID string) (*Owner, error) { return s.reg.EnsureWith(runID, s.ownerConfig) }

@@ -60,9 +60,13 @@ func (r *Registry) Get(runID string) *Owner {
 	return r.meetings[runID]
 }
 
-// Ensure returns the owner of a run in progress, starting it if needed. A run that ended (or a
-// closed registry) answers ErrEnded.
-func (r *Registry) Ensure(runID string) (*Owner, error) {
+// Ensure returns the owner of a run in progress, starting it with the registry's
+// configuration if needed. A run that ended (or a closed registry) answers ErrEnded.
+func (r *Registry) Ensure(runID string) (*Owner, error) { return r.EnsureWith(runID, r.config) }
+
+// EnsureWith is Ensure with config giving a new owner its configuration (nil: the
+// zero Config); it is called with the registry's lock released.
+func (r *Registry) EnsureWith(runID string, config func(runID string) Config) (*Owner, error) {
 	if runID == "" {
 		return nil, errs.Invalid("runId", "a run ID is required")
 	}
@@ -70,8 +74,8 @@ func (r *Registry) Ensure(runID string) (*Owner, error) {
 		return m, nil
 	}
 	cfg := Config{}
-	if r.config != nil {
-		cfg = r.config(runID)
+	if config != nil {
+		cfg = config(runID)
 	}
 	cfg.RunID = runID
 	r.mu.Lock()

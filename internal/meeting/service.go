@@ -34,6 +34,9 @@ type Bookings interface {
 	// Joined and Left record presence in a run (its count and the meeting log).
 	Joined(ctx context.Context, e Presence) error
 	Left(ctx context.Context, e Presence) error
+	// EndRun ends a run in progress for everyone (by: the moderator's user ID); the
+	// bookings then end its owner through the registry.
+	EndRun(ctx context.Context, runID, by string) error
 }
 
 // Settings is what a new owner of a run starts from.
@@ -49,6 +52,9 @@ type Switches struct {
 // ServiceConfig configures the coordinator.
 type ServiceConfig struct {
 	Bookings Bookings
+	// Registry holds the owners; the bookings tell it of run starts and ends
+	// (conference.Config.Runs), so the composition root builds it first. Nil: a new one.
+	Registry *Registry
 	// Log receives every event of every run (the meeting log, the chat store). It runs
 	// on the owner goroutines and must not block.
 	Log func(runID string, e Event)
@@ -77,8 +83,10 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{cfg: cfg}
-	s.reg = NewRegistry(s.ownerConfig)
+	s := &Service{cfg: cfg, reg: cfg.Registry}
+	if s.reg == nil {
+		s.reg = NewRegistry(nil)
+	}
 	runs, err := cfg.Bookings.RunsInProgress(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: list the runs in progress: %w", err)
@@ -89,8 +97,8 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	return s, nil
 }
 
-// ownerConfig is the configuration of a new owner of runID. Called by the registry
-// without its lock.
+// ownerConfig is the configuration of a new owner of runID: the base, the meeting
+// log, and the run's settings from the bookings. Called without the registry's lock.
 func (s *Service) ownerConfig(runID string) Config {
 	cfg := s.cfg.Owner
 	if log := s.cfg.Log; log != nil {
@@ -110,12 +118,6 @@ func (s *Service) ownerConfig(runID string) Config {
 // own interfaces (docs/architecture.md).
 func (s *Service) Registry() *Registry { return s.reg }
 
-// RunStarted records that runID is now meetingID's run in progress.
-func (s *Service) RunStarted(meetingID, runID string) { s.reg.Started(meetingID, runID) }
-
-// RunEnded ends the run's meeting for everyone and forgets it.
-func (s *Service) RunEnded(ctx context.Context, runID string) { s.reg.End(ctx, runID) }
-
 // Close closes every owner.
 func (s *Service) Close() { s.reg.Close() }
 
@@ -130,7 +132,7 @@ func (s *Service) Attach(ctx context.Context, p *identity.Principal, meetingID s
 	if !ok {
 		return nil, Actor{}, errs.NotFound("running meeting")
 	}
-	m, err := s.reg.Ensure(runID)
+	m, err := s.Ensure(runID)
 	if err != nil {
 		return nil, Actor{}, errs.NotFound("running meeting")
 	}
@@ -155,6 +157,27 @@ func (s *Service) Control(ctx context.Context, p *identity.Principal, meetingID 
 		}
 	}
 	return m.Apply(ctx, a, c)
+}
+
+// End ends meetingID's running meeting for everyone and returns its run's ID. The
+// host and admins only; the run ends in the bookings first (its reserved capacity is
+// freed at once), which end its owner: one ended event to every subscriber.
+func (s *Service) End(ctx context.Context, p *identity.Principal, meetingID string) (string, error) {
+	moderator, err := s.cfg.Bookings.Access(ctx, p, meetingID)
+	if err != nil {
+		return "", err
+	}
+	if !moderator {
+		return "", forbidden("only the host and administrators may end this meeting")
+	}
+	runID, ok := s.reg.RunOf(meetingID)
+	if !ok {
+		return "", errs.NotFound("running meeting")
+	}
+	if err := s.cfg.Bookings.EndRun(ctx, runID, p.UserID); err != nil {
+		return "", err
+	}
+	return runID, nil
 }
 
 // SendChat sends a chat message for p as the participant in.From (which must be a

@@ -18,6 +18,7 @@ type fakeBookings struct {
 	runs     map[string]string
 	settings Settings
 	save     func(runID string, sw Switches) error
+	end      func(runID, by string) error
 
 	mu    sync.Mutex
 	calls []string
@@ -83,6 +84,14 @@ func (b *fakeBookings) Left(context.Context, Presence) error {
 	return nil
 }
 
+func (b *fakeBookings) EndRun(_ context.Context, runID, by string) error {
+	b.called("EndRun")
+	if b.end == nil {
+		return nil
+	}
+	return b.end(runID, by)
+}
+
 var (
 	hostUser   = &identity.Principal{UserID: "u-h", EnterpriseID: "e1", Role: identity.RoleMember}
 	memberUser = &identity.Principal{UserID: "u-a", EnterpriseID: "e1", Role: identity.RoleMember}
@@ -116,7 +125,7 @@ func newService(t *testing.T, b *fakeBookings) *Service {
 // user u-a) into run r1, as the media plane does.
 func joinRun(t *testing.T, s *Service, runID string) *Owner {
 	t.Helper()
-	m, err := s.Registry().Ensure(runID)
+	m, err := s.Ensure(runID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,21 +245,21 @@ func TestServiceRuns(t *testing.T) {
 	_, err = s.Control(ctx, hostUser, "m3", LowerAllHands{}) // no run
 	checkErr(t, err, errs.KindNotFound)
 
-	s.RunStarted("m3", "r3")
+	s.Registry().Started("m3", "r3")
 	_, err = s.Control(ctx, hostUser, "m3", LowerAllHands{})
 	checkErr(t, err, errs.KindUnknown)
 	if id, ok := s.Registry().RunOf("m3"); !ok || id != "r3" {
 		t.Errorf("RunOf(m3) = %q, %v", id, ok)
 	}
 
-	s.RunEnded(ctx, "r3")
+	s.Registry().End(ctx, "r3")
 	_, err = s.Control(ctx, hostUser, "m3", LowerAllHands{})
 	checkErr(t, err, errs.KindNotFound)
 	if _, ok := s.Registry().RunOf("m3"); ok {
 		t.Error("the ended run is still the meeting's")
 	}
 	// A late start of the ended run does not revive it.
-	s.RunStarted("m3", "r3")
+	s.Registry().Started("m3", "r3")
 	if _, ok := s.Registry().RunOf("m3"); ok {
 		t.Error("an ended run came back")
 	}
@@ -277,4 +286,41 @@ func TestServiceChat(t *testing.T) {
 	}
 	_, err = s.SendChat(ctx, memberUser, "m1", ChatInput{Text: "冒充", From: "h"})
 	checkErr(t, err, errs.KindForbidden)
+}
+
+// TestServiceEnd: only moderators end a meeting; the run ends in the bookings (which
+// then end the owner through the registry, as conference does).
+func TestServiceEnd(t *testing.T) {
+	var s *Service
+	var ended []string
+	b := &fakeBookings{}
+	b.end = func(runID, by string) error {
+		ended = append(ended, runID+" by "+by)
+		s.Registry().End(context.Background(), runID) // what conference's Config.Runs does
+		return nil
+	}
+	s = newService(t, b)
+	m := joinRun(t, s, "r1")
+	ctx := context.Background()
+	if _, err := s.End(ctx, memberUser, "m1"); errs.KindOf(err) != errs.KindForbidden {
+		t.Fatalf("a member ended the meeting: %v", err)
+	}
+	if _, err := s.End(ctx, outsider, "m1"); errs.KindOf(err) != errs.KindNotFound {
+		t.Fatalf("an outsider: %v", err)
+	}
+	if _, err := s.End(ctx, hostUser, "m3"); errs.KindOf(err) != errs.KindNotFound {
+		t.Fatalf("a meeting not running: %v", err)
+	}
+	runID, err := s.End(ctx, hostUser, "m1")
+	if err != nil || runID != "r1" || !slices.Equal(ended, []string{"r1 by u-h"}) {
+		t.Fatalf("end: %q %v, ended %q", runID, err, ended)
+	}
+	select {
+	case <-m.Done():
+	default:
+		t.Error("the owner still runs after the end")
+	}
+	if _, err := s.Control(ctx, hostUser, "m1", LowerAllHands{}); errs.KindOf(err) != errs.KindNotFound {
+		t.Errorf("a control after the end: %v", err)
+	}
 }
