@@ -124,7 +124,7 @@ bench: build
 	  JISHITONG_ADMIN_EMAIL=bench@example.com JISHITONG_ADMIN_PASSWORD=bench-password-1 \
 	    ./$(BIN) serve --http 127.0.0.1:18480 --rtc-udp-port 18481 --data $$d --rtc-loopback-only --log-level warn & pid=$$!; \
 	  JISHITONG_BENCH=1 JISHITONG_BENCH_URL=http://127.0.0.1:18480 JISHITONG_ADMIN_EMAIL=bench@example.com \
-	    JISHITONG_ADMIN_PASSWORD=bench-password-1 $(GO) test -count=1 -v -run "^TestBench$$" -timeout 5m ./internal/loadtest; rc=$$?; \
+	    JISHITONG_ADMIN_PASSWORD=bench-password-1 $(GO) test -count=1 -v -run "^TestBench(Fanout)?$$" -timeout 5m ./internal/loadtest; rc=$$?; \
 	  kill $$pid; wait $$pid; rm -rf $$d; exit $$rc'
 
 ## generate: regenerate GraphQL code from graph/schema

@@ -17,6 +17,18 @@ import (
 // in as platform admin), books a password-protected meeting as that member and starts
 // it by joining as host, so that guests can join at once. It returns number, password.
 func bookLiveMeeting(t testing.TB, root *xtest.Client, participants int) (string, string) {
+	m := bookRunningMeeting(t, root, participants)
+	return m.Number, m.Password
+}
+
+// runningMeeting is a meeting bookRunningMeeting started, with its host's session.
+type runningMeeting struct {
+	ID, Number, Password, HostToken string
+}
+
+// bookRunningMeeting is bookLiveMeeting returning the meeting's ID and the host's
+// session token too.
+func bookRunningMeeting(t testing.TB, root *xtest.Client, participants int) runningMeeting {
 	t.Helper()
 	code := "lt" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	var e struct{ CreateEnterprise struct{ ID string } }
@@ -29,13 +41,13 @@ func bookLiveMeeting(t testing.TB, root *xtest.Client, participants int) (string
 	host.Do(t, `mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}`, map[string]any{"e": email, "p": "host-password-1"}).Decode(t, &l)
 	host.Token = l.Login.Token
 	var b struct {
-		BookMeeting struct{ Number, Password string }
+		BookMeeting struct{ ID, Number, Password string }
 	}
-	host.Do(t, `mutation($s:Time!,$n:Int!){bookMeeting(input:{start:$s,participants:$n,password:"246810",options:{guestsMayStart:true}}){number password}}`,
+	host.Do(t, `mutation($s:Time!,$n:Int!){bookMeeting(input:{start:$s,participants:$n,password:"246810",options:{guestsMayStart:true}}){id number password}}`,
 		map[string]any{"s": time.Now().Add(time.Minute).Truncate(time.Second), "n": participants}).Decode(t, &b)
-	// The host's join makes the meeting live (hosts may start early); the token is unused.
+	// The host's join starts the meeting (hosts may start early); the token is unused.
 	host.Do(t, `mutation($n:String!){joinMeeting(number:$n){token}}`, map[string]any{"n": b.BookMeeting.Number}).Decode(t, &struct{}{})
-	return b.BookMeeting.Number, b.BookMeeting.Password
+	return runningMeeting{ID: b.BookMeeting.ID, Number: b.BookMeeting.Number, Password: b.BookMeeting.Password, HostToken: host.Token}
 }
 
 func TestLoadToolReceivesMedia(t *testing.T) {
@@ -92,19 +104,7 @@ func TestBench(t *testing.T) {
 	if os.Getenv("JISHITONG_BENCH") != "1" {
 		t.Skip("set JISHITONG_BENCH=1")
 	}
-	var root *xtest.Client
-	url := os.Getenv("JISHITONG_BENCH_URL")
-	if url == "" {
-		srv := xtest.StartServer(t, xtest.Options{})
-		url, root = srv.URL, srv.Admin(t)
-	} else {
-		waitReady(t, url)
-		root = &xtest.Client{URL: url, HTTP: &http.Client{Timeout: time.Minute}, Header: http.Header{}}
-		var l struct{ Login struct{ Token string } }
-		root.Do(t, `mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}`,
-			map[string]any{"e": os.Getenv("JISHITONG_ADMIN_EMAIL"), "p": os.Getenv("JISHITONG_ADMIN_PASSWORD")}).Decode(t, &l)
-		root.Token = l.Login.Token
-	}
+	url, root := benchServer(t)
 	number, password := bookLiveMeeting(t, root, 30)
 	rep, err := loadtest.Run(context.Background(), loadtest.Config{URL: url, Meeting: number, Password: password,
 		Publishers: 5, Subscribers: 10, Duration: 20 * time.Second, LoopbackOnly: true, Simulcast: true})
@@ -113,6 +113,68 @@ func TestBench(t *testing.T) {
 	}
 	b, _ := json.Marshal(rep)
 	os.Stdout.Write(append(b, '\n'))
+}
+
+// TestFanoutTool: the fan-out tool subscribes sockets to a running meeting's state,
+// changes its layout and sees every change reach every socket, with the server's
+// figures.
+func TestFanoutTool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real server")
+	}
+	srv := xtest.StartServer(t, xtest.Options{})
+	m := bookRunningMeeting(t, srv.Admin(t), 10)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep, err := loadtest.RunFanout(ctx, loadtest.FanoutConfig{URL: srv.URL, Token: m.HostToken, MeetingID: m.ID, Subscribers: 20, Events: 6, Interval: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(rep)
+	t.Logf("report: %s", b)
+	if rep.Delivered != 20*6 || rep.Lost != 0 || rep.LatencyMsP50 <= 0 || rep.LatencyMsMax < rep.LatencyMsP99 {
+		t.Errorf("report: %s", b)
+	}
+	if rep.Server == nil || rep.Server.CPUMicrosPerDelivered <= 0 || rep.Server.GoroutinesPerSubscription <= 0 {
+		t.Errorf("server figures: %s", b)
+	}
+}
+
+// TestBenchFanout is `make bench`'s meetingState fan-out: with JISHITONG_BENCH=1,
+// 1,000 graphql-ws subscribers of one meeting and 20 layout changes, against
+// JISHITONG_BENCH_URL when set (so that the server's CPU is its own), printing the
+// JSON report.
+func TestBenchFanout(t *testing.T) {
+	if os.Getenv("JISHITONG_BENCH") != "1" {
+		t.Skip("set JISHITONG_BENCH=1")
+	}
+	url, root := benchServer(t)
+	m := bookRunningMeeting(t, root, 30)
+	rep, err := loadtest.RunFanout(context.Background(), loadtest.FanoutConfig{URL: url, Token: m.HostToken, MeetingID: m.ID,
+		Subscribers: 1000, Events: 20, Interval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(rep)
+	os.Stdout.Write(append(b, '\n'))
+}
+
+// benchServer returns the server of a bench run: JISHITONG_BENCH_URL signed in with
+// JISHITONG_ADMIN_EMAIL/PASSWORD when set, else one started in this process.
+func benchServer(t *testing.T) (string, *xtest.Client) {
+	t.Helper()
+	url := os.Getenv("JISHITONG_BENCH_URL")
+	if url == "" {
+		srv := xtest.StartServer(t, xtest.Options{})
+		return srv.URL, srv.Admin(t)
+	}
+	waitReady(t, url)
+	root := &xtest.Client{URL: url, HTTP: &http.Client{Timeout: time.Minute}, Header: http.Header{}}
+	var l struct{ Login struct{ Token string } }
+	root.Do(t, `mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}`,
+		map[string]any{"e": os.Getenv("JISHITONG_ADMIN_EMAIL"), "p": os.Getenv("JISHITONG_ADMIN_PASSWORD")}).Decode(t, &l)
+	root.Token = l.Login.Token
+	return url, root
 }
 
 // waitReady polls url/readyz until it answers 200, for a server just started.

@@ -24,27 +24,35 @@ type serverSample struct {
 
 // scrapeServer reads the server's Prometheus metrics.
 func scrapeServer(ctx context.Context, base string) serverSample {
+	v, ok := scrapeMetrics(ctx, base, "process_cpu_seconds_total", "go_memstats_heap_alloc_bytes", "process_resident_memory_bytes",
+		"jishitong_rtc_forwarded_packets_total", "jishitong_rtc_received_packets_total")
+	if !ok {
+		return serverSample{}
+	}
+	return serverSample{ok: true, cpuSeconds: v[0], heapAllocBytes: v[1], rssBytes: v[2], forwardedPackets: v[3], receivedPackets: v[4]}
+}
+
+// scrapeMetrics reads the named unlabelled metrics from the server's /metrics, in
+// order; ok is false unless every one was read.
+func scrapeMetrics(ctx context.Context, base string, names ...string) ([]float64, bool) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/metrics", nil)
 	if err != nil {
-		return serverSample{}
+		return nil, false
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return serverSample{}
+		return nil, false
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return serverSample{}
+		return nil, false
 	}
-	var s serverSample
-	fields := map[string]*float64{
-		"process_cpu_seconds_total":             &s.cpuSeconds,
-		"go_memstats_heap_alloc_bytes":          &s.heapAllocBytes,
-		"process_resident_memory_bytes":         &s.rssBytes,
-		"jishitong_rtc_forwarded_packets_total": &s.forwardedPackets,
-		"jishitong_rtc_received_packets_total":  &s.receivedPackets,
+	vals := make([]float64, len(names))
+	index := make(map[string]int, len(names))
+	for i, n := range names {
+		index[n] = i
 	}
 	found := 0
 	sc := bufio.NewScanner(resp.Body)
@@ -54,15 +62,14 @@ func scrapeServer(ctx context.Context, base string) serverSample {
 		if !ok || strings.HasPrefix(name, "#") {
 			continue
 		}
-		if dst := fields[name]; dst != nil {
+		if i, want := index[name]; want {
 			if v, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
-				*dst = v
+				vals[i] = v
 				found++
 			}
 		}
 	}
-	s.ok = found == len(fields)
-	return s
+	return vals, found == len(names)
 }
 
 // ServerFigures are the server's own costs during the measurement window, from its
