@@ -426,7 +426,7 @@ func TestAbuseCrossOriginWebsocket(t *testing.T) {
 		}
 	}
 	// Same origin, and the public URL's origin, may open sockets.
-	for _, origin := range []string{"http://" + f.srv.Addr(), f.srv.Config.PublicURL} {
+	for _, origin := range []string{"http://" + f.srv.Addr(), f.srv.Config.HTTP.PublicURL} {
 		c := *f.admin
 		c.Header = http.Header{"Origin": {origin}}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -173,7 +173,7 @@ func raceStartPeer(t *testing.T, a *xtest.Server, args ...string) *xtest.Server 
 	if err != nil {
 		t.Fatalf("peer config: %v", err)
 	}
-	cfg.Database = a.Config.Database // a's, also when it runs on JISHITONG_TEST_MONGO_URI
+	cfg.Store.Database = a.Config.Store.Database // a's, also when it runs on JISHITONG_TEST_MONGO_URI
 	log := slog.New(slog.NewTextHandler(raceLogWriter{t, "peer: "}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -423,7 +423,7 @@ func raceLocks(t *testing.T, a *xtest.Server) *mongo.Collection {
 		defer cancel()
 		c.Disconnect(ctx)
 	})
-	return c.Database(a.Config.Database).Collection("locks")
+	return c.Database(a.Config.Store.Database).Collection("locks")
 }
 
 // TestRaceCancelVersusUpdate races cancelMeeting on one instance with

@@ -15,7 +15,6 @@ import (
 	"os/signal"
 	"regexp"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -89,7 +88,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "jishitong serve:", err)
 			return 2
 		}
-		log := newLogger(stderr, cfg)
+		log := newLogger(stderr, cfg.Log)
 		// Libraries that print with the standard log package (gqlgen on refused
 		// websocket upgrades) go through the structured handler too.
 		slog.SetDefault(log)
@@ -119,9 +118,9 @@ func usage(w io.Writer) {
 	config.Usage(w)
 }
 
-func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "json" {
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.Level}
+	if c.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
@@ -134,7 +133,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	<-ctx.Done()
-	log.Info("shutting down", "deadline", cfg.ShutdownTimeout)
+	log.Info("shutting down", "deadline", cfg.HTTP.ShutdownTimeout)
 	return s.Close()
 }
 
@@ -192,9 +191,9 @@ func (s *Server) Auth() *auth.Service { return s.auth }
 // store starts.
 func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server, err error) {
 	s := &Server{cfg: cfg, log: log, served: make(chan error, 1)}
-	ln, err := net.Listen("tcp", cfg.HTTP)
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTP, err)
+		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTP.Listen, err)
 	}
 	s.ln = ln
 	mux := http.NewServeMux()
@@ -232,34 +231,36 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		}
 	}()
 
-	log.Info("starting", "version", version(), "http", ln.Addr().String(), "public_url", cfg.PublicURL, "embedded_store", cfg.MongoURI == "")
-	if cfg.PublicURLDefaulted {
-		log.Warn("--public-url is not set: links in invitation mails and notices point to "+cfg.PublicURL+
+	log.Info("starting", "version", version(), "http", ln.Addr().String(), "public_url", cfg.HTTP.PublicURL, "embedded_store", cfg.Store.MongoURI == "")
+	if cfg.HTTP.PublicURLDefaulted {
+		log.Warn("--public-url is not set: links in invitation mails and notices point to "+cfg.HTTP.PublicURL+
 			" and work on this machine only; set --public-url (JISHITONG_PUBLIC_URL) to the address people reach the server at",
-			"public_url", cfg.PublicURL)
+			"public_url", cfg.HTTP.PublicURL)
 	}
-	if s.st, err = store.Open(ctx, store.Config{MongoURI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.Database}, log); err != nil {
+	if s.st, err = store.Open(ctx, storeConfig(cfg.Store), log); err != nil {
 		return nil, err
 	}
 	s.bus = bus.New(log)
-	if s.dir, err = directory.New(ctx, directory.Config{DataDir: cfg.DataDir}, s.st, s.bus, log); err != nil {
+	if s.dir, err = directory.New(ctx, directoryConfig(cfg.Store), s.st, s.bus, log); err != nil {
 		return nil, err
 	}
-	if s.auth, err = auth.New(ctx, auth.Config{SessionTTL: cfg.SessionTTL}, s.st, s.dir, s.bus, log); err != nil {
+	if s.auth, err = auth.New(ctx, authConfig(cfg.Auth), s.st, s.dir, s.bus, log); err != nil {
 		return nil, err
 	}
 	s.dir.SetRevoker(s.auth)
-	if err := s.bootstrap(ctx); err != nil {
+	if err := s.bootstrap(ctx, cfg.Auth); err != nil {
 		return nil, err
 	}
-	if s.mail, err = notify.NewOutbox(ctx, notify.Config{SMTPURL: cfg.SMTPURL, From: cfg.SMTPFrom, PublicURL: cfg.PublicURL}, s.st, log); err != nil {
+	if s.mail, err = notify.NewOutbox(ctx, notifyConfig(cfg.Mail, cfg.HTTP), s.st, log); err != nil {
 		return nil, err
 	}
 	s.mail.Start()
 	// The owners' registry comes first: the bookings tell it of run starts and ends,
 	// and the coordinator built on both owns it.
 	runs := meeting.NewRegistry(nil)
-	if s.conf, err = conference.New(ctx, conference.Config{PlatformCapacity: cfg.Capacity, EarlyStart: cfg.EarlyStart, PublicURL: cfg.PublicURL, Runs: runs}, s.st, s.dir, s.mail, s.bus, log); err != nil {
+	ccfg := conferenceConfig(cfg.Conference, cfg.HTTP)
+	ccfg.Runs = runs
+	if s.conf, err = conference.New(ctx, ccfg, s.st, s.dir, s.mail, s.bus, log); err != nil {
 		runs.Close()
 		return nil, err
 	}
@@ -271,7 +272,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 
 	s.evict = startAccessWatcher(s.bus, s.meetings.Registry(), s.conf, log)
 
-	rcfg, err := s.rtcConfig(cfg)
+	rcfg, err := s.rtcConfig(cfg.RTC, cfg.ICE, cfg.TURN)
 	if err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
@@ -284,26 +285,25 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 
 	app := http.NewServeMux()
 	app.Handle("/rtc", s.rtc)
-	secure := strings.HasPrefix(cfg.PublicURL, "https://")
 	app.Handle("/graphql", graph.NewHandler(
-		graph.Config{Dev: cfg.Dev, PublicURL: cfg.PublicURL, MaxUploadBytes: cfg.MaxUploadBytes},
-		&graph.Resolver{Auth: s.auth, Directory: s.dir, Conference: s.conf, Meetings: s.meetings, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.PublicURL, SecureCookies: secure, ICEServers: s.joinICEServers},
+		graphConfig(cfg.HTTP),
+		&graph.Resolver{Auth: s.auth, Directory: s.dir, Conference: s.conf, Meetings: s.meetings, Importer: directory.NewImporter(s.dir, sheet.DefaultLimits()), PublicURL: cfg.HTTP.PublicURL, SecureCookies: cfg.HTTP.SecureCookies, ICEServers: s.joinICEServers},
 		log))
 	web.New(s.dir, s.conf, log).Register(app)
 	var h http.Handler = s.auth.Middleware(securityHeaders(app))
 	appHandler.Store(&h)
 	s.ready.Store(true)
-	log.Info("ready", "url", cfg.PublicURL)
+	log.Info("ready", "url", cfg.HTTP.PublicURL)
 	return s, nil
 }
 
 // bootstrap creates the platform admin on an empty database.
-func (s *Server) bootstrap(ctx context.Context) error {
-	email := s.cfg.AdminEmail
+func (s *Server) bootstrap(ctx context.Context, c config.Auth) error {
+	email := c.AdminEmail
 	if email == "" {
 		email = "admin@jishitong.local"
 	}
-	created, generated, err := s.dir.EnsurePlatformAdmin(ctx, email, s.cfg.AdminPassword)
+	created, generated, err := s.dir.EnsurePlatformAdmin(ctx, email, c.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("bootstrap platform admin: %w", err)
 	}
@@ -341,7 +341,7 @@ func (s *Server) Close() error {
 
 func (s *Server) close() error {
 	s.ready.Store(false)
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.HTTP.ShutdownTimeout)
 	defer cancel()
 	var errs []error
 	if err := s.http.Shutdown(ctx); err != nil {

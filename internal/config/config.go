@@ -1,5 +1,13 @@
 // Package config reads the server's configuration from flags and environment
-// variables, flags winning. Each component receives only its own slice of it.
+// variables, flags winning, into one Config that nests a struct per plane: Log, HTTP,
+// Store, Auth, Mail, Conference, RTC, ICE and TURN. Only the composition root
+// (internal/app) sees the whole Config; it slices it, and each component receives its
+// own slice, or its own config type built from that slice in one place
+// (internal/app/wire.go). Live streaming, VOD and SIP join as planes of their own
+// (Live, VOD, SIP) when they are built, with their flags named after them.
+//
+// The flags, their environment variables, defaults and error messages are a public
+// contract (README's configuration table, `jishitong serve --help`).
 package config
 
 import (
@@ -16,54 +24,98 @@ import (
 	"time"
 )
 
-// Config is the whole server configuration.
+// Config is the whole server configuration, one field per plane.
 type Config struct {
-	HTTP      string // listen address
-	DataDir   string
-	MongoURI  string
-	Database  string // database name in the store
-	PublicURL string
+	Log        Log
+	HTTP       HTTP
+	Store      Store
+	Auth       Auth
+	Mail       Mail
+	Conference Conference
+	RTC        RTC
+	ICE        ICE
+	TURN       TURN
+}
+
+// Log is how the server logs (--log-*).
+type Log struct {
+	Level  slog.Level
+	Format string // text or json
+}
+
+// HTTP is the HTTP plane: the listener, the public URL and what GraphQL accepts.
+type HTTP struct {
+	Listen    string // listen address (--http)
+	PublicURL string // without a trailing slash
 	// PublicURLDefaulted is true when --public-url was not given: PublicURL is then
 	// http://localhost:<port>, and links in mails work on this machine only.
 	PublicURLDefaulted bool
-	LogLevel           slog.Level
-	LogFormat          string // text or json
-	Dev                bool
-
+	// SecureCookies is true when PublicURL is https: session cookies carry Secure.
+	SecureCookies   bool
 	ShutdownTimeout time.Duration
-	SessionTTL      time.Duration
+	Dev             bool // GraphQL introspection for everyone
 	MaxUploadBytes  int64
+}
 
+// Store is where the data lives: MongoDB or the embedded store in DataDir.
+type Store struct {
+	DataDir  string // the embedded store and files (logos)
+	MongoURI string // empty runs the embedded store
+	Database string // database name in the store
+}
+
+// Auth is logins and the platform admin created on an empty database.
+type Auth struct {
+	SessionTTL time.Duration
+	// AdminEmail and AdminPassword are read from the environment only
+	// (JISHITONG_ADMIN_EMAIL, JISHITONG_ADMIN_PASSWORD), at bootstrap.
 	AdminEmail    string
 	AdminPassword string
+}
 
-	RTCUDPPort  int    // single UDP port for all media (ICE UDP mux); 0 = ephemeral ports
-	RTCFastSend bool   // send on RTCUDPPort from a second socket outside Go's netpoller
-	RTCTCPPort  int    // passive ICE-TCP listener for all media; 0 = none
-	RTCPublicIP string // address announced in ICE candidates (1:1 NAT)
-	RTCLoopback bool   // restrict ICE to 127.0.0.1 (tests, single-machine demos)
-	Capacity    int    // concurrent participants the platform serves
+// Mail is the invitation mail's server and sender.
+type Mail struct {
+	SMTPURL string // empty disables mail
+	From    string // empty: noreply@<public host>
+}
+
+// Conference is the bookings' platform-wide rules.
+type Conference struct {
+	Capacity int // concurrent participants the platform serves
 	// EarlyStart is how long before its booked start a host may start a meeting; 0
 	// means at any time ("any").
 	EarlyStart time.Duration
-	SMTPURL    string // invitation mail; empty disables mail
-	SMTPFrom   string
+}
 
-	// ICE servers handed to clients (see ice.go for the rules between them).
+// RTC is the media plane's sockets and the address it announces.
+type RTC struct {
+	UDPPort      int    // single UDP port for all media (ICE UDP mux); 0 = ephemeral ports
+	FastSend     bool   // send on UDPPort from a second socket outside Go's netpoller
+	TCPPort      int    // passive ICE-TCP listener for all media; 0 = none
+	PublicIP     string // address announced in ICE candidates (1:1 NAT)
+	LoopbackOnly bool   // restrict ICE to 127.0.0.1 (tests, single-machine demos)
+}
+
+// ICE is the STUN and TURN servers handed to clients (see parseICE for the rules
+// between them). TURNSecret and TURNTTL also sign the embedded TURN server's
+// credentials.
+type ICE struct {
 	STUNServers  []string      // stun:/stuns: URLs (RFC 7064)
 	TURNServers  []string      // turn:/turns: URLs of external TURN servers (RFC 7065)
 	TURNUsername string        // fixed credentials for TURNServers…
 	TURNPassword string        // …
 	TURNSecret   string        // …or a shared secret minting time-limited ones per join
 	TURNTTL      time.Duration // lifetime of minted credentials
+}
 
-	// The embedded TURN server (off when TURNPort is 0).
-	TURNPort               int
-	TURNRealm              string
-	TURNRelayPortMin       uint16 // relay ports; 0-0 = ephemeral
-	TURNRelayPortMax       uint16
-	TURNUserQuota          int // allocations per participant at once; 0 = no cap
-	TURNAllocationLifetime time.Duration
+// TURN is the embedded TURN server (off when Port is 0).
+type TURN struct {
+	Port               int
+	Realm              string
+	RelayPortMin       uint16 // relay ports; 0-0 = ephemeral
+	RelayPortMax       uint16
+	UserQuota          int // allocations per participant at once; 0 = no cap
+	AllocationLifetime time.Duration
 }
 
 // option is one flag with its environment variable.
@@ -145,64 +197,66 @@ func Parse(args []string, getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	c := &Config{
-		HTTP: *vals["http"], DataDir: *vals["data"], MongoURI: *vals["mongo-uri"], Database: *vals["mongo-database"], PublicURL: *vals["public-url"],
-		LogFormat:     *vals["log-format"],
-		AdminEmail:    getenv("JISHITONG_ADMIN_EMAIL"),
-		AdminPassword: getenv("JISHITONG_ADMIN_PASSWORD"),
+		HTTP:  HTTP{Listen: *vals["http"], PublicURL: *vals["public-url"]},
+		Store: Store{DataDir: *vals["data"], MongoURI: *vals["mongo-uri"], Database: *vals["mongo-database"]},
+		Log:   Log{Format: *vals["log-format"]},
+		Auth:  Auth{AdminEmail: getenv("JISHITONG_ADMIN_EMAIL"), AdminPassword: getenv("JISHITONG_ADMIN_PASSWORD")},
 	}
 	var err error
-	if err = c.LogLevel.UnmarshalText([]byte(*vals["log-level"])); err != nil {
+	if err = c.Log.Level.UnmarshalText([]byte(*vals["log-level"])); err != nil {
 		return nil, fmt.Errorf("--log-level: %q is not debug, info, warn or error", *vals["log-level"])
 	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return nil, fmt.Errorf("--log-format: %q is not text or json", c.LogFormat)
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return nil, fmt.Errorf("--log-format: %q is not text or json", c.Log.Format)
 	}
-	if c.Dev, err = strconv.ParseBool(*vals["dev"]); err != nil {
+	if c.HTTP.Dev, err = strconv.ParseBool(*vals["dev"]); err != nil {
 		return nil, fmt.Errorf("--dev: %q is not a boolean", *vals["dev"])
 	}
-	if c.ShutdownTimeout, err = time.ParseDuration(*vals["shutdown-timeout"]); err != nil || c.ShutdownTimeout <= 0 {
+	if c.HTTP.ShutdownTimeout, err = time.ParseDuration(*vals["shutdown-timeout"]); err != nil || c.HTTP.ShutdownTimeout <= 0 {
 		return nil, fmt.Errorf("--shutdown-timeout: %q is not a positive duration", *vals["shutdown-timeout"])
 	}
-	if c.SessionTTL, err = time.ParseDuration(*vals["session-ttl"]); err != nil || c.SessionTTL < time.Minute {
+	if c.Auth.SessionTTL, err = time.ParseDuration(*vals["session-ttl"]); err != nil || c.Auth.SessionTTL < time.Minute {
 		return nil, fmt.Errorf("--session-ttl: %q is not a duration of at least 1m", *vals["session-ttl"])
 	}
-	if c.MaxUploadBytes, err = strconv.ParseInt(*vals["max-upload"], 10, 64); err != nil || c.MaxUploadBytes < 1024 {
+	if c.HTTP.MaxUploadBytes, err = strconv.ParseInt(*vals["max-upload"], 10, 64); err != nil || c.HTTP.MaxUploadBytes < 1024 {
 		return nil, fmt.Errorf("--max-upload: %q is not a byte count of at least 1024", *vals["max-upload"])
 	}
-	if c.Capacity, err = strconv.Atoi(*vals["capacity"]); err != nil || c.Capacity < 1 {
+	if c.Conference.Capacity, err = strconv.Atoi(*vals["capacity"]); err != nil || c.Conference.Capacity < 1 {
 		return nil, fmt.Errorf("--capacity: %q is not a positive number", *vals["capacity"])
 	}
 	if v := *vals["early-start"]; v != "any" {
-		if c.EarlyStart, err = time.ParseDuration(v); err != nil || c.EarlyStart < time.Minute {
+		if c.Conference.EarlyStart, err = time.ParseDuration(v); err != nil || c.Conference.EarlyStart < time.Minute {
 			return nil, fmt.Errorf("--early-start: %q is not any or a duration of at least 1m", v)
 		}
 	}
-	c.SMTPURL, c.SMTPFrom = *vals["smtp-url"], *vals["smtp-from"]
-	if c.RTCUDPPort, err = strconv.Atoi(*vals["rtc-udp-port"]); err != nil || c.RTCUDPPort < 0 || c.RTCUDPPort > 65535 {
+	c.Mail = Mail{SMTPURL: *vals["smtp-url"], From: *vals["smtp-from"]}
+	if c.RTC.UDPPort, err = strconv.Atoi(*vals["rtc-udp-port"]); err != nil || c.RTC.UDPPort < 0 || c.RTC.UDPPort > 65535 {
 		return nil, fmt.Errorf("--rtc-udp-port: %q is not a port number", *vals["rtc-udp-port"])
 	}
-	if c.RTCFastSend, err = strconv.ParseBool(*vals["rtc-fast-send"]); err != nil {
+	if c.RTC.FastSend, err = strconv.ParseBool(*vals["rtc-fast-send"]); err != nil {
 		return nil, fmt.Errorf("--rtc-fast-send: %q is not a boolean", *vals["rtc-fast-send"])
 	}
-	if c.RTCPublicIP = *vals["rtc-public-ip"]; c.RTCPublicIP != "" && net.ParseIP(c.RTCPublicIP).To4() == nil {
-		return nil, fmt.Errorf("--rtc-public-ip: %q is not an IPv4 address", c.RTCPublicIP)
+	if c.RTC.PublicIP = *vals["rtc-public-ip"]; c.RTC.PublicIP != "" && net.ParseIP(c.RTC.PublicIP).To4() == nil {
+		return nil, fmt.Errorf("--rtc-public-ip: %q is not an IPv4 address", c.RTC.PublicIP)
 	}
-	if c.RTCLoopback, err = strconv.ParseBool(*vals["rtc-loopback-only"]); err != nil {
+	if c.RTC.LoopbackOnly, err = strconv.ParseBool(*vals["rtc-loopback-only"]); err != nil {
 		return nil, fmt.Errorf("--rtc-loopback-only: %q is not a boolean", *vals["rtc-loopback-only"])
 	}
-	if c.DataDir == "" {
+	if c.Store.DataDir == "" {
 		return nil, errors.New("--data must not be empty")
 	}
-	if c.PublicURL == "" {
-		port := c.HTTP[strings.LastIndexByte(c.HTTP, ':')+1:]
-		c.PublicURL = "http://localhost:" + port
-		c.PublicURLDefaulted = true
+	h := &c.HTTP
+	if h.PublicURL == "" {
+		port := h.Listen[strings.LastIndexByte(h.Listen, ':')+1:]
+		h.PublicURL = "http://localhost:" + port
+		h.PublicURLDefaulted = true
 	}
-	u, err := url.Parse(c.PublicURL)
+	u, err := url.Parse(h.PublicURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--public-url: %q is not an http(s) URL", c.PublicURL)
+		return nil, fmt.Errorf("--public-url: %q is not an http(s) URL", h.PublicURL)
 	}
-	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	h.PublicURL = strings.TrimSuffix(h.PublicURL, "/")
+	h.SecureCookies = strings.HasPrefix(h.PublicURL, "https://")
 	if err := c.parseICE(vals, u.Hostname()); err != nil {
 		return nil, err
 	}

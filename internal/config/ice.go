@@ -22,38 +22,40 @@ const minTURNSecretLen = 16
 // with a secret generated at start when none is set.
 func (c *Config) parseICE(vals map[string]*string, publicHost string) error {
 	var err error
-	if c.RTCTCPPort, err = strconv.Atoi(*vals["rtc-tcp-port"]); err != nil || c.RTCTCPPort < 0 || c.RTCTCPPort > 65535 {
+	if c.RTC.TCPPort, err = strconv.Atoi(*vals["rtc-tcp-port"]); err != nil || c.RTC.TCPPort < 0 || c.RTC.TCPPort > 65535 {
 		return fmt.Errorf("--rtc-tcp-port: %q is not a port number", *vals["rtc-tcp-port"])
 	}
-	if c.STUNServers, err = parseICEURLs(*vals["stun-servers"], "stun", "stuns"); err != nil {
+	ice := &c.ICE
+	if ice.STUNServers, err = parseICEURLs(*vals["stun-servers"], "stun", "stuns"); err != nil {
 		return fmt.Errorf("--stun-servers: %w", err)
 	}
-	if c.TURNServers, err = parseICEURLs(*vals["turn-servers"], "turn", "turns"); err != nil {
+	if ice.TURNServers, err = parseICEURLs(*vals["turn-servers"], "turn", "turns"); err != nil {
 		return fmt.Errorf("--turn-servers: %w", err)
 	}
-	c.TURNUsername, c.TURNPassword, c.TURNSecret = *vals["turn-username"], *vals["turn-password"], *vals["turn-secret"]
-	static := c.TURNUsername != "" || c.TURNPassword != ""
+	ice.TURNUsername, ice.TURNPassword, ice.TURNSecret = *vals["turn-username"], *vals["turn-password"], *vals["turn-secret"]
+	static := ice.TURNUsername != "" || ice.TURNPassword != ""
 	switch {
-	case static && (c.TURNUsername == "" || c.TURNPassword == ""):
+	case static && (ice.TURNUsername == "" || ice.TURNPassword == ""):
 		return errors.New("--turn-username and --turn-password go together")
-	case static && len(c.TURNServers) == 0:
+	case static && len(ice.TURNServers) == 0:
 		return errors.New("--turn-username and --turn-password are for --turn-servers, which is empty")
-	case static && c.TURNSecret != "":
+	case static && ice.TURNSecret != "":
 		return errors.New("--turn-secret and --turn-username/--turn-password exclude each other: use one kind of TURN credentials")
-	case len(c.TURNServers) > 0 && !static && c.TURNSecret == "":
+	case len(ice.TURNServers) > 0 && !static && ice.TURNSecret == "":
 		return errors.New("--turn-servers needs credentials: --turn-secret (time-limited, minted per join; recommended) or --turn-username and --turn-password")
-	case c.TURNSecret != "" && len(c.TURNSecret) < minTURNSecretLen:
+	case ice.TURNSecret != "" && len(ice.TURNSecret) < minTURNSecretLen:
 		return fmt.Errorf("--turn-secret must be at least %d characters", minTURNSecretLen)
 	}
-	if c.TURNTTL, err = time.ParseDuration(*vals["turn-ttl"]); err != nil || c.TURNTTL < time.Minute {
+	if ice.TURNTTL, err = time.ParseDuration(*vals["turn-ttl"]); err != nil || ice.TURNTTL < time.Minute {
 		return fmt.Errorf("--turn-ttl: %q is not a duration of at least 1m", *vals["turn-ttl"])
 	}
 
-	if c.TURNPort, err = strconv.Atoi(*vals["turn-port"]); err != nil || c.TURNPort < 0 || c.TURNPort > 65535 {
+	t := &c.TURN
+	if t.Port, err = strconv.Atoi(*vals["turn-port"]); err != nil || t.Port < 0 || t.Port > 65535 {
 		return fmt.Errorf("--turn-port: %q is not a port number", *vals["turn-port"])
 	}
-	if c.TURNRealm = *vals["turn-realm"]; c.TURNRealm == "" {
-		c.TURNRealm = publicHost
+	if t.Realm = *vals["turn-realm"]; t.Realm == "" {
+		t.Realm = publicHost
 	}
 	if r := *vals["turn-relay-ports"]; r != "" {
 		a, b, ok := strings.Cut(r, "-")
@@ -62,23 +64,23 @@ func (c *Config) parseICE(vals map[string]*string, publicHost string) error {
 		if !ok || err1 != nil || err2 != nil || lo < 1024 || lo > hi {
 			return fmt.Errorf("--turn-relay-ports: %q is not a range like 49152-65535 (ports 1024 and above)", r)
 		}
-		if c.TURNPort == 0 {
+		if t.Port == 0 {
 			return errors.New("--turn-relay-ports is for the embedded TURN server, which needs --turn-port")
 		}
-		c.TURNRelayPortMin, c.TURNRelayPortMax = uint16(lo), uint16(hi)
+		t.RelayPortMin, t.RelayPortMax = uint16(lo), uint16(hi)
 		for _, p := range []struct {
 			name string
 			port int
-		}{{"--turn-port", c.TURNPort}, {"--rtc-udp-port", c.RTCUDPPort}} {
+		}{{"--turn-port", t.Port}, {"--rtc-udp-port", c.RTC.UDPPort}} {
 			if p.port >= int(lo) && p.port <= int(hi) {
 				return fmt.Errorf("--turn-relay-ports %s includes %s %d", r, p.name, p.port)
 			}
 		}
 	}
-	if c.TURNUserQuota, err = strconv.Atoi(*vals["turn-user-quota"]); err != nil || c.TURNUserQuota < 0 {
+	if t.UserQuota, err = strconv.Atoi(*vals["turn-user-quota"]); err != nil || t.UserQuota < 0 {
 		return fmt.Errorf("--turn-user-quota: %q is not a number of allocations (0 = no limit)", *vals["turn-user-quota"])
 	}
-	if c.TURNAllocationLifetime, err = time.ParseDuration(*vals["turn-allocation-lifetime"]); err != nil || c.TURNAllocationLifetime < time.Minute || c.TURNAllocationLifetime > time.Hour {
+	if t.AllocationLifetime, err = time.ParseDuration(*vals["turn-allocation-lifetime"]); err != nil || t.AllocationLifetime < time.Minute || t.AllocationLifetime > time.Hour {
 		return fmt.Errorf("--turn-allocation-lifetime: %q is not a duration from 1m to 1h", *vals["turn-allocation-lifetime"])
 	}
 	return c.checkPortClashes()
@@ -88,7 +90,7 @@ func (c *Config) parseICE(vals map[string]*string, publicHost string) error {
 // otherwise fail at start with a bare "address already in use".
 func (c *Config) checkPortClashes() error {
 	httpPort := 0
-	if _, p, err := net.SplitHostPort(c.HTTP); err == nil {
+	if _, p, err := net.SplitHostPort(c.HTTP.Listen); err == nil {
 		httpPort, _ = strconv.Atoi(p)
 	}
 	type listener struct {
@@ -98,10 +100,10 @@ func (c *Config) checkPortClashes() error {
 	}
 	ls := []listener{
 		{"--http", "tcp", httpPort},
-		{"--rtc-udp-port", "udp", c.RTCUDPPort},
-		{"--rtc-tcp-port", "tcp", c.RTCTCPPort},
-		{"--turn-port", "udp", c.TURNPort},
-		{"--turn-port", "tcp", c.TURNPort},
+		{"--rtc-udp-port", "udp", c.RTC.UDPPort},
+		{"--rtc-tcp-port", "tcp", c.RTC.TCPPort},
+		{"--turn-port", "udp", c.TURN.Port},
+		{"--turn-port", "tcp", c.TURN.Port},
 	}
 	for i, a := range ls {
 		for _, b := range ls[i+1:] {

@@ -90,8 +90,8 @@ func TestParseICE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.RTCTCPPort != 0 || c.TURNPort != 0 || c.STUNServers != nil || c.TURNServers != nil || c.TURNTTL != 12*time.Hour ||
-		c.TURNRealm != "localhost" || c.TURNUserQuota != 10 || c.TURNAllocationLifetime != 10*time.Minute {
+	if c.RTC.TCPPort != 0 || c.TURN.Port != 0 || c.ICE.STUNServers != nil || c.ICE.TURNServers != nil || c.ICE.TURNTTL != 12*time.Hour ||
+		c.TURN.Realm != "localhost" || c.TURN.UserQuota != 10 || c.TURN.AllocationLifetime != 10*time.Minute {
 		t.Fatalf("defaults: %+v", c)
 	}
 
@@ -103,13 +103,13 @@ func TestParseICE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.RTCTCPPort != 7882 || len(c.STUNServers) != 2 || c.STUNServers[1] != "stun:b.example.com" || len(c.TURNServers) != 2 ||
-		c.TURNSecret != "0123456789abcdef" || c.TURNTTL != time.Hour || c.TURNPort != 3478 || c.TURNRealm != "meet.example.com" ||
-		c.TURNRelayPortMin != 50000 || c.TURNRelayPortMax != 50999 || c.TURNUserQuota != 4 || c.TURNAllocationLifetime != 5*time.Minute {
+	if c.RTC.TCPPort != 7882 || len(c.ICE.STUNServers) != 2 || c.ICE.STUNServers[1] != "stun:b.example.com" || len(c.ICE.TURNServers) != 2 ||
+		c.ICE.TURNSecret != "0123456789abcdef" || c.ICE.TURNTTL != time.Hour || c.TURN.Port != 3478 || c.TURN.Realm != "meet.example.com" ||
+		c.TURN.RelayPortMin != 50000 || c.TURN.RelayPortMax != 50999 || c.TURN.UserQuota != 4 || c.TURN.AllocationLifetime != 5*time.Minute {
 		t.Fatalf("flags: %+v", c)
 	}
 	c, err = Parse([]string{"--turn-servers", "turn:t.example.com", "--turn-username", "u", "--turn-password", "p"}, env(nil))
-	if err != nil || c.TURNUsername != "u" || c.TURNPassword != "p" {
+	if err != nil || c.ICE.TURNUsername != "u" || c.ICE.TURNPassword != "p" {
 		t.Fatalf("static credentials: %+v %v", c, err)
 	}
 

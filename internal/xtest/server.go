@@ -68,7 +68,7 @@ func StartServer(t testing.TB, o Options) *Server {
 		t.Fatalf("config: %v", err)
 	}
 	if uri := os.Getenv("JISHITONG_TEST_MONGO_URI"); uri != "" {
-		cfg.Database = fmt.Sprintf("jst_test_%d", time.Now().UnixNano())
+		cfg.Store.Database = fmt.Sprintf("jst_test_%d", time.Now().UnixNano())
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
