@@ -138,6 +138,9 @@ func (r *queryResolver) MeetingChat(ctx context.Context, meetingID string, first
 }
 
 func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID string, sinceSeq *int) (<-chan *model.MeetingStateUpdate, error) {
+	if feed, ok := ctx.Value(feedKey{}).(<-chan *model.MeetingStateUpdate); ok {
+		return feed, nil // a fan-out group's execution (fanout.go)
+	}
 	since := 0
 	if sinceSeq != nil {
 		since = *sinceSeq

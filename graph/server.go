@@ -55,7 +55,7 @@ func configureServer(srv *handler.Server, cfg Config, r *Resolver, log *slog.Log
 	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Host != "" {
 		origins = append(origins, u.Host)
 	}
-	srv.AddTransport(transport.Websocket{
+	srv.AddTransport(fanoutWebsocket{fan: newStateFanout(r, log), Websocket: transport.Websocket{
 		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
 			// Same-origin browsers and the public URL's origin only: another site
 			// must not open a socket with a visitor's cookie.
@@ -66,7 +66,7 @@ func configureServer(srv *handler.Server, cfg Config, r *Resolver, log *slog.Log
 		KeepAlivePingInterval: 15 * time.Second,
 		PingPongInterval:      20 * time.Second,
 		PayloadReadLimit:      ptr(int64(MaxBodyBytes)),
-	})
+	}})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.MaxUploadBytes, MaxMemory: 1 << 20})
 	cache := lru.New[*ast.QueryDocument](1000)
