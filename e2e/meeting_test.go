@@ -17,10 +17,12 @@ import (
 
 // rtcPeer is one /rtc signaling connection whose frames a goroutine pumps into frames.
 type rtcPeer struct {
-	id     string
-	ws     *websocket.Conn
-	frames chan map[string]any
-	closed chan websocket.StatusCode
+	id string
+	// stateToken follows the meeting's state over GraphQL without an account.
+	stateToken string
+	ws         *websocket.Conn
+	frames     chan map[string]any
+	closed     chan websocket.StatusCode
 }
 
 // rtcJoin opens /rtc with a join token and waits for joined.
@@ -53,6 +55,7 @@ func rtcJoin(ctx context.Context, t *testing.T, srv *xtest.Server, token string)
 	m := p.next(t, "joined", 10*time.Second)
 	data, _ := m["data"].(map[string]any)
 	p.id, _ = data["participantId"].(string)
+	p.stateToken, _ = data["stateToken"].(string)
 	if p.id == "" {
 		t.Fatalf("joined: %v", m)
 	}

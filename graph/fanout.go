@@ -124,7 +124,7 @@ func (f *stateFanout) dispatch(ctx context.Context, rc *graphql.OperationContext
 	default:
 		return nil
 	}
-	owner, actor, err := f.r.Meetings.Attach(ctx, caller(ctx), meetingID)
+	owner, actor, err := f.r.attachMeeting(ctx, meetingID)
 	if err != nil {
 		return nil
 	}
@@ -291,20 +291,42 @@ func (h *stateHub) join(m *fanMember, key string, rc *graphql.OperationContext, 
 
 // leave removes m; its group goes with its last member.
 func (h *stateHub) leave(m *fanMember) {
-	h.do(func() {
-		if _, ok := h.members[m]; !ok {
-			return
-		}
-		delete(h.members, m)
-		if m.group.members--; m.group.members == 0 {
-			m.group.cancel()
-			for k, g := range h.groups {
-				if g == m.group {
-					delete(h.groups, k)
-				}
+	h.do(func() { h.remove(m) })
+}
+
+// remove takes m out. Hub goroutine.
+func (h *stateHub) remove(m *fanMember) {
+	if _, ok := h.members[m]; !ok {
+		return
+	}
+	delete(h.members, m)
+	if m.group.members--; m.group.members == 0 {
+		m.group.cancel()
+		for k, g := range h.groups {
+			if g == m.group {
+				delete(h.groups, k)
 			}
 		}
-	})
+	}
+}
+
+// drop empties a member's queue. Hub goroutine (the only sender).
+func drop(ch chan *graphql.Response) {
+	for len(ch) > 0 {
+		select {
+		case <-ch:
+		default:
+		}
+	}
+}
+
+// removes reports whether u takes viewer, a guest, off the roster.
+func removes(u meeting.Update, viewer meeting.Actor) bool {
+	if u.Event == nil || viewer.UserID != "" || viewer.ParticipantID == "" {
+		return false
+	}
+	d, ok := u.Event.Delta.(meeting.RemovedDelta)
+	return ok && d.ID == viewer.ParticipantID
 }
 
 // since returns the events after seq when the hub holds all of them (none when seq
@@ -326,7 +348,7 @@ func (h *stateHub) since(seq uint64) ([]meeting.Event, bool) {
 func (h *stateHub) response(m *fanMember, u meeting.Update, cache map[fanVariant]*graphql.Response) *graphql.Response {
 	v := fanVariant{g: m.group}
 	if e := u.Event; e != nil {
-		if d, ok := e.Delta.(meeting.ChatDelta); ok && !d.Message.VisibleToMember(m.viewer.UserID, m.viewer.IsModerator) {
+		if d, ok := e.Delta.(meeting.ChatDelta); ok && !visibleTo(m.viewer, d.Message) {
 			v.hidden = true
 			u = meeting.Update{Event: e.Hidden()}
 		}
@@ -394,20 +416,24 @@ func (h *stateHub) apply(u meeting.Update) {
 	}
 	cache := make(map[fanVariant]*graphql.Response, 2*len(h.groups))
 	var fulls map[*fanGroup]*graphql.Response
-	for m := range h.members {
+	for m := range h.members { // removing the current key while ranging is allowed
 		r := h.response(m, u, cache)
+		if removes(u, m.viewer) {
+			// A guest follows the meeting only while on its roster: this event is
+			// their last.
+			drop(m.ch)
+			m.ch <- r
+			h.remove(m)
+			close(m.ch)
+			continue
+		}
 		select {
 		case m.ch <- r:
 			continue
 		default:
 		}
 		// The member fell behind: what it missed is replaced by a full state.
-		for len(m.ch) > 0 {
-			select {
-			case <-m.ch:
-			default:
-			}
-		}
+		drop(m.ch)
 		if fulls == nil {
 			fulls = map[*fanGroup]*graphql.Response{}
 		}

@@ -115,7 +115,7 @@ func (r *queryResolver) MeetingChat(ctx context.Context, meetingID string, first
 	if err != nil {
 		return nil, err
 	}
-	m, a, err := r.Meetings.Attach(ctx, caller(ctx), meetingID)
+	m, a, err := r.attachMeeting(ctx, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (r *queryResolver) MeetingChat(ctx context.Context, meetingID string, first
 	}
 	page := &model.ChatPage{Messages: []*model.ChatMessage{}}
 	for _, c := range all {
-		if after != nil && c.Seq <= uint64(max(*after, 0)) || !c.VisibleToMember(a.UserID, a.IsModerator) {
+		if after != nil && c.Seq <= uint64(max(*after, 0)) || !visibleTo(a, c) {
 			continue
 		}
 		if len(page.Messages) == n {
@@ -148,7 +148,7 @@ func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID strin
 	if since < 0 {
 		return nil, errs.Invalid("sinceSeq", "sinceSeq is 0 or more")
 	}
-	m, a, err := r.Meetings.Attach(ctx, caller(ctx), meetingID)
+	m, a, err := r.attachMeeting(ctx, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID strin
 		defer close(out)
 		for u := range in {
 			if e := u.Event; e != nil {
-				if d, ok := e.Delta.(meeting.ChatDelta); ok && !d.Message.VisibleToMember(a.UserID, a.IsModerator) {
+				if d, ok := e.Delta.(meeting.ChatDelta); ok && !visibleTo(a, d.Message) {
 					u.Event = e.Hidden()
 				}
 			}
@@ -169,6 +169,9 @@ func (r *subscriptionResolver) MeetingState(ctx context.Context, meetingID strin
 			case out <- meetingStateUpdate(u):
 			case <-ctx.Done():
 				return
+			}
+			if removes(u, a) {
+				return // a guest follows the meeting only while on its roster
 			}
 		}
 	}()

@@ -111,7 +111,9 @@ func rulesWithoutSuggestions() *rules.Rules {
 
 // websocketInit authenticates a websocket at connection_init, by the payload's
 // token or the session the upgrade request carried, and ties the connection's life
-// to the session: revoking or expiring it closes the socket.
+// to the session: revoking or expiring it closes the socket. Without a session, a
+// participant's meetingToken (from /rtc's joined) opens a socket that may follow
+// only that participant's meeting (meetingState, meetingChat).
 func (r *Resolver) websocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 	p := auth.FromContext(ctx)
 	exp := auth.RequestFrom(ctx).ExpiresAt
@@ -123,7 +125,15 @@ func (r *Resolver) websocketInit(ctx context.Context, payload transport.InitPayl
 		ctx = auth.WithPrincipal(ctx, p)
 	}
 	if p == nil {
-		return transport.WithWebsocketCloseCode(ctx, 4401), nil, errors.New("authentication required")
+		tok, _ := payload["meetingToken"].(string)
+		if tok == "" || r.Meetings == nil {
+			return transport.WithWebsocketCloseCode(ctx, 4401), nil, errors.New("authentication required")
+		}
+		c, err := r.Meetings.VerifyStateToken(tok)
+		if err != nil {
+			return transport.WithWebsocketCloseCode(ctx, 4401), nil, errors.New("invalid or expired meeting token")
+		}
+		return withClaim(ctx, c), nil, nil
 	}
 	ctx = transport.AppendCloseReason(ctx, "session ended")
 	return r.Auth.Watch(ctx, p, exp), nil, nil

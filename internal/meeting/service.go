@@ -73,6 +73,8 @@ type ServiceConfig struct {
 type Service struct {
 	cfg ServiceConfig
 	reg *Registry
+	// tokenKey signs state tokens (claim.go).
+	tokenKey []byte
 }
 
 // settingsTimeout bounds the read of a new owner's settings.
@@ -83,7 +85,7 @@ func NewService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{cfg: cfg, reg: cfg.Registry}
+	s := &Service{cfg: cfg, reg: cfg.Registry, tokenKey: newTokenKey()}
 	if s.reg == nil {
 		s.reg = NewRegistry(nil)
 	}

@@ -2,8 +2,10 @@ package meeting
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -322,5 +324,45 @@ func TestServiceEnd(t *testing.T) {
 	}
 	if _, err := s.Control(ctx, hostUser, "m1", LowerAllHands{}); errs.KindOf(err) != errs.KindNotFound {
 		t.Errorf("a control after the end: %v", err)
+	}
+}
+
+// TestServiceStateTokens: a state token admits its participant to their own running
+// meeting while they are on its roster, and nothing else; forged, altered and foreign
+// tokens are refused alike.
+func TestServiceStateTokens(t *testing.T) {
+	s := newService(t, &fakeBookings{})
+	m := joinRun(t, s, "r1")
+	ctx := context.Background()
+	tok := s.StateToken("r1", "a")
+	c, err := s.VerifyStateToken(tok)
+	if err != nil || c != (Claim{RunID: "r1", Participant: "a"}) {
+		t.Fatalf("verify: %+v %v", c, err)
+	}
+	if _, a, err := s.AttachClaim(ctx, c, "m1"); err != nil || a.ParticipantID != "a" || a.IsModerator || a.UserID != "" {
+		t.Fatalf("attach: %+v %v", a, err)
+	}
+	if _, _, err := s.AttachClaim(ctx, c, "m2"); errs.KindOf(err) != errs.KindNotFound {
+		t.Errorf("another meeting: %v", err)
+	}
+	other := newService(t, &fakeBookings{})
+	for name, bad := range map[string]string{
+		"empty":          "",
+		"no prefix":      strings.TrimPrefix(tok, "jms_"),
+		"altered":        tok[:len(tok)-2] + "xx",
+		"other payload":  "jms_" + base64.RawURLEncoding.EncodeToString([]byte("r1\x00h\x009999999999")) + tok[strings.Index(tok, "."):],
+		"another server": other.StateToken("r1", "a"),
+		"oversized":      tok + strings.Repeat("a", 600),
+	} {
+		if _, err := s.VerifyStateToken(bad); errs.KindOf(err) != errs.KindUnauthenticated {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// Off the roster, the token is worth nothing.
+	if err := m.Hangup(ctx, Actor{System: true, IsModerator: true}, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.AttachClaim(ctx, c, "m1"); errs.KindOf(err) != errs.KindNotFound {
+		t.Errorf("after the hangup: %v", err)
 	}
 }

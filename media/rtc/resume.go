@@ -197,7 +197,8 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 	// live-state events wait for the fresh full state that follows.
 	p.stateReady.Store(false)
 	ss.p = p
-	if err := reply(&signal.Joined{ParticipantID: p.id, ResumeToken: tok, Resumed: true, ICEServers: s.ICEServers(string(p.id))}); err != nil {
+	if err := reply(&signal.Joined{ParticipantID: p.id, ResumeToken: tok, Resumed: true, ICEServers: s.ICEServers(string(p.id)),
+		StateToken: s.stateToken(p.grant.RunID, p.id)}); err != nil {
 		// The new connection failed at once: its Closed suspends the participant again.
 		return err
 	}

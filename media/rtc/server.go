@@ -48,6 +48,12 @@ type Meetings interface {
 	Ensure(runID string) (*meeting.Owner, error)
 }
 
+// StateTokens issues the token with which a participant follows the meeting's state
+// over GraphQL (*meeting.Service).
+type StateTokens interface {
+	StateToken(runID string, id meeting.ParticipantID) string
+}
+
 // Deps are what the media plane uses of the other planes, each through a small
 // interface it declares here, so that it imports neither the bookings nor GraphQL
 // nor the store.
@@ -67,6 +73,8 @@ type Deps struct {
 	// ChatEncoder, when set, makes every participant receive, right after the full
 	// state, the meeting's chat so far that they may read (`chatHistory`).
 	ChatEncoder ChatEncoder
+	// StateTokens may be nil: joined carries no state token.
+	StateTokens StateTokens
 }
 
 // presenceTimeout bounds one presence call, which is a database write.
@@ -95,6 +103,7 @@ type Server struct {
 	boards      WhiteboardStore // may be nil: whiteboards are not kept
 	encodeState StateEncoder    // may be nil: no live state over /rtc
 	encodeChat  ChatEncoder     // may be nil: no chat history over /rtc
+	tokens      StateTokens     // may be nil: no state tokens
 	saving      atomic.Bool     // a background save round is running
 	saves       sync.WaitGroup  // background whiteboard saves
 
@@ -137,6 +146,7 @@ func NewServer(cfg RTCConfig, d Deps) *Server {
 		boards:      d.Whiteboards,
 		encodeState: d.StateEncoder,
 		encodeChat:  d.ChatEncoder,
+		tokens:      d.StateTokens,
 		log:         cfg.Logger,
 		rooms:       map[string]*Room{},
 		sessions:    map[*session]struct{}{},
@@ -364,6 +374,7 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 		ParticipantID: id,
 		ResumeToken:   s.register(p, ss, j.Token),
 		ICEServers:    s.ICEServers(string(id)),
+		StateToken:    s.stateToken(g.RunID, id),
 	}
 	if audio, video := s.trackCounts(g.RunID); audio+video > 0 {
 		// The room's tracks, asked for in joined so that the client's first offer
@@ -412,6 +423,15 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 	}
 	p.log.Info("rtc: participant joined")
 	return nil
+}
+
+// stateToken is the participant's token for the meeting's state over GraphQL, or ""
+// without StateTokens.
+func (s *Server) stateToken(runID string, id signal.ParticipantID) string {
+	if s.tokens == nil {
+		return ""
+	}
+	return s.tokens.StateToken(runID, id)
 }
 
 // joinLive adds the participant to the run's roster; nil without Meetings. A refusal

@@ -309,6 +309,10 @@ type Joined struct {
 	ICEServers     []ICEServer     `json:"iceServers,omitempty"`
 	PingIntervalMS int             `json:"pingIntervalMs,omitempty"`
 	State          json.RawMessage `json:"state,omitempty"` // full meeting state; shape owned by the room
+	// StateToken lets a participant without an account (a guest) follow the meeting's
+	// state over GraphQL (the meetingState subscription, the meetingChat query) while
+	// they are on its roster: the connection_init payload's meetingToken.
+	StateToken string `json:"stateToken,omitempty"`
 	// OfferRequest, on a first join into a room with tracks, asks for receive-only
 	// m-lines in the client's first offer, as an offerRequest message would, saving
 	// a round trip.
