@@ -167,6 +167,12 @@ func TestBookingConflicts(t *testing.T) {
 		},
 		room: "6002",
 	}, {
+		name: "the system never picks a member's dedicated room for an admin",
+		book: func(s *Service, r rooms) (*Meeting, error) {
+			return s.Book(ctx, admin, BookingInput{Start: at, Participants: 2})
+		},
+		room: "6002",
+	}, {
 		name: "a cancelled meeting does not clash",
 		before: func(t *testing.T, s *Service, r rooms) *Meeting {
 			m := book(t, s, host, "周会", at, hour, 2, r.dedicated.ID)

@@ -50,8 +50,9 @@ func TestRecurrenceEdits(t *testing.T) {
 		other func(t *testing.T, s *Service, room string) *Meeting
 		edit  func(s *Service, m *Meeting, room string) (*Meeting, error)
 		// series is what the series shows after the edit; tail, what a split's new
-		// series shows.
+		// series shows; exceptions, how many exceptions the series stores.
 		series, tail []string
+		exceptions   int
 		// free and taken are starts of one-hour bookings in the room that the edit
 		// freed and took.
 		free, taken []time.Time
@@ -62,17 +63,19 @@ func TestRecurrenceEdits(t *testing.T) {
 		edit: func(s *Service, m *Meeting, _ string) (*Meeting, error) {
 			return s.MoveOccurrence(ctx, host, m.ID, day(1, 10, 0), day(1, 14, 0), 30*time.Minute)
 		},
-		series: []string{occ(0, 10, 0, hour, false), occ(1, 14, 0, 30*time.Minute, true), occ(2, 10, 0, hour, false), occ(3, 10, 0, hour, false)},
-		free:   []time.Time{day(1, 10, 0)},
-		taken:  []time.Time{day(1, 13, 45)},
+		series:     []string{occ(0, 10, 0, hour, false), occ(1, 14, 0, 30*time.Minute, true), occ(2, 10, 0, hour, false), occ(3, 10, 0, hour, false)},
+		exceptions: 1,
+		free:       []time.Time{day(1, 10, 0)},
+		taken:      []time.Time{day(1, 13, 45)},
 	}, {
 		name: "this occurrence cancelled",
 		edit: func(s *Service, m *Meeting, _ string) (*Meeting, error) {
 			return s.CancelOccurrence(ctx, host, m.ID, day(2, 10, 0))
 		},
-		series: []string{occ(0, 10, 0, hour, false), occ(1, 10, 0, hour, false), occ(3, 10, 0, hour, false)},
-		free:   []time.Time{day(2, 10, 0)},
-		taken:  []time.Time{day(3, 10, 30)},
+		series:     []string{occ(0, 10, 0, hour, false), occ(1, 10, 0, hour, false), occ(3, 10, 0, hour, false)},
+		exceptions: 1,
+		free:       []time.Time{day(2, 10, 0)},
+		taken:      []time.Time{day(3, 10, 30)},
 	}, {
 		name: "this and following",
 		edit: func(s *Service, m *Meeting, room string) (*Meeting, error) {
@@ -104,9 +107,10 @@ func TestRecurrenceEdits(t *testing.T) {
 			name := "新周会"
 			return s.Update(ctx, host, m.ID, BookingInput{Start: at, Duration: hour, TimeZone: "UTC", Name: &name, Participants: 2, RoomID: room, Recurrence: daily(4)})
 		},
-		series: []string{occ(0, 10, 0, hour, false), occ(1, 16, 0, hour, true), occ(2, 10, 0, hour, false), occ(3, 10, 0, hour, false)},
-		free:   []time.Time{day(1, 10, 0)},
-		taken:  []time.Time{day(1, 16, 0)},
+		series:     []string{occ(0, 10, 0, hour, false), occ(1, 16, 0, hour, true), occ(2, 10, 0, hour, false), occ(3, 10, 0, hour, false)},
+		exceptions: 1,
+		free:       []time.Time{day(1, 10, 0)},
+		taken:      []time.Time{day(1, 16, 0)},
 	}, {
 		name: "an occurrence moved onto another booking",
 		other: func(t *testing.T, s *Service, room string) *Meeting {
@@ -175,6 +179,9 @@ func TestRecurrenceEdits(t *testing.T) {
 			after := stored(t, s, m.ID)
 			if now := times(after, at); !slices.Equal(now, c.series) {
 				t.Errorf("the series shows\n%q, want\n%q", now, c.series)
+			}
+			if len(after.Exceptions) != c.exceptions {
+				t.Errorf("%d exceptions stored (%+v), want %d", len(after.Exceptions), after.Exceptions, c.exceptions)
 			}
 			if after.Sequence <= m.Sequence {
 				t.Errorf("sequence %d after the edit, was %d: invitees would not see it as an update", after.Sequence, m.Sequence)
