@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/bus"
 	"github.com/jishitong/jishitong/internal/directory"
@@ -233,4 +235,10 @@ func stored(t *testing.T, s *Service, id string) *Meeting {
 // span is how a conflict message names occurrence [from, to) of a UTC meeting.
 func span(from, to time.Time) string {
 	return "from " + fmtTime(from, time.UTC) + " to " + to.UTC().Format("15:04")
+}
+
+// TestMain fails the package's tests when a goroutine outlives them: every
+// service's sweeper, lock wait and store client must stop when the test closes it.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
 }
