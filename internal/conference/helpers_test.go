@@ -149,6 +149,12 @@ func (p *people) directory() *fakeDirectory {
 // the test.
 func newService(t *testing.T, cfg Config, dir Directory) (*Service, *store.Store) {
 	t.Helper()
+	return newServiceMail(t, cfg, dir, &fakeMailer{})
+}
+
+// newServiceMail is newService with the mailer mail.
+func newServiceMail(t *testing.T, cfg Config, dir Directory, mail Mailer) (*Service, *store.Store) {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir()}, log)
@@ -156,15 +162,15 @@ func newService(t *testing.T, cfg Config, dir Directory) (*Service, *store.Store
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close(context.Background()) })
-	s := serviceOn(t, st, cfg, dir)
+	s := serviceOn(t, st, cfg, dir, mail)
 	return s, st
 }
 
 // serviceOn starts another conference service on st (as a second process would).
-func serviceOn(t *testing.T, st *store.Store, cfg Config, dir Directory) *Service {
+func serviceOn(t *testing.T, st *store.Store, cfg Config, dir Directory, mail Mailer) *Service {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := New(context.Background(), cfg, st, dir, &fakeMailer{}, bus.New(log), log)
+	s, err := New(context.Background(), cfg, st, dir, mail, bus.New(log), log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func TestScheduleLockOneWinner(t *testing.T) {
 			dir := newPeople(c.quota).directory()
 			s1, st := newService(t, Config{}, dir)
 			room := bookingRooms(t, s1).dedicated.ID
-			s2 := serviceOn(t, st, Config{}, dir)
+			s2 := serviceOn(t, st, Config{}, dir, &fakeMailer{})
 
 			type result struct {
 				m   *Meeting
