@@ -34,6 +34,8 @@ func TestCapacity(t *testing.T) {
 		// message of its refusal.
 		probe   func(m *Meeting, now time.Time) time.Time
 		refused func(t *testing.T, s *Service, m *Meeting) string
+		// then checks what else holds afterwards; nil: nothing.
+		then func(t *testing.T, s *Service, m *Meeting)
 	}{{
 		name: "an occurrence reserves its booked time",
 		setup: func(t *testing.T, s *Service) *Meeting {
@@ -102,6 +104,11 @@ func TestCapacity(t *testing.T) {
 			return []usageWant{{now.Add(time.Minute), now.Add(hour), 0}, {at, at.Add(hour), 6}}
 		},
 		probe: func(_ *Meeting, now time.Time) time.Time { return now.Add(time.Hour) },
+		then: func(t *testing.T, s *Service, m *Meeting) {
+			// The booked hour stays taken.
+			_, err := s.Book(ctx, colleague, BookingInput{Start: at, Participants: 5})
+			wantErr(t, err, errs.KindConflict, "start", `your enterprise's quota of 10 participants, 6 are already booked: "周会"…`)
+		},
 	}, {
 		name: "an ended run frees the rest of its time at once",
 		setup: func(t *testing.T, s *Service) *Meeting {
@@ -142,6 +149,9 @@ func TestCapacity(t *testing.T) {
 				if err != nil {
 					t.Errorf("booking 5 refused: %v", err)
 				}
+				if c.then != nil {
+					c.then(t, s, m)
+				}
 				return
 			}
 			wantErr(t, err, errs.KindConflict, "start", c.refused(t, s, m))
@@ -167,6 +177,32 @@ func TestEarlyStartOverQuota(t *testing.T) {
 	}
 	if cur := stored(t, s, m.ID); len(cur.Early) != 0 {
 		t.Errorf("early start stored: %+v", cur.Early)
+	}
+}
+
+// TestEarlyRunStartsAgain: a run the host ended before the booked start did not use
+// the occurrence up: the host starts it again, as a new run.
+func TestEarlyRunStartsAgain(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t, Config{}, newPeople(10).directory())
+	at := slot(10, 0)
+	m := book(t, s, host, "周会", at, time.Hour, 6, "")
+	first, err := s.Start(ctx, host, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.End(ctx, host, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Start(ctx, host, m.ID)
+	if err != nil {
+		t.Fatalf("second start: %v", err)
+	}
+	if again.ID != first.ID+"|2" || !again.InProgress() {
+		t.Errorf("second start made run %s (in progress %v) after %s", again.ID, again.InProgress(), first.ID)
+	}
+	if r, err := s.RunInProgress(ctx, host, m.ID); err != nil || r.ID != again.ID {
+		t.Errorf("run in progress %+v, %v", r, err)
 	}
 }
 
