@@ -93,7 +93,7 @@ func TestConfEndedOccurrenceFreesOnlyItself(t *testing.T) {
 
 	// A daily series fills the small room; its first meeting has begun, is started,
 	// then ended. (One started early and ended before its booked start keeps its
-	// reservation: TestConfEarlyRunKeepsTheReservation.)
+	// reservation: internal/conference TestCapacity and TestEarlyRunStartsAgain.)
 	soon := time.Now().Truncate(time.Minute)
 	series := confBook(t, w.member, map[string]any{"start": soon, "name": "站会", "participants": 20, "roomId": small.ID,
 		"recurrence": map[string]any{"frequency": "DAILY", "count": 3}})
