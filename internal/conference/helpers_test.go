@@ -90,8 +90,8 @@ type people struct {
 	members     map[string]*directory.Member
 }
 
-// Who the tests act as. e1 has a quota of 10 unless a test says otherwise; e2 has
-// none.
+// Who the tests act as: 张三 (the host of most bookings), 李四 and the admin 王五 of
+// 甲公司 (e1), 赵六 of 乙公司 (e2), and a platform administrator.
 var (
 	host      = &auth.Principal{UserID: "u1", EnterpriseID: "e1", Role: auth.RoleMember}
 	colleague = &auth.Principal{UserID: "u2", EnterpriseID: "e1", Role: auth.RoleMember}
@@ -100,6 +100,8 @@ var (
 	platform  = &auth.Principal{UserID: "p1", Role: auth.RolePlatformAdmin}
 )
 
+// newPeople returns 甲公司 with the given quota (0: none) and 乙公司 without one, and
+// their members.
 func newPeople(quota int) *people {
 	p := &people{
 		enterprises: map[string]*directory.Enterprise{
