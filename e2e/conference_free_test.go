@@ -93,7 +93,7 @@ func TestConfEndedOccurrenceFreesOnlyItself(t *testing.T) {
 
 	// A daily series fills the small room; its first meeting has begun, is started,
 	// then ended. (One started early and ended before its booked start keeps its
-	// reservation: TestConfEarlyRunKeepsTheReservation.)
+	// reservation: internal/conference TestCapacity and TestEarlyRunStartsAgain.)
 	soon := time.Now().Truncate(time.Minute)
 	series := confBook(t, w.member, map[string]any{"start": soon, "name": "站会", "participants": 20, "roomId": small.ID,
 		"recurrence": map[string]any{"frequency": "DAILY", "count": 3}})
@@ -193,28 +193,6 @@ func TestConfDefaultParticipantsFit(t *testing.T) {
 	}
 	// An explicit number is kept (and checked) as before.
 	confWantErr(t, "explicit 25 over every room", w2.member.Do(t, confBookDoc, map[string]any{"in": map[string]any{"start": at.Add(2 * time.Hour), "participants": 25}}), "CONFLICT", "")
-}
-
-// TestConfEarlyRunKeepsTheReservation: a host who starts a meeting hours early and
-// ends it before its booked start has not used the occurrence up (they may start it
-// again), so its capacity stays reserved for the booked time.
-func TestConfEarlyRunKeepsTheReservation(t *testing.T) {
-	w := confSetup(t)
-	w.setQuota(t, 20)
-	start := confSoon(3 * time.Hour)
-	a := confBook(t, w.member, map[string]any{"start": start, "name": "产品评审会", "participants": 20})
-	confRunOp(t, w.member, "startMeeting", a.ID)
-	confRunOp(t, w.member, "endMeeting", a.ID)
-
-	if st := confResources(t, w.member, start, start.Add(time.Hour)); st.Enterprise.Booked != 20 {
-		t.Errorf("the booked hour after an early run: %+v", st.Enterprise)
-	}
-	confWantErr(t, "a second booking into the booked hour", w.li.Do(t, confBookDoc,
-		map[string]any{"in": map[string]any{"start": start, "participants": 20}}), "CONFLICT", "")
-	// And the host may start it again.
-	if r := confRunOp(t, w.member, "startMeeting", a.ID); !r.InProgress {
-		t.Errorf("second start: %+v", r)
-	}
 }
 
 // TestConfEarlyStartIsReserved: a run the host starts before its booked time uses the

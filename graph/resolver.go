@@ -6,22 +6,20 @@ import (
 	"net/url"
 
 	"github.com/jishitong/jishitong/graph/model"
-	"github.com/jishitong/jishitong/internal/auth"
-	"github.com/jishitong/jishitong/internal/conference"
-	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/jishitong/jishitong/internal/meeting"
 )
 
-// Resolver is the root resolver; it holds the domain services.
+// Resolver is the root resolver; it holds the domain services, each through the
+// interface the resolvers declare for it (services.go).
 type Resolver struct {
-	Auth      *auth.Service
-	Directory *directory.Service
+	Auth      Auth
+	Directory Directory
 	// Conference holds rooms, meetings, resources and history.
-	Conference *conference.Service
+	Conference Conference
 	// Meetings is the coordinator of running meetings: every control goes through it.
 	Meetings *meeting.Service
 	// Importer runs bulk member imports.
-	Importer *directory.Importer
+	Importer Importer
 	// PublicURL is the base of links the API returns.
 	PublicURL string
 	// SecureCookies marks the session cookie Secure (public URL is https).
