@@ -22,15 +22,22 @@ func (p *rtcPeer) send(ctx context.Context, t *testing.T, typ, id string, data m
 	}
 }
 
-// event returns the next state event of this kind within 10 seconds.
+// event returns the next event of this kind of the meeting's state, as the
+// participant follows it over GraphQL, within 10 seconds.
 func (p *rtcPeer) event(t *testing.T, kind string) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.After(10 * time.Second)
 	for {
-		m := p.next(t, "state", time.Until(deadline))
-		patch, _ := m["data"].(map[string]any)["patch"].(map[string]any)
-		if e, ok := patch["event"].(map[string]any); ok && e["kind"] == kind {
-			return e
+		select {
+		case u, ok := <-p.states:
+			if !ok {
+				t.Fatalf("the meeting state ended while waiting for %s", kind)
+			}
+			if e, ok := u["event"].(map[string]any); ok && e["kind"] == kind {
+				return e
+			}
+		case <-deadline:
+			t.Fatalf("no %s event within 10 s", kind)
 		}
 	}
 }
@@ -87,7 +94,7 @@ func TestChatAndHands(t *testing.T) {
 	join := func(c *xtest.Client, name string) (*rtcPeer, joinPayload) {
 		var j struct{ JoinMeeting joinPayload }
 		c.Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password, "d": name}).Decode(t, &j)
-		return rtcJoin(ctx, t, srv, j.JoinMeeting.Token), j.JoinMeeting
+		return rtcJoin(ctx, t, srv, j.JoinMeeting), j.JoinMeeting
 	}
 	host, hj := join(f.member, "")
 	li, _ := join(liC, "")
@@ -247,12 +254,21 @@ func TestChatAndHands(t *testing.T) {
 
 	t.Run("late joiner and GraphQL reads", func(t *testing.T) {
 		late, _ := join(srv.Client(), "访客丙")
-		h := late.next(t, "chatHistory", 10*time.Second)
-		var msgs []struct{ Text string }
-		raw, _ := json.Marshal(h["data"].(map[string]any)["messages"])
-		_ = json.Unmarshal(raw, &msgs)
+		// The chat so far, as the room reads it: meetingChat with the meeting token.
+		ws, _ := guestWS(ctx, t, srv, late.stateToken)
+		if err := ws.Subscribe(ctx, "c", `query($id:ID!){meetingChat(meetingId:$id){messages{text}}}`, map[string]any{"id": mt.ID}); err != nil {
+			t.Fatal(err)
+		}
+		var h struct {
+			Data struct {
+				MeetingChat struct{ Messages []struct{ Text string } }
+			}
+		}
+		if m := guestRead(ctx, t, ws); m.Type != "next" || json.Unmarshal(m.Payload, &h) != nil {
+			t.Fatalf("meetingChat: %s %s", m.Type, m.Payload)
+		}
 		var texts []string
-		for _, m := range msgs {
+		for _, m := range h.Data.MeetingChat.Messages {
 			texts = append(texts, m.Text)
 		}
 		if got := strings.Join(texts, "|"); got != markup+"|burst|burst|burst|burst|burst" {

@@ -35,9 +35,9 @@ func TestAccessRevokedEndsMediaSessions(t *testing.T) {
 	mt := b.BookMeeting
 	var hj, gj struct{ JoinMeeting joinPayload }
 	f.admin.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
-	host := rtcJoin(ctx, t, srv, hj.JoinMeeting.Token)
+	host := rtcJoin(ctx, t, srv, hj.JoinMeeting)
 	srv.Client().Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password, "d": "访客甲"}).Decode(t, &gj)
-	guest := rtcJoin(ctx, t, srv, gj.JoinMeeting.Token)
+	guest := rtcJoin(ctx, t, srv, gj.JoinMeeting)
 	roster := &liveSub{who: "host", ch: isoSubscribeDoc(ctx, t, f.admin, "host", meetingStateDoc, map[string]any{"id": mt.ID})}
 
 	// A second enterprise whose member joins Acme's meeting with its password.
@@ -61,7 +61,7 @@ func TestAccessRevokedEndsMediaSessions(t *testing.T) {
 		var j1, j2 struct{ JoinMeeting joinPayload }
 		c.Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password}).Decode(t, &j1)
 		c.Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password}).Decode(t, &j2)
-		p := rtcJoin(ctx, t, srv, j1.JoinMeeting.Token)
+		p := rtcJoin(ctx, t, srv, j1.JoinMeeting)
 		roster.until(t, p.id+" on the roster", func(v *liveView) bool { return v.participant(p.id) != nil })
 		return member{peer: p, unused: j2.JoinMeeting.Token}
 	}
@@ -108,7 +108,7 @@ func TestAccessRevokedEndsMediaSessions(t *testing.T) {
 			after: func(t *testing.T, _ member) {
 				var j struct{ JoinMeeting joinPayload }
 				srv.Login(t, "promoted@acme.example", "member-password-1").Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &j)
-				again := rtcJoin(ctx, t, srv, j.JoinMeeting.Token)
+				again := rtcJoin(ctx, t, srv, j.JoinMeeting)
 				roster.until(t, "the promoted member back", func(v *liveView) bool { return v.participant(again.id) != nil })
 			},
 		},

@@ -63,7 +63,7 @@ func TestGuestFollowsMeetingState(t *testing.T) {
 	join := func(c *xtest.Client, name string) *rtcPeer {
 		var j struct{ JoinMeeting joinPayload }
 		c.Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password, "d": name}).Decode(t, &j)
-		return rtcJoin(ctx, t, srv, j.JoinMeeting.Token)
+		return rtcJoin(ctx, t, srv, j.JoinMeeting)
 	}
 	host := join(f.member, "")
 	li := join(liC, "")

@@ -161,11 +161,11 @@ func TestHostControls(t *testing.T) {
 	mt := b.BookMeeting
 	var hj, lj, gj struct{ JoinMeeting joinPayload }
 	f.member.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
-	host := rtcJoin(ctx, t, srv, hj.JoinMeeting.Token)
+	host := rtcJoin(ctx, t, srv, hj.JoinMeeting)
 	liC.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &lj)
-	li := rtcJoin(ctx, t, srv, lj.JoinMeeting.Token)
+	li := rtcJoin(ctx, t, srv, lj.JoinMeeting)
 	srv.Client().Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password, "d": "访客甲"}).Decode(t, &gj)
-	guest := rtcJoin(ctx, t, srv, gj.JoinMeeting.Token)
+	guest := rtcJoin(ctx, t, srv, gj.JoinMeeting)
 	events := &hostEvents{ch: isoSubscribeDoc(ctx, t, f.member, "host", hostEventsDoc, map[string]any{"id": mt.ID})}
 
 	// do runs a control as c; it returns the state, or the error code and field.
@@ -352,7 +352,7 @@ func TestHostControls(t *testing.T) {
 		if !g2.JoinMeeting.Options.MuteOnEntry {
 			t.Errorf("join payload: %+v", g2.JoinMeeting.Options)
 		}
-		late := rtcJoin(ctx, t, srv, g2.JoinMeeting.Token)
+		late := rtcJoin(ctx, t, srv, g2.JoinMeeting)
 		if n := late.next(t, "notice", 10*time.Second); n["data"].(map[string]any)["kind"] != "mutedByHost" {
 			t.Fatalf("late guest notice: %v", n)
 		}
@@ -522,7 +522,7 @@ func TestHostSwitchesSurviveRestart(t *testing.T) {
 	mt := b.BookMeeting
 	var hj struct{ JoinMeeting joinPayload }
 	f.member.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
-	rtcJoin(ctx, t, first, hj.JoinMeeting.Token)
+	rtcJoin(ctx, t, first, hj.JoinMeeting)
 	var st struct{ SetMuteOnEntry struct{ MuteOnEntry bool } }
 	f.member.Do(t, `mutation($id:ID!){setMuteOnEntry(meetingId:$id,on:true){muteOnEntry}}`, map[string]any{"id": mt.ID}).Decode(t, &st)
 	if !st.SetMuteOnEntry.MuteOnEntry {
@@ -545,7 +545,7 @@ func TestHostSwitchesSurviveRestart(t *testing.T) {
 	if gj.JoinMeeting.RunID != hj.JoinMeeting.RunID || !gj.JoinMeeting.Options.MuteOnEntry {
 		t.Fatalf("join after the restart: %+v", gj.JoinMeeting)
 	}
-	guest := rtcJoin(ctx, t, second, gj.JoinMeeting.Token)
+	guest := rtcJoin(ctx, t, second, gj.JoinMeeting)
 	if n := guest.next(t, "notice", 10*time.Second); n["data"].(map[string]any)["kind"] != "mutedByHost" {
 		t.Fatalf("guest notice after the restart: %v", n)
 	}
@@ -576,9 +576,9 @@ func TestSelfUnmuteSwitch(t *testing.T) {
 	mt := b.BookMeeting
 	var hj, lj struct{ JoinMeeting joinPayload }
 	f.member.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
-	rtcJoin(ctx, t, srv, hj.JoinMeeting.Token)
+	rtcJoin(ctx, t, srv, hj.JoinMeeting)
 	liC.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &lj)
-	li := rtcJoin(ctx, t, srv, lj.JoinMeeting.Token)
+	li := rtcJoin(ctx, t, srv, lj.JoinMeeting)
 
 	type state struct {
 		AllowSelfUnmute bool

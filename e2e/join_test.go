@@ -10,12 +10,12 @@ import (
 	"github.com/jishitong/jishitong/internal/xtest"
 )
 
-const joinDoc = `mutation($n:String!,$p:String,$d:String){joinMeeting(number:$n,password:$p,displayName:$d){token expiresAt role displayName number runId iceServers{urls} options{muteOnEntry}}}`
+const joinDoc = `mutation($n:String!,$p:String,$d:String){joinMeeting(number:$n,password:$p,displayName:$d){token expiresAt role displayName meetingId number runId iceServers{urls} options{muteOnEntry}}}`
 
 type joinPayload struct {
-	Token, Role, DisplayName, Number, RunID string
-	ExpiresAt                               time.Time
-	Options                                 struct{ MuteOnEntry bool }
+	Token, Role, DisplayName, MeetingID, Number, RunID string
+	ExpiresAt                                          time.Time
+	Options                                            struct{ MuteOnEntry bool }
 }
 
 func TestJoinMeeting(t *testing.T) {

@@ -20,20 +20,23 @@ type rtcPeer struct {
 	id string
 	// stateToken follows the meeting's state over GraphQL without an account.
 	stateToken string
-	ws         *websocket.Conn
-	frames     chan map[string]any
-	closed     chan websocket.StatusCode
+	// states are the meeting's updates as this participant follows them over GraphQL
+	// (meetingState with stateToken), from just after the join.
+	states chan map[string]any
+	ws     *websocket.Conn
+	frames chan map[string]any
+	closed chan websocket.StatusCode
 }
 
 // rtcJoin opens /rtc with a join token and waits for joined.
-func rtcJoin(ctx context.Context, t *testing.T, srv *xtest.Server, token string) *rtcPeer {
+func rtcJoin(ctx context.Context, t *testing.T, srv *xtest.Server, j joinPayload) *rtcPeer {
 	t.Helper()
 	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/rtc", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ws.CloseNow() })
-	msg, _ := json.Marshal(map[string]any{"v": signal.Version, "id": "1", "type": "join", "data": map[string]any{"token": token}})
+	msg, _ := json.Marshal(map[string]any{"v": signal.Version, "id": "1", "type": "join", "data": map[string]any{"token": j.Token}})
 	if err := ws.Write(ctx, websocket.MessageText, msg); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +62,57 @@ func rtcJoin(ctx context.Context, t *testing.T, srv *xtest.Server, token string)
 	if p.id == "" {
 		t.Fatalf("joined: %v", m)
 	}
+	p.followState(ctx, t, srv, j.MeetingID)
 	return p
+}
+
+// peerStateDoc selects what the tests read of the meeting's updates.
+const peerStateDoc = `subscription($id:ID!){meetingState(meetingId:$id){seq full{seq}
+	event{seq kind actorId subjectId removedId mutedIds loweredIds setting on
+	participant{id name role handRaised handRaisedAt mutedByHost selfMuted unmuteRequested}
+	chat{seq fromId fromName text private privateWithName}}}}`
+
+// followState subscribes the participant to their meeting's state over GraphQL with
+// their meeting token, as the room does, and returns once the first full state came:
+// every later update lands in p.states.
+func (p *rtcPeer) followState(ctx context.Context, t *testing.T, srv *xtest.Server, meetingID string) {
+	t.Helper()
+	ws, code := guestWS(ctx, t, srv, p.stateToken)
+	if ws == nil {
+		t.Fatalf("meeting token refused: close %d", code)
+	}
+	if err := ws.Subscribe(ctx, "state", peerStateDoc, map[string]any{"id": meetingID}); err != nil {
+		t.Fatal(err)
+	}
+	p.states = make(chan map[string]any, 256)
+	first := make(chan struct{})
+	go func() {
+		defer close(p.states)
+		full := false
+		for {
+			m, err := ws.Read(ctx)
+			if err != nil || m.Type != "next" {
+				return
+			}
+			var r struct {
+				Data struct{ MeetingState map[string]any }
+			}
+			if json.Unmarshal(m.Payload, &r) != nil {
+				return
+			}
+			if !full {
+				full = true
+				close(first)
+				continue
+			}
+			p.states <- r.Data.MeetingState
+		}
+	}()
+	select {
+	case <-first:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no meeting state over GraphQL")
+	}
 }
 
 // next returns the next frame of this type within d, skipping others.
@@ -213,10 +266,10 @@ func TestMeetingControls(t *testing.T) {
 	// The host joins (making the meeting live), then a guest.
 	var hj, gj struct{ JoinMeeting joinPayload }
 	f.member.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
-	host := rtcJoin(ctx, t, srv, hj.JoinMeeting.Token)
+	host := rtcJoin(ctx, t, srv, hj.JoinMeeting)
 	guest := srv.Client()
 	guest.Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password, "d": "访客甲"}).Decode(t, &gj)
-	guestRTC := rtcJoin(ctx, t, srv, gj.JoinMeeting.Token)
+	guestRTC := rtcJoin(ctx, t, srv, gj.JoinMeeting)
 
 	// The host and the admin watch the state; both see both in the roster.
 	subs := []*liveSub{
@@ -354,9 +407,9 @@ func TestMeetingMuteOnEntry(t *testing.T) {
 	mt := b.BookMeeting
 	var hj, gj struct{ JoinMeeting joinPayload }
 	f.member.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
-	host := rtcJoin(ctx, t, srv, hj.JoinMeeting.Token)
+	host := rtcJoin(ctx, t, srv, hj.JoinMeeting)
 	srv.Client().Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password, "d": "访客"}).Decode(t, &gj)
-	guest := rtcJoin(ctx, t, srv, gj.JoinMeeting.Token)
+	guest := rtcJoin(ctx, t, srv, gj.JoinMeeting)
 	if n := guest.next(t, "notice", 10*time.Second); n["data"].(map[string]any)["kind"] != "mutedByHost" {
 		t.Fatalf("guest notice: %v", n)
 	}
@@ -385,9 +438,9 @@ func TestMeetingSelfMute(t *testing.T) {
 	mt := b.BookMeeting
 	var hj, lj struct{ JoinMeeting joinPayload }
 	f.member.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
-	host := rtcJoin(ctx, t, srv, hj.JoinMeeting.Token)
+	host := rtcJoin(ctx, t, srv, hj.JoinMeeting)
 	liC.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &lj)
-	liRTC := rtcJoin(ctx, t, srv, lj.JoinMeeting.Token)
+	liRTC := rtcJoin(ctx, t, srv, lj.JoinMeeting)
 
 	const doc = `mutation($id:ID!,$p:ID!){%s(meetingId:$id,participantId:$p){participants{id selfMuted mutedByHost}}}`
 	type state struct {

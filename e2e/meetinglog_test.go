@@ -37,11 +37,11 @@ func TestMeetingLogAudit(t *testing.T) {
 	liC, mt := bookWithLi(t, srv, f)
 	var hj, lj, gj struct{ JoinMeeting joinPayload }
 	f.member.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &hj)
-	rtcJoin(ctx, t, srv, hj.JoinMeeting.Token)
+	rtcJoin(ctx, t, srv, hj.JoinMeeting)
 	liC.Do(t, joinDoc, map[string]any{"n": mt.Number}).Decode(t, &lj)
-	li := rtcJoin(ctx, t, srv, lj.JoinMeeting.Token)
+	li := rtcJoin(ctx, t, srv, lj.JoinMeeting)
 	srv.Client().Do(t, joinDoc, map[string]any{"n": mt.Number, "p": mt.Password, "d": "访客甲"}).Decode(t, &gj)
-	guest := rtcJoin(ctx, t, srv, gj.JoinMeeting.Token)
+	guest := rtcJoin(ctx, t, srv, gj.JoinMeeting)
 
 	do := func(op string, vars map[string]any) {
 		t.Helper()

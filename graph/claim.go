@@ -22,14 +22,19 @@ func claimFrom(ctx context.Context) (meeting.Claim, bool) {
 }
 
 // attachMeeting returns the owner of meetingID's running meeting and the caller as
-// its actor: a signed-in member by their session, else a participant by the meeting
-// token of their websocket (a guest, who may follow only their own meeting while on
-// its roster). UNAUTHENTICATED with neither.
+// its actor: a signed-in member by their session, else (or when the member may not
+// see the meeting: one who joined by number and password, not invited) a participant
+// by the meeting token of their websocket, who may follow only their own meeting
+// while on its roster. UNAUTHENTICATED with neither.
 func (r *Resolver) attachMeeting(ctx context.Context, meetingID string) (*meeting.Owner, meeting.Actor, error) {
+	c, claimed := claimFrom(ctx)
 	if p := caller(ctx); p != nil {
-		return r.Meetings.Attach(ctx, p, meetingID)
+		m, a, err := r.Meetings.Attach(ctx, p, meetingID)
+		if err == nil || !claimed || errs.KindOf(err) != errs.KindNotFound {
+			return m, a, err
+		}
 	}
-	if c, ok := claimFrom(ctx); ok {
+	if claimed {
 		return r.Meetings.AttachClaim(ctx, c, meetingID)
 	}
 	return nil, meeting.Actor{}, errs.ErrUnauthenticated

@@ -124,16 +124,18 @@ func (r *Resolver) websocketInit(ctx context.Context, payload transport.InitPayl
 		}
 		ctx = auth.WithPrincipal(ctx, p)
 	}
-	if p == nil {
-		tok, _ := payload["meetingToken"].(string)
-		if tok == "" || r.Meetings == nil {
-			return transport.WithWebsocketCloseCode(ctx, 4401), nil, errors.New("authentication required")
-		}
+	if tok, _ := payload["meetingToken"].(string); tok != "" && r.Meetings != nil {
 		c, err := r.Meetings.VerifyStateToken(tok)
 		if err != nil {
 			return transport.WithWebsocketCloseCode(ctx, 4401), nil, errors.New("invalid or expired meeting token")
 		}
-		return withClaim(ctx, c), nil, nil
+		ctx = withClaim(ctx, c)
+		if p == nil {
+			return ctx, nil, nil
+		}
+	}
+	if p == nil {
+		return transport.WithWebsocketCloseCode(ctx, 4401), nil, errors.New("authentication required")
 	}
 	ctx = transport.AppendCloseReason(ctx, "session ended")
 	return r.Auth.Watch(ctx, p, exp), nil, nil

@@ -277,7 +277,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *Server
 		return nil, fmt.Errorf("media: %w", err)
 	}
 	s.rtc = rtc.NewServer(rcfg, rtc.Deps{Admission: s.meetings, Presence: s.meetings, Meetings: s.meetings,
-		Whiteboards: s.conf, StateEncoder: graph.MeetingUpdateJSON, ChatEncoder: graph.ChatJSON, StateTokens: s.meetings})
+		Whiteboards: s.conf, StateTokens: s.meetings})
 	reg.MustRegister(s.rtc.Collector())
 	if err := s.rtc.Start(); err != nil {
 		return nil, fmt.Errorf("media: %w", err)

@@ -81,8 +81,8 @@ func (s *Service) VerifyStateToken(tok string) (Claim, error) {
 }
 
 // AttachClaim is Attach for the holder of a claim: the owner of meetingID's run in
-// progress and the participant as its actor, while the claim's participant is on that
-// run's roster. Anything else answers NOT_FOUND, as for a meeting one may not see.
+// progress and the participant as its actor (with their account, and as a moderator
+// when they are the host), while the claim's participant is on that run's roster. Anything else answers NOT_FOUND, as for a meeting one may not see.
 func (s *Service) AttachClaim(ctx context.Context, c Claim, meetingID string) (*Owner, Actor, error) {
 	runID, ok := s.reg.RunOf(meetingID)
 	if !ok || runID != c.RunID {
@@ -92,12 +92,16 @@ func (s *Service) AttachClaim(ctx context.Context, c Claim, meetingID string) (*
 	if m == nil {
 		return nil, Actor{}, errs.NotFound("running meeting")
 	}
-	present, err := call(ctx, m, func(o *loop) (bool, error) {
-		_, ok := o.st.Participant(c.Participant)
-		return ok, nil
+	p, err := call(ctx, m, func(o *loop) (*Participant, error) {
+		if p, ok := o.st.Participant(c.Participant); ok {
+			return &p, nil
+		}
+		return nil, nil
 	})
-	if err != nil || !present {
+	if err != nil || p == nil {
 		return nil, Actor{}, errs.NotFound("running meeting")
 	}
-	return m, Actor{ParticipantID: c.Participant}, nil
+	// The participant's own rights: their account's (for what they may read) and the
+	// host's when they are the host.
+	return m, Actor{ParticipantID: c.Participant, UserID: p.UserID, IsModerator: p.Role == RoleHost}, nil
 }

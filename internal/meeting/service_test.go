@@ -339,8 +339,11 @@ func TestServiceStateTokens(t *testing.T) {
 	if err != nil || c != (Claim{RunID: "r1", Participant: "a"}) {
 		t.Fatalf("verify: %+v %v", c, err)
 	}
-	if _, a, err := s.AttachClaim(ctx, c, "m1"); err != nil || a.ParticipantID != "a" || a.IsModerator || a.UserID != "" {
+	if _, a, err := s.AttachClaim(ctx, c, "m1"); err != nil || a.ParticipantID != "a" || a.IsModerator || a.UserID != "u-a" {
 		t.Fatalf("attach: %+v %v", a, err)
+	}
+	if _, a, err := s.AttachClaim(ctx, Claim{RunID: "r1", Participant: "h"}, "m1"); err != nil || !a.IsModerator || a.UserID != "u-h" {
+		t.Fatalf("the host's claim: %+v %v", a, err)
 	}
 	if _, _, err := s.AttachClaim(ctx, c, "m2"); errs.KindOf(err) != errs.KindNotFound {
 		t.Errorf("another meeting: %v", err)

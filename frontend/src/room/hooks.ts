@@ -42,6 +42,7 @@ export function useRtcSession(join: JoinPayload, setup: SessionSetup): RtcView |
     const s = setupRef.current;
     const session = new RtcSession({
       token: join.token,
+      meetingId: join.meetingId,
       iceServers: join.iceServers.map((x) => ({ urls: x.urls, username: x.username ?? undefined, credential: x.credential ?? undefined })),
       micMuted: !s.micOn || join.options.muteOnEntry,
       cameraOn: s.cameraOn,

@@ -118,6 +118,8 @@ export interface Joined {
   pingIntervalMs: number;
   /** On a first join into a room with tracks: receive-only m-lines for the first offer. */
   offerRequest?: OfferRequest;
+  /** Follows the meeting's state over GraphQL without an account (a guest): the meetingToken of connection_init. */
+  stateToken?: string;
 }
 export interface TrackPublished {
   participantId: string;
@@ -411,6 +413,7 @@ export function decode(frame: string): ServerMessage {
           iceServers: servers,
           pingIntervalMs: r.optInt('pingIntervalMs') ?? 15000,
           ...(r.has('offerRequest') ? { offerRequest: readOfferRequest(new Reader(r.obj('offerRequest'), 'joined.offerRequest')) } : {}),
+          ...(r.optStr('stateToken') ? { stateToken: r.optStr('stateToken') } : {}),
         },
       };
     }

@@ -5,8 +5,9 @@
 // one peer connection, offers and answers, transceivers and simulcast, remote tracks and
 // what is shown of them, the whiteboard channel) and LocalMedia (localMedia.ts:
 // microphone, camera, devices, mutes, the screen's capture). It routes the server's
-// messages to them, and keeps what is the meeting's: the live state (`state` messages,
-// for every participant), notices, chat, the host's mute and the end. Framework-free:
+// messages to them, and keeps what is the meeting's: the live state (the GraphQL
+// meetingState subscription, stateFeed.ts; /rtc `state` messages where a server still
+// sends them), notices, chat, the host's mute and the end. Framework-free:
 // React reads it through src/room/hooks.ts.
 import type { ChatMessage } from '../gql/schema';
 import { chatMessageOf } from './chat';
@@ -17,6 +18,7 @@ import { Negotiation, type InboundStat, type OutboundStat, type RemoteTrack } fr
 import type { Shown } from './prefs';
 import type { ClientMessageType, IceServerInfo, Joined, Notice, ServerMessage } from './protocol';
 import { Signaling, type ConnState, type EndReason, type SocketFactory } from './signaling';
+import { StateFeed, type StateFeedHost } from './stateFeed';
 
 export type { ConnState, EndReason } from './signaling';
 export type { LocalState } from './localMedia';
@@ -61,6 +63,14 @@ export interface SessionOptions {
   stateGapMs?: number;
   /** How long to wait for the answer to an offer (ms). */
   answerTimeoutMs?: number;
+  /**
+   * The meeting, whose live state then comes over GraphQL (the meetingState
+   * subscription, stateFeed.ts) from the first joined on. Without it only /rtc `state`
+   * messages feed it.
+   */
+  meetingId?: string;
+  /** Builds the state feed (tests); the default is a StateFeed on /graphql. */
+  stateFeed?: (meetingId: string, host: StateFeedHost) => Pick<StateFeed, 'start' | 'resync' | 'close'>;
 }
 
 /** A gap in the live state's events that no message fills within this long is repaired by a resume (a fresh full state). */
@@ -80,6 +90,9 @@ export class RtcSession extends Emitter<SessionEvents> {
   private chatRequests = new Set<string>();
   private live: LiveState = initialLiveState;
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
+  private feed: Pick<StateFeed, 'start' | 'resync' | 'close'> | null = null;
+  /** The meeting token of the last joined (guests follow the state with it). */
+  private stateToken: string | undefined;
 
   constructor(opts: SessionOptions) {
     super();
@@ -274,6 +287,8 @@ export class RtcSession extends Emitter<SessionEvents> {
   /** Joined on a new socket: resume the connection (ICE restart), or build a new one. */
   private onJoined(d: Joined, resumed: boolean): void {
     if (d.iceServers.length) this.iceServers = d.iceServers;
+    if (d.stateToken) this.stateToken = d.stateToken;
+    this.startFeed();
     this.emit('joined', { participantId: d.participantId, resumed });
     if (resumed && this.peer.active) {
       this.setState('connected');
@@ -362,6 +377,22 @@ export class RtcSession extends Emitter<SessionEvents> {
     this.emit('notice', n);
   }
 
+  /** Starts following the live state over GraphQL, once (with SessionOptions.meetingId). */
+  private startFeed(): void {
+    const id = this.opts.meetingId;
+    if (this.feed || !id || this.isEnded()) return;
+    const host: StateFeedHost = {
+      token: () => this.stateToken,
+      update: (u) => {
+        this.onState(this.live, reduceLiveState(this.live, u));
+        if (u.event?.chat) this.emit('chat', [u.event.chat]);
+      },
+      chat: (messages) => this.emit('chat', messages),
+    };
+    this.feed = this.opts.stateFeed ? this.opts.stateFeed(id, host) : new StateFeed(id, host);
+    this.feed.start();
+  }
+
   /** A new live state: the host mute follows the roster (lifting it has no notice); a gap is watched. */
   private onState(prev: LiveState, next: LiveState): void {
     if (next === prev) return;
@@ -375,8 +406,11 @@ export class RtcSession extends Emitter<SessionEvents> {
     } else if (!this.gapTimer) {
       this.gapTimer = setTimeout(() => {
         this.gapTimer = null;
-        // Events are missing and no full state came: a resume brings one.
-        if (this.live.gap && this.state === 'connected') this.signal.drop('live state gap');
+        // Events are missing and no full state came: subscribing again (or, without the
+        // GraphQL feed, a resume) brings one.
+        if (!this.live.gap) return;
+        if (this.feed) this.feed.resync();
+        else if (this.state === 'connected') this.signal.drop('live state gap');
       }, this.opts.stateGapMs ?? STATE_GAP_MS);
     }
   }
@@ -419,6 +453,8 @@ export class RtcSession extends Emitter<SessionEvents> {
     if (this.gapTimer) clearTimeout(this.gapTimer);
     this.gapTimer = null;
     this.signal.close();
+    this.feed?.close();
+    this.feed = null;
     this.peer.end();
     this.media.release();
     this.peer.forgetRemote();
