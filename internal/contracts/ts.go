@@ -211,7 +211,7 @@ func jsonFields(t reflect.Type) []jsonField {
 		}
 		k := f.Type.Kind()
 		out = append(out, jsonField{goName: f.Name, name: name, optional: omit, t: f.Type,
-			nullable: !omit && (k == reflect.Pointer || k == reflect.Slice && f.Type != rawMessage || k == reflect.Map)})
+			nullable: !omit && (k == reflect.Pointer || k == reflect.Slice || k == reflect.Map)})
 	}
 	return out
 }
@@ -240,7 +240,7 @@ func (m *typeMapper) writeStruct(w *tsFile, t reflect.Type, docs map[string]stri
 	for _, f := range fields {
 		w.doc("  ", docs[t.Name()+"."+f.goName])
 		typ := m.ts(f.t)
-		if f.nullable {
+		if f.nullable && typ != "unknown" { // unknown holds null already
 			typ += " | null"
 		}
 		opt := ""
