@@ -1,7 +1,6 @@
 package contracts
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,21 +54,4 @@ func Root(dir string) (string, error) {
 		}
 		dir = up
 	}
-}
-
-// Stale returns the paths of the generated files whose committed copy under root
-// differs from what the Go definitions give (or is missing).
-func Stale(root string) ([]string, error) {
-	files, err := Files()
-	if err != nil {
-		return nil, err
-	}
-	var stale []string
-	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(root, f.Path))
-		if err != nil || !bytes.Equal(b, f.Content) {
-			stale = append(stale, f.Path)
-		}
-	}
-	return stale, nil
 }

@@ -105,11 +105,11 @@ func rtcProtocol(src *source) ([]byte, error) {
 	direction("ServerMessage", "A message the server sends, as written on the wire.", signal.Type.FromServer)
 
 	// Codes.
-	if err := writeCodes(&w, src, "ErrorCode", src.consts(ofType(signalPath, "Code")), "Code",
+	if err := writeCodes(&w, "ErrorCode", src.consts(ofType(signalPath, "Code")), "Code",
 		"Code is a protocol error code carried in an error frame (docs/rtc-protocol.md §7)."); err != nil {
 		return nil, err
 	}
-	if err := writeCodes(&w, src, "CloseCode", src.consts(ofType("github.com/coder/websocket", "StatusCode")), "Close",
+	if err := writeCodes(&w, "CloseCode", src.consts(ofType("github.com/coder/websocket", "StatusCode")), "Close",
 		"WebSocket close codes (docs/rtc-protocol.md §8). 4000-4999 are private use (RFC 6455 §7.4.2); ours mirror HTTP statuses."); err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func writeLimits(w *tsFile, src *source, pkg string) error {
 
 // writeCodes writes constants as an object of code values under their Go names
 // without prefix, and the union type of the values.
-func writeCodes(w *tsFile, _ *source, name string, cs []constInfo, prefix, doc string) error {
+func writeCodes(w *tsFile, name string, cs []constInfo, prefix, doc string) error {
 	w.doc("", doc)
 	w.printf("export const %s = {\n", name)
 	for _, c := range cs {

@@ -111,7 +111,7 @@ func whiteboardProtocol(src *source) ([]byte, error) {
 	}
 	w.Write(el.Bytes())
 	w.Write(msgs.Bytes())
-	if err := writeCodes(&w, src, "ErrorCode", src.consts(ofType(whiteboardPath, "Code")), "Code",
+	if err := writeCodes(&w, "ErrorCode", src.consts(ofType(whiteboardPath, "Code")), "Code",
 		"Code is a protocol error code carried in an error frame (docs/whiteboard.md §7)."); err != nil {
 		return nil, err
 	}
