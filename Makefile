@@ -127,9 +127,12 @@ bench: build
 	    JISHITONG_ADMIN_PASSWORD=bench-password-1 $(GO) test -count=1 -v -run "^TestBench(Fanout)?$$" -timeout 5m ./internal/loadtest; rc=$$?; \
 	  kill $$pid; wait $$pid; rm -rf $$d; exit $$rc'
 
-## generate: regenerate GraphQL code from graph/schema
+## generate: regenerate GraphQL code from graph/schema, then everything go generate
+## makes: the web app's TypeScript for /rtc, the whiteboard and the layouts, from
+## their Go definitions (internal/contracts; its test fails when they drift)
 generate:
 	$(GO) tool gqlgen generate
+	$(GO) generate ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -29,6 +29,11 @@ var layoutModes = map[layout.Mode]model.LayoutMode{
 	layout.TwoPlus21: model.LayoutModeTwoPlusTwentyOne,
 }
 
+// LayoutModeOf returns the GraphQL enum value of layout mode m, or "" for an invalid
+// mode. The web app's pane geometry (frontend/src/rtc/layout.gen.ts) is generated
+// under these names by internal/contracts.
+func LayoutModeOf(m layout.Mode) model.LayoutMode { return layoutModes[m] }
+
 func layoutMode(m model.LayoutMode) layout.Mode {
 	for k, v := range layoutModes {
 		if v == m {
@@ -161,7 +166,7 @@ func meetingState(s *meeting.State) *model.MeetingState {
 		ps[i] = participantOf(p)
 	}
 	return &model.MeetingState{Seq: int(s.Seq), Participants: ps, ActiveSpeakerID: optID(s.ActiveSpeaker),
-		Locked: s.Locked, MuteOnEntry: s.MuteOnEntry, AllowSelfUnmute: s.AllowSelfUnmute, Mode: layoutModes[s.Mode],
+		Locked: s.Locked, MuteOnEntry: s.MuteOnEntry, AllowSelfUnmute: s.AllowSelfUnmute, Mode: LayoutModeOf(s.Mode),
 		Pins: panePins(s.Pins), Polling: pollingModel(s.Polling), Panes: layoutPanes(s.Assignment.Panes), Hidden: s.Assignment.Hidden,
 		Live: s.Live, Recording: s.Recording, Whiteboard: s.Whiteboard, Ended: s.Ended}
 }
@@ -195,7 +200,7 @@ func meetingEvent(e *meeting.Event) *model.MeetingEvent {
 		name, on := d.Setting.String(), d.On
 		out.Setting, out.On = &name, &on
 	case meeting.LayoutDelta:
-		mode := layoutModes[d.Mode]
+		mode := LayoutModeOf(d.Mode)
 		out.Mode, out.Pins, out.Polling = &mode, panePins(d.Pins), pollingModel(d.Polling)
 	}
 	if a := e.Assignment; a != nil {

@@ -62,7 +62,7 @@ func Decode(b []byte) (Message, error) {
 	if len(b) > t.maxFrame() {
 		return fail(Errorf(CodeTooLarge, "%s frame of %d bytes, limit %d", t, len(b), t.maxFrame()))
 	}
-	p := newPayload(t)
+	p := NewPayload(t)
 	if len(env.Data) > 0 && string(env.Data) != "null" {
 		if env.Data[0] != '{' {
 			return fail(Errorf(CodeBadMessage, "data must be an object"))

@@ -89,7 +89,10 @@ func (t Type) maxFrame() int {
 	return MaxServerFrameBytes
 }
 
-func newPayload(t Type) Payload {
+// NewPayload returns a new zero payload of message type t, or nil for a type that
+// is not a message. It is the table from type to payload that Decode uses and that
+// internal/contracts reads to generate the TypeScript types of the protocol.
+func NewPayload(t Type) Payload {
 	switch t {
 	case TypeJoin:
 		return &Join{}

@@ -71,6 +71,31 @@ var serverShapes = map[Type]shape{
 	TypeError:    {fV | fType | fCode | fMessage, fRefID},
 }
 
+// Shape returns the envelope members a message of type t carries from the
+// server (server) or from a client: those it requires and those it may carry.
+// ok is false when that side never sends t. It reads the table Decode checks
+// messages against; internal/contracts generates the TypeScript message types
+// from it.
+func Shape(t Type, server bool) (required, optional []string, ok bool) {
+	shapes := clientShapes
+	if server {
+		shapes = serverShapes
+	}
+	sh, ok := shapes[t]
+	if !ok {
+		return nil, nil, false
+	}
+	for i, name := range fieldNames {
+		switch {
+		case sh.required&(1<<i) != 0:
+			required = append(required, name)
+		case sh.optional&(1<<i) != 0:
+			optional = append(optional, name)
+		}
+	}
+	return required, optional, true
+}
+
 // Decode parses and strictly validates one client-to-server message: UTF-8
 // JSON, one object, no unknown or duplicate members, the version, a client
 // type, required fields, sizes and ranges, and every element of an update.

@@ -53,18 +53,21 @@ func elementTypeOf(s []byte) ElementType {
 // Element is one whiteboard element: the fields the server reconciles and
 // orders by, and the element's JSON object exactly as the client sent it. The
 // server never interprets drawing properties; it keeps and relays Raw verbatim.
-// An Element is immutable once decoded.
+// An Element is immutable once decoded. A field's wire tag names the member it
+// is read from ("optional": it may be absent or null; "*": every other member
+// rides along); internal/contracts reads the tags to generate the TypeScript
+// type of an element.
 type Element struct {
-	ID           string
-	Version      int64
-	VersionNonce int64
-	IsDeleted    bool
-	Type         ElementType
+	ID           string      `wire:"id"`
+	Version      int64       `wire:"version"`
+	VersionNonce int64       `wire:"versionNonce"`
+	IsDeleted    bool        `wire:"isDeleted"`
+	Type         ElementType `wire:"type"`
 	// Index is Excalidraw's fractional z-index ("" when absent or null). The
 	// snapshot and the exported scene list elements in index order.
-	Index string
+	Index string `wire:"index,optional"`
 	// Raw is the whole element object, including the fields above.
-	Raw json.RawMessage
+	Raw json.RawMessage `wire:"*"`
 }
 
 // Newer reports whether e replaces cur under Excalidraw's rule: a higher

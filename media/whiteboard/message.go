@@ -113,30 +113,35 @@ func (b Button) String() string {
 // Message is one protocol message in either direction. The envelope is flat:
 // every field is a member of the top-level object, and which fields a type
 // carries is listed in docs/whiteboard.md §3 and §4. Fields a type does not
-// carry are zero.
+// carry are zero. A field's wire tag names its envelope member (one of the
+// codec's field names; "v" has no field); internal/contracts reads the tags to
+// generate the TypeScript types of the protocol.
 type Message struct {
-	Type Type
+	Type Type `wire:"type"`
 	// ID is the client's message id (client messages, optional), and the id
 	// acknowledged by an ack.
-	ID string
+	ID string `wire:"id"`
 	// Seq is the board sequence number (server update, snapshot, cleared, ack).
-	Seq uint64
+	Seq uint64 `wire:"seq"`
 	// From is the participant whose update or pointer this is (server).
-	From ParticipantID
+	From ParticipantID `wire:"from"`
 	// By is the moderator who cleared the board (cleared).
-	By ParticipantID
+	By ParticipantID `wire:"by"`
 	// Part and Parts number a snapshot's messages, 1..Parts.
-	Part, Parts int
+	Part  int `wire:"part"`
+	Parts int `wire:"parts"`
 	// Elements of an update or a snapshot part.
-	Elements []Element
+	Elements []Element `wire:"elements"`
 	// X, Y, Tool and Button describe a pointer.
-	X, Y   float64
-	Tool   Tool
-	Button Button
+	X      float64 `wire:"x"`
+	Y      float64 `wire:"y"`
+	Tool   Tool    `wire:"tool"`
+	Button Button  `wire:"button"`
 	// Accepted and Stale count an acknowledged update's elements.
-	Accepted, Stale int
+	Accepted int `wire:"accepted"`
+	Stale    int `wire:"stale"`
 	// Code, Text and RefID make an error frame; Text is "message" on the wire.
-	Code  Code
-	Text  string
-	RefID string
+	Code  Code   `wire:"code"`
+	Text  string `wire:"message"`
+	RefID string `wire:"refId"`
 }

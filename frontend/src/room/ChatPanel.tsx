@@ -50,7 +50,7 @@ export function ChatPanel({ chat, selfId, moderator, participants }: ChatPanelPr
   const submit = () => {
     const to: ChatTarget = target === 'hosts' ? { kind: 'hosts' } : target.startsWith('p:') ? { kind: 'participant', id: target.slice(2) } : { kind: 'everyone' };
     const why = chat.send(text, to);
-    if (why === 'tooLong') void message.warning(t('chat.tooLong', { max: LIMITS.chatText, n: chars }));
+    if (why === 'tooLong') void message.warning(t('chat.tooLong', { max: LIMITS.maxChatText, n: chars }));
     else if (why === 'notConnected') void message.error(t('chat.notConnected'));
     else if (!why) setText('');
   };
@@ -87,7 +87,7 @@ export function ChatPanel({ chat, selfId, moderator, participants }: ChatPanelPr
           aria-label={t('chat.placeholder')}
           autoSize={{ minRows: 1, maxRows: 5 }}
           data-testid="chat-input"
-          status={chars > LIMITS.chatText ? 'error' : undefined}
+          status={chars > LIMITS.maxChatText ? 'error' : undefined}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
               e.preventDefault();
@@ -96,8 +96,8 @@ export function ChatPanel({ chat, selfId, moderator, participants }: ChatPanelPr
           }}
         />
         <div className="chat-actions">
-          <span className={chars > LIMITS.chatText ? 'chat-count over' : 'chat-count'}>
-            {chars}/{LIMITS.chatText}
+          <span className={chars > LIMITS.maxChatText ? 'chat-count over' : 'chat-count'}>
+            {chars}/{LIMITS.maxChatText}
           </span>
           <Button type="primary" size="small" icon={<SendOutlined />} onClick={submit} disabled={!text.trim()} data-testid="chat-send">
             {t('chat.send')}

@@ -56,7 +56,7 @@ export function useChat(session: RtcSession | null, selfId: string | null, open:
 
   const send = useCallback(
     (text: string, to: ChatTarget) => {
-      const problem = chatTextProblem(text, LIMITS.chatText);
+      const problem = chatTextProblem(text, LIMITS.maxChatText);
       if (problem) return problem;
       if (!session) return 'notConnected';
       const ok = session.sendChat(text, to.kind === 'hosts' ? { toHosts: true } : to.kind === 'participant' ? { to: to.id } : {});

@@ -3,6 +3,7 @@
 // (docs/rtc-protocol.md §5). Both carry GraphQL ChatMessage objects; a chat event
 // without one is a private message between others. Pure; no React.
 import type { ChatMessage } from '../gql/schema';
+import { LIMITS } from './protocol';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -31,7 +32,7 @@ export function mergeChat(list: ChatMessage[], msgs: ChatMessage[]): ChatMessage
 }
 
 /** Whether a user-facing string is too long or blank to send; mirrors the server's check. */
-export function chatTextProblem(text: string, max = 2000): 'empty' | 'tooLong' | null {
+export function chatTextProblem(text: string, max: number = LIMITS.maxChatText): 'empty' | 'tooLong' | null {
   if (!text.trim()) return 'empty';
   if ([...text].length > max) return 'tooLong';
   return null;

@@ -1,56 +1,12 @@
-// The pane geometry of the meeting layouts, the same data as the server's
-// internal/layout (layouts as grids of equal cells). The server decides what each
-// pane shows (MeetingState.panes); the browser draws these rectangles with CSS grid.
+// The pane geometry of the meeting layouts. The data (every mode's grid and panes)
+// is generated from the server's internal/layout (layout.gen.ts); this file holds
+// what the browser computes from it. The server decides what each pane shows
+// (MeetingState.panes); the browser draws these rectangles with CSS grid.
 import type { LayoutMode } from '../gql/schema';
+import { LAYOUTS, type Cell, type LayoutGeometry, type PaneGeometry } from './layout.gen';
 
-/** A rectangle of whole grid cells, 0-based from the top left. */
-export interface Cell {
-  col: number;
-  row: number;
-  colSpan: number;
-  rowSpan: number;
-}
-
-/** One pane of a layout. */
-export interface PaneGeometry extends Cell {
-  index: number;
-  role: 'big' | 'small';
-}
-
-/** A layout: a grid of cols x rows cells and its panes, big first, each in reading order. */
-export interface LayoutGeometry {
-  mode: LayoutMode;
-  cols: number;
-  rows: number;
-  panes: PaneGeometry[];
-}
-
-function tiles(col: number, row: number, w: number, h: number, nc: number, nr: number): Cell[] {
-  const out: Cell[] = [];
-  for (let r = 0; r < nr; r++) for (let c = 0; c < nc; c++) out.push({ col: col + c * w, row: row + r * h, colSpan: w, rowSpan: h });
-  return out;
-}
-
-function build(mode: LayoutMode, cols: number, rows: number, big: Cell[], small: Cell[]): LayoutGeometry {
-  const panes: PaneGeometry[] = [];
-  for (const c of big) panes.push({ ...c, index: panes.length, role: 'big' });
-  for (const c of small) panes.push({ ...c, index: panes.length, role: 'small' });
-  return { mode, cols, rows, panes };
-}
-
-const LAYOUTS: Record<LayoutMode, LayoutGeometry> = {
-  SINGLE: build('SINGLE', 1, 1, [{ col: 0, row: 0, colSpan: 1, rowSpan: 1 }], []),
-  GRID_2X2: build('GRID_2X2', 2, 2, tiles(0, 0, 1, 1, 2, 2), []),
-  // Big: cols 0-2, rows 0-2. Small: the right column, then the bottom row.
-  ONE_PLUS_SEVEN: build('ONE_PLUS_SEVEN', 4, 4, [{ col: 0, row: 0, colSpan: 3, rowSpan: 3 }], [...tiles(3, 0, 1, 1, 1, 3), ...tiles(0, 3, 1, 1, 4, 1)]),
-  // Big: cols 0-1, rows 0-1. Small: 3x2 to its right, then 5x3 below.
-  ONE_PLUS_TWENTY_ONE: build('ONE_PLUS_TWENTY_ONE', 5, 5, [{ col: 0, row: 0, colSpan: 2, rowSpan: 2 }], [...tiles(2, 0, 1, 1, 3, 2), ...tiles(0, 2, 1, 1, 5, 3)]),
-  // Two big panes of 7x3 cells side by side; 7x3 small panes of 2x1 cells below.
-  TWO_PLUS_TWENTY_ONE: build('TWO_PLUS_TWENTY_ONE', 14, 6, tiles(0, 0, 7, 3, 2, 1), tiles(0, 3, 2, 1, 7, 3)),
-};
-
-/** Every layout mode, in the server's order. */
-export const LAYOUT_MODES: LayoutMode[] = ['SINGLE', 'GRID_2X2', 'ONE_PLUS_SEVEN', 'ONE_PLUS_TWENTY_ONE', 'TWO_PLUS_TWENTY_ONE'];
+export { LAYOUT_MODES } from './layout.gen';
+export type { Cell, LayoutGeometry, PaneGeometry, Role } from './layout.gen';
 
 /** The geometry of mode (a copy). */
 export function layoutOf(mode: LayoutMode): LayoutGeometry {

@@ -1,7 +1,7 @@
 // Subscribe preferences from what the page shows (docs/rtc-protocol.md §4, §10): each
 // shown video track asks for its rendered pane size in CSS pixels; tracks not shown
 // are turned off, so the server sends nothing for them. Pure; see prefs.test.ts.
-import type { TrackPreference } from './protocol';
+import { LIMITS, type TrackPreference } from './protocol';
 
 /** What the page shows of one remote video track; absent tracks are not shown. */
 export interface Shown {
@@ -12,7 +12,7 @@ export interface Shown {
 /** Rounds a rendered size to whole CSS pixels within the protocol's range. */
 export function paneSize(width: number, height: number): Shown {
   const clamp = (v: number, max: number) => Math.max(1, Math.min(max, Math.round(Number.isFinite(v) ? v : 1)));
-  return { width: clamp(width, 7680), height: clamp(height, 4320) };
+  return { width: clamp(width, LIMITS.maxWidth), height: clamp(height, LIMITS.maxHeight) };
 }
 
 /** The quality the server picks for a pane (§10): ≤320×180 low, ≤640×360 medium, else high. */
@@ -57,8 +57,8 @@ export function changedPreferences(next: TrackPreference[], sent: ReadonlyMap<st
   });
 }
 
-/** Splits preferences into subscribe messages of at most 256 tracks. */
-export function chunkPreferences(prefs: TrackPreference[], size = 256): TrackPreference[][] {
+/** Splits preferences into subscribe messages of at most LIMITS.maxSubscriptions (256) tracks. */
+export function chunkPreferences(prefs: TrackPreference[], size: number = LIMITS.maxSubscriptions): TrackPreference[][] {
   const out: TrackPreference[][] = [];
   for (let i = 0; i < prefs.length; i += size) out.push(prefs.slice(i, i + size));
   return out;

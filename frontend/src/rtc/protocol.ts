@@ -1,166 +1,75 @@
-// The /rtc signaling protocol, version 2 (docs/rtc-protocol.md): message types, an
-// encoder for what the client sends and a validating decoder for what the server
-// sends. One peer connection per participant: the client always offers (`offer`),
-// the server always answers (`answer`) and asks for offers (`offerRequest`). No DOM,
-// no React: unit-tested in src/rtc/protocol.test.ts.
+// The /rtc signaling protocol, version 2 (docs/rtc-protocol.md): an encoder for
+// what the client sends and a validating decoder for what the server sends. The
+// message types, their data, the enums, codes and limits are generated from the
+// server's Go definitions (protocol.gen.ts from media/signal) and re-exported here;
+// this file holds only what runs. One peer connection per participant: the client
+// always offers (`offer`), the server always answers (`answer`) and asks for offers
+// (`offerRequest`). No DOM, no React: unit-tested in src/rtc/protocol.test.ts.
+import {
+  BYE_REASON_VALUES,
+  CloseCode,
+  KIND_VALUES,
+  LIMITS,
+  NOTICE_KIND_VALUES,
+  PROTOCOL_VERSION,
+  QUALITY_VALUES,
+  SOURCE_VALUES,
+  type Candidate,
+  type ClientMessage,
+  type Layer,
+  type Notice,
+} from './protocol.gen';
+import type * as wire from './protocol.gen';
 
-/** The protocol version this client speaks. */
-export const PROTOCOL_VERSION = 2;
+export { CloseCode, ErrorCode, LIMITS, PROTOCOL_VERSION } from './protocol.gen';
+export type {
+  ByeReason,
+  Candidate,
+  ClientMessage,
+  ClientMessageType,
+  Device,
+  Kind,
+  Layer,
+  Notice,
+  NoticeKind,
+  Quality,
+  Source,
+  TrackPreference,
+} from './protocol.gen';
 
-/** Limits of §3 that the client checks before sending. */
-export const LIMITS = {
-  clientFrameBytes: 64 * 1024,
-  sdpBytes: 32 * 1024,
-  candidateBytes: 1024,
-  idBytes: 64,
-  maxLayers: 3,
-  maxSubscribeTracks: 256,
-  maxWidth: 7680,
-  maxHeight: 4320,
-  /** Receive-only transceivers one offerRequest may ask for, per kind. */
-  maxOfferRequest: 256,
-  /** Characters of one chat message (sendChat.text). */
-  chatText: 2000,
-} as const;
+/** T with the members K always present: decode fills in the defaults of absent (or null) ones. */
+type Filled<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 
-export type Kind = 'audio' | 'video';
-export type Source = 'camera' | 'microphone' | 'screen' | 'screenAudio';
-export type Quality = 'low' | 'medium' | 'high';
-export type NoticeKind =
-  | 'mutedByHost'
-  | 'unmuteRequested'
-  | 'removed'
-  | 'meetingEnded'
-  | 'locked'
-  | 'unlocked'
-  | 'reconnectWindow'
-  | 'reconnected';
-export type ByeReason = 'left' | 'removed' | 'meetingEnded' | 'replaced' | 'shutdown' | 'accountDisabled' | 'roleChanged';
-
-const KINDS: readonly Kind[] = ['audio', 'video'];
-const SOURCES: readonly Source[] = ['camera', 'microphone', 'screen', 'screenAudio'];
-const QUALITIES: readonly Quality[] = ['low', 'medium', 'high'];
-const NOTICES: readonly NoticeKind[] = [
-  'mutedByHost',
-  'unmuteRequested',
-  'removed',
-  'meetingEnded',
-  'locked',
-  'unlocked',
-  'reconnectWindow',
-  'reconnected',
-];
-const BYES: readonly ByeReason[] = ['left', 'removed', 'meetingEnded', 'replaced', 'shutdown', 'accountDisabled', 'roleChanged'];
-
-/** One simulcast layer of a published video track. */
-export interface Layer {
-  rid: string;
-  quality: Quality;
-  maxWidth?: number;
-  maxHeight?: number;
-  maxBitrate?: number;
-  maxFramerate?: number;
-}
-
-export interface IceServerInfo {
-  urls: string[];
-  username?: string;
-  credential?: string;
-}
-
-export interface Device {
-  client?: string;
-  version?: string;
-  userAgent?: string;
-  os?: string;
-}
-
-/** A subscribe preference of one track (§4). */
-export interface TrackPreference {
-  trackId: string;
-  enabled: boolean;
-  maxQuality?: Quality;
-  width?: number;
-  height?: number;
-}
-
-/** A trickled ICE candidate (RFC 8838), both ways; null (or "") ends the candidates. */
-export interface Candidate {
-  candidate: string | null;
-  sdpMid?: string;
-  sdpMLineIndex?: number;
-  usernameFragment?: string;
-}
-
-/** Messages the client sends: type and data. */
-export type ClientMessage =
-  | { type: 'join'; data: { token: string; resumeToken?: string; device?: Device } }
-  | { type: 'offer'; data: { sdp: string } }
-  | { type: 'candidate'; data: Candidate }
-  | { type: 'publish'; data: { cid: string; mid?: string; kind: Kind; source: Source; muted?: boolean; layers?: Layer[] } }
-  | { type: 'unpublish'; data: { trackId: string } }
-  | { type: 'subscribe'; data: { tracks: TrackPreference[] } }
-  | { type: 'mute'; data: { trackId: string; muted: boolean } }
-  | { type: 'raiseHand'; data: { raised: boolean } }
-  | { type: 'sendChat'; data: { text: string; toHosts?: boolean; to?: string } }
-  | { type: 'ping'; data?: { ts?: number } }
-  | { type: 'leave'; data?: undefined };
-
-/** The type names of client messages. */
-export type ClientMessageType = ClientMessage['type'];
-
-export interface Joined {
-  participantId: string;
-  resumeToken: string;
-  resumed: boolean;
-  protocol: number;
+/** A STUN/TURN server of joined, as decoded. */
+export type IceServerInfo = Filled<wire.ICEServer, 'urls'>;
+/** The server asks for an offer with this many more receive-only transceivers (§1), as decoded. */
+export type OfferRequest = Filled<wire.OfferRequest, 'audio' | 'video'>;
+/** Joined as decoded: without the meeting state (the room reads it over GraphQL), defaults filled in. */
+export type Joined = Filled<Omit<wire.Joined, 'state' | 'iceServers' | 'offerRequest'>, 'resumed' | 'pingIntervalMs'> & {
   iceServers: IceServerInfo[];
-  pingIntervalMs: number;
   /** On a first join into a room with tracks: receive-only m-lines for the first offer. */
   offerRequest?: OfferRequest;
-  /** Follows the meeting's state over GraphQL without an account (a guest): the meetingToken of connection_init. */
-  stateToken?: string;
-}
-export interface TrackPublished {
-  participantId: string;
-  trackId: string;
-  cid?: string;
-  kind: Kind;
-  source: Source;
-  muted: boolean;
-  layers: Layer[];
-}
-export interface Notice {
-  kind: NoticeKind;
-  participantId?: string;
-  trackId?: string;
-  message?: string;
-  seconds?: number;
-}
+};
+/** TrackPublished as decoded, defaults filled in. */
+export type TrackPublished = Filled<wire.TrackPublished, 'muted' | 'layers'>;
 
-/** The server asks for an offer with this many more receive-only transceivers (§1). */
-export interface OfferRequest {
-  audio: number;
-  video: number;
-}
-
-/** Messages the server sends, decoded and checked. */
-export type ServerMessage =
-  | { type: 'joined'; id?: string; data: Joined }
-  | { type: 'answer'; data: { sdp: string } }
-  | { type: 'offerRequest'; data: OfferRequest }
-  | { type: 'candidate'; data: Candidate }
-  | { type: 'trackPublished'; data: TrackPublished }
-  | { type: 'trackUnpublished'; data: { participantId: string; trackId: string } }
-  | { type: 'subscribed'; data: { tracks: { trackId: string; enabled: boolean; quality?: Quality }[] } }
-  | { type: 'notice'; data: Notice }
+/** The data decode returns where it differs from the wire's. */
+interface Decoded {
+  joined: Joined;
+  offerRequest: OfferRequest;
+  trackPublished: TrackPublished;
+  subscribed: Filled<wire.Subscribed, 'tracks'>;
   /** patch: a GraphQL MeetingStateUpdate ({seq, full} or {seq, event}), see meetingState.ts. */
-  | { type: 'state'; data: { seq: number; patch: Record<string, unknown> } }
+  state: Omit<wire.State, 'patch'> & { patch: Record<string, unknown> };
   /** messages: GraphQL ChatMessage objects, the chat up to seq (see chat.ts). */
-  | { type: 'chatHistory'; data: { seq: number; messages: Record<string, unknown>[] } }
-  | { type: 'pong'; data: { ts?: number } }
-  | { type: 'error'; data: { code: string; message: string; refId?: string } }
-  | { type: 'bye'; data: { reason: ByeReason; message?: string } };
+  chatHistory: Omit<wire.ChatHistory, 'messages'> & { messages: Record<string, unknown>[] };
+  error: Filled<wire.ErrorMessage, 'message'>;
+}
+
+/** Messages the server sends, decoded and checked (id: the envelope's, on joined). */
+export type ServerMessage = {
+  [T in wire.ServerMessageType]: { type: T; id?: string; data: T extends keyof Decoded ? Decoded[T] : wire.MessageData[T] };
+}[wire.ServerMessageType];
 
 /** A server frame the client could not use. */
 export class ProtocolError extends Error {
@@ -170,9 +79,9 @@ export class ProtocolError extends Error {
   }
 }
 
-const ID_RE = /^[A-Za-z0-9._~:-]{1,64}$/;
+const ID_RE = new RegExp(`^[A-Za-z0-9._~:-]{1,${LIMITS.maxIDBytes}}$`);
 const RID_RE = /^[A-Za-z0-9_-]{1,16}$/;
-const MSG_ID_RE = /^[\x21-\x7e]{1,64}$/;
+const MSG_ID_RE = new RegExp(`^[\\x21-\\x7e]{1,${LIMITS.maxIDBytes}}$`);
 
 /** Whether s is a valid id of the protocol (cid, trackId, participantId). */
 export function validId(s: string): boolean {
@@ -195,14 +104,14 @@ export function validateClient(m: ClientMessage): void {
   };
   switch (m.type) {
     case 'join':
-      if (!m.data.token || m.data.token.length > 4096) fail('token: 1..4096 bytes');
+      if (!m.data.token || m.data.token.length > LIMITS.maxTokenBytes) fail(`token: 1..${LIMITS.maxTokenBytes} bytes`);
       if (m.data.resumeToken !== undefined && !/^[A-Za-z0-9._~:-]{1,256}$/.test(m.data.resumeToken)) fail('resumeToken: invalid');
       break;
     case 'offer':
-      if (!m.data.sdp || utf8Length(m.data.sdp) > LIMITS.sdpBytes) fail('sdp: 1 B .. 32 KiB');
+      if (!m.data.sdp || utf8Length(m.data.sdp) > LIMITS.maxSDPBytes) fail(`sdp: 1..${LIMITS.maxSDPBytes} bytes`);
       break;
     case 'candidate':
-      if (m.data.candidate && utf8Length(m.data.candidate) > LIMITS.candidateBytes) fail('candidate: above 1 KiB');
+      if (m.data.candidate && utf8Length(m.data.candidate) > LIMITS.maxCandidateBytes) fail(`candidate: above ${LIMITS.maxCandidateBytes} bytes`);
       if (m.data.candidate && m.data.sdpMid === undefined && m.data.sdpMLineIndex === undefined) fail('candidate needs sdpMid or sdpMLineIndex');
       break;
     case 'publish': {
@@ -211,7 +120,7 @@ export function validateClient(m: ClientMessage): void {
       if ((d.kind === 'audio') !== (d.source === 'microphone' || d.source === 'screenAudio')) fail('source does not match kind');
       const layers = d.layers ?? [];
       if (d.kind === 'audio' && layers.length) fail('audio has no layers');
-      if (layers.length > LIMITS.maxLayers) fail('at most 3 layers');
+      if (layers.length > LIMITS.maxLayers) fail(`at most ${LIMITS.maxLayers} layers`);
       const rids = new Set<string>();
       const qs = new Set<string>();
       for (const l of layers) {
@@ -229,13 +138,13 @@ export function validateClient(m: ClientMessage): void {
       break;
     case 'sendChat': {
       const n = [...m.data.text].length;
-      if (!m.data.text.trim() || n > LIMITS.chatText) fail(`text: 1..${LIMITS.chatText} characters`);
+      if (!m.data.text.trim() || n > LIMITS.maxChatText) fail(`text: 1..${LIMITS.maxChatText} characters`);
       if (m.data.to !== undefined && !validId(m.data.to)) fail('to: invalid');
       break;
     }
     case 'subscribe': {
-      const ts = m.data.tracks;
-      if (ts.length < 1 || ts.length > LIMITS.maxSubscribeTracks) fail('tracks: 1..256');
+      const ts = m.data.tracks ?? [];
+      if (ts.length < 1 || ts.length > LIMITS.maxSubscriptions) fail(`tracks: 1..${LIMITS.maxSubscriptions}`);
       const seen = new Set<string>();
       for (const t of ts) {
         if (!validId(t.trackId) || seen.has(t.trackId)) fail(`trackId ${t.trackId}: invalid or duplicate`);
@@ -264,7 +173,7 @@ export function encode(m: ClientMessage, id?: string): string {
   env.type = m.type;
   if (m.data !== undefined) env.data = m.data;
   const s = JSON.stringify(env);
-  if (utf8Length(s) > LIMITS.clientFrameBytes) throw new ProtocolError(`${m.type}: frame above 64 KiB`);
+  if (utf8Length(s) > LIMITS.maxFrameBytes) throw new ProtocolError(`${m.type}: frame above ${LIMITS.maxFrameBytes} bytes`);
   return s;
 }
 
@@ -344,7 +253,7 @@ function readOfferRequest(r: Reader): OfferRequest {
 function readLayer(v: unknown, where: string): Layer {
   if (!isObj(v)) throw new ProtocolError(`${where}: want an object`);
   const r = new Reader(v, where);
-  const l: Layer = { rid: r.str('rid'), quality: r.oneOf('quality', QUALITIES) };
+  const l: Layer = { rid: r.str('rid'), quality: r.oneOf('quality', QUALITY_VALUES) };
   const mw = r.optInt('maxWidth');
   const mh = r.optInt('maxHeight');
   const mb = r.optInt('maxBitrate');
@@ -433,8 +342,8 @@ export function decode(frame: string): ServerMessage {
       const d: TrackPublished = {
         participantId: r.id('participantId'),
         trackId: r.id('trackId'),
-        kind: r.oneOf('kind', KINDS),
-        source: r.oneOf('source', SOURCES),
+        kind: r.oneOf('kind', KIND_VALUES),
+        source: r.oneOf('source', SOURCE_VALUES),
         muted: r.bool('muted'),
         layers: r.arr('layers').map((l, i) => readLayer(l, `trackPublished.layers[${i}]`)),
       };
@@ -451,12 +360,12 @@ export function decode(frame: string): ServerMessage {
           tracks: r.arr('tracks').map((t, i) => {
             if (!isObj(t)) throw new ProtocolError(`subscribed.tracks[${i}]: want an object`);
             const tr = new Reader(t, `subscribed.tracks[${i}]`);
-            return { trackId: tr.id('trackId'), enabled: tr.bool('enabled'), quality: tr.optOneOf('quality', QUALITIES) };
+            return { trackId: tr.id('trackId'), enabled: tr.bool('enabled'), quality: tr.optOneOf('quality', QUALITY_VALUES) };
           }),
         },
       };
     case 'notice': {
-      const n: Notice = { kind: r.oneOf('kind', NOTICES) };
+      const n: Notice = { kind: r.oneOf('kind', NOTICE_KIND_VALUES) };
       const pid = r.optStr('participantId');
       const tid = r.optStr('trackId');
       const msg = r.optStr('message');
@@ -479,7 +388,7 @@ export function decode(frame: string): ServerMessage {
     case 'error':
       return { type, data: { code: r.str('code'), message: r.optStr('message') ?? '', refId: r.optStr('refId') } };
     case 'bye':
-      return { type, data: { reason: r.oneOf('reason', BYES), message: r.optStr('message') } };
+      return { type, data: { reason: r.oneOf('reason', BYE_REASON_VALUES), message: r.optStr('message') } };
     default:
       throw new ProtocolError(`unknown type ${type}`);
   }
@@ -491,18 +400,18 @@ export type CloseAction = 'stop' | 'resume' | 'newToken' | 'retryLater';
 /** Maps a WebSocket close code to the client's next step (§8, §9). */
 export function closeAction(code: number): CloseAction {
   switch (code) {
-    case 1000: // left
-    case 4400: // frame too large: a client bug; resending would repeat it
-    case 4403: // removed / forbidden
-    case 4409: // replaced by another connection
-    case 4410: // meeting ended
+    case CloseCode.Normal: // left
+    case CloseCode.BadFrame: // frame too large: a client bug; resending would repeat it
+    case CloseCode.Forbidden: // removed / forbidden
+    case CloseCode.Replaced: // replaced by another connection
+    case CloseCode.MeetingEnded:
       return 'stop';
-    case 4401:
+    case CloseCode.Unauthorized:
       return 'newToken';
-    case 1011:
+    case CloseCode.Internal:
       return 'retryLater';
     default:
-      // 1001 shutdown, 1006 network drop, 4408 silent, 4429 flood, 4504 slow consumer
+      // GoingAway (shutdown), 1006 network drop, Timeout (silent), RateLimited (flood), SlowConsumer
       return 'resume';
   }
 }
@@ -516,10 +425,9 @@ export const CAMERA_ENCODINGS: readonly (RTCRtpEncodingParameters & { rid: strin
 
 /** The publish layers matching CAMERA_ENCODINGS for a capture of width x height. */
 export function cameraLayers(width = 1280, height = 720, framerate = 30): Layer[] {
-  const qualities: Quality[] = ['low', 'medium', 'high'];
   return CAMERA_ENCODINGS.map((e, i) => ({
     rid: e.rid,
-    quality: qualities[i],
+    quality: QUALITY_VALUES[i], // low, medium, high
     maxWidth: Math.max(1, Math.round(width / e.scaleResolutionDownBy)),
     maxHeight: Math.max(1, Math.round(height / e.scaleResolutionDownBy)),
     maxBitrate: e.maxBitrate,

@@ -7,6 +7,7 @@
 // session. What joined starts, and every other message, is the session's.
 import { ResumeSchedule } from './backoff';
 import {
+  CloseCode,
   closeAction,
   decode,
   encode,
@@ -152,7 +153,7 @@ export class SignalSocket {
    * socket is taken for dead and the session resumes on a new one (§8: any other close
    * from the client tells the server that the participant left).
    */
-  close(code = 1000): void {
+  close(code: number = CloseCode.Normal): void {
     this.detach();
     try {
       this.ws?.close(code);
@@ -258,7 +259,7 @@ export class Signaling {
    * (any other close from the client means it left, §8, §9).
    */
   drop(why: string): void {
-    this.sock?.close(4100);
+    this.sock?.close(CloseCode.Reconnecting);
     this.onDrop(why);
   }
 
@@ -277,7 +278,7 @@ export class Signaling {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.joinWaiter?.reject(new Error('rtc: ended'));
     this.joinWaiter = null;
-    this.sock?.close(1000);
+    this.sock?.close(CloseCode.Normal);
     this.sock = null;
   }
 
@@ -295,7 +296,7 @@ export class Signaling {
         onClose: (code) => this.onClose(sock, code),
         onDead: () => {
           if (this.sock === sock) this.drop('keepalive');
-          else sock.close(4100);
+          else sock.close(CloseCode.Reconnecting);
         },
         onProtocolError: (e) => console.warn('rtc: ignoring a frame:', e.message),
         onSend: (type) => {
@@ -330,7 +331,7 @@ export class Signaling {
     this.joinWaiter = null;
     // The resumed socket won: the old one was taken for dead (closed with 4100 when it
     // was dropped; again here in case it was not: any other code would mean "left").
-    if (old && old !== sock) old.close(4100);
+    if (old && old !== sock) old.close(CloseCode.Reconnecting);
     const d = joined.data;
     const sameParticipant = resume && d.resumed && d.participantId === this.pid;
     this.pid = d.participantId;
@@ -364,7 +365,7 @@ export class Signaling {
     switch (closeAction(code)) {
       case 'stop':
         this.host.finish(
-          code === 4409 ? 'replaced' : code === 4410 ? 'meetingEnded' : code === 4403 ? (joining ? 'forbidden' : 'removed') : code === 1000 ? 'left' : 'failed',
+          code === CloseCode.Replaced ? 'replaced' : code === CloseCode.MeetingEnded ? 'meetingEnded' : code === CloseCode.Forbidden ? (joining ? 'forbidden' : 'removed') : code === CloseCode.Normal ? 'left' : 'failed',
           this.lastError?.message,
         );
         return;

@@ -1,49 +1,33 @@
-// The whiteboard data-channel protocol, version 1 (media/whiteboard: doc.go,
-// message.go, codec.go, element.go): flat JSON envelopes, one per data-channel
-// message, on the participant's peer connection, channel "whiteboard". Pure.
+// The whiteboard data-channel protocol, version 1 (docs/whiteboard.md): flat JSON
+// envelopes, one per data-channel message, on the participant's peer connection,
+// channel "whiteboard". The message shapes, the element, enums and limits are
+// generated from the server's Go definitions (protocol.gen.ts from
+// media/whiteboard) and re-exported here under the names the client uses; this
+// file holds the encoder, the decoder and the packing of updates. Pure.
+import { ELEMENT_TYPE_VALUES, LIMITS, PROTOCOL_VERSION, type ClientMessage, type Element, type ServerMessage } from './protocol.gen';
 
-export const WB_VERSION = 1;
-/** Client → server message limit. */
-export const WB_MAX_MESSAGE_BYTES = 64 * 1024;
-/** One element as sent. */
-export const WB_MAX_ELEMENT_BYTES = 32 * 1024;
-/** Elements per update. */
-export const WB_MAX_UPDATE_ELEMENTS = 200;
+export type {
+  Button as PointerButton,
+  ClientMessage as WbClientMessage,
+  ServerMessage as WbServerMessage,
+  Tool as PointerTool,
+} from './protocol.gen';
+
+/**
+ * An element as the client holds it: the protocol's Element, except that its type
+ * may be one the server refuses (Excalidraw also makes images and embeds), which
+ * sendable() leaves out. The server only ever sends allowed types.
+ */
+export type WbElement = { [K in keyof Element]: K extends 'type' ? string : Element[K] };
+
 /** Element types the server accepts (image needs a file store; embeds load URLs). */
-export const WB_ELEMENT_TYPES = new Set(['rectangle', 'ellipse', 'diamond', 'arrow', 'line', 'freedraw', 'text', 'frame']);
-const ELEMENT_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** An Excalidraw element as far as the protocol cares; drawing fields ride along. */
-export interface WbElement {
-  id: string;
-  type: string;
-  version: number;
-  versionNonce: number;
-  isDeleted: boolean;
-  index?: string | null;
-  [field: string]: unknown;
-}
-
-export type PointerTool = 'pointer' | 'laser';
-export type PointerButton = 'up' | 'down';
-
-export type WbServerMessage =
-  | { type: 'snapshot'; seq: number; part: number; parts: number; elements: WbElement[] }
-  | { type: 'update'; seq: number; from: string; elements: WbElement[] }
-  | { type: 'pointer'; from: string; x: number; y: number; tool?: PointerTool; button?: PointerButton }
-  | { type: 'cleared'; seq: number; by: string }
-  | { type: 'ack'; id: string; seq: number; accepted: number; stale: number }
-  | { type: 'error'; code: string; message: string; refId?: string };
-
-export type WbClientMessage =
-  | { type: 'update'; id?: string; elements: WbElement[] }
-  | { type: 'pointer'; x: number; y: number; tool?: PointerTool; button?: PointerButton }
-  | { type: 'clear'; id?: string };
+const ELEMENT_TYPES: ReadonlySet<string> = new Set(ELEMENT_TYPE_VALUES);
+const ELEMENT_ID_RE = new RegExp(`^[A-Za-z0-9_-]{1,${LIMITS.maxElementIDBytes}}$`);
 
 /** Whether an element may be sent: an allowed type, a valid id, integer versions. */
 export function sendable(e: WbElement): boolean {
   return (
-    WB_ELEMENT_TYPES.has(e.type) &&
+    ELEMENT_TYPES.has(e.type) &&
     ELEMENT_ID_RE.test(e.id) &&
     Number.isSafeInteger(e.version) &&
     e.version >= 1 &&
@@ -53,27 +37,27 @@ export function sendable(e: WbElement): boolean {
 }
 
 /** Encodes a client message: `{"v":1,"type":…,…}`. */
-export function encodeWb(m: WbClientMessage): string {
-  return JSON.stringify({ v: WB_VERSION, ...m });
+export function encodeWb(m: ClientMessage): string {
+  return JSON.stringify({ v: PROTOCOL_VERSION, ...m });
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
-function elements(v: unknown): WbElement[] {
+function elements(v: unknown): Element[] {
   if (!Array.isArray(v)) throw new Error('elements: want an array');
   return v.map((e, i) => {
     if (!isObj(e) || typeof e.id !== 'string' || typeof e.type !== 'string' || !isInt(e.version) || !isInt(e.versionNonce) || typeof e.isDeleted !== 'boolean') {
       throw new Error(`elements[${i}]: not an element`);
     }
-    return e as WbElement;
+    return e as Element;
   });
 }
 
 /** Decodes a server message; throws on anything else. */
-export function decodeWb(data: string): WbServerMessage {
+export function decodeWb(data: string): ServerMessage {
   const m: unknown = JSON.parse(data);
-  if (!isObj(m) || m.v !== WB_VERSION) throw new Error('whiteboard: bad version');
+  if (!isObj(m) || m.v !== PROTOCOL_VERSION) throw new Error('whiteboard: bad version');
   const num = (f: string) => {
     if (!isInt(m[f])) throw new Error(`whiteboard: ${f} not an integer`);
     return m[f] as number;
@@ -89,7 +73,7 @@ export function decodeWb(data: string): WbServerMessage {
       return { type: 'update', seq: num('seq'), from: str('from'), elements: elements(m.elements) };
     case 'pointer': {
       if (typeof m.x !== 'number' || typeof m.y !== 'number') throw new Error('whiteboard: pointer without x, y');
-      const p: WbServerMessage = { type: 'pointer', from: str('from'), x: m.x, y: m.y };
+      const p: ServerMessage = { type: 'pointer', from: str('from'), x: m.x, y: m.y };
       if (m.tool === 'pointer' || m.tool === 'laser') p.tool = m.tool;
       if (m.button === 'up' || m.button === 'down') p.button = m.button;
       return p;
@@ -119,18 +103,18 @@ export function packUpdates(els: WbElement[], nextId: () => string): { messages:
   const overhead = 64; // {"v":1,"type":"update","id":"…","elements":[]}
   const flush = () => {
     if (!batch.length) return;
-    messages.push(`{"v":1,"type":"update","id":${JSON.stringify(nextId())},"elements":[${batch.join(',')}]}`);
+    messages.push(`{"v":${PROTOCOL_VERSION},"type":"update","id":${JSON.stringify(nextId())},"elements":[${batch.join(',')}]}`);
     batch = [];
     bytes = 0;
   };
   for (const e of els) {
     const s = JSON.stringify(e);
     const n = enc.encode(s).length;
-    if (n > WB_MAX_ELEMENT_BYTES) {
+    if (n > LIMITS.maxElementBytes) {
       tooLarge.push(e);
       continue;
     }
-    if (batch.length >= WB_MAX_UPDATE_ELEMENTS || bytes + n + 1 + overhead > WB_MAX_MESSAGE_BYTES) flush();
+    if (batch.length >= LIMITS.maxUpdateElements || bytes + n + 1 + overhead > LIMITS.maxMessageBytes) flush();
     batch.push(s);
     bytes += n + 1;
   }
