@@ -48,9 +48,6 @@ type participant struct {
 	// asks for (probe; nil if pion did not create one).
 	resp  *nack.ResponderInterceptor
 	probe prober
-	// stateReady is set once the participant's connection got a full live state; the
-	// room's watcher forwards events only then (cleared while resuming).
-	stateReady atomic.Bool
 
 	// trickleMu orders local candidates after the answer that started their gathering.
 	trickleMu    sync.Mutex

@@ -193,9 +193,7 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 	p.resumeToken, p.session = tok, ss
 	s.mu.Unlock()
 
-	// joined goes first on the new connection: nothing is sent there before it, and
-	// live-state events wait for the fresh full state that follows.
-	p.stateReady.Store(false)
+	// joined goes first on the new connection: nothing is sent there before it.
 	ss.p = p
 	if err := reply(&signal.Joined{ParticipantID: p.id, ResumeToken: tok, Resumed: true, ICEServers: s.ICEServers(string(p.id)),
 		StateToken: s.stateToken(p.grant.RunID, p.id)}); err != nil {
@@ -206,7 +204,6 @@ func (s *Server) resume(ss *session, j *signal.Join, reply func(*signal.Joined) 
 	if oldOpen && old != nil {
 		old.End(signal.ByeReplaced, "")
 	}
-	s.sendFullState(p)
 	p.log.Info("rtc: participant resumed", "was_disconnected", wasSuspended)
 	p.post(p.resumed)
 	if r := p.roomOf(); r != nil {

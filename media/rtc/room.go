@@ -29,11 +29,7 @@ type Room struct {
 	speechBuf []audiolevel.Change[signal.ParticipantID]
 	// board is the meeting's whiteboard. Whether it is shown to everyone is the live
 	// meeting's setting (meeting.State.Whiteboard), not whether it holds a drawing.
-	board *whiteboard.Hub
-	// stateMu orders live-state messages: the watcher forwards one update to everyone
-	// under it, and a participant's full state is taken and sent under it.
-	stateMu sync.Mutex
-
+	board        *whiteboard.Hub
 	mu           sync.Mutex
 	participants map[signal.ParticipantID]*participant
 	tracks       []*publishedTrack

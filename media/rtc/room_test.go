@@ -2,7 +2,6 @@ package rtc
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -118,13 +117,6 @@ type client struct {
 	offerRequests  atomic.Int64 // offerRequest messages received
 	notices        chan *signal.Notice
 	byes           chan *signal.Bye
-
-	// Live state over /rtc (mu): full states received, event kinds, last seq.
-	stateFulls int
-	stateKinds []string
-	stateSeq   uint64
-	// eventBeforeFull is set if an event came before the first full state.
-	eventBeforeFull bool
 
 	api        *webrtc.API
 	token      string
@@ -392,24 +384,6 @@ func (c *client) readLoop(ws *websocket.Conn) {
 			case c.notices <- d:
 			default:
 			}
-		case *signal.State:
-			var u struct {
-				Full  *struct{ Seq uint64 }  `json:"full"`
-				Event *struct{ Kind string } `json:"event"`
-			}
-			_ = json.Unmarshal(d.Patch, &u)
-			c.mu.Lock()
-			if u.Full != nil {
-				c.stateFulls++
-			}
-			if u.Event != nil {
-				c.stateKinds = append(c.stateKinds, u.Event.Kind)
-				if c.stateFulls == 0 {
-					c.eventBeforeFull = true
-				}
-			}
-			c.stateSeq = d.Seq
-			c.mu.Unlock()
 		case *signal.Bye:
 			select {
 			case c.byes <- d:

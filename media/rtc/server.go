@@ -66,13 +66,6 @@ type Deps struct {
 	Meetings Meetings
 	// Whiteboards may be nil: whiteboards are not kept.
 	Whiteboards WhiteboardStore
-	// StateEncoder, when set, makes every participant receive the meeting's state over
-	// /rtc: a full state right after joining (and resuming), then every event, as
-	// `state` messages. Guests, who have no account for GraphQL, depend on it.
-	StateEncoder StateEncoder
-	// ChatEncoder, when set, makes every participant receive, right after the full
-	// state, the meeting's chat so far that they may read (`chatHistory`).
-	ChatEncoder ChatEncoder
 	// StateTokens may be nil: joined carries no state token.
 	StateTokens StateTokens
 }
@@ -100,12 +93,10 @@ type Server struct {
 	wg       sync.WaitGroup // ServeHTTP calls past the upgrade
 	watchers sync.WaitGroup // Room.watch goroutines
 
-	boards      WhiteboardStore // may be nil: whiteboards are not kept
-	encodeState StateEncoder    // may be nil: no live state over /rtc
-	encodeChat  ChatEncoder     // may be nil: no chat history over /rtc
-	tokens      StateTokens     // may be nil: no state tokens
-	saving      atomic.Bool     // a background save round is running
-	saves       sync.WaitGroup  // background whiteboard saves
+	boards WhiteboardStore // may be nil: whiteboards are not kept
+	tokens StateTokens     // may be nil: no state tokens
+	saving atomic.Bool     // a background save round is running
+	saves  sync.WaitGroup  // background whiteboard saves
 
 	stopAlloc chan struct{} // closed by Close: ends allocLoop and probeLoop
 	// probing is every participant in a room, for probeLoop (allocLoop refreshes it).
@@ -139,20 +130,18 @@ func NewServer(cfg RTCConfig, d Deps) *Server {
 		cfg.ResumeWindow = DefaultResumeWindow
 	}
 	return &Server{
-		cfg:         cfg,
-		admission:   d.Admission,
-		presence:    d.Presence,
-		meetings:    d.Meetings,
-		boards:      d.Whiteboards,
-		encodeState: d.StateEncoder,
-		encodeChat:  d.ChatEncoder,
-		tokens:      d.StateTokens,
-		log:         cfg.Logger,
-		rooms:       map[string]*Room{},
-		sessions:    map[*session]struct{}{},
-		resumes:     map[string]*participant{},
-		suspended:   map[*participant]struct{}{},
-		stopAlloc:   make(chan struct{}),
+		cfg:       cfg,
+		admission: d.Admission,
+		presence:  d.Presence,
+		meetings:  d.Meetings,
+		boards:    d.Whiteboards,
+		tokens:    d.StateTokens,
+		log:       cfg.Logger,
+		rooms:     map[string]*Room{},
+		sessions:  map[*session]struct{}{},
+		resumes:   map[string]*participant{},
+		suspended: map[*participant]struct{}{},
+		stopAlloc: make(chan struct{}),
 	}
 }
 
@@ -311,7 +300,7 @@ func (s *Server) enterRoom(p *participant, lm *meeting.Owner, saved []byte) erro
 		}
 		s.rooms[p.grant.RunID] = room
 		if lm != nil {
-			room.startWatch(lm, &s.watchers, s.encodeState)
+			room.startWatch(lm, &s.watchers)
 		}
 	}
 	p.room = room
@@ -399,7 +388,6 @@ func (ss *session) HandleJoin(ctx context.Context, j *signal.Join, reply func(*s
 	if s.removedMeanwhile(p) {
 		return nil
 	}
-	s.sendFullState(p)
 	if lm != nil && lm.MutedByHost(id) && !p.hostMuted.Swap(true) {
 		// Muted on entry: the room's watcher may have applied the join before p was in
 		// the room; whichever of the two swaps first tells the participant.

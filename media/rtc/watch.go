@@ -11,7 +11,7 @@ import (
 
 // startWatch runs the goroutine that applies the meeting owner's controls to this room.
 // Called once, with the server's lock held, when the room is created.
-func (r *Room) startWatch(lm *meeting.Owner, wg *sync.WaitGroup, enc StateEncoder) {
+func (r *Room) startWatch(lm *meeting.Owner, wg *sync.WaitGroup) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.meeting, r.stopWatch = lm, cancel
 	updates, err := lm.Subscribe(ctx, 0)
@@ -22,7 +22,7 @@ func (r *Room) startWatch(lm *meeting.Owner, wg *sync.WaitGroup, enc StateEncode
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		r.watch(updates, enc)
+		r.watch(updates)
 	}()
 }
 
@@ -30,9 +30,8 @@ func (r *Room) startWatch(lm *meeting.Owner, wg *sync.WaitGroup, enc StateEncode
 // ends: host mutes stop the participant's audio at the sfu.Source (read lock-free per
 // packet) and notify them, a hangup or the end closes connections. Own goroutine; it
 // never blocks the owner, whose queue resyncs a slow watcher with a full state.
-func (r *Room) watch(updates <-chan meeting.Update, enc StateEncoder) {
+func (r *Room) watch(updates <-chan meeting.Update) {
 	for u := range updates {
-		r.forwardState(enc, u)
 		r.syncHostMutes()
 		if u.Full != nil {
 			r.dropRemoved()

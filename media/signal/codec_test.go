@@ -121,8 +121,6 @@ func TestDecodeInvalid(t *testing.T) {
 		{"ping ts above 2^53", `{"v":2,"type":"ping","data":{"ts":9007199254740993}}`, CodeInvalidField, ""},
 		{"leave with data", `{"v":2,"type":"leave","data":{"reason":"x"}}`, CodeBadMessage, ""},
 		{"notice unknown kind", `{"v":2,"type":"notice","data":{"kind":"kicked"}}`, CodeInvalidField, ""},
-		{"state seq zero", `{"v":2,"type":"state","data":{"seq":0,"patch":{}}}`, CodeInvalidField, ""},
-		{"state patch array", `{"v":2,"type":"state","data":{"seq":1,"patch":[]}}`, CodeInvalidField, ""},
 		{"bye no reason", `{"v":2,"type":"bye","data":{}}`, CodeInvalidField, ""},
 		{"client frame too large", `{"v":2,"type":"offer","data":{"sdp":"` + strings.Repeat("\\u0041", MaxFrameBytes/6+1) + `"}}`, CodeTooLarge, ""},
 		{"frame above any limit", strings.Repeat(" ", MaxServerFrameBytes+1), CodeTooLarge, ""},

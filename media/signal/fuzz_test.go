@@ -14,7 +14,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(frame))
 	}
 	f.Add([]byte(`{"v":2,"type":"ping","data":{"x":[[[[[]]]]]}}`))
-	f.Add([]byte(`{"v":2,"type":"joined","data":{"participantId":"p","resumeToken":"r","protocol":2,"state":{"a":"<&>"}}}`))
+	f.Add([]byte(`{"v":2,"type":"joined","data":{"participantId":"p","resumeToken":"r","protocol":2,"stateToken":"jms_<&>"}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Decode(b)
 		if err != nil {

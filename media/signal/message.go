@@ -1,8 +1,6 @@
 package signal
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 
@@ -28,9 +26,8 @@ const (
 	MaxFramerate        = 120
 	MaxTimestamp        = 1<<53 - 1 // largest integer a JavaScript number holds exactly
 	// MaxChatText is the longest chat message in characters (the meeting owner's
-	// meeting.MaxChatLength); MaxChatHistory the most messages one chatHistory holds.
-	MaxChatText    = 2000
-	MaxChatHistory = 40
+	// meeting.MaxChatLength).
+	MaxChatText = 2000
 )
 
 // Type is a message type, the envelope's "type".
@@ -61,8 +58,6 @@ const (
 	TypeTrackUnpublished
 	TypeSubscribed
 	TypeNotice
-	TypeState
-	TypeChatHistory
 	TypePong
 	TypeError
 	TypeBye
@@ -70,7 +65,7 @@ const (
 
 var typeNames = []string{"unknown", "join", "publish", "unpublish", "subscribe", "mute", "ping", "leave",
 	"offer", "raiseHand", "sendChat", "candidate", "answer", "offerRequest",
-	"joined", "trackPublished", "trackUnpublished", "subscribed", "notice", "state", "chatHistory", "pong", "error", "bye"}
+	"joined", "trackPublished", "trackUnpublished", "subscribed", "notice", "pong", "error", "bye"}
 
 // String returns the wire name.
 func (t Type) String() string { return enumName(typeNames, t) }
@@ -114,8 +109,6 @@ func NewPayload(t Type) Payload {
 		return &RaiseHand{}
 	case TypeSendChat:
 		return &SendChat{}
-	case TypeChatHistory:
-		return &ChatHistory{}
 	case TypeAnswer:
 		return &Answer{}
 	case TypeCandidate:
@@ -132,8 +125,6 @@ func NewPayload(t Type) Payload {
 		return &Subscribed{}
 	case TypeNotice:
 		return &Notice{}
-	case TypeState:
-		return &State{}
 	case TypePong:
 		return &Pong{}
 	case TypeError:
@@ -295,23 +286,14 @@ type SendChat struct {
 	To      ParticipantID `json:"to,omitempty"`
 }
 
-// ChatHistory is the meeting's chat so far that the participant may read, sent
-// after the full state (in several messages when long): Messages is a JSON array
-// of chat messages in the GraphQL ChatMessage shape, up to the state's Seq.
-type ChatHistory struct {
-	Seq      uint64          `json:"seq"`
-	Messages json.RawMessage `json:"messages"`
-}
-
 // Joined answers a successful join.
 type Joined struct {
-	ParticipantID  ParticipantID   `json:"participantId"`
-	ResumeToken    string          `json:"resumeToken"`
-	Resumed        bool            `json:"resumed,omitempty"`
-	Protocol       int             `json:"protocol"`
-	ICEServers     []ICEServer     `json:"iceServers,omitempty"`
-	PingIntervalMS int             `json:"pingIntervalMs,omitempty"`
-	State          json.RawMessage `json:"state,omitempty"` // full meeting state; shape owned by the room
+	ParticipantID  ParticipantID `json:"participantId"`
+	ResumeToken    string        `json:"resumeToken"`
+	Resumed        bool          `json:"resumed,omitempty"`
+	Protocol       int           `json:"protocol"`
+	ICEServers     []ICEServer   `json:"iceServers,omitempty"`
+	PingIntervalMS int           `json:"pingIntervalMs,omitempty"`
 	// StateToken lets a participant without an account (a guest) follow the meeting's
 	// state over GraphQL (the meetingState subscription, the meetingChat query) while
 	// they are on its roster: the connection_init payload's meetingToken.
@@ -368,12 +350,6 @@ type Notice struct {
 	Seconds       int           `json:"seconds,omitempty"`
 }
 
-// State is a delta of the meeting state; Seq increases by one per delta.
-type State struct {
-	Seq   uint64          `json:"seq"`
-	Patch json.RawMessage `json:"patch"`
-}
-
 // Pong answers ping.
 type Pong struct {
 	TS int64 `json:"ts,omitempty"`
@@ -404,7 +380,6 @@ func (*Offer) MessageType() Type            { return TypeOffer }
 func (*Answer) MessageType() Type           { return TypeAnswer }
 func (*RaiseHand) MessageType() Type        { return TypeRaiseHand }
 func (*SendChat) MessageType() Type         { return TypeSendChat }
-func (*ChatHistory) MessageType() Type      { return TypeChatHistory }
 func (*Candidate) MessageType() Type        { return TypeCandidate }
 func (*OfferRequest) MessageType() Type     { return TypeOfferRequest }
 func (*Joined) MessageType() Type           { return TypeJoined }
@@ -412,7 +387,6 @@ func (*TrackPublished) MessageType() Type   { return TypeTrackPublished }
 func (*TrackUnpublished) MessageType() Type { return TypeTrackUnpublished }
 func (*Subscribed) MessageType() Type       { return TypeSubscribed }
 func (*Notice) MessageType() Type           { return TypeNotice }
-func (*State) MessageType() Type            { return TypeState }
 func (*Pong) MessageType() Type             { return TypePong }
 func (*ErrorMessage) MessageType() Type     { return TypeError }
 func (*Bye) MessageType() Type              { return TypeBye }
@@ -474,27 +448,6 @@ func checkRID(field, s string) error {
 			return invalid(field, "character %q not allowed", c)
 		}
 	}
-	return nil
-}
-
-// checkObject requires raw to be a JSON object (or absent when optional) and
-// compacts it so that re-encoding is stable.
-func checkObject(field string, raw *json.RawMessage, required bool) error {
-	if len(*raw) == 0 || string(*raw) == "null" {
-		*raw = nil
-		if required {
-			return invalid(field, "required")
-		}
-		return nil
-	}
-	if (*raw)[0] != '{' {
-		return invalid(field, "must be an object")
-	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, *raw); err != nil {
-		return invalid(field, "bad JSON")
-	}
-	*raw = b.Bytes()
 	return nil
 }
 
@@ -669,21 +622,6 @@ func (p *SendChat) validate() error {
 	return checkToken("to", string(p.To), MaxIDBytes, false)
 }
 
-func (p *ChatHistory) validate() error {
-	if p.Seq > MaxTimestamp {
-		return invalid("seq", "must be 0..2^53-1")
-	}
-	if len(p.Messages) == 0 || p.Messages[0] != '[' {
-		return invalid("messages", "must be an array")
-	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, p.Messages); err != nil {
-		return invalid("messages", "bad JSON")
-	}
-	p.Messages = b.Bytes()
-	return nil
-}
-
 func (p *Ping) validate() error  { return checkRange("ts", p.TS, 0, MaxTimestamp) }
 func (p *Pong) validate() error  { return checkRange("ts", p.TS, 0, MaxTimestamp) }
 func (p *Leave) validate() error { return nil }
@@ -728,7 +666,7 @@ func (p *Joined) validate() error {
 			return err
 		}
 	}
-	return checkObject("state", &p.State, false)
+	return checkString("stateToken", p.StateToken, 0, 512)
 }
 
 func (p *TrackPublished) validate() error {
@@ -780,13 +718,6 @@ func (p *Notice) validate() error {
 		return err
 	}
 	return checkRange("seconds", int64(p.Seconds), 0, 3600)
-}
-
-func (p *State) validate() error {
-	if p.Seq == 0 || p.Seq > MaxTimestamp {
-		return invalid("seq", "must be 1..2^53-1")
-	}
-	return checkObject("patch", &p.Patch, true)
 }
 
 func (p *ErrorMessage) validate() error {

@@ -1,10 +1,10 @@
-// The live state reducer fed with /rtc `state` frames as the server sends them (Go's
-// JSON of the GraphQL MeetingStateUpdate: absent optional fields and empty lists are
-// left out). The frames below follow ones recorded from the server.
+// The live state reducer fed with meetingState responses read as the state feed reads
+// them (stateFeed.ts updateOf). The updates below follow ones recorded from the server,
+// with absent optional fields left out, which the reader takes as null.
 import { describe, expect, test } from 'vitest';
 import type { MeetingParticipant } from '../gql/schema';
 import { initialLiveState, MAX_PENDING, reduceLiveState, stateUpdateOf, type LiveState, type StateUpdate } from './meetingState';
-import { decode } from './protocol';
+import { updateOf } from './stateFeed';
 
 function person(id: string, extra: Partial<MeetingParticipant> = {}): MeetingParticipant {
   return {
@@ -59,16 +59,14 @@ function ev(seq: number, kind: string, extra: Record<string, unknown> = {}) {
   return { seq, at: '2026-11-26T13:04:35.41820063Z', kind, ...extra };
 }
 
-/** One /rtc frame: {"v":2,"type":"state","data":{"seq":…,"patch":{"seq":…,"full"|"event":…}}}. */
+/** One response of the meetingState subscription, as the server sends it: {"data":{"meetingState":{"seq":…,"full"|"event":…}}}. */
 function frame(seq: number, body: { full: unknown } | { event: unknown }): string {
-  return JSON.stringify({ v: 2, type: 'state', data: { seq, patch: { seq, ...body } } });
+  return JSON.stringify({ data: { meetingState: { seq, ...body } } });
 }
 
-/** Decodes a frame as the session does and returns its update. */
+/** Reads a response as the state feed does and returns its update. */
 function update(f: string): StateUpdate {
-  const m = decode(f);
-  if (m.type !== 'state') throw new Error(`not a state message: ${m.type}`);
-  const u = stateUpdateOf(m.data);
+  const u = updateOf((JSON.parse(f) as { data: unknown }).data);
   if (!u) throw new Error('no update');
   return u;
 }
@@ -77,7 +75,7 @@ function feed(frames: string[], from: LiveState = initialLiveState): LiveState {
   return frames.map(update).reduce(reduceLiveState, from);
 }
 
-describe('live state from /rtc state messages', () => {
+describe('live state from meetingState responses', () => {
   test('the full state after joined, then events in order', () => {
     const st = feed([
       frame(5, { full: full(5, [person('PA_1', { name: '王主持', role: 'HOST' }), person('PA_4', { name: '访客赵', audio: false, video: false, networkQuality: 0 })]) }),

@@ -29,24 +29,23 @@ export const LIMITS = {
   maxTimestamp: 9007199254740991,
   /**
    * MaxChatText is the longest chat message in characters (the meeting owner's
-   * meeting.MaxChatLength); MaxChatHistory the most messages one chatHistory holds.
+   * meeting.MaxChatLength).
    */
   maxChatText: 2000,
-  maxChatHistory: 40,
   /** MaxOfferRequest bounds the transceivers one OfferRequest asks for per kind. */
   maxOfferRequest: 256,
 } as const;
 
 /** Type is a message type, the envelope's "type". */
-export type MessageType = 'join' | 'publish' | 'unpublish' | 'subscribe' | 'mute' | 'ping' | 'leave' | 'offer' | 'raiseHand' | 'sendChat' | 'candidate' | 'answer' | 'offerRequest' | 'joined' | 'trackPublished' | 'trackUnpublished' | 'subscribed' | 'notice' | 'state' | 'chatHistory' | 'pong' | 'error' | 'bye';
+export type MessageType = 'join' | 'publish' | 'unpublish' | 'subscribe' | 'mute' | 'ping' | 'leave' | 'offer' | 'raiseHand' | 'sendChat' | 'candidate' | 'answer' | 'offerRequest' | 'joined' | 'trackPublished' | 'trackUnpublished' | 'subscribed' | 'notice' | 'pong' | 'error' | 'bye';
 /** Every message type, in the order of the Go constants. */
-export const MESSAGE_TYPES: readonly MessageType[] = ['join', 'publish', 'unpublish', 'subscribe', 'mute', 'ping', 'leave', 'offer', 'raiseHand', 'sendChat', 'candidate', 'answer', 'offerRequest', 'joined', 'trackPublished', 'trackUnpublished', 'subscribed', 'notice', 'state', 'chatHistory', 'pong', 'error', 'bye'];
+export const MESSAGE_TYPES: readonly MessageType[] = ['join', 'publish', 'unpublish', 'subscribe', 'mute', 'ping', 'leave', 'offer', 'raiseHand', 'sendChat', 'candidate', 'answer', 'offerRequest', 'joined', 'trackPublished', 'trackUnpublished', 'subscribed', 'notice', 'pong', 'error', 'bye'];
 /** The types a client may send (signal.Type.FromClient). */
 export type ClientMessageType = 'join' | 'publish' | 'unpublish' | 'subscribe' | 'mute' | 'ping' | 'leave' | 'offer' | 'raiseHand' | 'sendChat' | 'candidate';
 export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ['join', 'publish', 'unpublish', 'subscribe', 'mute', 'ping', 'leave', 'offer', 'raiseHand', 'sendChat', 'candidate'];
 /** The types the server may send (signal.Type.FromServer). */
-export type ServerMessageType = 'candidate' | 'answer' | 'offerRequest' | 'joined' | 'trackPublished' | 'trackUnpublished' | 'subscribed' | 'notice' | 'state' | 'chatHistory' | 'pong' | 'error' | 'bye';
-export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = ['candidate', 'answer', 'offerRequest', 'joined', 'trackPublished', 'trackUnpublished', 'subscribed', 'notice', 'state', 'chatHistory', 'pong', 'error', 'bye'];
+export type ServerMessageType = 'candidate' | 'answer' | 'offerRequest' | 'joined' | 'trackPublished' | 'trackUnpublished' | 'subscribed' | 'notice' | 'pong' | 'error' | 'bye';
+export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = ['candidate', 'answer', 'offerRequest', 'joined', 'trackPublished', 'trackUnpublished', 'subscribed', 'notice', 'pong', 'error', 'bye'];
 
 /** Kind is a media kind, as in RTCRtpTransceiver.kind. */
 export type Kind = 'audio' | 'video';
@@ -176,8 +175,6 @@ export interface Joined {
   protocol: number;
   iceServers?: ICEServer[];
   pingIntervalMs?: number;
-  /** full meeting state; shape owned by the room */
-  state?: unknown;
   /**
    * StateToken lets a participant without an account (a guest) follow the meeting's
    * state over GraphQL (the meetingState subscription, the meetingChat query) while
@@ -224,22 +221,6 @@ export interface Notice {
   trackId?: string;
   message?: string;
   seconds?: number;
-}
-
-/** State is a delta of the meeting state; Seq increases by one per delta. */
-export interface State {
-  seq: number;
-  patch: unknown;
-}
-
-/**
- * ChatHistory is the meeting's chat so far that the participant may read, sent
- * after the full state (in several messages when long): Messages is a JSON array
- * of chat messages in the GraphQL ChatMessage shape, up to the state's Seq.
- */
-export interface ChatHistory {
-  seq: number;
-  messages: unknown;
 }
 
 /** Pong answers ping. */
@@ -325,8 +306,6 @@ export interface MessageData {
   trackUnpublished: TrackUnpublished;
   subscribed: Subscribed;
   notice: Notice;
-  state: State;
-  chatHistory: ChatHistory;
   pong: Pong;
   error: ErrorMessage;
   bye: Bye;
@@ -356,8 +335,6 @@ export type ServerMessage =
   | { type: 'trackUnpublished'; data: TrackUnpublished }
   | { type: 'subscribed'; data: Subscribed }
   | { type: 'notice'; data: Notice }
-  | { type: 'state'; data: State }
-  | { type: 'chatHistory'; data: ChatHistory }
   | { type: 'pong'; data?: Pong }
   | { type: 'error'; data: ErrorMessage }
   | { type: 'bye'; data: Bye };

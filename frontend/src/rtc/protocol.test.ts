@@ -9,7 +9,6 @@ const serverExamples: Record<string, string> = {
   subscribed: `{"v":2,"type":"subscribed","data":{"tracks":[{"trackId":"TR_a","enabled":true,"quality":"medium"}]}}`,
   noticeMuted: `{"v":2,"type":"notice","data":{"kind":"mutedByHost","trackId":"TR_mic","participantId":"PA_host"}}`,
   noticeWindow: `{"v":2,"type":"notice","data":{"kind":"reconnectWindow","participantId":"PA_2","seconds":30}}`,
-  state: `{"v":2,"type":"state","data":{"seq":42,"patch":{"locked":true}}}`,
   pong: `{"v":2,"type":"pong","data":{"ts":1700000000000}}`,
   error: `{"v":2,"type":"error","data":{"code":"invalid_field","message":"source: unknown value \\"webcam\\"","refId":"3"}}`,
   bye: `{"v":2,"type":"bye","data":{"reason":"removed","message":"Removed by the host"}}`,
@@ -20,7 +19,6 @@ const serverExamples: Record<string, string> = {
   answer: `{"v":2,"type":"answer","data":{"sdp":"v=0\\r\\n"}}`,
   offerRequest: `{"v":2,"type":"offerRequest","data":{"audio":1,"video":2}}`,
   offerRequestBare: `{"v":2,"type":"offerRequest"}`,
-  chatHistory: `{"v":2,"type":"chatHistory","data":{"seq":42,"messages":[{"seq":40,"at":"2026-12-07T09:00:00Z","fromId":"PA_1","fromName":"张三","private":false,"text":"hi"}]}}`,
 };
 
 describe('decode', () => {
@@ -65,17 +63,9 @@ describe('decode', () => {
     expect(decode(frame)).toEqual({ type: 'notice', data });
   });
 
-  test('chatHistory carries chat messages', () => {
-    const m = decode(serverExamples.chatHistory);
-    expect(m).toEqual({
-      type: 'chatHistory',
-      data: { seq: 42, messages: [{ seq: 40, at: '2026-12-07T09:00:00Z', fromId: 'PA_1', fromName: '张三', private: false, text: 'hi' }] },
-    });
-  });
-
-  test('state carries the MeetingStateUpdate as its patch', () => {
-    const m = decode('{"v":2,"type":"state","data":{"seq":9,"patch":{"seq":9,"event":{"seq":9,"at":"2026-11-26T13:04:35Z","kind":"locked","setting":"locked","on":true}}}}');
-    expect(m).toEqual({ type: 'state', data: { seq: 9, patch: { seq: 9, event: { seq: 9, at: '2026-11-26T13:04:35Z', kind: 'locked', setting: 'locked', on: true } } } });
+  test('the meeting state is not an /rtc message any more (it comes over GraphQL)', () => {
+    expect(() => decode('{"v":2,"type":"state","data":{"seq":9,"patch":{"seq":9}}}')).toThrow();
+    expect(() => decode('{"v":2,"type":"chatHistory","data":{"seq":42,"messages":[]}}')).toThrow();
   });
 
   test('candidate end is null', () => {

@@ -59,10 +59,6 @@ interface Decoded {
   offerRequest: OfferRequest;
   trackPublished: TrackPublished;
   subscribed: Filled<wire.Subscribed, 'tracks'>;
-  /** patch: a GraphQL MeetingStateUpdate ({seq, full} or {seq, event}), see meetingState.ts. */
-  state: Omit<wire.State, 'patch'> & { patch: Record<string, unknown> };
-  /** messages: GraphQL ChatMessage objects, the chat up to seq (see chat.ts). */
-  chatHistory: Omit<wire.ChatHistory, 'messages'> & { messages: Record<string, unknown>[] };
   error: Filled<wire.ErrorMessage, 'message'>;
 }
 
@@ -376,13 +372,6 @@ export function decode(frame: string): ServerMessage {
       if (sec !== undefined) n.seconds = sec;
       return { type, data: n };
     }
-    case 'state':
-      return { type, data: { seq: r.int('seq', 1), patch: r.obj('patch') } };
-    case 'chatHistory':
-      return {
-        type,
-        data: { seq: r.int('seq'), messages: r.arr('messages').filter((x): x is Record<string, unknown> => isObj(x)) },
-      };
     case 'pong':
       return { type, data: { ts: r.optInt('ts') } };
     case 'error':

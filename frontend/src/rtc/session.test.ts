@@ -46,29 +46,30 @@ describe('RtcSession', () => {
     expect(ws.of('mute').map((f) => f.data)).toEqual([{ trackId: 'TR_6', muted: true }]);
   });
 
-  test('state messages are the live state; the host mute follows the notice and the roster', async () => {
+  test('the state feed is the live state; the host mute follows the notice and the roster', async () => {
     const run = await joinedSession();
-    const { s, ws } = run;
-    ws.receive('state', { seq: 5, patch: fullState(5, [person('PA_1', { name: '王主持', role: 'HOST' }), person('PA_4', { name: '访客赵' })]) });
+    const { s, ws, feed } = run;
+    expect(feed.started).toBe(1); // from the first joined on
+    feed.state(fullState(5, [person('PA_1', { name: '王主持', role: 'HOST' }), person('PA_4', { name: '访客赵' })]));
     expect(s.liveState.meeting!.participants.map((p) => p.name)).toEqual(['王主持', '访客赵']);
     expect(run.live).toHaveLength(1);
 
-    ws.receive('state', { seq: 6, patch: event(6, 'muted', { subjectId: 'PA_4', participant: person('PA_4', { name: '访客赵', mutedByHost: true }) }) });
+    feed.state(event(6, 'muted', { subjectId: 'PA_4', participant: person('PA_4', { name: '访客赵', mutedByHost: true }) }));
     ws.receive('notice', { kind: 'mutedByHost', participantId: 'PA_4' });
     expect(s.localState).toMatchObject({ hostMuted: true, micMuted: true });
     expect(run.notices).toEqual(['mutedByHost']);
 
-    ws.receive('state', { seq: 7, patch: event(7, 'unmute_requested', { subjectId: 'PA_4', participant: person('PA_4', { mutedByHost: true, unmuteRequested: true }) }) });
+    feed.state(event(7, 'unmute_requested', { subjectId: 'PA_4', participant: person('PA_4', { mutedByHost: true, unmuteRequested: true }) }));
     ws.receive('notice', { kind: 'unmuteRequested', participantId: 'PA_4' });
     expect(run.notices).toEqual(['mutedByHost', 'unmuteRequested']);
     expect(s.localState.hostMuted).toBe(true);
 
     // Lifting a host mute has no notice: the roster says it. The participant stays
     // self-muted until they unmute.
-    ws.receive('state', { seq: 8, patch: event(8, 'unmuted', { subjectId: 'PA_4', participant: person('PA_4') }) });
+    feed.state(event(8, 'unmuted', { subjectId: 'PA_4', participant: person('PA_4') }));
     expect(s.localState).toMatchObject({ hostMuted: false, micMuted: true });
 
-    ws.receive('state', { seq: 9, patch: event(9, 'locked', { setting: 'locked', on: true }) });
+    feed.state(event(9, 'locked', { setting: 'locked', on: true }));
     ws.receive('notice', { kind: 'locked' });
     expect(s.liveState.meeting!.locked).toBe(true);
     expect(run.notices).toContain('locked');
@@ -76,15 +77,15 @@ describe('RtcSession', () => {
   });
 
   test('chat: the history and chat events reach the room; a refused message is a chatError', async () => {
-    const { s, ws } = await joinedSession();
+    const { s, ws, feed } = await joinedSession();
     const got: string[][] = [];
     const errors: string[] = [];
     s.on('chat', (msgs) => got.push(msgs.map((m) => m.text)));
     s.on('chatError', (e) => errors.push(e.code));
-    ws.receive('state', { seq: 5, patch: fullState(5, [person('PA_4')]) });
-    ws.receive('chatHistory', { seq: 5, messages: [{ seq: 3, at: 'x', fromId: 'PA_1', fromName: '张三', private: false, text: '<b>早</b>' }] });
-    ws.receive('state', { seq: 6, patch: event(6, 'chat', { subjectId: 'PA_1', chat: { seq: 6, at: 'x', fromId: 'PA_1', fromName: '张三', private: false, text: 'hi' } }) });
-    ws.receive('state', { seq: 7, patch: event(7, 'chat', { subjectId: 'PA_1' }) }); // private between others
+    feed.state(fullState(5, [person('PA_4')]));
+    feed.chatHistory([{ seq: 3, at: 'x', fromId: 'PA_1', fromName: '张三', private: false, text: '<b>早</b>' }]);
+    feed.state(event(6, 'chat', { subjectId: 'PA_1', chat: { seq: 6, at: 'x', fromId: 'PA_1', fromName: '张三', private: false, text: 'hi' } }));
+    feed.state(event(7, 'chat', { subjectId: 'PA_1' })); // private between others
     expect(got).toEqual([['<b>早</b>'], ['hi']]);
     expect(s.liveState.seq).toBe(7);
 
@@ -128,20 +129,23 @@ describe('RtcSession', () => {
 
   test('a socket taken for dead is closed with 4100 and the session resumes as the same participant', async () => {
     const run = await joinedSession();
-    const { s, ws } = run;
-    ws.receive('state', { seq: 3, patch: fullState(3, [person('PA_4')]) });
+    const { s, ws, feed } = run;
+    feed.state(fullState(3, [person('PA_4')]));
     s.simulateDrop();
     expect(ws.closedWith).toBe(4100);
     expect(s.state).toBe('reconnecting');
     const ws2 = await until('a new socket', () => FakeWS.all[1]);
     const join = await until('join with the resume token', () => ws2.of('join')[0]);
     expect(join.data).toMatchObject({ token: 'jjt_token', resumeToken: 'r1' });
-    // The room may forward an event before joined and before the full state.
-    ws2.receive('state', { seq: 6, patch: event(6, 'whiteboard', { setting: 'whiteboard', on: true }) });
-    ws2.receive('joined', { participantId: 'PA_4', resumeToken: 'r2', resumed: true, protocol: 2, pingIntervalMs: 15000 }, join.id);
-    ws2.receive('state', { seq: 5, patch: fullState(5, [person('PA_4'), person('PA_7')], { locked: true }) });
+    // The state feed goes on across the resume (its own socket): an event ahead of a
+    // fresh full state waits for it.
+    feed.state(event(6, 'whiteboard', { setting: 'whiteboard', on: true }));
+    ws2.receive('joined', { participantId: 'PA_4', resumeToken: 'r2', resumed: true, protocol: 2, pingIntervalMs: 15000, stateToken: 'jms_2' }, join.id);
+    feed.state(fullState(5, [person('PA_4'), person('PA_7')], { locked: true }));
     expect(s.liveState).toMatchObject({ seq: 6, gap: false });
     expect(s.liveState.meeting).toMatchObject({ locked: true, whiteboard: true });
+    expect(feed.started).toBe(1); // not started again
+    await until('the newest meeting token', () => feed.host!.token() === 'jms_2');
     // The next offer restarts ICE, on the same connection.
     const offer = await until('ice restart offer', () => ws2.of('offer')[0]);
     expect(FakePC.all).toHaveLength(1);
@@ -155,27 +159,25 @@ describe('RtcSession', () => {
     expect(ws2.closedWith).toBe(1000);
   });
 
-  test('a gap in the events that nothing fills is repaired by a resume', async () => {
-    const { s, ws } = await joinedSession({ stateGapMs: 30 });
-    ws.receive('state', { seq: 1, patch: fullState(1, [person('PA_4')]) });
-    ws.receive('state', { seq: 3, patch: event(3, 'locked', { setting: 'locked', on: true }) });
+  test('a gap in the events that nothing fills is repaired by subscribing again', async () => {
+    const { s, feed } = await joinedSession({ stateGapMs: 30 });
+    feed.state(fullState(1, [person('PA_4')]));
+    feed.state(event(3, 'locked', { setting: 'locked', on: true }));
     expect(s.liveState.gap).toBe(true);
-    const ws2 = await until('a new socket', () => FakeWS.all[1], 1000);
-    expect(ws.closedWith).toBe(4100);
-    const join = await until('join', () => ws2.of('join')[0]);
-    expect(join.data!.resumeToken).toBe('r1');
-    ws2.receive('joined', { participantId: 'PA_4', resumeToken: 'r2', resumed: true, protocol: 2, pingIntervalMs: 15000 }, join.id);
-    ws2.receive('state', { seq: 4, patch: fullState(4, [person('PA_4')], { locked: true }) });
+    await until('the feed subscribes again', () => feed.resyncs === 1, 1000);
+    expect(FakeWS.all).toHaveLength(1); // the media connection is left alone
+    feed.state(fullState(4, [person('PA_4')], { locked: true }));
     expect(s.liveState).toMatchObject({ seq: 4, gap: false, pending: [] });
   });
 
-  test('a gap filled in time needs no resume', async () => {
-    const { s, ws } = await joinedSession({ stateGapMs: 30 });
-    ws.receive('state', { seq: 1, patch: fullState(1, [person('PA_4')]) });
-    ws.receive('state', { seq: 3, patch: event(3, 'locked', { setting: 'locked', on: true }) });
-    ws.receive('state', { seq: 2, patch: event(2, 'whiteboard', { setting: 'whiteboard', on: true }) });
+  test('a gap filled in time needs no new subscription', async () => {
+    const { s, ws, feed } = await joinedSession({ stateGapMs: 30 });
+    feed.state(fullState(1, [person('PA_4')]));
+    feed.state(event(3, 'locked', { setting: 'locked', on: true }));
+    feed.state(event(2, 'whiteboard', { setting: 'whiteboard', on: true }));
     expect(s.liveState).toMatchObject({ seq: 3, gap: false });
     await sleep(60);
+    expect(feed.resyncs).toBe(0);
     expect(FakeWS.all).toHaveLength(1);
     expect(ws.closedWith).toBeNull();
   });

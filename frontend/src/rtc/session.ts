@@ -6,14 +6,12 @@
 // what is shown of them, the whiteboard channel) and LocalMedia (localMedia.ts:
 // microphone, camera, devices, mutes, the screen's capture). It routes the server's
 // messages to them, and keeps what is the meeting's: the live state (the GraphQL
-// meetingState subscription, stateFeed.ts; /rtc `state` messages where a server still
-// sends them), notices, chat, the host's mute and the end. Framework-free:
+// meetingState subscription, stateFeed.ts), notices, chat, the host's mute and the end. Framework-free:
 // React reads it through src/room/hooks.ts.
 import type { ChatMessage } from '../gql/schema';
-import { chatMessageOf } from './chat';
 import { Emitter } from './emitter';
 import { LocalMedia, type CaptureSource, type LocalState } from './localMedia';
-import { initialLiveState, reduceLiveState, stateUpdateOf, type LiveState } from './meetingState';
+import { initialLiveState, reduceLiveState, type LiveState } from './meetingState';
 import { Negotiation, type InboundStat, type OutboundStat, type RemoteTrack } from './negotiation';
 import type { Shown } from './prefs';
 import type { ClientMessageType, IceServerInfo, Joined, Notice, ServerMessage } from './protocol';
@@ -64,9 +62,8 @@ export interface SessionOptions {
   /** How long to wait for the answer to an offer (ms). */
   answerTimeoutMs?: number;
   /**
-   * The meeting, whose live state then comes over GraphQL (the meetingState
-   * subscription, stateFeed.ts) from the first joined on. Without it only /rtc `state`
-   * messages feed it.
+   * The meeting, whose live state comes over GraphQL (the meetingState subscription,
+   * stateFeed.ts) from the first joined on. Without it the session has no live state.
    */
   meetingId?: string;
   /** Builds the state feed (tests); the default is a StateFeed on /graphql. */
@@ -335,19 +332,6 @@ export class RtcSession extends Emitter<SessionEvents> {
         break;
       case 'notice':
         this.onNotice(m.data);
-        break;
-      case 'state': {
-        const u = stateUpdateOf(m.data);
-        if (u) this.onState(this.live, reduceLiveState(this.live, u));
-        else console.warn('rtc: ignoring a state message without full or event', m.data.seq);
-        if (u?.event?.chat) this.emit('chat', [u.event.chat]);
-        break;
-      }
-      case 'chatHistory':
-        this.emit(
-          'chat',
-          m.data.messages.map(chatMessageOf).filter((x): x is ChatMessage => x !== null),
-        );
         break;
       case 'error':
         this.onError(m.data);

@@ -69,6 +69,13 @@ export const RoomMeetingChatDocument = graphql(`
 const STATE_QUERY = print(RoomMeetingStateDocument);
 const CHAT_QUERY = print(RoomMeetingChatDocument);
 
+/** The update a meetingState response's data carries (null when none). */
+export function updateOf(data: unknown): StateUpdate | null {
+  const patch = (data as { meetingState?: Record<string, unknown> } | null | undefined)?.meetingState;
+  if (!patch || typeof patch !== 'object') return null;
+  return stateUpdateOf({ seq: typeof patch.seq === 'number' ? patch.seq : 0, patch });
+}
+
 function defaultURL(): string {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/graphql`;
 }
@@ -109,9 +116,7 @@ export class StateFeed {
       { query: STATE_QUERY, variables: { id: this.meetingId } },
       {
         next: (r) => {
-          const patch = (r.data as { meetingState?: Record<string, unknown> } | null | undefined)?.meetingState;
-          if (!patch) return;
-          const u = stateUpdateOf({ seq: typeof patch.seq === 'number' ? patch.seq : 0, patch });
+          const u = updateOf(r.data);
           if (!u) return;
           this.host.update(u);
           if (u.full && !this.chatLoaded) this.loadChat();

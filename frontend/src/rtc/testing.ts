@@ -3,10 +3,12 @@
 // connection (no media) and a session harness that plays the server through the join
 // and the first offer (docs/rtc-protocol.md version 2).
 import { afterEach, beforeEach, expect } from 'vitest';
-import type { MeetingParticipant } from '../gql/schema';
+import type { ChatMessage, MeetingParticipant } from '../gql/schema';
+import { chatMessageOf } from './chat';
 import type { LiveState } from './meetingState';
 import { msidsByMid } from './sdp';
 import { RtcSession, type EndReason, type LocalState, type RemoteTrack } from './session';
+import { updateOf, type StateFeedHost } from './stateFeed';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -198,9 +200,23 @@ export function fullState(seq: number, participants: object[], extra: object = {
 }
 export const event = (seq: number, kind: string, extra: object = {}) => ({ seq, event: { seq, at: '2026-11-26T13:04:35Z', kind, ...extra } });
 
+/** The session's state feed, played by the test as the GraphQL server. */
+export interface FakeFeed {
+  /** The session's side, once it started the feed (at its first joined). */
+  host: StateFeedHost | null;
+  started: number;
+  resyncs: number;
+  closed: boolean;
+  /** Delivers one meetingState response ({seq, full} or {seq, event}, as fullState and event make it). */
+  state(patch: Record<string, unknown>): void;
+  /** Delivers the chat so far (meetingChat). */
+  chatHistory(messages: Record<string, unknown>[]): void;
+}
+
 export interface Run {
   s: RtcSession;
   ws: FakeWS;
+  feed: FakeFeed;
   join: Frame;
   /** The session's peer connection (set once joined). */
   pc: FakePC;
@@ -220,7 +236,31 @@ export const screenStream = () =>
 
 /** Starts a session up to its join message (the test plays joined). */
 export async function startSession(opts: Opts = {}): Promise<Run> {
+  const feed: FakeFeed = {
+    host: null,
+    started: 0,
+    resyncs: 0,
+    closed: false,
+    state(patch) {
+      const u = updateOf({ meetingState: patch });
+      if (!u || !this.host) throw new Error('no state update, or the feed has not started');
+      this.host.update(u);
+    },
+    chatHistory(messages) {
+      if (!this.host) throw new Error('the feed has not started');
+      this.host.chat(messages.map(chatMessageOf).filter((x): x is ChatMessage => x !== null));
+    },
+  };
   const s = new RtcSession({
+    meetingId: 'M_1',
+    stateFeed: (_id, host) => {
+      feed.host = host;
+      return {
+        start: () => void feed.started++,
+        resync: () => void feed.resyncs++,
+        close: () => void (feed.closed = true),
+      };
+    },
     token: 'jjt_token',
     url: 'ws://test/rtc',
     socketFactory: (u) => new FakeWS(u) as unknown as WebSocket,
@@ -229,7 +269,7 @@ export async function startSession(opts: Opts = {}): Promise<Run> {
     ...opts,
   });
   sessions.push(s);
-  const run: Run = { s, ws: null as unknown as FakeWS, join: null as unknown as Frame, pc: null as unknown as FakePC, live: [], local: [], notices: [], ended: [], tracks: [] };
+  const run: Run = { s, ws: null as unknown as FakeWS, feed, join: null as unknown as Frame, pc: null as unknown as FakePC, live: [], local: [], notices: [], ended: [], tracks: [] };
   s.on('live', (l) => run.live.push(l));
   s.on('local', (l) => run.local.push(l));
   s.on('notice', (n) => run.notices.push(n.kind));
