@@ -335,22 +335,12 @@ func TestPhoneMemberBooking(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ws, err := phoneClient.DialWS(ctx, t)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ws.Subscribe(ctx, "n", `subscription{notifications{kind meetingId}}`, nil); err != nil {
-		t.Fatal(err)
-	}
+	msgs := isoSubscribeDoc(ctx, t, phoneClient, "the phone member", `subscription{notifications{kind meetingId}}`, nil)
 	type note struct{ Kind, MeetingID string }
 	events := make(chan note, 32)
 	go func() {
 		defer close(events)
-		for {
-			m, err := ws.Read(ctx)
-			if err != nil {
-				return
-			}
+		for m := range msgs {
 			var p struct {
 				Data struct{ Notifications note }
 			}

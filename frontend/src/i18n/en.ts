@@ -524,7 +524,7 @@ export const en: Shape<typeof zhCN> = {
     joinUrl: 'Join link',
     sipUri: 'SIP address',
     hostIs: 'Host: {{name}}',
-    liveNow: 'In progress',
+    inProgressNow: 'In progress',
     recurring: 'Recurring',
     instant: 'Instant',
     moved: 'Moved',

@@ -522,7 +522,7 @@ export const zhCN = {
     joinUrl: '入会链接',
     sipUri: 'SIP 地址',
     hostIs: '主持人：{{name}}',
-    liveNow: '进行中',
+    inProgressNow: '进行中',
     recurring: '周期会议',
     instant: '快速会议',
     moved: '已调整',

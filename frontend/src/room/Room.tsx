@@ -115,7 +115,7 @@ export default function Room(props: RoomProps) {
       whiteboardElements: () => wb.elements().filter((e) => !e.isDeleted).length,
       simulateDrop: () => session.simulateDrop(),
       sent: () => session.sentCounts,
-      liveSeq: () => session.liveState.seq,
+      liveSeq: () => session.meetingView.seq,
     };
     return () => {
       delete w.__jstRoom;

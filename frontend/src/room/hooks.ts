@@ -2,7 +2,7 @@
 // React state.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { JoinPayload } from '../join/handoff';
-import { initialLiveState, type LiveState } from '../rtc/meetingState';
+import { initialMeetingView, type MeetingView } from '../rtc/meetingState';
 import { RtcSession, type ConnState, type EndReason, type LocalState, type RemoteTrack } from '../rtc/session';
 import { WhiteboardClient } from '../whiteboard/client';
 
@@ -83,15 +83,15 @@ export function useRtcSession(join: JoinPayload, setup: SessionSetup): RtcView |
  * The meeting's live state (roster, layout, settings) as the session receives it over
  * /rtc: the same for guests, members and the host.
  */
-export function useMeetingState(session: RtcSession | null): LiveState {
-  const [st, setSt] = useState<LiveState>(() => session?.liveState ?? initialLiveState);
+export function useMeetingState(session: RtcSession | null): MeetingView {
+  const [st, setSt] = useState<MeetingView>(() => session?.meetingView ?? initialMeetingView);
   useEffect(() => {
     if (!session) {
-      setSt(initialLiveState);
+      setSt(initialMeetingView);
       return;
     }
-    setSt(session.liveState);
-    return session.on('live', setSt);
+    setSt(session.meetingView);
+    return session.on('meeting', setSt);
   }, [session]);
   return st;
 }

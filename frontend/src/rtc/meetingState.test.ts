@@ -3,7 +3,7 @@
 // with absent optional fields left out, which the reader takes as null.
 import { describe, expect, test } from 'vitest';
 import type { MeetingParticipant } from '../gql/schema';
-import { initialLiveState, MAX_PENDING, reduceLiveState, stateUpdateOf, type LiveState, type StateUpdate } from './meetingState';
+import { initialMeetingView, MAX_PENDING, reduceMeetingView, stateUpdateOf, type MeetingView, type StateUpdate } from './meetingState';
 import { updateOf } from './stateFeed';
 
 function person(id: string, extra: Partial<MeetingParticipant> = {}): MeetingParticipant {
@@ -71,8 +71,8 @@ function update(f: string): StateUpdate {
   return u;
 }
 
-function feed(frames: string[], from: LiveState = initialLiveState): LiveState {
-  return frames.map(update).reduce(reduceLiveState, from);
+function feed(frames: string[], from: MeetingView = initialMeetingView): MeetingView {
+  return frames.map(update).reduce(reduceMeetingView, from);
 }
 
 describe('live state from meetingState responses', () => {
@@ -190,7 +190,7 @@ describe('live state from meetingState responses', () => {
 
   test('events at or below the full state are ignored', () => {
     let st = feed([frame(7, { full: full(7, [person('A')], { locked: true }) })]);
-    const same = reduceLiveState(st, update(frame(7, { event: ev(7, 'unlocked', { setting: 'locked', on: false }) })));
+    const same = reduceMeetingView(st, update(frame(7, { event: ev(7, 'unlocked', { setting: 'locked', on: false }) })));
     expect(same).toBe(st);
     st = feed([frame(5, { event: ev(5, 'unlocked', { setting: 'locked', on: false }) })], st);
     expect(st.meeting!.locked).toBe(true);
@@ -228,7 +228,7 @@ describe('live state from meetingState responses', () => {
     expect(st).toMatchObject({ seq: 1, gap: true });
     expect(st.meeting!.whiteboard).toBe(false);
     // The same event again changes nothing.
-    expect(reduceLiveState(st, update(frame(3, { event: ev(3, 'whiteboard', { setting: 'whiteboard', on: true }) }))).pending).toHaveLength(1);
+    expect(reduceMeetingView(st, update(frame(3, { event: ev(3, 'whiteboard', { setting: 'whiteboard', on: true }) }))).pending).toHaveLength(1);
     st = feed([frame(2, { event: ev(2, 'locked', { setting: 'locked', on: true }) })], st);
     expect(st).toMatchObject({ seq: 3, gap: false, pending: [] });
     expect(st.meeting).toMatchObject({ locked: true, whiteboard: true, seq: 3 });

@@ -13,7 +13,7 @@ export interface StateUpdate {
 }
 
 /** What the room knows of the meeting. */
-export interface LiveState {
+export interface MeetingView {
   /** The last seq applied, 0 before the first full state. */
   seq: number;
   /** The state as of seq; null until the first full state. */
@@ -27,7 +27,7 @@ export interface LiveState {
   gap: boolean;
 }
 
-export const initialLiveState: LiveState = { seq: 0, meeting: null, pending: [], gap: false };
+export const initialMeetingView: MeetingView = { seq: 0, meeting: null, pending: [], gap: false };
 
 /** At most this many events wait for a missing one; beyond, the oldest are dropped. */
 export const MAX_PENDING = 256;
@@ -95,7 +95,7 @@ export function applyEvent(m: MeetingState, e: MeetingEvent): MeetingState {
 }
 
 /** Applies the pending events that now follow seq, and drops those already covered. */
-function drain(seq: number, meeting: MeetingState, pending: MeetingEvent[]): LiveState {
+function drain(seq: number, meeting: MeetingState, pending: MeetingEvent[]): MeetingView {
   let m = meeting;
   let s = seq;
   const rest: MeetingEvent[] = [];
@@ -121,7 +121,7 @@ function withPending(pending: MeetingEvent[], e: MeetingEvent): MeetingEvent[] {
  * it follow); an event at or below seq is ignored; an event ahead of seq + 1, or
  * before the first full state, waits in pending (gap set once there is a state).
  */
-export function reduceLiveState(st: LiveState, u: StateUpdate): LiveState {
+export function reduceMeetingView(st: MeetingView, u: StateUpdate): MeetingView {
   if (u.full) return drain(u.full.seq || u.seq, u.full, st.pending);
   const e = u.event;
   if (!e) return st;

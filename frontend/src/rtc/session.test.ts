@@ -51,8 +51,8 @@ describe('RtcSession', () => {
     const { s, ws, feed } = run;
     expect(feed.started).toBe(1); // from the first joined on
     feed.state(fullState(5, [person('PA_1', { name: '王主持', role: 'HOST' }), person('PA_4', { name: '访客赵' })]));
-    expect(s.liveState.meeting!.participants.map((p) => p.name)).toEqual(['王主持', '访客赵']);
-    expect(run.live).toHaveLength(1);
+    expect(s.meetingView.meeting!.participants.map((p) => p.name)).toEqual(['王主持', '访客赵']);
+    expect(run.views).toHaveLength(1);
 
     feed.state(event(6, 'muted', { subjectId: 'PA_4', participant: person('PA_4', { name: '访客赵', mutedByHost: true }) }));
     ws.receive('notice', { kind: 'mutedByHost', participantId: 'PA_4' });
@@ -71,9 +71,9 @@ describe('RtcSession', () => {
 
     feed.state(event(9, 'locked', { setting: 'locked', on: true }));
     ws.receive('notice', { kind: 'locked' });
-    expect(s.liveState.meeting!.locked).toBe(true);
+    expect(s.meetingView.meeting!.locked).toBe(true);
     expect(run.notices).toContain('locked');
-    expect(s.liveState.seq).toBe(9);
+    expect(s.meetingView.seq).toBe(9);
   });
 
   test('chat: the history and chat events reach the room; a refused message is a chatError', async () => {
@@ -87,7 +87,7 @@ describe('RtcSession', () => {
     feed.state(event(6, 'chat', { subjectId: 'PA_1', chat: { seq: 6, at: 'x', fromId: 'PA_1', fromName: '张三', private: false, text: 'hi' } }));
     feed.state(event(7, 'chat', { subjectId: 'PA_1' })); // private between others
     expect(got).toEqual([['<b>早</b>'], ['hi']]);
-    expect(s.liveState.seq).toBe(7);
+    expect(s.meetingView.seq).toBe(7);
 
     expect(s.sendChat('问题', { toHosts: true })).toBe(true);
     expect(s.raiseHand(true)).toBe(true);
@@ -142,8 +142,8 @@ describe('RtcSession', () => {
     feed.state(event(6, 'whiteboard', { setting: 'whiteboard', on: true }));
     ws2.receive('joined', { participantId: 'PA_4', resumeToken: 'r2', resumed: true, protocol: 2, pingIntervalMs: 15000, stateToken: 'jms_2' }, join.id);
     feed.state(fullState(5, [person('PA_4'), person('PA_7')], { locked: true }));
-    expect(s.liveState).toMatchObject({ seq: 6, gap: false });
-    expect(s.liveState.meeting).toMatchObject({ locked: true, whiteboard: true });
+    expect(s.meetingView).toMatchObject({ seq: 6, gap: false });
+    expect(s.meetingView.meeting).toMatchObject({ locked: true, whiteboard: true });
     expect(feed.started).toBe(1); // not started again
     await until('the newest meeting token', () => feed.host!.token() === 'jms_2');
     // The next offer restarts ICE, on the same connection.
@@ -163,11 +163,11 @@ describe('RtcSession', () => {
     const { s, feed } = await joinedSession({ stateGapMs: 30 });
     feed.state(fullState(1, [person('PA_4')]));
     feed.state(event(3, 'locked', { setting: 'locked', on: true }));
-    expect(s.liveState.gap).toBe(true);
+    expect(s.meetingView.gap).toBe(true);
     await until('the feed subscribes again', () => feed.resyncs === 1, 1000);
     expect(FakeWS.all).toHaveLength(1); // the media connection is left alone
     feed.state(fullState(4, [person('PA_4')], { locked: true }));
-    expect(s.liveState).toMatchObject({ seq: 4, gap: false, pending: [] });
+    expect(s.meetingView).toMatchObject({ seq: 4, gap: false, pending: [] });
   });
 
   test('a gap filled in time needs no new subscription', async () => {
@@ -175,7 +175,7 @@ describe('RtcSession', () => {
     feed.state(fullState(1, [person('PA_4')]));
     feed.state(event(3, 'locked', { setting: 'locked', on: true }));
     feed.state(event(2, 'whiteboard', { setting: 'whiteboard', on: true }));
-    expect(s.liveState).toMatchObject({ seq: 3, gap: false });
+    expect(s.meetingView).toMatchObject({ seq: 3, gap: false });
     await sleep(60);
     expect(feed.resyncs).toBe(0);
     expect(FakeWS.all).toHaveLength(1);

@@ -11,7 +11,7 @@
 import type { ChatMessage } from '../gql/schema';
 import { Emitter } from './emitter';
 import { LocalMedia, type CaptureSource, type LocalState } from './localMedia';
-import { initialLiveState, reduceLiveState, type LiveState } from './meetingState';
+import { initialMeetingView, reduceMeetingView, type MeetingView } from './meetingState';
 import { Negotiation, type InboundStat, type OutboundStat, type RemoteTrack } from './negotiation';
 import type { Shown } from './prefs';
 import type { ClientMessageType, IceServerInfo, Joined, Notice, ServerMessage } from './protocol';
@@ -30,7 +30,7 @@ export interface SessionEvents {
   local: LocalState;
   notice: Notice;
   /** The meeting's live state changed (roster, layout, settings). */
-  live: LiveState;
+  meeting: MeetingView;
   /** An error the user should know of (code of the protocol, or media:*). */
   error: { code: string; message: string };
   /** The whiteboard data channel (a new one after it was reopened). */
@@ -85,7 +85,7 @@ export class RtcSession extends Emitter<SessionEvents> {
   private muteRequests = new Map<string, boolean>();
   /** Ids of sendChat messages, whose refusals are chatError events. */
   private chatRequests = new Set<string>();
-  private live: LiveState = initialLiveState;
+  private view: MeetingView = initialMeetingView;
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
   private feed: Pick<StateFeed, 'start' | 'resync' | 'close'> | null = null;
   /** The meeting token of the last joined (guests follow the state with it). */
@@ -151,8 +151,8 @@ export class RtcSession extends Emitter<SessionEvents> {
   }
 
   /** The meeting's live state as received so far. */
-  get liveState(): LiveState {
-    return this.live;
+  get meetingView(): MeetingView {
+    return this.view;
   }
 
   /** How many messages of each type this session sent (diagnostics and tests). */
@@ -368,7 +368,7 @@ export class RtcSession extends Emitter<SessionEvents> {
     const host: StateFeedHost = {
       token: () => this.stateToken,
       update: (u) => {
-        this.onState(this.live, reduceLiveState(this.live, u));
+        this.onState(this.view, reduceMeetingView(this.view, u));
         if (u.event?.chat) this.emit('chat', [u.event.chat]);
       },
       chat: (messages) => this.emit('chat', messages),
@@ -378,10 +378,10 @@ export class RtcSession extends Emitter<SessionEvents> {
   }
 
   /** A new live state: the host mute follows the roster (lifting it has no notice); a gap is watched. */
-  private onState(prev: LiveState, next: LiveState): void {
+  private onState(prev: MeetingView, next: MeetingView): void {
     if (next === prev) return;
-    this.live = next;
-    this.emit('live', next);
+    this.view = next;
+    this.emit('meeting', next);
     const me = this.participantId ? next.meeting?.participants.find((p) => p.id === this.participantId) : undefined;
     if (me) this.media.setHostMuted(me.mutedByHost);
     if (!next.gap) {
@@ -392,7 +392,7 @@ export class RtcSession extends Emitter<SessionEvents> {
         this.gapTimer = null;
         // Events are missing and no full state came: subscribing again (or, without the
         // GraphQL feed, a resume) brings one.
-        if (!this.live.gap) return;
+        if (!this.view.gap) return;
         if (this.feed) this.feed.resync();
         else if (this.state === 'connected') this.signal.drop('live state gap');
       }, this.opts.stateGapMs ?? STATE_GAP_MS);
@@ -409,7 +409,7 @@ export class RtcSession extends Emitter<SessionEvents> {
       this.muteRequests.delete(e.refId);
       if (!muted) {
         // Unmuting was refused (host mute in force): stay muted.
-        const me = this.live.meeting?.participants.find((p) => p.id === this.participantId);
+        const me = this.view.meeting?.participants.find((p) => p.id === this.participantId);
         this.media.unmuteRefused(me ? me.mutedByHost : true);
         this.emit('error', { code: 'unmute_refused', message: e.message });
         return;

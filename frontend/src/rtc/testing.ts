@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import type { ChatMessage, MeetingParticipant } from '../gql/schema';
 import { chatMessageOf } from './chat';
-import type { LiveState } from './meetingState';
+import type { MeetingView } from './meetingState';
 import { msidsByMid } from './sdp';
 import { RtcSession, type EndReason, type LocalState, type RemoteTrack } from './session';
 import { updateOf, type StateFeedHost } from './stateFeed';
@@ -220,7 +220,7 @@ export interface Run {
   join: Frame;
   /** The session's peer connection (set once joined). */
   pc: FakePC;
-  live: LiveState[];
+  views: MeetingView[];
   local: LocalState[];
   notices: string[];
   ended: { reason: EndReason }[];
@@ -269,8 +269,8 @@ export async function startSession(opts: Opts = {}): Promise<Run> {
     ...opts,
   });
   sessions.push(s);
-  const run: Run = { s, ws: null as unknown as FakeWS, feed, join: null as unknown as Frame, pc: null as unknown as FakePC, live: [], local: [], notices: [], ended: [], tracks: [] };
-  s.on('live', (l) => run.live.push(l));
+  const run: Run = { s, ws: null as unknown as FakeWS, feed, join: null as unknown as Frame, pc: null as unknown as FakePC, views: [], local: [], notices: [], ended: [], tracks: [] };
+  s.on('meeting', (l) => run.views.push(l));
   s.on('local', (l) => run.local.push(l));
   s.on('notice', (n) => run.notices.push(n.kind));
   s.on('ended', (e) => run.ended.push(e));

@@ -226,7 +226,7 @@ function MeetingView({ m, occurrenceKey, refetch }: { m: Meeting; occurrenceKey:
         title={
           <Space wrap>
             {m.name}
-            {m.runInProgress && <Tag color="green">{t('meeting.liveNow')}</Tag>}
+            {m.runInProgress && <Tag color="green">{t('meeting.inProgressNow')}</Tag>}
             {series && <Tag color="purple">{t('meeting.recurring')}</Tag>}
             {m.instant && <Tag color="orange">{t('meeting.instant')}</Tag>}
           </Space>

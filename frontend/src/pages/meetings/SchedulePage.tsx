@@ -154,12 +154,12 @@ export default function SchedulePage() {
 
 function EventCard({ i, onOpen, compact }: { i: Item; onOpen: (i: Item) => void; compact?: boolean }) {
   const { t } = useTranslation();
-  const live = !!i.meeting.runInProgress;
+  const running = !!i.meeting.runInProgress;
   return (
     <div
       role="button"
       tabIndex={0}
-      className={`sched-event${live ? ' sched-live' : ''}`}
+      className={`sched-event${running ? ' sched-running' : ''}`}
       onClick={(e) => {
         e.stopPropagation();
         onOpen(i);
@@ -168,7 +168,7 @@ function EventCard({ i, onOpen, compact }: { i: Item; onOpen: (i: Item) => void;
       aria-label={t('schedule.eventLabel', { name: i.meeting.name, start: fmtTime(dayjs(i.start)), end: fmtTime(dayjs(i.end)) })}
     >
       <div className="sched-event-name">
-        {live && <Badge status="processing" />} {i.meeting.name}
+        {running && <Badge status="processing" />} {i.meeting.name}
       </div>
       {!compact && (
         <div className="sched-event-time">
@@ -284,8 +284,8 @@ function ListView({ items, days, loading, onOpen }: { items: Item[]; days: Day[]
                 style={{ cursor: 'pointer' }}
                 actions={[
                   i.meeting.runInProgress ? (
-                    <Tag key="live" color="green" icon={<VideoCameraOutlined aria-hidden />}>
-                      {t('meeting.liveNow')}
+                    <Tag key="running" color="green" icon={<VideoCameraOutlined aria-hidden />}>
+                      {t('meeting.inProgressNow')}
                     </Tag>
                   ) : null,
                 ]}
