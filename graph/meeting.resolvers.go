@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/jishitong/jishitong/graph/model"
+	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/meeting"
 )
@@ -79,11 +80,24 @@ func (r *mutationResolver) SetMuteOnEntry(ctx context.Context, meetingID string,
 }
 
 func (r *mutationResolver) CallAbsentInvitees(ctx context.Context, meetingID string) (*model.AbsentInviteesCall, error) {
-	res, err := r.Conference.CallAbsent(ctx, caller(ctx), meetingID, r.Meetings.PresentMembers)
+	res, err := r.Meetings.CallAbsent(ctx, caller(ctx), meetingID)
 	if err != nil {
 		return nil, err
 	}
-	return &model.AbsentInviteesCall{Called: res.Called, Skipped: res.Skipped}, nil
+	out := &model.AbsentInviteesCall{Called: []*directory.Member{}, Skipped: []*directory.Member{}}
+	for _, list := range []struct {
+		ids []string
+		to  *[]*directory.Member
+	}{{res.Called, &out.Called}, {res.Skipped, &out.Skipped}} {
+		for _, id := range list.ids {
+			m, err := r.Directory.MemberByID(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			*list.to = append(*list.to, m)
+		}
+	}
+	return out, nil
 }
 
 func (r *mutationResolver) RaiseHand(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {

@@ -21,7 +21,6 @@ import (
 type Conference interface {
 	Book(ctx context.Context, p *auth.Principal, in conference.BookingInput) (*conference.Meeting, error)
 	BookingDefaults(ctx context.Context, p *auth.Principal, roomID string) (*conference.BookingDefaults, error)
-	CallAbsent(ctx context.Context, p *auth.Principal, meetingID string, present conference.Roster) (*conference.CallResult, error)
 	Cancel(ctx context.Context, p *auth.Principal, id string) error
 	CancelOccurrence(ctx context.Context, p *auth.Principal, id string, key time.Time) (*conference.Meeting, error)
 	CreateRoom(ctx context.Context, p *auth.Principal, in conference.RoomInput) (*conference.Room, error)

@@ -10,6 +10,7 @@ import (
 	"github.com/jishitong/jishitong/internal/auth"
 	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/jishitong/jishitong/internal/errs"
+	"github.com/jishitong/jishitong/internal/meeting"
 )
 
 // CallCooldown is how long after an invitee was called into a run (by CallAbsent, or
@@ -27,45 +28,27 @@ type Dialer interface {
 // SetDialer adds a dial-out channel to CallAbsent. Call it before serving.
 func (s *Service) SetDialer(d Dialer) { s.dialer = d }
 
-// Roster returns the user IDs of the members present in a run in progress (guests and
-// terminals without a member have none).
-type Roster func(ctx context.Context, runID string) ([]string, error)
+// CallResult is who CallAbsent reached, by user ID.
+type CallResult = meeting.CallResult
 
-// CallResult is who CallAbsent reached.
-type CallResult struct {
-	Run *Run
-	// Called are the absent invitees called now.
-	Called []*directory.Member
-	// Skipped are absent invitees who were called less than CallCooldown ago and so
-	// not again.
-	Skipped []*directory.Member
-}
-
-// CallAbsent calls every invited member of a meeting's run in progress who is not in it:
-// the members invited by name and through groups (as the invitations resolved them),
-// active, not present according to present, and not the caller. Each gets an in-app
-// "join now" notification and, when a Dialer is set, a dial-out; the calls go into the
-// meeting log. Outside guests (email invitees) have no in-app channel and are not
-// called. Host and admins only; meetings the caller may not see, and meetings not running,
-// answer NOT_FOUND.
-func (s *Service) CallAbsent(ctx context.Context, p *auth.Principal, meetingID string, present Roster) (*CallResult, error) {
-	r, moderator, err := s.runInProgressFor(ctx, p, meetingID)
-	if err != nil {
-		return nil, err
-	}
-	if !moderator {
-		return nil, errs.New(errs.KindForbidden, "only the host and administrators may call participants")
+// CallAbsent implements meeting.Bookings: it calls every invited member of the run in
+// progress who is not in it: the members invited by name and through groups (as the
+// invitations resolved them), active, not among present (the user IDs of the members in
+// the meeting, from its owner), and not the caller. Each gets an in-app "join now"
+// notification and, when a Dialer is set, a dial-out; the calls go into the meeting
+// log. Outside guests (email invitees) have no in-app channel and are not called. The
+// coordinator has checked that the caller moderates the meeting.
+func (s *Service) CallAbsent(ctx context.Context, p *auth.Principal, runID string, present []string) (CallResult, error) {
+	r, err := s.run(ctx, runID)
+	if err != nil || !r.InProgress() {
+		return CallResult{}, errs.NotFound("running meeting")
 	}
 	m, err := s.loadMeeting(ctx, r.MeetingID)
 	if err != nil {
-		return nil, err
+		return CallResult{}, err
 	}
-	ids, err := present(ctx, r.ID)
-	if err != nil {
-		return nil, err
-	}
-	in := make(map[string]bool, len(ids)+1)
-	for _, id := range ids {
+	in := make(map[string]bool, len(present)+1)
+	for _, id := range present {
 		in[id] = true
 	}
 	in[p.UserID] = true
@@ -80,31 +63,32 @@ func (s *Service) CallAbsent(ctx context.Context, p *auth.Principal, meetingID s
 		}
 		absent = append(absent, mem)
 	}
-	res := &CallResult{Run: r, Called: []*directory.Member{}, Skipped: []*directory.Member{}}
+	res := CallResult{Called: []string{}, Skipped: []string{}}
 	absentIDs := make([]string, len(absent))
 	for i, mem := range absent {
 		absentIDs[i] = mem.ID
 	}
 	claimed := s.claimCalls(r.ID, absentIDs, time.Now())
-	ids = nil
+	var called []*directory.Member
 	for _, mem := range absent {
 		if claimed[mem.ID] {
-			res.Called = append(res.Called, mem)
-			ids = append(ids, mem.ID)
+			called = append(called, mem)
+			res.Called = append(res.Called, mem.ID)
 		} else {
-			res.Skipped = append(res.Skipped, mem)
+			res.Skipped = append(res.Skipped, mem.ID)
 		}
 	}
-	if len(ids) == 0 {
+	if len(called) == 0 {
 		return res, nil
 	}
+	ids := res.Called
 	s.notify(m, ids, NotificationStartedNow)
 	actor := ""
 	if a, err := s.dir.MemberByID(ctx, p.UserID); err == nil {
 		actor = a.Name
 	}
-	entries := make([]LogEntry, 0, len(res.Called))
-	for _, mem := range res.Called {
+	entries := make([]LogEntry, 0, len(called))
+	for _, mem := range called {
 		if s.dialer != nil {
 			if err := s.dialer.Dial(ctx, r, mem); err != nil {
 				s.log.Warn("dialing out to an absent invitee", "run", r.ID, "member", mem.ID, "err", err)

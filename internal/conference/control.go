@@ -8,7 +8,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/jishitong/jishitong/internal/auth"
-	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/meeting"
 )
 
@@ -36,21 +35,6 @@ func (s *Service) Access(ctx context.Context, p *auth.Principal, meetingID strin
 		return false, err
 	}
 	return canControl(p, m), nil
-}
-
-// runInProgressFor returns the run in progress of a meeting the caller may see and
-// whether the caller moderates it; NOT_FOUND when there is none.
-func (s *Service) runInProgressFor(ctx context.Context, p *auth.Principal, meetingID string) (*Run, bool, error) {
-	m, err := s.meetingFor(ctx, p, meetingID)
-	if err != nil {
-		return nil, false, err
-	}
-	for _, r := range s.runsInProgress(ctx) {
-		if r.MeetingID == m.ID {
-			return r, canControl(p, m), nil
-		}
-	}
-	return nil, false, errs.NotFound("running meeting")
 }
 
 // RunsInProgress implements meeting.Bookings: the run in progress of every meeting

@@ -37,6 +37,15 @@ type Bookings interface {
 	// EndRun ends a run in progress for everyone (by: the moderator's user ID); the
 	// bookings then end its owner through the registry.
 	EndRun(ctx context.Context, runID, by string) error
+	// CallAbsent calls the run's invited members who are not among present (user IDs),
+	// for p, a moderator.
+	CallAbsent(ctx context.Context, p *identity.Principal, runID string, present []string) (CallResult, error)
+}
+
+// CallResult is who a call of the absent invitees reached, by user ID: Called now, and
+// Skipped because they were called moments ago.
+type CallResult struct {
+	Called, Skipped []string
 }
 
 // Settings is what a new owner of a run starts from.
@@ -180,6 +189,28 @@ func (s *Service) End(ctx context.Context, p *identity.Principal, meetingID stri
 		return "", err
 	}
 	return runID, nil
+}
+
+// CallAbsent calls the invited members who are not in meetingID's running meeting (an
+// in-app "join now" notice, and a dial-out where one is set up). The host and admins
+// only; who is present comes from the meeting's owner.
+func (s *Service) CallAbsent(ctx context.Context, p *identity.Principal, meetingID string) (CallResult, error) {
+	moderator, err := s.cfg.Bookings.Access(ctx, p, meetingID)
+	if err != nil {
+		return CallResult{}, err
+	}
+	runID, ok := s.reg.RunOf(meetingID)
+	if !ok {
+		return CallResult{}, errs.NotFound("running meeting")
+	}
+	if !moderator {
+		return CallResult{}, forbidden("only the host and administrators may call participants")
+	}
+	present, err := s.PresentMembers(ctx, runID)
+	if err != nil {
+		return CallResult{}, err
+	}
+	return s.cfg.Bookings.CallAbsent(ctx, p, runID, present)
 }
 
 // SendChat sends a chat message for p as the participant in.From (which must be a

@@ -21,6 +21,7 @@ type fakeBookings struct {
 	settings Settings
 	save     func(runID string, sw Switches) error
 	end      func(runID, by string) error
+	call     func(p *identity.Principal, runID string, present []string) (CallResult, error)
 
 	mu    sync.Mutex
 	calls []string
@@ -92,6 +93,14 @@ func (b *fakeBookings) EndRun(_ context.Context, runID, by string) error {
 		return nil
 	}
 	return b.end(runID, by)
+}
+
+func (b *fakeBookings) CallAbsent(_ context.Context, p *identity.Principal, runID string, present []string) (CallResult, error) {
+	b.called("CallAbsent")
+	if b.call == nil {
+		return CallResult{}, nil
+	}
+	return b.call(p, runID, present)
 }
 
 var (
@@ -367,5 +376,33 @@ func TestServiceStateTokens(t *testing.T) {
 	}
 	if _, _, err := s.AttachClaim(ctx, c, "m1"); errs.KindOf(err) != errs.KindNotFound {
 		t.Errorf("after the hangup: %v", err)
+	}
+}
+
+// TestServiceCallAbsent: only moderators call the absent; the bookings get the run and
+// the members present as the owner knows them, and nothing is asked of a meeting not
+// running.
+func TestServiceCallAbsent(t *testing.T) {
+	var got []string
+	b := &fakeBookings{call: func(p *identity.Principal, runID string, present []string) (CallResult, error) {
+		got = append([]string{p.UserID, runID}, present...)
+		return CallResult{Called: []string{"u-z"}, Skipped: []string{}}, nil
+	}}
+	s := newService(t, b)
+	joinRun(t, s, "r1")
+	ctx := context.Background()
+	if _, err := s.CallAbsent(ctx, memberUser, "m1"); errs.KindOf(err) != errs.KindForbidden {
+		t.Fatalf("a member calls: %v", err)
+	}
+	if _, err := s.CallAbsent(ctx, hostUser, "m3"); errs.KindOf(err) != errs.KindNotFound {
+		t.Fatalf("a meeting not running: %v", err)
+	}
+	if got != nil {
+		t.Fatalf("the bookings were asked: %v", got)
+	}
+	res, err := s.CallAbsent(ctx, hostUser, "m1")
+	slices.Sort(got[2:])
+	if err != nil || !slices.Equal(res.Called, []string{"u-z"}) || !slices.Equal(got, []string{"u-h", "r1", "u-a", "u-h"}) {
+		t.Fatalf("call: %+v %v, bookings got %v", res, err, got)
 	}
 }
