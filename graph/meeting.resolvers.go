@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/jishitong/jishitong/graph/model"
-	"github.com/jishitong/jishitong/internal/directory"
 	"github.com/jishitong/jishitong/internal/errs"
 	"github.com/jishitong/jishitong/internal/meeting"
 )
@@ -84,20 +83,15 @@ func (r *mutationResolver) CallAbsentInvitees(ctx context.Context, meetingID str
 	if err != nil {
 		return nil, err
 	}
-	out := &model.AbsentInviteesCall{Called: []*directory.Member{}, Skipped: []*directory.Member{}}
-	for _, list := range []struct {
-		ids []string
-		to  *[]*directory.Member
-	}{{res.Called, &out.Called}, {res.Skipped, &out.Skipped}} {
-		for _, id := range list.ids {
-			m, err := r.Directory.MemberByID(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			*list.to = append(*list.to, m)
-		}
+	called, err := r.loadMembers(ctx, res.Called)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	skipped, err := r.loadMembers(ctx, res.Skipped)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AbsentInviteesCall{Called: called, Skipped: skipped}, nil
 }
 
 func (r *mutationResolver) RaiseHand(ctx context.Context, meetingID string, participantID string) (*model.MeetingState, error) {

@@ -174,16 +174,9 @@ func (s *Service) Control(ctx context.Context, p *identity.Principal, meetingID 
 // host and admins only; the run ends in the bookings first (its reserved capacity is
 // freed at once), which end its owner: one ended event to every subscriber.
 func (s *Service) End(ctx context.Context, p *identity.Principal, meetingID string) (string, error) {
-	moderator, err := s.cfg.Bookings.Access(ctx, p, meetingID)
+	runID, err := s.moderatedRun(ctx, p, meetingID, "only the host and administrators may end this meeting")
 	if err != nil {
 		return "", err
-	}
-	if !moderator {
-		return "", forbidden("only the host and administrators may end this meeting")
-	}
-	runID, ok := s.reg.RunOf(meetingID)
-	if !ok {
-		return "", errs.NotFound("running meeting")
 	}
 	if err := s.cfg.Bookings.EndRun(ctx, runID, p.UserID); err != nil {
 		return "", err
@@ -195,22 +188,33 @@ func (s *Service) End(ctx context.Context, p *identity.Principal, meetingID stri
 // in-app "join now" notice, and a dial-out where one is set up). The host and admins
 // only; who is present comes from the meeting's owner.
 func (s *Service) CallAbsent(ctx context.Context, p *identity.Principal, meetingID string) (CallResult, error) {
-	moderator, err := s.cfg.Bookings.Access(ctx, p, meetingID)
+	runID, err := s.moderatedRun(ctx, p, meetingID, "only the host and administrators may call participants")
 	if err != nil {
 		return CallResult{}, err
-	}
-	runID, ok := s.reg.RunOf(meetingID)
-	if !ok {
-		return CallResult{}, errs.NotFound("running meeting")
-	}
-	if !moderator {
-		return CallResult{}, forbidden("only the host and administrators may call participants")
 	}
 	present, err := s.PresentMembers(ctx, runID)
 	if err != nil {
 		return CallResult{}, err
 	}
 	return s.cfg.Bookings.CallAbsent(ctx, p, runID, present)
+}
+
+// moderatedRun returns meetingID's run in progress for p, a moderator of it: NOT_FOUND
+// when p may not see the meeting, FORBIDDEN (with refusal) when p does not moderate
+// it, NOT_FOUND when it is not running.
+func (s *Service) moderatedRun(ctx context.Context, p *identity.Principal, meetingID, refusal string) (string, error) {
+	moderator, err := s.cfg.Bookings.Access(ctx, p, meetingID)
+	if err != nil {
+		return "", err
+	}
+	if !moderator {
+		return "", forbidden("%s", refusal)
+	}
+	runID, ok := s.reg.RunOf(meetingID)
+	if !ok {
+		return "", errs.NotFound("running meeting")
+	}
+	return runID, nil
 }
 
 // SendChat sends a chat message for p as the participant in.From (which must be a
